@@ -1,0 +1,141 @@
+// Package etcdtest starts a real etcd server for tests: a single member on
+// loopback ports with its data in a temporary directory, stopped and
+// removed when the test ends. It needs the etcd binary (Debian package
+// etcd-server) and skips the test, saying so, when it is missing.
+package etcdtest
+
+import (
+	"context"
+	"fmt"
+	"net"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	clientv3 "go.etcd.io/etcd/client/v3"
+	"go.uber.org/zap"
+)
+
+// Server is a running etcd.
+type Server struct {
+	// Endpoint is the client URL, e.g. "http://127.0.0.1:40123".
+	Endpoint string
+	cmd      *exec.Cmd
+	log      *lockedBuffer
+}
+
+// Start runs etcd for the duration of tb, skipping tb when the binary is
+// not installed.
+func Start(tb testing.TB) *Server {
+	tb.Helper()
+	bin, err := exec.LookPath("etcd")
+	if err != nil {
+		tb.Skip("etcd not found in PATH: install the Debian package etcd-server (make test does, as root)")
+	}
+	dir := tb.TempDir()
+	client, peer := freePort(tb), freePort(tb)
+	clientURL := fmt.Sprintf("http://127.0.0.1:%d", client)
+	peerURL := fmt.Sprintf("http://127.0.0.1:%d", peer)
+	cmd := exec.Command(bin,
+		"--name", "test",
+		"--data-dir", filepath.Join(dir, "data"),
+		"--listen-client-urls", clientURL,
+		"--advertise-client-urls", clientURL,
+		"--listen-peer-urls", peerURL,
+		"--initial-advertise-peer-urls", peerURL,
+		"--initial-cluster", "test="+peerURL,
+		"--initial-cluster-state", "new",
+		"--log-level", "error",
+		"--logger", "zap",
+	)
+	log := &lockedBuffer{}
+	cmd.Stdout, cmd.Stderr = log, log
+	cmd.Env = append(os.Environ(), "ETCD_UNSUPPORTED_ARCH="+unsupportedArch())
+	if err := cmd.Start(); err != nil {
+		tb.Fatalf("etcdtest: start %s: %v", bin, err)
+	}
+	s := &Server{Endpoint: clientURL, cmd: cmd, log: log}
+	tb.Cleanup(s.stop)
+	if err := s.waitReady(15 * time.Second); err != nil {
+		tb.Fatalf("etcdtest: %v\netcd output:\n%s", err, log.String())
+	}
+	return s
+}
+
+func unsupportedArch() string {
+	// etcd refuses to start on some architectures unless told otherwise;
+	// the tests only need a working single member.
+	out, _ := exec.Command("uname", "-m").Output()
+	return strings.TrimSpace(string(out))
+}
+
+func (s *Server) waitReady(timeout time.Duration) error {
+	cli, err := clientv3.New(clientv3.Config{Endpoints: []string{s.Endpoint}, DialTimeout: time.Second, Logger: zap.NewNop()})
+	if err != nil {
+		return err
+	}
+	defer cli.Close()
+	deadline := time.Now().Add(timeout)
+	for {
+		ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+		_, err := cli.Get(ctx, "health")
+		cancel()
+		if err == nil {
+			return nil
+		}
+		if time.Now().After(deadline) {
+			return fmt.Errorf("etcd at %s not ready after %v: %w", s.Endpoint, timeout, err)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+func (s *Server) stop() {
+	s.cmd.Process.Kill()
+	s.cmd.Wait()
+}
+
+// Client returns a client of the server, closed when tb ends.
+func (s *Server) Client(tb testing.TB) *clientv3.Client {
+	tb.Helper()
+	cli, err := clientv3.New(clientv3.Config{Endpoints: []string{s.Endpoint}, DialTimeout: 5 * time.Second, Logger: zap.NewNop()})
+	if err != nil {
+		tb.Fatalf("etcdtest: client: %v", err)
+	}
+	tb.Cleanup(func() { cli.Close() })
+	return cli
+}
+
+func freePort(tb testing.TB) int {
+	tb.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		tb.Fatalf("etcdtest: no free port: %v", err)
+	}
+	defer l.Close()
+	return l.Addr().(*net.TCPAddr).Port
+}
+
+type lockedBuffer struct {
+	mu sync.Mutex
+	b  strings.Builder
+}
+
+func (l *lockedBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.b.Len() > 1<<20 {
+		return len(p), nil
+	}
+	return l.b.Write(p)
+}
+
+func (l *lockedBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
+}

@@ -1,0 +1,63 @@
+package store_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/netslice/netslice/store"
+	"github.com/netslice/netslice/store/memory"
+)
+
+// Create a tenant and a network in one transaction that fails unless the
+// tenant is new, then page through the networks.
+func Example() {
+	ctx := context.Background()
+	s := memory.New(nil)
+	defer s.Close()
+
+	_, err := s.Txn(ctx,
+		[]store.Cond{store.IfAbsent("tenants/acme")},
+		[]store.Op{
+			store.PutOp("tenants/acme", []byte(`{"description":"Acme"}`)),
+			store.PutOp("tenants/acme/networks/net-1", []byte(`{"description":"office"}`)),
+			store.PutOp("tenants/acme/networks/net-2", []byte(`{"description":"lab"}`)),
+		})
+	if err != nil {
+		panic(err)
+	}
+	// The same transaction again conflicts and writes nothing.
+	_, err = s.Txn(ctx, []store.Cond{store.IfAbsent("tenants/acme")}, []store.Op{store.PutOp("tenants/acme", nil)})
+	fmt.Println(errors.Is(err, store.ErrConflict))
+
+	page, more, _ := s.List(ctx, "tenants/acme/networks/", "", 1)
+	fmt.Println(page[0].Key, more)
+	page, more, _ = s.List(ctx, "tenants/acme/networks/", page[0].Key, 1)
+	fmt.Println(page[0].Key, more)
+	// Output:
+	// true
+	// tenants/acme/networks/net-1 true
+	// tenants/acme/networks/net-2 false
+}
+
+// Follow changes under a prefix, resuming from a known revision.
+func ExampleStore_watch() {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	s := memory.New(nil)
+	defer s.Close()
+
+	rev, _ := s.Put(ctx, "ports/1", []byte("dp=1 port=1"))
+	s.Put(ctx, "ports/2", []byte("dp=1 port=2"))
+	s.Delete(ctx, "ports/1")
+
+	events, _ := s.Watch(ctx, "ports/", rev) // replay from rev, then live
+	for range 3 {
+		ev := <-events
+		fmt.Println(ev.Type, ev.KV.Key)
+	}
+	// Output:
+	// put ports/1
+	// put ports/2
+	// delete ports/1
+}

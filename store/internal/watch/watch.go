@@ -1,0 +1,101 @@
+// Package watch is the watch machinery the local backends (memory, bolt)
+// share: a hub that wakes watchers when the revision advances, and a loop
+// that streams a backend's change history to one watcher.
+package watch
+
+import (
+	"context"
+	"sync"
+
+	"github.com/netslice/netslice/store"
+)
+
+// Hub wakes every waiting watcher on Notify. The zero value is not usable;
+// call NewHub.
+type Hub struct {
+	mu     sync.Mutex
+	ch     chan struct{}
+	closed bool
+}
+
+// NewHub returns an open hub.
+func NewHub() *Hub { return &Hub{ch: make(chan struct{})} }
+
+// Wait returns a channel that is closed by the next Notify or by Close.
+// Take it before reading the history so no change is missed.
+func (h *Hub) Wait() <-chan struct{} {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return h.ch
+}
+
+// Notify wakes every watcher waiting now.
+func (h *Hub) Notify() {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if h.closed {
+		return
+	}
+	close(h.ch)
+	h.ch = make(chan struct{})
+}
+
+// Close wakes every watcher for good.
+func (h *Hub) Close() {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if !h.closed {
+		h.closed = true
+		close(h.ch)
+	}
+}
+
+// ReadFunc returns the history's events for keys under prefix from
+// revision from on, at most about batch of them (a backend may finish the
+// transaction it is in), the revision to read from next, and whether more
+// events may already follow. It returns store.ErrCompacted when from is no
+// longer kept and store.ErrClosed once the store is closed.
+type ReadFunc func(prefix string, from int64, batch int) (events []store.Event, next int64, more bool, err error)
+
+// batch is how many events one read fetches.
+const batch = 256
+
+// Start runs a watcher in a goroutine and returns its channel, which closes
+// when ctx is done or the store closes. Other errors are delivered as a
+// last event with Err set.
+func Start(ctx context.Context, hub *Hub, prefix string, from int64, read ReadFunc) <-chan store.Event {
+	out := make(chan store.Event, batch)
+	go func() {
+		defer close(out)
+		for {
+			wake := hub.Wait()
+			evs, next, more, err := read(prefix, from, batch)
+			if err != nil {
+				if err != store.ErrClosed {
+					select {
+					case out <- store.Event{Err: err}:
+					case <-ctx.Done():
+					}
+				}
+				return
+			}
+			for _, ev := range evs {
+				select {
+				case out <- ev:
+				case <-ctx.Done():
+					return
+				}
+			}
+			from = next
+			if more {
+				continue
+			}
+			select {
+			case <-wake:
+			case <-ctx.Done():
+				return
+			}
+		}
+	}()
+	return out
+}
