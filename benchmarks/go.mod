@@ -1,0 +1,12 @@
+module github.com/netslice/netslice/benchmarks
+
+go 1.26.8
+
+require (
+	github.com/netslice/netslice v0.0.0
+	go.etcd.io/bbolt v1.4.3
+)
+
+require golang.org/x/sys v0.49.0 // indirect
+
+replace github.com/netslice/netslice => ../
