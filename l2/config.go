@@ -1,0 +1,423 @@
+package l2
+
+import (
+	"fmt"
+	"maps"
+	"slices"
+)
+
+// Tx is a set of binding changes that Update applies all at once. Its
+// methods check each change against the state built so far and return an
+// error (wrapping ErrNotFound, ErrExists, ErrConflict or ErrInvalid) for one
+// that does not fit; the change is then not made.
+type Tx struct {
+	f       *Fabric
+	old     *config
+	cfg     *config
+	cloned  map[string]bool // slices whose sliceConf this Tx owns
+	effects []effect
+}
+
+type effectKind uint8
+
+const (
+	effNewSlice effectKind = iota + 1
+	effDropSlice
+	effForgetLoc    // forget dynamic entries learned at loc
+	effForgetMAC    // forget mac's dynamic entry
+	effAddStatic    // install mac as static at loc
+	effRemoveStatic // remove mac's static entry
+)
+
+type effect struct {
+	kind effectKind
+	st   *sliceState
+	id   string
+	loc  uint32
+	mac  MAC
+}
+
+// Update applies the changes fn makes to tx atomically: a Decide running
+// concurrently sees either none or all of them. If fn returns an error,
+// nothing changes and Update returns it. Update returns the learned
+// entries the changes made the fabric forget (kind Removed), which are also
+// sent to Options.Events.
+func (f *Fabric) Update(fn func(tx *Tx) error) ([]Event, error) {
+	f.mu.Lock()
+	old := f.cfg.Load()
+	tx := &Tx{
+		f:   f,
+		old: old,
+		cfg: &config{
+			gen:    old.gen + 1,
+			slices: maps.Clone(old.slices),
+			ports:  maps.Clone(old.ports),
+			macs:   maps.Clone(old.macs),
+		},
+		cloned: map[string]bool{},
+	}
+	if err := fn(tx); err != nil {
+		f.mu.Unlock()
+		return nil, err
+	}
+	if len(tx.effects) == 0 && len(tx.cloned) == 0 {
+		f.mu.Unlock()
+		return nil, nil
+	}
+	if len(tx.cfg.macs) == 0 {
+		tx.cfg.macs = nil // lets Decide skip the lookup
+	}
+	f.cfg.Store(tx.cfg)
+	evs := f.apply(tx)
+	f.mu.Unlock()
+	if f.sink != nil {
+		for _, ev := range evs {
+			f.sink(ev)
+		}
+	}
+	return evs, nil
+}
+
+// apply brings the tables of the changed slices in line with the new
+// configuration. Called with f.mu held, after the new configuration is
+// published.
+func (f *Fabric) apply(tx *Tx) []Event {
+	var evs []Event
+	gen := tx.cfg.gen
+	touched := map[*sliceState]bool{}
+	for id := range tx.cloned {
+		if sc := tx.cfg.slices[id]; sc != nil {
+			touched[sc.st] = true
+		}
+	}
+	for _, e := range tx.effects {
+		touched[e.st] = true
+	}
+	for st := range touched {
+		st.mu.Lock()
+		st.gen = gen
+		st.mu.Unlock()
+	}
+	now := f.now.Load()
+	for _, e := range tx.effects {
+		st := e.st
+		st.mu.Lock()
+		t := &st.tab
+		forget := func(i int) {
+			s := &t.slots[i]
+			evs = append(evs, Event{Kind: Removed, Slice: e.id, MAC: MACFromUint64(s.mac()), Location: f.location(s.loc)})
+			if !s.static() {
+				f.total.Add(-1)
+			}
+			t.remove(i)
+		}
+		switch e.kind {
+		case effNewSlice:
+			t.init(now, f.width)
+		case effDropSlice:
+			st.removed = true
+			for i := 0; i < len(t.slots); {
+				if t.slots[i].key != 0 {
+					forget(i) // may shift another entry into i
+					continue
+				}
+				i++
+			}
+		case effForgetLoc:
+			for i := 0; i < len(t.slots); {
+				if s := &t.slots[i]; s.key != 0 && !s.static() && s.loc == e.loc {
+					forget(i)
+					continue
+				}
+				i++
+			}
+		case effForgetMAC:
+			if i := t.find(e.mac.Uint64()); i >= 0 && !t.slots[i].static() {
+				forget(i)
+			}
+		case effAddStatic:
+			i := t.find(e.mac.Uint64())
+			if i >= 0 {
+				s := &t.slots[i]
+				if !s.static() {
+					t.unlink(i)
+					t.dyn--
+					f.total.Add(-1)
+					s.key |= flagStatic
+				}
+			} else {
+				i = t.insert(e.mac.Uint64(), flagStatic)
+			}
+			s := &t.slots[i]
+			s.loc, s.seen, s.age = e.loc, 0, 0
+		case effRemoveStatic:
+			if i := t.find(e.mac.Uint64()); i >= 0 && t.slots[i].static() {
+				t.remove(i)
+			}
+		}
+		st.mu.Unlock()
+	}
+	return evs
+}
+
+func (tx *Tx) effect(e effect) { tx.effects = append(tx.effects, e) }
+
+// slice returns the Tx's own copy of slice id's configuration, cloning it
+// (and repointing its bindings) on first use.
+func (tx *Tx) slice(id string) (*sliceConf, error) {
+	sc := tx.cfg.slices[id]
+	if sc == nil {
+		return nil, fmt.Errorf("%w: slice %q", ErrNotFound, id)
+	}
+	if tx.cloned[id] {
+		return sc, nil
+	}
+	nsc := &sliceConf{id: sc.id, st: sc.st, macs: maps.Clone(sc.macs), ports: make([]*binding, len(sc.ports))}
+	for i, b := range sc.ports {
+		nb := *b
+		nb.sc = nsc
+		nsc.ports[i] = &nb
+		tx.cfg.ports[b.loc] = &nb
+	}
+	for mac := range nsc.macs {
+		tx.replaceMAC(mac, sc, nsc)
+	}
+	tx.cfg.slices[id] = nsc
+	tx.cloned[id] = true
+	return nsc, nil
+}
+
+// replaceMAC swaps old for new in mac's network-attachment list (copying
+// the list; the old configuration still uses it).
+func (tx *Tx) replaceMAC(mac MAC, old, new *sliceConf) {
+	list := slices.Clone(tx.cfg.macs[mac])
+	for i, sc := range list {
+		if sc == old {
+			list[i] = new
+		}
+	}
+	list = slices.DeleteFunc(list, func(sc *sliceConf) bool { return sc == nil })
+	if len(list) == 0 {
+		delete(tx.cfg.macs, mac)
+	} else {
+		tx.cfg.macs[mac] = list
+	}
+}
+
+// AddSlice creates an empty slice.
+func (tx *Tx) AddSlice(id string) error {
+	if id == "" {
+		return fmt.Errorf("%w: empty slice id", ErrInvalid)
+	}
+	if tx.cfg.slices[id] != nil {
+		return fmt.Errorf("%w: slice %q", ErrExists, id)
+	}
+	st := &sliceState{}
+	st.tab.init(tx.f.now.Load(), tx.f.width)
+	tx.cfg.slices[id] = &sliceConf{id: id, st: st}
+	tx.cloned[id] = true
+	tx.effect(effect{kind: effNewSlice, st: st, id: id})
+	return nil
+}
+
+// RemoveSlice removes slice id with its bindings and forgets what it
+// learned.
+func (tx *Tx) RemoveSlice(id string) error {
+	sc, err := tx.slice(id)
+	if err != nil {
+		return err
+	}
+	for _, b := range sc.ports {
+		delete(tx.cfg.ports, b.loc)
+	}
+	for mac := range sc.macs {
+		tx.replaceMAC(mac, sc, nil)
+	}
+	delete(tx.cfg.slices, id)
+	delete(tx.cloned, id)
+	tx.effect(effect{kind: effDropSlice, st: sc.st, id: id})
+	return nil
+}
+
+// BindPort binds loc to slice id: frames entering there belong to the
+// slice (unless a more specific attachment says otherwise), and the slice
+// floods there. A location belongs to at most one slice; the same VLAN id
+// on other ports, or the same port with other VLAN ids, may belong to
+// other slices.
+func (tx *Tx) BindPort(id string, loc Location) error {
+	if err := loc.Validate(); err != nil {
+		return err
+	}
+	if b := tx.cfg.ports[loc]; b != nil {
+		if b.sc.id == id {
+			return fmt.Errorf("%w: %v is bound to slice %q", ErrExists, loc, id)
+		}
+		return fmt.Errorf("%w: %v is bound to slice %q", ErrConflict, loc, b.sc.id)
+	}
+	sc, err := tx.slice(id)
+	if err != nil {
+		return err
+	}
+	b := &binding{loc: loc, locIdx: tx.f.internLocked(loc), sc: sc}
+	i, _ := slices.BinarySearchFunc(sc.ports, loc, compareBinding)
+	sc.ports = slices.Insert(sc.ports, i, b)
+	tx.cfg.ports[loc] = b
+	return nil
+}
+
+func compareBinding(b *binding, loc Location) int { return compareLocation(b.loc, loc) }
+
+func compareLocation(a, b Location) int {
+	switch {
+	case a.Datapath != b.Datapath:
+		return cmpU64(uint64(a.Datapath), uint64(b.Datapath))
+	case a.Port != b.Port:
+		return cmpU64(uint64(a.Port), uint64(b.Port))
+	}
+	return cmpU64(uint64(a.VLAN), uint64(b.VLAN))
+}
+
+func cmpU64(a, b uint64) int {
+	switch {
+	case a < b:
+		return -1
+	case a > b:
+		return 1
+	}
+	return 0
+}
+
+// binding returns slice id's (Tx-owned) binding at loc.
+func (tx *Tx) binding(id string, loc Location) (*sliceConf, int, error) {
+	sc, err := tx.slice(id)
+	if err != nil {
+		return nil, 0, err
+	}
+	i, ok := slices.BinarySearchFunc(sc.ports, loc, compareBinding)
+	if !ok {
+		return nil, 0, fmt.Errorf("%w: %v is not bound to slice %q", ErrNotFound, loc, id)
+	}
+	return sc, i, nil
+}
+
+// UnbindPort removes loc from slice id, with its attachments, and forgets
+// the MACs learned there.
+func (tx *Tx) UnbindPort(id string, loc Location) error {
+	sc, i, err := tx.binding(id, loc)
+	if err != nil {
+		return err
+	}
+	b := sc.ports[i]
+	sc.ports = slices.Delete(sc.ports, i, i+1)
+	delete(tx.cfg.ports, loc)
+	for mac := range b.attached {
+		tx.effect(effect{kind: effRemoveStatic, st: sc.st, id: id, mac: mac})
+	}
+	tx.effect(effect{kind: effForgetLoc, st: sc.st, id: id, loc: b.locIdx})
+	return nil
+}
+
+func checkHost(mac MAC) error {
+	if mac.IsMulticast() || mac.IsZero() {
+		return fmt.Errorf("%w: %v is not a host (unicast) address", ErrInvalid, mac)
+	}
+	return nil
+}
+
+// AttachPort attaches mac to the binding of slice id at loc: from then on
+// the port admits frames only from its attached MACs and receives unknown
+// unicast only for them, and mac is a static entry there that never ages
+// or moves. A MAC may be attached to one port of a slice.
+func (tx *Tx) AttachPort(id string, loc Location, mac MAC) error {
+	if err := checkHost(mac); err != nil {
+		return err
+	}
+	sc, i, err := tx.binding(id, loc)
+	if err != nil {
+		return err
+	}
+	for j, b := range sc.ports {
+		if _, ok := b.attached[mac]; ok {
+			if j == i {
+				return fmt.Errorf("%w: %v is attached to %v", ErrExists, mac, loc)
+			}
+			return fmt.Errorf("%w: %v is attached to %v in slice %q", ErrConflict, mac, b.loc, id)
+		}
+	}
+	nb := *sc.ports[i]
+	nb.attached = maps.Clone(nb.attached)
+	if nb.attached == nil {
+		nb.attached = map[MAC]struct{}{}
+	}
+	nb.attached[mac] = struct{}{}
+	sc.ports[i] = &nb
+	tx.cfg.ports[loc] = &nb
+	tx.effect(effect{kind: effAddStatic, st: sc.st, id: id, mac: mac, loc: nb.locIdx})
+	// Entries learned at the port from other MACs are no longer admitted.
+	tx.effect(effect{kind: effForgetLoc, st: sc.st, id: id, loc: nb.locIdx})
+	return nil
+}
+
+// DetachPort removes mac's attachment at loc. When the port's last
+// attachment goes it admits every MAC again.
+func (tx *Tx) DetachPort(id string, loc Location, mac MAC) error {
+	sc, i, err := tx.binding(id, loc)
+	if err != nil {
+		return err
+	}
+	if _, ok := sc.ports[i].attached[mac]; !ok {
+		return fmt.Errorf("%w: %v is not attached to %v", ErrNotFound, mac, loc)
+	}
+	nb := *sc.ports[i]
+	nb.attached = maps.Clone(nb.attached)
+	delete(nb.attached, mac)
+	if len(nb.attached) == 0 {
+		nb.attached = nil
+	}
+	sc.ports[i] = &nb
+	tx.cfg.ports[loc] = &nb
+	tx.effect(effect{kind: effRemoveStatic, st: sc.st, id: id, mac: mac})
+	return nil
+}
+
+// AttachNetwork attaches mac to slice id wherever it appears: frames from
+// it belong to the slice on any port not attached otherwise. The same MAC
+// may be network-attached to several slices; a frame from it then belongs
+// to the one that binds the port it came in on.
+func (tx *Tx) AttachNetwork(id string, mac MAC) error {
+	if err := checkHost(mac); err != nil {
+		return err
+	}
+	sc, err := tx.slice(id)
+	if err != nil {
+		return err
+	}
+	if _, ok := sc.macs[mac]; ok {
+		return fmt.Errorf("%w: %v is attached to slice %q", ErrExists, mac, id)
+	}
+	if sc.macs == nil {
+		sc.macs = map[MAC]struct{}{}
+	}
+	sc.macs[mac] = struct{}{}
+	if tx.cfg.macs == nil {
+		tx.cfg.macs = map[MAC][]*sliceConf{}
+	}
+	tx.cfg.macs[mac] = append(slices.Clone(tx.cfg.macs[mac]), sc)
+	return nil
+}
+
+// DetachNetwork removes mac's network attachment to slice id and forgets
+// where it was learned.
+func (tx *Tx) DetachNetwork(id string, mac MAC) error {
+	sc, err := tx.slice(id)
+	if err != nil {
+		return err
+	}
+	if _, ok := sc.macs[mac]; !ok {
+		return fmt.Errorf("%w: %v is not attached to slice %q", ErrNotFound, mac, id)
+	}
+	delete(sc.macs, mac)
+	tx.replaceMAC(mac, sc, nil)
+	tx.effect(effect{kind: effForgetMAC, st: sc.st, id: id, mac: mac})
+	return nil
+}

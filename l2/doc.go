@@ -1,0 +1,47 @@
+// Package l2 is netslice's forwarding core: slices (isolated virtual L2
+// networks), their bindings, MAC learning and aging per slice, the
+// forwarding decision, and the topology of switches with paths between
+// them. It is pure logic — no I/O and no goroutines of its own — driven by
+// an OpenFlow controller app, a software bridge or a test.
+//
+// # Model
+//
+// A Fabric holds slices, named by the caller (the Sliceable API uses
+// "tenant/network"). A slice has port bindings — a Location (datapath,
+// port, VLAN; VLAN Untagged for untagged frames) whose frames belong to it
+// — and MAC bindings: a port attachment admits a MAC on one bound port (a
+// port with attachments admits no other MAC), a network attachment claims
+// a MAC for the slice on whatever port it appears. Decide classifies a
+// frame most specific first — port attachment, network attachment, port
+// binding — learns its source in that slice's table and decides: drop,
+// forward to the destination's location, or flood to the slice's other
+// ports (FloodTargets). Slices may overlap in MAC addresses and VLAN ids;
+// each learns on its own.
+//
+// Configuration changes go through Update, which applies a Tx atomically
+// while Decide runs: a frame is decided wholly under the old bindings or
+// wholly under the new, and what was learned through a removed binding is
+// forgotten and reported.
+//
+// # Time
+//
+// The fabric has no clock of its own: Advance sets its time and expires
+// what was not seen for the aging time, so tests drive time by hand and
+// the hot path never reads a clock. Call Advance about once a second.
+//
+// # Performance
+//
+// Decide does not allocate. Learning tables are open addressing hash
+// tables with 32-byte slots (under 64 bytes a learned entry in all), one
+// lock per slice, so decisions in different slices run in parallel. Aging
+// uses a lazy timing wheel: its work is what expires, not the table size.
+// Every table is bounded (Options.MaxPerSlice, MaxEntries): a flood of
+// random source addresses evicts the slice's least recently seen entries
+// and never grows memory past the bound.
+//
+// # Topology
+//
+// Topology is the graph of switches and the links between them, with
+// shortest paths between two ports and a loop-free flood tree for a set of
+// switches.
+package l2

@@ -1,0 +1,566 @@
+package l2
+
+import (
+	"errors"
+	"fmt"
+	"slices"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+// Defaults, as Open vSwitch, the Linux bridge and Trema's sliceable switch
+// use them.
+const (
+	DefaultAging     = 300 * time.Second
+	DefaultMoveGuard = 5 * time.Second
+	// DefaultMaxPerSlice bounds the learned entries of one slice.
+	DefaultMaxPerSlice = 1 << 16
+	// DefaultMaxEntries bounds the learned entries of the whole fabric.
+	DefaultMaxEntries = 1 << 22
+)
+
+// Errors of the configuration API; test with errors.Is.
+var (
+	ErrNotFound = errors.New("l2: not found")
+	ErrExists   = errors.New("l2: already exists")
+	// ErrConflict: the change contradicts another binding, e.g. a location
+	// bound to another slice.
+	ErrConflict = errors.New("l2: conflicts with another binding")
+	ErrInvalid  = errors.New("l2: invalid argument")
+)
+
+// Options configure a Fabric; the zero value means defaults.
+type Options struct {
+	// Aging is how long a learned entry lives without being seen.
+	Aging time.Duration
+	// MoveGuard is how long after a MAC was learned (or moved) a frame from
+	// it elsewhere is refused as a move, so a spoofer cannot take it over
+	// at once. Negative disables the guard.
+	MoveGuard time.Duration
+	// MaxPerSlice bounds the learned entries of each slice; MaxEntries those
+	// of the fabric. When a slice is at either bound, learning a new MAC
+	// evicts that slice's least recently seen entry: a slice never evicts
+	// another slice's entries, so one slice's flood cannot flush the rest.
+	// Static entries (port attachments) do not count.
+	MaxPerSlice, MaxEntries int
+	// Now is the fabric's starting time; zero means time.Now(). Advance
+	// moves time on.
+	Now time.Time
+	// Events, if set, receives every change to the learning tables. It is
+	// called synchronously from the goroutine that caused the change
+	// (Decide, Advance, Update), never with a lock held, so it may call the
+	// Fabric.
+	Events func(Event)
+}
+
+// EventKind says what happened to a learned entry.
+type EventKind uint8
+
+// Event kinds.
+const (
+	Learned EventKind = iota + 1 // a new MAC was learned
+	Moved                        // a known MAC appeared at another location
+	Expired                      // not seen for the aging time
+	Evicted                      // pushed out because its slice was full
+	Removed                      // forgotten because its binding or slice went
+)
+
+var eventKindNames = [...]string{"", "learned", "moved", "expired", "evicted", "removed"}
+
+func (k EventKind) String() string {
+	if int(k) < len(eventKindNames) && k > 0 {
+		return eventKindNames[k]
+	}
+	return fmt.Sprintf("EventKind(%d)", uint8(k))
+}
+
+// Event is one change to a slice's learning table.
+type Event struct {
+	Kind     EventKind
+	Slice    string
+	MAC      MAC
+	Location Location // where the MAC is (Moved: now; others: was)
+	From     Location // Moved: where it was
+}
+
+// Action is what to do with a frame.
+type Action uint8
+
+// Actions.
+const (
+	Drop    Action = iota // discard the frame
+	Forward               // send it to Decision.Out
+	Flood                 // send it to every other port of the slice (Fabric.FloodTargets)
+)
+
+var actionNames = [...]string{"drop", "forward", "flood"}
+
+func (a Action) String() string {
+	if int(a) < len(actionNames) {
+		return actionNames[a]
+	}
+	return fmt.Sprintf("Action(%d)", uint8(a))
+}
+
+// Reason explains a Drop or a Flood.
+type Reason uint8
+
+// Reasons.
+const (
+	ReasonNone         Reason = iota
+	ReasonNoSlice             // the frame classifies to no slice
+	ReasonNotAdmitted         // the port has attachments and the source is not one
+	ReasonAmbiguous           // the source is network-attached to several slices, none binding this port
+	ReasonBadSource           // the source address is multicast or zero
+	ReasonStaticMAC           // the source is attached elsewhere in the slice (spoofing)
+	ReasonHairpin             // the destination is where the frame came from
+	ReasonBroadcast           // flood: broadcast or multicast destination
+	ReasonUnknown             // flood: destination not learned yet
+	ReasonNotAttached         // the destination's port admits other MACs only
+	ReasonSliceChanged        // configuration changed under the frame; retry
+)
+
+var reasonNames = [...]string{"", "no slice", "source not admitted on port", "ambiguous network attachment",
+	"bad source address", "static MAC seen elsewhere", "destination on ingress port", "broadcast",
+	"unknown destination", "destination not attached", "slice changed"}
+
+func (r Reason) String() string {
+	if int(r) < len(reasonNames) {
+		return reasonNames[r]
+	}
+	return fmt.Sprintf("Reason(%d)", uint8(r))
+}
+
+// Decision is the forwarding decision for one frame.
+type Decision struct {
+	Action Action
+	Reason Reason
+	// Slice is the id of the slice the frame belongs to ("" when none).
+	Slice string
+	// Out is where to forward it (Action Forward).
+	Out Location
+	sc  *sliceConf // the configuration the decision was made with
+}
+
+// Entry is one learned (or static) MAC of a slice.
+type Entry struct {
+	MAC      MAC
+	Location Location
+	Static   bool      // from a port attachment: never ages or moves
+	LastSeen time.Time // zero for static entries
+}
+
+// Fabric holds slices and their learning tables and makes the forwarding
+// decision. It is safe for concurrent use: Decide runs in parallel with
+// itself, with Advance and with configuration changes, which apply
+// atomically.
+type Fabric struct {
+	aging, guard, width int64 // ns
+	maxSlice, maxTotal  int64
+	sink                func(Event)
+
+	now   atomic.Int64 // Unix ns, set by Advance
+	total atomic.Int64 // dynamic entries in all slices
+	cfg   atomic.Pointer[config]
+
+	mu     sync.Mutex // serializes Update and location interning
+	locIdx map[Location]uint32
+	locs   atomic.Pointer[[]Location]
+
+	advMu   sync.Mutex // serializes Advance; guards scratch
+	scratch []expired
+}
+
+// sliceState is the mutable part of a slice, shared by every configuration
+// snapshot it appears in.
+type sliceState struct {
+	mu      sync.Mutex
+	tab     table
+	gen     uint64 // the generation of the last change to the slice's bindings
+	removed bool
+}
+
+// config is an immutable snapshot of the bindings.
+type config struct {
+	gen    uint64
+	slices map[string]*sliceConf
+	ports  map[Location]*binding
+	macs   map[MAC][]*sliceConf // network attachments
+}
+
+type sliceConf struct {
+	id    string
+	st    *sliceState
+	ports []*binding // sorted by location
+	macs  map[MAC]struct{}
+}
+
+type binding struct {
+	loc      Location
+	locIdx   uint32
+	sc       *sliceConf
+	attached map[MAC]struct{} // nil: every MAC is admitted
+}
+
+// NewFabric returns an empty fabric.
+func NewFabric(opts Options) *Fabric {
+	f := &Fabric{
+		aging:    int64(opts.Aging),
+		guard:    int64(opts.MoveGuard),
+		maxSlice: int64(opts.MaxPerSlice),
+		maxTotal: int64(opts.MaxEntries),
+		sink:     opts.Events,
+		locIdx:   make(map[Location]uint32),
+	}
+	if f.aging <= 0 {
+		f.aging = int64(DefaultAging)
+	}
+	f.width = max(f.aging/wheelPeriod, 1)
+	if opts.MoveGuard == 0 {
+		f.guard = int64(DefaultMoveGuard)
+	}
+	if f.maxSlice <= 0 {
+		f.maxSlice = DefaultMaxPerSlice
+	}
+	if f.maxTotal <= 0 {
+		f.maxTotal = DefaultMaxEntries
+	}
+	now := opts.Now
+	if now.IsZero() {
+		now = time.Now()
+	}
+	f.now.Store(now.UnixNano())
+	f.cfg.Store(&config{slices: map[string]*sliceConf{}, ports: map[Location]*binding{}})
+	f.locs.Store(new([]Location))
+	return f
+}
+
+// Now returns the fabric's current time, as last set by Advance.
+func (f *Fabric) Now() time.Time { return time.Unix(0, f.now.Load()) }
+
+// intern returns the index of loc in the location table.
+func (f *Fabric) intern(loc Location) uint32 {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.internLocked(loc)
+}
+
+func (f *Fabric) internLocked(loc Location) uint32 {
+	if i, ok := f.locIdx[loc]; ok {
+		return i
+	}
+	old := *f.locs.Load()
+	nl := append(old[:len(old):len(old)], loc) // copy: readers keep the old slice
+	i := uint32(len(old))
+	f.locs.Store(&nl)
+	f.locIdx[loc] = i
+	return i
+}
+
+func (f *Fabric) location(i uint32) Location { return (*f.locs.Load())[i] }
+
+// Decide classifies a frame that entered the fabric at in (the VLAN being
+// the frame's tag, or Untagged) from src to dst, learns src in its slice,
+// and decides where the frame goes. It does not allocate.
+func (f *Fabric) Decide(in Location, src, dst MAC) Decision {
+	var evs [2]Event
+	for {
+		d, n, retry := f.decide(in, src, dst, &evs)
+		if retry {
+			continue
+		}
+		if f.sink != nil {
+			for _, ev := range evs[:n] {
+				f.sink(ev)
+			}
+		}
+		return d
+	}
+}
+
+func (f *Fabric) decide(in Location, src, dst MAC, evs *[2]Event) (d Decision, nev int, retry bool) {
+	if src.IsMulticast() || src.IsZero() {
+		return Decision{Reason: ReasonBadSource}, 0, false
+	}
+	cfg := f.cfg.Load()
+	b := cfg.ports[in]
+	var sc *sliceConf
+	var loc uint32
+	static := false
+	if b != nil && b.attached != nil {
+		if _, ok := b.attached[src]; ok {
+			sc, loc, static = b.sc, b.locIdx, true
+		}
+	}
+	if sc == nil && cfg.macs != nil {
+		if list := cfg.macs[src]; list != nil {
+			switch {
+			case len(list) == 1:
+				sc = list[0]
+			case b != nil && slices.Contains(list, b.sc):
+				sc = b.sc
+			default:
+				return Decision{Reason: ReasonAmbiguous}, 0, false
+			}
+			if b != nil && b.sc == sc {
+				loc = b.locIdx
+			} else {
+				loc = f.intern(in)
+			}
+		}
+	}
+	if sc == nil {
+		switch {
+		case b == nil:
+			return Decision{Reason: ReasonNoSlice}, 0, false
+		case b.attached != nil:
+			return Decision{Reason: ReasonNotAdmitted, Slice: b.sc.id}, 0, false
+		}
+		sc, loc = b.sc, b.locIdx
+	}
+
+	st := sc.st
+	now := f.now.Load()
+	st.mu.Lock()
+	if st.gen > cfg.gen {
+		// The slice's bindings changed since cfg was loaded and its table
+		// has already caught up: decide again on the new bindings.
+		st.mu.Unlock()
+		return Decision{}, 0, true
+	}
+	t := &st.tab
+	mac := src.Uint64()
+	if i := t.find(mac); i >= 0 {
+		s := &t.slots[i]
+		switch {
+		case s.loc == loc:
+			if !s.static() {
+				addAge(s, now)
+				s.seen = now
+			}
+		case s.static() && !static:
+			st.mu.Unlock()
+			return Decision{Reason: ReasonStaticMAC, Slice: sc.id, sc: sc}, 0, false
+		case f.guard > 0 && int64(s.age)*1e6+(now-s.seen) < f.guard && !static:
+			// Too soon to move: keep the entry, still forward the frame.
+		default:
+			from := s.loc
+			s.loc, s.seen, s.age = loc, now, 0
+			if static && !s.static() {
+				// Cannot happen: static entries are installed with their
+				// attachment. Kept for safety.
+				s.key |= flagStatic
+			}
+			evs[nev] = Event{Kind: Moved, Slice: sc.id, MAC: src, From: f.location(from), Location: f.location(loc)}
+			nev++
+		}
+	} else if !static {
+		nev = f.learn(st, sc, mac, loc, now, evs)
+	}
+
+	d = Decision{Slice: sc.id, sc: sc}
+	if dst.IsMulticast() {
+		d.Action, d.Reason = Flood, ReasonBroadcast
+	} else if i := t.find(dst.Uint64()); i < 0 {
+		d.Action, d.Reason = Flood, ReasonUnknown
+	} else if out := t.slots[i].loc; out == loc {
+		d.Reason = ReasonHairpin
+	} else {
+		d.Action, d.Out = Forward, f.location(out)
+	}
+	st.mu.Unlock()
+	return d, nev, false
+}
+
+// learn adds a dynamic entry, evicting the slice's oldest when the slice
+// or the fabric is full. Called with st.mu held.
+func (f *Fabric) learn(st *sliceState, sc *sliceConf, mac uint64, loc uint32, now int64, evs *[2]Event) int {
+	t := &st.tab
+	nev := 0
+	full := int64(t.dyn) >= f.maxSlice
+	if !full {
+		if f.total.Add(1) > f.maxTotal {
+			f.total.Add(-1)
+			full = true
+		}
+	}
+	if full {
+		i := t.oldest(f.aging, f.width)
+		if i < 0 {
+			return 0 // nothing of ours to evict: do not learn
+		}
+		s := &t.slots[i]
+		evs[nev] = Event{Kind: Evicted, Slice: sc.id, MAC: MACFromUint64(s.mac()), Location: f.location(s.loc)}
+		nev++
+		t.remove(i) // the total stays: one out, one in
+	}
+	i := t.insert(mac, 0)
+	s := &t.slots[i]
+	s.loc, s.seen = loc, now
+	t.dyn++
+	t.schedule(i, f.aging, f.width)
+	evs[nev] = Event{Kind: Learned, Slice: sc.id, MAC: MACFromUint64(mac), Location: f.location(loc)}
+	return nev + 1
+}
+
+// FloodTargets appends to buf the locations a frame flooded by d must
+// reach: every port binding of its slice except in. A port with
+// attachments receives broadcast and multicast, and unknown unicast only
+// for a MAC attached to it. It does not allocate when buf has room.
+func (f *Fabric) FloodTargets(d Decision, in Location, dst MAC, buf []Location) []Location {
+	if d.Action != Flood || d.sc == nil {
+		return buf
+	}
+	for _, b := range d.sc.ports {
+		if b.loc == in {
+			continue
+		}
+		if b.attached != nil && !dst.IsMulticast() {
+			if _, ok := b.attached[dst]; !ok {
+				continue
+			}
+		}
+		buf = append(buf, b.loc)
+	}
+	return buf
+}
+
+// Advance sets the fabric's time to now and expires the entries not seen
+// for the aging time. Call it regularly (about once a second); the work it
+// does is proportional to what expires, not to the size of the tables.
+// Entries expire between the aging time and 1/32 of it later.
+func (f *Fabric) Advance(now time.Time) {
+	ns := now.UnixNano()
+	f.advMu.Lock()
+	defer f.advMu.Unlock()
+	if ns > f.now.Load() {
+		f.now.Store(ns)
+	}
+	ns = f.now.Load()
+	cfg := f.cfg.Load()
+	for _, sc := range cfg.slices {
+		st := sc.st
+		st.mu.Lock()
+		if st.removed || (ns/f.width-1) <= st.tab.cursor {
+			st.mu.Unlock()
+			continue
+		}
+		out := st.tab.expire(ns, f.aging, f.width, f.scratch[:0])
+		f.total.Add(-int64(len(out)))
+		st.mu.Unlock()
+		f.scratch = out[:0]
+		if f.sink != nil {
+			for _, e := range out {
+				f.sink(Event{Kind: Expired, Slice: sc.id, MAC: MACFromUint64(e.mac), Location: f.location(e.loc)})
+			}
+		}
+	}
+}
+
+// Lookup returns the entry for mac in slice id.
+func (f *Fabric) Lookup(id string, mac MAC) (Entry, bool) {
+	sc := f.cfg.Load().slices[id]
+	if sc == nil {
+		return Entry{}, false
+	}
+	st := sc.st
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	i := st.tab.find(mac.Uint64())
+	if i < 0 {
+		return Entry{}, false
+	}
+	return f.entry(&st.tab.slots[i]), true
+}
+
+func (f *Fabric) entry(s *slot) Entry {
+	e := Entry{MAC: MACFromUint64(s.mac()), Location: f.location(s.loc), Static: s.static()}
+	if !e.Static {
+		e.LastSeen = time.Unix(0, s.seen)
+	}
+	return e
+}
+
+// Entries returns the entries of slice id, sorted by MAC.
+func (f *Fabric) Entries(id string) ([]Entry, error) {
+	sc := f.cfg.Load().slices[id]
+	if sc == nil {
+		return nil, fmt.Errorf("%w: slice %q", ErrNotFound, id)
+	}
+	st := sc.st
+	st.mu.Lock()
+	out := make([]Entry, 0, st.tab.n)
+	for i := range st.tab.slots {
+		if s := &st.tab.slots[i]; s.key != 0 {
+			out = append(out, f.entry(s))
+		}
+	}
+	st.mu.Unlock()
+	slices.SortFunc(out, func(a, b Entry) int {
+		return int(int64(a.MAC.Uint64()) - int64(b.MAC.Uint64()))
+	})
+	return out, nil
+}
+
+// Stats are counts across the fabric.
+type Stats struct {
+	Slices  int
+	Ports   int // port bindings
+	Learned int // dynamic entries
+}
+
+// Stats returns the fabric's counts.
+func (f *Fabric) Stats() Stats {
+	cfg := f.cfg.Load()
+	return Stats{Slices: len(cfg.slices), Ports: len(cfg.ports), Learned: int(f.total.Load())}
+}
+
+// Slices returns the ids of the slices, sorted.
+func (f *Fabric) Slices() []string {
+	cfg := f.cfg.Load()
+	ids := make([]string, 0, len(cfg.slices))
+	for id := range cfg.slices {
+		ids = append(ids, id)
+	}
+	slices.Sort(ids)
+	return ids
+}
+
+// Bindings returns the port bindings of slice id, sorted, with the MACs
+// attached to each.
+func (f *Fabric) Bindings(id string) ([]PortBinding, error) {
+	sc := f.cfg.Load().slices[id]
+	if sc == nil {
+		return nil, fmt.Errorf("%w: slice %q", ErrNotFound, id)
+	}
+	out := make([]PortBinding, len(sc.ports))
+	for i, b := range sc.ports {
+		out[i] = PortBinding{Location: b.loc, Attached: sortedMACs(b.attached)}
+	}
+	return out, nil
+}
+
+// NetworkAttachments returns the MACs network-attached to slice id, sorted.
+func (f *Fabric) NetworkAttachments(id string) ([]MAC, error) {
+	sc := f.cfg.Load().slices[id]
+	if sc == nil {
+		return nil, fmt.Errorf("%w: slice %q", ErrNotFound, id)
+	}
+	return sortedMACs(sc.macs), nil
+}
+
+// PortBinding is a location bound to a slice and the MACs attached to it.
+type PortBinding struct {
+	Location Location
+	Attached []MAC // empty: the port admits every MAC
+}
+
+func sortedMACs(m map[MAC]struct{}) []MAC {
+	out := make([]MAC, 0, len(m))
+	for mac := range m {
+		out = append(out, mac)
+	}
+	slices.SortFunc(out, func(a, b MAC) int { return int(int64(a.Uint64()) - int64(b.Uint64())) })
+	return out
+}

@@ -1,0 +1,5 @@
+//go:build race
+
+package l2_test
+
+const raceEnabled = true

@@ -1,0 +1,332 @@
+package l2
+
+// The learning table of one slice: MAC → (location, last seen), in an open
+// addressing hash table with linear probing and 32-byte slots held inline,
+// so a lookup touches one cache line; capacity is not a power of two (the
+// home slot comes from a multiply-shift range reduction), so the table grows
+// by a quarter at a time and keeps 0.6–0.75 of its slots in use, well under
+// 64 bytes an entry.
+//
+// Dynamic entries are also on a timing wheel of wheelSize buckets, each a
+// doubly-linked FIFO of slots ordered by when their deadline (last seen plus
+// the aging time) falls due. Refreshing an entry only updates its last-seen
+// time; the wheel is corrected lazily when a bucket falls due (an entry
+// seen since is moved to the bucket of its new deadline), so aging costs
+// what expires plus at most one move per entry per aging period, never a
+// scan of the table. The oldest bucket's head is the least recently seen
+// entry to within a bucket's width, which is what eviction takes.
+
+const (
+	wheelSize   = 64 // buckets; the wheel spans twice the aging time
+	wheelPeriod = 32 // buckets per aging time
+
+	flagUsed   = 1
+	flagStatic = 2
+
+	linkNone   = ^uint32(0)
+	linkBucket = uint32(1) << 31 // a link ≥ linkBucket (and ≠ linkNone) names a bucket end
+
+	maxAge = ^uint32(0)
+)
+
+type slot struct {
+	key  uint64 // mac<<16 | flags; 0 is an empty slot
+	seen int64  // last seen, Unix ns
+	loc  uint32 // index into the fabric's location table
+	age  uint32 // ms from learning (or the last move) to seen, saturating
+	prev uint32 // wheel links: slot index, bucket end, or linkNone
+	next uint32
+}
+
+func (s *slot) mac() uint64  { return s.key >> 16 }
+func (s *slot) static() bool { return s.key&flagStatic != 0 }
+
+type table struct {
+	slots  []slot
+	n      int // used slots
+	dyn    int // dynamic entries, all on the wheel
+	heads  [wheelSize]uint32
+	tails  [wheelSize]uint32
+	cursor int64 // the last bucket time (deadline / width) fully processed
+}
+
+func (t *table) init(now, width int64) {
+	for i := range t.heads {
+		t.heads[i], t.tails[i] = linkNone, linkNone
+	}
+	t.cursor = now/width - 1
+}
+
+func hashMAC(mac uint64) uint64 { return mac * 0x9e3779b97f4a7c15 }
+
+// home is the slot where mac's probe sequence starts.
+func (t *table) home(mac uint64) int {
+	return int((hashMAC(mac) >> 32) * uint64(len(t.slots)) >> 32)
+}
+
+// find returns mac's slot index, or -1.
+func (t *table) find(mac uint64) int {
+	if len(t.slots) == 0 {
+		return -1
+	}
+	i := t.home(mac)
+	for {
+		s := &t.slots[i]
+		if s.key == 0 {
+			return -1
+		}
+		if s.key>>16 == mac {
+			return i
+		}
+		if i++; i == len(t.slots) {
+			i = 0
+		}
+	}
+}
+
+// insert adds mac, which must be absent, and returns its slot. The caller
+// fills the slot and links it when dynamic.
+func (t *table) insert(mac uint64, flags uint64) int {
+	if (t.n+1)*4 > len(t.slots)*3 {
+		t.resize((t.n + 1) * 5 / 3)
+	}
+	i := t.home(mac)
+	for t.slots[i].key != 0 {
+		if i++; i == len(t.slots) {
+			i = 0
+		}
+	}
+	t.slots[i] = slot{key: mac<<16 | flags | flagUsed, prev: linkNone, next: linkNone}
+	t.n++
+	return i
+}
+
+// remove empties slot i, unlinking it, and closes the gap by shifting
+// later members of its probe run back (so no tombstones are needed).
+func (t *table) remove(i int) {
+	if !t.slots[i].static() {
+		t.unlink(i)
+		t.dyn--
+	}
+	n := len(t.slots)
+	j := i
+	for {
+		if j++; j == n {
+			j = 0
+		}
+		if t.slots[j].key == 0 {
+			break
+		}
+		k := t.home(t.slots[j].mac())
+		// Slot j may stay if its home lies cyclically in (i, j].
+		if i <= j {
+			if i < k && k <= j {
+				continue
+			}
+		} else if i < k || k <= j {
+			continue
+		}
+		t.move(j, i)
+		i = j
+	}
+	t.slots[i] = slot{}
+	t.n--
+}
+
+// move copies slot from to slot to, repointing its wheel neighbours.
+func (t *table) move(from, to int) {
+	s := t.slots[from]
+	t.slots[to] = s
+	if s.static() || s.prev == linkNone {
+		return // not on the wheel
+	}
+	if s.prev >= linkBucket {
+		t.heads[s.prev&^linkBucket] = uint32(to)
+	} else {
+		t.slots[s.prev].next = uint32(to)
+	}
+	if s.next >= linkBucket {
+		t.tails[s.next&^linkBucket] = uint32(to)
+	} else {
+		t.slots[s.next].prev = uint32(to)
+	}
+}
+
+// resize rehashes into capacity c (at least n+1 and 8).
+func (t *table) resize(c int) {
+	c = max(c, t.n+1, 8)
+	old := t.slots
+	t.slots = make([]slot, c)
+	moved := make([]uint32, len(old))
+	for i := range old {
+		s := &old[i]
+		if s.key == 0 {
+			continue
+		}
+		j := t.home(s.mac())
+		for t.slots[j].key != 0 {
+			if j++; j == c {
+				j = 0
+			}
+		}
+		t.slots[j] = *s
+		moved[i] = uint32(j)
+	}
+	relink := func(l uint32) uint32 {
+		if l >= linkBucket {
+			return l
+		}
+		return moved[l]
+	}
+	for i := range t.slots {
+		s := &t.slots[i]
+		if s.key != 0 && !s.static() {
+			s.prev, s.next = relink(s.prev), relink(s.next)
+		}
+	}
+	for b := range t.heads {
+		if t.heads[b] != linkNone {
+			t.heads[b], t.tails[b] = moved[t.heads[b]], moved[t.tails[b]]
+		}
+	}
+}
+
+// link appends dynamic slot i to bucket b's FIFO.
+func (t *table) link(i int, b int) {
+	s := &t.slots[i]
+	end := linkBucket | uint32(b)
+	s.next = end
+	if tail := t.tails[b]; tail == linkNone {
+		s.prev = end
+		t.heads[b] = uint32(i)
+	} else {
+		s.prev = tail
+		t.slots[tail].next = uint32(i)
+	}
+	t.tails[b] = uint32(i)
+}
+
+// unlink takes slot i off its bucket; a slot already off (linkNone) is
+// left alone.
+func (t *table) unlink(i int) {
+	s := &t.slots[i]
+	p, n := s.prev, s.next
+	if p == linkNone {
+		return
+	}
+	switch {
+	case p >= linkBucket && n >= linkBucket:
+		t.heads[p&^linkBucket], t.tails[n&^linkBucket] = linkNone, linkNone
+	case p >= linkBucket:
+		t.heads[p&^linkBucket] = n
+		t.slots[n].prev = p
+	case n >= linkBucket:
+		t.tails[n&^linkBucket] = p
+		t.slots[p].next = n
+	default:
+		t.slots[p].next = n
+		t.slots[n].prev = p
+	}
+	s.prev, s.next = linkNone, linkNone
+}
+
+// bucketTime is the wheel time (deadline / width) of a slot's deadline.
+func bucketTime(seen, aging, width int64) int64 { return (seen + aging) / width }
+
+// schedule links dynamic slot i into the bucket of its deadline, or the
+// first unprocessed one if that has passed.
+func (t *table) schedule(i int, aging, width int64) {
+	bt := max(bucketTime(t.slots[i].seen, aging, width), t.cursor+1)
+	t.link(i, int(bt%wheelSize))
+}
+
+// addAge advances a slot's time-since-learning by the time since it was
+// last seen, saturating.
+func addAge(s *slot, now int64) {
+	d := (now - s.seen) / 1e6
+	if d <= 0 {
+		return
+	}
+	if a := int64(s.age) + d; a < int64(maxAge) {
+		s.age = uint32(a)
+	} else {
+		s.age = maxAge
+	}
+}
+
+// expired is one entry that aging removed, for the event.
+type expired struct {
+	mac uint64
+	loc uint32
+}
+
+// expire processes the buckets that fell due by now: entries not seen for
+// the aging time are removed and appended to out; entries seen since they
+// were scheduled move to their new deadline's bucket.
+func (t *table) expire(now, aging, width int64, out []expired) []expired {
+	last := now/width - 1 // the last bucket time fully in the past
+	if last <= t.cursor {
+		return out
+	}
+	first := max(t.cursor+1, last-wheelSize+1) // each bucket once
+	var again []int
+	start := len(out)
+	for bt := first; bt <= last; bt++ {
+		b := int(bt % wheelSize)
+		i := t.heads[b]
+		t.heads[b], t.tails[b] = linkNone, linkNone
+		for i != linkNone && i < linkBucket {
+			s := &t.slots[i]
+			next := s.next
+			s.prev, s.next = linkNone, linkNone
+			if s.seen+aging <= now {
+				out = append(out, expired{s.mac(), s.loc})
+				// Off the wheel and uncounted; removed below.
+				s.key |= flagStatic
+				t.dyn--
+			} else {
+				again = append(again, int(i))
+			}
+			i = next
+		}
+	}
+	t.cursor = last
+	for _, i := range again {
+		t.schedule(i, aging, width)
+	}
+	// Entries are removed only now, because removal shifts slots.
+	for _, e := range out[start:] {
+		t.remove(t.find(e.mac))
+	}
+	if len(t.slots) > 64 && t.n*4 < len(t.slots) {
+		t.resize(t.n * 5 / 3)
+	}
+	return out
+}
+
+// oldest returns the least recently seen dynamic entry (to within a
+// bucket's width), or -1 if there is none.
+func (t *table) oldest(aging, width int64) int {
+	if t.dyn == 0 {
+		return -1
+	}
+	for bt := t.cursor + 1; bt <= t.cursor+wheelSize; bt++ {
+		b := int(bt % wheelSize)
+		for t.heads[b] != linkNone {
+			i := int(t.heads[b])
+			due := bucketTime(t.slots[i].seen, aging, width)
+			if due <= bt || due%wheelSize == int64(b) {
+				return i
+			}
+			// Seen since it was scheduled: move it on, lazily.
+			t.unlink(i)
+			t.schedule(i, aging, width)
+		}
+	}
+	for _, h := range t.heads {
+		if h != linkNone {
+			return int(h)
+		}
+	}
+	return -1
+}

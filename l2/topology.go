@@ -1,0 +1,315 @@
+package l2
+
+import (
+	"errors"
+	"fmt"
+	"maps"
+	"slices"
+	"strings"
+	"sync"
+)
+
+// ErrNoPath: the two points are not connected.
+var ErrNoPath = errors.New("l2: no path")
+
+// Link is an inter-switch link between two switch ports. Links are
+// undirected; NewLink orders the ends so equal links compare equal.
+type Link struct {
+	A, B PortRef
+}
+
+// NewLink returns the link between a and b with its ends in order.
+func NewLink(a, b PortRef) Link {
+	if comparePortRef(b, a) < 0 {
+		a, b = b, a
+	}
+	return Link{a, b}
+}
+
+func (l Link) String() string { return l.A.String() + "<->" + l.B.String() }
+
+func comparePortRef(a, b PortRef) int {
+	if a.Datapath != b.Datapath {
+		return cmpU64(uint64(a.Datapath), uint64(b.Datapath))
+	}
+	return cmpU64(uint64(a.Port), uint64(b.Port))
+}
+
+// Hop is one switch on a path: the frame enters at In and leaves at Out.
+type Hop struct {
+	Datapath DatapathID
+	In, Out  Port
+}
+
+// Topology is the graph of switches and the links between them. It is safe
+// for concurrent use. Paths are shortest in hops; among equal paths the
+// one through lower datapath ids and ports wins, so results are stable.
+type Topology struct {
+	mu    sync.RWMutex
+	ports map[PortRef]PortRef                // link end → other end
+	adj   map[DatapathID]map[PortRef]PortRef // switch → its link ends → other ends
+	gen   uint64
+	bfs   map[DatapathID]*bfsTree // shortest-path trees by root, for gen
+	trees map[string]*FloodTree   // flood trees by member set
+}
+
+type bfsTree struct {
+	gen    uint64
+	parent map[DatapathID]Link // how each switch is reached: the link, A on the root side
+}
+
+// FloodTree is a loop-free set of inter-switch links that connects a set of
+// switches. Flooding a frame along it (the frame leaves a switch on its
+// tree ports other than the one it came in on) reaches each member once.
+type FloodTree struct {
+	// Members are the switches the tree was asked to connect.
+	Members []DatapathID
+	// Links are the tree's links.
+	Links []Link
+	// Ports maps each switch on the tree to its tree ports, sorted.
+	Ports map[DatapathID][]Port
+	// Unreachable lists members no link connects to the first member.
+	Unreachable []DatapathID
+}
+
+// NewTopology returns an empty topology.
+func NewTopology() *Topology {
+	return &Topology{
+		ports: map[PortRef]PortRef{},
+		adj:   map[DatapathID]map[PortRef]PortRef{},
+		bfs:   map[DatapathID]*bfsTree{},
+		trees: map[string]*FloodTree{},
+	}
+}
+
+// AddLink adds l and reports whether it was new. A port is an end of at
+// most one link: a link from a port that already has one replaces it.
+func (t *Topology) AddLink(l Link) bool {
+	l = NewLink(l.A, l.B)
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if other, ok := t.ports[l.A]; ok && other == l.B {
+		return false
+	}
+	t.removeEnd(l.A)
+	t.removeEnd(l.B)
+	t.ports[l.A], t.ports[l.B] = l.B, l.A
+	for _, e := range [][2]PortRef{{l.A, l.B}, {l.B, l.A}} {
+		m := t.adj[e[0].Datapath]
+		if m == nil {
+			m = map[PortRef]PortRef{}
+			t.adj[e[0].Datapath] = m
+		}
+		m[e[0]] = e[1]
+	}
+	t.gen++
+	// A new link keeps every complete flood tree loop-free and connected;
+	// only trees that missed members can gain from it.
+	for k, tree := range t.trees {
+		if len(tree.Unreachable) > 0 {
+			delete(t.trees, k)
+		}
+	}
+	return true
+}
+
+// removeEnd removes the link at p, if any. Called with t.mu held.
+func (t *Topology) removeEnd(p PortRef) (Link, bool) {
+	other, ok := t.ports[p]
+	if !ok {
+		return Link{}, false
+	}
+	l := NewLink(p, other)
+	delete(t.ports, p)
+	delete(t.ports, other)
+	for _, e := range []PortRef{p, other} {
+		delete(t.adj[e.Datapath], e)
+		if len(t.adj[e.Datapath]) == 0 {
+			delete(t.adj, e.Datapath)
+		}
+	}
+	t.gen++
+	// Only trees that used the link need rebuilding.
+	for k, tree := range t.trees {
+		if slices.Contains(tree.Links, l) {
+			delete(t.trees, k)
+		}
+	}
+	return l, true
+}
+
+// RemoveLink removes l and reports whether it was there.
+func (t *Topology) RemoveLink(l Link) bool {
+	l = NewLink(l.A, l.B)
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if other, ok := t.ports[l.A]; !ok || other != l.B {
+		return false
+	}
+	t.removeEnd(l.A)
+	return true
+}
+
+// RemovePort removes the link at p (the port went down) and returns it.
+func (t *Topology) RemovePort(p PortRef) (Link, bool) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return t.removeEnd(p)
+}
+
+// RemoveDatapath removes every link of dp (the switch went away) and
+// returns them.
+func (t *Topology) RemoveDatapath(dp DatapathID) []Link {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	var out []Link
+	for _, p := range slices.SortedFunc(maps.Keys(t.adj[dp]), comparePortRef) {
+		if l, ok := t.removeEnd(p); ok {
+			out = append(out, l)
+		}
+	}
+	return out
+}
+
+// IsLinkPort reports whether p is an end of an inter-switch link; frames
+// entering there come from another switch, not from a host.
+func (t *Topology) IsLinkPort(p PortRef) bool {
+	t.mu.RLock()
+	defer t.mu.RUnlock()
+	_, ok := t.ports[p]
+	return ok
+}
+
+// Links returns every link, sorted.
+func (t *Topology) Links() []Link {
+	t.mu.RLock()
+	defer t.mu.RUnlock()
+	var out []Link
+	for a, b := range t.ports {
+		if comparePortRef(a, b) < 0 {
+			out = append(out, Link{a, b})
+		}
+	}
+	slices.SortFunc(out, func(x, y Link) int {
+		if c := comparePortRef(x.A, y.A); c != 0 {
+			return c
+		}
+		return comparePortRef(x.B, y.B)
+	})
+	return out
+}
+
+// tree returns the shortest-path tree rooted at root, computing it if the
+// topology changed since. Called with t.mu held for writing.
+func (t *Topology) tree(root DatapathID) *bfsTree {
+	if bt := t.bfs[root]; bt != nil && bt.gen == t.gen {
+		return bt
+	}
+	bt := &bfsTree{gen: t.gen, parent: map[DatapathID]Link{}}
+	seen := map[DatapathID]bool{root: true}
+	frontier := []DatapathID{root}
+	for len(frontier) > 0 {
+		var next []DatapathID
+		for _, dp := range frontier {
+			// Ports in order, so the lowest port and datapath win ties.
+			for _, p := range slices.SortedFunc(maps.Keys(t.adj[dp]), comparePortRef) {
+				other := t.adj[dp][p]
+				if seen[other.Datapath] {
+					continue
+				}
+				seen[other.Datapath] = true
+				bt.parent[other.Datapath] = Link{A: p, B: other}
+				next = append(next, other.Datapath)
+			}
+		}
+		slices.Sort(next)
+		frontier = next
+	}
+	t.bfs[root] = bt
+	return bt
+}
+
+// Path returns the shortest path for a frame entering the network at from
+// and leaving it at to: the switches it crosses, with the ports it enters
+// and leaves each by.
+func (t *Topology) Path(from, to PortRef) ([]Hop, error) {
+	if from.Datapath == to.Datapath {
+		return []Hop{{Datapath: from.Datapath, In: from.Port, Out: to.Port}}, nil
+	}
+	t.mu.Lock()
+	bt := t.tree(from.Datapath)
+	t.mu.Unlock()
+	var links []Link // from the destination back to the source
+	for dp := to.Datapath; dp != from.Datapath; {
+		l, ok := bt.parent[dp]
+		if !ok {
+			return nil, fmt.Errorf("%w from %v to %v", ErrNoPath, from, to)
+		}
+		links = append(links, l)
+		dp = l.A.Datapath
+	}
+	hops := make([]Hop, 0, len(links)+1)
+	in := from.Port
+	for i := len(links) - 1; i >= 0; i-- {
+		l := links[i]
+		hops = append(hops, Hop{Datapath: l.A.Datapath, In: in, Out: l.A.Port})
+		in = l.B.Port
+	}
+	return append(hops, Hop{Datapath: to.Datapath, In: in, Out: to.Port}), nil
+}
+
+// FloodTree returns a loop-free tree of links connecting members (for a
+// slice: the switches its ports are on). It is the union of the shortest
+// paths from the lowest member to the others. Trees are cached and rebuilt
+// only when a link they use goes away, or, for a tree that could not reach
+// every member, when a link comes. The result must not be modified.
+func (t *Topology) FloodTree(members []DatapathID) *FloodTree {
+	ms := slices.Clone(members)
+	slices.Sort(ms)
+	ms = slices.Compact(ms)
+	var key strings.Builder
+	for _, dp := range ms {
+		key.Write(dp.AppendText(nil))
+	}
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if ft := t.trees[key.String()]; ft != nil {
+		return ft
+	}
+	ft := &FloodTree{Members: ms, Ports: map[DatapathID][]Port{}}
+	if len(ms) > 0 {
+		bt := t.tree(ms[0])
+		inTree := map[Link]bool{}
+		for _, m := range ms[1:] {
+			if _, ok := bt.parent[m]; !ok {
+				ft.Unreachable = append(ft.Unreachable, m)
+				continue
+			}
+			for dp := m; dp != ms[0]; {
+				l := bt.parent[dp]
+				nl := NewLink(l.A, l.B)
+				if inTree[nl] {
+					break // the rest of the way is already in
+				}
+				inTree[nl] = true
+				ft.Links = append(ft.Links, nl)
+				dp = l.A.Datapath
+			}
+		}
+		for _, l := range ft.Links {
+			ft.Ports[l.A.Datapath] = append(ft.Ports[l.A.Datapath], l.A.Port)
+			ft.Ports[l.B.Datapath] = append(ft.Ports[l.B.Datapath], l.B.Port)
+		}
+		for _, ps := range ft.Ports {
+			slices.Sort(ps)
+		}
+		slices.SortFunc(ft.Links, func(x, y Link) int {
+			if c := comparePortRef(x.A, y.A); c != 0 {
+				return c
+			}
+			return comparePortRef(x.B, y.B)
+		})
+	}
+	t.trees[key.String()] = ft
+	return ft
+}

@@ -1,0 +1,154 @@
+package l2_test
+
+import (
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/netslice/netslice/l2"
+)
+
+func pr(dp l2.DatapathID, port l2.Port) l2.PortRef { return l2.PortRef{Datapath: dp, Port: port} }
+
+// ring builds 1 - 2 - 3 - 4 - 1 with port 10+n towards switch n.
+func ring(t *testing.T) *l2.Topology {
+	topo := l2.NewTopology()
+	for _, l := range [][2]l2.DatapathID{{1, 2}, {2, 3}, {3, 4}, {4, 1}} {
+		a, b := l[0], l[1]
+		require.True(t, topo.AddLink(l2.NewLink(pr(a, 10+l2.Port(b)), pr(b, 10+l2.Port(a)))))
+	}
+	return topo
+}
+
+func TestPath(t *testing.T) {
+	topo := ring(t)
+	tests := []struct {
+		name     string
+		from, to l2.PortRef
+		want     []l2.Hop
+	}{
+		{"same switch", pr(1, 1), pr(1, 2), []l2.Hop{{1, 1, 2}}},
+		{"neighbour", pr(1, 1), pr(2, 1), []l2.Hop{{1, 1, 12}, {2, 11, 1}}},
+		{"two hops, lower datapath wins the tie", pr(1, 1), pr(3, 1), []l2.Hop{{1, 1, 12}, {2, 11, 13}, {3, 12, 1}}},
+		{"other direction", pr(3, 1), pr(1, 1), []l2.Hop{{3, 1, 12}, {2, 13, 11}, {1, 12, 1}}},
+		{"around the short side", pr(1, 1), pr(4, 1), []l2.Hop{{1, 1, 14}, {4, 11, 1}}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := topo.Path(tt.from, tt.to)
+			require.NoError(t, err)
+			assert.Equal(t, tt.want, got)
+		})
+	}
+
+	// Cut 1-2: the path to 3 goes the other way.
+	require.True(t, topo.RemoveLink(l2.NewLink(pr(2, 11), pr(1, 12))))
+	got, err := topo.Path(pr(1, 1), pr(3, 1))
+	require.NoError(t, err)
+	assert.Equal(t, []l2.Hop{{1, 1, 14}, {4, 11, 13}, {3, 14, 1}}, got)
+
+	// Cut 3-4 too: 3 is cut off from 1.
+	_, ok := topo.RemovePort(pr(3, 14))
+	require.True(t, ok)
+	_, err = topo.Path(pr(1, 1), pr(3, 1))
+	assert.ErrorIs(t, err, l2.ErrNoPath)
+	_, err = topo.Path(pr(1, 1), pr(99, 1))
+	assert.ErrorIs(t, err, l2.ErrNoPath)
+}
+
+func TestLinks(t *testing.T) {
+	topo := ring(t)
+	assert.False(t, topo.AddLink(l2.NewLink(pr(2, 11), pr(1, 12))), "the same link, ends swapped")
+	assert.Len(t, topo.Links(), 4)
+	assert.True(t, topo.IsLinkPort(pr(1, 12)))
+	assert.False(t, topo.IsLinkPort(pr(1, 1)))
+
+	// A port is the end of one link: re-cabling replaces the old one.
+	assert.True(t, topo.AddLink(l2.NewLink(pr(1, 12), pr(3, 99))))
+	assert.False(t, topo.IsLinkPort(pr(2, 11)))
+	assert.Len(t, topo.Links(), 4)
+
+	removed := topo.RemoveDatapath(1)
+	assert.Len(t, removed, 2)
+	for _, l := range topo.Links() {
+		assert.NotEqual(t, l2.DatapathID(1), l.A.Datapath)
+		assert.NotEqual(t, l2.DatapathID(1), l.B.Datapath)
+	}
+	assert.False(t, topo.RemoveLink(l2.NewLink(pr(1, 12), pr(3, 99))))
+}
+
+// loopFree checks that tree's links connect its members without a cycle.
+func loopFree(t *testing.T, tree *l2.FloodTree) {
+	t.Helper()
+	parent := map[l2.DatapathID]l2.DatapathID{}
+	var find func(l2.DatapathID) l2.DatapathID
+	find = func(x l2.DatapathID) l2.DatapathID {
+		if p, ok := parent[x]; ok && p != x {
+			return find(p)
+		}
+		return x
+	}
+	for _, l := range tree.Links {
+		a, b := find(l.A.Datapath), find(l.B.Datapath)
+		require.NotEqual(t, a, b, "link %v closes a loop", l)
+		parent[a] = b
+	}
+	reached := map[l2.DatapathID]bool{}
+	for _, u := range tree.Unreachable {
+		reached[u] = true
+	}
+	for _, m := range tree.Members[1:] {
+		if !reached[m] {
+			assert.Equal(t, find(tree.Members[0]), find(m), "member %v not connected", m)
+		}
+	}
+}
+
+func TestFloodTree(t *testing.T) {
+	topo := ring(t)
+	// A full mesh on top of the ring: plenty of loops to avoid.
+	topo.AddLink(l2.NewLink(pr(1, 30), pr(3, 31)))
+	topo.AddLink(l2.NewLink(pr(2, 40), pr(4, 42)))
+
+	tree := topo.FloodTree([]l2.DatapathID{3, 1, 4, 2, 3})
+	assert.Equal(t, []l2.DatapathID{1, 2, 3, 4}, tree.Members)
+	assert.Len(t, tree.Links, 3)
+	assert.Empty(t, tree.Unreachable)
+	loopFree(t, tree)
+	assert.Same(t, tree, topo.FloodTree([]l2.DatapathID{1, 2, 3, 4}), "cached")
+
+	// A link the tree does not use comes and goes: the tree is kept.
+	used := map[l2.Link]bool{}
+	for _, l := range tree.Links {
+		used[l] = true
+	}
+	for _, l := range topo.Links() {
+		if !used[l] {
+			require.True(t, topo.RemoveLink(l))
+			assert.Same(t, tree, topo.FloodTree([]l2.DatapathID{1, 2, 3, 4}), "rebuilt for an unused link")
+			topo.AddLink(l)
+			assert.Same(t, tree, topo.FloodTree([]l2.DatapathID{1, 2, 3, 4}), "rebuilt for a new link")
+			break
+		}
+	}
+	// A link it uses goes: rebuilt, still loop-free and complete.
+	require.True(t, topo.RemoveLink(tree.Links[0]))
+	again := topo.FloodTree([]l2.DatapathID{1, 2, 3, 4})
+	assert.NotSame(t, tree, again)
+	assert.Empty(t, again.Unreachable)
+	loopFree(t, again)
+
+	// Members with no link between them: reported, and rebuilt once a link
+	// joins them.
+	topo2 := l2.NewTopology()
+	part := topo2.FloodTree([]l2.DatapathID{5, 6})
+	assert.Equal(t, []l2.DatapathID{6}, part.Unreachable)
+	topo2.AddLink(l2.NewLink(pr(5, 1), pr(6, 1)))
+	joined := topo2.FloodTree([]l2.DatapathID{5, 6})
+	assert.Empty(t, joined.Unreachable)
+	assert.Equal(t, map[l2.DatapathID][]l2.Port{5: {1}, 6: {1}}, joined.Ports)
+
+	// One switch needs no links.
+	assert.Empty(t, topo.FloodTree([]l2.DatapathID{2}).Links)
+}
