@@ -33,11 +33,11 @@ func TestFrameUnmarshal(t *testing.T) {
 	}{
 		{name: "untagged ARP",
 			//   dst          src          type payload
-			hex: "ffffffffffff" + "001b213a4f5c" + "0806" + "0001",
+			hex:  "ffffffffffff" + "001b213a4f5c" + "0806" + "0001",
 			vlan: l2.Untagged, et: ethernet.EtherTypeARP, payload: "0001"},
 		{name: "802.1Q vid 100 pcp 5",
 			//                                   TPID TCI  type
-			hex: "ffffffffffff" + "001b213a4f5c" + "8100" + "a064" + "0800" + "45",
+			hex:  "ffffffffffff" + "001b213a4f5c" + "8100" + "a064" + "0800" + "45",
 			vlan: 100, prio: 5, et: ethernet.EtherTypeIPv4, payload: "45"},
 		{name: "802.1ad outer tag",
 			hex:  "ffffffffffff" + "001b213a4f5c" + "88a8" + "0fff" + "8100" + "0001" + "0800",
