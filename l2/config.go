@@ -67,6 +67,7 @@ func (f *Fabric) Update(fn func(tx *Tx) error) ([]Event, error) {
 	if len(tx.cfg.macs) == 0 {
 		tx.cfg.macs = nil // lets Decide skip the lookup
 	}
+	tx.cfg.index = newPortIndex(tx.cfg.ports)
 	f.cfg.Store(tx.cfg)
 	evs := f.apply(tx)
 	f.mu.Unlock()
@@ -94,14 +95,14 @@ func (f *Fabric) apply(tx *Tx) []Event {
 		touched[e.st] = true
 	}
 	for st := range touched {
-		st.mu.Lock()
-		st.gen = gen
-		st.mu.Unlock()
+		st.lock()
+		st.gen.Store(gen)
+		st.unlock()
 	}
 	now := f.now.Load()
 	for _, e := range tx.effects {
 		st := e.st
-		st.mu.Lock()
+		st.lock()
 		t := &st.tab
 		forget := func(i int) {
 			s := &t.slots[i]
@@ -138,24 +139,24 @@ func (f *Fabric) apply(tx *Tx) []Event {
 		case effAddStatic:
 			i := t.find(e.mac.Uint64())
 			if i >= 0 {
-				s := &t.slots[i]
-				if !s.static() {
+				if !t.slots[i].static() {
 					t.unlink(i)
 					t.dyn--
 					f.total.Add(-1)
-					s.key |= flagStatic
+					t.addFlag(i, flagStatic)
 				}
 			} else {
 				i = t.insert(e.mac.Uint64(), flagStatic)
 			}
-			s := &t.slots[i]
-			s.loc, s.seen, s.age = e.loc, 0, 0
+			t.setLoc(i, e.loc)
+			t.setSeen(i, 0)
+			t.slots[i].age = 0
 		case effRemoveStatic:
 			if i := t.find(e.mac.Uint64()); i >= 0 && t.slots[i].static() {
 				t.remove(i)
 			}
 		}
-		st.mu.Unlock()
+		st.unlock()
 	}
 	return evs
 }

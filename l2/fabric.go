@@ -175,10 +175,24 @@ type Fabric struct {
 // sliceState is the mutable part of a slice, shared by every configuration
 // snapshot it appears in.
 type sliceState struct {
-	mu      sync.Mutex
+	mu sync.Mutex
+	// seq is odd while a writer changes the table: lock-free readers check
+	// it did not move while they read.
+	seq     atomic.Uint64
+	gen     atomic.Uint64 // the generation of the last change to the slice's bindings
 	tab     table
-	gen     uint64 // the generation of the last change to the slice's bindings
 	removed bool
+}
+
+// lock and unlock bracket every change to the slice's table.
+func (st *sliceState) lock() {
+	st.mu.Lock()
+	st.seq.Add(1)
+}
+
+func (st *sliceState) unlock() {
+	st.seq.Add(1)
+	st.mu.Unlock()
 }
 
 // config is an immutable snapshot of the bindings.
@@ -186,7 +200,60 @@ type config struct {
 	gen    uint64
 	slices map[string]*sliceConf
 	ports  map[Location]*binding
+	index  portIndex            // ports, for Decide
 	macs   map[MAC][]*sliceConf // network attachments
+}
+
+// portIndex is an immutable open addressing table of the port bindings,
+// cheaper to probe than a map keyed by Location.
+type portIndex struct {
+	slots []portSlot
+}
+
+type portSlot struct {
+	dp, pv uint64 // datapath; port<<16 | vlan (never 0: port 0 is refused)
+	b      *binding
+}
+
+func portKey(l Location) (uint64, uint64) {
+	return uint64(l.Datapath), uint64(l.Port)<<16 | uint64(l.VLAN)
+}
+
+func portHash(dp, pv uint64, n int) int {
+	h := (dp*0x9e3779b97f4a7c15 ^ pv) * 0xc2b2ae3d27d4eb4f
+	return int((h >> 32) * uint64(n) >> 32)
+}
+
+func newPortIndex(ports map[Location]*binding) portIndex {
+	x := portIndex{slots: make([]portSlot, max(len(ports)*2, 1))}
+	for l, b := range ports {
+		dp, pv := portKey(l)
+		i := portHash(dp, pv, len(x.slots))
+		for x.slots[i].pv != 0 {
+			if i++; i == len(x.slots) {
+				i = 0
+			}
+		}
+		x.slots[i] = portSlot{dp, pv, b}
+	}
+	return x
+}
+
+func (x *portIndex) get(l Location) *binding {
+	dp, pv := portKey(l)
+	i := portHash(dp, pv, len(x.slots))
+	for {
+		s := &x.slots[i]
+		if s.pv == pv && s.dp == dp {
+			return s.b
+		}
+		if s.pv == 0 {
+			return nil
+		}
+		if i++; i == len(x.slots) {
+			i = 0
+		}
+	}
 }
 
 type sliceConf struct {
@@ -231,7 +298,7 @@ func NewFabric(opts Options) *Fabric {
 		now = time.Now()
 	}
 	f.now.Store(now.UnixNano())
-	f.cfg.Store(&config{slices: map[string]*sliceConf{}, ports: map[Location]*binding{}})
+	f.cfg.Store(&config{slices: map[string]*sliceConf{}, ports: map[Location]*binding{}, index: newPortIndex(nil)})
 	f.locs.Store(new([]Location))
 	return f
 }
@@ -263,28 +330,26 @@ func (f *Fabric) location(i uint32) Location { return (*f.locs.Load())[i] }
 // Decide classifies a frame that entered the fabric at in (the VLAN being
 // the frame's tag, or Untagged) from src to dst, learns src in its slice,
 // and decides where the frame goes. It does not allocate.
-func (f *Fabric) Decide(in Location, src, dst MAC) Decision {
-	var evs [2]Event
-	for {
-		d, n, retry := f.decide(in, src, dst, &evs)
-		if retry {
-			continue
-		}
-		if f.sink != nil {
-			for _, ev := range evs[:n] {
-				f.sink(ev)
-			}
-		}
-		return d
+func (f *Fabric) Decide(in Location, src, dst MAC) (d Decision) {
+	for f.decide(&d, in, src, dst) {
+		d = Decision{}
 	}
+	return d
 }
 
-func (f *Fabric) decide(in Location, src, dst MAC, evs *[2]Event) (d Decision, nev int, retry bool) {
+// refresh is how stale a last-seen time may get before a frame updates it;
+// between updates frames from a known host take no lock.
+const refresh = int64(time.Second)
+
+// decide fills d and reports whether to start again (the bindings changed
+// under it).
+func (f *Fabric) decide(d *Decision, in Location, src, dst MAC) (retry bool) {
 	if src.IsMulticast() || src.IsZero() {
-		return Decision{Reason: ReasonBadSource}, 0, false
+		d.Reason = ReasonBadSource
+		return false
 	}
 	cfg := f.cfg.Load()
-	b := cfg.ports[in]
+	b := cfg.index.get(in)
 	var sc *sliceConf
 	var loc uint32
 	static := false
@@ -301,7 +366,8 @@ func (f *Fabric) decide(in Location, src, dst MAC, evs *[2]Event) (d Decision, n
 			case b != nil && slices.Contains(list, b.sc):
 				sc = b.sc
 			default:
-				return Decision{Reason: ReasonAmbiguous}, 0, false
+				d.Reason = ReasonAmbiguous
+				return false
 			}
 			if b != nil && b.sc == sc {
 				loc = b.locIdx
@@ -313,68 +379,145 @@ func (f *Fabric) decide(in Location, src, dst MAC, evs *[2]Event) (d Decision, n
 	if sc == nil {
 		switch {
 		case b == nil:
-			return Decision{Reason: ReasonNoSlice}, 0, false
+			d.Reason = ReasonNoSlice
+			return false
 		case b.attached != nil:
-			return Decision{Reason: ReasonNotAdmitted, Slice: b.sc.id}, 0, false
+			d.Reason, d.Slice = ReasonNotAdmitted, b.sc.id
+			return false
 		}
 		sc, loc = b.sc, b.locIdx
 	}
-
 	st := sc.st
 	now := f.now.Load()
-	st.mu.Lock()
-	if st.gen > cfg.gen {
+	mac, dmac := src.Uint64(), dst.Uint64()
+
+	// The fast path: a known source, where it was, seen lately. Nothing to
+	// write, so no lock: read the table and check no writer intervened.
+	for range 3 {
+		seq := st.seq.Load()
+		if seq&1 != 0 {
+			break
+		}
+		if st.gen.Load() > cfg.gen {
+			return true
+		}
+		p := st.tab.pub.Load()
+		if p == nil {
+			break
+		}
+		slots := *p
+		// Touch both home slots before anything depends on either, so the
+		// two cache misses of a large table overlap.
+		hs, hd := homeOf(mac, len(slots)), homeOf(dmac, len(slots))
+		_ = atomic.LoadUint64(&slots[hd].key)
+		i := probeShared(slots, hs, mac)
+		if i < 0 {
+			break
+		}
+		key := atomic.LoadUint64(&slots[i].key)
+		if atomic.LoadUint32(&slots[i].loc) != loc {
+			if key&flagStatic != 0 && !static {
+				if st.seq.Load() != seq {
+					continue
+				}
+				d.Reason, d.Slice, d.sc = ReasonStaticMAC, sc.id, sc
+				return false
+			}
+			break // a move: the slow path decides
+		}
+		if key&flagStatic == 0 && now-atomic.LoadInt64(&slots[i].seen) >= refresh {
+			break // time to refresh
+		}
+		out := f.destination(d, sc, slots, hd, dmac, dst, loc)
+		if st.seq.Load() != seq {
+			continue
+		}
+		if d.Action == Forward {
+			d.Out = f.location(out)
+		}
+		return false
+	}
+	return f.decideLocked(d, cfg, sc, loc, static, src, dst, now)
+}
+
+// decideLocked is Decide's slow path: learning, moving and refreshing
+// under the slice's lock. Events go to the sink after the lock is let go.
+func (f *Fabric) decideLocked(d *Decision, cfg *config, sc *sliceConf, loc uint32, static bool, src, dst MAC, now int64) (retry bool) {
+	var evs [2]Event
+	nev := 0
+	st := sc.st
+	mac, dmac := src.Uint64(), dst.Uint64()
+	st.lock()
+	if st.gen.Load() > cfg.gen {
 		// The slice's bindings changed since cfg was loaded and its table
 		// has already caught up: decide again on the new bindings.
-		st.mu.Unlock()
-		return Decision{}, 0, true
+		st.unlock()
+		return true
 	}
 	t := &st.tab
-	mac := src.Uint64()
 	if i := t.find(mac); i >= 0 {
 		s := &t.slots[i]
 		switch {
 		case s.loc == loc:
 			if !s.static() {
 				addAge(s, now)
-				s.seen = now
+				t.setSeen(i, now)
 			}
 		case s.static() && !static:
-			st.mu.Unlock()
-			return Decision{Reason: ReasonStaticMAC, Slice: sc.id, sc: sc}, 0, false
-		case f.guard > 0 && int64(s.age)*1e6+(now-s.seen) < f.guard && !static:
+			st.unlock()
+			d.Reason, d.Slice, d.sc = ReasonStaticMAC, sc.id, sc
+			return false
+		case f.guard > 0 && int64(s.age)*1e6+(now-s.seen) < f.guard:
 			// Too soon to move: keep the entry, still forward the frame.
 		default:
 			from := s.loc
-			s.loc, s.seen, s.age = loc, now, 0
-			if static && !s.static() {
-				// Cannot happen: static entries are installed with their
-				// attachment. Kept for safety.
-				s.key |= flagStatic
-			}
+			t.setLoc(i, loc)
+			t.setSeen(i, now)
+			s.age = 0
 			evs[nev] = Event{Kind: Moved, Slice: sc.id, MAC: src, From: f.location(from), Location: f.location(loc)}
 			nev++
 		}
 	} else if !static {
-		nev = f.learn(st, sc, mac, loc, now, evs)
+		nev = f.learn(st, sc, mac, loc, now, &evs)
 	}
+	out := f.destination(d, sc, t.slots, homeOf(dmac, len(t.slots)), dmac, dst, loc)
+	st.unlock()
+	if d.Action == Forward {
+		d.Out = f.location(out)
+	}
+	if f.sink != nil {
+		for _, ev := range evs[:nev] {
+			f.sink(ev)
+		}
+	}
+	return false
+}
 
-	d = Decision{Slice: sc.id, sc: sc}
+// destination decides where a frame to dst goes, from the slice's table
+// (read with atomic loads, so it serves the lock-free path too); for
+// Forward it returns the location index.
+func (f *Fabric) destination(d *Decision, sc *sliceConf, slots []slot, home int, dmac uint64, dst MAC, in uint32) uint32 {
+	d.Slice, d.sc = sc.id, sc
 	if dst.IsMulticast() {
 		d.Action, d.Reason = Flood, ReasonBroadcast
-	} else if i := t.find(dst.Uint64()); i < 0 {
-		d.Action, d.Reason = Flood, ReasonUnknown
-	} else if out := t.slots[i].loc; out == loc {
-		d.Reason = ReasonHairpin
-	} else {
-		d.Action, d.Out = Forward, f.location(out)
+		return 0
 	}
-	st.mu.Unlock()
-	return d, nev, false
+	i := probeShared(slots, home, dmac)
+	if i < 0 {
+		d.Action, d.Reason = Flood, ReasonUnknown
+		return 0
+	}
+	out := atomic.LoadUint32(&slots[i].loc)
+	if out == in {
+		d.Action, d.Reason = Drop, ReasonHairpin
+		return 0
+	}
+	d.Action = Forward
+	return out
 }
 
 // learn adds a dynamic entry, evicting the slice's oldest when the slice
-// or the fabric is full. Called with st.mu held.
+// or the fabric is full. Called with the slice locked.
 func (f *Fabric) learn(st *sliceState, sc *sliceConf, mac uint64, loc uint32, now int64, evs *[2]Event) int {
 	t := &st.tab
 	nev := 0
@@ -396,8 +539,8 @@ func (f *Fabric) learn(st *sliceState, sc *sliceConf, mac uint64, loc uint32, no
 		t.remove(i) // the total stays: one out, one in
 	}
 	i := t.insert(mac, 0)
-	s := &t.slots[i]
-	s.loc, s.seen = loc, now
+	t.setLoc(i, loc)
+	t.setSeen(i, now)
 	t.dyn++
 	t.schedule(i, f.aging, f.width)
 	evs[nev] = Event{Kind: Learned, Slice: sc.id, MAC: MACFromUint64(mac), Location: f.location(loc)}
@@ -442,13 +585,15 @@ func (f *Fabric) Advance(now time.Time) {
 	for _, sc := range cfg.slices {
 		st := sc.st
 		st.mu.Lock()
-		if st.removed || (ns/f.width-1) <= st.tab.cursor {
-			st.mu.Unlock()
+		due := !st.removed && (ns/f.width-1) > st.tab.cursor
+		st.mu.Unlock()
+		if !due {
 			continue
 		}
+		st.lock()
 		out := st.tab.expire(ns, f.aging, f.width, f.scratch[:0])
 		f.total.Add(-int64(len(out)))
-		st.mu.Unlock()
+		st.unlock()
 		f.scratch = out[:0]
 		if f.sink != nil {
 			for _, e := range out {

@@ -1,5 +1,7 @@
 package l2
 
+import "sync/atomic"
+
 // The learning table of one slice: MAC → (location, last seen), in an open
 // addressing hash table with linear probing and 32-byte slots held inline,
 // so a lookup touches one cache line; capacity is not a power of two (the
@@ -15,6 +17,13 @@ package l2
 // what expires plus at most one move per entry per aging period, never a
 // scan of the table. The oldest bucket's head is the least recently seen
 // entry to within a bucket's width, which is what eviction takes.
+//
+// Concurrency: writers hold the slice's mutex and bump its sequence count
+// around every change; readers (Decide's fast path) take no lock, read key,
+// loc and seen with atomic loads through the published slots pointer, and
+// retry when the sequence moved. So key, loc and seen are written with
+// atomic stores once a slots array is published; age and the wheel links
+// are the writers' alone.
 
 const (
 	wheelSize   = 64 // buckets; the wheel spans twice the aging time
@@ -30,21 +39,36 @@ const (
 )
 
 type slot struct {
-	key  uint64 // mac<<16 | flags; 0 is an empty slot
-	seen int64  // last seen, Unix ns
-	loc  uint32 // index into the fabric's location table
+	key  uint64 // mac<<16 | flags; 0 is an empty slot (atomic)
+	seen int64  // last seen, Unix ns (atomic)
+	loc  uint32 // index into the fabric's location table (atomic)
 	age  uint32 // ms from learning (or the last move) to seen, saturating
 	prev uint32 // wheel links: slot index, bucket end, or linkNone
 	next uint32
 }
+
+// put writes all of s into slot i of a published array.
+func (t *table) put(i int, s slot) {
+	d := &t.slots[i]
+	atomic.StoreUint64(&d.key, s.key)
+	atomic.StoreInt64(&d.seen, s.seen)
+	atomic.StoreUint32(&d.loc, s.loc)
+	d.age, d.prev, d.next = s.age, s.prev, s.next
+}
+
+func (t *table) setKey(i int, k uint64)  { atomic.StoreUint64(&t.slots[i].key, k) }
+func (t *table) setSeen(i int, v int64)  { atomic.StoreInt64(&t.slots[i].seen, v) }
+func (t *table) setLoc(i int, v uint32)  { atomic.StoreUint32(&t.slots[i].loc, v) }
+func (t *table) addFlag(i int, f uint64) { t.setKey(i, t.slots[i].key|f) }
 
 func (s *slot) mac() uint64  { return s.key >> 16 }
 func (s *slot) static() bool { return s.key&flagStatic != 0 }
 
 type table struct {
 	slots  []slot
-	n      int // used slots
-	dyn    int // dynamic entries, all on the wheel
+	pub    atomic.Pointer[[]slot] // slots, for lock-free readers
+	n      int                    // used slots
+	dyn    int                    // dynamic entries, all on the wheel
 	heads  [wheelSize]uint32
 	tails  [wheelSize]uint32
 	cursor int64 // the last bucket time (deadline / width) fully processed
@@ -60,8 +84,37 @@ func (t *table) init(now, width int64) {
 func hashMAC(mac uint64) uint64 { return mac * 0x9e3779b97f4a7c15 }
 
 // home is the slot where mac's probe sequence starts.
-func (t *table) home(mac uint64) int {
-	return int((hashMAC(mac) >> 32) * uint64(len(t.slots)) >> 32)
+func (t *table) home(mac uint64) int { return homeOf(mac, len(t.slots)) }
+
+// findShared is find for readers without the lock: it loads keys
+// atomically and gives up after a full lap, as a concurrent writer may be
+// shifting entries. The caller validates the sequence count afterwards.
+func findShared(slots []slot, mac uint64) int {
+	return probeShared(slots, homeOf(mac, len(slots)), mac)
+}
+
+// homeOf is the home slot of mac in a table of n slots (0 when n is 0).
+func homeOf(mac uint64, n int) int { return int((hashMAC(mac) >> 32) * uint64(n) >> 32) }
+
+// probeShared is findShared from a precomputed home slot.
+func probeShared(slots []slot, i int, mac uint64) int {
+	n := len(slots)
+	if n == 0 {
+		return -1
+	}
+	for range n {
+		k := atomic.LoadUint64(&slots[i].key)
+		if k == 0 {
+			return -1
+		}
+		if k>>16 == mac {
+			return i
+		}
+		if i++; i == n {
+			i = 0
+		}
+	}
+	return -1
 }
 
 // find returns mac's slot index, or -1.
@@ -96,7 +149,7 @@ func (t *table) insert(mac uint64, flags uint64) int {
 			i = 0
 		}
 	}
-	t.slots[i] = slot{key: mac<<16 | flags | flagUsed, prev: linkNone, next: linkNone}
+	t.put(i, slot{key: mac<<16 | flags | flagUsed, prev: linkNone, next: linkNone})
 	t.n++
 	return i
 }
@@ -129,14 +182,14 @@ func (t *table) remove(i int) {
 		t.move(j, i)
 		i = j
 	}
-	t.slots[i] = slot{}
+	t.put(i, slot{})
 	t.n--
 }
 
 // move copies slot from to slot to, repointing its wheel neighbours.
 func (t *table) move(from, to int) {
 	s := t.slots[from]
-	t.slots[to] = s
+	t.put(to, s)
 	if s.static() || s.prev == linkNone {
 		return // not on the wheel
 	}
@@ -189,6 +242,9 @@ func (t *table) resize(c int) {
 			t.heads[b], t.tails[b] = moved[t.heads[b]], moved[t.tails[b]]
 		}
 	}
+	// Built privately, published whole: readers see the old array or this.
+	pub := t.slots
+	t.pub.Store(&pub)
 }
 
 // link appends dynamic slot i to bucket b's FIFO.
@@ -282,7 +338,7 @@ func (t *table) expire(now, aging, width int64, out []expired) []expired {
 			if s.seen+aging <= now {
 				out = append(out, expired{s.mac(), s.loc})
 				// Off the wheel and uncounted; removed below.
-				s.key |= flagStatic
+				t.addFlag(int(i), flagStatic)
 				t.dyn--
 			} else {
 				again = append(again, int(i))

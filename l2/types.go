@@ -1,6 +1,7 @@
 package l2
 
 import (
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"strconv"
@@ -101,7 +102,7 @@ func MACFromUint64(v uint64) MAC {
 
 // Uint64 returns the address as the low 48 bits of an integer.
 func (m MAC) Uint64() uint64 {
-	return uint64(m[0])<<40 | uint64(m[1])<<32 | uint64(m[2])<<24 | uint64(m[3])<<16 | uint64(m[4])<<8 | uint64(m[5])
+	return uint64(binary.BigEndian.Uint16(m[0:2]))<<32 | uint64(binary.BigEndian.Uint32(m[2:6]))
 }
 
 const hexDigits = "0123456789abcdef"

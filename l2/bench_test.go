@@ -1,0 +1,192 @@
+package l2_test
+
+import (
+	"fmt"
+	"runtime"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/netslice/netslice/l2"
+)
+
+// The benchmark fabric: slices of perSlice hosts each; slice s binds ports
+// 1–4 of datapath s+1, and host j of slice s lives on port j%4+1.
+const portsPerSlice = 4
+
+func benchMAC(s, j int) l2.MAC { return l2.MACFromUint64(0x020000000000 | uint64(s)<<20 | uint64(j)) }
+
+func benchLoc(s, j int) l2.Location {
+	return l2.Location{Datapath: l2.DatapathID(s + 1), Port: l2.Port(j%portsPerSlice + 1), VLAN: l2.Untagged}
+}
+
+func benchFabric(tb testing.TB, slices, perSlice int) *l2.Fabric {
+	tb.Helper()
+	f := l2.NewFabric(l2.Options{Now: t0, MaxPerSlice: 1 << 20, MaxEntries: 1 << 26})
+	_, err := f.Update(func(tx *l2.Tx) error {
+		for s := range slices {
+			id := fmt.Sprintf("tenant%d/net%d", s%97, s)
+			if err := tx.AddSlice(id); err != nil {
+				return err
+			}
+			for p := range portsPerSlice {
+				if err := tx.BindPort(id, benchLoc(s, p)); err != nil {
+					return err
+				}
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	for s := range slices {
+		for j := range perSlice {
+			f.Decide(benchLoc(s, j), benchMAC(s, j), l2.Broadcast)
+		}
+	}
+	if got := f.Stats().Learned; got != slices*perSlice {
+		tb.Fatalf("learned %d, want %d", got, slices*perSlice)
+	}
+	return f
+}
+
+// rng is a tiny xorshift generator, so drawing random hosts costs little
+// next to the decision being measured.
+type rng uint64
+
+func (r *rng) next() uint64 {
+	x := uint64(*r)
+	x ^= x << 13
+	x ^= x >> 7
+	x ^= x << 17
+	*r = rng(x)
+	return x
+}
+
+// pick draws a slice and two of its hosts from one random number, by
+// multiply-shift rather than division, to keep the draw cheap.
+func pick(x uint64, slices, perSlice int) (s, i, j int) {
+	s = int((x & 0xffffffff) * uint64(slices) >> 32)
+	i = int((x >> 32 & 0xffff) * uint64(perSlice) >> 16)
+	j = int((x >> 48) * uint64(perSlice) >> 16)
+	return
+}
+
+// BenchmarkDecide learns the source and looks up the destination of frames
+// between random hosts of random slices.
+func BenchmarkDecide(b *testing.B) {
+	cases := []struct {
+		name             string
+		slices, perSlice int
+		hotSlices, hotPS int
+	}{
+		{"random/slices=1000/macs=1M", 1000, 1000, 1000, 1000},
+		{"hot/macs=1000-of-1M", 1000, 1000, 10, 100},
+	}
+	for _, c := range cases {
+		b.Run(c.name, func(b *testing.B) {
+			f := benchFabric(b, c.slices, c.perSlice)
+			r := rng(88172645463325252)
+			b.ReportAllocs()
+			for b.Loop() {
+				x := r.next()
+				s, i, j := pick(x, c.hotSlices, c.hotPS)
+				d := f.Decide(benchLoc(s, i), benchMAC(s, i), benchMAC(s, j))
+				if d.Action == l2.Drop && i%portsPerSlice != j%portsPerSlice {
+					b.Fatal(d)
+				}
+			}
+		})
+	}
+}
+
+// BenchmarkDecideParallel is the random 1M-entry workload from every
+// core, with 5% of frames from MACs never seen before (learning, and
+// evicting once a slice is full). Compare -cpu 1 and -cpu 2.
+func BenchmarkDecideParallel(b *testing.B) {
+	const slices, perSlice = 1000, 1000
+	f := benchFabric(b, slices, perSlice)
+	var seed atomic.Uint64
+	var fresh atomic.Uint64
+	b.ReportAllocs()
+	b.RunParallel(func(pb *testing.PB) {
+		r := rng(seed.Add(0x9e3779b97f4a7c15) | 1)
+		for pb.Next() {
+			x := r.next()
+			s, i, j := pick(x, slices, perSlice)
+			src := benchMAC(s, i)
+			if x>>58 < 3 { // 3 in 64, about 5%: a new host
+				src = l2.MACFromUint64(0x060000000000 | fresh.Add(1))
+			}
+			f.Decide(benchLoc(s, i), src, benchMAC(s, j))
+		}
+	})
+}
+
+// BenchmarkMemoryPerEntry reports the heap a learned entry costs at one
+// million entries (B/entry), tables and bindings included.
+func BenchmarkMemoryPerEntry(b *testing.B) {
+	for b.Loop() {
+		var before, after runtime.MemStats
+		runtime.GC()
+		runtime.ReadMemStats(&before)
+		f := benchFabric(b, 1000, 1000)
+		runtime.GC()
+		runtime.ReadMemStats(&after)
+		runtime.KeepAlive(f)
+		b.ReportMetric(float64(after.HeapAlloc-before.HeapAlloc)/1e6, "B/entry")
+	}
+}
+
+// BenchmarkExpire expires 1% of a table's entries in one Advance and
+// reports the cost per expired entry, for a small and a large fabric; the
+// two should be close, as aging's work is what expires.
+func BenchmarkExpire(b *testing.B) {
+	for _, total := range []int{10_000, 1_000_000} {
+		b.Run(fmt.Sprintf("entries=%d", total), func(b *testing.B) {
+			const aging = 320 * time.Second
+			slices := 100
+			perSlice := total / slices
+			var expiredTotal int
+			for range b.N {
+				b.StopTimer()
+				f := l2.NewFabric(l2.Options{Now: t0, Aging: aging, MaxPerSlice: 1 << 20, MaxEntries: 1 << 26})
+				_, err := f.Update(func(tx *l2.Tx) error {
+					for s := range slices {
+						id := fmt.Sprint(s)
+						tx.AddSlice(id)
+						for p := range portsPerSlice {
+							tx.BindPort(id, benchLoc(s, p))
+						}
+					}
+					return nil
+				})
+				if err != nil {
+					b.Fatal(err)
+				}
+				old := perSlice / 100
+				for s := range slices { // 1% seen at t0
+					for j := range old {
+						f.Decide(benchLoc(s, j), benchMAC(s, j), l2.Broadcast)
+					}
+				}
+				f.Advance(t0.Add(aging / 2))
+				for s := range slices { // the rest half an aging time later
+					for j := old; j < perSlice; j++ {
+						f.Decide(benchLoc(s, j), benchMAC(s, j), l2.Broadcast)
+					}
+				}
+				before := f.Stats().Learned
+				b.StartTimer()
+				f.Advance(t0.Add(aging + aging/16))
+				b.StopTimer()
+				expiredTotal += before - f.Stats().Learned
+			}
+			if expiredTotal != b.N*total/100 {
+				b.Fatalf("expired %d, want %d", expiredTotal, b.N*total/100)
+			}
+			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(expiredTotal), "ns/expired")
+		})
+	}
+}
