@@ -15,6 +15,7 @@ import (
 type Hub struct {
 	mu     sync.Mutex
 	ch     chan struct{}
+	taken  bool // someone holds ch: the next Notify must close it
 	closed bool
 }
 
@@ -26,6 +27,7 @@ func NewHub() *Hub { return &Hub{ch: make(chan struct{})} }
 func (h *Hub) Wait() <-chan struct{} {
 	h.mu.Lock()
 	defer h.mu.Unlock()
+	h.taken = true
 	return h.ch
 }
 
@@ -33,11 +35,12 @@ func (h *Hub) Wait() <-chan struct{} {
 func (h *Hub) Notify() {
 	h.mu.Lock()
 	defer h.mu.Unlock()
-	if h.closed {
-		return
+	if h.closed || !h.taken {
+		return // nobody is waiting: spare the allocation
 	}
 	close(h.ch)
 	h.ch = make(chan struct{})
+	h.taken = false
 }
 
 // Close wakes every watcher for good.
