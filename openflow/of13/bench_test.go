@@ -1,0 +1,36 @@
+package of13_test
+
+import (
+	"testing"
+
+	"github.com/netslice/netslice/openflow/of13"
+)
+
+// BenchmarkFlowModEncode encodes the flow_mod (3-field OXM match,
+// apply-actions with two actions) into a reused buffer.
+func BenchmarkFlowModEncode(b *testing.B) {
+	fm := benchFlowMod()
+	buf := make([]byte, 0, 256)
+	b.ReportAllocs()
+	for b.Loop() {
+		var err error
+		if buf, err = fm.AppendBinary(buf[:0]); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.SetBytes(int64(len(buf)))
+}
+
+// BenchmarkPacketInDecode decodes a packet_in carrying a 64-byte frame
+// into a reused message.
+func BenchmarkPacketInDecode(b *testing.B) {
+	raw := benchPacketIn(b)
+	var pi of13.PacketIn
+	b.ReportAllocs()
+	b.SetBytes(int64(len(raw)))
+	for b.Loop() {
+		if err := pi.UnmarshalBinary(raw); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

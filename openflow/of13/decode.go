@@ -1,0 +1,105 @@
+package of13
+
+import (
+	"github.com/netslice/netslice/openflow/internal/wire"
+)
+
+// DecodeError is the error every decoder of this package returns for bytes
+// that do not decode: the offset, and the OpenFlow error type and code (of
+// this version) to reply with. errors.Is(err, openflow.ErrMalformed)
+// holds; a message cut short also satisfies io.ErrUnexpectedEOF.
+type DecodeError = wire.Error
+
+// Message is an OpenFlow 1.3 message: every message type of this package
+// (as a pointer) satisfies it.
+type Message interface {
+	Head() *Header
+	AppendBinary(b []byte) ([]byte, error)
+	MarshalBinary() ([]byte, error)
+	UnmarshalBinary(b []byte) error
+}
+
+// New returns an empty message of type t, or nil for an unknown type.
+func New(t Type) Message {
+	switch t {
+	case TypeHello:
+		return &Hello{}
+	case TypeError:
+		return &Error{}
+	case TypeEchoRequest:
+		return &EchoRequest{}
+	case TypeEchoReply:
+		return &EchoReply{}
+	case TypeExperimenter:
+		return &Experimenter{}
+	case TypeFeaturesRequest:
+		return &FeaturesRequest{}
+	case TypeFeaturesReply:
+		return &FeaturesReply{}
+	case TypeGetConfigRequest:
+		return &GetConfigRequest{}
+	case TypeGetConfigReply:
+		return &GetConfigReply{}
+	case TypeSetConfig:
+		return &SetConfig{}
+	case TypePacketIn:
+		return &PacketIn{}
+	case TypeFlowRemoved:
+		return &FlowRemoved{}
+	case TypePortStatus:
+		return &PortStatus{}
+	case TypePacketOut:
+		return &PacketOut{}
+	case TypeFlowMod:
+		return &FlowMod{}
+	case TypeGroupMod:
+		return &GroupMod{}
+	case TypePortMod:
+		return &PortMod{}
+	case TypeTableMod:
+		return &TableMod{}
+	case TypeMultipartRequest:
+		return &MultipartRequest{}
+	case TypeMultipartReply:
+		return &MultipartReply{}
+	case TypeBarrierRequest:
+		return &BarrierRequest{}
+	case TypeBarrierReply:
+		return &BarrierReply{}
+	case TypeQueueGetConfigRequest:
+		return &QueueGetConfigRequest{}
+	case TypeQueueGetConfigReply:
+		return &QueueGetConfigReply{}
+	case TypeRoleRequest:
+		return &RoleRequest{}
+	case TypeRoleReply:
+		return &RoleReply{}
+	case TypeGetAsyncRequest:
+		return &GetAsyncRequest{}
+	case TypeGetAsyncReply:
+		return &GetAsyncReply{}
+	case TypeSetAsync:
+		return &SetAsync{}
+	case TypeMeterMod:
+		return &MeterMod{}
+	}
+	return nil
+}
+
+// Decode decodes one whole OpenFlow 1.3 message. The result may point into
+// b. Errors are *openflow.Error values carrying the offset and the
+// OpenFlow error to reply with.
+func Decode(b []byte) (Message, error) {
+	h, err := wire.ParseHeader(b)
+	if err != nil {
+		return nil, &wire.Error{Offset: len(b), Type: uint16(ErrBadRequest), Code: BadRequestBadLen, Msg: "truncated"}
+	}
+	m := New(Type(h.Type))
+	if m == nil {
+		return nil, &wire.Error{Offset: 1, Type: uint16(ErrBadRequest), Code: BadRequestBadType, Msg: "unknown message type " + Type(h.Type).String()}
+	}
+	if err := m.UnmarshalBinary(b); err != nil {
+		return nil, err
+	}
+	return m, nil
+}

@@ -1,0 +1,604 @@
+package of13
+
+import (
+	"encoding/binary"
+	"fmt"
+	"net/netip"
+
+	"github.com/netslice/netslice/openflow/internal/wire"
+)
+
+// OXM classes.
+const (
+	ClassNXM0         uint16 = 0x0000
+	ClassNXM1         uint16 = 0x0001
+	ClassBasic        uint16 = 0x8000
+	ClassExperimenter uint16 = 0xffff
+)
+
+// OXM basic-class field numbers.
+const (
+	FieldInPort       uint8 = 0
+	FieldInPhyPort    uint8 = 1
+	FieldMetadata     uint8 = 2
+	FieldEthDst       uint8 = 3
+	FieldEthSrc       uint8 = 4
+	FieldEthType      uint8 = 5
+	FieldVLANVID      uint8 = 6
+	FieldVLANPCP      uint8 = 7
+	FieldIPDSCP       uint8 = 8
+	FieldIPECN        uint8 = 9
+	FieldIPProto      uint8 = 10
+	FieldIPv4Src      uint8 = 11
+	FieldIPv4Dst      uint8 = 12
+	FieldTCPSrc       uint8 = 13
+	FieldTCPDst       uint8 = 14
+	FieldUDPSrc       uint8 = 15
+	FieldUDPDst       uint8 = 16
+	FieldSCTPSrc      uint8 = 17
+	FieldSCTPDst      uint8 = 18
+	FieldICMPv4Type   uint8 = 19
+	FieldICMPv4Code   uint8 = 20
+	FieldARPOp        uint8 = 21
+	FieldARPSPA       uint8 = 22
+	FieldARPTPA       uint8 = 23
+	FieldARPSHA       uint8 = 24
+	FieldARPTHA       uint8 = 25
+	FieldIPv6Src      uint8 = 26
+	FieldIPv6Dst      uint8 = 27
+	FieldIPv6FLabel   uint8 = 28
+	FieldICMPv6Type   uint8 = 29
+	FieldICMPv6Code   uint8 = 30
+	FieldIPv6NDTarget uint8 = 31
+	FieldIPv6NDSLL    uint8 = 32
+	FieldIPv6NDTLL    uint8 = 33
+	FieldMPLSLabel    uint8 = 34
+	FieldMPLSTC       uint8 = 35
+	FieldMPLSBOS      uint8 = 36
+	FieldPBBISID      uint8 = 37
+	FieldTunnelID     uint8 = 38
+	FieldIPv6ExtHdr   uint8 = 39
+)
+
+// VLANPresent is OFPVID_PRESENT, set in a VLAN_VID value for tagged
+// frames.
+const VLANPresent uint16 = 0x1000
+
+type fieldSpec struct {
+	name     string
+	size     int
+	maskable bool
+}
+
+var basicFields = [...]fieldSpec{
+	{"in_port", 4, false}, {"in_phy_port", 4, false}, {"metadata", 8, true}, {"eth_dst", 6, true},
+	{"eth_src", 6, true}, {"eth_type", 2, false}, {"vlan_vid", 2, true}, {"vlan_pcp", 1, false},
+	{"ip_dscp", 1, false}, {"ip_ecn", 1, false}, {"ip_proto", 1, false}, {"ipv4_src", 4, true},
+	{"ipv4_dst", 4, true}, {"tcp_src", 2, false}, {"tcp_dst", 2, false}, {"udp_src", 2, false},
+	{"udp_dst", 2, false}, {"sctp_src", 2, false}, {"sctp_dst", 2, false}, {"icmpv4_type", 1, false},
+	{"icmpv4_code", 1, false}, {"arp_op", 2, false}, {"arp_spa", 4, true}, {"arp_tpa", 4, true},
+	{"arp_sha", 6, true}, {"arp_tha", 6, true}, {"ipv6_src", 16, true}, {"ipv6_dst", 16, true},
+	{"ipv6_flabel", 4, true}, {"icmpv6_type", 1, false}, {"icmpv6_code", 1, false}, {"ipv6_nd_target", 16, false},
+	{"ipv6_nd_sll", 6, false}, {"ipv6_nd_tll", 6, false}, {"mpls_label", 4, false}, {"mpls_tc", 1, false},
+	{"mpls_bos", 1, false}, {"pbb_isid", 3, true}, {"tunnel_id", 8, true}, {"ipv6_exthdr", 2, true},
+}
+
+// FieldName returns the name of a basic-class field ("ipv4_dst").
+func FieldName(field uint8) string {
+	if int(field) < len(basicFields) {
+		return basicFields[field].name
+	}
+	return fmt.Sprintf("field(%d)", field)
+}
+
+// Field is one OXM TLV: a match field, or the field a SetField action
+// writes. For the basic class, Value is the field's bytes and Mask, when
+// HasMask is set, as many again. For other classes Value holds the whole
+// payload (an experimenter field's begins with the experimenter id).
+// Decoded fields point into the decoded message.
+type Field struct {
+	Class   uint16
+	Type    uint8
+	HasMask bool
+	Value   []byte
+	Mask    []byte
+}
+
+func (f *Field) payloadLen() int {
+	if f.Class == ClassBasic && f.HasMask {
+		return len(f.Value) + len(f.Mask)
+	}
+	return len(f.Value)
+}
+
+// String formats the field as name=value[/mask].
+func (f Field) String() string {
+	name := fmt.Sprintf("oxm(%#x:%d)", f.Class, f.Type)
+	if f.Class == ClassBasic {
+		name = FieldName(f.Type)
+	}
+	if f.HasMask && f.Class == ClassBasic {
+		return fmt.Sprintf("%s=%x/%x", name, f.Value, f.Mask)
+	}
+	return fmt.Sprintf("%s=%x", name, f.Value)
+}
+
+func (f *Field) appendTo(b []byte) ([]byte, error) {
+	n := f.payloadLen()
+	if n > 255 {
+		return b, fmt.Errorf("%w: oxm field %v payload %d bytes", wire.ErrTooLong, *f, n)
+	}
+	if f.Class == ClassBasic && f.HasMask && len(f.Mask) != len(f.Value) {
+		return b, fmt.Errorf("%w: %s mask is %d bytes, value %d", wire.ErrInvalid, FieldName(f.Type), len(f.Mask), len(f.Value))
+	}
+	hm := uint8(0)
+	if f.HasMask {
+		hm = 1
+	}
+	b = append(b, byte(f.Class>>8), byte(f.Class), f.Type<<1|hm, byte(n))
+	b = append(b, f.Value...)
+	if f.Class == ClassBasic && f.HasMask {
+		b = append(b, f.Mask...)
+	}
+	return b, nil
+}
+
+// decodeField reads one OXM TLV.
+func decodeField(d *wire.Decoder, f *Field) {
+	f.Class = d.U16()
+	tm := d.U8()
+	n := int(d.U8())
+	f.Type, f.HasMask = tm>>1, tm&1 == 1
+	start := d.Off
+	payload := d.Bytes(n)
+	if d.Failed() {
+		return
+	}
+	if f.Class == ClassBasic {
+		if int(f.Type) >= len(basicFields) {
+			d.Off = start - 4
+			d.Fail(uint16(ErrBadMatch), BadMatchBadField, "unknown oxm basic field %d", f.Type)
+			return
+		}
+		spec := basicFields[f.Type]
+		want := spec.size
+		if f.HasMask {
+			want *= 2
+		}
+		if n != want {
+			d.Off = start - 4
+			d.Fail(uint16(ErrBadMatch), BadMatchBadLen, "oxm %s length %d, want %d", spec.name, n, want)
+			return
+		}
+		if f.HasMask {
+			f.Value, f.Mask = payload[:n/2:n/2], payload[n/2:]
+			return
+		}
+	}
+	f.Value, f.Mask = payload, nil
+}
+
+// Match is an OpenFlow 1.3 match: OXM fields (ofp_match type OXM). The zero
+// value matches everything.
+type Match struct {
+	Fields []Field
+}
+
+// NewMatch returns a match of the given fields, in order.
+func NewMatch(fields ...Field) Match { return Match{Fields: fields} }
+
+// Get returns the first basic-class field of the given type.
+func (m *Match) Get(field uint8) (Field, bool) {
+	for i := range m.Fields {
+		if f := &m.Fields[i]; f.Class == ClassBasic && f.Type == field {
+			return *f, true
+		}
+	}
+	return Field{}, false
+}
+
+// InPort returns the in_port field's value, if the match has one (a
+// packet-in's match always does).
+func (m *Match) InPort() (uint32, bool) {
+	f, ok := m.Get(FieldInPort)
+	if !ok || len(f.Value) != 4 {
+		return 0, false
+	}
+	return binary.BigEndian.Uint32(f.Value), true
+}
+
+// MatchError reports a match the encoder refuses, with the OpenFlow error
+// a switch would answer it with.
+type MatchError struct {
+	Field uint8
+	Code  uint16 // a BadMatch code
+	Msg   string
+}
+
+func (e *MatchError) Error() string {
+	return fmt.Sprintf("openflow: bad match: %s: %s (%s)", FieldName(e.Field), e.Msg, ErrorCodeString(ErrBadMatch, e.Code))
+}
+
+// Unwrap returns wire.ErrInvalid (openflow.ErrInvalid).
+func (e *MatchError) Unwrap() error { return wire.ErrInvalid }
+
+// Validate checks the basic-class fields: known, of the right size, masked
+// only where the specification allows, not repeated, and with their
+// prerequisites present (ip_proto needs eth_type IPv4 or IPv6, tcp_dst
+// needs ip_proto TCP, and so on).
+func (m *Match) Validate() error {
+	var seen uint64
+	var eth, proto, icmp6, vid uint64
+	for i := range m.Fields {
+		f := &m.Fields[i]
+		if f.Class != ClassBasic {
+			continue
+		}
+		if int(f.Type) >= len(basicFields) {
+			return &MatchError{f.Type, BadMatchBadField, "unknown field"}
+		}
+		spec := &basicFields[f.Type]
+		if len(f.Value) != spec.size {
+			return &MatchError{f.Type, BadMatchBadLen, fmt.Sprintf("value is %d bytes, want %d", len(f.Value), spec.size)}
+		}
+		if f.HasMask && !spec.maskable {
+			return &MatchError{f.Type, BadMatchBadMask, "field cannot be masked"}
+		}
+		if f.HasMask && len(f.Mask) != spec.size {
+			return &MatchError{f.Type, BadMatchBadLen, "mask of the wrong size"}
+		}
+		if f.HasMask {
+			for i, m := range f.Mask {
+				if f.Value[i]&^m != 0 {
+					return &MatchError{f.Type, BadMatchBadWildcards, "value has bits set outside its mask"}
+				}
+			}
+		}
+		if seen&(1<<f.Type) != 0 {
+			return &MatchError{f.Type, BadMatchDupField, "field appears twice"}
+		}
+		seen |= 1 << f.Type
+		switch f.Type {
+		case FieldEthType:
+			eth = uint64(binary.BigEndian.Uint16(f.Value))
+		case FieldIPProto:
+			proto = uint64(f.Value[0])
+		case FieldICMPv6Type:
+			icmp6 = uint64(f.Value[0])
+		case FieldVLANVID:
+			vid = uint64(binary.BigEndian.Uint16(f.Value))
+		}
+	}
+	if seen&^prereqFree == 0 {
+		return nil // nothing with prerequisites: the common L2 match
+	}
+	has := func(t uint8) bool { return seen&(1<<t) != 0 }
+	ip := eth == 0x0800 || eth == 0x86dd
+	mpls := eth == 0x8847 || eth == 0x8848
+	for i := range m.Fields {
+		f := &m.Fields[i]
+		if f.Class != ClassBasic || prereqFree&(1<<f.Type) != 0 {
+			continue
+		}
+		var ok bool
+		var what string
+		switch f.Type {
+		case FieldInPhyPort:
+			ok, what = has(FieldInPort), "in_port"
+		case FieldVLANPCP:
+			ok, what = has(FieldVLANVID) && vid != 0, "vlan_vid other than none"
+		case FieldIPDSCP, FieldIPECN, FieldIPProto:
+			ok, what = ip, "eth_type IPv4 or IPv6"
+		case FieldIPv4Src, FieldIPv4Dst:
+			ok, what = eth == 0x0800, "eth_type 0x0800"
+		case FieldTCPSrc, FieldTCPDst:
+			ok, what = has(FieldIPProto) && proto == 6, "ip_proto 6"
+		case FieldUDPSrc, FieldUDPDst:
+			ok, what = has(FieldIPProto) && proto == 17, "ip_proto 17"
+		case FieldSCTPSrc, FieldSCTPDst:
+			ok, what = has(FieldIPProto) && proto == 132, "ip_proto 132"
+		case FieldICMPv4Type, FieldICMPv4Code:
+			ok, what = has(FieldIPProto) && proto == 1, "ip_proto 1"
+		case FieldARPOp, FieldARPSPA, FieldARPTPA, FieldARPSHA, FieldARPTHA:
+			ok, what = eth == 0x0806, "eth_type 0x0806"
+		case FieldIPv6Src, FieldIPv6Dst, FieldIPv6FLabel, FieldIPv6ExtHdr:
+			ok, what = eth == 0x86dd, "eth_type 0x86dd"
+		case FieldICMPv6Type, FieldICMPv6Code:
+			ok, what = has(FieldIPProto) && proto == 58, "ip_proto 58"
+		case FieldIPv6NDTarget:
+			ok, what = has(FieldICMPv6Type) && (icmp6 == 135 || icmp6 == 136), "icmpv6_type 135 or 136"
+		case FieldIPv6NDSLL:
+			ok, what = has(FieldICMPv6Type) && icmp6 == 135, "icmpv6_type 135"
+		case FieldIPv6NDTLL:
+			ok, what = has(FieldICMPv6Type) && icmp6 == 136, "icmpv6_type 136"
+		case FieldMPLSLabel, FieldMPLSTC, FieldMPLSBOS:
+			ok, what = mpls, "eth_type MPLS"
+		case FieldPBBISID:
+			ok, what = eth == 0x88e7, "eth_type 0x88e7"
+		default:
+			ok = true
+		}
+		if !ok {
+			return &MatchError{f.Type, BadMatchBadPrereq, "needs " + what}
+		}
+	}
+	return nil
+}
+
+// matchLen is the unpadded length of the encoded match.
+func (m *Match) matchLen() int {
+	n := 4
+	for i := range m.Fields {
+		n += 4 + m.Fields[i].payloadLen()
+	}
+	return n
+}
+
+// prereqFree has a bit for each basic field without prerequisites.
+const prereqFree = 1<<FieldInPort | 1<<FieldMetadata | 1<<FieldEthDst | 1<<FieldEthSrc | 1<<FieldEthType |
+	1<<FieldVLANVID | 1<<FieldTunnelID
+
+// appendTo appends the match, padded to 8 bytes. It validates first, so
+// nothing a switch would refuse for its match is sent.
+func (m *Match) appendTo(b []byte) ([]byte, error) {
+	if err := m.Validate(); err != nil {
+		return b, err
+	}
+	start := len(b)
+	n := m.matchLen()
+	if n > 0xffff {
+		return b, fmt.Errorf("%w: match of %d bytes", wire.ErrTooLong, n)
+	}
+	b = append(b, 0, 1, byte(n>>8), byte(n)) // OFPMT_OXM
+	var err error
+	for i := range m.Fields {
+		if b, err = m.Fields[i].appendTo(b); err != nil {
+			return b[:start], err
+		}
+	}
+	return wire.PadTo8(b, start), nil
+}
+
+// decodeMatch reads a padded ofp_match into m, reusing m.Fields.
+func decodeMatch(d *wire.Decoder, m *Match) {
+	start := d.Off
+	typ := d.U16()
+	n := int(d.U16())
+	if d.Failed() {
+		return
+	}
+	if typ != 1 {
+		d.Off = start
+		d.Fail(uint16(ErrBadMatch), BadMatchBadType, "match type %d, want OXM (1)", typ)
+		return
+	}
+	if n < 4 {
+		d.Off = start
+		d.Fail(uint16(ErrBadMatch), BadMatchBadLen, "match length %d", n)
+		return
+	}
+	if n-4 > d.Len() {
+		d.Off = start + 2
+		d.Fail(uint16(ErrBadMatch), BadMatchBadLen, "truncated")
+		return
+	}
+	s := d.Sub(n - 4)
+	s.BadLenType, s.BadLenCode = uint16(ErrBadMatch), BadMatchBadLen
+	m.Fields = m.Fields[:0]
+	for s.Len() > 0 {
+		m.Fields = append(m.Fields, Field{})
+		decodeField(&s, &m.Fields[len(m.Fields)-1])
+		if s.Failed() {
+			break
+		}
+	}
+	d.Merge(&s)
+	pad := (8 - n%8) % 8
+	d.Skip(pad)
+	if len(m.Fields) == 0 {
+		m.Fields = nil
+	}
+}
+
+// Field builders. Each returns a basic-class field; the masked variants
+// take the mask, the prefix variants turn a prefix into a mask (no mask for
+// a full-length prefix).
+
+func u8f(t uint8, v uint8) Field { return Field{Class: ClassBasic, Type: t, Value: []byte{v}} }
+func u16f(t uint8, v uint16) Field {
+	return Field{Class: ClassBasic, Type: t, Value: binary.BigEndian.AppendUint16(nil, v)}
+}
+func u32f(t uint8, v uint32) Field {
+	return Field{Class: ClassBasic, Type: t, Value: binary.BigEndian.AppendUint32(nil, v)}
+}
+func u64f(t uint8, v uint64) Field {
+	return Field{Class: ClassBasic, Type: t, Value: binary.BigEndian.AppendUint64(nil, v)}
+}
+// masked adds mask to f, clearing the value's bits outside it.
+func masked(f Field, mask []byte) Field {
+	for i := range f.Value {
+		f.Value[i] &= mask[i]
+	}
+	f.HasMask, f.Mask = true, mask
+	return f
+}
+func macf(t uint8, mac [6]byte) Field {
+	return Field{Class: ClassBasic, Type: t, Value: append([]byte(nil), mac[:]...)}
+}
+
+func prefixf(t uint8, p netip.Prefix) Field {
+	addr := p.Addr()
+	v := addr.AsSlice()
+	f := Field{Class: ClassBasic, Type: t, Value: v}
+	if bits := p.Bits(); bits >= 0 && bits < addr.BitLen() {
+		mask := make([]byte, len(v))
+		for i := range bits {
+			mask[i/8] |= 0x80 >> (i % 8)
+		}
+		for i := range v {
+			v[i] &= mask[i]
+		}
+		f.HasMask, f.Mask = true, mask
+	}
+	return f
+}
+
+// InPort matches the ingress port.
+func InPort(port uint32) Field { return u32f(FieldInPort, port) }
+
+// InPhyPort matches the physical ingress port.
+func InPhyPort(port uint32) Field { return u32f(FieldInPhyPort, port) }
+
+// Metadata matches the pipeline metadata under mask.
+func Metadata(v, mask uint64) Field {
+	f := u64f(FieldMetadata, v)
+	if mask != ^uint64(0) {
+		f = masked(f, binary.BigEndian.AppendUint64(nil, mask))
+	}
+	return f
+}
+
+// EthDst matches the destination MAC.
+func EthDst(mac [6]byte) Field { return macf(FieldEthDst, mac) }
+
+// EthDstMasked matches the destination MAC under mask.
+func EthDstMasked(mac, mask [6]byte) Field {
+	return masked(macf(FieldEthDst, mac), append([]byte(nil), mask[:]...))
+}
+
+// EthSrc matches the source MAC.
+func EthSrc(mac [6]byte) Field { return macf(FieldEthSrc, mac) }
+
+// EthSrcMasked matches the source MAC under mask.
+func EthSrcMasked(mac, mask [6]byte) Field {
+	return masked(macf(FieldEthSrc, mac), append([]byte(nil), mask[:]...))
+}
+
+// EthType matches the EtherType.
+func EthType(t uint16) Field { return u16f(FieldEthType, t) }
+
+// VLANVID matches frames tagged with vid (OFPVID_PRESENT is set for you).
+func VLANVID(vid uint16) Field { return u16f(FieldVLANVID, vid|VLANPresent) }
+
+// VLANNone matches frames without a VLAN tag.
+func VLANNone() Field { return u16f(FieldVLANVID, 0) }
+
+// VLANAny matches frames with any VLAN tag.
+func VLANAny() Field {
+	return masked(u16f(FieldVLANVID, VLANPresent), binary.BigEndian.AppendUint16(nil, VLANPresent))
+}
+
+// VLANPCP matches the VLAN priority.
+func VLANPCP(pcp uint8) Field { return u8f(FieldVLANPCP, pcp) }
+
+// IPDSCP matches the DSCP (six bits).
+func IPDSCP(dscp uint8) Field { return u8f(FieldIPDSCP, dscp) }
+
+// IPECN matches the ECN bits.
+func IPECN(ecn uint8) Field { return u8f(FieldIPECN, ecn) }
+
+// IPProto matches the IP protocol.
+func IPProto(p uint8) Field { return u8f(FieldIPProto, p) }
+
+// IPv4Src matches the IPv4 source in prefix p.
+func IPv4Src(p netip.Prefix) Field { return prefixf(FieldIPv4Src, p) }
+
+// IPv4Dst matches the IPv4 destination in prefix p.
+func IPv4Dst(p netip.Prefix) Field { return prefixf(FieldIPv4Dst, p) }
+
+// TCPSrc matches the TCP source port.
+func TCPSrc(port uint16) Field { return u16f(FieldTCPSrc, port) }
+
+// TCPDst matches the TCP destination port.
+func TCPDst(port uint16) Field { return u16f(FieldTCPDst, port) }
+
+// UDPSrc matches the UDP source port.
+func UDPSrc(port uint16) Field { return u16f(FieldUDPSrc, port) }
+
+// UDPDst matches the UDP destination port.
+func UDPDst(port uint16) Field { return u16f(FieldUDPDst, port) }
+
+// SCTPSrc matches the SCTP source port.
+func SCTPSrc(port uint16) Field { return u16f(FieldSCTPSrc, port) }
+
+// SCTPDst matches the SCTP destination port.
+func SCTPDst(port uint16) Field { return u16f(FieldSCTPDst, port) }
+
+// ICMPv4Type matches the ICMP type.
+func ICMPv4Type(t uint8) Field { return u8f(FieldICMPv4Type, t) }
+
+// ICMPv4Code matches the ICMP code.
+func ICMPv4Code(c uint8) Field { return u8f(FieldICMPv4Code, c) }
+
+// ARPOp matches the ARP opcode.
+func ARPOp(op uint16) Field { return u16f(FieldARPOp, op) }
+
+// ARPSPA matches the ARP sender protocol address in prefix p.
+func ARPSPA(p netip.Prefix) Field { return prefixf(FieldARPSPA, p) }
+
+// ARPTPA matches the ARP target protocol address in prefix p.
+func ARPTPA(p netip.Prefix) Field { return prefixf(FieldARPTPA, p) }
+
+// ARPSHA matches the ARP sender hardware address.
+func ARPSHA(mac [6]byte) Field { return macf(FieldARPSHA, mac) }
+
+// ARPTHA matches the ARP target hardware address.
+func ARPTHA(mac [6]byte) Field { return macf(FieldARPTHA, mac) }
+
+// IPv6Src matches the IPv6 source in prefix p.
+func IPv6Src(p netip.Prefix) Field { return prefixf(FieldIPv6Src, p) }
+
+// IPv6Dst matches the IPv6 destination in prefix p.
+func IPv6Dst(p netip.Prefix) Field { return prefixf(FieldIPv6Dst, p) }
+
+// IPv6FLabel matches the flow label (20 bits).
+func IPv6FLabel(l uint32) Field { return u32f(FieldIPv6FLabel, l) }
+
+// ICMPv6Type matches the ICMPv6 type.
+func ICMPv6Type(t uint8) Field { return u8f(FieldICMPv6Type, t) }
+
+// ICMPv6Code matches the ICMPv6 code.
+func ICMPv6Code(c uint8) Field { return u8f(FieldICMPv6Code, c) }
+
+// IPv6NDTarget matches a neighbour discovery target.
+func IPv6NDTarget(a netip.Addr) Field {
+	return Field{Class: ClassBasic, Type: FieldIPv6NDTarget, Value: a.AsSlice()}
+}
+
+// IPv6NDSLL matches a neighbour solicitation's source link-layer address.
+func IPv6NDSLL(mac [6]byte) Field { return macf(FieldIPv6NDSLL, mac) }
+
+// IPv6NDTLL matches a neighbour advertisement's target link-layer address.
+func IPv6NDTLL(mac [6]byte) Field { return macf(FieldIPv6NDTLL, mac) }
+
+// MPLSLabel matches the MPLS label (20 bits).
+func MPLSLabel(l uint32) Field { return u32f(FieldMPLSLabel, l) }
+
+// MPLSTC matches the MPLS traffic class.
+func MPLSTC(tc uint8) Field { return u8f(FieldMPLSTC, tc) }
+
+// MPLSBOS matches the MPLS bottom-of-stack bit.
+func MPLSBOS(bos uint8) Field { return u8f(FieldMPLSBOS, bos) }
+
+// PBBISID matches the PBB I-SID (24 bits).
+func PBBISID(isid uint32) Field {
+	return Field{Class: ClassBasic, Type: FieldPBBISID, Value: []byte{byte(isid >> 16), byte(isid >> 8), byte(isid)}}
+}
+
+// TunnelID matches the tunnel id under mask.
+func TunnelID(id, mask uint64) Field {
+	f := u64f(FieldTunnelID, id)
+	if mask != ^uint64(0) {
+		f = masked(f, binary.BigEndian.AppendUint64(nil, mask))
+	}
+	return f
+}
+
+// IPv6ExtHdr matches the extension header pseudo-field under mask.
+func IPv6ExtHdr(v, mask uint16) Field {
+	f := u16f(FieldIPv6ExtHdr, v)
+	if mask != 0xffff {
+		f = masked(f, binary.BigEndian.AppendUint16(nil, mask))
+	}
+	return f
+}
