@@ -414,6 +414,7 @@ func u32f(t uint8, v uint32) Field {
 func u64f(t uint8, v uint64) Field {
 	return Field{Class: ClassBasic, Type: t, Value: binary.BigEndian.AppendUint64(nil, v)}
 }
+
 // masked adds mask to f, clearing the value's bits outside it.
 func masked(f Field, mask []byte) Field {
 	for i := range f.Value {
