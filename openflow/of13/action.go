@@ -241,6 +241,11 @@ func decodeActions(d *wire.Decoder) []Action {
 			d.Fail(uint16(ErrBadAction), BadActionBadLen, "action %v length %d", t, n)
 			return out
 		}
+		if n-4 > d.Len() {
+			d.Off = start
+			d.Fail(uint16(ErrBadAction), BadActionBadLen, "truncated")
+			return out
+		}
 		s := d.Sub(n - 4)
 		s.BadLenType, s.BadLenCode = uint16(ErrBadAction), BadActionBadLen
 		var a Action

@@ -155,6 +155,11 @@ func decodeInstructions(d *wire.Decoder) []Instruction {
 			d.Fail(uint16(ErrBadInstruction), BadInstructionBadLen, "instruction %v length %d", t, n)
 			return out
 		}
+		if n-4 > d.Len() {
+			d.Off = start
+			d.Fail(uint16(ErrBadInstruction), BadInstructionBadLen, "truncated")
+			return out
+		}
 		s := d.Sub(n - 4)
 		s.BadLenType, s.BadLenCode = uint16(ErrBadInstruction), BadInstructionBadLen
 		var in Instruction

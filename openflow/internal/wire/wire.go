@@ -225,13 +225,18 @@ func (d *Decoder) Rest() []byte {
 	return d.Bytes(len(d.B) - d.Off)
 }
 
-// String reads a fixed-size, NUL-padded string field.
+// String reads a fixed-size, NUL-terminated string field. A field with no
+// NUL is cut to n-1 bytes, as Open vSwitch reads one, so it fits the field
+// again when encoded.
 func (d *Decoder) String(n int) string {
 	b := d.Bytes(n)
 	for i, c := range b {
 		if c == 0 {
 			return string(b[:i])
 		}
+	}
+	if len(b) > 0 {
+		b = b[:len(b)-1]
 	}
 	return string(b)
 }

@@ -1,0 +1,28 @@
+// Package openflow is netslice's OpenFlow wire protocol: the header and
+// versions, framing a byte stream into messages, and decoding a message of
+// either version. The messages themselves live in openflow/of10
+// (OpenFlow 1.0) and openflow/of13 (OpenFlow 1.3).
+//
+// # Encoding and decoding
+//
+// Every message type has AppendBinary (append the encoding to a buffer you
+// own), MarshalBinary and UnmarshalBinary. Set a message's XID; the encoder
+// fills in the rest of the header. Decoders never read past the bytes they
+// are given nor trust a length field beyond them; malformed input returns an
+// *Error that carries the offset and the OpenFlow error type and code a peer
+// should be answered with (ErrorReply builds that answer).
+//
+// # Performance
+//
+// The controller's hot path is packet-in in, flow-mod out: decoding an
+// of13.PacketIn into a message you reuse does not allocate (its data and
+// match point into the decoded bytes), and encoding an of13.FlowMod into a
+// reused buffer does not allocate. A Reader hands out messages as views into
+// its own buffer.
+//
+// # Correctness
+//
+// The tests encode a message of every type and have Open vSwitch's own
+// decoder (ovs-ofctl ofp-print) decode it, round-trip every type, and fuzz
+// every decoder.
+package openflow
