@@ -3,12 +3,16 @@ module github.com/netslice/netslice/benchmarks
 go 1.26.8
 
 require (
+	github.com/contiv/libOpenflow v0.0.0-20210609050114-d967b14cc688
+	github.com/netrack/openflow v0.1.0
 	github.com/netslice/netslice v0.0.0
+	github.com/skydive-project/goloxi v0.0.0-20190117172159-db2324197a3e
 	go.etcd.io/bbolt v1.4.3
 )
 
 require (
 	github.com/mdlayher/ethernet v0.0.0-20220221185849-529eae5b6118 // indirect
+	github.com/sirupsen/logrus v1.10.2 // indirect
 	golang.org/x/sys v0.49.0 // indirect
 )
 

@@ -18,7 +18,7 @@ func benchFlowMod() *of13.FlowMod {
 		BufferID: of13.NoBuffer, OutPort: of13.PortAny, OutGroup: of13.GroupAny,
 		Match: of13.NewMatch(of13.InPort(1), of13.EthDst([6]byte{2, 0, 0, 0, 0, 2}),
 			of13.EthSrc([6]byte{2, 0, 0, 0, 0, 1})),
-		Instructions: of13.Apply(of13.SetField{Field: of13.VLANVID(10)}, of13.Output{Port: 2}),
+		Instructions: of13.Apply(of13.SetField{Field: of13.EthDst([6]byte{2, 0, 0, 0, 0, 3})}, of13.Output{Port: 2}),
 	}
 }
 

@@ -223,60 +223,77 @@ func (e *MatchError) Error() string {
 func (e *MatchError) Unwrap() error { return wire.ErrInvalid }
 
 // Validate checks the basic-class fields: known, of the right size, masked
-// only where the specification allows, not repeated, and with their
-// prerequisites present (ip_proto needs eth_type IPv4 or IPv6, tcp_dst
-// needs ip_proto TCP, and so on).
+// only where the specification allows and with no value bits outside the
+// mask, not repeated, and with their prerequisites present (ip_proto needs
+// eth_type IPv4 or IPv6, tcp_dst needs ip_proto TCP, and so on).
 func (m *Match) Validate() error {
-	var seen uint64
-	var eth, proto, icmp6, vid uint64
+	var c matchCheck
 	for i := range m.Fields {
-		f := &m.Fields[i]
-		if f.Class != ClassBasic {
-			continue
+		if err := c.field(&m.Fields[i]); err != nil {
+			return err
 		}
-		if int(f.Type) >= len(basicFields) {
-			return &MatchError{f.Type, BadMatchBadField, "unknown field"}
-		}
-		spec := &basicFields[f.Type]
-		if len(f.Value) != spec.size {
-			return &MatchError{f.Type, BadMatchBadLen, fmt.Sprintf("value is %d bytes, want %d", len(f.Value), spec.size)}
-		}
-		if f.HasMask && !spec.maskable {
+	}
+	return c.prereqs(m.Fields)
+}
+
+// matchCheck accumulates what the prerequisite checks need while fields
+// are checked one by one.
+type matchCheck struct {
+	seen                   uint64
+	eth, proto, icmp6, vid uint64
+}
+
+func (c *matchCheck) field(f *Field) error {
+	if f.Class != ClassBasic {
+		return nil
+	}
+	if int(f.Type) >= len(basicFields) {
+		return &MatchError{f.Type, BadMatchBadField, "unknown field"}
+	}
+	spec := &basicFields[f.Type]
+	if len(f.Value) != spec.size {
+		return &MatchError{f.Type, BadMatchBadLen, fmt.Sprintf("value is %d bytes, want %d", len(f.Value), spec.size)}
+	}
+	if f.HasMask {
+		if !spec.maskable {
 			return &MatchError{f.Type, BadMatchBadMask, "field cannot be masked"}
 		}
-		if f.HasMask && len(f.Mask) != spec.size {
+		if len(f.Mask) != spec.size {
 			return &MatchError{f.Type, BadMatchBadLen, "mask of the wrong size"}
 		}
-		if f.HasMask {
-			for i, m := range f.Mask {
-				if f.Value[i]&^m != 0 {
-					return &MatchError{f.Type, BadMatchBadWildcards, "value has bits set outside its mask"}
-				}
+		for i, m := range f.Mask {
+			if f.Value[i]&^m != 0 {
+				return &MatchError{f.Type, BadMatchBadWildcards, "value has bits set outside its mask"}
 			}
 		}
-		if seen&(1<<f.Type) != 0 {
-			return &MatchError{f.Type, BadMatchDupField, "field appears twice"}
-		}
-		seen |= 1 << f.Type
-		switch f.Type {
-		case FieldEthType:
-			eth = uint64(binary.BigEndian.Uint16(f.Value))
-		case FieldIPProto:
-			proto = uint64(f.Value[0])
-		case FieldICMPv6Type:
-			icmp6 = uint64(f.Value[0])
-		case FieldVLANVID:
-			vid = uint64(binary.BigEndian.Uint16(f.Value))
-		}
 	}
-	if seen&^prereqFree == 0 {
+	if c.seen&(1<<f.Type) != 0 {
+		return &MatchError{f.Type, BadMatchDupField, "field appears twice"}
+	}
+	c.seen |= 1 << f.Type
+	switch f.Type {
+	case FieldEthType:
+		c.eth = uint64(binary.BigEndian.Uint16(f.Value))
+	case FieldIPProto:
+		c.proto = uint64(f.Value[0])
+	case FieldICMPv6Type:
+		c.icmp6 = uint64(f.Value[0])
+	case FieldVLANVID:
+		c.vid = uint64(binary.BigEndian.Uint16(f.Value))
+	}
+	return nil
+}
+
+func (c *matchCheck) prereqs(fields []Field) error {
+	if c.seen&^prereqFree == 0 {
 		return nil // nothing with prerequisites: the common L2 match
 	}
-	has := func(t uint8) bool { return seen&(1<<t) != 0 }
+	has := func(t uint8) bool { return c.seen&(1<<t) != 0 }
+	eth, proto, icmp6 := c.eth, c.proto, c.icmp6
 	ip := eth == 0x0800 || eth == 0x86dd
 	mpls := eth == 0x8847 || eth == 0x8848
-	for i := range m.Fields {
-		f := &m.Fields[i]
+	for i := range fields {
+		f := &fields[i]
 		if f.Class != ClassBasic || prereqFree&(1<<f.Type) != 0 {
 			continue
 		}
@@ -286,7 +303,7 @@ func (m *Match) Validate() error {
 		case FieldInPhyPort:
 			ok, what = has(FieldInPort), "in_port"
 		case FieldVLANPCP:
-			ok, what = has(FieldVLANVID) && vid != 0, "vlan_vid other than none"
+			ok, what = has(FieldVLANVID) && c.vid != 0, "vlan_vid other than none"
 		case FieldIPDSCP, FieldIPECN, FieldIPProto:
 			ok, what = ip, "eth_type IPv4 or IPv6"
 		case FieldIPv4Src, FieldIPv4Dst:
@@ -338,23 +355,28 @@ func (m *Match) matchLen() int {
 const prereqFree = 1<<FieldInPort | 1<<FieldMetadata | 1<<FieldEthDst | 1<<FieldEthSrc | 1<<FieldEthType |
 	1<<FieldVLANVID | 1<<FieldTunnelID
 
-// appendTo appends the match, padded to 8 bytes. It validates first, so
-// nothing a switch would refuse for its match is sent.
+// appendTo appends the match, padded to 8 bytes, checking each field as
+// it goes (see Validate), so nothing a switch would refuse for its match
+// is sent.
 func (m *Match) appendTo(b []byte) ([]byte, error) {
-	if err := m.Validate(); err != nil {
-		return b, err
-	}
 	start := len(b)
-	n := m.matchLen()
-	if n > 0xffff {
-		return b, fmt.Errorf("%w: match of %d bytes", wire.ErrTooLong, n)
-	}
-	b = append(b, 0, 1, byte(n>>8), byte(n)) // OFPMT_OXM
+	b = append(b, 0, 1, 0, 0) // OFPMT_OXM, length patched below
+	var c matchCheck
 	var err error
 	for i := range m.Fields {
-		if b, err = m.Fields[i].appendTo(b); err != nil {
+		f := &m.Fields[i]
+		if err = c.field(f); err != nil {
 			return b[:start], err
 		}
+		if b, err = f.appendTo(b); err != nil {
+			return b[:start], err
+		}
+	}
+	if err = c.prereqs(m.Fields); err != nil {
+		return b[:start], err
+	}
+	if err = wire.PutLen16(b, start+2, start); err != nil {
+		return b[:start], err
 	}
 	return wire.PadTo8(b, start), nil
 }

@@ -788,7 +788,7 @@ type FlowMod struct {
 func (m *FlowMod) AppendBinary(b []byte) ([]byte, error) {
 	start := len(b)
 	// The fixed part is written in place: one capacity check, not twenty.
-	b = slices.Grow(b, 48+m.Match.matchLen()+8)[:start+48]
+	b = slices.Grow(b, 128)[:start+48]
 	h := b[start:]
 	h[0], h[1], h[2], h[3] = Version, uint8(TypeFlowMod), 0, 0
 	be.PutUint32(h[4:], m.XID)
