@@ -1,6 +1,7 @@
 package of13_test
 
 import (
+	"fmt"
 	"net/netip"
 	"testing"
 
@@ -67,6 +68,20 @@ func ExampleFlowMod() {
 		Match:        of13.NewMatch(of13.EthType(0x0800), of13.IPv4Dst(netip.MustParsePrefix("10.0.0.0/8"))),
 		Instructions: of13.Apply(of13.Output{Port: 2}),
 	}
-	b, _ := fm.MarshalBinary()
-	_ = b // write it to the switch
+	b, err := fm.MarshalBinary()
+	if err != nil {
+		panic(err)
+	}
+	// Write b to the switch; here, read it back.
+	m, _ := of13.Decode(b)
+	got := m.(*of13.FlowMod)
+	fmt.Println(len(b), got.Match.Fields[1], got.Instructions[0].(of13.ApplyActions).Actions[0])
+	// Output: 96 ipv4_dst=0a000000/ff000000 {2 0}
+}
+
+// A match that a switch would refuse is refused before it is sent.
+func ExampleMatch_Validate() {
+	m := of13.NewMatch(of13.TCPDst(80)) // tcp_dst without ip_proto=6
+	fmt.Println(m.Validate())
+	// Output: openflow: bad match: tcp_dst: needs ip_proto 6 (BAD_PREREQ)
 }

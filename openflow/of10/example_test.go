@@ -1,0 +1,25 @@
+package of10_test
+
+import (
+	"fmt"
+	"net/netip"
+
+	"github.com/netslice/netslice/openflow/of10"
+)
+
+// Send web traffic for 10.0.0.0/8 to port 2.
+func ExampleFlowMod() {
+	fm := &of10.FlowMod{
+		Match:    of10.MatchAll().WithDLType(0x0800).WithNWProto(6).WithNWDst(netip.MustParsePrefix("10.0.0.0/8")).WithTPDst(80),
+		Command:  of10.FlowAdd,
+		Priority: 100,
+		BufferID: of10.NoBuffer,
+		OutPort:  of10.PortNone,
+		Actions:  []of10.Action{of10.Output{Port: 2}},
+	}
+	b, _ := fm.MarshalBinary()
+	m, _ := of10.Decode(b)
+	got := m.(*of10.FlowMod)
+	fmt.Println(len(b), got.Match, got.Match.NWDstPrefix())
+	// Output: 80 dl_type=0x0800,nw_proto=6,nw_dst=10.0.0.0/8,tp_dst=80 10.0.0.0/8
+}

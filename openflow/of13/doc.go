@@ -1,0 +1,27 @@
+// Package of13 holds the messages of OpenFlow 1.3 (wire version 0x04),
+// each a struct that encodes itself with AppendBinary and MarshalBinary and
+// decodes with UnmarshalBinary; Decode decodes a message of any type.
+//
+// # Building messages
+//
+// Matches are lists of OXM fields built with one function a field
+// (InPort, EthType, IPv4Dst with a netip.Prefix, ...); instructions and
+// actions are plain structs. The common flow reads as one expression:
+//
+//	fm := &of13.FlowMod{
+//		Command:  of13.FlowAdd,
+//		BufferID: of13.NoBuffer, OutPort: of13.PortAny, OutGroup: of13.GroupAny,
+//		Match: of13.NewMatch(of13.EthType(0x0800), of13.IPv4Dst(netip.MustParsePrefix("10.0.0.0/8"))),
+//		Instructions: of13.Apply(of13.Output{Port: 2}),
+//	}
+//
+// Encoding checks the match as a switch would (sizes, masks, duplicates,
+// prerequisites such as ip_proto needing eth_type) and refuses with a
+// *MatchError naming the OpenFlow error.
+//
+// # Decoding
+//
+// Decoded messages point into the bytes they came from. A PacketIn reused
+// across calls decodes without allocating. Malformed bytes give a
+// *DecodeError with the offset and the error type and code to reply with.
+package of13
