@@ -23,28 +23,14 @@ var (
 	a64 = be.AppendUint64
 )
 
+// begin checks b's header against the message type t and returns a
+// decoder positioned after it.
 func begin(b []byte, t Type) (Header, wire.Decoder, error) {
-	d := wire.NewDecoder(b, 0)
-	h := Header{Version: d.U8(), Type: d.U8(), Length: d.U16(), XID: d.U32()}
-	switch {
-	case d.Failed():
-	case h.Version != Version:
-		d.Off = 0
-		d.Fail(uint16(ErrBadRequest), BadRequestBadVersion, "version %#x, want %#x", h.Version, Version)
-	case Type(h.Type) != t:
-		d.Off = 1
-		d.Fail(uint16(ErrBadRequest), BadRequestBadType, "type %v, want %v", Type(h.Type), t)
-	case int(h.Length) != len(b):
-		d.Off = 2
-		d.FailLen("length field %d, message %d bytes", h.Length, len(b))
-	}
-	return h, d, d.Err()
+	return wire.Begin(b, Version, uint8(t), t.String())
 }
 
-func end(d *wire.Decoder, t Type) error {
-	d.Done(t.String())
-	return d.Err()
-}
+// end finishes a decode: nothing may be left over.
+func end(d *wire.Decoder, t Type) error { return wire.End(d, t.String()) }
 
 func head(b []byte, t Type, xid uint32) []byte { return wire.AppendHeader(b, Version, uint8(t), xid) }
 
@@ -72,17 +58,11 @@ type EchoReply struct {
 }
 
 func appendData(b []byte, t Type, xid uint32, data []byte) ([]byte, error) {
-	start := len(b)
-	return wire.Finish(append(head(b, t, xid), data...), start)
+	return wire.AppendData(b, Version, uint8(t), xid, data)
 }
 
 func decodeData(b []byte, t Type, h *Header, data *[]byte) error {
-	hd, d, err := begin(b, t)
-	if err != nil {
-		return err
-	}
-	*h, *data = hd, d.Rest()
-	return nil
+	return wire.DecodeData(b, Version, uint8(t), t.String(), h, data)
 }
 
 // AppendBinary implements encoding.BinaryAppender.
@@ -196,17 +176,11 @@ type (
 )
 
 func appendEmpty(b []byte, t Type, xid uint32) ([]byte, error) {
-	start := len(b)
-	return wire.Finish(head(b, t, xid), start)
+	return wire.AppendEmpty(b, Version, uint8(t), xid)
 }
 
 func decodeEmpty(b []byte, t Type, h *Header) error {
-	hd, d, err := begin(b, t)
-	if err != nil {
-		return err
-	}
-	*h = hd
-	return end(&d, t)
+	return wire.DecodeEmpty(b, Version, uint8(t), t.String(), h)
 }
 
 // AppendBinary implements encoding.BinaryAppender.
@@ -360,17 +334,11 @@ type SetConfig struct {
 }
 
 func appendConfig(b []byte, t Type, xid uint32, c SwitchConfig) ([]byte, error) {
-	start := len(b)
-	return wire.Finish(a16(a16(head(b, t, xid), c.Flags), c.MissSendLen), start)
+	return wire.AppendConfig(b, Version, uint8(t), xid, c.Flags, c.MissSendLen)
 }
 
 func decodeConfig(b []byte, t Type, h *Header, c *SwitchConfig) error {
-	hd, d, err := begin(b, t)
-	if err != nil {
-		return err
-	}
-	*h, *c = hd, SwitchConfig{Flags: d.U16(), MissSendLen: d.U16()}
-	return end(&d, t)
+	return wire.DecodeConfig(b, Version, uint8(t), t.String(), h, &c.Flags, &c.MissSendLen)
 }
 
 // AppendBinary implements encoding.BinaryAppender.

@@ -11,6 +11,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/netslice/netslice/openflow/internal/oftest"
 	"github.com/netslice/netslice/openflow/of10"
 )
 
@@ -22,19 +23,7 @@ func extras() []of10.Message {
 	}
 }
 
-func roundTrip(t *testing.T, m of10.Message) {
-	t.Helper()
-	b, err := m.MarshalBinary()
-	require.NoError(t, err)
-	got, err := of10.Decode(b)
-	require.NoError(t, err, "%x", b)
-	want := m.Head()
-	want.Version, want.Type, want.Length = got.Head().Version, got.Head().Type, got.Head().Length
-	assert.Equal(t, m, got)
-	again, err := got.MarshalBinary()
-	require.NoError(t, err)
-	assert.Equal(t, b, again)
-}
+func roundTrip(t *testing.T, m of10.Message) { t.Helper(); oftest.RoundTrip(t, m, of10.Decode) }
 
 func TestRoundTrip(t *testing.T) {
 	for _, g := range goldens() {
@@ -64,41 +53,7 @@ func TestRoundTripGenerated(t *testing.T) {
 }
 
 func randomize(rng *rand.Rand, v reflect.Value) {
-	switch v.Kind() {
-	case reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
-		v.SetUint(rng.Uint64())
-	case reflect.Bool:
-		v.SetBool(rng.IntN(2) == 1)
-	case reflect.Struct:
-		switch v.Type() {
-		case reflect.TypeFor[of10.Header](), reflect.TypeFor[of10.Queue]():
-			return
-		}
-		for i := range v.NumField() {
-			if v.Type().Field(i).IsExported() {
-				randomize(rng, v.Field(i))
-			}
-		}
-	case reflect.Slice:
-		if v.Type().Elem().Kind() == reflect.Uint8 {
-			return
-		}
-		for i := range v.Len() {
-			randomize(rng, v.Index(i))
-		}
-	case reflect.Array:
-		for i := range v.Len() {
-			randomize(rng, v.Index(i))
-		}
-	case reflect.Interface:
-		if v.IsNil() {
-			return
-		}
-		c := reflect.New(v.Elem().Type()).Elem()
-		c.Set(v.Elem())
-		randomize(rng, c)
-		v.Set(c)
-	}
+	oftest.Randomize(rng, v, reflect.TypeFor[of10.Queue]())
 }
 
 func TestBadInput(t *testing.T) {

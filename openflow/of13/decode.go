@@ -90,16 +90,8 @@ func New(t Type) Message {
 // b. Errors are *openflow.Error values carrying the offset and the
 // OpenFlow error to reply with.
 func Decode(b []byte) (Message, error) {
-	h, err := wire.ParseHeader(b)
-	if err != nil {
-		return nil, &wire.Error{Offset: len(b), Type: uint16(ErrBadRequest), Code: BadRequestBadLen, Msg: "truncated"}
-	}
-	m := New(Type(h.Type))
-	if m == nil {
-		return nil, &wire.Error{Offset: 1, Type: uint16(ErrBadRequest), Code: BadRequestBadType, Msg: "unknown message type " + Type(h.Type).String()}
-	}
-	if err := m.UnmarshalBinary(b); err != nil {
-		return nil, err
-	}
-	return m, nil
+	return wire.DecodeAs(b, func(t uint8) (Message, bool) {
+		m := New(Type(t))
+		return m, m != nil
+	}, func(t uint8) string { return Type(t).String() })
 }

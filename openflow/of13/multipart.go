@@ -175,19 +175,8 @@ type Desc struct {
 	Datapath     string
 }
 
-func (Desc) MultipartType() MultipartType { return MultipartDesc }
-func (r Desc) appendTo(b []byte) ([]byte, error) {
-	var err error
-	for _, f := range []struct {
-		s string
-		n int
-	}{{r.Manufacturer, 256}, {r.Hardware, 256}, {r.Software, 256}, {r.SerialNumber, 32}, {r.Datapath, 256}} {
-		if b, err = wire.AppendString(b, f.s, f.n); err != nil {
-			return b, err
-		}
-	}
-	return b, nil
-}
+func (Desc) MultipartType() MultipartType        { return MultipartDesc }
+func (r Desc) appendTo(b []byte) ([]byte, error) { return wire.AppendDesc(b, wire.Desc(r)) }
 
 // FlowStats describes one flow.
 type FlowStats struct {
@@ -690,8 +679,7 @@ func (m *MultipartReply) UnmarshalBinary(b []byte) error {
 	d.Skip(4)
 	switch t {
 	case MultipartDesc:
-		m.Body = Desc{Manufacturer: d.String(256), Hardware: d.String(256), Software: d.String(256),
-			SerialNumber: d.String(32), Datapath: d.String(256)}
+		m.Body = Desc(wire.DecodeDesc(&d))
 	case MultipartFlow:
 		var r FlowStatsReply
 		for d.Len() > 0 {

@@ -11,6 +11,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/netslice/netslice/openflow/internal/oftest"
 	"github.com/netslice/netslice/openflow/of13"
 )
 
@@ -35,21 +36,7 @@ func extras() []of13.Message {
 	}
 }
 
-// roundTrip checks decode(encode(m)) == m and that re-encoding gives the
-// same bytes.
-func roundTrip(t *testing.T, m of13.Message) {
-	t.Helper()
-	b, err := m.MarshalBinary()
-	require.NoError(t, err)
-	got, err := of13.Decode(b)
-	require.NoError(t, err, "%x", b)
-	want := m.Head()
-	want.Version, want.Type, want.Length = got.Head().Version, got.Head().Type, got.Head().Length
-	assert.Equal(t, m, got)
-	again, err := got.MarshalBinary()
-	require.NoError(t, err)
-	assert.Equal(t, b, again)
-}
+func roundTrip(t *testing.T, m of13.Message) { t.Helper(); oftest.RoundTrip(t, m, of13.Decode) }
 
 func TestRoundTrip(t *testing.T) {
 	for _, g := range goldens() {
@@ -79,45 +66,12 @@ func TestRoundTripGenerated(t *testing.T) {
 	}
 }
 
-// randomize sets every unsigned integer reachable from v to a random value,
-// except in fields that decide the encoding's shape.
+// randomize randomizes m's numbers, keeping the fields that decide a
+// message's shape.
 func randomize(rng *rand.Rand, v reflect.Value) {
-	switch v.Kind() {
-	case reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
-		v.SetUint(rng.Uint64())
-	case reflect.Struct:
-		switch v.Type() {
-		case reflect.TypeFor[of13.Header](), reflect.TypeFor[of13.Match](), reflect.TypeFor[of13.Field](),
-			reflect.TypeFor[of13.HelloElement](), reflect.TypeFor[of13.QueueProperty](),
-			reflect.TypeFor[of13.TableFeatureProp](), reflect.TypeFor[of13.MeterBand](), reflect.TypeFor[of13.Error]():
-			return
-		}
-		for i := range v.NumField() {
-			if v.Type().Field(i).IsExported() {
-				randomize(rng, v.Field(i))
-			}
-		}
-	case reflect.Slice:
-		if v.Type().Elem().Kind() == reflect.Uint8 {
-			return // payloads keep their length rules
-		}
-		for i := range v.Len() {
-			randomize(rng, v.Index(i))
-		}
-	case reflect.Array:
-		for i := range v.Len() {
-			randomize(rng, v.Index(i))
-		}
-	case reflect.Interface:
-		if v.IsNil() {
-			return
-		}
-		// Interface values hold copies: randomize a copy and store it back.
-		c := reflect.New(v.Elem().Type()).Elem()
-		c.Set(v.Elem())
-		randomize(rng, c)
-		v.Set(c)
-	}
+	oftest.Randomize(rng, v, reflect.TypeFor[of13.Match](), reflect.TypeFor[of13.Field](),
+		reflect.TypeFor[of13.HelloElement](), reflect.TypeFor[of13.QueueProperty](),
+		reflect.TypeFor[of13.TableFeatureProp](), reflect.TypeFor[of13.MeterBand](), reflect.TypeFor[of13.Error]())
 }
 
 func TestBadInput(t *testing.T) {

@@ -30,7 +30,7 @@ import (
 	bbolt "go.etcd.io/bbolt"
 
 	"github.com/netslice/netslice/store"
-	"github.com/netslice/netslice/store/internal/watch"
+	"github.com/netslice/netslice/store/internal/backend"
 )
 
 // DefaultHistory is how many revisions of change log a Store keeps.
@@ -65,7 +65,7 @@ type Store struct {
 	db      *bbolt.DB
 	history int64
 	reqs    chan *request
-	hub     *watch.Hub
+	hub     *backend.Hub
 
 	mu        sync.RWMutex // guards closed against the committer's shutdown
 	closed    bool
@@ -98,7 +98,7 @@ func Open(path string, opts *Options) (*Store, error) {
 		db:      db,
 		history: o.History,
 		reqs:    make(chan *request, maxBatch),
-		hub:     watch.NewHub(),
+		hub:     backend.NewHub(),
 		stop:    make(chan struct{}),
 		stopped: make(chan struct{}),
 	}
@@ -277,22 +277,12 @@ func (s *Store) Put(ctx context.Context, key string, value []byte) (int64, error
 
 // Create implements store.Store.
 func (s *Store) Create(ctx context.Context, key string, value []byte) (int64, error) {
-	rev, err := s.Txn(ctx, []store.Cond{store.IfAbsent(key)}, []store.Op{store.PutOp(key, value)})
-	var ce *store.ConflictError
-	if errors.As(err, &ce) {
-		return 0, store.ErrExists
-	}
-	return rev, err
+	return backend.Create(ctx, s.Txn, key, value)
 }
 
 // Delete implements store.Store.
 func (s *Store) Delete(ctx context.Context, key string) (int64, error) {
-	rev, err := s.Txn(ctx, []store.Cond{store.IfExists(key)}, []store.Op{store.DeleteOp(key)})
-	var ce *store.ConflictError
-	if errors.As(err, &ce) {
-		return 0, store.ErrNotFound
-	}
-	return rev, err
+	return backend.Delete(ctx, s.Txn, key)
 }
 
 // A request is one transaction waiting for the committer.
@@ -541,7 +531,7 @@ func (s *Store) Watch(ctx context.Context, prefix string, fromRev int64) (<-chan
 	} else if fromRev <= s.compacted.Load() {
 		return nil, store.ErrCompacted
 	}
-	return watch.Start(ctx, s.hub, prefix, fromRev, s.read), nil
+	return backend.Start(ctx, s.hub, prefix, fromRev, s.read), nil
 }
 
 func (s *Store) read(prefix string, from int64, batch int) ([]store.Event, int64, bool, error) {

@@ -16,7 +16,6 @@ package etcd
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"sync/atomic"
 	"time"
@@ -26,6 +25,7 @@ import (
 	"go.uber.org/zap"
 
 	"github.com/netslice/netslice/store"
+	"github.com/netslice/netslice/store/internal/backend"
 )
 
 // Options say which cluster to use.
@@ -152,12 +152,7 @@ func (s *Store) Put(ctx context.Context, key string, value []byte) (int64, error
 
 // Create implements store.Store.
 func (s *Store) Create(ctx context.Context, key string, value []byte) (int64, error) {
-	rev, err := s.Txn(ctx, []store.Cond{store.IfAbsent(key)}, []store.Op{store.PutOp(key, value)})
-	var ce *store.ConflictError
-	if errors.As(err, &ce) {
-		return 0, store.ErrExists
-	}
-	return rev, err
+	return backend.Create(ctx, s.Txn, key, value)
 }
 
 // Delete implements store.Store.

@@ -18,7 +18,7 @@ import (
 	"github.com/google/btree"
 
 	"github.com/netslice/netslice/store"
-	"github.com/netslice/netslice/store/internal/watch"
+	"github.com/netslice/netslice/store/internal/backend"
 )
 
 // DefaultHistory is how many revisions of change log a Store keeps for
@@ -57,7 +57,7 @@ type Store struct {
 	histLimit int
 	compacted int64 // highest revision dropped from hist
 	closed    bool
-	hub       *watch.Hub
+	hub       *backend.Hub
 }
 
 var _ store.Store = (*Store)(nil)
@@ -68,7 +68,7 @@ func New(opts *Options) *Store {
 		keys:      make(map[string]*entry),
 		tree:      btree.NewG(32, lessEntry),
 		histLimit: DefaultHistory,
-		hub:       watch.NewHub(),
+		hub:       backend.NewHub(),
 	}
 	if opts != nil && opts.History > 0 {
 		s.histLimit = opts.History
@@ -108,25 +108,12 @@ func (s *Store) Put(ctx context.Context, key string, value []byte) (int64, error
 
 // Create implements store.Store.
 func (s *Store) Create(ctx context.Context, key string, value []byte) (int64, error) {
-	rev, err := s.Txn(ctx, []store.Cond{store.IfAbsent(key)}, []store.Op{store.PutOp(key, value)})
-	if isConflict(err) {
-		return 0, store.ErrExists
-	}
-	return rev, err
+	return backend.Create(ctx, s.Txn, key, value)
 }
 
 // Delete implements store.Store.
 func (s *Store) Delete(ctx context.Context, key string) (int64, error) {
-	rev, err := s.Txn(ctx, []store.Cond{store.IfExists(key)}, []store.Op{store.DeleteOp(key)})
-	if isConflict(err) {
-		return 0, store.ErrNotFound
-	}
-	return rev, err
-}
-
-func isConflict(err error) bool {
-	_, ok := err.(*store.ConflictError)
-	return ok
+	return backend.Delete(ctx, s.Txn, key)
 }
 
 // List implements store.Store.
@@ -305,7 +292,7 @@ func (s *Store) Watch(ctx context.Context, prefix string, fromRev int64) (<-chan
 	} else if fromRev <= compacted {
 		return nil, store.ErrCompacted
 	}
-	return watch.Start(ctx, s.hub, prefix, fromRev, s.read), nil
+	return backend.Start(ctx, s.hub, prefix, fromRev, s.read), nil
 }
 
 func (s *Store) read(prefix string, from int64, batch int) ([]store.Event, int64, bool, error) {

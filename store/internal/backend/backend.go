@@ -1,10 +1,12 @@
-// Package watch is the watch machinery the local backends (memory, bolt)
-// share: a hub that wakes watchers when the revision advances, and a loop
-// that streams a backend's change history to one watcher.
-package watch
+// Package backend is what netslice's store backends share: the watch
+// machinery of the local backends (a hub that wakes watchers when the
+// revision advances, and a loop that streams a backend's change history to
+// one watcher) and Create and Delete expressed as transactions.
+package backend
 
 import (
 	"context"
+	"errors"
 	"sync"
 
 	"github.com/netslice/netslice/store"
@@ -101,4 +103,29 @@ func Start(ctx context.Context, hub *Hub, prefix string, from int64, read ReadFu
 		}
 	}()
 	return out
+}
+
+// TxnFunc is a backend's Txn.
+type TxnFunc func(ctx context.Context, conds []store.Cond, ops []store.Op) (int64, error)
+
+// Create writes key only if it does not exist, through txn; a failed
+// condition becomes store.ErrExists.
+func Create(ctx context.Context, txn TxnFunc, key string, value []byte) (int64, error) {
+	rev, err := txn(ctx, []store.Cond{store.IfAbsent(key)}, []store.Op{store.PutOp(key, value)})
+	var ce *store.ConflictError
+	if errors.As(err, &ce) {
+		return 0, store.ErrExists
+	}
+	return rev, err
+}
+
+// Delete removes key only if it exists, through txn; a failed condition
+// becomes store.ErrNotFound.
+func Delete(ctx context.Context, txn TxnFunc, key string) (int64, error) {
+	rev, err := txn(ctx, []store.Cond{store.IfExists(key)}, []store.Op{store.DeleteOp(key)})
+	var ce *store.ConflictError
+	if errors.As(err, &ce) {
+		return 0, store.ErrNotFound
+	}
+	return rev, err
 }
