@@ -1,0 +1,4 @@
+package openflow
+
+// Negotiate exposes negotiate to the tests.
+var Negotiate = negotiate
