@@ -41,7 +41,8 @@ func (n netslice) decide(in l2.Location, src, dst l2.MAC) (l2.Location, bool) {
 }
 
 func newNetslice(b testing.TB) decider {
-	f := l2.NewFabric(l2.Options{MaxPerSlice: 1 << 20, MaxEntries: 1 << 26})
+	// Open vSwitch's default MAC table size bounds each slice.
+	f := l2.NewFabric(l2.Options{MaxPerSlice: 2048, MaxEntries: 1 << 26})
 	_, err := f.Update(func(tx *l2.Tx) error {
 		for s := range slices {
 			id := fmt.Sprint(s)
