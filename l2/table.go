@@ -9,9 +9,12 @@ import "sync/atomic"
 // by a quarter at a time and keeps 0.6–0.75 of its slots in use, well under
 // 64 bytes an entry.
 //
-// Dynamic entries are also on a timing wheel of wheelSize buckets, each a
-// doubly-linked FIFO of slots ordered by when their deadline (last seen plus
-// the aging time) falls due. Refreshing an entry only updates its last-seen
+// Dynamic entries are also on a timing wheel of wheelSize buckets, each an
+// array of the slots whose deadline (last seen plus the aging time) falls
+// due in it; a slot knows its bucket and position, so taking it off is a
+// swap with the bucket's last. Arrays rather than linked lists, because
+// walking a bucket then loads its slots independently of each other: the
+// cache misses of a large table overlap instead of queueing. Refreshing an entry only updates its last-seen
 // time; the wheel is corrected lazily when a bucket falls due (an entry
 // seen since is moved to the bucket of its new deadline), so aging costs
 // what expires plus at most one move per entry per aging period, never a
@@ -32,8 +35,7 @@ const (
 	flagUsed   = 1
 	flagStatic = 2
 
-	linkNone   = ^uint32(0)
-	linkBucket = uint32(1) << 31 // a link ≥ linkBucket (and ≠ linkNone) names a bucket end
+	offWheel = ^uint32(0) // slot.bucket of a slot on no bucket
 
 	maxAge = ^uint32(0)
 )
@@ -43,8 +45,8 @@ type slot struct {
 	seen int64  // last seen, Unix ns (atomic)
 	loc  uint32 // index into the fabric's location table (atomic)
 	age  uint32 // ms from learning (or the last move) to seen, saturating
-	prev uint32 // wheel links: slot index, bucket end, or linkNone
-	next uint32
+	bucket uint32 // the wheel bucket the slot is on, or offWheel
+	pos    uint32 // its position in that bucket
 }
 
 // put writes all of s into slot i of a published array.
@@ -53,7 +55,7 @@ func (t *table) put(i int, s slot) {
 	atomic.StoreUint64(&d.key, s.key)
 	atomic.StoreInt64(&d.seen, s.seen)
 	atomic.StoreUint32(&d.loc, s.loc)
-	d.age, d.prev, d.next = s.age, s.prev, s.next
+	d.age, d.bucket, d.pos = s.age, s.bucket, s.pos
 }
 
 func (t *table) setKey(i int, k uint64)  { atomic.StoreUint64(&t.slots[i].key, k) }
@@ -69,15 +71,12 @@ type table struct {
 	pub    atomic.Pointer[[]slot] // slots, for lock-free readers
 	n      int                    // used slots
 	dyn    int                    // dynamic entries, all on the wheel
-	heads  [wheelSize]uint32
-	tails  [wheelSize]uint32
+	wheel  [wheelSize][]uint32 // slot indices, in the order they were scheduled
+	spare  []uint32            // a bucket's array, kept for reuse
 	cursor int64 // the last bucket time (deadline / width) fully processed
 }
 
 func (t *table) init(now, width int64) {
-	for i := range t.heads {
-		t.heads[i], t.tails[i] = linkNone, linkNone
-	}
 	t.cursor = now/width - 1
 }
 
@@ -149,7 +148,7 @@ func (t *table) insert(mac uint64, flags uint64) int {
 			i = 0
 		}
 	}
-	t.put(i, slot{key: mac<<16 | flags | flagUsed, prev: linkNone, next: linkNone})
+	t.put(i, slot{key: mac<<16 | flags | flagUsed, bucket: offWheel})
 	t.n++
 	return i
 }
@@ -186,22 +185,12 @@ func (t *table) remove(i int) {
 	t.n--
 }
 
-// move copies slot from to slot to, repointing its wheel neighbours.
+// move copies slot from to slot to, repointing its wheel entry.
 func (t *table) move(from, to int) {
 	s := t.slots[from]
 	t.put(to, s)
-	if s.static() || s.prev == linkNone {
-		return // not on the wheel
-	}
-	if s.prev >= linkBucket {
-		t.heads[s.prev&^linkBucket] = uint32(to)
-	} else {
-		t.slots[s.prev].next = uint32(to)
-	}
-	if s.next >= linkBucket {
-		t.tails[s.next&^linkBucket] = uint32(to)
-	} else {
-		t.slots[s.next].prev = uint32(to)
+	if s.bucket != offWheel {
+		t.wheel[s.bucket][s.pos] = uint32(to)
 	}
 }
 
@@ -225,21 +214,9 @@ func (t *table) resize(c int) {
 		t.slots[j] = *s
 		moved[i] = uint32(j)
 	}
-	relink := func(l uint32) uint32 {
-		if l >= linkBucket {
-			return l
-		}
-		return moved[l]
-	}
-	for i := range t.slots {
-		s := &t.slots[i]
-		if s.key != 0 && !s.static() {
-			s.prev, s.next = relink(s.prev), relink(s.next)
-		}
-	}
-	for b := range t.heads {
-		if t.heads[b] != linkNone {
-			t.heads[b], t.tails[b] = moved[t.heads[b]], moved[t.tails[b]]
+	for b := range t.wheel {
+		for k, i := range t.wheel[b] {
+			t.wheel[b][k] = moved[i]
 		}
 	}
 	// Built privately, published whole: readers see the old array or this.
@@ -247,43 +224,25 @@ func (t *table) resize(c int) {
 	t.pub.Store(&pub)
 }
 
-// link appends dynamic slot i to bucket b's FIFO.
+// link appends dynamic slot i to bucket b.
 func (t *table) link(i int, b int) {
 	s := &t.slots[i]
-	end := linkBucket | uint32(b)
-	s.next = end
-	if tail := t.tails[b]; tail == linkNone {
-		s.prev = end
-		t.heads[b] = uint32(i)
-	} else {
-		s.prev = tail
-		t.slots[tail].next = uint32(i)
-	}
-	t.tails[b] = uint32(i)
+	s.bucket, s.pos = uint32(b), uint32(len(t.wheel[b]))
+	t.wheel[b] = append(t.wheel[b], uint32(i))
 }
 
-// unlink takes slot i off its bucket; a slot already off (linkNone) is
-// left alone.
+// unlink takes slot i off its bucket; a slot already off is left alone.
 func (t *table) unlink(i int) {
 	s := &t.slots[i]
-	p, n := s.prev, s.next
-	if p == linkNone {
+	if s.bucket == offWheel {
 		return
 	}
-	switch {
-	case p >= linkBucket && n >= linkBucket:
-		t.heads[p&^linkBucket], t.tails[n&^linkBucket] = linkNone, linkNone
-	case p >= linkBucket:
-		t.heads[p&^linkBucket] = n
-		t.slots[n].prev = p
-	case n >= linkBucket:
-		t.tails[n&^linkBucket] = p
-		t.slots[p].next = n
-	default:
-		t.slots[p].next = n
-		t.slots[n].prev = p
-	}
-	s.prev, s.next = linkNone, linkNone
+	w := t.wheel[s.bucket]
+	last := w[len(w)-1]
+	w[s.pos] = last
+	t.slots[last].pos = s.pos
+	t.wheel[s.bucket] = w[:len(w)-1]
+	s.bucket = offWheel
 }
 
 // bucketTime is the wheel time (deadline / width) of a slot's deadline.
@@ -329,12 +288,13 @@ func (t *table) expire(now, aging, width int64, out []expired) []expired {
 	start := len(out)
 	for bt := first; bt <= last; bt++ {
 		b := int(bt % wheelSize)
-		i := t.heads[b]
-		t.heads[b], t.tails[b] = linkNone, linkNone
-		for i != linkNone && i < linkBucket {
+		due := t.wheel[b]
+		t.wheel[b], t.spare = t.spare[:0], nil
+		// The slots of a bucket are independent loads: walking them in
+		// array order lets their cache misses overlap.
+		for _, i := range due {
 			s := &t.slots[i]
-			next := s.next
-			s.prev, s.next = linkNone, linkNone
+			s.bucket = offWheel
 			if s.seen+aging <= now {
 				out = append(out, expired{s.mac(), s.loc})
 				// Off the wheel and uncounted; removed below.
@@ -343,7 +303,9 @@ func (t *table) expire(now, aging, width int64, out []expired) []expired {
 			} else {
 				again = append(again, int(i))
 			}
-			i = next
+		}
+		if t.spare == nil || cap(due) > cap(t.spare) {
+			t.spare = due[:0]
 		}
 	}
 	t.cursor = last
@@ -368,8 +330,8 @@ func (t *table) oldest(aging, width int64) int {
 	}
 	for bt := t.cursor + 1; bt <= t.cursor+wheelSize; bt++ {
 		b := int(bt % wheelSize)
-		for t.heads[b] != linkNone {
-			i := int(t.heads[b])
+		for len(t.wheel[b]) > 0 {
+			i := int(t.wheel[b][0])
 			due := bucketTime(t.slots[i].seen, aging, width)
 			if due <= bt || due%wheelSize == int64(b) {
 				return i
@@ -379,9 +341,9 @@ func (t *table) oldest(aging, width int64) int {
 			t.schedule(i, aging, width)
 		}
 	}
-	for _, h := range t.heads {
-		if h != linkNone {
-			return int(h)
+	for _, w := range t.wheel {
+		if len(w) > 0 {
+			return int(w[0])
 		}
 	}
 	return -1

@@ -6,8 +6,8 @@ import (
 )
 
 // check verifies the table's invariants: every used slot is found from its
-// home, counts match, and the wheel's lists are well formed and hold every
-// dynamic entry exactly once.
+// home, counts match, and the wheel's buckets agree with the slots and hold
+// every dynamic entry exactly once.
 func (t *table) check(tb testing.TB) {
 	tb.Helper()
 	n, dyn := 0, 0
@@ -28,30 +28,19 @@ func (t *table) check(tb testing.TB) {
 		tb.Fatalf("counts: n %d (want %d), dyn %d (want %d)", t.n, n, t.dyn, dyn)
 	}
 	seen := map[uint32]bool{}
-	for b := range t.heads {
-		end := linkBucket | uint32(b)
-		prev := end
-		last := linkNone
-		for i := t.heads[b]; i != linkNone && i != end; {
-			if i >= linkBucket {
-				tb.Fatalf("bucket %d: link to bucket end %x", b, i)
-			}
+	for b, w := range t.wheel {
+		for k, i := range w {
 			s := &t.slots[i]
 			if s.key == 0 || s.static() {
 				tb.Fatalf("bucket %d holds empty or static slot %d", b, i)
 			}
-			if s.prev != prev {
-				tb.Fatalf("bucket %d: slot %d prev %x, want %x", b, i, s.prev, prev)
+			if s.bucket != uint32(b) || s.pos != uint32(k) {
+				tb.Fatalf("slot %d at bucket %d position %d says bucket %d position %d", i, b, k, s.bucket, s.pos)
 			}
 			if seen[i] {
 				tb.Fatalf("slot %d on the wheel twice", i)
 			}
 			seen[i] = true
-			prev, last = i, i
-			i = s.next
-		}
-		if t.tails[b] != last {
-			tb.Fatalf("bucket %d tail %x, want %x", b, t.tails[b], last)
 		}
 	}
 	if len(seen) != t.dyn {
