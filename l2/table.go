@@ -41,10 +41,10 @@ const (
 )
 
 type slot struct {
-	key  uint64 // mac<<16 | flags; 0 is an empty slot (atomic)
-	seen int64  // last seen, Unix ns (atomic)
-	loc  uint32 // index into the fabric's location table (atomic)
-	age  uint32 // ms from learning (or the last move) to seen, saturating
+	key    uint64 // mac<<16 | flags; 0 is an empty slot (atomic)
+	seen   int64  // last seen, Unix ns (atomic)
+	loc    uint32 // index into the fabric's location table (atomic)
+	age    uint32 // ms from learning (or the last move) to seen, saturating
 	bucket uint32 // the wheel bucket the slot is on, or offWheel
 	pos    uint32 // its position in that bucket
 }
@@ -71,9 +71,9 @@ type table struct {
 	pub    atomic.Pointer[[]slot] // slots, for lock-free readers
 	n      int                    // used slots
 	dyn    int                    // dynamic entries, all on the wheel
-	wheel  [wheelSize][]uint32 // slot indices, in the order they were scheduled
-	spare  []uint32            // a bucket's array, kept for reuse
-	cursor int64 // the last bucket time (deadline / width) fully processed
+	wheel  [wheelSize][]uint32    // slot indices, in the order they were scheduled
+	spare  []uint32               // a bucket's array, kept for reuse
+	cursor int64                  // the last bucket time (deadline / width) fully processed
 }
 
 func (t *table) init(now, width int64) {
