@@ -31,9 +31,31 @@ type Switch struct {
 
 var binaries = []string{"ovsdb-tool", "ovsdb-server", "ovs-vswitchd", "ovs-vsctl", "ovs-ofctl", "ovs-appctl"}
 
-// Start runs Open vSwitch for the duration of tb.
+// Start runs Open vSwitch with dummy devices for the duration of tb.
 func Start(tb testing.TB) *Switch {
 	tb.Helper()
+	return StartWith(tb, Options{})
+}
+
+// Options for StartWith.
+type Options struct {
+	// System runs ovs-vswitchd without dummy devices, so ports can be real
+	// interfaces: the veths of hosts the test makes with AddHost. It needs
+	// root; the test skips without it.
+	System bool
+}
+
+// StartWith runs Open vSwitch for the duration of tb.
+func StartWith(tb testing.TB, opts Options) *Switch {
+	tb.Helper()
+	if opts.System && os.Geteuid() != 0 {
+		tb.Skip("needs root: network namespaces and veth pairs for the test's hosts")
+	}
+	if opts.System {
+		if _, err := exec.LookPath("ip"); err != nil {
+			tb.Skip("ip not found: install the Debian package iproute2")
+		}
+	}
 	for _, b := range binaries {
 		if _, err := exec.LookPath(b); err != nil {
 			tb.Skipf("%s not found: install the Debian package openvswitch-switch (make test does, as root)", b)
@@ -59,9 +81,12 @@ func Start(tb testing.TB) *Switch {
 	if out, err := s.Vsctl("--no-wait", "init"); err != nil {
 		tb.Fatalf("ovstest: ovs-vsctl init: %v\n%s", err, out)
 	}
-	s.vswd = s.start(tb, "ovs-vswitchd", "--enable-dummy=override",
-		"--pidfile="+filepath.Join(dir, "ovs-vswitchd.pid"), "--unixctl="+filepath.Join(dir, "ovs-vswitchd.ctl"),
-		"--log-file="+filepath.Join(dir, "ovs-vswitchd.log"), "unix:"+filepath.Join(dir, "db.sock"))
+	args := []string{"--pidfile=" + filepath.Join(dir, "ovs-vswitchd.pid"), "--unixctl=" + filepath.Join(dir, "ovs-vswitchd.ctl"),
+		"--log-file=" + filepath.Join(dir, "ovs-vswitchd.log"), "unix:" + filepath.Join(dir, "db.sock")}
+	if !opts.System {
+		args = append([]string{"--enable-dummy=override"}, args...)
+	}
+	s.vswd = s.start(tb, "ovs-vswitchd", args...)
 	tb.Cleanup(func() { stop(s.vswd) })
 	if err := s.waitFor(filepath.Join(dir, "ovs-vswitchd.ctl")); err != nil {
 		tb.Fatalf("ovstest: ovs-vswitchd: %v\n%s", err, s.log("ovs-vswitchd.log"))
