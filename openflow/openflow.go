@@ -127,7 +127,8 @@ func NewReader(r io.Reader, max int) *Reader {
 	if max <= 0 || max > wire.MaxLen {
 		max = wire.MaxLen
 	}
-	return &Reader{r: r, buf: make([]byte, 0, 64<<10), max: max}
+	// 16 KiB holds many messages a read; the buffer grows for a larger one.
+	return &Reader{r: r, buf: make([]byte, 0, 16<<10), max: max}
 }
 
 // Next returns the next whole message. The bytes are valid until the next

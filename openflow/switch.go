@@ -66,7 +66,7 @@ type Switch struct {
 	portsMu sync.Mutex
 	ports   map[uint32]PortInfo
 
-	lastRecv  atomic.Int64
+	received  atomic.Uint64 // messages read, for the keepalive
 	quit      chan struct{}
 	done      chan struct{}
 	writerEnd chan struct{}
@@ -192,12 +192,56 @@ func (s *Switch) enqueue(ctx context.Context, buf *[]byte) error {
 	default:
 	}
 	select {
+	case s.sendq <- buf: // room in the queue: no need to wait
+		return nil
+	default:
+	}
+	select {
 	case s.sendq <- buf:
 		return nil
 	case <-s.quit:
 		return ErrSwitchClosed
 	case <-ctx.Done():
 		return ctx.Err()
+	}
+}
+
+// SendTimeout is Send with a timeout instead of a context: the common
+// case, a queue with room, costs no timer.
+func (s *Switch) SendTimeout(m Message, d time.Duration) error {
+	if m.Head().XID == 0 {
+		m.Head().XID = s.NextXID()
+	}
+	buf, _ := s.bufs.Get().(*[]byte)
+	if buf == nil {
+		buf = new([]byte)
+	}
+	b, err := m.AppendBinary((*buf)[:0])
+	if err != nil {
+		s.bufs.Put(buf)
+		return err
+	}
+	if v := Version(b[0]); v != s.version {
+		s.bufs.Put(buf)
+		return fmt.Errorf("%w: %v message to a %v switch", ErrInvalid, v, s.version)
+	}
+	*buf = b
+	select {
+	case <-s.quit:
+		return ErrSwitchClosed
+	case s.sendq <- buf:
+		return nil
+	default:
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case s.sendq <- buf:
+		return nil
+	case <-s.quit:
+		return ErrSwitchClosed
+	case <-t.C:
+		return context.DeadlineExceeded
 	}
 }
 
@@ -322,7 +366,7 @@ func (s *Switch) failPending() {
 // writer writes queued messages, flushing when the queue runs dry.
 func (s *Switch) writer() {
 	defer close(s.writerEnd)
-	w := bufio.NewWriterSize(s.conn, 64<<10)
+	w := bufio.NewWriterSize(s.conn, 16<<10)
 	timeout := s.c.writeTimeout()
 	write := func(p *[]byte) bool {
 		s.conn.SetWriteDeadline(time.Now().Add(timeout))
@@ -382,26 +426,29 @@ func (s *Switch) keepalive() {
 	}
 	t := time.NewTicker(interval)
 	defer t.Stop()
+	last, quiet := s.received.Load(), 0
 	for {
 		select {
 		case <-t.C:
 		case <-s.quit:
 			return
 		}
-		quiet := time.Since(time.Unix(0, s.lastRecv.Load()))
-		if quiet > time.Duration(maxMissed+1)*interval {
+		// Ticks without a message in between: the switch has been quiet
+		// for at least that many intervals.
+		if n := s.received.Load(); n != last {
+			last, quiet = n, 0
+			continue
+		}
+		quiet++
+		if quiet > maxMissed {
 			s.closeWith(errEchoTimeout)
 			return
 		}
-		if quiet >= interval {
-			var m Message = &of13.EchoRequest{}
-			if s.version == Version10 {
-				m = &of10.EchoRequest{}
-			}
-			ctx, cancel := context.WithTimeout(context.Background(), interval)
-			s.Send(ctx, m)
-			cancel()
+		var m Message = &of13.EchoRequest{}
+		if s.version == Version10 {
+			m = &of10.EchoRequest{}
 		}
+		s.SendTimeout(m, interval)
 	}
 }
 
@@ -445,7 +492,7 @@ func (s *Switch) handshake(r *Reader) error {
 		s.sendRaw(errorBytes(top, 0, 0, b))
 		return fmt.Errorf("%w: no common version with %v", ErrHandshake, Version(b[0]))
 	}
-	s.lastRecv.Store(time.Now().UnixNano())
+	s.received.Add(1)
 
 	// Features, then (1.3) the port descriptions.
 	var req Message = &of13.FeaturesRequest{}
@@ -556,7 +603,7 @@ func (s *Switch) await(r *Reader, xid uint32) ([]Message, error) {
 		if err != nil {
 			return nil, fmt.Errorf("%w: %v", ErrHandshake, err)
 		}
-		s.lastRecv.Store(time.Now().UnixNano())
+		s.received.Add(1)
 		m, err := Decode(append([]byte(nil), b...))
 		if err != nil {
 			s.sendRaw(ErrorBytes(err, b))
@@ -629,9 +676,7 @@ func (s *Switch) answerEcho(m Message) bool {
 	default:
 		return false
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), s.c.writeTimeout())
-	defer cancel()
-	s.Send(ctx, rep)
+	s.SendTimeout(rep, s.c.writeTimeout())
 	return true
 }
 
@@ -656,7 +701,7 @@ func (s *Switch) readLoop(r *Reader) error {
 			}
 			return err
 		}
-		s.lastRecv.Store(time.Now().UnixNano())
+		s.received.Add(1)
 		if Version(b[0]) != s.version {
 			s.sendRaw(errorBytes(s.version, 1, 0, b)) // BAD_REQUEST/BAD_VERSION
 			return fmt.Errorf("%w: %v message on a %v connection", ErrMalformed, Version(b[0]), s.version)

@@ -208,9 +208,7 @@ func (a *App) send(sw *openflow.Switch, m openflow.Message) {
 	if m == nil {
 		return
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), time.Second)
-	defer cancel()
-	if err := sw.Send(ctx, m); err != nil {
+	if err := sw.SendTimeout(m, time.Second); err != nil {
 		a.log.Debug("send", "dpid", l2.DatapathID(sw.DatapathID()).String(), "err", err)
 	}
 }
