@@ -41,6 +41,7 @@ func TestIntegrationOVSController(t *testing.T) {
 			sw := waitUp(t, rec)
 			assert.Equal(t, uint64(0xe1), sw.DatapathID())
 			assert.Equal(t, v, sw.Version())
+			assert.Equal(t, "Nicira, Inc.", sw.Description().Manufacturer)
 			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 			defer cancel()
 			// Ports added after the handshake arrive as port-status.

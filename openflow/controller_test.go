@@ -2,7 +2,15 @@ package openflow_test
 
 import (
 	"context"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/tls"
+	"crypto/x509"
+	"crypto/x509/pkix"
 	"errors"
+	"fmt"
+	"math/big"
 	"net"
 	"sync"
 	"testing"
@@ -128,12 +136,18 @@ func (f *fakeSwitch) handshake(version openflow.Version, dpid uint64, ports ...s
 			fr.Ports = append(fr.Ports, of10.PhyPort{PortNo: uint16(i + 1), Name: name})
 		}
 		f.send(fr)
+		dr := f.recv().(*of10.StatsRequest)
+		require.IsType(f.t, of10.DescRequest{}, dr.Body)
+		f.send(&of10.StatsReply{Header: of10.Header{XID: dr.XID}, Body: of10.Desc{Manufacturer: "fake", Datapath: "fake10"}})
 		return
 	}
 	f.send(of13.NewHello(1, 4))
 	req := f.recv()
 	require.IsType(f.t, &of13.FeaturesRequest{}, req)
 	f.send(&of13.FeaturesReply{Header: of13.Header{XID: req.Head().XID}, DatapathID: dpid, NTables: 254})
+	dr := f.recv().(*of13.MultipartRequest)
+	require.IsType(f.t, of13.DescRequest{}, dr.Body)
+	f.send(&of13.MultipartReply{Header: of13.Header{XID: dr.XID}, Body: of13.Desc{Manufacturer: "fake", Datapath: "fake13"}})
 	pd := f.recv().(*of13.MultipartRequest)
 	require.IsType(f.t, of13.PortDescRequest{}, pd.Body)
 	var ps []of13.Port
@@ -184,6 +198,7 @@ func TestHandshake(t *testing.T) {
 			got, ok := c.Switch(0x42)
 			require.True(t, ok)
 			assert.Same(t, sw, got)
+			assert.Equal(t, "fake", sw.Description().Manufacturer)
 			ports := sw.Ports()
 			require.Len(t, ports, 2)
 			assert.Equal(t, "eth1", ports[0].Name)
@@ -467,4 +482,83 @@ func TestShutdown(t *testing.T) {
 	assert.Equal(t, []uint64{5}, rec.downs())
 	_, err = net.DialTimeout("tcp", l.Addr().String(), time.Second)
 	assert.Error(t, err, "still listening after Shutdown")
+}
+
+func TestMux(t *testing.T) {
+	var got []string
+	var mu sync.Mutex
+	note := func(s string) {
+		mu.Lock()
+		got = append(got, s)
+		mu.Unlock()
+	}
+	ups := make(chan *openflow.Switch, 1)
+	mux := &openflow.Mux{
+		OnSwitchUp:   func(sw *openflow.Switch) { ups <- sw },
+		OnSwitchDown: func(sw *openflow.Switch) { note("down") },
+		NotFound:     openflow.HandlerFunc(func(sw *openflow.Switch, m openflow.Message) { note(fmt.Sprintf("other %T", m)) }),
+	}
+	mux.HandleFunc(&of13.PacketIn{}, func(sw *openflow.Switch, m openflow.Message) {
+		note(fmt.Sprintf("packet-in %d bytes", len(m.(*of13.PacketIn).Data)))
+	})
+	mux.HandleFunc(&of13.PortStatus{}, func(sw *openflow.Switch, m openflow.Message) { note("port " + m.(*of13.PortStatus).Port.Name) })
+	c := &openflow.Controller{Handler: mux}
+	f := dial(t, startController(t, c))
+	f.handshake(openflow.Version13, 3)
+	sw := <-ups
+	f.send(&of13.PacketIn{Data: []byte{1, 2, 3}})
+	f.send(&of13.PortStatus{Reason: of13.PortAdded, Port: of13.Port{PortNo: 9, Name: "eth9"}})
+	f.send(&of13.FlowRemoved{})
+	f.send(&of13.BarrierRequest{Header: of13.Header{XID: 1}}) // the switch asks; nobody handles it
+	assert.Eventually(t, func() bool {
+		mu.Lock()
+		defer mu.Unlock()
+		return len(got) == 4
+	}, 5*time.Second, 5*time.Millisecond)
+	mu.Lock()
+	assert.Equal(t, []string{"packet-in 3 bytes", "port eth9", "other *of13.FlowRemoved", "other *of13.BarrierRequest"}, got)
+	mu.Unlock()
+	assert.Contains(t, sw.Ports(), openflow.PortInfo{No: 9, Name: "eth9"}, "the port-status updated the ports")
+	f.conn.Close()
+	assert.Eventually(t, func() bool {
+		mu.Lock()
+		defer mu.Unlock()
+		return len(got) == 5 && got[4] == "down"
+	}, 5*time.Second, 5*time.Millisecond)
+}
+
+func TestTLS(t *testing.T) {
+	cert, pool := selfSigned(t)
+	rec := newRecorder()
+	c := &openflow.Controller{Handler: rec, TLSConfig: &tls.Config{Certificates: []tls.Certificate{cert}}}
+	addr := startController(t, c)
+	conn, err := tls.Dial("tcp", addr, &tls.Config{RootCAs: pool, ServerName: "netslice.test"})
+	require.NoError(t, err)
+	t.Cleanup(func() { conn.Close() })
+	f := &fakeSwitch{t: t, conn: conn, r: openflow.NewReader(conn, 0)}
+	f.handshake(openflow.Version13, 0x715)
+	sw := waitUp(t, rec)
+	assert.Equal(t, uint64(0x715), sw.DatapathID())
+
+	// A plain TCP peer on the TLS port gets nowhere.
+	plain := dial(t, addr)
+	plain.send(of13.NewHello(4))
+	_, err = plain.tryRecv(2 * time.Second)
+	assert.Error(t, err)
+}
+
+// selfSigned makes a certificate for netslice.test and a pool trusting it.
+func selfSigned(t *testing.T) (tls.Certificate, *x509.CertPool) {
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	require.NoError(t, err)
+	tmpl := &x509.Certificate{SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: "netslice.test"},
+		DNSNames: []string{"netslice.test"}, NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(time.Hour),
+		KeyUsage: x509.KeyUsageDigitalSignature, ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth}}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
+	require.NoError(t, err)
+	leaf, err := x509.ParseCertificate(der)
+	require.NoError(t, err)
+	pool := x509.NewCertPool()
+	pool.AddCert(leaf)
+	return tls.Certificate{Certificate: [][]byte{der}, PrivateKey: key, Leaf: leaf}, pool
 }

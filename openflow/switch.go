@@ -57,6 +57,7 @@ type Switch struct {
 	version Version
 	dpid    uint64
 	nTables uint8
+	desc    Description
 
 	xid     atomic.Uint32
 	sendq   chan *[]byte
@@ -115,6 +116,15 @@ func (s *Switch) DatapathID() uint64 { return s.dpid }
 
 // Version returns the OpenFlow version negotiated with the switch.
 func (s *Switch) Version() Version { return s.version }
+
+// Description is what a switch says of itself (the desc multipart/stats
+// reply), learned during the handshake.
+type Description struct {
+	Manufacturer, Hardware, Software, SerialNumber, Datapath string
+}
+
+// Description returns the switch's description.
+func (s *Switch) Description() Description { return s.desc }
 
 // Tables returns how many flow tables the switch has.
 func (s *Switch) Tables() uint8 { return s.nTables }
@@ -453,7 +463,7 @@ func (s *Switch) keepalive() {
 }
 
 // handshake exchanges hellos, negotiates the version and learns the
-// switch's identity and ports.
+// switch's identity, description and ports.
 func (s *Switch) handshake(r *Reader) error {
 	deadline := time.Now().Add(durationOr(s.c.HandshakeTimeout, DefaultHandshakeTimeout))
 	s.conn.SetReadDeadline(deadline)
@@ -517,6 +527,29 @@ func (s *Switch) handshake(r *Reader) error {
 		}
 	default:
 		return fmt.Errorf("%w: %T in reply to a features request", ErrHandshake, f)
+	}
+	// The switch's description.
+	var dr Message = &of13.MultipartRequest{Body: of13.DescRequest{}}
+	if s.version == Version10 {
+		dr = &of10.StatsRequest{Body: of10.DescRequest{}}
+	}
+	dr.Head().XID = s.NextXID()
+	if err := s.sendSync(dr); err != nil {
+		return err
+	}
+	desc, err := s.await(r, dr.Head().XID)
+	if err != nil {
+		return err
+	}
+	switch d := desc[0].(type) {
+	case *of13.MultipartReply:
+		if b, ok := d.Body.(of13.Desc); ok {
+			s.desc = Description(b)
+		}
+	case *of10.StatsReply:
+		if b, ok := d.Body.(of10.Desc); ok {
+			s.desc = Description(b)
+		}
 	}
 	if s.version == Version13 {
 		pd := &of13.MultipartRequest{Header: of13.Header{XID: s.NextXID()}, Body: of13.PortDescRequest{}}

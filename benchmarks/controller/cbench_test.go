@@ -127,6 +127,8 @@ func dialSwitch(tb testing.TB, addr string, n int) *emulated {
 	send(of13.NewHello(4))
 	fr := next()
 	send(&of13.FeaturesReply{Header: of13.Header{XID: fr.Head().XID}, DatapathID: uint64(n + 1), NTables: 254})
+	dr := next()
+	send(&of13.MultipartReply{Header: of13.Header{XID: dr.Head().XID}, Body: of13.Desc{Manufacturer: "cbench"}})
 	pd := next()
 	send(&of13.MultipartReply{Header: of13.Header{XID: pd.Head().XID}, Body: of13.PortDescReply{Ports: []of13.Port{
 		{PortNo: 1, Name: "p1"}, {PortNo: 2, Name: "p2"}}}})
