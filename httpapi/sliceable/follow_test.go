@@ -1,0 +1,119 @@
+package sliceable_test
+
+import (
+	"context"
+	"net"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/netslice/netslice/httpapi/sliceable"
+	"github.com/netslice/netslice/l2"
+	"github.com/netslice/netslice/l2/slicing"
+	"github.com/netslice/netslice/openflow"
+	"github.com/netslice/netslice/openflow/ovstest"
+	"github.com/netslice/netslice/store"
+	"github.com/netslice/netslice/store/memory"
+)
+
+// following runs Follow for the test and returns a function that waits
+// until the fabric has caught up with the store.
+func following(t *testing.T, st store.Store, fabric *l2.Fabric, update sliceable.Updater) func() {
+	ctx, cancel := context.WithCancel(context.Background())
+	var synced atomic.Int64
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		sliceable.Follow(ctx, st, fabric, update, sliceable.FollowOptions{Synced: func(rev int64) { synced.Store(rev) }})
+	}()
+	t.Cleanup(func() { cancel(); <-done })
+	return func() {
+		t.Helper()
+		rev, err := st.Revision(context.Background())
+		require.NoError(t, err)
+		require.Eventually(t, func() bool { return synced.Load() >= rev }, 5*time.Second, 5*time.Millisecond, "fabric did not catch up")
+	}
+}
+
+func TestFollow(t *testing.T) {
+	st := memory.New(nil)
+	defer st.Close()
+	a := newAPI(t, st)
+	fabric := l2.NewFabric(l2.Options{})
+	wait := following(t, st, fabric, nil)
+
+	net := "/tenants/acme/networks/office"
+	a.expect("POST", "/tenants/acme/networks", `{"id":"office"}`, 202)
+	a.expect("POST", net+"/ports", `{"id":"p1","datapath_id":"0xe0","port":1,"vid":65535}`, 202)
+	a.expect("POST", net+"/ports", `{"id":"p2","datapath_id":"0xe0","port":2,"vid":10}`, 202)
+	a.expect("POST", net+"/ports/p1/attachments", `{"id":"vm","mac":"52:54:00:00:00:01"}`, 202)
+	a.expect("POST", net+"/ports/p1/attachments", `{"id":"group","mac":"11:22:33:44:55:66"}`, 202) // stored, not forwarded
+	a.expect("POST", net+"/attachments", `{"id":"roamer","mac":"02:00:00:00:00:09"}`, 202)
+	wait()
+	assert.Equal(t, []string{"acme/office"}, fabric.Slices())
+	bs, err := fabric.Bindings("acme/office")
+	require.NoError(t, err)
+	assert.Equal(t, []l2.PortBinding{
+		{Location: l2.Location{Datapath: 0xe0, Port: 1, VLAN: l2.Untagged}, Attached: []l2.MAC{l2.MustParseMAC("52:54:00:00:00:01")}},
+		{Location: l2.Location{Datapath: 0xe0, Port: 2, VLAN: 10}, Attached: []l2.MAC{}},
+	}, bs)
+	macs, _ := fabric.NetworkAttachments("acme/office")
+	assert.Equal(t, []l2.MAC{l2.MustParseMAC("02:00:00:00:00:09")}, macs)
+
+	// A host learned on the unchanged port stays learned through changes.
+	fabric.Decide(l2.Location{Datapath: 0xe0, Port: 2, VLAN: 10}, l2.MustParseMAC("02:00:00:00:00:02"), l2.Broadcast)
+	a.expect("DELETE", net+"/ports/p1", "", 202)
+	wait()
+	bs, _ = fabric.Bindings("acme/office")
+	assert.Len(t, bs, 1)
+	_, ok := fabric.Lookup("acme/office", l2.MustParseMAC("02:00:00:00:00:02"))
+	assert.True(t, ok)
+
+	a.expect("DELETE", "/tenants/acme", "", 202)
+	wait()
+	assert.Empty(t, fabric.Slices())
+}
+
+// TestIntegrationRESTTraffic: a slice configured over REST carries real
+// traffic through Open vSwitch; deleting the network over REST stops it.
+func TestIntegrationRESTTraffic(t *testing.T) {
+	ovs := ovstest.StartWith(t, ovstest.Options{System: true})
+	st := memory.New(nil)
+	defer st.Close()
+	a := newAPI(t, st)
+
+	var app *slicing.App
+	fabric := l2.NewFabric(l2.Options{Events: func(ev l2.Event) { app.FabricEvent(ev) }})
+	app = slicing.New(fabric, slicing.Options{})
+	wait := following(t, st, fabric, app.Update)
+	ctrl := &openflow.Controller{Handler: app}
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	go ctrl.Serve(l)
+	ctx, cancel := context.WithCancel(context.Background())
+	go app.Run(ctx)
+	t.Cleanup(func() {
+		cancel()
+		sctx, scancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer scancel()
+		ctrl.Shutdown(sctx)
+	})
+	require.NoError(t, ovs.AddBridge(ovstest.Bridge{Name: "br0", DatapathID: 0xe0, Controller: "tcp:" + l.Addr().String()}))
+	require.Eventually(t, func() bool { _, ok := ctrl.Switch(0xe0); return ok }, 10*time.Second, 20*time.Millisecond)
+	h1 := ovs.AddHost(t, ovstest.HostConfig{Bridge: "br0", OFPort: 1, MAC: "02:00:00:00:00:01", Addr: "10.99.0.1/24"})
+	ovs.AddHost(t, ovstest.HostConfig{Bridge: "br0", OFPort: 2, MAC: "02:00:00:00:00:02", Addr: "10.99.0.2/24"})
+
+	net := "/tenants/acme/networks/office"
+	a.expect("POST", "/tenants/acme/networks", `{"id":"office"}`, 202)
+	a.expect("POST", net+"/ports", `{"datapath_id":"0xe0","port":1,"vid":65535}`, 202)
+	a.expect("POST", net+"/ports", `{"datapath_id":"0xe0","port":2,"vid":65535}`, 202)
+	wait()
+	assert.True(t, h1.Ping("10.99.0.2", 5), "no traffic in the slice configured over REST")
+
+	a.expect("DELETE", net, "", 202)
+	wait()
+	assert.False(t, h1.Ping("10.99.0.2", 2), "traffic went on after the network was deleted")
+}
