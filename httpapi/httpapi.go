@@ -135,6 +135,23 @@ func jsonKind(goKind string) string {
 	return "object"
 }
 
+// MountPoint returns the path prefix a handler mounted with
+// http.StripPrefix (as Mount does) lives under, "" at the root, so that
+// links it hands out (a Location header) are right wherever it is mounted.
+func MountPoint(r *http.Request) string {
+	orig := r.RequestURI
+	if i := strings.IndexAny(orig, "?#"); i >= 0 {
+		orig = orig[:i]
+	}
+	if p := r.URL.RawPath; p != "" && strings.HasSuffix(orig, p) {
+		return strings.TrimSuffix(orig, p)
+	}
+	if strings.HasSuffix(orig, r.URL.Path) {
+		return strings.TrimSuffix(orig, r.URL.Path)
+	}
+	return ""
+}
+
 // WriteJSON writes v as the JSON body with status.
 func WriteJSON(w http.ResponseWriter, status int, v any) {
 	b, err := json.Marshal(v)

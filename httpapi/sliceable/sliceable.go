@@ -250,9 +250,9 @@ func mustJSON(v any) []byte {
 	return b
 }
 
-func accepted(w http.ResponseWriter, location string, body any) error {
+func accepted(w http.ResponseWriter, r *http.Request, location string, body any) error {
 	if location != "" {
-		w.Header().Set("Location", location)
+		w.Header().Set("Location", httpapi.MountPoint(r)+location)
 	}
 	if body == nil {
 		w.WriteHeader(http.StatusAccepted)
@@ -312,7 +312,7 @@ func (h *Handler) createTenant(w http.ResponseWriter, r *http.Request) error {
 		}
 		return err
 	}
-	return accepted(w, "/tenants/"+id, tenantOut{ID: id, Description: v.Description})
+	return accepted(w, r, "/tenants/"+id, tenantOut{ID: id, Description: v.Description})
 }
 
 func deref(s *string) string {
@@ -366,7 +366,7 @@ func (h *Handler) modify(w http.ResponseWriter, r *http.Request, key, what strin
 		if err != nil {
 			return err
 		}
-		return accepted(w, "", nil)
+		return accepted(w, r, "", nil)
 	}
 	return httpapi.Errorf(http.StatusConflict, "%s is changing too fast; try again", what)
 }
@@ -392,7 +392,7 @@ func (h *Handler) remove(w http.ResponseWriter, r *http.Request, key, what strin
 		}
 		return err
 	}
-	return accepted(w, "", nil)
+	return accepted(w, r, "", nil)
 }
 
 func (h *Handler) deleteTenant(w http.ResponseWriter, r *http.Request) error {
@@ -474,7 +474,7 @@ func (h *Handler) createNetwork(w http.ResponseWriter, r *http.Request) error {
 		if err != nil {
 			return err
 		}
-		return accepted(w, "/tenants/"+t+"/networks/"+id, tenantOut{ID: id, Description: v.Description})
+		return accepted(w, r, "/tenants/"+t+"/networks/"+id, tenantOut{ID: id, Description: v.Description})
 	}
 	return httpapi.Errorf(http.StatusConflict, "tenant is changing too fast; try again")
 }
@@ -689,7 +689,7 @@ func (h *Handler) createPort(w http.ResponseWriter, r *http.Request) error {
 		if err != nil {
 			return err
 		}
-		return accepted(w, "/tenants/"+t+"/networks/"+n+"/ports/"+id,
+		return accepted(w, r, "/tenants/"+t+"/networks/"+n+"/ports/"+id,
 			portOut{VID: pv.VID, DatapathID: pv.DatapathID, ID: id, Port: pv.Port})
 	}
 	return httpapi.Errorf(http.StatusConflict, "ports are changing too fast; try again")
@@ -844,7 +844,7 @@ func (h *Handler) createPortAttachment(w http.ResponseWriter, r *http.Request) e
 		if err != nil {
 			return err
 		}
-		return accepted(w, "/tenants/"+t+"/networks/"+n+"/ports/"+p+"/attachments/"+id, attOut{ID: id, MAC: mac.String()})
+		return accepted(w, r, "/tenants/"+t+"/networks/"+n+"/ports/"+p+"/attachments/"+id, attOut{ID: id, MAC: mac.String()})
 	}
 	return httpapi.Errorf(http.StatusConflict, "attachments are changing too fast; try again")
 }
@@ -900,7 +900,7 @@ func (h *Handler) createNetworkAttachment(w http.ResponseWriter, r *http.Request
 	if err != nil {
 		return err
 	}
-	return accepted(w, "/tenants/"+t+"/networks/"+n+"/attachments/"+id, attOut{ID: id, MAC: mac.String()})
+	return accepted(w, r, "/tenants/"+t+"/networks/"+n+"/attachments/"+id, attOut{ID: id, MAC: mac.String()})
 }
 
 func (h *Handler) getNetworkAttachment(w http.ResponseWriter, r *http.Request) error {

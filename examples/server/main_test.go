@@ -1,0 +1,94 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"io"
+	"net/http"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+type lockedBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (l *lockedBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *lockedBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
+}
+
+// TestServer runs the server as the README's first command does, on its
+// embedded default store, and uses the REST surface, then stops it.
+func TestServer(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	var out lockedBuffer
+	ready := make(chan [2]string, 1)
+	done := make(chan error, 1)
+	go func() {
+		done <- run(ctx, []string{"-http", "127.0.0.1:0", "-openflow", "127.0.0.1:0", "-data", t.TempDir(), "-log-level", "warn"}, &out, ready)
+	}()
+	var addrs [2]string
+	select {
+	case addrs = <-ready:
+	case err := <-done:
+		t.Fatalf("server ended: %v\n%s", err, out.String())
+	case <-time.After(10 * time.Second):
+		t.Fatal("server did not start")
+	}
+	base := "http://" + addrs[0]
+	res, err := http.Post(base+"/sliceable/tenants", "application/json", strings.NewReader(`{"id":"acme"}`))
+	require.NoError(t, err)
+	res.Body.Close()
+	assert.Equal(t, http.StatusAccepted, res.StatusCode)
+	assert.Equal(t, "/sliceable/tenants/acme", res.Header.Get("Location"), "the Location must name the mounted path")
+	res, err = http.Post(base+"/sliceable/tenants/acme/networks", "application/json", strings.NewReader(`{"id":"office"}`))
+	require.NoError(t, err)
+	res.Body.Close()
+	assert.Equal(t, http.StatusAccepted, res.StatusCode)
+	require.Eventually(t, func() bool {
+		res, err := http.Get(base + "/")
+		if err != nil {
+			return false
+		}
+		defer res.Body.Close()
+		b, _ := io.ReadAll(res.Body)
+		return strings.Contains(string(b), `"Slices":1`)
+	}, 5*time.Second, 20*time.Millisecond, "the fabric did not follow the REST call")
+	res, err = http.Get(base + "/sliceable/tenants/acme/networks/office")
+	require.NoError(t, err)
+	b, _ := io.ReadAll(res.Body)
+	res.Body.Close()
+	assert.JSONEq(t, `{"bindings":[],"description":""}`, string(b))
+
+	cancel()
+	select {
+	case err := <-done:
+		assert.NoError(t, err)
+	case <-time.After(15 * time.Second):
+		t.Fatal("server did not shut down")
+	}
+	assert.Contains(t, out.String(), "REST on http://")
+	assert.Contains(t, out.String(), "OpenFlow 1.0/1.3 controller on")
+	assert.Contains(t, out.String(), "shutting down")
+}
+
+func TestBadFlags(t *testing.T) {
+	for _, args := range [][]string{{"-store", "floppy"}, {"-store", "etcd"}, {"-log-level", "loud"}, {"-nope"}} {
+		err := run(context.Background(), append(args, "-http", "127.0.0.1:0", "-openflow", "127.0.0.1:0", "-data", t.TempDir()), io.Discard, nil)
+		assert.Error(t, err, "%v", args)
+	}
+}
