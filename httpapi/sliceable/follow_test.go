@@ -16,6 +16,8 @@ import (
 	"github.com/netslice/netslice/openflow"
 	"github.com/netslice/netslice/openflow/ovstest"
 	"github.com/netslice/netslice/store"
+	"github.com/netslice/netslice/store/etcd"
+	"github.com/netslice/netslice/store/etcd/etcdtest"
 	"github.com/netslice/netslice/store/memory"
 )
 
@@ -116,4 +118,36 @@ func TestIntegrationRESTTraffic(t *testing.T) {
 	a.expect("DELETE", net, "", 202)
 	wait()
 	assert.False(t, h1.Ping("10.99.0.2", 2), "traffic went on after the network was deleted")
+}
+
+// TestIntegrationEtcdShared: two servers (each its own etcd client, API
+// and fabric) on one etcd share one configuration: what one writes, the
+// other serves and forwards for.
+func TestIntegrationEtcdShared(t *testing.T) {
+	srv := etcdtest.Start(t)
+	open := func() (*api, *l2.Fabric, func()) {
+		st, err := etcd.Open(context.Background(), etcd.Options{Endpoints: []string{srv.Endpoint}, Prefix: "/netslice/"})
+		require.NoError(t, err)
+		t.Cleanup(func() { st.Close() })
+		fabric := l2.NewFabric(l2.Options{})
+		return newAPI(t, st), fabric, following(t, st, fabric, nil)
+	}
+	a1, f1, wait1 := open()
+	a2, f2, wait2 := open()
+	a1.expect("POST", "/tenants/acme/networks", `{"id":"office"}`, 202)
+	a1.expect("POST", "/tenants/acme/networks/office/ports", `{"id":"p1","datapath_id":"0xe0","port":1,"vid":10}`, 202)
+	a2.expect("GET", "/tenants/acme/networks/office/ports/p1", "", 200)
+	// A location taken through one server is taken for the other.
+	a2.expect("POST", "/tenants/acme/networks", `{"id":"lab"}`, 202)
+	a2.expect("POST", "/tenants/acme/networks/lab/ports", `{"datapath_id":"0xe0","port":1,"vid":10}`, 422)
+	wait1()
+	wait2()
+	for _, f := range []*l2.Fabric{f1, f2} {
+		assert.Equal(t, []string{"acme/lab", "acme/office"}, f.Slices())
+		bs, _ := f.Bindings("acme/office")
+		assert.Len(t, bs, 1)
+	}
+	a2.expect("DELETE", "/tenants/acme", "", 202)
+	wait1()
+	assert.Empty(t, f1.Slices(), "the first server's fabric kept a tenant the second deleted")
 }

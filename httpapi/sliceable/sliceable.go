@@ -100,6 +100,11 @@ func New(opts Options) (*Handler, error) {
 	for _, rt := range routes {
 		fn := rt.fn
 		mux.HandleFunc(rt.pattern, func(w http.ResponseWriter, r *http.Request) {
+			// The API's data is JSON only.
+			if !httpapi.Accepts(r, "application/json") {
+				httpapi.PlainText(w, r, http.StatusNotAcceptable, "this API answers in application/json")
+				return
+			}
 			if err := fn(w, r); err != nil {
 				h.fail(w, r, err)
 			}
@@ -266,6 +271,65 @@ func (h *Handler) decode(w http.ResponseWriter, r *http.Request, v any) error {
 	return httpapi.DecodeJSON(w, r, v, h.maxBody, http.StatusUnprocessableEntity)
 }
 
+// writeList answers a list request with the stored objects, each with its
+// id added, without decoding and encoding them again: a stored value is a
+// JSON object the API itself wrote, so `{"id":…,` and the rest of it make
+// the item. decodeItem builds an item the slow way for a value that is
+// not such an object.
+func writeList(w http.ResponseWriter, kvs []store.KV, prefix string, decodeItem func(id string, v []byte) any) {
+	size := 2
+	for _, kv := range kvs {
+		size += len(kv.Key) + len(kv.Value) + 16
+	}
+	b := make([]byte, 0, size)
+	b = append(b, '[')
+	for i, kv := range kvs {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		id := strings.TrimPrefix(kv.Key, prefix)
+		v := kv.Value
+		if len(v) > 2 && v[0] == '{' && v[1] == '"' && v[len(v)-1] == '}' {
+			b = append(b, `{"id":`...)
+			b = appendJSONString(b, id)
+			b = append(b, ',')
+			b = append(b, v[1:]...)
+			continue
+		}
+		item, _ := json.Marshal(decodeItem(id, v))
+		b = append(b, item...)
+	}
+	b = append(b, ']', '\n')
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(http.StatusOK)
+	w.Write(b)
+}
+
+// appendJSONString appends s as a JSON string. Ids are valid UTF-8 without
+// control characters, but quotes and backslashes need escaping, and
+// control characters are escaped all the same.
+func appendJSONString(b []byte, s string) []byte {
+	const hex = "0123456789abcdef"
+	b = append(b, '"')
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; {
+		case c == '"' || c == '\\':
+			b = append(b, '\\', c)
+		case c < 0x20:
+			b = append(b, '\\', 'u', '0', '0', hex[c>>4], hex[c&0xf])
+		default:
+			b = append(b, c)
+		}
+	}
+	return append(b, '"')
+}
+
+func descItem(id string, v []byte) any {
+	var d descValue
+	json.Unmarshal(v, &d)
+	return tenantOut{ID: id, Description: d.Description}
+}
+
 // Tenants.
 
 type idDesc struct {
@@ -283,13 +347,7 @@ func (h *Handler) listTenants(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	out := make([]tenantOut, 0, len(kvs))
-	for _, kv := range kvs {
-		var v descValue
-		json.Unmarshal(kv.Value, &v)
-		out = append(out, tenantOut{ID: strings.TrimPrefix(kv.Key, h.p+"T/"), Description: v.Description})
-	}
-	httpapi.WriteJSON(w, http.StatusOK, out)
+	writeList(w, kvs, h.p+"T/", descItem)
 	return nil
 }
 
@@ -412,21 +470,19 @@ func (h *Handler) listNetworks(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	if err := h.exists(r.Context(), h.tenantKey(ids[0]), "tenant"); err != nil {
-		return err
-	}
 	prefix := h.p + "N/" + ids[0] + "/"
 	kvs, err := h.list(r.Context(), prefix)
 	if err != nil {
 		return err
 	}
-	out := make([]tenantOut, 0, len(kvs))
-	for _, kv := range kvs {
-		var v descValue
-		json.Unmarshal(kv.Value, &v)
-		out = append(out, tenantOut{ID: strings.TrimPrefix(kv.Key, prefix), Description: v.Description})
+	if len(kvs) == 0 {
+		// Networks go with their tenant, so only an empty list needs
+		// telling a tenant without networks from no tenant.
+		if err := h.exists(r.Context(), h.tenantKey(ids[0]), "tenant"); err != nil {
+			return err
+		}
 	}
-	httpapi.WriteJSON(w, http.StatusOK, out)
+	writeList(w, kvs, prefix, descItem)
 	return nil
 }
 
@@ -591,13 +647,11 @@ func (h *Handler) listPorts(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	out := make([]portOut, 0, len(kvs))
-	for _, kv := range kvs {
+	writeList(w, kvs, prefix, func(id string, v []byte) any {
 		var p portValue
-		json.Unmarshal(kv.Value, &p)
-		out = append(out, portOut{VID: p.VID, DatapathID: p.DatapathID, ID: strings.TrimPrefix(kv.Key, prefix), Port: p.Port})
-	}
-	httpapi.WriteJSON(w, http.StatusOK, out)
+		json.Unmarshal(v, &p)
+		return portOut{VID: p.VID, DatapathID: p.DatapathID, ID: id, Port: p.Port}
+	})
 	return nil
 }
 

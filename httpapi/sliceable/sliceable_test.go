@@ -329,3 +329,27 @@ func TestBadInput(t *testing.T) {
 	after, _ := st.Revision(context.Background())
 	assert.Equal(t, rev, after, "bad input changed the store")
 }
+
+// TestListEscapes: ids with quotes and backslashes come out as valid JSON.
+func TestListEscapes(t *testing.T) {
+	st := memory.New(nil)
+	defer st.Close()
+	a := newAPI(t, st)
+	a.expect("POST", "/tenants", `{"id":"a\"b\\c é"}`, 202)
+	assert.Equal(t, []any{map[string]any{"id": "a\"b\\c é", "description": ""}}, a.json("GET", "/tenants", "", 200))
+}
+
+func TestNotAcceptable(t *testing.T) {
+	st := memory.New(nil)
+	defer st.Close()
+	a := newAPI(t, st)
+	r := httptest.NewRequest("GET", "/tenants", nil)
+	r.Header.Set("Accept", "text/html")
+	w := httptest.NewRecorder()
+	a.h.ServeHTTP(w, r)
+	assert.Equal(t, http.StatusNotAcceptable, w.Code)
+	r.Header.Set("Accept", "text/html, application/json;q=0.5")
+	w = httptest.NewRecorder()
+	a.h.ServeHTTP(w, r)
+	assert.Equal(t, http.StatusOK, w.Code)
+}
