@@ -175,6 +175,16 @@ func (s *Switch) NextXID() uint32 {
 // ErrSwitchClosed once the connection is closed. m must be of the
 // switch's version.
 func (s *Switch) Send(ctx context.Context, m Message) error {
+	buf, err := s.encode(m)
+	if err != nil {
+		return err
+	}
+	return s.enqueue(ctx, buf)
+}
+
+// encode gives m a transaction id if it has none and encodes it into a
+// pooled buffer, checking its version.
+func (s *Switch) encode(m Message) (*[]byte, error) {
 	if m.Head().XID == 0 {
 		m.Head().XID = s.NextXID()
 	}
@@ -185,14 +195,14 @@ func (s *Switch) Send(ctx context.Context, m Message) error {
 	b, err := m.AppendBinary((*buf)[:0])
 	if err != nil {
 		s.bufs.Put(buf)
-		return err
+		return nil, err
 	}
 	if v := Version(b[0]); v != s.version {
 		s.bufs.Put(buf)
-		return fmt.Errorf("%w: %v message to a %v switch", ErrInvalid, v, s.version)
+		return nil, fmt.Errorf("%w: %v message to a %v switch", ErrInvalid, v, s.version)
 	}
 	*buf = b
-	return s.enqueue(ctx, buf)
+	return buf, nil
 }
 
 func (s *Switch) enqueue(ctx context.Context, buf *[]byte) error {
@@ -219,23 +229,10 @@ func (s *Switch) enqueue(ctx context.Context, buf *[]byte) error {
 // SendTimeout is Send with a timeout instead of a context: the common
 // case, a queue with room, costs no timer.
 func (s *Switch) SendTimeout(m Message, d time.Duration) error {
-	if m.Head().XID == 0 {
-		m.Head().XID = s.NextXID()
-	}
-	buf, _ := s.bufs.Get().(*[]byte)
-	if buf == nil {
-		buf = new([]byte)
-	}
-	b, err := m.AppendBinary((*buf)[:0])
+	buf, err := s.encode(m)
 	if err != nil {
-		s.bufs.Put(buf)
 		return err
 	}
-	if v := Version(b[0]); v != s.version {
-		s.bufs.Put(buf)
-		return fmt.Errorf("%w: %v message to a %v switch", ErrInvalid, v, s.version)
-	}
-	*buf = b
 	select {
 	case <-s.quit:
 		return ErrSwitchClosed
