@@ -1,6 +1,7 @@
 package l2
 
 import (
+	"errors"
 	"fmt"
 	"maps"
 	"slices"
@@ -420,5 +421,80 @@ func (tx *Tx) DetachNetwork(id string, mac MAC) error {
 	delete(sc.macs, mac)
 	tx.replaceMAC(mac, sc, nil)
 	tx.effect(effect{kind: effForgetMAC, st: sc.st, id: id, mac: mac})
+	return nil
+}
+
+// SliceSpec is a slice's whole configuration, for SetSlice: the locations
+// bound to it with the MACs attached to each (none: the port admits every
+// MAC), and its network attachments.
+type SliceSpec struct {
+	Ports map[Location][]MAC
+	MACs  []MAC
+}
+
+// SetSlice makes slice id look exactly like spec, creating it if needed
+// and changing only what differs, so hosts learned on ports that stay
+// bound stay learned. It is how a controller that keeps configuration
+// elsewhere (a store, a REST API) applies it.
+func (tx *Tx) SetSlice(id string, spec SliceSpec) error {
+	if tx.cfg.slices[id] == nil {
+		if err := tx.AddSlice(id); err != nil {
+			return err
+		}
+	}
+	sc, err := tx.slice(id)
+	if err != nil {
+		return err
+	}
+	current := make(map[Location]map[MAC]struct{}, len(sc.ports))
+	for _, b := range sc.ports {
+		current[b.loc] = b.attached
+	}
+	// Removals first, so an attachment can move between ports in one call.
+	for loc, old := range current {
+		macs, keep := spec.Ports[loc]
+		if !keep {
+			if err := tx.UnbindPort(id, loc); err != nil {
+				return err
+			}
+			continue
+		}
+		for m := range old {
+			if !slices.Contains(macs, m) {
+				if err := tx.DetachPort(id, loc, m); err != nil {
+					return err
+				}
+			}
+		}
+	}
+	for loc, macs := range spec.Ports {
+		old, bound := current[loc]
+		if !bound {
+			if err := tx.BindPort(id, loc); err != nil {
+				return err
+			}
+		}
+		for _, m := range macs {
+			if _, ok := old[m]; !ok {
+				if err := tx.AttachPort(id, loc, m); err != nil && !errors.Is(err, ErrExists) {
+					return err
+				}
+			}
+		}
+	}
+	for m := range maps.Clone(sc.macs) {
+		if !slices.Contains(spec.MACs, m) {
+			if err := tx.DetachNetwork(id, m); err != nil {
+				return err
+			}
+		}
+	}
+	for _, m := range spec.MACs {
+		if _, ok := sc.macs[m]; !ok {
+			if err := tx.AttachNetwork(id, m); err != nil && !errors.Is(err, ErrExists) {
+				return err
+			}
+		}
+	}
 	return nil
 }

@@ -80,6 +80,35 @@ func ExampleTx_AttachPort() {
 	// source not admitted on port
 }
 
+// SetSlice applies a slice's whole configuration, kept elsewhere, and
+// changes only what differs: here one port goes, another comes, and the
+// host learned on the port that stays is still known.
+func ExampleTx_SetSlice() {
+	f := l2.NewFabric(l2.Options{})
+	p1 := l2.Location{Datapath: 1, Port: 1, VLAN: l2.Untagged}
+	p2 := l2.Location{Datapath: 1, Port: 2, VLAN: l2.Untagged}
+	p3 := l2.Location{Datapath: 1, Port: 3, VLAN: l2.Untagged}
+	f.Update(func(tx *l2.Tx) error {
+		return tx.SetSlice("s", l2.SliceSpec{Ports: map[l2.Location][]l2.MAC{p1: nil, p2: nil}})
+	})
+	host := l2.MustParseMAC("02:00:00:00:00:01")
+	f.Decide(p1, host, l2.Broadcast)
+
+	f.Update(func(tx *l2.Tx) error {
+		return tx.SetSlice("s", l2.SliceSpec{Ports: map[l2.Location][]l2.MAC{p1: nil, p3: nil}})
+	})
+	bs, _ := f.Bindings("s")
+	for _, b := range bs {
+		fmt.Println(b.Location)
+	}
+	e, _ := f.Lookup("s", host)
+	fmt.Println(host, "at", e.Location)
+	// Output:
+	// 0x0000000000000001:1/untagged
+	// 0x0000000000000001:3/untagged
+	// 02:00:00:00:00:01 at 0x0000000000000001:1/untagged
+}
+
 // Shortest paths and flood trees over inter-switch links.
 func ExampleTopology() {
 	topo := l2.NewTopology()

@@ -632,3 +632,45 @@ func TestConcurrentDecideAndUpdate(t *testing.T) {
 	}
 	assert.Equal(t, total, f.Stats().Learned)
 }
+
+func TestSetSlice(t *testing.T) {
+	h := newHarness(t, l2.Options{})
+	m1, m2, m3 := host(1), host(2), host(3)
+	spec := l2.SliceSpec{Ports: map[l2.Location][]l2.MAC{p11: {m1}, p12: nil}, MACs: []l2.MAC{m3}}
+	h.update(t, func(tx *l2.Tx) error { return tx.SetSlice("s", spec) })
+	bs, err := h.Bindings("s")
+	require.NoError(t, err)
+	assert.Equal(t, []l2.PortBinding{{Location: p11, Attached: []l2.MAC{m1}}, {Location: p12, Attached: []l2.MAC{}}}, bs)
+	macs, _ := h.NetworkAttachments("s")
+	assert.Equal(t, []l2.MAC{m3}, macs)
+
+	// Again, changed: a host learned on a port that stays stays learned.
+	h.Decide(p12, m2, l2.Broadcast)
+	spec = l2.SliceSpec{Ports: map[l2.Location][]l2.MAC{p12: nil, p13: {m1}}}
+	h.update(t, func(tx *l2.Tx) error { return tx.SetSlice("s", spec) })
+	bs, _ = h.Bindings("s")
+	assert.Equal(t, []l2.PortBinding{{Location: p12, Attached: []l2.MAC{}}, {Location: p13, Attached: []l2.MAC{m1}}}, bs)
+	macs, _ = h.NetworkAttachments("s")
+	assert.Empty(t, macs)
+	_, ok := h.Lookup("s", m2)
+	assert.True(t, ok, "a host on an unchanged port was forgotten")
+
+	// An attachment moves between ports in one call.
+	spec = l2.SliceSpec{Ports: map[l2.Location][]l2.MAC{p12: {m1}, p13: nil}}
+	h.update(t, func(tx *l2.Tx) error { return tx.SetSlice("s", spec) })
+	bs, _ = h.Bindings("s")
+	assert.Equal(t, []l2.PortBinding{{Location: p12, Attached: []l2.MAC{m1}}, {Location: p13, Attached: []l2.MAC{}}}, bs)
+
+	// The same spec twice changes nothing.
+	evs, err := h.Update(func(tx *l2.Tx) error { return tx.SetSlice("s", spec) })
+	require.NoError(t, err)
+	assert.Empty(t, evs)
+	// Errors are the binding's: a location another slice holds.
+	h.update(t, func(tx *l2.Tx) error {
+		return tx.SetSlice("other", l2.SliceSpec{Ports: map[l2.Location][]l2.MAC{p21: nil}})
+	})
+	_, err = h.Update(func(tx *l2.Tx) error {
+		return tx.SetSlice("s", l2.SliceSpec{Ports: map[l2.Location][]l2.MAC{p21: nil}})
+	})
+	assert.ErrorIs(t, err, l2.ErrConflict)
+}
