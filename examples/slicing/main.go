@@ -22,7 +22,6 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
-	"slices"
 	"strings"
 	"time"
 
@@ -248,9 +247,7 @@ func (fl *follower) load(ctx context.Context) (int64, error) {
 // differences, so hosts learned on unchanged ports stay learned.
 func (fl *follower) reconcile(want map[string]desired) error {
 	_, err := fl.f.Update(func(tx *l2.Tx) error {
-		have := map[string]bool{}
 		for _, id := range fl.f.Slices() {
-			have[id] = true
 			if want[id] == nil {
 				if err := tx.RemoveSlice(id); err != nil {
 					return err
@@ -258,46 +255,8 @@ func (fl *follower) reconcile(want map[string]desired) error {
 			}
 		}
 		for id, ports := range want {
-			if !have[id] {
-				if err := tx.AddSlice(id); err != nil {
-					return err
-				}
-			}
-			current := map[l2.Location][]l2.MAC{}
-			if have[id] {
-				bs, _ := fl.f.Bindings(id)
-				for _, b := range bs {
-					current[b.Location] = b.Attached
-				}
-			}
-			for loc := range current {
-				if _, ok := ports[loc]; !ok {
-					if err := tx.UnbindPort(id, loc); err != nil {
-						return err
-					}
-				}
-			}
-			for loc, macs := range ports {
-				old, bound := current[loc]
-				if !bound {
-					if err := tx.BindPort(id, loc); err != nil {
-						return err
-					}
-				}
-				for _, m := range old {
-					if !slices.Contains(macs, m) {
-						if err := tx.DetachPort(id, loc, m); err != nil {
-							return err
-						}
-					}
-				}
-				for _, m := range macs {
-					if !slices.Contains(old, m) {
-						if err := tx.AttachPort(id, loc, m); err != nil {
-							return err
-						}
-					}
-				}
+			if err := tx.SetSlice(id, l2.SliceSpec{Ports: ports}); err != nil {
+				return err
 			}
 		}
 		return nil

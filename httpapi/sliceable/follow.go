@@ -3,7 +3,6 @@ package sliceable
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"log/slog"
 	"slices"
@@ -210,80 +209,18 @@ func (f *follower) sync(ctx context.Context) (int64, error) {
 func (f *follower) reconcile(want map[string]*sliceSpec) error {
 	whole := len(want) != 1
 	_, err := f.update(func(tx *l2.Tx) error {
-		have := map[string]bool{}
-		for _, id := range f.fabric.Slices() {
-			have[id] = true
-			if whole && f.managed[id] && want[id] == nil {
-				if err := tx.RemoveSlice(id); err != nil {
-					return err
+		if whole {
+			for _, id := range f.fabric.Slices() {
+				if f.managed[id] && want[id] == nil {
+					if err := tx.RemoveSlice(id); err != nil {
+						return err
+					}
 				}
 			}
 		}
 		for id, s := range want {
-			if !have[id] {
-				if err := tx.AddSlice(id); err != nil {
-					return err
-				}
-			}
-			current := map[l2.Location][]l2.MAC{}
-			var curMACs []l2.MAC
-			if have[id] {
-				bs, _ := f.fabric.Bindings(id)
-				for _, b := range bs {
-					current[b.Location] = b.Attached
-				}
-				curMACs, _ = f.fabric.NetworkAttachments(id)
-			}
-			for loc := range current {
-				if _, ok := s.ports[loc]; !ok {
-					if err := tx.UnbindPort(id, loc); err != nil {
-						return fmt.Errorf("unbind %v: %w", loc, err)
-					}
-				}
-			}
-			for loc, macs := range s.ports {
-				old, bound := current[loc]
-				if !bound {
-					if err := tx.BindPort(id, loc); err != nil {
-						return fmt.Errorf("bind %v: %w", loc, err)
-					}
-				}
-				for _, m := range old {
-					if !slices.Contains(macs, m) {
-						if err := tx.DetachPort(id, loc, m); err != nil {
-							return err
-						}
-					}
-				}
-				for _, m := range macs {
-					if !slices.Contains(old, m) {
-						err := tx.AttachPort(id, loc, m)
-						switch {
-						case errors.Is(err, l2.ErrInvalid):
-							f.log.Warn("attachment skipped: not a host address", "slice", id, "mac", m.String())
-						case err != nil && !errors.Is(err, l2.ErrExists):
-							return fmt.Errorf("attach %v to %v: %w", m, loc, err)
-						}
-					}
-				}
-			}
-			for _, m := range curMACs {
-				if !slices.Contains(s.macs, m) {
-					if err := tx.DetachNetwork(id, m); err != nil {
-						return err
-					}
-				}
-			}
-			for _, m := range s.macs {
-				if !slices.Contains(curMACs, m) {
-					err := tx.AttachNetwork(id, m)
-					switch {
-					case errors.Is(err, l2.ErrInvalid):
-						f.log.Warn("attachment skipped: not a host address", "slice", id, "mac", m.String())
-					case err != nil:
-						return err
-					}
-				}
+			if err := tx.SetSlice(id, f.hostsOnly(id, s)); err != nil {
+				return fmt.Errorf("slice %s: %w", id, err)
 			}
 		}
 		return nil
@@ -301,4 +238,27 @@ func (f *follower) reconcile(want map[string]*sliceSpec) error {
 		}
 	}
 	return err
+}
+
+// hostsOnly turns a stored network into a slice spec, leaving out (and
+// logging) the attachments that are not host addresses: the API stores any
+// well-formed MAC, the fabric forwards for hosts.
+func (f *follower) hostsOnly(id string, s *sliceSpec) l2.SliceSpec {
+	host := func(m l2.MAC) bool {
+		if m.IsMulticast() || m.IsZero() {
+			f.log.Warn("attachment skipped: not a host address", "slice", id, "mac", m.String())
+			return false
+		}
+		return true
+	}
+	out := l2.SliceSpec{Ports: make(map[l2.Location][]l2.MAC, len(s.ports))}
+	for loc, macs := range s.ports {
+		out.Ports[loc] = slices.DeleteFunc(slices.Clone(macs), func(m l2.MAC) bool { return !host(m) })
+	}
+	for _, m := range s.macs {
+		if host(m) {
+			out.MACs = append(out.MACs, m)
+		}
+	}
+	return out
 }

@@ -250,6 +250,15 @@ func (h *Handler) exists(ctx context.Context, key string, what string) error {
 	return nil
 }
 
+// revision returns key's ModRevision, 0 when it does not exist.
+func (h *Handler) revision(ctx context.Context, key string) (int64, error) {
+	kv, err := h.st.Get(ctx, key)
+	if errors.Is(err, store.ErrNotFound) {
+		return 0, nil
+	}
+	return kv.ModRevision, err
+}
+
 func mustJSON(v any) []byte {
 	b, _ := json.Marshal(v)
 	return b
@@ -708,12 +717,10 @@ func (h *Handler) createPort(w http.ResponseWriter, r *http.Request) error {
 		if err := h.exists(r.Context(), nk, "network"); err != nil {
 			return err
 		}
-		// Port creations take turns on a version key, so checking that the
-		// location is free and taking it are one step.
-		var vrev int64
-		if kv, err := h.st.Get(r.Context(), vk); err == nil {
-			vrev = kv.ModRevision
-		} else if !errors.Is(err, store.ErrNotFound) {
+		// Creations take turns on a version key, so checking for a clash
+		// and writing are one step.
+		vrev, err := h.revision(r.Context(), vk)
+		if err != nil {
 			return err
 		}
 		all, err := h.list(r.Context(), h.p+"P/")
@@ -864,10 +871,10 @@ func (h *Handler) createPortAttachment(w http.ResponseWriter, r *http.Request) e
 		if err := h.exists(r.Context(), nk, "network"); err != nil {
 			return err
 		}
-		var vrev int64
-		if kv, err := h.st.Get(r.Context(), vk); err == nil {
-			vrev = kv.ModRevision
-		} else if !errors.Is(err, store.ErrNotFound) {
+		// Creations take turns on a version key, so checking for a clash
+		// and writing are one step.
+		vrev, err := h.revision(r.Context(), vk)
+		if err != nil {
 			return err
 		}
 		// A MAC is attached to one port of a network.
