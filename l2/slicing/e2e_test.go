@@ -62,7 +62,7 @@ func (e *env) bridge(name string, dpid uint64) {
 	require.NoError(e.t, e.ovs.AddBridge(ovstest.Bridge{Name: name, DatapathID: dpid, Protocols: []string{proto},
 		Controller: "tcp:" + e.addr}))
 	// Reconnect quickly when the controller comes back.
-	e.ovs.Vsctl("set", "controller", name, "max_backoff=1000", "inactivity_probe=5000")
+	e.ovs.Vsctl("set", "controller", e.ovs.BridgeName(name), "max_backoff=1000", "inactivity_probe=5000")
 	require.Eventually(e.t, func() bool { _, ok := e.ctrl.Switch(dpid); return ok }, 10*time.Second, 20*time.Millisecond,
 		"bridge %s did not connect:\n%s", name, e.ovs.Log())
 }
@@ -255,7 +255,7 @@ func TestIntegrationUnbindAndMove(t *testing.T) {
 }
 
 func ovsDel(t *testing.T, e *env, h *ovstest.Host) {
-	out, err := e.ovs.Vsctl("del-port", "br0", h.Port)
+	out, err := e.ovs.Vsctl("del-port", e.ovs.BridgeName("br0"), h.Port)
 	require.NoError(t, err, out)
 }
 

@@ -48,6 +48,7 @@ func ip(args ...string) error {
 // with System.
 func (s *Switch) AddHost(tb testing.TB, cfg HostConfig) *Host {
 	tb.Helper()
+	cfg.Bridge = s.BridgeName(cfg.Bridge)
 	id := uniq()
 	h := &Host{NS: "nsl-" + id, Dev: "nsh" + id, Port: "nsp" + id}
 	tb.Cleanup(func() {
@@ -149,7 +150,7 @@ func (s *Switch) LinkBridges(tb testing.TB, a string, aPort int, b string, bPort
 	for _, p := range []struct {
 		br, dev string
 		no      int
-	}{{a, ea, aPort}, {b, eb, bPort}} {
+	}{{s.BridgeName(a), ea, aPort}, {s.BridgeName(b), eb, bPort}} {
 		if out, err := s.Vsctl("add-port", p.br, p.dev, "--", "set", "interface", p.dev, fmt.Sprintf("ofport_request=%d", p.no)); err != nil {
 			tb.Fatalf("ovstest: add port %s: %v: %s", p.dev, err, out)
 		}

@@ -17,16 +17,19 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 )
 
 // Switch is a running Open vSwitch.
 type Switch struct {
-	Dir  string // state, sockets and logs
-	env  []string
-	db   *exec.Cmd
-	vswd *exec.Cmd
+	Dir    string // state, sockets and logs
+	env    []string
+	db     *exec.Cmd
+	vswd   *exec.Cmd
+	system bool
+	names  map[string]string // bridge names as the test says them → as created
 }
 
 var binaries = []string{"ovsdb-tool", "ovsdb-server", "ovs-vswitchd", "ovs-vsctl", "ovs-ofctl", "ovs-appctl"}
@@ -42,8 +45,17 @@ type Options struct {
 	// System runs ovs-vswitchd without dummy devices, so ports can be real
 	// interfaces: the veths of hosts the test makes with AddHost. It needs
 	// root; the test skips without it.
+	//
+	// The userspace datapath then has a tap device of its own in the host's
+	// namespace, under a fixed name ("ovs-netdev"), so only one such
+	// Open vSwitch can run on a machine at a time: StartWith waits for the
+	// one another test (in any package) holds to stop.
 	System bool
 }
+
+// systemLock is the file whose exclusive lock a System Open vSwitch holds
+// for its lifetime.
+const systemLock = "/run/netslice-ovstest-system.lock"
 
 // StartWith runs Open vSwitch for the duration of tb.
 func StartWith(tb testing.TB, opts Options) *Switch {
@@ -65,8 +77,11 @@ func StartWith(tb testing.TB, opts Options) *Switch {
 	if _, err := os.Stat(schema); err != nil {
 		tb.Skipf("Open vSwitch schema %s missing: install openvswitch-switch", schema)
 	}
+	if opts.System {
+		lockSystem(tb)
+	}
 	dir := tb.TempDir()
-	s := &Switch{Dir: dir}
+	s := &Switch{Dir: dir, system: opts.System, names: map[string]string{}}
 	s.env = append(os.Environ(), "OVS_RUNDIR="+dir, "OVS_LOGDIR="+dir, "OVS_DBDIR="+dir, "OVS_SYSCONFDIR="+dir)
 	if out, err := s.run("ovsdb-tool", "create", filepath.Join(dir, "conf.db"), schema); err != nil {
 		tb.Fatalf("ovstest: ovsdb-tool create: %v\n%s", err, out)
@@ -92,6 +107,23 @@ func StartWith(tb testing.TB, opts Options) *Switch {
 		tb.Fatalf("ovstest: ovs-vswitchd: %v\n%s", err, s.log("ovs-vswitchd.log"))
 	}
 	return s
+}
+
+// lockSystem takes the machine-wide lock for a System Open vSwitch until
+// tb ends (Cleanup runs last-registered first, so after the daemons stop).
+func lockSystem(tb testing.TB) {
+	f, err := os.OpenFile(systemLock, os.O_RDWR|os.O_CREATE, 0o600)
+	if err != nil {
+		tb.Fatalf("ovstest: %v", err)
+	}
+	if err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB); err != nil {
+		tb.Logf("ovstest: waiting for another test's system-mode Open vSwitch to stop (%s)", systemLock)
+		if err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX); err != nil {
+			f.Close()
+			tb.Fatalf("ovstest: lock %s: %v", systemLock, err)
+		}
+	}
+	tb.Cleanup(func() { f.Close() }) // closing releases the lock
 }
 
 func (s *Switch) start(tb testing.TB, name string, args ...string) *exec.Cmd {
@@ -163,9 +195,24 @@ type Bridge struct {
 	Controller string   // e.g. "tcp:127.0.0.1:6653"; empty: none
 }
 
+// BridgeName returns the name a bridge was created under. With System, a
+// bridge's own port is a tap device in the host's namespace, so bridges
+// get unique names there (never a host's own "br0"); tests keep using the
+// names they chose, and pass BridgeName's to ovs-vsctl or ovs-ofctl.
+func (s *Switch) BridgeName(name string) string {
+	if real, ok := s.names[name]; ok {
+		return real
+	}
+	return name
+}
+
 // AddBridge creates a bridge on the netdev datapath with fail-mode secure
 // (no flows of its own: only the controller's).
 func (s *Switch) AddBridge(b Bridge) error {
+	if s.system {
+		s.names[b.Name] = "nsbr" + uniq()
+	}
+	b.Name = s.BridgeName(b.Name)
 	protos := b.Protocols
 	if len(protos) == 0 {
 		protos = []string{"OpenFlow10", "OpenFlow13"}
@@ -190,7 +237,7 @@ func (s *Switch) AddBridge(b Bridge) error {
 // AddPort adds a dummy port to a bridge with the given OpenFlow port
 // number.
 func (s *Switch) AddPort(bridge, name string, ofport int) error {
-	out, err := s.Vsctl("add-port", bridge, name, "--", "set", "interface", name, "type=dummy",
+	out, err := s.Vsctl("add-port", s.BridgeName(bridge), name, "--", "set", "interface", name, "type=dummy",
 		fmt.Sprintf("ofport_request=%d", ofport))
 	if err != nil {
 		return fmt.Errorf("ovstest: add port %s: %v: %s", name, err, out)
