@@ -5,6 +5,11 @@
 // so no kernel module, no root and no host interface is involved: ports
 // are dummy devices, and frames are injected with Inject.
 //
+// StartWith with System instead gives real ports: hosts in network
+// namespaces joined by veth pairs (AddHost, LinkBridges). That needs root,
+// and its bridges' own ports are tap devices in the host's namespace, under
+// unique names (BridgeName).
+//
 // Tests skip, saying what to install, when Open vSwitch is missing (Debian
 // package openvswitch-switch).
 package ovstest
