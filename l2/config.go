@@ -17,6 +17,10 @@ type Tx struct {
 	cfg     *config
 	cloned  map[string]bool // slices whose sliceConf this Tx owns
 	effects []effect
+	// held are the location references BindPort took; touched the
+	// locations whose binding changed. Commit settles both.
+	held    []uint32
+	touched map[Location]struct{}
 }
 
 type effectKind uint8
@@ -28,6 +32,7 @@ const (
 	effForgetMAC    // forget mac's dynamic entry
 	effAddStatic    // install mac as static at loc
 	effRemoveStatic // remove mac's static entry
+	effForgetOthers // forget mac's dynamic entries in slices that do not attach it
 )
 
 type effect struct {
@@ -53,15 +58,19 @@ func (f *Fabric) Update(fn func(tx *Tx) error) ([]Event, error) {
 			gen:    old.gen + 1,
 			slices: maps.Clone(old.slices),
 			ports:  maps.Clone(old.ports),
+			bound:  maps.Clone(old.bound),
 			macs:   maps.Clone(old.macs),
 		},
-		cloned: map[string]bool{},
+		cloned:  map[string]bool{},
+		touched: map[Location]struct{}{},
 	}
 	if err := fn(tx); err != nil {
+		tx.releaseHeld()
 		f.mu.Unlock()
 		return nil, err
 	}
 	if len(tx.effects) == 0 && len(tx.cloned) == 0 {
+		tx.releaseHeld()
 		f.mu.Unlock()
 		return nil, nil
 	}
@@ -71,6 +80,7 @@ func (f *Fabric) Update(fn func(tx *Tx) error) ([]Event, error) {
 	tx.cfg.index = newPortIndex(tx.cfg.ports)
 	f.cfg.Store(tx.cfg)
 	evs := f.apply(tx)
+	tx.settle()
 	f.mu.Unlock()
 	if f.sink != nil {
 		for _, ev := range evs {
@@ -78,6 +88,29 @@ func (f *Fabric) Update(fn func(tx *Tx) error) ([]Event, error) {
 		}
 	}
 	return evs, nil
+}
+
+// settle moves location references from the old bindings to the new:
+// a newly bound location gets one, an unbound one loses one, and the
+// references BindPort took for the Tx go.
+func (tx *Tx) settle() {
+	for loc := range tx.touched {
+		ob, nb := tx.old.ports[loc], tx.cfg.ports[loc]
+		switch {
+		case ob == nil && nb != nil:
+			tx.f.locs.hold(nb.locIdx)
+		case ob != nil && nb == nil:
+			tx.f.locs.release(ob.locIdx)
+		}
+	}
+	tx.releaseHeld()
+}
+
+func (tx *Tx) releaseHeld() {
+	for _, i := range tx.held {
+		tx.f.locs.release(i)
+	}
+	tx.held = nil
 }
 
 // apply brings the tables of the changed slices in line with the new
@@ -102,12 +135,16 @@ func (f *Fabric) apply(tx *Tx) []Event {
 	}
 	now := f.now.Load()
 	for _, e := range tx.effects {
+		if e.kind == effForgetOthers {
+			evs = f.forgetOthers(tx.cfg, e, evs)
+			continue
+		}
 		st := e.st
 		st.lock()
 		t := &st.tab
 		forget := func(i int) {
 			s := &t.slots[i]
-			evs = append(evs, Event{Kind: Removed, Slice: e.id, MAC: MACFromUint64(s.mac()), Location: f.location(s.loc)})
+			evs = append(evs, Event{Kind: Removed, Slice: e.id, MAC: MACFromUint64(s.mac()), Location: t.location(i)})
 			if !s.static() {
 				f.total.Add(-1)
 			}
@@ -139,23 +176,58 @@ func (f *Fabric) apply(tx *Tx) []Event {
 			}
 		case effAddStatic:
 			i := t.find(e.mac.Uint64())
-			if i >= 0 {
-				if !t.slots[i].static() {
-					t.unlink(i)
-					t.dyn--
-					f.total.Add(-1)
-					t.addFlag(i, flagStatic)
-				}
-			} else {
+			switch {
+			case i < 0:
 				i = t.insert(e.mac.Uint64(), flagStatic)
+			case !t.slots[i].static():
+				// Learned before it was attached: the attachment takes it
+				// over, and where it was learned elsewhere, it moved.
+				if t.slots[i].loc != e.loc {
+					evs = append(evs, Event{Kind: Moved, Slice: e.id, MAC: e.mac, From: t.location(i), Location: f.locs.get(e.loc)})
+				}
+				t.unlink(i)
+				t.dyn--
+				f.total.Add(-1)
+				t.addFlag(i, flagStatic)
 			}
-			t.setLoc(i, e.loc)
+			if t.slots[i].loc != e.loc {
+				f.locs.hold(e.loc) // the binding's reference keeps it live meanwhile
+				t.place(i, e.loc)
+			}
 			t.setSeen(i, 0)
 			t.slots[i].age = 0
 		case effRemoveStatic:
 			if i := t.find(e.mac.Uint64()); i >= 0 && t.slots[i].static() {
-				t.remove(i)
+				forget(i)
 			}
+		}
+		st.unlock()
+	}
+	return evs
+}
+
+// forgetOthers forgets e.mac's dynamic entries in every slice of cfg that
+// does not network-attach it: its frames classify to e's slice from now
+// on, so what others learned of it would go stale with live flows. Each
+// such slice takes the new generation too, so a decision made on the old
+// configuration cannot learn the MAC there again.
+func (f *Fabric) forgetOthers(cfg *config, e effect, evs []Event) []Event {
+	mac := e.mac.Uint64()
+	for id, sc := range cfg.slices {
+		st := sc.st
+		if st == e.st {
+			continue
+		}
+		if _, ok := sc.macs[e.mac]; ok {
+			continue
+		}
+		st.lock()
+		st.gen.Store(cfg.gen)
+		t := &st.tab
+		if i := t.find(mac); i >= 0 && !t.slots[i].static() {
+			evs = append(evs, Event{Kind: Removed, Slice: id, MAC: e.mac, Location: t.location(i)})
+			f.total.Add(-1)
+			t.remove(i)
 		}
 		st.unlock()
 	}
@@ -214,7 +286,8 @@ func (tx *Tx) AddSlice(id string) error {
 	if tx.cfg.slices[id] != nil {
 		return fmt.Errorf("%w: slice %q", ErrExists, id)
 	}
-	st := &sliceState{}
+	st := &sliceState{id: id}
+	st.tab.locs = &tx.f.locs
 	st.tab.init(tx.f.now.Load(), tx.f.width)
 	tx.cfg.slices[id] = &sliceConf{id: id, st: st}
 	tx.cloned[id] = true
@@ -230,7 +303,7 @@ func (tx *Tx) RemoveSlice(id string) error {
 		return err
 	}
 	for _, b := range sc.ports {
-		delete(tx.cfg.ports, b.loc)
+		tx.unbind(b.loc)
 	}
 	for mac := range sc.macs {
 		tx.replaceMAC(mac, sc, nil)
@@ -260,11 +333,28 @@ func (tx *Tx) BindPort(id string, loc Location) error {
 	if err != nil {
 		return err
 	}
-	b := &binding{loc: loc, locIdx: tx.f.internLocked(loc), sc: sc}
+	idx, ok := tx.f.locs.acquire(loc)
+	if !ok {
+		return fmt.Errorf("%w: cannot bind %v", ErrFull, loc)
+	}
+	tx.held = append(tx.held, idx)
+	b := &binding{loc: loc, locIdx: idx, sc: sc}
 	i, _ := slices.BinarySearchFunc(sc.ports, loc, compareBinding)
 	sc.ports = slices.Insert(sc.ports, i, b)
 	tx.cfg.ports[loc] = b
+	tx.cfg.bound[loc.PortRef()]++
+	tx.touched[loc] = struct{}{}
 	return nil
+}
+
+// unbind takes loc out of the port maps.
+func (tx *Tx) unbind(loc Location) {
+	delete(tx.cfg.ports, loc)
+	p := loc.PortRef()
+	if tx.cfg.bound[p]--; tx.cfg.bound[p] <= 0 {
+		delete(tx.cfg.bound, p)
+	}
+	tx.touched[loc] = struct{}{}
 }
 
 func compareBinding(b *binding, loc Location) int { return compareLocation(b.loc, loc) }
@@ -311,7 +401,7 @@ func (tx *Tx) UnbindPort(id string, loc Location) error {
 	}
 	b := sc.ports[i]
 	sc.ports = slices.Delete(sc.ports, i, i+1)
-	delete(tx.cfg.ports, loc)
+	tx.unbind(loc)
 	for mac := range b.attached {
 		tx.effect(effect{kind: effRemoveStatic, st: sc.st, id: id, mac: mac})
 	}
@@ -405,6 +495,7 @@ func (tx *Tx) AttachNetwork(id string, mac MAC) error {
 		tx.cfg.macs = map[MAC][]*sliceConf{}
 	}
 	tx.cfg.macs[mac] = append(slices.Clone(tx.cfg.macs[mac]), sc)
+	tx.effect(effect{kind: effForgetOthers, st: sc.st, id: id, mac: mac})
 	return nil
 }
 

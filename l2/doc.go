@@ -35,13 +35,20 @@
 // tables with 32-byte slots (under 64 bytes a learned entry in all), one
 // lock per slice, so decisions in different slices run in parallel. Aging
 // uses a lazy timing wheel: its work is what expires, not the table size.
-// Every table is bounded (Options.MaxPerSlice, MaxEntries): a flood of
-// random source addresses evicts the slice's least recently seen entries
-// and never grows memory past the bound.
+//
+// # Bounds
+//
+// Everything an attacker's frames can grow is bounded. Each slice holds at
+// most Options.MaxPerSlice learned entries and evicts its least recently
+// seen to learn more, so a flood of random source addresses never grows
+// memory past the bound. The fabric holds at most MaxEntries; at that
+// bound the slice holding the most entries gives one back, so a flooding
+// slice evicts its own and every other slice keeps learning its share.
+// Locations (a switch port and VLAN) are interned, at most MaxLocations of
+// them, and forgotten when no binding or entry names them any more.
 //
 // # Topology
 //
 // Topology is the graph of switches and the links between them, with
-// shortest paths between two ports and a loop-free flood tree for a set of
-// switches.
+// shortest paths between two ports.
 package l2

@@ -28,6 +28,8 @@ var (
 	// bound to another slice.
 	ErrConflict = errors.New("l2: conflicts with another binding")
 	ErrInvalid  = errors.New("l2: invalid argument")
+	// ErrFull: the fabric tracks Options.MaxLocations locations already.
+	ErrFull = errors.New("l2: location table full")
 )
 
 // Options configure a Fabric; the zero value means defaults.
@@ -39,11 +41,20 @@ type Options struct {
 	// at once. Negative disables the guard.
 	MoveGuard time.Duration
 	// MaxPerSlice bounds the learned entries of each slice; MaxEntries those
-	// of the fabric. When a slice is at either bound, learning a new MAC
-	// evicts that slice's least recently seen entry: a slice never evicts
-	// another slice's entries, so one slice's flood cannot flush the rest.
-	// Static entries (port attachments) do not count.
+	// of the fabric. A slice at its own bound evicts its least recently
+	// seen entry to learn a new MAC. At the fabric's bound eviction is
+	// fair, as Open vSwitch's is: the slice holding the most entries gives
+	// one back, so a flooding slice evicts its own while every other slice
+	// keeps learning its share. Static entries (port attachments) do not
+	// count.
 	MaxPerSlice, MaxEntries int
+	// MaxLocations bounds the locations the fabric tracks (bound ports and
+	// the places network-attached MACs were seen; default
+	// DefaultMaxLocations). A location no binding or entry uses any more is
+	// forgotten. When the bound is reached, a network-attached MAC seen at
+	// a new place is forwarded but not learned there, and BindPort fails
+	// with ErrFull.
+	MaxLocations int
 	// Now is the fabric's starting time; zero means time.Now(). Advance
 	// moves time on.
 	Now time.Time
@@ -108,22 +119,20 @@ type Reason uint8
 
 // Reasons.
 const (
-	ReasonNone         Reason = iota
-	ReasonNoSlice             // the frame classifies to no slice
-	ReasonNotAdmitted         // the port has attachments and the source is not one
-	ReasonAmbiguous           // the source is network-attached to several slices, none binding this port
-	ReasonBadSource           // the source address is multicast or zero
-	ReasonStaticMAC           // the source is attached elsewhere in the slice (spoofing)
-	ReasonHairpin             // the destination is where the frame came from
-	ReasonBroadcast           // flood: broadcast or multicast destination
-	ReasonUnknown             // flood: destination not learned yet
-	ReasonNotAttached         // the destination's port admits other MACs only
-	ReasonSliceChanged        // configuration changed under the frame; retry
+	ReasonNone        Reason = iota
+	ReasonNoSlice            // the frame classifies to no slice
+	ReasonNotAdmitted        // the port has attachments and the source is not one
+	ReasonAmbiguous          // the source is network-attached to several slices, none binding this port
+	ReasonBadSource          // the source address is multicast or zero
+	ReasonStaticMAC          // the source is attached elsewhere in the slice (spoofing)
+	ReasonHairpin            // the destination is where the frame came from
+	ReasonBroadcast          // flood: broadcast or multicast destination
+	ReasonUnknown            // flood: destination not learned yet
 )
 
 var reasonNames = [...]string{"", "no slice", "source not admitted on port", "ambiguous network attachment",
 	"bad source address", "static MAC seen elsewhere", "destination on ingress port", "broadcast",
-	"unknown destination", "destination not attached", "slice changed"}
+	"unknown destination"}
 
 func (r Reason) String() string {
 	if int(r) < len(reasonNames) {
@@ -160,13 +169,14 @@ type Fabric struct {
 	maxSlice, maxTotal  int64
 	sink                func(Event)
 
-	now   atomic.Int64 // Unix ns, set by Advance
-	total atomic.Int64 // dynamic entries in all slices
-	cfg   atomic.Pointer[config]
+	now      atomic.Int64 // Unix ns, set by Advance
+	total    atomic.Int64 // dynamic entries in all slices
+	cfg      atomic.Pointer[config]
+	locs     locTable
+	biggest  atomic.Pointer[sliceState] // the slice holding the most entries, as last seen
+	reclaims atomic.Uint32              // evictions for the fabric's bound, to rescan for the biggest now and then
 
-	mu     sync.Mutex // serializes Update and location interning
-	locIdx map[Location]uint32
-	locs   atomic.Pointer[[]Location]
+	mu sync.Mutex // serializes Update
 
 	advMu   sync.Mutex // serializes Advance; guards scratch
 	scratch []expired
@@ -178,9 +188,12 @@ type sliceState struct {
 	mu sync.Mutex
 	// seq is odd while a writer changes the table: lock-free readers check
 	// it did not move while they read.
-	seq     atomic.Uint64
-	gen     atomic.Uint64 // the generation of the last change to the slice's bindings
-	tab     table
+	seq   atomic.Uint64
+	gen   atomic.Uint64 // the generation of the last change to the slice's bindings
+	count atomic.Int64  // tab.dyn, for readers without the lock
+	tab   table
+	id    string
+	// removed is set, with the lock held, when the slice goes.
 	removed bool
 }
 
@@ -191,6 +204,7 @@ func (st *sliceState) lock() {
 }
 
 func (st *sliceState) unlock() {
+	st.count.Store(int64(st.tab.dyn))
 	st.seq.Add(1)
 	st.mu.Unlock()
 }
@@ -200,6 +214,7 @@ type config struct {
 	gen    uint64
 	slices map[string]*sliceConf
 	ports  map[Location]*binding
+	bound  map[PortRef]int      // how many locations of each switch port are bound
 	index  portIndex            // ports, for Decide
 	macs   map[MAC][]*sliceConf // network attachments
 }
@@ -265,7 +280,7 @@ type sliceConf struct {
 
 type binding struct {
 	loc      Location
-	locIdx   uint32
+	locIdx   uint32 // holds a reference while the location is bound
 	sc       *sliceConf
 	attached map[MAC]struct{} // nil: every MAC is admitted
 }
@@ -278,7 +293,6 @@ func NewFabric(opts Options) *Fabric {
 		maxSlice: int64(opts.MaxPerSlice),
 		maxTotal: int64(opts.MaxEntries),
 		sink:     opts.Events,
-		locIdx:   make(map[Location]uint32),
 	}
 	if f.aging <= 0 {
 		f.aging = int64(DefaultAging)
@@ -293,39 +307,19 @@ func NewFabric(opts Options) *Fabric {
 	if f.maxTotal <= 0 {
 		f.maxTotal = DefaultMaxEntries
 	}
+	f.locs.init(opts.MaxLocations)
 	now := opts.Now
 	if now.IsZero() {
 		now = time.Now()
 	}
 	f.now.Store(now.UnixNano())
-	f.cfg.Store(&config{slices: map[string]*sliceConf{}, ports: map[Location]*binding{}, index: newPortIndex(nil)})
-	f.locs.Store(new([]Location))
+	f.cfg.Store(&config{slices: map[string]*sliceConf{}, ports: map[Location]*binding{}, bound: map[PortRef]int{},
+		index: newPortIndex(nil)})
 	return f
 }
 
 // Now returns the fabric's current time, as last set by Advance.
 func (f *Fabric) Now() time.Time { return time.Unix(0, f.now.Load()) }
-
-// intern returns the index of loc in the location table.
-func (f *Fabric) intern(loc Location) uint32 {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	return f.internLocked(loc)
-}
-
-func (f *Fabric) internLocked(loc Location) uint32 {
-	if i, ok := f.locIdx[loc]; ok {
-		return i
-	}
-	old := *f.locs.Load()
-	nl := append(old[:len(old):len(old)], loc) // copy: readers keep the old slice
-	i := uint32(len(old))
-	f.locs.Store(&nl)
-	f.locIdx[loc] = i
-	return i
-}
-
-func (f *Fabric) location(i uint32) Location { return (*f.locs.Load())[i] }
 
 // Decide classifies a frame that entered the fabric at in (the VLAN being
 // the frame's tag, or Untagged) from src to dst, learns src in its slice,
@@ -351,7 +345,11 @@ func (f *Fabric) decide(d *Decision, in Location, src, dst MAC) (retry bool) {
 	cfg := f.cfg.Load()
 	b := cfg.index.get(in)
 	var sc *sliceConf
-	var loc uint32
+	// loc is in's index when a binding of the frame's slice holds it;
+	// noLoc when the frame is a network-attached MAC's at a place its slice
+	// does not bind (the fast path compares locations then, and learning
+	// interns in).
+	loc := noLoc
 	static := false
 	if b != nil && b.attached != nil {
 		if _, ok := b.attached[src]; ok {
@@ -371,8 +369,6 @@ func (f *Fabric) decide(d *Decision, in Location, src, dst MAC) (retry bool) {
 			}
 			if b != nil && b.sc == sc {
 				loc = b.locIdx
-			} else {
-				loc = f.intern(in)
 			}
 		}
 	}
@@ -415,7 +411,8 @@ func (f *Fabric) decide(d *Decision, in Location, src, dst MAC) (retry bool) {
 			break
 		}
 		key := atomic.LoadUint64(&slots[i].key)
-		if atomic.LoadUint32(&slots[i].loc) != loc {
+		at := atomic.LoadUint32(&slots[i].loc)
+		if at != loc && (loc != noLoc || at == noLoc || f.locs.get(at) != in) {
 			if key&flagStatic != 0 && !static {
 				if st.seq.Load() != seq {
 					continue
@@ -428,33 +425,60 @@ func (f *Fabric) decide(d *Decision, in Location, src, dst MAC) (retry bool) {
 		if key&flagStatic == 0 && now-atomic.LoadInt64(&slots[i].seen) >= refresh {
 			break // time to refresh
 		}
-		out := f.destination(d, sc, slots, hd, dmac, dst, loc)
+		out := f.destination(d, sc, slots, hd, dmac, dst)
+		var outLoc Location
+		if d.Action == Forward {
+			outLoc = f.locs.get(out)
+		}
 		if st.seq.Load() != seq {
 			continue
 		}
-		if d.Action == Forward {
-			d.Out = f.location(out)
-		}
+		f.forwardTo(d, outLoc, in)
 		return false
 	}
-	return f.decideLocked(d, cfg, sc, loc, static, src, dst, now)
+	return f.decideLocked(d, cfg, sc, loc, static, in, src, dst, now)
+}
+
+// forwardTo completes a Forward decision with its resolved destination.
+func (f *Fabric) forwardTo(d *Decision, out, in Location) {
+	if d.Action != Forward {
+		return
+	}
+	if out == in {
+		d.Action, d.Reason = Drop, ReasonHairpin
+		return
+	}
+	d.Out = out
 }
 
 // decideLocked is Decide's slow path: learning, moving and refreshing
 // under the slice's lock. Events go to the sink after the lock is let go.
-func (f *Fabric) decideLocked(d *Decision, cfg *config, sc *sliceConf, loc uint32, static bool, src, dst MAC, now int64) (retry bool) {
+func (f *Fabric) decideLocked(d *Decision, cfg *config, sc *sliceConf, loc uint32, static bool, in Location, src, dst MAC, now int64) (retry bool) {
 	var evs [2]Event
 	nev := 0
 	st := sc.st
 	mac, dmac := src.Uint64(), dst.Uint64()
+	// A place its slice does not bind: intern it, holding a reference that
+	// a new or moved entry takes over. When the table of locations is full
+	// the frame is decided without learning where it came from.
+	held := false
+	if loc == noLoc {
+		if i, ok := f.locs.acquire(in); ok {
+			loc, held = i, true
+		}
+	}
 	st.lock()
 	if st.gen.Load() > cfg.gen {
 		// The slice's bindings changed since cfg was loaded and its table
 		// has already caught up: decide again on the new bindings.
 		st.unlock()
+		if held {
+			f.locs.release(loc)
+		}
 		return true
 	}
 	t := &st.tab
+	reclaim := false
 	if i := t.find(mac); i >= 0 {
 		s := &t.slots[i]
 		switch {
@@ -465,86 +489,164 @@ func (f *Fabric) decideLocked(d *Decision, cfg *config, sc *sliceConf, loc uint3
 			}
 		case s.static() && !static:
 			st.unlock()
+			if held {
+				f.locs.release(loc)
+			}
 			d.Reason, d.Slice, d.sc = ReasonStaticMAC, sc.id, sc
 			return false
-		case f.guard > 0 && int64(s.age)*1e6+(now-s.seen) < f.guard:
-			// Too soon to move: keep the entry, still forward the frame.
+		case f.guard > 0 && int64(s.age)*1e6+(now-s.seen) < f.guard, loc == noLoc:
+			// Too soon to move (or nowhere to move to): keep the entry,
+			// still forward the frame.
 		default:
-			from := s.loc
-			t.setLoc(i, loc)
+			from := t.location(i)
+			t.place(i, f.take(loc, &held))
 			t.setSeen(i, now)
 			s.age = 0
-			evs[nev] = Event{Kind: Moved, Slice: sc.id, MAC: src, From: f.location(from), Location: f.location(loc)}
+			evs[nev] = Event{Kind: Moved, Slice: sc.id, MAC: src, From: from, Location: in}
 			nev++
 		}
-	} else if !static {
-		nev = f.learn(st, sc, mac, loc, now, &evs)
+	} else if !static && loc != noLoc {
+		nev, reclaim = f.learn(st, mac, f.take(loc, &held), now, &evs)
 	}
-	out := f.destination(d, sc, t.slots, homeOf(dmac, len(t.slots)), dmac, dst, loc)
-	st.unlock()
+	out := f.destination(d, sc, t.slots, homeOf(dmac, len(t.slots)), dmac, dst)
+	var outLoc Location
 	if d.Action == Forward {
-		d.Out = f.location(out)
+		outLoc = f.locs.get(out)
 	}
+	st.unlock()
+	if held {
+		f.locs.release(loc)
+	}
+	f.forwardTo(d, outLoc, in)
 	if f.sink != nil {
 		for _, ev := range evs[:nev] {
 			f.sink(ev)
 		}
 	}
+	if reclaim {
+		f.reclaim()
+	}
 	return false
+}
+
+// take returns a reference to loc for a slot to keep: the one the caller
+// acquired (held), or a new one on a location a binding holds.
+func (f *Fabric) take(loc uint32, held *bool) uint32 {
+	if *held {
+		*held = false
+	} else {
+		f.locs.hold(loc)
+	}
+	return loc
 }
 
 // destination decides where a frame to dst goes, from the slice's table
 // (read with atomic loads, so it serves the lock-free path too); for
 // Forward it returns the location index.
-func (f *Fabric) destination(d *Decision, sc *sliceConf, slots []slot, home int, dmac uint64, dst MAC, in uint32) uint32 {
+func (f *Fabric) destination(d *Decision, sc *sliceConf, slots []slot, home int, dmac uint64, dst MAC) uint32 {
 	d.Slice, d.sc = sc.id, sc
 	if dst.IsMulticast() {
 		d.Action, d.Reason = Flood, ReasonBroadcast
-		return 0
+		return noLoc
 	}
 	i := probeShared(slots, home, dmac)
 	if i < 0 {
 		d.Action, d.Reason = Flood, ReasonUnknown
-		return 0
-	}
-	out := atomic.LoadUint32(&slots[i].loc)
-	if out == in {
-		d.Action, d.Reason = Drop, ReasonHairpin
-		return 0
+		return noLoc
 	}
 	d.Action = Forward
-	return out
+	return atomic.LoadUint32(&slots[i].loc)
 }
 
-// learn adds a dynamic entry, evicting the slice's oldest when the slice
-// or the fabric is full. Called with the slice locked.
-func (f *Fabric) learn(st *sliceState, sc *sliceConf, mac uint64, loc uint32, now int64, evs *[2]Event) int {
+// learn adds a dynamic entry at loc (whose reference it takes over),
+// evicting the slice's oldest when the slice is full. At the fabric's bound
+// the slice evicts its own oldest when it holds at least as many entries as
+// the biggest slice; otherwise it learns and reports that the fabric must
+// reclaim an entry (from the biggest slice, once this one's lock is let
+// go). Called with the slice locked.
+func (f *Fabric) learn(st *sliceState, mac uint64, loc uint32, now int64, evs *[2]Event) (nev int, reclaim bool) {
 	t := &st.tab
-	nev := 0
-	full := int64(t.dyn) >= f.maxSlice
-	if !full {
-		if f.total.Add(1) > f.maxTotal {
+	evictOwn := int64(t.dyn) >= f.maxSlice
+	if !evictOwn && f.total.Add(1) > f.maxTotal {
+		if big := f.biggest.Load(); t.dyn > 0 && (big == nil || big == st || int64(t.dyn) >= big.count.Load()) {
 			f.total.Add(-1)
-			full = true
+			evictOwn = true
+		} else {
+			reclaim = true
 		}
 	}
-	if full {
+	if evictOwn {
 		i := t.oldest(f.aging, f.width)
 		if i < 0 {
-			return 0 // nothing of ours to evict: do not learn
+			f.locs.release(loc)
+			return 0, false // nothing of ours to evict: do not learn
 		}
-		s := &t.slots[i]
-		evs[nev] = Event{Kind: Evicted, Slice: sc.id, MAC: MACFromUint64(s.mac()), Location: f.location(s.loc)}
+		evs[nev] = Event{Kind: Evicted, Slice: st.id, MAC: MACFromUint64(t.slots[i].mac()), Location: t.location(i)}
 		nev++
 		t.remove(i) // the total stays: one out, one in
 	}
 	i := t.insert(mac, 0)
-	t.setLoc(i, loc)
+	t.place(i, loc)
 	t.setSeen(i, now)
 	t.dyn++
 	t.schedule(i, f.aging, f.width)
-	evs[nev] = Event{Kind: Learned, Slice: sc.id, MAC: MACFromUint64(mac), Location: f.location(loc)}
-	return nev + 1
+	evs[nev] = Event{Kind: Learned, Slice: st.id, MAC: MACFromUint64(mac), Location: t.location(i)}
+	if big := f.biggest.Load(); big == nil || int64(t.dyn) > big.count.Load() {
+		f.biggest.Store(st)
+	}
+	return nev + 1, reclaim
+}
+
+// reclaim brings the fabric back to its bound after a slice learned past
+// it: the slice holding the most entries gives back its least recently
+// seen one. Called without a slice lock.
+func (f *Fabric) reclaim() {
+	for range 4 {
+		if f.total.Load() <= f.maxTotal {
+			return
+		}
+		v := f.biggest.Load()
+		// The biggest as last seen may have shrunk since: look again now and
+		// then, and whenever it holds less than a fair share.
+		if v == nil || f.reclaims.Add(1)%256 == 0 || v.count.Load()*int64(len(f.cfg.Load().slices)) < f.maxTotal {
+			v = f.findBiggest()
+		}
+		if v == nil {
+			return
+		}
+		v.lock()
+		i := -1
+		if !v.removed {
+			i = v.tab.oldest(f.aging, f.width)
+		}
+		if i < 0 {
+			v.unlock()
+			f.biggest.CompareAndSwap(v, nil)
+			continue
+		}
+		t := &v.tab
+		ev := Event{Kind: Evicted, Slice: v.id, MAC: MACFromUint64(t.slots[i].mac()), Location: t.location(i)}
+		t.remove(i)
+		f.total.Add(-1)
+		v.unlock()
+		if f.sink != nil {
+			f.sink(ev)
+		}
+	}
+}
+
+// findBiggest returns the slice holding the most learned entries and
+// remembers it.
+func (f *Fabric) findBiggest() *sliceState {
+	var big *sliceState
+	var most int64
+	for _, sc := range f.cfg.Load().slices {
+		if n := sc.st.count.Load(); n > most {
+			big, most = sc.st, n
+		}
+	}
+	f.biggest.Store(big)
+	return big
 }
 
 // FloodTargets appends to buf the locations a frame flooded by d must
@@ -597,11 +699,53 @@ func (f *Fabric) Advance(now time.Time) {
 		f.scratch = out[:0]
 		if f.sink != nil {
 			for _, e := range out {
-				f.sink(Event{Kind: Expired, Slice: sc.id, MAC: MACFromUint64(e.mac), Location: f.location(e.loc)})
+				f.sink(Event{Kind: Expired, Slice: sc.id, MAC: MACFromUint64(e.mac), Location: e.loc})
 			}
 		}
 	}
 }
+
+// ForgetPort forgets the MACs learned on a switch port, on every VLAN and
+// in every slice — what a controller does when the port's link goes down,
+// so that the hosts behind it are looked for again — and returns them
+// (kind Removed; they also go to Options.Events). Port attachments stay:
+// they are configuration.
+func (f *Fabric) ForgetPort(p PortRef) []Event {
+	on := f.locs.indicesOn(p)
+	if len(on) == 0 {
+		return nil
+	}
+	var evs []Event
+	for _, sc := range f.cfg.Load().slices {
+		st := sc.st
+		if st.count.Load() == 0 {
+			continue
+		}
+		st.lock()
+		t := &st.tab
+		for i := 0; i < len(t.slots); {
+			s := &t.slots[i]
+			if _, ok := on[s.loc]; s.key != 0 && !s.static() && ok {
+				evs = append(evs, Event{Kind: Removed, Slice: sc.id, MAC: MACFromUint64(s.mac()), Location: t.location(i)})
+				f.total.Add(-1)
+				t.remove(i) // may shift another entry into i
+				continue
+			}
+			i++
+		}
+		st.unlock()
+	}
+	if f.sink != nil {
+		for _, ev := range evs {
+			f.sink(ev)
+		}
+	}
+	return evs
+}
+
+// PortBound reports whether a location on the switch port (on any VLAN)
+// is bound to a slice: the port faces hosts.
+func (f *Fabric) PortBound(p PortRef) bool { return f.cfg.Load().bound[p] > 0 }
 
 // Lookup returns the entry for mac in slice id.
 func (f *Fabric) Lookup(id string, mac MAC) (Entry, bool) {
@@ -616,11 +760,12 @@ func (f *Fabric) Lookup(id string, mac MAC) (Entry, bool) {
 	if i < 0 {
 		return Entry{}, false
 	}
-	return f.entry(&st.tab.slots[i]), true
+	return entry(&st.tab, i), true
 }
 
-func (f *Fabric) entry(s *slot) Entry {
-	e := Entry{MAC: MACFromUint64(s.mac()), Location: f.location(s.loc), Static: s.static()}
+func entry(t *table, i int) Entry {
+	s := &t.slots[i]
+	e := Entry{MAC: MACFromUint64(s.mac()), Location: t.location(i), Static: s.static()}
 	if !e.Static {
 		e.LastSeen = time.Unix(0, s.seen)
 	}
@@ -637,28 +782,30 @@ func (f *Fabric) Entries(id string) ([]Entry, error) {
 	st.mu.Lock()
 	out := make([]Entry, 0, st.tab.n)
 	for i := range st.tab.slots {
-		if s := &st.tab.slots[i]; s.key != 0 {
-			out = append(out, f.entry(s))
+		if st.tab.slots[i].key != 0 {
+			out = append(out, entry(&st.tab, i))
 		}
 	}
 	st.mu.Unlock()
 	slices.SortFunc(out, func(a, b Entry) int {
-		return int(int64(a.MAC.Uint64()) - int64(b.MAC.Uint64()))
+		return cmpU64(a.MAC.Uint64(), b.MAC.Uint64())
 	})
 	return out, nil
 }
 
 // Stats are counts across the fabric.
 type Stats struct {
-	Slices  int
-	Ports   int // port bindings
-	Learned int // dynamic entries
+	Slices    int `json:"slices"`
+	Ports     int `json:"ports"`     // port bindings
+	Learned   int `json:"learned"`   // dynamic entries
+	Locations int `json:"locations"` // locations tracked (see Options.MaxLocations)
 }
 
 // Stats returns the fabric's counts.
 func (f *Fabric) Stats() Stats {
 	cfg := f.cfg.Load()
-	return Stats{Slices: len(cfg.slices), Ports: len(cfg.ports), Learned: int(f.total.Load())}
+	return Stats{Slices: len(cfg.slices), Ports: len(cfg.ports), Learned: int(f.total.Load()),
+		Locations: int(f.locs.live.Load())}
 }
 
 // Slices returns the ids of the slices, sorted.
@@ -706,6 +853,6 @@ func sortedMACs(m map[MAC]struct{}) []MAC {
 	for mac := range m {
 		out = append(out, mac)
 	}
-	slices.SortFunc(out, func(a, b MAC) int { return int(int64(a.Uint64()) - int64(b.Uint64())) })
+	slices.SortFunc(out, func(a, b MAC) int { return cmpU64(a.Uint64(), b.Uint64()) })
 	return out
 }

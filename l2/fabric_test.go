@@ -330,22 +330,58 @@ func TestEvictLeastRecentlySeen(t *testing.T) {
 	assert.Equal(t, 100, h.Stats().Learned)
 }
 
-func TestFabricWideBound(t *testing.T) {
-	h := twoSlices(t, l2.Options{MaxPerSlice: 100, MaxEntries: 10})
-	for i := range uint64(10) {
-		h.Decide(p11, host(i+1), l2.Broadcast)
+// TestFabricWideBoundIsFair: at the fabric's bound a flooding slice
+// evicts its own entries, and every other slice still learns, at the
+// biggest slice's expense.
+func TestFabricWideBoundIsFair(t *testing.T) {
+	h := newHarness(t, l2.Options{MaxPerSlice: 1000, MaxEntries: 100})
+	ports := map[string]l2.Location{"flood": p11, "b": p12, "c": p13}
+	h.update(t, func(tx *l2.Tx) error {
+		for id, p := range ports {
+			require.NoError(t, tx.AddSlice(id))
+			require.NoError(t, tx.BindPort(id, p))
+		}
+		return nil
+	})
+	learn := func(id string, from, n uint64) {
+		for i := range n {
+			h.Decide(ports[id], host(from+i), l2.Broadcast)
+		}
 	}
-	// Slice b has nothing of its own to evict: it does not learn, and it
-	// does not push out slice a's entries.
-	d := h.Decide(p13, host(50), l2.Broadcast)
-	assert.Equal(t, l2.Flood, d.Action)
-	_, ok := h.Lookup("b", host(50))
-	assert.False(t, ok)
-	// Slice a, at the fabric's bound, evicts its own.
-	h.Decide(p11, host(11), l2.Broadcast)
-	_, ok = h.Lookup("a", host(11))
-	assert.True(t, ok)
-	assert.Equal(t, 10, h.Stats().Learned)
+	count := func(id string) int {
+		es, err := h.Entries(id)
+		require.NoError(t, err)
+		return len(es)
+	}
+	learn("flood", 1000, 500)
+	assert.Equal(t, 100, count("flood"))
+	h.take()
+
+	// b learns all of its ten; the flooding slice gives ten back.
+	learn("b", 1, 10)
+	assert.Equal(t, 10, count("b"))
+	assert.Equal(t, 90, count("flood"))
+	for _, ev := range h.take() {
+		if ev.Kind == l2.Evicted {
+			assert.Equal(t, "flood", ev.Slice, "a small slice's entry was evicted: %+v", ev)
+		}
+	}
+	// Flooding on, the flooding slice only evicts its own.
+	learn("flood", 5000, 300)
+	assert.Equal(t, 10, count("b"))
+	assert.Equal(t, 90, count("flood"))
+	learn("c", 100, 30)
+	assert.Equal(t, 30, count("c"))
+	assert.Equal(t, 10, count("b"))
+	assert.Equal(t, 60, count("flood"))
+	assert.Equal(t, 100, h.Stats().Learned)
+	// A growing slice takes from whichever holds the most, until it holds
+	// as many itself: then it evicts its own.
+	learn("b", 200, 40)
+	assert.Equal(t, 35, count("b"))
+	assert.Equal(t, 35, count("flood"))
+	assert.Equal(t, 30, count("c"))
+	assert.Equal(t, 100, h.Stats().Learned)
 }
 
 // TestRandomMACFloodBounded floods one slice with 10 million random source

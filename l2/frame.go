@@ -16,7 +16,13 @@ var ErrFrame = errors.New("l2: malformed frame")
 var errLength = fmt.Errorf("%w: EtherType field holds a length beyond the frame", ErrFrame)
 
 // Frame is the part of an Ethernet frame the forwarding decision needs:
-// addresses, the outer 802.1Q tag and the EtherType. Decode into a Frame you
+// addresses, the outer VLAN tag and the EtherType.
+//
+// A VLAN tag is what OpenFlow switches match as one, Open vSwitch being
+// the reference: an 802.1Q (TPID 0x8100) or 802.1ad (0x88a8) header. The
+// pre-standard 0x9100 is not a tag to them, so it is not to Frame either:
+// such a frame is untagged with EtherType 0x9100, as a flow matching it
+// sees it. Decode into a Frame you
 // keep and reuse: UnmarshalBinary does not allocate and Payload points into
 // the decoded bytes.
 type Frame struct {
@@ -47,7 +53,7 @@ func (f *Frame) UnmarshalBinary(b []byte) error {
 	et := ethernet.EtherType(binary.BigEndian.Uint16(b[12:14]))
 	off := 14
 	f.VLAN, f.Priority, f.DropEligible = Untagged, 0, false
-	if et == ethernet.EtherTypeVLAN || et == ethernet.EtherTypeServiceVLAN || et == 0x9100 {
+	if et == ethernet.EtherTypeVLAN || et == ethernet.EtherTypeServiceVLAN {
 		if len(b) < 18 {
 			return io.ErrUnexpectedEOF
 		}

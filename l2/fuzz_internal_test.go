@@ -130,6 +130,44 @@ func FuzzDecide(f *testing.F) {
 			if total != int(fab.total.Load()) || total > 10 {
 				t.Fatal(fmt.Sprintf("learned %d, counted %d, bound 10", total, fab.total.Load()))
 			}
+			fab.checkLocations(t)
 		}
 	})
+}
+
+// checkLocations verifies the location table's reference counts: every
+// index in use is held once by each binding and each entry that names it,
+// and no other index is live.
+func (f *Fabric) checkLocations(tb testing.TB) {
+	tb.Helper()
+	want := map[uint32]int32{}
+	cfg := f.cfg.Load()
+	for loc, b := range cfg.ports {
+		if got := f.locs.get(b.locIdx); got != loc {
+			tb.Fatalf("binding at %v names index %d, which is %v", loc, b.locIdx, got)
+		}
+		want[b.locIdx]++
+	}
+	for _, sc := range cfg.slices {
+		sc.st.mu.Lock()
+		for i := range sc.st.tab.slots {
+			if s := &sc.st.tab.slots[i]; s.key != 0 {
+				if s.loc == noLoc {
+					tb.Fatalf("slice %s: entry %x has no location", sc.id, s.mac())
+				}
+				want[s.loc]++
+			}
+		}
+		sc.st.mu.Unlock()
+	}
+	f.locs.mu.Lock()
+	defer f.locs.mu.Unlock()
+	if len(f.locs.idx) != len(want) || int(f.locs.live.Load()) != len(want) {
+		tb.Fatalf("%d locations interned (%d live), %d in use", len(f.locs.idx), f.locs.live.Load(), len(want))
+	}
+	for loc, i := range f.locs.idx {
+		if f.locs.refs(i) != want[i] {
+			tb.Fatalf("location %v (index %d) has %d references, %d holders", loc, i, f.locs.refs(i), want[i])
+		}
+	}
 }

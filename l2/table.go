@@ -67,6 +67,7 @@ func (s *slot) mac() uint64  { return s.key >> 16 }
 func (s *slot) static() bool { return s.key&flagStatic != 0 }
 
 type table struct {
+	locs   *locTable // the fabric's: a slot's loc holds a reference
 	slots  []slot
 	pub    atomic.Pointer[[]slot] // slots, for lock-free readers
 	n      int                    // used slots
@@ -148,9 +149,28 @@ func (t *table) insert(mac uint64, flags uint64) int {
 			i = 0
 		}
 	}
-	t.put(i, slot{key: mac<<16 | flags | flagUsed, bucket: offWheel})
+	t.put(i, slot{key: mac<<16 | flags | flagUsed, loc: noLoc, bucket: offWheel})
 	t.n++
 	return i
+}
+
+// place sets slot i's location to loc, whose reference the slot takes
+// over, releasing the one it held. The caller resolves the old location
+// first if it needs it.
+func (t *table) place(i int, loc uint32) {
+	old := t.slots[i].loc
+	t.setLoc(i, loc)
+	if old != noLoc && t.locs != nil {
+		t.locs.release(old)
+	}
+}
+
+// location resolves slot i's location (the zero Location for none).
+func (t *table) location(i int) Location {
+	if l := t.slots[i].loc; l != noLoc && t.locs != nil {
+		return t.locs.get(l)
+	}
+	return Location{}
 }
 
 // remove empties slot i, unlinking it, and closes the gap by shifting
@@ -160,6 +180,7 @@ func (t *table) remove(i int) {
 		t.unlink(i)
 		t.dyn--
 	}
+	held := t.slots[i].loc
 	n := len(t.slots)
 	j := i
 	for {
@@ -183,6 +204,9 @@ func (t *table) remove(i int) {
 	}
 	t.put(i, slot{})
 	t.n--
+	if held != noLoc && t.locs != nil {
+		t.locs.release(held)
+	}
 }
 
 // move copies slot from to slot to, repointing its wheel entry.
@@ -272,7 +296,7 @@ func addAge(s *slot, now int64) {
 // expired is one entry that aging removed, for the event.
 type expired struct {
 	mac uint64
-	loc uint32
+	loc Location
 }
 
 // expire processes the buckets that fell due by now: entries not seen for
@@ -296,7 +320,7 @@ func (t *table) expire(now, aging, width int64, out []expired) []expired {
 			s := &t.slots[i]
 			s.bucket = offWheel
 			if s.seen+aging <= now {
-				out = append(out, expired{s.mac(), s.loc})
+				out = append(out, expired{s.mac(), t.location(int(i))})
 				// Off the wheel and uncounted; removed below.
 				t.addFlag(int(i), flagStatic)
 				t.dyn--

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"maps"
 	"slices"
-	"strings"
 	"sync"
 )
 
@@ -50,26 +49,11 @@ type Topology struct {
 	adj   map[DatapathID]map[PortRef]PortRef // switch → its link ends → other ends
 	gen   uint64
 	bfs   map[DatapathID]*bfsTree // shortest-path trees by root, for gen
-	trees map[string]*FloodTree   // flood trees by member set
 }
 
 type bfsTree struct {
 	gen    uint64
 	parent map[DatapathID]Link // how each switch is reached: the link, A on the root side
-}
-
-// FloodTree is a loop-free set of inter-switch links that connects a set of
-// switches. Flooding a frame along it (the frame leaves a switch on its
-// tree ports other than the one it came in on) reaches each member once.
-type FloodTree struct {
-	// Members are the switches the tree was asked to connect.
-	Members []DatapathID
-	// Links are the tree's links.
-	Links []Link
-	// Ports maps each switch on the tree to its tree ports, sorted.
-	Ports map[DatapathID][]Port
-	// Unreachable lists members no link connects to the first member.
-	Unreachable []DatapathID
 }
 
 // NewTopology returns an empty topology.
@@ -78,7 +62,6 @@ func NewTopology() *Topology {
 		ports: map[PortRef]PortRef{},
 		adj:   map[DatapathID]map[PortRef]PortRef{},
 		bfs:   map[DatapathID]*bfsTree{},
-		trees: map[string]*FloodTree{},
 	}
 }
 
@@ -103,13 +86,6 @@ func (t *Topology) AddLink(l Link) bool {
 		m[e[0]] = e[1]
 	}
 	t.gen++
-	// A new link keeps every complete flood tree loop-free and connected;
-	// only trees that missed members can gain from it.
-	for k, tree := range t.trees {
-		if len(tree.Unreachable) > 0 {
-			delete(t.trees, k)
-		}
-	}
 	return true
 }
 
@@ -129,12 +105,6 @@ func (t *Topology) removeEnd(p PortRef) (Link, bool) {
 		}
 	}
 	t.gen++
-	// Only trees that used the link need rebuilding.
-	for k, tree := range t.trees {
-		if slices.Contains(tree.Links, l) {
-			delete(t.trees, k)
-		}
-	}
 	return l, true
 }
 
@@ -256,60 +226,4 @@ func (t *Topology) Path(from, to PortRef) ([]Hop, error) {
 		in = l.B.Port
 	}
 	return append(hops, Hop{Datapath: to.Datapath, In: in, Out: to.Port}), nil
-}
-
-// FloodTree returns a loop-free tree of links connecting members (for a
-// slice: the switches its ports are on). It is the union of the shortest
-// paths from the lowest member to the others. Trees are cached and rebuilt
-// only when a link they use goes away, or, for a tree that could not reach
-// every member, when a link comes. The result must not be modified.
-func (t *Topology) FloodTree(members []DatapathID) *FloodTree {
-	ms := slices.Clone(members)
-	slices.Sort(ms)
-	ms = slices.Compact(ms)
-	var key strings.Builder
-	for _, dp := range ms {
-		key.Write(dp.AppendText(nil))
-	}
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	if ft := t.trees[key.String()]; ft != nil {
-		return ft
-	}
-	ft := &FloodTree{Members: ms, Ports: map[DatapathID][]Port{}}
-	if len(ms) > 0 {
-		bt := t.tree(ms[0])
-		inTree := map[Link]bool{}
-		for _, m := range ms[1:] {
-			if _, ok := bt.parent[m]; !ok {
-				ft.Unreachable = append(ft.Unreachable, m)
-				continue
-			}
-			for dp := m; dp != ms[0]; {
-				l := bt.parent[dp]
-				nl := NewLink(l.A, l.B)
-				if inTree[nl] {
-					break // the rest of the way is already in
-				}
-				inTree[nl] = true
-				ft.Links = append(ft.Links, nl)
-				dp = l.A.Datapath
-			}
-		}
-		for _, l := range ft.Links {
-			ft.Ports[l.A.Datapath] = append(ft.Ports[l.A.Datapath], l.A.Port)
-			ft.Ports[l.B.Datapath] = append(ft.Ports[l.B.Datapath], l.B.Port)
-		}
-		for _, ps := range ft.Ports {
-			slices.Sort(ps)
-		}
-		slices.SortFunc(ft.Links, func(x, y Link) int {
-			if c := comparePortRef(x.A, y.A); c != 0 {
-				return c
-			}
-			return comparePortRef(x.B, y.B)
-		})
-	}
-	t.trees[key.String()] = ft
-	return ft
 }
