@@ -208,3 +208,29 @@ func BenchmarkExpire(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkPointerChase measures this machine's dependent memory latency:
+// each step loads the next index from the last, at random over 64 MB, so
+// every step waits for one cache (and most often TLB) miss. It is the
+// yardstick for BenchmarkDecide/random: a decision there should cost no
+// more than about one such miss.
+func BenchmarkPointerChase(b *testing.B) {
+	const n = 64 << 20 / 8
+	next := make([]uint64, n)
+	// Sattolo's algorithm: one cycle through every element.
+	for i := range next {
+		next[i] = uint64(i)
+	}
+	r := rng(88172645463325252)
+	for i := n - 1; i > 0; i-- {
+		j := int(r.next() % uint64(i))
+		next[i], next[j] = next[j], next[i]
+	}
+	p := uint64(0)
+	for b.Loop() {
+		p = next[p]
+	}
+	sink = p
+}
+
+var sink uint64

@@ -7,6 +7,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+	"unsafe"
 )
 
 // Defaults, as Open vSwitch, the Linux bridge and Trema's sliceable switch
@@ -227,7 +228,13 @@ type portIndex struct {
 
 type portSlot struct {
 	dp, pv uint64 // datapath; port<<16 | vlan (never 0: port 0 is refused)
-	b      *binding
+	// What Decide needs of the binding, inline, so that the slice's table
+	// is one dependent load away: its state, the location's index, and
+	// whether the port has attachments.
+	st       *sliceState
+	b        *binding
+	loc      uint32
+	attached bool
 }
 
 func portKey(l Location) (uint64, uint64) {
@@ -249,18 +256,19 @@ func newPortIndex(ports map[Location]*binding) portIndex {
 				i = 0
 			}
 		}
-		x.slots[i] = portSlot{dp, pv, b}
+		x.slots[i] = portSlot{dp: dp, pv: pv, st: b.sc.st, b: b, loc: b.locIdx, attached: b.attached != nil}
 	}
 	return x
 }
 
-func (x *portIndex) get(l Location) *binding {
+// get returns the slot of l's binding, or nil.
+func (x *portIndex) get(l Location) *portSlot {
 	dp, pv := portKey(l)
 	i := portHash(dp, pv, len(x.slots))
 	for {
 		s := &x.slots[i]
 		if s.pv == pv && s.dp == dp {
-			return s.b
+			return s
 		}
 		if s.pv == 0 {
 			return nil
@@ -331,6 +339,9 @@ func (f *Fabric) Decide(in Location, src, dst MAC) (d Decision) {
 	return d
 }
 
+// multicastBit is the group bit of a MAC as Uint64 holds it.
+const multicastBit = 1 << 40
+
 // refresh is how stale a last-seen time may get before a frame updates it;
 // between updates frames from a known host take no lock.
 const refresh = int64(time.Second)
@@ -338,12 +349,14 @@ const refresh = int64(time.Second)
 // decide fills d and reports whether to start again (the bindings changed
 // under it).
 func (f *Fabric) decide(d *Decision, in Location, src, dst MAC) (retry bool) {
-	if src.IsMulticast() || src.IsZero() {
+	mac, dmac := src.Uint64(), dst.Uint64()
+	if mac&multicastBit != 0 || mac == 0 {
 		d.Reason = ReasonBadSource
 		return false
 	}
 	cfg := f.cfg.Load()
-	b := cfg.index.get(in)
+	ps := cfg.index.get(in)
+	var st *sliceState
 	var sc *sliceConf
 	// loc is in's index when a binding of the frame's slice holds it;
 	// noLoc when the frame is a network-attached MAC's at a place its slice
@@ -351,41 +364,15 @@ func (f *Fabric) decide(d *Decision, in Location, src, dst MAC) (retry bool) {
 	// interns in).
 	loc := noLoc
 	static := false
-	if b != nil && b.attached != nil {
-		if _, ok := b.attached[src]; ok {
-			sc, loc, static = b.sc, b.locIdx, true
-		}
+	if ps != nil && !ps.attached && cfg.macs == nil {
+		// The common case: a port binding decides.
+		st, sc, loc = ps.st, ps.b.sc, ps.loc
+	} else if sc, loc, static = f.classify(d, cfg, ps, src); sc == nil {
+		return false
+	} else {
+		st = sc.st
 	}
-	if sc == nil && cfg.macs != nil {
-		if list := cfg.macs[src]; list != nil {
-			switch {
-			case len(list) == 1:
-				sc = list[0]
-			case b != nil && slices.Contains(list, b.sc):
-				sc = b.sc
-			default:
-				d.Reason = ReasonAmbiguous
-				return false
-			}
-			if b != nil && b.sc == sc {
-				loc = b.locIdx
-			}
-		}
-	}
-	if sc == nil {
-		switch {
-		case b == nil:
-			d.Reason = ReasonNoSlice
-			return false
-		case b.attached != nil:
-			d.Reason, d.Slice = ReasonNotAdmitted, b.sc.id
-			return false
-		}
-		sc, loc = b.sc, b.locIdx
-	}
-	st := sc.st
 	now := f.now.Load()
-	mac, dmac := src.Uint64(), dst.Uint64()
 
 	// The fast path: a known source, where it was, seen lately. Nothing to
 	// write, so no lock: read the table and check no writer intervened.
@@ -397,15 +384,21 @@ func (f *Fabric) decide(d *Decision, in Location, src, dst MAC) (retry bool) {
 		if st.gen.Load() > cfg.gen {
 			return true
 		}
-		p := st.tab.pub.Load()
-		if p == nil {
+		base, n := st.tab.base.Load(), st.tab.size.Load()
+		if base == nil {
 			break
 		}
-		slots := *p
-		// Touch both home slots before anything depends on either, so the
-		// two cache misses of a large table overlap.
+		if st.seq.Load() != seq {
+			continue // a resize may have split the pair
+		}
+		slots := unsafe.Slice(base, n)
+		// Touch both home slots, and the slots after them in the next cache
+		// line (where a probe often ends), before anything depends on any,
+		// so the cache misses of a large table overlap.
 		hs, hd := homeOf(mac, len(slots)), homeOf(dmac, len(slots))
 		_ = atomic.LoadUint64(&slots[hd].key)
+		_ = atomic.LoadUint64(&slots[nextLine(hd, len(slots))].key)
+		_ = atomic.LoadUint64(&slots[nextLine(hs, len(slots))].key)
 		i := probeShared(slots, hs, mac)
 		if i < 0 {
 			break
@@ -425,7 +418,7 @@ func (f *Fabric) decide(d *Decision, in Location, src, dst MAC) (retry bool) {
 		if key&flagStatic == 0 && now-atomic.LoadInt64(&slots[i].seen) >= refresh {
 			break // time to refresh
 		}
-		out := f.destination(d, sc, slots, hd, dmac, dst)
+		out := f.destination(d, sc, slots, hd, dmac)
 		var outLoc Location
 		if d.Action == Forward {
 			outLoc = f.locs.get(out)
@@ -436,7 +429,51 @@ func (f *Fabric) decide(d *Decision, in Location, src, dst MAC) (retry bool) {
 		f.forwardTo(d, outLoc, in)
 		return false
 	}
-	return f.decideLocked(d, cfg, sc, loc, static, in, src, dst, now)
+	return f.decideLocked(d, cfg, sc, loc, static, in, mac, dmac, now)
+}
+
+// classify finds the slice of a frame from src that entered at the
+// binding ps (nil: none), most specific first: a port attachment, a network
+// attachment, the port binding. It returns the slice (nil, with d's reason
+// set, for none), the index of the ingress when the slice binds it, and
+// whether src is attached to the port.
+func (f *Fabric) classify(d *Decision, cfg *config, ps *portSlot, src MAC) (sc *sliceConf, loc uint32, static bool) {
+	var b *binding
+	if ps != nil {
+		b = ps.b
+	}
+	loc = noLoc
+	if b != nil && b.attached != nil {
+		if _, ok := b.attached[src]; ok {
+			return b.sc, b.locIdx, true
+		}
+	}
+	if cfg.macs != nil {
+		if list := cfg.macs[src]; list != nil {
+			switch {
+			case len(list) == 1:
+				sc = list[0]
+			case b != nil && slices.Contains(list, b.sc):
+				sc = b.sc
+			default:
+				d.Reason = ReasonAmbiguous
+				return nil, noLoc, false
+			}
+			if b != nil && b.sc == sc {
+				loc = b.locIdx
+			}
+			return sc, loc, false
+		}
+	}
+	switch {
+	case b == nil:
+		d.Reason = ReasonNoSlice
+		return nil, noLoc, false
+	case b.attached != nil:
+		d.Reason, d.Slice = ReasonNotAdmitted, b.sc.id
+		return nil, noLoc, false
+	}
+	return b.sc, b.locIdx, false
 }
 
 // forwardTo completes a Forward decision with its resolved destination.
@@ -453,11 +490,10 @@ func (f *Fabric) forwardTo(d *Decision, out, in Location) {
 
 // decideLocked is Decide's slow path: learning, moving and refreshing
 // under the slice's lock. Events go to the sink after the lock is let go.
-func (f *Fabric) decideLocked(d *Decision, cfg *config, sc *sliceConf, loc uint32, static bool, in Location, src, dst MAC, now int64) (retry bool) {
+func (f *Fabric) decideLocked(d *Decision, cfg *config, sc *sliceConf, loc uint32, static bool, in Location, mac, dmac uint64, now int64) (retry bool) {
 	var evs [2]Event
 	nev := 0
 	st := sc.st
-	mac, dmac := src.Uint64(), dst.Uint64()
 	// A place its slice does not bind: intern it, holding a reference that
 	// a new or moved entry takes over. When the table of locations is full
 	// the frame is decided without learning where it came from.
@@ -502,13 +538,13 @@ func (f *Fabric) decideLocked(d *Decision, cfg *config, sc *sliceConf, loc uint3
 			t.place(i, f.take(loc, &held))
 			t.setSeen(i, now)
 			s.age = 0
-			evs[nev] = Event{Kind: Moved, Slice: sc.id, MAC: src, From: from, Location: in}
+			evs[nev] = Event{Kind: Moved, Slice: sc.id, MAC: MACFromUint64(mac), From: from, Location: in}
 			nev++
 		}
 	} else if !static && loc != noLoc {
 		nev, reclaim = f.learn(st, mac, f.take(loc, &held), now, &evs)
 	}
-	out := f.destination(d, sc, t.slots, homeOf(dmac, len(t.slots)), dmac, dst)
+	out := f.destination(d, sc, t.slots, homeOf(dmac, len(t.slots)), dmac)
 	var outLoc Location
 	if d.Action == Forward {
 		outLoc = f.locs.get(out)
@@ -543,9 +579,9 @@ func (f *Fabric) take(loc uint32, held *bool) uint32 {
 // destination decides where a frame to dst goes, from the slice's table
 // (read with atomic loads, so it serves the lock-free path too); for
 // Forward it returns the location index.
-func (f *Fabric) destination(d *Decision, sc *sliceConf, slots []slot, home int, dmac uint64, dst MAC) uint32 {
+func (f *Fabric) destination(d *Decision, sc *sliceConf, slots []slot, home int, dmac uint64) uint32 {
 	d.Slice, d.sc = sc.id, sc
-	if dst.IsMulticast() {
+	if dmac&multicastBit != 0 {
 		d.Action, d.Reason = Flood, ReasonBroadcast
 		return noLoc
 	}

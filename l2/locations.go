@@ -34,9 +34,13 @@ const (
 )
 
 type locChunk struct {
-	// dp and pv as portKey packs them.
-	dp, pv [locChunkSize]atomic.Uint64
-	refs   [locChunkSize]atomic.Int32
+	ents [locChunkSize]locEntry
+	refs [locChunkSize]atomic.Int32
+}
+
+// locEntry is a location as portKey packs it: one cache line holds four.
+type locEntry struct {
+	dp, pv atomic.Uint64
 }
 
 type locTable struct {
@@ -64,9 +68,8 @@ func (lt *locTable) chunk(i uint32) *locChunk { return lt.dir[i>>locChunkBits].L
 // get returns the location at index i, which the caller holds a
 // reference to (or validates afterwards).
 func (lt *locTable) get(i uint32) Location {
-	c := lt.chunk(i)
-	k := i & locChunkMask
-	dp, pv := c.dp[k].Load(), c.pv[k].Load()
+	e := &lt.chunk(i).ents[i&locChunkMask]
+	dp, pv := e.dp.Load(), e.pv.Load()
 	return Location{Datapath: DatapathID(dp), Port: Port(pv >> 16), VLAN: VLAN(pv)}
 }
 
@@ -94,8 +97,8 @@ func (lt *locTable) acquire(loc Location) (i uint32, ok bool) {
 	}
 	c, k := lt.chunk(i), i&locChunkMask
 	dp, pv := portKey(loc)
-	c.dp[k].Store(dp)
-	c.pv[k].Store(pv)
+	c.ents[k].dp.Store(dp)
+	c.ents[k].pv.Store(pv)
 	c.refs[k].Store(1)
 	lt.idx[loc] = i
 	lt.live.Add(1)

@@ -67,9 +67,12 @@ func (s *slot) mac() uint64  { return s.key >> 16 }
 func (s *slot) static() bool { return s.key&flagStatic != 0 }
 
 type table struct {
+	// base and size publish slots to lock-free readers, who check the
+	// slice's sequence count around reading the pair (see shared).
+	base   atomic.Pointer[slot]
+	size   atomic.Int64
 	locs   *locTable // the fabric's: a slot's loc holds a reference
 	slots  []slot
-	pub    atomic.Pointer[[]slot] // slots, for lock-free readers
 	n      int                    // used slots
 	dyn    int                    // dynamic entries, all on the wheel
 	wheel  [wheelSize][]uint32    // slot indices, in the order they were scheduled
@@ -95,6 +98,15 @@ func findShared(slots []slot, mac uint64) int {
 
 // homeOf is the home slot of mac in a table of n slots (0 when n is 0).
 func homeOf(mac uint64, n int) int { return int((hashMAC(mac) >> 32) * uint64(n) >> 32) }
+
+// nextLine is the first slot of the cache line after slot i's (slots are
+// 32 bytes, two to a line, and arrays start on a line).
+func nextLine(i, n int) int {
+	if j := i | 1 + 1; j < n {
+		return j
+	}
+	return 0
+}
 
 // probeShared is findShared from a precomputed home slot.
 func probeShared(slots []slot, i int, mac uint64) int {
@@ -223,6 +235,7 @@ func (t *table) resize(c int) {
 	c = max(c, t.n+1, 8)
 	old := t.slots
 	t.slots = make([]slot, c)
+	adviseHuge(t.slots)
 	moved := make([]uint32, len(old))
 	for i := range old {
 		s := &old[i]
@@ -244,8 +257,8 @@ func (t *table) resize(c int) {
 		}
 	}
 	// Built privately, published whole: readers see the old array or this.
-	pub := t.slots
-	t.pub.Store(&pub)
+	t.base.Store(&t.slots[0])
+	t.size.Store(int64(c))
 }
 
 // link appends dynamic slot i to bucket b.

@@ -102,7 +102,9 @@ func MACFromUint64(v uint64) MAC {
 
 // Uint64 returns the address as the low 48 bits of an integer.
 func (m MAC) Uint64() uint64 {
-	return uint64(binary.BigEndian.Uint16(m[0:2]))<<32 | uint64(binary.BigEndian.Uint32(m[2:6]))
+	// Four bytes then two, as the compiler copies a MAC: the loads then
+	// take their bytes from one store each.
+	return uint64(binary.BigEndian.Uint32(m[0:4]))<<16 | uint64(binary.BigEndian.Uint16(m[4:6]))
 }
 
 const hexDigits = "0123456789abcdef"
