@@ -73,11 +73,11 @@ type table struct {
 	size   atomic.Int64
 	locs   *locTable // the fabric's: a slot's loc holds a reference
 	slots  []slot
-	n      int                    // used slots
-	dyn    int                    // dynamic entries, all on the wheel
-	wheel  [wheelSize][]uint32    // slot indices, in the order they were scheduled
-	spare  []uint32               // a bucket's array, kept for reuse
-	cursor int64                  // the last bucket time (deadline / width) fully processed
+	n      int                 // used slots
+	dyn    int                 // dynamic entries, all on the wheel
+	wheel  [wheelSize][]uint32 // slot indices, in the order they were scheduled
+	spare  []uint32            // a bucket's array, kept for reuse
+	cursor int64               // the last bucket time (deadline / width) fully processed
 }
 
 func (t *table) init(now, width int64) {
