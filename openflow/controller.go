@@ -44,6 +44,12 @@ const (
 	DefaultHandshakeTimeout = 10 * time.Second
 	DefaultWriteTimeout     = 30 * time.Second
 	DefaultSendQueue        = 1024
+	DefaultStallTimeout     = 5 * time.Second
+	DefaultMaxHandshakes    = 128
+	DefaultMaxReplyBytes    = 64 << 20
+	// maxHandshakeBytes bounds what a peer may send in reply to one
+	// handshake request (a port description of 65,000 ports fits).
+	maxHandshakeBytes = 4 << 20
 )
 
 // Controller accepts switch connections and runs them. Set its fields
@@ -66,8 +72,21 @@ type Controller struct {
 	WriteTimeout time.Duration
 	// SendQueue is how many messages may wait to be written to one switch;
 	// Send blocks (until its context ends) when the queue is full, so a
-	// slow switch cannot make the controller's memory grow.
+	// slow switch cannot make the controller's memory grow, and TrySend
+	// fails at once.
 	SendQueue int
+	// StallTimeout drops a switch whose send queue has stayed full this
+	// long: it takes nothing, and waiting on it would stall whoever sends
+	// to it.
+	StallTimeout time.Duration
+	// MaxHandshakes bounds the connections that have not finished the
+	// handshake yet; more are closed at once, so peers that connect and
+	// say nothing cannot exhaust the controller. Each is dropped after
+	// HandshakeTimeout anyway.
+	MaxHandshakes int
+	// MaxReplyBytes bounds the reply to one request (every part of a
+	// multipart reply together); a larger one fails the request.
+	MaxReplyBytes int
 	// MaxMessage is the largest message accepted from a switch.
 	MaxMessage int
 	// TLSConfig, when set, makes Serve speak TLS.
@@ -75,12 +94,13 @@ type Controller struct {
 	// Logger receives connection events; nil discards them.
 	Logger *slog.Logger
 
-	mu        sync.Mutex
-	listeners map[net.Listener]struct{}
-	switches  map[uint64]*Switch
-	conns     map[*Switch]struct{}
-	closing   bool
-	wg        sync.WaitGroup
+	mu         sync.Mutex
+	listeners  map[net.Listener]struct{}
+	switches   map[uint64]*Switch
+	conns      map[*Switch]struct{}
+	handshakes int // connections in the handshake
+	closing    bool
+	wg         sync.WaitGroup
 }
 
 // ErrControllerClosed is returned by Serve after Shutdown.
@@ -98,6 +118,21 @@ func (c *Controller) versions() []Version {
 		return []Version{Version13, Version10}
 	}
 	return c.Versions
+}
+
+func intOr(n, def int) int {
+	if n <= 0 {
+		return def
+	}
+	return n
+}
+
+// handshakeDone gives back sw's place among the connections in the
+// handshake.
+func (c *Controller) handshakeDone() {
+	c.mu.Lock()
+	c.handshakes--
+	c.mu.Unlock()
 }
 
 func durationOr(d, def time.Duration) time.Duration {
@@ -168,6 +203,13 @@ func (c *Controller) Serve(l net.Listener) error {
 			conn.Close()
 			return ErrControllerClosed
 		}
+		if c.handshakes >= intOr(c.MaxHandshakes, DefaultMaxHandshakes) {
+			c.mu.Unlock()
+			c.log().Warn("too many connections in the handshake; closing a new one", "remote", conn.RemoteAddr().String())
+			conn.Close()
+			continue
+		}
+		c.handshakes++
 		if c.conns == nil {
 			c.conns = map[*Switch]struct{}{}
 		}

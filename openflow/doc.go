@@ -12,6 +12,18 @@
 // *Error that carries the offset and the OpenFlow error type and code a peer
 // should be answered with (ErrorReply builds that answer).
 //
+// # The controller
+//
+// Controller accepts switches (TCP or TLS), negotiates the version, learns
+// each switch's identity, description and ports, keeps the connection
+// alive with echoes and hands every other message to a Handler. It is
+// built so that no peer can hurt the others: connections in the handshake
+// are bounded (MaxHandshakes) and timed (HandshakeTimeout), as is what a
+// peer may send in reply to a request (MaxReplyBytes); each switch has a
+// bounded send queue, Send waits on it while TrySend never does, and a
+// switch whose queue stays full for StallTimeout is dropped, so a switch
+// that stops reading costs its senders nothing but the messages it misses.
+//
 // # Performance
 //
 // The controller's hot path is packet-in in, flow-mod out: decoding an

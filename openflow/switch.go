@@ -21,9 +21,14 @@ var (
 	// ErrSwitchClosed: the switch's connection is closed.
 	ErrSwitchClosed = errors.New("openflow: switch connection closed")
 	// ErrHandshake: the peer did not complete the OpenFlow handshake.
-	ErrHandshake   = errors.New("openflow: handshake failed")
-	errReplaced    = errors.New("openflow: replaced by a newer connection of the same switch")
-	errEchoTimeout = errors.New("openflow: switch stopped answering echo requests")
+	ErrHandshake = errors.New("openflow: handshake failed")
+	// ErrQueueFull: TrySend found the switch's send queue full.
+	ErrQueueFull = errors.New("openflow: send queue full")
+	// ErrReplyTooLarge: a reply exceeded Controller.MaxReplyBytes.
+	ErrReplyTooLarge = errors.New("openflow: reply too large")
+	errReplaced      = errors.New("openflow: replaced by a newer connection of the same switch")
+	errEchoTimeout   = errors.New("openflow: switch stopped answering echo requests")
+	errStalled       = errors.New("openflow: switch took nothing from a full send queue")
 )
 
 // SwitchError is an error message a switch sent in reply to a request.
@@ -68,6 +73,7 @@ type Switch struct {
 	ports   map[uint32]PortInfo
 
 	received  atomic.Uint64 // messages read, for the keepalive
+	fullSince atomic.Int64  // Unix ns when a send first found the queue full; 0 when it is not
 	quit      chan struct{}
 	done      chan struct{}
 	writerEnd chan struct{}
@@ -84,6 +90,7 @@ type Switch struct {
 type pending struct {
 	ch    chan reply
 	parts []Message
+	size  int // bytes of the parts so far
 }
 
 type reply struct {
@@ -216,6 +223,7 @@ func (s *Switch) enqueue(ctx context.Context, buf *[]byte) error {
 		return nil
 	default:
 	}
+	s.markFull()
 	select {
 	case s.sendq <- buf:
 		return nil
@@ -224,6 +232,33 @@ func (s *Switch) enqueue(ctx context.Context, buf *[]byte) error {
 	case <-ctx.Done():
 		return ctx.Err()
 	}
+}
+
+// TrySend queues m for the switch if its queue has room and fails with
+// ErrQueueFull at once otherwise: for a sender that must not wait on this
+// switch (one that serves others too). A switch whose queue stays full for
+// Controller.StallTimeout is disconnected.
+func (s *Switch) TrySend(m Message) error {
+	buf, err := s.encode(m)
+	if err != nil {
+		return err
+	}
+	select {
+	case <-s.quit:
+		s.bufs.Put(buf)
+		return ErrSwitchClosed
+	case s.sendq <- buf:
+		return nil
+	default:
+	}
+	s.bufs.Put(buf)
+	s.markFull()
+	return ErrQueueFull
+}
+
+// markFull notes when sends first found the queue full.
+func (s *Switch) markFull() {
+	s.fullSince.CompareAndSwap(0, time.Now().UnixNano())
 }
 
 // SendTimeout is Send with a timeout instead of a context: the common
@@ -240,6 +275,7 @@ func (s *Switch) SendTimeout(m Message, d time.Duration) error {
 		return nil
 	default:
 	}
+	s.markFull()
 	t := time.NewTimer(d)
 	defer t.Stop()
 	select {
@@ -330,6 +366,7 @@ func (s *Switch) run() {
 	go s.writer()
 	r := NewReader(s.conn, s.c.MaxMessage)
 	err := s.handshake(r)
+	s.c.handshakeDone()
 	if err == nil && !s.c.register(s) {
 		err = ErrControllerClosed
 	}
@@ -413,6 +450,11 @@ func (s *Switch) writer() {
 			if !flush() {
 				return
 			}
+			// The switch took something: whoever found the queue full
+			// found a slow switch, not a stalled one.
+			if s.fullSince.Load() != 0 && len(s.sendq) < cap(s.sendq) {
+				s.fullSince.Store(0)
+			}
 			if s.draining.Load() && len(s.sendq) == 0 {
 				s.closeWith(ErrControllerClosed)
 				return
@@ -427,19 +469,30 @@ func (s *Switch) writer() {
 // switch when they go unanswered.
 func (s *Switch) keepalive() {
 	interval := durationOr(s.c.EchoInterval, DefaultEchoInterval)
-	maxMissed := s.c.MaxMissedEchoes
-	if maxMissed <= 0 {
-		maxMissed = DefaultMaxMissedEchoes
-	}
-	t := time.NewTicker(interval)
+	maxMissed := intOr(s.c.MaxMissedEchoes, DefaultMaxMissedEchoes)
+	stall := durationOr(s.c.StallTimeout, DefaultStallTimeout)
+	// The stall check runs every tick too, so ticks come at least twice
+	// within a stall timeout; echoes still go out about every interval.
+	tick := min(interval, stall/2)
+	t := time.NewTicker(tick)
 	defer t.Stop()
 	last, quiet := s.received.Load(), 0
+	lastEcho := time.Now()
 	for {
+		var now time.Time
 		select {
-		case <-t.C:
+		case now = <-t.C:
 		case <-s.quit:
 			return
 		}
+		if since := s.fullSince.Load(); since != 0 && now.UnixNano()-since > int64(stall) {
+			s.closeWith(errStalled)
+			return
+		}
+		if now.Sub(lastEcho) < interval-tick/2 {
+			continue
+		}
+		lastEcho = now
 		// Ticks without a message in between: the switch has been quiet
 		// for at least that many intervals.
 		if n := s.received.Load(); n != last {
@@ -455,7 +508,7 @@ func (s *Switch) keepalive() {
 		if s.version == Version10 {
 			m = &of10.EchoRequest{}
 		}
-		s.SendTimeout(m, interval)
+		s.TrySend(m) // a full queue is the stall check's to judge
 	}
 }
 
@@ -628,6 +681,7 @@ func (s *Switch) sendSync(m Message) error {
 // complete, answering echo requests on the way.
 func (s *Switch) await(r *Reader, xid uint32) ([]Message, error) {
 	var parts []Message
+	size := 0
 	for {
 		b, err := r.Next()
 		if err != nil {
@@ -647,6 +701,9 @@ func (s *Switch) await(r *Reader, xid uint32) ([]Message, error) {
 		}
 		if e := switchError(m); e != nil {
 			return nil, fmt.Errorf("%w: %v", ErrHandshake, e)
+		}
+		if size += len(b); size > maxHandshakeBytes {
+			return nil, fmt.Errorf("%w: reply over %d bytes", ErrHandshake, maxHandshakeBytes)
 		}
 		parts = append(parts, m)
 		if !more(m) {
@@ -706,7 +763,11 @@ func (s *Switch) answerEcho(m Message) bool {
 	default:
 		return false
 	}
-	s.SendTimeout(rep, s.c.writeTimeout())
+	if s.up {
+		s.TrySend(rep) // a full queue is the stall check's to judge
+	} else {
+		s.SendTimeout(rep, s.c.writeTimeout())
+	}
 	return true
 }
 
@@ -790,6 +851,12 @@ func (s *Switch) deliver(xid uint32, m Message) bool {
 	}
 	if e := switchError(m); e != nil {
 		p.ch <- reply{err: e}
+		delete(s.pending, xid)
+		return true
+	}
+	p.size += int(m.Head().Length)
+	if p.size > intOr(s.c.MaxReplyBytes, DefaultMaxReplyBytes) {
+		p.ch <- reply{err: fmt.Errorf("%w: over %d bytes", ErrReplyTooLarge, intOr(s.c.MaxReplyBytes, DefaultMaxReplyBytes))}
 		delete(s.pending, xid)
 		return true
 	}
