@@ -4,6 +4,7 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"fmt"
+	"os"
 	"os/exec"
 	"strings"
 	"testing"
@@ -14,6 +15,7 @@ import (
 type Host struct {
 	NS   string // namespace name
 	Dev  string // the interface in the namespace that has the address
+	Link string // the veth end in the namespace (Dev, or what Dev's VLAN sits on)
 	Port string // the veth end on the bridge
 }
 
@@ -42,6 +44,19 @@ func ip(args ...string) error {
 	return nil
 }
 
+// veth makes a veth pair whose ends send nothing of their own: no IPv6
+// link-local chatter (neighbour and router solicitations, MLD reports)
+// from the ends that stay in the host's namespace, where it is on.
+func veth(a, b string) error {
+	if err := ip("link", "add", a, "type", "veth", "peer", "name", b); err != nil {
+		return err
+	}
+	for _, dev := range []string{a, b} {
+		os.WriteFile("/proc/sys/net/ipv6/conf/"+dev+"/disable_ipv6", []byte("1"), 0)
+	}
+	return nil
+}
+
 // AddHost makes a namespace with a veth pair, puts one end in the
 // namespace with the MAC, address and VLAN of cfg and the other on the
 // bridge, and removes all of it when the test ends. It needs StartWith
@@ -50,15 +65,24 @@ func (s *Switch) AddHost(tb testing.TB, cfg HostConfig) *Host {
 	tb.Helper()
 	cfg.Bridge = s.BridgeName(cfg.Bridge)
 	id := uniq()
-	h := &Host{NS: "nsl-" + id, Dev: "nsh" + id, Port: "nsp" + id}
+	h := &Host{NS: "nsl-" + id, Dev: "nsh" + id, Link: "nsh" + id, Port: "nsp" + id}
 	tb.Cleanup(func() {
 		s.Vsctl("--if-exists", "del-port", cfg.Bridge, h.Port)
 		ip("netns", "del", h.NS)
 		ip("link", "del", h.Port)
 	})
+	if err := ip("netns", "add", h.NS); err != nil {
+		tb.Fatalf("ovstest: %v", err)
+	}
+	// No IPv6 chatter (router solicitations, DAD, MLD) to muddy what is
+	// tested: off before any interface arrives, so every one inherits it.
+	for _, conf := range []string{"all", "default"} {
+		exec.Command("ip", "netns", "exec", h.NS, "sysctl", "-qw", "net.ipv6.conf."+conf+".disable_ipv6=1").Run()
+	}
+	if err := veth(h.Dev, h.Port); err != nil {
+		tb.Fatalf("ovstest: %v", err)
+	}
 	steps := [][]string{
-		{"netns", "add", h.NS},
-		{"link", "add", h.Dev, "type", "veth", "peer", "name", h.Port},
 		{"link", "set", h.Dev, "netns", h.NS},
 		{"-n", h.NS, "link", "set", h.Dev, "address", cfg.MAC},
 		{"-n", h.NS, "link", "set", "lo", "up"},
@@ -70,8 +94,6 @@ func (s *Switch) AddHost(tb testing.TB, cfg HostConfig) *Host {
 			tb.Fatalf("ovstest: %v", err)
 		}
 	}
-	// No IPv6 chatter (router solicitations, DAD) to muddy what is tested.
-	exec.Command("ip", "netns", "exec", h.NS, "sysctl", "-qw", "net.ipv6.conf.all.disable_ipv6=1").Run()
 	port := h.Port
 	if cfg.VLAN != 0 {
 		vdev := fmt.Sprintf("%s.%d", h.Dev[:min(len(h.Dev), 9)], cfg.VLAN)
@@ -117,7 +139,10 @@ func (s *Switch) tagger(tb testing.TB, id, hostPort string, vlan int) string {
 	if o, err := s.Vsctl("add-br", br, "--", "set", "bridge", br, "datapath_type=netdev", "fail-mode=standalone"); err != nil {
 		tb.Fatalf("ovstest: helper bridge: %v: %s", err, o)
 	}
-	for _, st := range [][]string{{"link", "add", trunk, "type", "veth", "peer", "name", out}, {"link", "set", trunk, "up"}, {"link", "set", out, "up"}} {
+	if err := veth(trunk, out); err != nil {
+		tb.Fatalf("ovstest: %v", err)
+	}
+	for _, st := range [][]string{{"link", "set", trunk, "up"}, {"link", "set", out, "up"}} {
 		if err := ip(st...); err != nil {
 			tb.Fatalf("ovstest: %v", err)
 		}
@@ -142,7 +167,10 @@ func (s *Switch) LinkBridges(tb testing.TB, a string, aPort int, b string, bPort
 	id := uniq()
 	ea, eb := "nsla"+id, "nslb"+id
 	tb.Cleanup(func() { ip("link", "del", ea) })
-	for _, st := range [][]string{{"link", "add", ea, "type", "veth", "peer", "name", eb}, {"link", "set", ea, "up"}, {"link", "set", eb, "up"}} {
+	if err := veth(ea, eb); err != nil {
+		tb.Fatalf("ovstest: %v", err)
+	}
+	for _, st := range [][]string{{"link", "set", ea, "up"}, {"link", "set", eb, "up"}} {
 		if err := ip(st...); err != nil {
 			tb.Fatalf("ovstest: %v", err)
 		}

@@ -21,6 +21,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"syscall"
 	"testing"
@@ -31,8 +32,8 @@ import (
 type Switch struct {
 	Dir    string // state, sockets and logs
 	env    []string
-	db     *exec.Cmd
-	vswd   *exec.Cmd
+	db     *daemon
+	vswd   *daemon
 	system bool
 	names  map[string]string // bridge names as the test says them → as created
 }
@@ -131,20 +132,41 @@ func lockSystem(tb testing.TB) {
 	tb.Cleanup(func() { f.Close() }) // closing releases the lock
 }
 
-func (s *Switch) start(tb testing.TB, name string, args ...string) *exec.Cmd {
+// daemon is a process the Switch started.
+type daemon struct {
+	cmd  *exec.Cmd
+	done chan struct{} // closed once it has exited
+}
+
+// start runs a daemon that dies with the test process, even one that is
+// killed: the kernel sends it SIGKILL when the thread that started it
+// ends, so it is started from a thread held for the daemon's lifetime.
+func (s *Switch) start(tb testing.TB, name string, args ...string) *daemon {
 	cmd := exec.Command(name, args...)
 	cmd.Env = s.env
 	cmd.Dir = s.Dir
-	if err := cmd.Start(); err != nil {
+	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
+	d := &daemon{cmd: cmd, done: make(chan struct{})}
+	started := make(chan error)
+	go func() {
+		runtime.LockOSThread() // never unlocked: the thread ends with the goroutine
+		defer close(d.done)
+		err := cmd.Start()
+		started <- err
+		if err == nil {
+			cmd.Wait()
+		}
+	}()
+	if err := <-started; err != nil {
 		tb.Fatalf("ovstest: start %s: %v", name, err)
 	}
-	return cmd
+	return d
 }
 
-func stop(cmd *exec.Cmd) {
-	if cmd != nil && cmd.Process != nil {
-		cmd.Process.Kill()
-		cmd.Wait()
+func stop(d *daemon) {
+	if d != nil {
+		d.cmd.Process.Kill()
+		<-d.done
 	}
 }
 
@@ -258,4 +280,21 @@ func (s *Switch) Inject(port string, frame []byte) error {
 		return fmt.Errorf("ovstest: inject on %s: %v: %s", port, err, out)
 	}
 	return nil
+}
+
+// DumpFlows returns the bridge's flows as ovs-ofctl prints them, one a
+// line, without statistics (durations, counters), speaking version
+// ("OpenFlow13", "OpenFlow10").
+func (s *Switch) DumpFlows(bridge, version string) ([]string, error) {
+	out, err := s.Ofctl("-O", version, "--no-stats", "dump-flows", s.BridgeName(bridge))
+	if err != nil {
+		return nil, fmt.Errorf("ovstest: dump-flows %s: %v: %s", bridge, err, out)
+	}
+	var flows []string
+	for _, l := range strings.Split(out, "\n") {
+		if l = strings.TrimSpace(l); l != "" && !strings.HasPrefix(l, "NXST_FLOW") && !strings.HasPrefix(l, "OFPST_FLOW") {
+			flows = append(flows, l)
+		}
+	}
+	return flows, nil
 }

@@ -1,0 +1,75 @@
+package ovstest
+
+import (
+	"encoding/json"
+	"fmt"
+	"net"
+	"os"
+	"os/exec"
+	"runtime"
+
+	"golang.org/x/sys/unix"
+)
+
+// SendFrame sends a raw Ethernet frame out of the host's interface, as if
+// the host's own stack had sent it (a forged or hand-made frame).
+func (h *Host) SendFrame(frame []byte) error {
+	errc := make(chan error, 1)
+	go func() {
+		// The thread enters the host's namespace and is never let go: the
+		// runtime ends it with the goroutine instead of reusing it.
+		runtime.LockOSThread()
+		errc <- h.sendFrame(frame)
+	}()
+	return <-errc
+}
+
+func (h *Host) sendFrame(frame []byte) error {
+	ns, err := os.Open("/run/netns/" + h.NS)
+	if err != nil {
+		return err
+	}
+	defer ns.Close()
+	if err := unix.Setns(int(ns.Fd()), unix.CLONE_NEWNET); err != nil {
+		return fmt.Errorf("ovstest: enter %s: %w", h.NS, err)
+	}
+	ifi, err := net.InterfaceByName(h.Link)
+	if err != nil {
+		return err
+	}
+	fd, err := unix.Socket(unix.AF_PACKET, unix.SOCK_RAW, 0)
+	if err != nil {
+		return err
+	}
+	defer unix.Close(fd)
+	return unix.Sendto(fd, frame, 0, &unix.SockaddrLinklayer{Ifindex: ifi.Index})
+}
+
+// RxPackets returns how many frames the host's interface has received.
+func (h *Host) RxPackets() (uint64, error) {
+	out, err := exec.Command("ip", "-n", h.NS, "-s", "-j", "link", "show", "dev", h.Link).Output()
+	if err != nil {
+		return 0, fmt.Errorf("ovstest: ip link show: %w", err)
+	}
+	var links []struct {
+		Stats struct {
+			RX struct {
+				Packets uint64 `json:"packets"`
+			} `json:"rx"`
+		} `json:"stats64"`
+	}
+	if err := json.Unmarshal(out, &links); err != nil || len(links) != 1 {
+		return 0, fmt.Errorf("ovstest: ip link show: %s", out)
+	}
+	return links[0].Stats.RX.Packets, nil
+}
+
+// SetPort brings the host's port on the bridge up or down, as a cable
+// plugged in or pulled out.
+func (h *Host) SetPort(up bool) error {
+	state := "down"
+	if up {
+		state = "up"
+	}
+	return ip("link", "set", h.Port, state)
+}

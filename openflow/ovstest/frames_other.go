@@ -1,0 +1,19 @@
+//go:build !linux
+
+package ovstest
+
+import (
+	"errors"
+	"runtime"
+)
+
+var errNotLinux = errors.New("ovstest: hosts in network namespaces need Linux, not " + runtime.GOOS)
+
+// SendFrame needs Linux.
+func (h *Host) SendFrame([]byte) error { return errNotLinux }
+
+// RxPackets needs Linux.
+func (h *Host) RxPackets() (uint64, error) { return 0, errNotLinux }
+
+// SetPort needs Linux.
+func (h *Host) SetPort(bool) error { return errNotLinux }
