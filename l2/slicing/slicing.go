@@ -10,36 +10,53 @@
 //	fabric := l2.NewFabric(l2.Options{Events: func(ev l2.Event) { app.FabricEvent(ev) }})
 //	app = slicing.New(fabric, slicing.Options{})
 //	ctrl := &openflow.Controller{Handler: app}
-//	go app.Run(ctx)           // fabric clock, LLDP discovery
+//	go app.Run(ctx)           // fabric clock, discovery, flow deletes
 //	go ctrl.ListenAndServe("") // switches connect on :6653
 //
 // Change bindings through App.Update so that live traffic follows at once.
 //
 // # Flows
 //
-// Forwarding flows match in_port, VLAN, dl_src and dl_dst, idle out after
-// Options.IdleTimeout (60 s, as Trema's), carry a cookie per slice, and
-// rewrite the VLAN on the last hop to what the destination port is bound
-// with. A frame from no slice gets a drop flow for its source (idle and
-// hard 60 s); a frame with no path, a one-second drop flow. When the
-// fabric forgets or moves a MAC, the flows to and from it are deleted.
-// OpenFlow 1.0 cannot filter deletes by cookie, so there deletes are by
-// match alone.
+// A forwarding flow matches in_port, VLAN, eth_src and eth_dst, idles out
+// after Options.IdleTimeout (60 s, as Trema's) and carries a cookie per
+// slice. On a path over several switches the first hop puts the slice's
+// transport VLAN on the frame (see ErrNoTransportTag for the pool), the
+// hops in between match it, and the last hop restores the tag the
+// destination's port is bound with, so slices that share MAC addresses or
+// edge VLAN ids never share a flow. Flooding is packet-outs from the
+// controller to each port of the slice, on whatever switch it is.
+//
+// When the fabric forgets or moves a MAC (aging, eviction, a binding or
+// attachment removed, a port down) the flows to and from it are deleted,
+// on the switches that hold them only. A frame from no slice gets a drop
+// flow for its source (idle and hard Options.DropTimeout), at most
+// Options.DropRate a second on a port: past that the port (on that VLAN) is
+// quarantined by one drop flow for Options.QuarantineTime, so a flood of
+// random source addresses cannot fill a switch's table or the controller's
+// queues. App.Update deletes the drop flows, so a newly admitted host is
+// not held off. OpenFlow 1.0 cannot select flows by cookie: there a MAC's
+// flows are deleted by match alone (every slice's with that MAC), and drop
+// flows one by one.
+//
+// # Robustness
+//
+// No switch can stall the others: a packet-in's sends to other switches,
+// and the deletes that fabric events cause, never wait on a full queue
+// (openflow.Switch.TrySend); what a switch cannot take is counted in Stats
+// and the controller drops a switch that takes nothing for its stall
+// timeout. Fabric events are queued, coalesced per MAC and sent from Run's
+// goroutine, not from the packet-in path.
 package slicing
 
 import (
 	"context"
-	"fmt"
-	"hash/fnv"
+	"crypto/rand"
 	"log/slog"
-	"strconv"
-	"strings"
+	"maps"
+	"slices"
 	"sync"
+	"sync/atomic"
 	"time"
-
-	"github.com/gopacket/gopacket"
-	"github.com/gopacket/gopacket/layers"
-	"github.com/mdlayher/ethernet"
 
 	"github.com/netslice/netslice/l2"
 	"github.com/netslice/netslice/openflow"
@@ -57,35 +74,29 @@ type Options struct {
 	// NoPathTimeout is the hard timeout of the drop flow when no path
 	// leads to the destination (default 1 s).
 	NoPathTimeout time.Duration
+	// DropRate bounds the drop flows for unknown sources per switch port
+	// and second (default 10, with bursts of ten times as many); past it
+	// the port is quarantined.
+	DropRate int
+	// QuarantineTime is the hard timeout of a quarantine (default 5 s).
+	QuarantineTime time.Duration
 	// DiscoveryInterval is how often LLDP goes out on every port (default
-	// 5 s); a link not seen for three intervals is forgotten.
+	// 5 s).
 	DiscoveryInterval time.Duration
+	// LinkTimeout is how long a link lives without being heard from
+	// (default three discovery intervals).
+	LinkTimeout time.Duration
+	// LLDPSecret keys the discovery frames' authenticator. Controllers
+	// that share switches must share it; empty means a random one.
+	LLDPSecret []byte
+	// TransportVLANs are the VLAN ids the app may put on inter-switch
+	// links to tell slices apart (default 1-4094).
+	TransportVLANs VLANRange
+	// SendTimeout bounds how long a packet-in waits on its own switch's
+	// full queue (default 1 s); sends to other switches never wait.
+	SendTimeout time.Duration
 	// Logger receives the app's events; nil discards them.
 	Logger *slog.Logger
-}
-
-// Flow priorities.
-const (
-	priorityForward = 100
-	priorityDrop    = 50
-	priorityMiss    = 0
-)
-
-// Cookies: the top 16 bits mark the app's flows. Forwarding flows have
-// bit 47 clear and a hash of their slice below it; the table miss and drop
-// flows have bit 47 set, so deleting forwarding flows spares them.
-const (
-	cookieMarker   = uint64(0x6e73) << 48
-	cookieMarkMask = uint64(0xffff) << 48
-	cookieForward  = cookieMarkMask | 1<<47 // mask selecting forwarding flows
-	cookieMiss     = cookieMarker | 1<<47 | 1
-	cookieDrop     = cookieMarker | 1<<47 | 2
-)
-
-func sliceCookie(id string) uint64 {
-	h := fnv.New64a()
-	h.Write([]byte(id))
-	return cookieMarker | h.Sum64()&(1<<47-1)
 }
 
 // App is the slicing application. Create it with New.
@@ -94,13 +105,31 @@ type App struct {
 	topo   *l2.Topology
 	opts   Options
 	log    *slog.Logger
+	secret []byte
+	tags   *tagPool
+	flows  *tracker
+	stats  counters
+	// epoch counts the fabric events that take forwarding away from a
+	// MAC, so a packet-in can tell whether one came while it decided.
+	epoch atomic.Uint64
 
-	mu       sync.Mutex
-	switches map[uint64]*openflow.Switch
+	mu       sync.Mutex // guards links, and serializes changes to switches
+	switches atomic.Pointer[map[uint64]*swState] // copied on change: read on every packet-in
 	links    map[l2.Link]time.Time
 }
 
-// New returns an app that forwards for fabric.
+// swState is what the app keeps per switch.
+type swState struct {
+	sw *openflow.Switch
+	d  dialect
+
+	mu      sync.Mutex
+	drops   map[dropKey]time.Time // drop flows installed, and when they end
+	buckets map[l2.Port]*bucket   // drop-flow budget per port
+}
+
+// New returns an app that forwards for fabric. It panics on Options it
+// cannot use (a transport VLAN range outside 1-4094).
 func New(fabric *l2.Fabric, opts Options) *App {
 	if opts.IdleTimeout <= 0 {
 		opts.IdleTimeout = 60 * time.Second
@@ -111,130 +140,112 @@ func New(fabric *l2.Fabric, opts Options) *App {
 	if opts.NoPathTimeout <= 0 {
 		opts.NoPathTimeout = time.Second
 	}
+	if opts.DropRate <= 0 {
+		opts.DropRate = 10
+	}
+	if opts.QuarantineTime <= 0 {
+		opts.QuarantineTime = 5 * time.Second
+	}
 	if opts.DiscoveryInterval <= 0 {
 		opts.DiscoveryInterval = 5 * time.Second
+	}
+	if opts.LinkTimeout <= 0 {
+		opts.LinkTimeout = 3 * opts.DiscoveryInterval
+	}
+	if opts.SendTimeout <= 0 {
+		opts.SendTimeout = time.Second
 	}
 	log := opts.Logger
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	return &App{fabric: fabric, topo: l2.NewTopology(), opts: opts, log: log,
-		switches: map[uint64]*openflow.Switch{}, links: map[l2.Link]time.Time{}}
+	tags, err := newTagPool(opts.TransportVLANs)
+	if err != nil {
+		panic(err)
+	}
+	secret := opts.LLDPSecret
+	if len(secret) == 0 {
+		secret = make([]byte, 32)
+		rand.Read(secret)
+	}
+	a := &App{fabric: fabric, topo: l2.NewTopology(), opts: opts, log: log, secret: secret, tags: tags,
+		flows: newTracker(), links: map[l2.Link]time.Time{}}
+	a.switches.Store(&map[uint64]*swState{})
+	return a
 }
 
 // Topology returns the switches' links as discovered.
 func (a *App) Topology() *l2.Topology { return a.topo }
 
 // Update changes the fabric's bindings and makes live traffic follow: the
-// flows of forgotten MACs go (through FabricEvent), and so do the drop
-// flows, so a source newly admitted is not held off by one.
+// flows of forgotten MACs go (through FabricEvent), the flows of removed
+// slices go and their transport tags are freed, and the drop flows go, so
+// a source newly admitted is not held off by one.
 func (a *App) Update(fn func(tx *l2.Tx) error) ([]l2.Event, error) {
 	evs, err := a.fabric.Update(fn)
 	if err != nil {
 		return nil, err
 	}
-	a.forEachSwitch(func(sw *openflow.Switch) {
-		a.send(sw, deleteFlows(sw.Version(), cookieDrop, ^uint64(0), nil, nil))
-	})
+	for _, s := range a.switchList() {
+		a.clearDrops(s)
+	}
+	a.flows.slicesGone(a.fabric, a.tags.slices())
+	a.flows.wake()
 	return evs, nil
 }
 
-// Run drives the fabric's clock and LLDP discovery until ctx ends.
+// Run drives the fabric's clock, link discovery and the deletes that
+// fabric events cause, until ctx ends.
 func (a *App) Run(ctx context.Context) {
-	tick := time.NewTicker(time.Second)
-	defer tick.Stop()
-	lastLLDP := time.Time{}
+	clock := time.NewTicker(time.Second)
+	defer clock.Stop()
+	disc := time.NewTicker(a.opts.DiscoveryInterval)
+	defer disc.Stop()
 	for {
 		select {
 		case <-ctx.Done():
 			return
-		case now := <-tick.C:
+		case now := <-clock.C:
 			a.fabric.Advance(now)
-			if now.Sub(lastLLDP) >= a.opts.DiscoveryInterval {
-				lastLLDP = now
-				a.discover()
-				a.expireLinks(now)
-			}
+		case now := <-disc.C:
+			a.discover()
+			a.expireLinks(now)
+		case <-a.flows.wakeup:
 		}
+		a.sendDeletes()
 	}
 }
 
 // SwitchUp implements openflow.SwitchHandler: it clears the app's old
 // flows, sends table misses to the controller and starts discovery.
 func (a *App) SwitchUp(sw *openflow.Switch) {
-	a.mu.Lock()
-	a.switches[sw.DatapathID()] = sw
-	a.mu.Unlock()
-	v := sw.Version()
-	a.send(sw, deleteFlows(v, cookieMarker, cookieMarkMask, nil, nil))
-	a.send(sw, tableMiss(v))
-	a.log.Info("switch up", "dpid", l2.DatapathID(sw.DatapathID()).String(), "version", v.String())
-	a.discoverOn(sw)
+	s := &swState{sw: sw, d: dialectFor(sw.Version()), drops: map[dropKey]time.Time{}, buckets: map[l2.Port]*bucket{}}
+	a.changeSwitches(func(m map[uint64]*swState) { m[sw.DatapathID()] = s })
+	for _, m := range s.d.clear(false) {
+		a.sendOwn(s, m)
+	}
+	a.sendOwn(s, s.d.tableMiss())
+	a.log.Info("switch up", "dpid", l2.DatapathID(sw.DatapathID()).String(), "version", sw.Version().String())
+	a.discoverOn(s)
 }
 
 // SwitchDown implements openflow.SwitchHandler.
 func (a *App) SwitchDown(sw *openflow.Switch) {
-	a.mu.Lock()
-	if a.switches[sw.DatapathID()] == sw {
-		delete(a.switches, sw.DatapathID())
-	}
-	a.mu.Unlock()
-	if gone := a.topo.RemoveDatapath(l2.DatapathID(sw.DatapathID())); len(gone) > 0 {
-		a.linksChanged()
-	}
-}
-
-func (a *App) forEachSwitch(fn func(sw *openflow.Switch)) {
-	a.mu.Lock()
-	sws := make([]*openflow.Switch, 0, len(a.switches))
-	for _, sw := range a.switches {
-		sws = append(sws, sw)
-	}
-	a.mu.Unlock()
-	for _, sw := range sws {
-		fn(sw)
-	}
-}
-
-func (a *App) switchFor(dp l2.DatapathID) *openflow.Switch {
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	return a.switches[uint64(dp)]
-}
-
-// send queues m, giving up after a while rather than blocking forever on a
-// switch that does not read.
-func (a *App) send(sw *openflow.Switch, m openflow.Message) {
-	if m == nil {
-		return
-	}
-	if err := sw.SendTimeout(m, time.Second); err != nil {
-		a.log.Debug("send", "dpid", l2.DatapathID(sw.DatapathID()).String(), "err", err)
-	}
-}
-
-// FabricEvent is the fabric's event sink (l2.Options.Events): when a MAC
-// moves or is forgotten, the flows to and from it go.
-func (a *App) FabricEvent(ev l2.Event) {
-	switch ev.Kind {
-	case l2.Moved, l2.Expired, l2.Evicted, l2.Removed:
-	default:
-		return
-	}
-	cookie := sliceCookie(ev.Slice)
-	mac := [6]byte(ev.MAC)
-	a.forEachSwitch(func(sw *openflow.Switch) {
-		a.send(sw, deleteFlows(sw.Version(), cookie, ^uint64(0), &mac, nil))
-		a.send(sw, deleteFlows(sw.Version(), cookie, ^uint64(0), nil, &mac))
+	a.changeSwitches(func(m map[uint64]*swState) {
+		if s := m[sw.DatapathID()]; s != nil && s.sw == sw {
+			delete(m, sw.DatapathID())
+		}
 	})
+	if gone := a.topo.RemoveDatapath(l2.DatapathID(sw.DatapathID())); len(gone) > 0 {
+		a.pathsChanged()
+	}
 }
 
 // ServeOpenFlow implements openflow.Handler.
 func (a *App) ServeOpenFlow(sw *openflow.Switch, m openflow.Message) {
 	switch m := m.(type) {
 	case *of13.PacketIn:
-		port, ok := m.Match.InPort()
-		if ok {
+		if port, ok := m.Match.InPort(); ok {
 			a.packetIn(sw, port, m.Data)
 		}
 	case *of10.PacketIn:
@@ -249,306 +260,96 @@ func (a *App) ServeOpenFlow(sw *openflow.Switch, m openflow.Message) {
 }
 
 func (a *App) portChanged(sw *openflow.Switch, port uint32, down bool) {
+	s := a.switchState(l2.DatapathID(sw.DatapathID()))
+	if s == nil {
+		return
+	}
 	if !down {
-		a.discoverOn(sw)
+		a.discoverOn(s)
 		return
 	}
-	if _, ok := a.topo.RemovePort(l2.PortRef{Datapath: l2.DatapathID(sw.DatapathID()), Port: l2.Port(port)}); ok {
-		a.linksChanged()
-	}
+	a.portDown(l2.PortRef{Datapath: l2.DatapathID(sw.DatapathID()), Port: l2.Port(port)})
 }
 
-// linksChanged drops every forwarding flow: paths may be gone. They come
-// back with the next packets.
-func (a *App) linksChanged() {
-	a.forEachSwitch(func(sw *openflow.Switch) {
-		a.send(sw, deleteFlows(sw.Version(), cookieMarker, cookieForward, nil, nil))
-		if sw.Version() == openflow.Version10 {
-			a.send(sw, tableMiss(sw.Version())) // 1.0 deleted everything
+// pathsChanged drops every forwarding flow, on every switch: paths may be
+// gone. They come back with the next packets.
+func (a *App) pathsChanged() {
+	a.flows.reset()
+	for _, s := range a.switchList() {
+		for _, m := range s.d.clear(true) {
+			a.sendOther(s, m)
 		}
-	})
-}
-
-func (a *App) packetIn(sw *openflow.Switch, inPort uint32, data []byte) {
-	var f l2.Frame
-	if f.UnmarshalBinary(data) != nil {
-		return
-	}
-	dp := l2.DatapathID(sw.DatapathID())
-	if f.EtherType == ethernet.EtherType(layers.EthernetTypeLinkLayerDiscovery) {
-		a.lldpIn(dp, inPort, data)
-		return
-	}
-	if a.topo.IsLinkPort(l2.PortRef{Datapath: dp, Port: l2.Port(inPort)}) {
-		return // from another switch, not from a host
-	}
-	in := l2.Location{Datapath: dp, Port: l2.Port(inPort), VLAN: f.VLAN}
-	d := a.fabric.Decide(in, f.Src, f.Dst)
-	switch d.Action {
-	case l2.Drop:
-		switch d.Reason {
-		case l2.ReasonNoSlice, l2.ReasonNotAdmitted, l2.ReasonBadSource, l2.ReasonStaticMAC, l2.ReasonAmbiguous:
-			a.send(sw, dropFlow(sw.Version(), in, f.Src, nil, a.opts.DropTimeout, a.opts.DropTimeout))
-		}
-	case l2.Forward:
-		a.forward(sw, in, &f, d, data)
-	case l2.Flood:
-		var buf [16]l2.Location
-		for _, out := range a.fabric.FloodTargets(d, in, f.Dst, buf[:0]) {
-			if target := a.switchFor(out.Datapath); target != nil {
-				a.send(target, packetOut(target.Version(), in.VLAN, out, data))
-			}
+		if s.sw.Version() == openflow.Version10 {
+			s.mu.Lock()
+			clear(s.drops) // 1.0 cleared them too
+			s.mu.Unlock()
 		}
 	}
 }
 
-// forward installs the flows along the path to d.Out, last hop first, and
-// sends the frame out of the last hop.
-func (a *App) forward(sw *openflow.Switch, in l2.Location, f *l2.Frame, d l2.Decision, data []byte) {
-	path, err := a.topo.Path(in.PortRef(), d.Out.PortRef())
-	if err != nil {
-		dst := f.Dst
-		a.send(sw, dropFlow(sw.Version(), in, f.Src, &dst, 0, a.opts.NoPathTimeout))
-		return
-	}
-	cookie := sliceCookie(d.Slice)
-	for i := len(path) - 1; i >= 0; i-- {
-		hop := path[i]
-		hsw := a.switchFor(hop.Datapath)
-		if hsw == nil {
-			return
-		}
-		out := l2.Location{Datapath: hop.Datapath, Port: hop.Out, VLAN: in.VLAN}
-		if i == len(path)-1 {
-			out.VLAN = d.Out.VLAN
-		}
-		match := l2.Location{Datapath: hop.Datapath, Port: hop.In, VLAN: in.VLAN}
-		a.send(hsw, forwardFlow(hsw.Version(), cookie, a.opts.IdleTimeout, match, f.Src, f.Dst, out))
-	}
-	if egress := a.switchFor(d.Out.Datapath); egress != nil {
-		a.send(egress, packetOut(egress.Version(), in.VLAN, d.Out, data))
-	}
-}
-
-// LLDP: the chassis id names the datapath, the port id the port, both as
-// locally assigned strings.
-
-var lldpMulticast = [6]byte{0x01, 0x80, 0xc2, 0x00, 0x00, 0x0e}
-
-func lldpFrame(dp uint64, port uint32, hw [6]byte) ([]byte, error) {
-	buf := gopacket.NewSerializeBuffer()
-	err := gopacket.SerializeLayers(buf, gopacket.SerializeOptions{},
-		&layers.Ethernet{SrcMAC: hw[:], DstMAC: lldpMulticast[:], EthernetType: layers.EthernetTypeLinkLayerDiscovery},
-		&layers.LinkLayerDiscovery{
-			ChassisID: layers.LLDPChassisID{Subtype: layers.LLDPChassisIDSubTypeLocal, ID: []byte(fmt.Sprintf("dpid:%016x", dp))},
-			PortID:    layers.LLDPPortID{Subtype: layers.LLDPPortIDSubtypeLocal, ID: []byte(strconv.FormatUint(uint64(port), 10))},
-			TTL:       120,
-		})
-	return buf.Bytes(), err
-}
-
-func parseLLDP(data []byte) (dp uint64, port uint32, ok bool) {
-	pkt := gopacket.NewPacket(data, layers.LayerTypeEthernet, gopacket.NoCopy)
-	l, _ := pkt.Layer(layers.LayerTypeLinkLayerDiscovery).(*layers.LinkLayerDiscovery)
-	if l == nil {
-		return 0, 0, false
-	}
-	hexID, found := strings.CutPrefix(string(l.ChassisID.ID), "dpid:")
-	if !found {
-		return 0, 0, false
-	}
-	d, err1 := strconv.ParseUint(hexID, 16, 64)
-	p, err2 := strconv.ParseUint(string(l.PortID.ID), 10, 32)
-	if err1 != nil || err2 != nil {
-		return 0, 0, false
-	}
-	return d, uint32(p), true
-}
-
-func (a *App) lldpIn(dp l2.DatapathID, inPort uint32, data []byte) {
-	fromDP, fromPort, ok := parseLLDP(data)
-	if !ok || a.switchFor(l2.DatapathID(fromDP)) == nil {
-		return // not ours
-	}
-	l := l2.NewLink(l2.PortRef{Datapath: l2.DatapathID(fromDP), Port: l2.Port(fromPort)}, l2.PortRef{Datapath: dp, Port: l2.Port(inPort)})
+// changeSwitches applies fn to a copy of the switch map and publishes it.
+func (a *App) changeSwitches(fn func(map[uint64]*swState)) {
 	a.mu.Lock()
-	a.links[l] = time.Now()
-	a.mu.Unlock()
-	if a.topo.AddLink(l) {
-		a.log.Info("link discovered", "link", l.String())
-		a.linksChanged()
+	defer a.mu.Unlock()
+	m := maps.Clone(*a.switches.Load())
+	fn(m)
+	a.switches.Store(&m)
+}
+
+func (a *App) switchList() []*swState {
+	return slices.Collect(maps.Values(*a.switches.Load()))
+}
+
+func (a *App) switchState(dp l2.DatapathID) *swState { return (*a.switches.Load())[uint64(dp)] }
+
+// sendOwn sends to the switch whose packet-in is being handled: waiting a
+// little on its full queue is pushing back on that switch alone.
+func (a *App) sendOwn(s *swState, m openflow.Message) {
+	if m == nil {
+		return
+	}
+	if err := s.sw.SendTimeout(m, a.opts.SendTimeout); err != nil {
+		a.stats.sendFailed.Add(1)
+		a.log.Debug("send", "dpid", l2.DatapathID(s.sw.DatapathID()).String(), "err", err)
 	}
 }
 
-func (a *App) expireLinks(now time.Time) {
-	a.mu.Lock()
-	var stale []l2.Link
-	for l, seen := range a.links {
-		if now.Sub(seen) > 3*a.opts.DiscoveryInterval {
-			stale = append(stale, l)
-			delete(a.links, l)
-		}
+// sendOther sends to a switch the caller does not serve: it never waits.
+func (a *App) sendOther(s *swState, m openflow.Message) {
+	if m == nil {
+		return
 	}
-	a.mu.Unlock()
-	for _, l := range stale {
-		if a.topo.RemoveLink(l) {
-			a.log.Info("link lost", "link", l.String())
-			a.linksChanged()
-		}
+	if err := s.sw.TrySend(m); err != nil {
+		a.stats.sendFailed.Add(1)
+		a.log.Debug("send", "dpid", l2.DatapathID(s.sw.DatapathID()).String(), "err", err)
 	}
 }
 
-func (a *App) discover() { a.forEachSwitch(a.discoverOn) }
-
-// discoverOn sends LLDP out of every port of sw.
-func (a *App) discoverOn(sw *openflow.Switch) {
-	for _, p := range sw.Ports() {
-		if p.Down || !physical(sw.Version(), p.No) {
-			continue
-		}
-		frame, err := lldpFrame(sw.DatapathID(), p.No, p.HWAddr)
-		if err != nil {
-			continue
-		}
-		a.send(sw, rawPacketOut(sw.Version(), p.No, frame))
-	}
+// Stats are the app's counters since it started.
+type Stats struct {
+	PacketIns      uint64 `json:"packet_ins"`
+	FlowMods       uint64 `json:"flow_mods"`       // forwarding flows installed
+	PacketOuts     uint64 `json:"packet_outs"`     // frames sent out by the controller
+	Deletes        uint64 `json:"deletes"`         // flow deletes sent for fabric events
+	DropFlows      uint64 `json:"drop_flows"`      // drop flows for unknown sources and unreachable destinations
+	Quarantines    uint64 `json:"quarantines"`     // ports quarantined for too many unknown sources
+	SendFailed     uint64 `json:"send_failed"`     // messages a switch could not take
+	NoTransportTag uint64 `json:"no_transport_tag"` // frames not forwarded: no transport VLAN left
+	LLDPRefused    uint64 `json:"lldp_refused"`    // discovery frames refused (host port, forged, stale)
+	TransportTags  int    `json:"transport_tags"`  // transport VLANs in use
+	Links          int    `json:"links"`
 }
 
-func physical(v openflow.Version, port uint32) bool {
-	if v == openflow.Version10 {
-		return port > 0 && port <= uint32(of10.PortMax)
-	}
-	return port > 0 && port <= of13.PortMax
+type counters struct {
+	packetIns, flowMods, packetOuts, deletes, dropFlows, quarantines atomic.Uint64
+	sendFailed, noTag, lldpRefused                                   atomic.Uint64
 }
 
-// Message builders, one per version.
-
-func tableMiss(v openflow.Version) openflow.Message {
-	if v == openflow.Version10 {
-		return &of10.FlowMod{Match: of10.MatchAll(), Command: of10.FlowAdd, Priority: priorityMiss, Cookie: cookieMiss,
-			BufferID: of10.NoBuffer, OutPort: of10.PortNone, Actions: []of10.Action{of10.Output{Port: of10.PortController, MaxLen: 0xffff}}}
-	}
-	return &of13.FlowMod{Command: of13.FlowAdd, Priority: priorityMiss, Cookie: cookieMiss, BufferID: of13.NoBuffer,
-		OutPort: of13.PortAny, OutGroup: of13.GroupAny,
-		Instructions: of13.Apply(of13.Output{Port: of13.PortController, MaxLen: of13.ControllerNoBuffer})}
-}
-
-// deleteFlows deletes the flows with the cookie under mask (1.3), to or
-// from a MAC when given.
-func deleteFlows(v openflow.Version, cookie, mask uint64, dst, src *[6]byte) openflow.Message {
-	if v == openflow.Version10 {
-		m := of10.MatchAll()
-		if dst != nil {
-			m = m.WithDLDst(*dst)
-		}
-		if src != nil {
-			m = m.WithDLSrc(*src)
-		}
-		if dst == nil && src == nil && mask != ^uint64(0) {
-			// 1.0 cannot select by cookie: this clears every flow, the
-			// table miss included; the caller puts that back.
-			return &of10.FlowMod{Match: m, Command: of10.FlowDelete, BufferID: of10.NoBuffer, OutPort: of10.PortNone}
-		}
-		if dst == nil && src == nil {
-			return nil // a cookie-only delete (drop flows) is not expressible
-		}
-		return &of10.FlowMod{Match: m, Command: of10.FlowDelete, BufferID: of10.NoBuffer, OutPort: of10.PortNone}
-	}
-	var fields []of13.Field
-	if dst != nil {
-		fields = append(fields, of13.EthDst(*dst))
-	}
-	if src != nil {
-		fields = append(fields, of13.EthSrc(*src))
-	}
-	return &of13.FlowMod{Command: of13.FlowDelete, TableID: of13.TableAll, Cookie: cookie, CookieMask: mask,
-		BufferID: of13.NoBuffer, OutPort: of13.PortAny, OutGroup: of13.GroupAny, Match: of13.Match{Fields: fields}}
-}
-
-func vlanMatch13(v l2.VLAN) of13.Field {
-	if v == l2.Untagged {
-		return of13.VLANNone()
-	}
-	return of13.VLANVID(uint16(v))
-}
-
-func vlanMatch10(m of10.Match, v l2.VLAN) of10.Match {
-	if v == l2.Untagged {
-		return m.WithDLVLAN(of10.VLANNone)
-	}
-	return m.WithDLVLAN(uint16(v))
-}
-
-// vlanActions13 turns a frame tagged from into one tagged to.
-func vlanActions13(from, to l2.VLAN) []of13.Action {
-	switch {
-	case from == to:
-		return nil
-	case to == l2.Untagged:
-		return []of13.Action{of13.PopVLAN{}}
-	case from == l2.Untagged:
-		return []of13.Action{of13.PushVLAN{EtherType: 0x8100}, of13.SetField{Field: of13.VLANVID(uint16(to))}}
-	}
-	return []of13.Action{of13.SetField{Field: of13.VLANVID(uint16(to))}}
-}
-
-func vlanActions10(from, to l2.VLAN) []of10.Action {
-	switch {
-	case from == to:
-		return nil
-	case to == l2.Untagged:
-		return []of10.Action{of10.StripVLAN{}}
-	}
-	return []of10.Action{of10.SetVLANVID{VID: uint16(to)}}
-}
-
-func forwardFlow(v openflow.Version, cookie uint64, idle time.Duration, match l2.Location, src, dst l2.MAC, out l2.Location) openflow.Message {
-	idleSec := uint16(min(idle/time.Second, 0xffff))
-	if v == openflow.Version10 {
-		m := vlanMatch10(of10.MatchAll().WithInPort(uint16(match.Port)), match.VLAN).WithDLSrc([6]byte(src)).WithDLDst([6]byte(dst))
-		acts := append(vlanActions10(match.VLAN, out.VLAN), of10.Output{Port: uint16(out.Port)})
-		return &of10.FlowMod{Match: m, Cookie: cookie, Command: of10.FlowAdd, IdleTimeout: idleSec, Priority: priorityForward,
-			BufferID: of10.NoBuffer, OutPort: of10.PortNone, Flags: of10.FlowSendFlowRem, Actions: acts}
-	}
-	acts := append(vlanActions13(match.VLAN, out.VLAN), of13.Output{Port: uint32(out.Port)})
-	return &of13.FlowMod{Cookie: cookie, Command: of13.FlowAdd, IdleTimeout: idleSec, Priority: priorityForward,
-		BufferID: of13.NoBuffer, OutPort: of13.PortAny, OutGroup: of13.GroupAny, Flags: of13.FlowSendFlowRem,
-		Match:        of13.NewMatch(of13.InPort(uint32(match.Port)), vlanMatch13(match.VLAN), of13.EthSrc([6]byte(src)), of13.EthDst([6]byte(dst))),
-		Instructions: of13.Apply(acts...)}
-}
-
-func dropFlow(v openflow.Version, in l2.Location, src l2.MAC, dst *l2.MAC, idle, hard time.Duration) openflow.Message {
-	idleSec, hardSec := uint16(min(idle/time.Second, 0xffff)), uint16(min(hard/time.Second, 0xffff))
-	if v == openflow.Version10 {
-		m := vlanMatch10(of10.MatchAll().WithInPort(uint16(in.Port)), in.VLAN).WithDLSrc([6]byte(src))
-		if dst != nil {
-			m = m.WithDLDst([6]byte(*dst))
-		}
-		return &of10.FlowMod{Match: m, Cookie: cookieDrop, Command: of10.FlowAdd, IdleTimeout: idleSec, HardTimeout: hardSec,
-			Priority: priorityDrop, BufferID: of10.NoBuffer, OutPort: of10.PortNone}
-	}
-	fields := []of13.Field{of13.InPort(uint32(in.Port)), vlanMatch13(in.VLAN), of13.EthSrc([6]byte(src))}
-	if dst != nil {
-		fields = append(fields, of13.EthDst([6]byte(*dst)))
-	}
-	return &of13.FlowMod{Cookie: cookieDrop, Command: of13.FlowAdd, IdleTimeout: idleSec, HardTimeout: hardSec,
-		Priority: priorityDrop, BufferID: of13.NoBuffer, OutPort: of13.PortAny, OutGroup: of13.GroupAny,
-		Match: of13.NewMatch(fields...)}
-}
-
-// packetOut sends data, tagged from, out of out (retagged as it is bound).
-func packetOut(v openflow.Version, from l2.VLAN, out l2.Location, data []byte) openflow.Message {
-	if v == openflow.Version10 {
-		acts := append(vlanActions10(from, out.VLAN), of10.Output{Port: uint16(out.Port)})
-		return &of10.PacketOut{BufferID: of10.NoBuffer, InPort: of10.PortNone, Actions: acts, Data: data}
-	}
-	acts := append(vlanActions13(from, out.VLAN), of13.Output{Port: uint32(out.Port)})
-	return &of13.PacketOut{BufferID: of13.NoBuffer, InPort: of13.PortController, Actions: acts, Data: data}
-}
-
-func rawPacketOut(v openflow.Version, port uint32, data []byte) openflow.Message {
-	if v == openflow.Version10 {
-		return &of10.PacketOut{BufferID: of10.NoBuffer, InPort: of10.PortNone, Actions: []of10.Action{of10.Output{Port: uint16(port)}}, Data: data}
-	}
-	return &of13.PacketOut{BufferID: of13.NoBuffer, InPort: of13.PortController, Actions: []of13.Action{of13.Output{Port: port}}, Data: data}
+// Stats returns the app's counters.
+func (a *App) Stats() Stats {
+	c := &a.stats
+	return Stats{PacketIns: c.packetIns.Load(), FlowMods: c.flowMods.Load(), PacketOuts: c.packetOuts.Load(),
+		Deletes: c.deletes.Load(), DropFlows: c.dropFlows.Load(), Quarantines: c.quarantines.Load(),
+		SendFailed: c.sendFailed.Load(), NoTransportTag: c.noTag.Load(), LLDPRefused: c.lldpRefused.Load(),
+		TransportTags: a.tags.held(), Links: len(a.topo.Links())}
 }

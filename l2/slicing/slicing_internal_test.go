@@ -1,8 +1,12 @@
 package slicing
 
 import (
+	"fmt"
 	"testing"
+	"time"
 
+	"github.com/gopacket/gopacket"
+	"github.com/gopacket/gopacket/layers"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -12,18 +16,78 @@ import (
 	"github.com/netslice/netslice/openflow/of13"
 )
 
-func TestLLDPRoundTrip(t *testing.T) {
-	frame, err := lldpFrame(0xa1, 10, [6]byte{2, 0, 0, 0, 0, 1})
-	require.NoError(t, err)
+func TestLLDP(t *testing.T) {
+	secret := []byte("secret")
+	now := time.Now()
+	frame := lldpFrame(secret, 0xa1, 10, [6]byte{2, 0, 0, 0, 0, 1}, now)
 	var f l2.Frame
 	require.NoError(t, f.UnmarshalBinary(frame))
-	assert.Equal(t, lldpMulticast, [6]byte(f.Dst))
-	dp, port, ok := parseLLDP(frame)
+	assert.Equal(t, lldpMulticast, f.Dst)
+
+	info, ok := parseLLDP(frame)
 	require.True(t, ok)
-	assert.Equal(t, uint64(0xa1), dp)
-	assert.Equal(t, uint32(10), port)
-	_, _, ok = parseLLDP(frame[:20])
-	assert.False(t, ok, "a cut frame parsed")
+	assert.Equal(t, uint64(0xa1), info.dp)
+	assert.Equal(t, uint32(10), info.port)
+	assert.NoError(t, info.verify(secret, now, time.Second))
+
+	// gopacket, an LLDP decoder we did not write, reads the same frame.
+	pkt := gopacket.NewPacket(frame, layers.LayerTypeEthernet, gopacket.Default)
+	require.Nil(t, pkt.ErrorLayer(), "%v", pkt.ErrorLayer())
+	l, ok := pkt.Layer(layers.LayerTypeLinkLayerDiscovery).(*layers.LinkLayerDiscovery)
+	require.True(t, ok)
+	assert.Equal(t, "dpid:00000000000000a1", string(l.ChassisID.ID))
+	assert.Equal(t, layers.LLDPChassisIDSubTypeLocal, l.ChassisID.Subtype)
+	assert.Equal(t, "10", string(l.PortID.ID))
+	assert.Equal(t, uint16(120), l.TTL)
+	require.Len(t, l.Values, 1)
+	assert.Equal(t, layers.LLDPTLVOrgSpecific, l.Values[0].Type)
+
+	t.Run("wrong secret", func(t *testing.T) {
+		assert.ErrorContains(t, info.verify([]byte("other"), now, time.Second), "does not match")
+	})
+	t.Run("replayed late", func(t *testing.T) {
+		assert.ErrorContains(t, info.verify(secret, now.Add(time.Minute), time.Second), "outside")
+	})
+	t.Run("forged port", func(t *testing.T) {
+		forged := lldpFrame(secret, 0xa1, 10, [6]byte{}, now)
+		// Rewrite the port id "10" to "11": the authenticator no longer fits.
+		for i := range forged {
+			if i+2 < len(forged) && forged[i] == 7 && string(forged[i+1:i+3]) == "10" {
+				forged[i+2] = '1'
+				break
+			}
+		}
+		fi, ok := parseLLDP(forged)
+		require.True(t, ok)
+		assert.Equal(t, uint32(11), fi.port)
+		assert.Error(t, fi.verify(secret, now, time.Second))
+	})
+	t.Run("without authenticator", func(t *testing.T) {
+		buf := gopacket.NewSerializeBuffer()
+		require.NoError(t, gopacket.SerializeLayers(buf, gopacket.SerializeOptions{},
+			&layers.Ethernet{SrcMAC: []byte{2, 0, 0, 0, 0, 9}, DstMAC: lldpMulticast[:], EthernetType: layers.EthernetTypeLinkLayerDiscovery},
+			&layers.LinkLayerDiscovery{
+				ChassisID: layers.LLDPChassisID{Subtype: layers.LLDPChassisIDSubTypeLocal, ID: []byte("dpid:00000000000000a1")},
+				PortID:    layers.LLDPPortID{Subtype: layers.LLDPPortIDSubtypeLocal, ID: []byte("10")},
+				TTL:       120,
+			}))
+		fi, ok := parseLLDP(buf.Bytes())
+		require.True(t, ok)
+		assert.ErrorContains(t, fi.verify(secret, now, time.Second), "no authenticator")
+	})
+	for n := range len(frame) {
+		_, _ = parseLLDP(frame[:n]) // cut anywhere: no panic
+	}
+}
+
+func FuzzParseLLDP(f *testing.F) {
+	f.Add(lldpFrame([]byte("k"), 1, 2, [6]byte{}, time.Unix(1, 0)))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		info, ok := parseLLDP(b)
+		if ok && info.sum != nil && len(info.sum) != lldpTagLen {
+			t.Fatalf("authenticator of %d bytes", len(info.sum))
+		}
+	})
 }
 
 func TestCookies(t *testing.T) {
@@ -37,22 +101,31 @@ func TestCookies(t *testing.T) {
 		assert.NotEqual(t, cookieMarker, c&cookieForward, "deleting forwarding flows would take %#x", c)
 		assert.Equal(t, cookieMarker, c&cookieMarkMask)
 	}
+	assert.Zero(t, testing.AllocsPerRun(100, func() { sliceCookie("tenant/a") }))
 }
 
-// TestFlowsEncode: every flow the app builds, in both versions and every
-// VLAN combination, encodes (a match a switch would refuse fails here).
+// TestFlowsEncode: every message the app builds, in both versions and
+// every VLAN combination, encodes (a match a switch would refuse fails
+// here).
 func TestFlowsEncode(t *testing.T) {
 	src, dst := l2.MustParseMAC("02:00:00:00:00:01"), l2.MustParseMAC("02:00:00:00:00:02")
 	vlans := []l2.VLAN{l2.Untagged, 0, 10, 4095}
 	for _, v := range []openflow.Version{openflow.Version10, openflow.Version13} {
-		msgs := []openflow.Message{tableMiss(v), deleteFlows(v, cookieMarker, cookieMarkMask, nil, nil)}
+		d := dialectFor(v)
+		msgs := append([]openflow.Message{d.tableMiss(), d.deleteMAC(sliceCookie("s"), src, true),
+			d.deleteMAC(sliceCookie("s"), src, false), d.deleteSlice(sliceCookie("s"), 7), d.deleteDrops(),
+			d.rawPacketOut(3, make([]byte, 60))}, d.clear(true)...)
+		msgs = append(msgs, d.clear(false)...)
 		for _, from := range vlans {
 			for _, to := range vlans {
-				in, out := l2.Location{Datapath: 1, Port: 1, VLAN: from}, l2.Location{Datapath: 1, Port: 2, VLAN: to}
-				msgs = append(msgs, forwardFlow(v, sliceCookie("s"), 60e9, in, src, dst, out),
-					packetOut(v, from, out, make([]byte, 60)))
+				msgs = append(msgs, d.forward(flowSpec{Cookie: sliceCookie("s"), Idle: 60, Port: 1, VLAN: from,
+					Src: src, Dst: dst, Out: 2, OutVLAN: to}),
+					d.packetOut(from, l2.Location{Datapath: 1, Port: 2, VLAN: to}, make([]byte, 60)))
 			}
-			msgs = append(msgs, dropFlow(v, l2.Location{Datapath: 1, Port: 1, VLAN: from}, src, &dst, 0, 1e9))
+			for _, spec := range []dropSpec{{Port: 1, VLAN: from, Src: &src, Dst: &dst, Priority: priorityDrop, Hard: 1},
+				{Port: 1, VLAN: from, Priority: priorityQuarantine, Hard: 5}} {
+				msgs = append(msgs, d.drop(spec), d.deleteDrop(spec))
+			}
 		}
 		for _, m := range msgs {
 			if m == nil {
@@ -68,4 +141,79 @@ func TestFlowsEncode(t *testing.T) {
 	assert.Nil(t, vlanActions13(10, 10))
 	assert.Equal(t, []of10.Action{of10.StripVLAN{}}, vlanActions10(10, l2.Untagged))
 	assert.Equal(t, []of10.Action{of10.SetVLANVID{VID: 20}}, vlanActions10(10, 20))
+	assert.Nil(t, of10Dialect{}.deleteSlice(1, 0), "1.0 has nothing to select a slice without a tag by")
+}
+
+func TestTagPool(t *testing.T) {
+	_, err := newTagPool(VLANRange{First: 0, Last: 10})
+	assert.Error(t, err)
+	_, err = newTagPool(VLANRange{First: 10, Last: 4095})
+	assert.Error(t, err)
+
+	p, err := newTagPool(VLANRange{First: 100, Last: 102})
+	require.NoError(t, err)
+	live := map[string]bool{}
+	exists := func(s string) bool { return live[s] }
+	get := func(s string) l2.VLAN {
+		live[s] = true
+		v, err := p.get(s, exists)
+		require.NoError(t, err)
+		return v
+	}
+	assert.Equal(t, l2.VLAN(100), get("a"))
+	assert.Equal(t, l2.VLAN(100), get("a"), "a slice keeps its tag")
+	assert.Equal(t, l2.VLAN(101), get("b"))
+	assert.Equal(t, l2.VLAN(102), get("c"))
+	live["d"] = true
+	_, err = p.get("d", exists)
+	assert.ErrorIs(t, err, ErrNoTransportTag)
+	assert.ErrorContains(t, err, `slice "d"`)
+	assert.ErrorContains(t, err, "all 3")
+
+	// A freed tag is reused last.
+	p.put("b")
+	delete(live, "b")
+	assert.Equal(t, l2.VLAN(101), get("d"))
+	p.put("a")
+	p.put("c")
+	assert.Equal(t, l2.VLAN(100), get("e"), "the longest free first")
+
+	// Slices gone without a put are taken back when the pool runs dry.
+	delete(live, "d")
+	delete(live, "e")
+	assert.Equal(t, 1, len(p.free))
+	get("f")
+	got := get("g")
+	assert.Contains(t, []l2.VLAN{100, 101}, got)
+	assert.Equal(t, 2, p.held())
+}
+
+func TestTrackerCoalesces(t *testing.T) {
+	tr := newTracker()
+	k := macKey{sliceCookie("s"), l2.MustParseMAC("02:00:00:00:00:01")}
+	tr.forget(k) // no flows: nothing to delete
+	p, _ := tr.take()
+	assert.Empty(t, p)
+
+	tr.record("s", k.cookie, k.mac, l2.MustParseMAC("02:00:00:00:00:02"), []uint64{1, 2})
+	tr.record("s", k.cookie, k.mac, l2.MustParseMAC("02:00:00:00:00:03"), []uint64{2, 3})
+	tr.forget(k)
+	tr.forget(k) // coalesced
+	p, _ = tr.take()
+	assert.Equal(t, map[macKey][]uint64{k: {1, 2, 3}}, p)
+	p, _ = tr.take()
+	assert.Empty(t, p)
+}
+
+func TestBucket(t *testing.T) {
+	now := time.Now()
+	b := &bucket{tokens: 3, last: now}
+	n := 0
+	for b.take(now, 1, 3) {
+		n++
+	}
+	assert.Equal(t, 3, n)
+	assert.False(t, b.take(now.Add(500*time.Millisecond), 1, 3))
+	assert.True(t, b.take(now.Add(1600*time.Millisecond), 1, 3))
+	assert.Equal(t, fmt.Sprint(false), fmt.Sprint(b.take(now.Add(1600*time.Millisecond), 1, 3)))
 }

@@ -1,0 +1,243 @@
+package slicing
+
+import (
+	"time"
+
+	"github.com/netslice/netslice/l2"
+	"github.com/netslice/netslice/openflow"
+)
+
+// The packet-in path: classify, learn and decide with the fabric, then
+// forward along a path, flood within the slice, or drop.
+
+func (a *App) packetIn(sw *openflow.Switch, inPort uint32, data []byte) {
+	a.stats.packetIns.Add(1)
+	var f l2.Frame
+	if f.UnmarshalBinary(data) != nil {
+		return
+	}
+	dp := l2.DatapathID(sw.DatapathID())
+	s := a.switchState(dp)
+	if s == nil || s.sw != sw {
+		return
+	}
+	port := l2.PortRef{Datapath: dp, Port: l2.Port(inPort)}
+	if f.EtherType == etherTypeLLDP {
+		a.lldpIn(port, data)
+		return
+	}
+	if a.topo.IsLinkPort(port) {
+		return // from another switch, not from a host
+	}
+	in := l2.Location{Datapath: dp, Port: l2.Port(inPort), VLAN: f.VLAN}
+	epoch := a.epoch.Load()
+	d := a.fabric.Decide(in, f.Src, f.Dst)
+	switch d.Action {
+	case l2.Drop:
+		switch d.Reason {
+		case l2.ReasonNoSlice, l2.ReasonNotAdmitted, l2.ReasonBadSource, l2.ReasonStaticMAC, l2.ReasonAmbiguous:
+			a.dropSource(s, in, f.Src)
+		}
+	case l2.Forward:
+		a.forward(s, in, &f, d, data, epoch)
+	case l2.Flood:
+		var buf [16]l2.Location
+		for _, out := range a.fabric.FloodTargets(d, in, f.Dst, buf[:0]) {
+			if t := a.switchState(out.Datapath); t != nil {
+				a.send(s, t, t.d.packetOut(in.VLAN, out, data))
+				a.stats.packetOuts.Add(1)
+			}
+		}
+	}
+}
+
+// send sends m to t while handling a packet-in of s: waiting a little on
+// s itself, never on another switch.
+func (a *App) send(s, t *swState, m openflow.Message) {
+	if s == t {
+		a.sendOwn(t, m)
+	} else {
+		a.sendOther(t, m)
+	}
+}
+
+// forward installs the flows along the path to d.Out, last hop first so
+// the frame never overtakes them, and sends the frame out of the last hop.
+// epoch is the fabric's event count from before the decision.
+func (a *App) forward(s *swState, in l2.Location, f *l2.Frame, d l2.Decision, data []byte, epoch uint64) {
+	path, err := a.topo.Path(in.PortRef(), d.Out.PortRef())
+	if err != nil {
+		a.dropFlow(s, dropSpec{Port: in.Port, VLAN: in.VLAN, Src: &f.Src, Dst: &f.Dst, Priority: priorityDrop,
+			Hard: seconds(a.opts.NoPathTimeout)})
+		return
+	}
+	var tag l2.VLAN
+	if len(path) > 1 {
+		tag, err = a.tags.get(d.Slice, a.sliceExists)
+		if err != nil {
+			if a.stats.noTag.Add(1)%1024 == 1 {
+				a.log.Error("frame not forwarded across switches", "slice", d.Slice, "err", err)
+			}
+			return
+		}
+	}
+	cookie := sliceCookie(d.Slice)
+	var dpsBuf [8]uint64
+	dps := dpsBuf[:0]
+	var egress *swState
+	for i := len(path) - 1; i >= 0; i-- {
+		hop := path[i]
+		t := a.switchState(hop.Datapath)
+		if t == nil {
+			break
+		}
+		spec := flowSpec{Cookie: cookie, Idle: seconds(a.opts.IdleTimeout), Port: hop.In, VLAN: tag,
+			Src: f.Src, Dst: f.Dst, Out: hop.Out, OutVLAN: tag}
+		if i == 0 {
+			spec.VLAN = in.VLAN
+		}
+		if i == len(path)-1 {
+			spec.OutVLAN = d.Out.VLAN
+			egress = t
+		}
+		a.send(s, t, t.d.forward(spec))
+		a.stats.flowMods.Add(1)
+		dps = append(dps, uint64(hop.Datapath))
+	}
+	if egress != nil {
+		a.send(s, egress, egress.d.packetOut(in.VLAN, d.Out, data))
+		a.stats.packetOuts.Add(1)
+	}
+	// Recorded after the sends, so that a delete an event queues from now
+	// on reaches each switch after these flows.
+	a.flows.record(d.Slice, cookie, f.Src, f.Dst, dps)
+	// An event that came while this frame was decided may have made the
+	// decision stale (the destination moved or went): then what was just
+	// installed goes again.
+	if a.epoch.Load() != epoch {
+		if e, ok := a.fabric.Lookup(d.Slice, f.Dst); !ok || e.Location != d.Out {
+			a.flows.forget(macKey{cookie, f.Dst})
+		}
+	}
+}
+
+func (a *App) sliceExists(id string) bool {
+	_, err := a.fabric.Bindings(id)
+	return err == nil
+}
+
+// Drop flows.
+
+// dropKey identifies a drop flow on a switch.
+type dropKey struct {
+	port     l2.Port
+	vlan     l2.VLAN
+	src, dst l2.MAC
+	hasSrc   bool
+	hasDst   bool
+	priority uint16
+}
+
+func (d dropSpec) key() dropKey {
+	k := dropKey{port: d.Port, vlan: d.VLAN, priority: d.Priority}
+	if d.Src != nil {
+		k.src, k.hasSrc = *d.Src, true
+	}
+	if d.Dst != nil {
+		k.dst, k.hasDst = *d.Dst, true
+	}
+	return k
+}
+
+func (k dropKey) spec() dropSpec {
+	d := dropSpec{Port: k.port, VLAN: k.vlan, Priority: k.priority}
+	if k.hasSrc {
+		d.Src = &k.src
+	}
+	if k.hasDst {
+		d.Dst = &k.dst
+	}
+	return d
+}
+
+// dropFlow installs a drop flow on s and remembers it until it ends.
+func (a *App) dropFlow(s *swState, d dropSpec) {
+	now := time.Now()
+	end := now.Add(time.Duration(max(d.Idle, d.Hard)) * time.Second)
+	s.mu.Lock()
+	if len(s.drops) > 0 && len(s.drops)%256 == 0 {
+		for k, e := range s.drops {
+			if e.Before(now) {
+				delete(s.drops, k)
+			}
+		}
+	}
+	s.drops[d.key()] = end
+	s.mu.Unlock()
+	a.sendOwn(s, s.d.drop(d))
+	a.stats.dropFlows.Add(1)
+}
+
+// dropSource drops what comes from src at in, within the port's budget;
+// past it the port is quarantined on that VLAN.
+func (a *App) dropSource(s *swState, in l2.Location, src l2.MAC) {
+	now := time.Now()
+	s.mu.Lock()
+	b := s.buckets[in.Port]
+	if b == nil {
+		b = &bucket{tokens: float64(10 * a.opts.DropRate), last: now}
+		s.buckets[in.Port] = b
+	}
+	ok := b.take(now, float64(a.opts.DropRate), float64(10*a.opts.DropRate))
+	q := dropKey{port: in.Port, vlan: in.VLAN, priority: priorityQuarantine}
+	_, quarantined := s.drops[q]
+	quarantined = quarantined && s.drops[q].After(now)
+	s.mu.Unlock()
+	timeout := seconds(a.opts.DropTimeout)
+	switch {
+	case ok:
+		a.dropFlow(s, dropSpec{Port: in.Port, VLAN: in.VLAN, Src: &src, Priority: priorityDrop, Idle: timeout, Hard: timeout})
+	case !quarantined:
+		a.stats.quarantines.Add(1)
+		a.log.Warn("too many unknown sources: port quarantined", "port", in.String(), "for", a.opts.QuarantineTime)
+		a.dropFlow(s, dropSpec{Port: in.Port, VLAN: in.VLAN, Priority: priorityQuarantine, Hard: seconds(a.opts.QuarantineTime)})
+	}
+}
+
+// clearDrops deletes every drop flow on s: exactly, one by one, where the
+// version cannot select them by cookie.
+func (a *App) clearDrops(s *swState) {
+	s.mu.Lock()
+	drops := s.drops
+	s.drops = map[dropKey]time.Time{}
+	s.mu.Unlock()
+	if len(drops) == 0 {
+		return
+	}
+	if m := s.d.deleteDrops(); m != nil {
+		a.sendOther(s, m)
+		return
+	}
+	now := time.Now()
+	for k, end := range drops {
+		if end.After(now) {
+			a.sendOther(s, s.d.deleteDrop(k.spec()))
+		}
+	}
+}
+
+// bucket is a token bucket.
+type bucket struct {
+	tokens float64
+	last   time.Time
+}
+
+func (b *bucket) take(now time.Time, rate, burst float64) bool {
+	b.tokens = min(burst, b.tokens+now.Sub(b.last).Seconds()*rate)
+	b.last = now
+	if b.tokens < 1 {
+		return false
+	}
+	b.tokens--
+	return true
+}
