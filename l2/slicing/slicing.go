@@ -113,7 +113,7 @@ type App struct {
 	// MAC, so a packet-in can tell whether one came while it decided.
 	epoch atomic.Uint64
 
-	mu       sync.Mutex // guards links, and serializes changes to switches
+	mu       sync.Mutex                          // guards links, and serializes changes to switches
 	switches atomic.Pointer[map[uint64]*swState] // copied on change: read on every packet-in
 	links    map[l2.Link]time.Time
 }
@@ -328,15 +328,15 @@ func (a *App) sendOther(s *swState, m openflow.Message) {
 // Stats are the app's counters since it started.
 type Stats struct {
 	PacketIns      uint64 `json:"packet_ins"`
-	FlowMods       uint64 `json:"flow_mods"`       // forwarding flows installed
-	PacketOuts     uint64 `json:"packet_outs"`     // frames sent out by the controller
-	Deletes        uint64 `json:"deletes"`         // flow deletes sent for fabric events
-	DropFlows      uint64 `json:"drop_flows"`      // drop flows for unknown sources and unreachable destinations
-	Quarantines    uint64 `json:"quarantines"`     // ports quarantined for too many unknown sources
-	SendFailed     uint64 `json:"send_failed"`     // messages a switch could not take
+	FlowMods       uint64 `json:"flow_mods"`        // forwarding flows installed
+	PacketOuts     uint64 `json:"packet_outs"`      // frames sent out by the controller
+	Deletes        uint64 `json:"deletes"`          // flow deletes sent for fabric events
+	DropFlows      uint64 `json:"drop_flows"`       // drop flows for unknown sources and unreachable destinations
+	Quarantines    uint64 `json:"quarantines"`      // ports quarantined for too many unknown sources
+	SendFailed     uint64 `json:"send_failed"`      // messages a switch could not take
 	NoTransportTag uint64 `json:"no_transport_tag"` // frames not forwarded: no transport VLAN left
-	LLDPRefused    uint64 `json:"lldp_refused"`    // discovery frames refused (host port, forged, stale)
-	TransportTags  int    `json:"transport_tags"`  // transport VLANs in use
+	LLDPRefused    uint64 `json:"lldp_refused"`     // discovery frames refused (host port, forged, stale)
+	TransportTags  int    `json:"transport_tags"`   // transport VLANs in use
 	Links          int    `json:"links"`
 }
 
