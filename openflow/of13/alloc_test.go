@@ -76,7 +76,7 @@ func ExampleFlowMod() {
 	m, _ := of13.Decode(b)
 	got := m.(*of13.FlowMod)
 	fmt.Println(len(b), got.Match.Fields[1], got.Instructions[0].(of13.ApplyActions).Actions[0])
-	// Output: 96 ipv4_dst=0a000000/ff000000 {2 0}
+	// Output: 96 ipv4_dst=10.0.0.0/8 {2 0}
 }
 
 // A match that a switch would refuse is refused before it is sent.
@@ -84,4 +84,54 @@ func ExampleMatch_Validate() {
 	m := of13.NewMatch(of13.TCPDst(80)) // tcp_dst without ip_proto=6
 	fmt.Println(m.Validate())
 	// Output: openflow: bad match: tcp_dst: needs ip_proto 6 (BAD_PREREQ)
+}
+
+// TestFieldBuildersDoNotAllocate: fields hold their values inline.
+func TestFieldBuildersDoNotAllocate(t *testing.T) {
+	mac := [6]byte{2, 0, 0, 0, 0, 1}
+	p := netip.MustParsePrefix("2001:db8::/32")
+	allocs := testing.AllocsPerRun(100, func() {
+		m := of13.NewMatch(of13.InPort(1), of13.VLANVID(10), of13.EthSrc(mac), of13.EthDstMasked(mac, mac), of13.IPv6Src(p))
+		_ = m
+	})
+	if allocs > 1 { // the Fields slice of NewMatch's variadic call, at most
+		t.Fatalf("%v allocations building a match", allocs)
+	}
+}
+
+func TestFieldString(t *testing.T) {
+	for _, tt := range []struct {
+		f    of13.Field
+		want string
+	}{
+		{of13.InPort(7), "in_port=7"},
+		{of13.EthSrc([6]byte{2, 0, 0, 0, 0, 1}), "eth_src=02:00:00:00:00:01"},
+		{of13.EthDstMasked([6]byte{1}, [6]byte{1}), "eth_dst=01:00:00:00:00:00/01:00:00:00:00:00"},
+		{of13.VLANVID(10), "vlan_vid=4106"},
+		{of13.VLANAny(), "vlan_vid=0x1000/0x1000"},
+		{of13.IPv4Dst(netip.MustParsePrefix("10.1.0.0/16")), "ipv4_dst=10.1.0.0/16"},
+		{of13.IPv4Src(netip.MustParsePrefix("10.1.2.3/32")), "ipv4_src=10.1.2.3"},
+		{of13.IPv6Dst(netip.MustParsePrefix("2001:db8::/32")), "ipv6_dst=2001:db8::/32"},
+		{of13.Metadata(5, 0xff), "metadata=0x5/0xff"},
+		{of13.TCPDst(443), "tcp_dst=443"},
+		{of13.NewField(of13.ClassExperimenter, 3, []byte{0, 0, 0x23, 0x20, 1}, nil), "oxm(0xffff:3)=0000232001"},
+	} {
+		if got := tt.f.String(); got != tt.want {
+			t.Errorf("%s, want %s", got, tt.want)
+		}
+	}
+	// Comparable: equal fields compare equal.
+	if of13.EthSrc([6]byte{1}) != of13.EthSrc([6]byte{1}) || of13.InPort(1) == of13.InPort(2) {
+		t.Error("fields do not compare by value")
+	}
+	f := of13.IPv4Src(netip.MustParsePrefix("10.0.0.0/8"))
+	if a, ok := f.Addr(); !ok || a != netip.MustParseAddr("10.0.0.0") {
+		t.Errorf("Addr: %v %v", a, ok)
+	}
+	if u, ok := of13.TCPDst(80).Uint(); !ok || u != 80 {
+		t.Errorf("Uint: %v %v", u, ok)
+	}
+	if m, ok := of13.EthDst([6]byte{9}).MAC(); !ok || m != [6]byte{9} {
+		t.Errorf("MAC: %v %v", m, ok)
+	}
 }

@@ -11,7 +11,8 @@ func FuzzPacketInFastPath(f *testing.F) {
 	for _, m := range []*PacketIn{
 		{BufferID: NoBuffer, TotalLen: 64, Match: NewMatch(InPort(3)), Data: make([]byte, 64)},
 		{Match: NewMatch(InPort(1), Metadata(5, 0xff), TunnelID(9, ^uint64(0)))},
-		{Match: NewMatch(Field{Class: ClassExperimenter, Type: 3, Value: []byte{0, 0, 0x23, 0x20, 1, 2}})},
+		{Match: NewMatch(NewField(ClassExperimenter, 3, []byte{0, 0, 0x23, 0x20, 1, 2}, nil))},
+		{Match: NewMatch(NewField(ClassExperimenter, 4, make([]byte, 40), nil))},
 	} {
 		b, err := m.MarshalBinary()
 		if err != nil {

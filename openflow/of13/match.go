@@ -3,7 +3,9 @@ package of13
 import (
 	"encoding/binary"
 	"fmt"
+	"net"
 	"net/netip"
+	"strconv"
 
 	"github.com/netslice/netslice/openflow/internal/wire"
 )
@@ -92,35 +94,181 @@ func FieldName(field uint8) string {
 }
 
 // Field is one OXM TLV: a match field, or the field a SetField action
-// writes. For the basic class, Value is the field's bytes and Mask, when
-// HasMask is set, as many again. For other classes Value holds the whole
-// payload (an experimenter field's begins with the experimenter id).
-// Decoded fields point into the decoded message.
+// writes. It is a comparable value, like netip.Addr: the payload (a basic
+// field's value and, with HasMask, its mask; another class's whole
+// payload, an experimenter field's starting with the experimenter id) is
+// held inline up to maxInline bytes, so building or decoding a field does
+// not allocate. Build basic fields with the functions named after them
+// (EthDst, IPv4Src, ...), any other with NewField.
 type Field struct {
 	Class   uint16
 	Type    uint8
 	HasMask bool
-	Value   []byte
-	Mask    []byte
+	n       uint8           // payload bytes in b
+	b       [maxInline]byte // the payload
+	long    string          // a payload longer than maxInline (another class's)
+}
+
+// maxInline is the payload a Field holds inline: the largest basic
+// field's value and mask (an IPv6 address with its mask).
+const maxInline = 32
+
+// NewField returns a field of any class with the given value and, when
+// mask is not nil, mask (for the basic class the two must be as long).
+func NewField(class uint16, typ uint8, value, mask []byte) Field {
+	f := Field{Class: class, Type: typ, HasMask: mask != nil}
+	f.setPayload(value, mask)
+	return f
+}
+
+func (f *Field) setPayload(value, mask []byte) {
+	if n := len(value) + len(mask); n > maxInline {
+		f.long, f.n = string(value)+string(mask), 0
+		return
+	}
+	f.n = uint8(copy(f.b[:], value))
+	f.n += uint8(copy(f.b[f.n:], mask))
+}
+
+// Payload returns the field's payload: value then mask. The slice points
+// into f.
+func (f *Field) Payload() []byte {
+	if f.long != "" {
+		return []byte(f.long)
+	}
+	return f.b[:f.n:f.n]
 }
 
 func (f *Field) payloadLen() int {
-	if f.Class == ClassBasic && f.HasMask {
-		return len(f.Value) + len(f.Mask)
+	if f.long != "" {
+		return len(f.long)
 	}
-	return len(f.Value)
+	return int(f.n)
 }
 
-// String formats the field as name=value[/mask].
+// Value returns the field's value (for a basic field with a mask, the
+// payload's first half). The slice points into f.
+func (f *Field) Value() []byte {
+	p := f.Payload()
+	if f.Class == ClassBasic && f.HasMask {
+		return p[: len(p)/2 : len(p)/2]
+	}
+	return p
+}
+
+// Mask returns a basic field's mask, or nil. The slice points into f.
+func (f *Field) Mask() []byte {
+	if f.Class != ClassBasic || !f.HasMask {
+		return nil
+	}
+	p := f.Payload()
+	return p[len(p)/2:]
+}
+
+// Uint returns a value of one to eight bytes as an integer.
+func (f Field) Uint() (uint64, bool) {
+	v := f.Value()
+	if len(v) == 0 || len(v) > 8 {
+		return 0, false
+	}
+	var u uint64
+	for _, c := range v {
+		u = u<<8 | uint64(c)
+	}
+	return u, true
+}
+
+// MAC returns a six-byte value (eth_src, arp_sha, ...).
+func (f Field) MAC() ([6]byte, bool) {
+	v := f.Value()
+	if len(v) != 6 {
+		return [6]byte{}, false
+	}
+	return [6]byte(v), true
+}
+
+// Addr returns a four- or sixteen-byte value as an IP address.
+func (f Field) Addr() (netip.Addr, bool) {
+	return netip.AddrFromSlice(f.Value())
+}
+
+// String formats the field as ovs-ofctl writes a match: name=value and,
+// for a masked field, /mask — MACs with colons, addresses as addresses
+// (a contiguous mask as a prefix length), other numbers in decimal, or in
+// hex when masked.
 func (f Field) String() string {
-	name := fmt.Sprintf("oxm(%#x:%d)", f.Class, f.Type)
-	if f.Class == ClassBasic {
-		name = FieldName(f.Type)
+	if f.Class != ClassBasic {
+		return fmt.Sprintf("oxm(%#x:%d)=%x", f.Class, f.Type, f.Payload())
 	}
-	if f.HasMask && f.Class == ClassBasic {
-		return fmt.Sprintf("%s=%x/%x", name, f.Value, f.Mask)
+	name := FieldName(f.Type)
+	v, m := f.Value(), f.Mask()
+	switch {
+	case len(v) == 6:
+		if m != nil {
+			return name + "=" + net.HardwareAddr(v).String() + "/" + net.HardwareAddr(m).String()
+		}
+		return name + "=" + net.HardwareAddr(v).String()
+	case len(v) == 4 && isAddrField(f.Type), len(v) == 16:
+		a, _ := netip.AddrFromSlice(v)
+		if m == nil {
+			return name + "=" + a.String()
+		}
+		if bits, ok := prefixLen(m); ok {
+			return fmt.Sprintf("%s=%s/%d", name, a, bits)
+		}
+		ma, _ := netip.AddrFromSlice(m)
+		return name + "=" + a.String() + "/" + ma.String()
 	}
-	return fmt.Sprintf("%s=%x", name, f.Value)
+	u, _ := f.Uint()
+	if m != nil {
+		var mu uint64
+		for _, c := range m {
+			mu = mu<<8 | uint64(c)
+		}
+		return fmt.Sprintf("%s=%#x/%#x", name, u, mu)
+	}
+	return name + "=" + strconv.FormatUint(u, 10)
+}
+
+// prefixLen returns the length of a contiguous mask.
+func prefixLen(m []byte) (int, bool) {
+	bits := 0
+	for _, c := range m {
+		bits += bitsLeading(c)
+		if c != 0xff {
+			break
+		}
+	}
+	for i, c := range m {
+		want := byte(0)
+		switch {
+		case (i+1)*8 <= bits:
+			want = 0xff
+		case i*8 < bits:
+			want = 0xff << (8 - bits%8)
+		}
+		if c != want {
+			return 0, false
+		}
+	}
+	return bits, true
+}
+
+// bitsLeading counts c's leading one bits.
+func bitsLeading(c byte) int {
+	n := 0
+	for c&0x80 != 0 {
+		n, c = n+1, c<<1
+	}
+	return n
+}
+
+func isAddrField(t uint8) bool {
+	switch t {
+	case FieldIPv4Src, FieldIPv4Dst, FieldARPSPA, FieldARPTPA:
+		return true
+	}
+	return false
 }
 
 func (f *Field) appendTo(b []byte) ([]byte, error) {
@@ -128,19 +276,18 @@ func (f *Field) appendTo(b []byte) ([]byte, error) {
 	if n > 255 {
 		return b, fmt.Errorf("%w: oxm field %v payload %d bytes", wire.ErrTooLong, *f, n)
 	}
-	if f.Class == ClassBasic && f.HasMask && len(f.Mask) != len(f.Value) {
-		return b, fmt.Errorf("%w: %s mask is %d bytes, value %d", wire.ErrInvalid, FieldName(f.Type), len(f.Mask), len(f.Value))
+	if f.Class == ClassBasic && f.HasMask && n%2 != 0 {
+		return b, fmt.Errorf("%w: %s value and mask of different sizes", wire.ErrInvalid, FieldName(f.Type))
 	}
 	hm := uint8(0)
 	if f.HasMask {
 		hm = 1
 	}
 	b = append(b, byte(f.Class>>8), byte(f.Class), f.Type<<1|hm, byte(n))
-	b = append(b, f.Value...)
-	if f.Class == ClassBasic && f.HasMask {
-		b = append(b, f.Mask...)
+	if f.long != "" {
+		return append(b, f.long...), nil
 	}
-	return b, nil
+	return append(b, f.b[:f.n]...), nil
 }
 
 // decodeField reads one OXM TLV.
@@ -170,12 +317,8 @@ func decodeField(d *wire.Decoder, f *Field) {
 			d.Fail(uint16(ErrBadMatch), BadMatchBadLen, "oxm %s length %d, want %d", spec.name, n, want)
 			return
 		}
-		if f.HasMask {
-			f.Value, f.Mask = payload[:n/2:n/2], payload[n/2:]
-			return
-		}
 	}
-	f.Value, f.Mask = payload, nil
+	f.setPayload(payload, nil)
 }
 
 // Match is an OpenFlow 1.3 match: OXM fields (ofp_match type OXM). The zero
@@ -201,10 +344,10 @@ func (m *Match) Get(field uint8) (Field, bool) {
 // packet-in's match always does).
 func (m *Match) InPort() (uint32, bool) {
 	f, ok := m.Get(FieldInPort)
-	if !ok || len(f.Value) != 4 {
+	if !ok || f.payloadLen() != 4 {
 		return 0, false
 	}
-	return binary.BigEndian.Uint32(f.Value), true
+	return binary.BigEndian.Uint32(f.b[:4]), true
 }
 
 // MatchError reports a match the encoder refuses, with the OpenFlow error
@@ -251,18 +394,20 @@ func (c *matchCheck) field(f *Field) error {
 		return &MatchError{f.Type, BadMatchBadField, "unknown field"}
 	}
 	spec := &basicFields[f.Type]
-	if len(f.Value) != spec.size {
-		return &MatchError{f.Type, BadMatchBadLen, fmt.Sprintf("value is %d bytes, want %d", len(f.Value), spec.size)}
+	want := spec.size
+	if f.HasMask {
+		want *= 2
 	}
+	if f.payloadLen() != want {
+		return &MatchError{f.Type, BadMatchBadLen, fmt.Sprintf("payload is %d bytes, want %d", f.payloadLen(), want)}
+	}
+	v := f.b[:spec.size]
 	if f.HasMask {
 		if !spec.maskable {
 			return &MatchError{f.Type, BadMatchBadMask, "field cannot be masked"}
 		}
-		if len(f.Mask) != spec.size {
-			return &MatchError{f.Type, BadMatchBadLen, "mask of the wrong size"}
-		}
-		for i, m := range f.Mask {
-			if f.Value[i]&^m != 0 {
+		for i, m := range f.b[spec.size:want] {
+			if v[i]&^m != 0 {
 				return &MatchError{f.Type, BadMatchBadWildcards, "value has bits set outside its mask"}
 			}
 		}
@@ -273,13 +418,13 @@ func (c *matchCheck) field(f *Field) error {
 	c.seen |= 1 << f.Type
 	switch f.Type {
 	case FieldEthType:
-		c.eth = uint64(binary.BigEndian.Uint16(f.Value))
+		c.eth = uint64(binary.BigEndian.Uint16(v))
 	case FieldIPProto:
-		c.proto = uint64(f.Value[0])
+		c.proto = uint64(v[0])
 	case FieldICMPv6Type:
-		c.icmp6 = uint64(f.Value[0])
+		c.icmp6 = uint64(v[0])
 	case FieldVLANVID:
-		c.vid = uint64(binary.BigEndian.Uint16(f.Value))
+		c.vid = uint64(binary.BigEndian.Uint16(v))
 	}
 	return nil
 }
@@ -426,42 +571,60 @@ func decodeMatch(d *wire.Decoder, m *Match) {
 // take the mask, the prefix variants turn a prefix into a mask (no mask for
 // a full-length prefix).
 
-func u8f(t uint8, v uint8) Field { return Field{Class: ClassBasic, Type: t, Value: []byte{v}} }
+func basic(t uint8, value ...byte) Field {
+	f := Field{Class: ClassBasic, Type: t, n: uint8(len(value))}
+	copy(f.b[:], value)
+	return f
+}
+
+func u8f(t uint8, v uint8) Field { return basic(t, v) }
 func u16f(t uint8, v uint16) Field {
-	return Field{Class: ClassBasic, Type: t, Value: binary.BigEndian.AppendUint16(nil, v)}
+	return basic(t, byte(v>>8), byte(v))
 }
 func u32f(t uint8, v uint32) Field {
-	return Field{Class: ClassBasic, Type: t, Value: binary.BigEndian.AppendUint32(nil, v)}
+	f := Field{Class: ClassBasic, Type: t, n: 4}
+	binary.BigEndian.PutUint32(f.b[:], v)
+	return f
 }
 func u64f(t uint8, v uint64) Field {
-	return Field{Class: ClassBasic, Type: t, Value: binary.BigEndian.AppendUint64(nil, v)}
+	f := Field{Class: ClassBasic, Type: t, n: 8}
+	binary.BigEndian.PutUint64(f.b[:], v)
+	return f
 }
 
 // masked adds mask to f, clearing the value's bits outside it.
 func masked(f Field, mask []byte) Field {
-	for i := range f.Value {
-		f.Value[i] &= mask[i]
+	n := int(f.n)
+	for i := range n {
+		f.b[i] &= mask[i]
 	}
-	f.HasMask, f.Mask = true, mask
+	copy(f.b[n:], mask[:n])
+	f.n, f.HasMask = uint8(2*n), true
 	return f
 }
+
 func macf(t uint8, mac [6]byte) Field {
-	return Field{Class: ClassBasic, Type: t, Value: append([]byte(nil), mac[:]...)}
+	f := Field{Class: ClassBasic, Type: t, n: 6}
+	copy(f.b[:], mac[:])
+	return f
 }
 
 func prefixf(t uint8, p netip.Prefix) Field {
 	addr := p.Addr()
-	v := addr.AsSlice()
-	f := Field{Class: ClassBasic, Type: t, Value: v}
-	if bits := p.Bits(); bits >= 0 && bits < addr.BitLen() {
-		mask := make([]byte, len(v))
+	var f Field
+	if addr.Is4() {
+		a := addr.As4()
+		f = basic(t, a[:]...)
+	} else {
+		a := addr.As16()
+		f = basic(t, a[:]...)
+	}
+	if bits, size := p.Bits(), int(f.n)*8; bits >= 0 && bits < size {
+		var mask [16]byte
 		for i := range bits {
 			mask[i/8] |= 0x80 >> (i % 8)
 		}
-		for i := range v {
-			v[i] &= mask[i]
-		}
-		f.HasMask, f.Mask = true, mask
+		f = masked(f, mask[:f.n])
 	}
 	return f
 }
@@ -476,7 +639,9 @@ func InPhyPort(port uint32) Field { return u32f(FieldInPhyPort, port) }
 func Metadata(v, mask uint64) Field {
 	f := u64f(FieldMetadata, v)
 	if mask != ^uint64(0) {
-		f = masked(f, binary.BigEndian.AppendUint64(nil, mask))
+		var m [8]byte
+		binary.BigEndian.PutUint64(m[:], mask)
+		f = masked(f, m[:])
 	}
 	return f
 }
@@ -486,7 +651,7 @@ func EthDst(mac [6]byte) Field { return macf(FieldEthDst, mac) }
 
 // EthDstMasked matches the destination MAC under mask.
 func EthDstMasked(mac, mask [6]byte) Field {
-	return masked(macf(FieldEthDst, mac), append([]byte(nil), mask[:]...))
+	return masked(macf(FieldEthDst, mac), mask[:])
 }
 
 // EthSrc matches the source MAC.
@@ -494,7 +659,7 @@ func EthSrc(mac [6]byte) Field { return macf(FieldEthSrc, mac) }
 
 // EthSrcMasked matches the source MAC under mask.
 func EthSrcMasked(mac, mask [6]byte) Field {
-	return masked(macf(FieldEthSrc, mac), append([]byte(nil), mask[:]...))
+	return masked(macf(FieldEthSrc, mac), mask[:])
 }
 
 // EthType matches the EtherType.
@@ -508,7 +673,7 @@ func VLANNone() Field { return u16f(FieldVLANVID, 0) }
 
 // VLANAny matches frames with any VLAN tag.
 func VLANAny() Field {
-	return masked(u16f(FieldVLANVID, VLANPresent), binary.BigEndian.AppendUint16(nil, VLANPresent))
+	return masked(u16f(FieldVLANVID, VLANPresent), []byte{byte(VLANPresent >> 8), byte(VLANPresent & 0xff)})
 }
 
 // VLANPCP matches the VLAN priority.
@@ -585,7 +750,8 @@ func ICMPv6Code(c uint8) Field { return u8f(FieldICMPv6Code, c) }
 
 // IPv6NDTarget matches a neighbour discovery target.
 func IPv6NDTarget(a netip.Addr) Field {
-	return Field{Class: ClassBasic, Type: FieldIPv6NDTarget, Value: a.AsSlice()}
+	a16 := a.As16()
+	return basic(FieldIPv6NDTarget, a16[:]...)
 }
 
 // IPv6NDSLL matches a neighbour solicitation's source link-layer address.
@@ -605,14 +771,16 @@ func MPLSBOS(bos uint8) Field { return u8f(FieldMPLSBOS, bos) }
 
 // PBBISID matches the PBB I-SID (24 bits).
 func PBBISID(isid uint32) Field {
-	return Field{Class: ClassBasic, Type: FieldPBBISID, Value: []byte{byte(isid >> 16), byte(isid >> 8), byte(isid)}}
+	return basic(FieldPBBISID, byte(isid>>16), byte(isid>>8), byte(isid))
 }
 
 // TunnelID matches the tunnel id under mask.
 func TunnelID(id, mask uint64) Field {
 	f := u64f(FieldTunnelID, id)
 	if mask != ^uint64(0) {
-		f = masked(f, binary.BigEndian.AppendUint64(nil, mask))
+		var m [8]byte
+		binary.BigEndian.PutUint64(m[:], mask)
+		f = masked(f, m[:])
 	}
 	return f
 }
@@ -621,7 +789,7 @@ func TunnelID(id, mask uint64) Field {
 func IPv6ExtHdr(v, mask uint16) Field {
 	f := u16f(FieldIPv6ExtHdr, v)
 	if mask != 0xffff {
-		f = masked(f, binary.BigEndian.AppendUint16(nil, mask))
+		f = masked(f, []byte{byte(mask >> 8), byte(mask)})
 	}
 	return f
 }

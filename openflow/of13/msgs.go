@@ -530,11 +530,8 @@ func (m *PacketIn) decodeFast(b []byte) bool {
 			if n != want {
 				return false
 			}
-			if f.HasMask {
-				payload, f.Mask = payload[:n/2:n/2], payload[n/2:]
-			}
 		}
-		f.Value = payload
+		f.setPayload(payload, nil)
 		fields = append(fields, f)
 		oxm = oxm[4+n:]
 	}
