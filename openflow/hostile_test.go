@@ -154,3 +154,44 @@ func TestHostileMultipart(t *testing.T) {
 	}
 	assert.ErrorIs(t, <-errs, openflow.ErrReplyTooLarge)
 }
+
+// TestSendOrder: what one sender sends arrives in order, whether it went
+// straight into the write buffer (from the handler) or through the queue
+// (when the buffer was full, or from elsewhere).
+func TestSendOrder(t *testing.T) {
+	const n = 3000
+	done := make(chan struct{})
+	var once bool
+	h := openflow.HandlerFunc(func(sw *openflow.Switch, m openflow.Message) {
+		if _, ok := m.(*of13.PacketIn); !ok || once {
+			return
+		}
+		once = true
+		// From the handler: large messages, so the write buffer fills and
+		// the rest goes through the queue.
+		for i := range n {
+			err := sw.Send(context.Background(), &of13.PacketOut{Header: of13.Header{XID: uint32(i + 1)},
+				BufferID: of13.NoBuffer, InPort: of13.PortController, Data: make([]byte, 1000)})
+			if err != nil {
+				t.Error(err)
+				break
+			}
+		}
+		close(done)
+	})
+	rec := newRecorder()
+	mux := &openflow.Mux{OnSwitchUp: func(sw *openflow.Switch) { rec.SwitchUp(sw) }, NotFound: h}
+	f := dial(t, startController(t, &openflow.Controller{Handler: mux}))
+	f.handshake(openflow.Version13, 11)
+	waitUp(t, rec)
+	f.send(&of13.PacketIn{BufferID: of13.NoBuffer, Match: of13.NewMatch(of13.InPort(1)), Data: make([]byte, 60)})
+	next := uint32(1)
+	for next <= n {
+		m := f.recv()
+		if po, ok := m.(*of13.PacketOut); ok {
+			require.Equal(t, next, po.XID, "out of order")
+			next++
+		}
+	}
+	<-done
+}

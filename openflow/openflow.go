@@ -156,6 +156,16 @@ func (r *Reader) Next() ([]byte, error) {
 	return msg, nil
 }
 
+// Ready reports whether a whole message is buffered, so that Next returns
+// without reading from the stream.
+func (r *Reader) Ready() bool {
+	if r.end-r.start < HeaderLen {
+		return false
+	}
+	n := int(binary.BigEndian.Uint16(r.buf[r.start+2:]))
+	return n < HeaderLen || r.end-r.start >= n
+}
+
 // fill makes at least n bytes available at buf[start:].
 func (r *Reader) fill(n int) error {
 	for r.end-r.start < n {

@@ -74,6 +74,14 @@ type Switch struct {
 
 	received  atomic.Uint64 // messages read, for the keepalive
 	fullSince atomic.Int64  // Unix ns when a send first found the queue full; 0 when it is not
+
+	// The write side: the writer goroutine writes what is queued, and
+	// handlers write straight into w while nothing is queued (tryDirect).
+	wmu       sync.Mutex
+	w         *bufio.Writer
+	queued    atomic.Int32 // messages queued or taken but not yet written
+	batching  atomic.Bool  // the reader handles input and flushes before it waits for more
+	unflushed atomic.Bool  // w holds what was written straight into it
 	quit      chan struct{}
 	done      chan struct{}
 	writerEnd chan struct{}
@@ -109,6 +117,7 @@ func newSwitch(c *Controller, conn net.Conn) *Switch {
 	return &Switch{
 		c:         c,
 		conn:      conn,
+		w:         bufio.NewWriterSize(conn, 16<<10),
 		sendq:     make(chan *[]byte, queueLen(c.SendQueue)),
 		pending:   map[uint32]*pending{},
 		ports:     map[uint32]PortInfo{},
@@ -186,7 +195,7 @@ func (s *Switch) Send(ctx context.Context, m Message) error {
 	if err != nil {
 		return err
 	}
-	return s.enqueue(ctx, buf)
+	return s.put(buf, ctx.Done(), 0, true)
 }
 
 // encode gives m a transaction id if it has none and encodes it into a
@@ -212,25 +221,84 @@ func (s *Switch) encode(m Message) (*[]byte, error) {
 	return buf, nil
 }
 
-func (s *Switch) enqueue(ctx context.Context, buf *[]byte) error {
+// put hands an encoded message to the connection. While the reader
+// handles input and nothing is queued before it, the message goes
+// straight into the write buffer, which the reader flushes before it waits
+// for more input: the answer to a packet-in costs no hand-off to the
+// writer, and answers to a burst of input go out together. Else it is
+// queued; on a full queue put waits (when wait is set) until done closes
+// or d passes (when not zero).
+func (s *Switch) put(buf *[]byte, done <-chan struct{}, d time.Duration, wait bool) error {
+	if s.tryDirect(buf) {
+		return nil
+	}
+	s.queued.Add(1)
 	select {
 	case <-s.quit:
-		return ErrSwitchClosed
-	default:
-	}
-	select {
+		return s.unput(buf, ErrSwitchClosed)
 	case s.sendq <- buf: // room in the queue: no need to wait
 		return nil
 	default:
 	}
 	s.markFull()
+	if !wait {
+		return s.unput(buf, ErrQueueFull)
+	}
+	var timeout <-chan time.Time
+	if d > 0 {
+		t := time.NewTimer(d)
+		defer t.Stop()
+		timeout = t.C
+	}
 	select {
 	case s.sendq <- buf:
 		return nil
 	case <-s.quit:
-		return ErrSwitchClosed
-	case <-ctx.Done():
-		return ctx.Err()
+		return s.unput(buf, ErrSwitchClosed)
+	case <-done:
+		return s.unput(buf, context.Canceled)
+	case <-timeout:
+		return s.unput(buf, context.DeadlineExceeded)
+	}
+}
+
+// unput takes back a message put could not queue.
+func (s *Switch) unput(buf *[]byte, err error) error {
+	s.queued.Add(-1)
+	s.bufs.Put(buf)
+	return err
+}
+
+// tryDirect writes buf into the write buffer if the reader is handling
+// input (and so will flush), nothing is queued before it and it fits
+// without a write to the connection (so it never blocks).
+func (s *Switch) tryDirect(buf *[]byte) bool {
+	if !s.batching.Load() || s.queued.Load() != 0 || !s.wmu.TryLock() {
+		return false
+	}
+	defer s.wmu.Unlock()
+	if !s.batching.Load() || s.queued.Load() != 0 || len(*buf) > s.w.Available() {
+		return false
+	}
+	select {
+	case <-s.quit:
+		return false
+	default:
+	}
+	s.w.Write(*buf) // fits: no error but a sticky one, which the flush reports
+	s.unflushed.Store(true)
+	s.bufs.Put(buf)
+	return true
+}
+
+// flushDirect flushes what was written straight into the write buffer.
+// Called by the reader once it stopped batching: under the lock, a direct
+// write that began before has finished, and none begins from now on.
+func (s *Switch) flushDirect() {
+	s.wmu.Lock()
+	defer s.wmu.Unlock()
+	if s.unflushed.Load() {
+		s.flushLocked()
 	}
 }
 
@@ -243,17 +311,7 @@ func (s *Switch) TrySend(m Message) error {
 	if err != nil {
 		return err
 	}
-	select {
-	case <-s.quit:
-		s.bufs.Put(buf)
-		return ErrSwitchClosed
-	case s.sendq <- buf:
-		return nil
-	default:
-	}
-	s.bufs.Put(buf)
-	s.markFull()
-	return ErrQueueFull
+	return s.put(buf, nil, 0, false)
 }
 
 // markFull notes when sends first found the queue full.
@@ -268,24 +326,7 @@ func (s *Switch) SendTimeout(m Message, d time.Duration) error {
 	if err != nil {
 		return err
 	}
-	select {
-	case <-s.quit:
-		return ErrSwitchClosed
-	case s.sendq <- buf:
-		return nil
-	default:
-	}
-	s.markFull()
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case s.sendq <- buf:
-		return nil
-	case <-s.quit:
-		return ErrSwitchClosed
-	case <-t.C:
-		return context.DeadlineExceeded
-	}
+	return s.put(buf, nil, d, true)
 }
 
 // Request sends m and waits for the switch's reply with the same
@@ -410,44 +451,26 @@ func (s *Switch) failPending() {
 // writer writes queued messages, flushing when the queue runs dry.
 func (s *Switch) writer() {
 	defer close(s.writerEnd)
-	w := bufio.NewWriterSize(s.conn, 16<<10)
-	timeout := s.c.writeTimeout()
-	write := func(p *[]byte) bool {
-		s.conn.SetWriteDeadline(time.Now().Add(timeout))
-		_, err := w.Write(*p)
-		s.bufs.Put(p)
-		if err != nil {
-			s.closeWith(fmt.Errorf("openflow: write: %w", err))
-			return false
-		}
-		return true
-	}
-	flush := func() bool {
-		s.conn.SetWriteDeadline(time.Now().Add(timeout))
-		if err := w.Flush(); err != nil {
-			s.closeWith(fmt.Errorf("openflow: write: %w", err))
-			return false
-		}
-		return true
-	}
 	for {
 		select {
 		case b := <-s.sendq:
-			if b != nil && !write(b) {
-				return
-			}
+			s.wmu.Lock()
+			ok := s.writeQueued(b)
 			// Take what else is queued, then flush once.
-			for more := true; more; {
+			for more := ok; more; {
 				select {
 				case b := <-s.sendq:
-					if b != nil && !write(b) {
-						return
-					}
+					ok = s.writeQueued(b)
+					more = ok
 				default:
 					more = false
 				}
 			}
-			if !flush() {
+			if ok {
+				ok = s.flushLocked()
+			}
+			s.wmu.Unlock()
+			if !ok {
 				return
 			}
 			// The switch took something: whoever found the queue full
@@ -463,6 +486,45 @@ func (s *Switch) writer() {
 			return
 		}
 	}
+}
+
+// writeQueued writes a message taken from the queue (nil: the shutdown
+// sentinel). Called with wmu held.
+func (s *Switch) writeQueued(b *[]byte) bool {
+	if b == nil {
+		return true
+	}
+	ok := s.writeLocked(*b)
+	s.bufs.Put(b)
+	s.queued.Add(-1)
+	return ok
+}
+
+// writeLocked writes p into the write buffer, timing the write to the
+// connection that makes room for it. Called with wmu held.
+func (s *Switch) writeLocked(p []byte) bool {
+	if len(p) > s.w.Available() {
+		s.conn.SetWriteDeadline(time.Now().Add(s.c.writeTimeout()))
+	}
+	if _, err := s.w.Write(p); err != nil {
+		s.closeWith(fmt.Errorf("openflow: write: %w", err))
+		return false
+	}
+	return true
+}
+
+// flushLocked writes out the write buffer. Called with wmu held.
+func (s *Switch) flushLocked() bool {
+	s.unflushed.Store(false)
+	if s.w.Buffered() == 0 {
+		return true
+	}
+	s.conn.SetWriteDeadline(time.Now().Add(s.c.writeTimeout()))
+	if err := s.w.Flush(); err != nil {
+		s.closeWith(fmt.Errorf("openflow: write: %w", err))
+		return false
+	}
+	return true
 }
 
 // keepalive sends echo requests on a quiet connection and drops the
@@ -782,7 +844,14 @@ func (s *Switch) isPending(xid uint32) bool {
 func (s *Switch) readLoop(r *Reader) error {
 	h := s.c.Handler
 	for {
+		if !r.Ready() {
+			// About to wait for input: what was written straight into
+			// the write buffer while this input was handled goes out.
+			s.batching.Store(false)
+			s.flushDirect()
+		}
 		b, err := r.Next()
+		s.batching.Store(true)
 		if err != nil {
 			if errors.Is(err, ErrMalformed) {
 				s.sendRaw(s.errorFor(err, nil))
@@ -803,9 +872,7 @@ func (s *Switch) readLoop(r *Reader) error {
 				s.sendRaw(s.errorFor(err, b))
 				return err
 			}
-			if h != nil {
-				h.ServeOpenFlow(s, &s.pi13)
-			}
+			s.serve(h, &s.pi13)
 			continue
 		}
 		if b[1] == uint8(of10.TypePacketIn) && s.version == Version10 {
@@ -813,9 +880,7 @@ func (s *Switch) readLoop(r *Reader) error {
 				s.sendRaw(s.errorFor(err, b))
 				return err
 			}
-			if h != nil {
-				h.ServeOpenFlow(s, &s.pi10)
-			}
+			s.serve(h, &s.pi10)
 			continue
 		}
 		xid := uint32(b[4])<<24 | uint32(b[5])<<16 | uint32(b[6])<<8 | uint32(b[7])
@@ -835,9 +900,14 @@ func (s *Switch) readLoop(r *Reader) error {
 			continue
 		}
 		s.trackPorts(m)
-		if h != nil {
-			h.ServeOpenFlow(s, m)
-		}
+		s.serve(h, m)
+	}
+}
+
+// serve hands m to the handler.
+func (s *Switch) serve(h Handler, m Message) {
+	if h != nil {
+		h.ServeOpenFlow(s, m)
 	}
 }
 
