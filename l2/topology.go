@@ -202,28 +202,31 @@ func (t *Topology) tree(root DatapathID) *bfsTree {
 // Path returns the shortest path for a frame entering the network at from
 // and leaving it at to: the switches it crosses, with the ports it enters
 // and leaves each by.
-func (t *Topology) Path(from, to PortRef) ([]Hop, error) {
+func (t *Topology) Path(from, to PortRef) ([]Hop, error) { return t.AppendPath(nil, from, to) }
+
+// AppendPath is Path appending to dst: with room in dst it does not
+// allocate, once the shortest-path tree from from's switch is known.
+func (t *Topology) AppendPath(dst []Hop, from, to PortRef) ([]Hop, error) {
 	if from.Datapath == to.Datapath {
-		return []Hop{{Datapath: from.Datapath, In: from.Port, Out: to.Port}}, nil
+		return append(dst, Hop{Datapath: from.Datapath, In: from.Port, Out: to.Port}), nil
 	}
 	t.mu.Lock()
 	bt := t.tree(from.Datapath)
 	t.mu.Unlock()
-	var links []Link // from the destination back to the source
+	// Walk from the destination back to the source, then put the hops in
+	// order in place.
+	start := len(dst)
+	in := to.Port
 	for dp := to.Datapath; dp != from.Datapath; {
 		l, ok := bt.parent[dp]
 		if !ok {
-			return nil, fmt.Errorf("%w from %v to %v", ErrNoPath, from, to)
+			return dst[:start], fmt.Errorf("%w from %v to %v", ErrNoPath, from, to)
 		}
-		links = append(links, l)
+		dst = append(dst, Hop{Datapath: dp, In: l.B.Port, Out: in})
+		in = l.A.Port
 		dp = l.A.Datapath
 	}
-	hops := make([]Hop, 0, len(links)+1)
-	in := from.Port
-	for i := len(links) - 1; i >= 0; i-- {
-		l := links[i]
-		hops = append(hops, Hop{Datapath: l.A.Datapath, In: in, Out: l.A.Port})
-		in = l.B.Port
-	}
-	return append(hops, Hop{Datapath: to.Datapath, In: in, Out: to.Port}), nil
+	dst = append(dst, Hop{Datapath: from.Datapath, In: from.Port, Out: in})
+	slices.Reverse(dst[start:])
+	return dst, nil
 }

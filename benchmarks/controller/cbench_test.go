@@ -47,16 +47,14 @@ func hostMAC(sw, h int, dst bool) [6]byte {
 // testbed is a controller with the slicing app, serving on loopback; each
 // emulated switch's ports 1 and 2 are bound to a slice of its own.
 type testbed struct {
-	ctrl *openflow.Controller
-	app  *slicing.App
-	addr string
+	ctrl   *openflow.Controller
+	app    *slicing.App
+	fabric *l2.Fabric
+	addr   string
 }
 
 func newTestbed(tb testing.TB, switches int) *testbed {
-	var app *slicing.App
-	fabric := l2.NewFabric(l2.Options{Events: func(ev l2.Event) { app.FabricEvent(ev) }})
-	app = slicing.New(fabric, slicing.Options{DiscoveryInterval: time.Hour})
-	_, err := app.Update(func(tx *l2.Tx) error {
+	return newTestbedWith(tb, l2.Options{}, func(tx *l2.Tx) error {
 		for s := range switches {
 			id := fmt.Sprint(s)
 			if err := tx.AddSlice(id); err != nil {
@@ -70,9 +68,21 @@ func newTestbed(tb testing.TB, switches int) *testbed {
 		}
 		return nil
 	})
-	if err != nil {
+}
+
+// newTestbedWith runs the controller and the app (Run included) on a
+// fabric with the given options and configuration.
+func newTestbedWith(tb testing.TB, opts l2.Options, configure func(tx *l2.Tx) error) *testbed {
+	var app *slicing.App
+	opts.Events = func(ev l2.Event) { app.FabricEvent(ev) }
+	fabric := l2.NewFabric(opts)
+	app = slicing.New(fabric, slicing.Options{DiscoveryInterval: time.Hour})
+	if _, err := app.Update(configure); err != nil {
 		tb.Fatal(err)
 	}
+	ctx, cancel := context.WithCancel(context.Background())
+	tb.Cleanup(cancel)
+	go app.Run(ctx)
 	ctrl := &openflow.Controller{Handler: app, Versions: []openflow.Version{openflow.Version13}, SendQueue: 4096}
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -84,7 +94,7 @@ func newTestbed(tb testing.TB, switches int) *testbed {
 		defer cancel()
 		ctrl.Shutdown(ctx)
 	})
-	return &testbed{ctrl: ctrl, app: app, addr: l.Addr().String()}
+	return &testbed{ctrl: ctrl, app: app, fabric: fabric, addr: l.Addr().String()}
 }
 
 // emulated is one switch: it speaks just enough OpenFlow 1.3.
@@ -161,13 +171,19 @@ func packetIn(port uint32, src, dst [6]byte) *of13.PacketIn {
 // drain reads everything the controller sends, counting flow_mods and
 // reporting each to seen.
 func (e *emulated) drain(flowMods *atomic.Int64, seen func()) {
+	e.drainType(of13.TypeFlowMod, flowMods, seen)
+}
+
+// drainType reads everything the controller sends, counting the messages
+// of one type and reporting each to seen.
+func (e *emulated) drainType(typ of13.Type, count *atomic.Int64, seen func()) {
 	for {
 		b, err := e.r.Next()
 		if err != nil {
 			return
 		}
-		if len(b) >= 2 && b[1] == uint8(of13.TypeFlowMod) {
-			flowMods.Add(1)
+		if len(b) >= 2 && b[1] == uint8(typ) {
+			count.Add(1)
 			if seen != nil {
 				seen()
 			}
@@ -246,10 +262,17 @@ func BenchmarkThroughput(b *testing.B) {
 	}
 }
 
-// BenchmarkLatency: one packet-in in flight per switch; reports the
-// round trip's percentiles.
+// BenchmarkLatency: one packet-in in flight per switch, for 1, 4 and 16
+// switches; reports the round trip's percentiles. With the load generator
+// on the same cores, a request waits behind the others in flight, so the
+// tail grows with the number of switches.
 func BenchmarkLatency(b *testing.B) {
-	const switches = 16
+	for _, switches := range []int{1, 4, 16} {
+		b.Run(fmt.Sprintf("switches=%d", switches), func(b *testing.B) { benchLatency(b, switches) })
+	}
+}
+
+func benchLatency(b *testing.B, switches int) {
 	tb := newTestbed(b, switches)
 	emus := make([]*emulated, switches)
 	for i := range emus {
@@ -257,7 +280,7 @@ func BenchmarkLatency(b *testing.B) {
 	}
 	time.Sleep(200 * time.Millisecond)
 	var mu sync.Mutex
-	var rtts []time.Duration
+	rtts := make([]time.Duration, 0, b.N)
 	var next atomic.Int64
 	b.ResetTimer()
 	var wg sync.WaitGroup
@@ -265,7 +288,7 @@ func BenchmarkLatency(b *testing.B) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			var local []time.Duration
+			local := make([]time.Duration, 0, b.N/switches+1)
 			for k := 0; next.Add(1) <= int64(b.N); k++ {
 				start := time.Now()
 				if _, err := e.conn.Write(e.pins[k%len(e.pins)]); err != nil {

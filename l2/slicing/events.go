@@ -18,10 +18,16 @@ type macKey struct {
 	mac    l2.MAC
 }
 
+// trackerShards spreads the packet-in path's writes over locks: sixteen
+// switches' readers on two cores contended for one.
+const trackerShards = 64
+
 type tracker struct {
+	shards [trackerShards]struct {
+		sync.RWMutex
+		macs map[macKey][]uint64 // switches holding flows to or from the MAC
+	}
 	mu      sync.Mutex
-	macs    map[macKey][]uint64 // switches holding flows to or from the MAC
-	slices  map[string][]uint64 // switches holding flows of the slice
 	pending map[macKey][]uint64 // deletes to send
 	gone    []goneSlice         // removed slices: flows to delete, then tags to free
 	wakeup  chan struct{}
@@ -30,12 +36,18 @@ type tracker struct {
 type goneSlice struct {
 	id     string
 	cookie uint64
-	dps    []uint64
 }
 
 func newTracker() *tracker {
-	return &tracker{macs: map[macKey][]uint64{}, slices: map[string][]uint64{}, pending: map[macKey][]uint64{},
-		wakeup: make(chan struct{}, 1)}
+	t := &tracker{pending: map[macKey][]uint64{}, wakeup: make(chan struct{}, 1)}
+	for i := range t.shards {
+		t.shards[i].macs = map[macKey][]uint64{}
+	}
+	return t
+}
+
+func (t *tracker) shard(k macKey) int {
+	return int((k.cookie ^ k.mac.Uint64()) * 0x9e3779b97f4a7c15 >> 58)
 }
 
 func (t *tracker) wake() {
@@ -54,47 +66,60 @@ func union(set []uint64, add []uint64) []uint64 {
 	return set
 }
 
-// record notes flows of slice (cookie) from src to dst on the switches dps.
-func (t *tracker) record(slice string, cookie uint64, src, dst l2.MAC, dps []uint64) {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	for _, k := range [2]macKey{{cookie, src}, {cookie, dst}} {
-		t.macs[k] = union(t.macs[k], dps)
+func contains(set []uint64, all []uint64) bool {
+	for _, dp := range all {
+		if !slices.Contains(set, dp) {
+			return false
+		}
 	}
-	t.slices[slice] = union(t.slices[slice], dps)
+	return true
+}
+
+// record notes flows of a slice (cookie) from src to dst on the switches
+// dps. Flows between the same hosts are mostly known already: that costs
+// a read lock.
+func (t *tracker) record(cookie uint64, src, dst l2.MAC, dps []uint64) {
+	for _, k := range [2]macKey{{cookie, src}, {cookie, dst}} {
+		sh := &t.shards[t.shard(k)]
+		sh.RLock()
+		known := contains(sh.macs[k], dps)
+		sh.RUnlock()
+		if !known {
+			sh.Lock()
+			sh.macs[k] = union(sh.macs[k], dps)
+			sh.Unlock()
+		}
+	}
 }
 
 // forget queues the deletes of a MAC's flows, if it has any.
 func (t *tracker) forget(k macKey) {
+	sh := &t.shards[t.shard(k)]
+	sh.Lock()
+	dps, ok := sh.macs[k]
+	delete(sh.macs, k)
+	sh.Unlock()
+	if !ok {
+		return
+	}
 	t.mu.Lock()
-	dps, ok := t.macs[k]
-	if ok {
-		delete(t.macs, k)
-		t.pending[k] = union(t.pending[k], dps)
-	}
+	t.pending[k] = union(t.pending[k], dps)
 	t.mu.Unlock()
-	if ok {
-		t.wake()
-	}
+	t.wake()
 }
 
-// slicesGone queues, for every slice with flows or a transport tag that
-// fabric no longer has, the deletes of its flows and the return of its tag.
-func (t *tracker) slicesGone(fabric *l2.Fabric, tagged []string) {
+// slicesGone queues, for every slice with a transport tag or in ids that
+// fabric no longer has, the deletes of its flows and the return of its
+// tag.
+func (t *tracker) slicesGone(fabric *l2.Fabric, ids []string) {
 	exists := map[string]bool{}
 	for _, id := range fabric.Slices() {
 		exists[id] = true
 	}
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	for id, dps := range t.slices {
+	for _, id := range ids {
 		if !exists[id] {
-			t.gone = append(t.gone, goneSlice{id: id, cookie: sliceCookie(id), dps: dps})
-			delete(t.slices, id)
-		}
-	}
-	for _, id := range tagged {
-		if !exists[id] && !slices.ContainsFunc(t.gone, func(g goneSlice) bool { return g.id == id }) {
 			t.gone = append(t.gone, goneSlice{id: id, cookie: sliceCookie(id)})
 		}
 	}
@@ -102,11 +127,15 @@ func (t *tracker) slicesGone(fabric *l2.Fabric, tagged []string) {
 
 // reset forgets every flow: they were all deleted.
 func (t *tracker) reset() {
+	for i := range t.shards {
+		sh := &t.shards[i]
+		sh.Lock()
+		clear(sh.macs)
+		sh.Unlock()
+	}
 	t.mu.Lock()
-	defer t.mu.Unlock()
-	clear(t.macs)
 	clear(t.pending)
-	clear(t.slices)
+	t.mu.Unlock()
 }
 
 // take returns what is queued and empties the queue.
@@ -150,12 +179,11 @@ func (a *App) sendDeletes() {
 		}
 	}
 	for _, g := range gone {
+		// A slice goes rarely: every switch hears of it.
 		tag := a.tags.lookup(g.id)
-		for _, dp := range g.dps {
-			if s := a.switchState(l2.DatapathID(dp)); s != nil {
-				a.sendOther(s, s.d.deleteSlice(g.cookie, tag))
-				a.stats.deletes.Add(1)
-			}
+		for _, s := range a.switchList() {
+			a.sendOther(s, s.d.deleteSlice(g.cookie, tag))
+			a.stats.deletes.Add(1)
 		}
 		a.tags.put(g.id)
 	}

@@ -55,13 +55,37 @@ type flowSpec struct {
 }
 
 // dropSpec is a drop flow: frames entering at Port tagged VLAN (from Src,
-// to Dst, when set).
+// to Dst, when HasSrc, HasDst).
 type dropSpec struct {
-	Port       l2.Port
-	VLAN       l2.VLAN
-	Src, Dst   *l2.MAC
-	Priority   uint16
-	Idle, Hard uint16 // seconds
+	Port           l2.Port
+	VLAN           l2.VLAN
+	Src, Dst       l2.MAC
+	HasSrc, HasDst bool
+	Priority       uint16
+	Idle, Hard     uint16 // seconds
+}
+
+// scratch holds the messages of the packet-in path, reused from one
+// packet-in to the next: a message is encoded as it is sent, so the next
+// may take its place at once. Each switch's handler has its own.
+type scratch struct {
+	fm13     of13.FlowMod
+	po13     of13.PacketOut
+	fields13 [4]of13.Field
+	instr13  [1]of13.Instruction
+	apply13  of13.ApplyActions
+	acts13   [4]of13.Action
+	out13    of13.Output
+	push13   of13.PushVLAN
+	pop13    of13.PopVLAN
+	set13    of13.SetField
+
+	fm10    of10.FlowMod
+	po10    of10.PacketOut
+	acts10  [3]of10.Action
+	out10   of10.Output
+	strip10 of10.StripVLAN
+	vid10   of10.SetVLANVID
 }
 
 type dialect interface {
@@ -80,11 +104,13 @@ type dialect interface {
 	// deleteDrops deletes every drop flow, or returns nil when the version
 	// cannot (1.0: the app deletes each, strictly).
 	deleteDrops() openflow.Message
-	forward(f flowSpec) openflow.Message
+	// forward builds a forwarding flow in sc.
+	forward(sc *scratch, f flowSpec) openflow.Message
 	drop(d dropSpec) openflow.Message
 	deleteDrop(d dropSpec) openflow.Message
-	// packetOut sends a frame tagged from out of out.Port tagged as out.
-	packetOut(from l2.VLAN, out l2.Location, data []byte) openflow.Message
+	// packetOut builds, in sc, a packet-out of a frame tagged from out of
+	// out.Port tagged as out.
+	packetOut(sc *scratch, from l2.VLAN, out l2.Location, data []byte) openflow.Message
 	// rawPacketOut sends a frame as it is.
 	rawPacketOut(port l2.Port, data []byte) openflow.Message
 	// physical reports whether port is a switch port (not a reserved one).
@@ -142,34 +168,45 @@ func vlanMatch13(v l2.VLAN) of13.Field {
 	return of13.VLANVID(uint16(v))
 }
 
-// vlanActions13 turns a frame tagged from into one tagged to.
-func vlanActions13(from, to l2.VLAN) []of13.Action {
+// vlanActions13 appends the actions that turn a frame tagged from into
+// one tagged to, built in sc.
+func vlanActions13(acts []of13.Action, sc *scratch, from, to l2.VLAN) []of13.Action {
 	switch {
 	case from == to:
-		return nil
+		return acts
 	case to == l2.Untagged:
-		return []of13.Action{of13.PopVLAN{}}
+		return append(acts, &sc.pop13)
 	case from == l2.Untagged:
-		return []of13.Action{of13.PushVLAN{EtherType: 0x8100}, of13.SetField{Field: of13.VLANVID(uint16(to))}}
+		sc.push13 = of13.PushVLAN{EtherType: 0x8100}
+		acts = append(acts, &sc.push13)
 	}
-	return []of13.Action{of13.SetField{Field: of13.VLANVID(uint16(to))}}
+	sc.set13 = of13.SetField{Field: of13.VLANVID(uint16(to))}
+	return append(acts, &sc.set13)
 }
 
-func (of13Dialect) forward(f flowSpec) openflow.Message {
-	acts := append(vlanActions13(f.VLAN, f.OutVLAN), of13.Output{Port: uint32(f.Out)})
-	return &of13.FlowMod{Cookie: f.Cookie, Command: of13.FlowAdd, IdleTimeout: f.Idle, Priority: priorityForward,
+// output13 appends an output to port, built in sc.
+func output13(acts []of13.Action, o *of13.Output, port l2.Port) []of13.Action {
+	*o = of13.Output{Port: uint32(port)}
+	return append(acts, o)
+}
+
+func (of13Dialect) forward(sc *scratch, f flowSpec) openflow.Message {
+	sc.apply13.Actions = output13(vlanActions13(sc.acts13[:0], sc, f.VLAN, f.OutVLAN), &sc.out13, f.Out)
+	sc.instr13[0] = &sc.apply13
+	sc.fields13 = [4]of13.Field{of13.InPort(uint32(f.Port)), vlanMatch13(f.VLAN), of13.EthSrc(f.Src), of13.EthDst(f.Dst)}
+	sc.fm13 = of13.FlowMod{Cookie: f.Cookie, Command: of13.FlowAdd, IdleTimeout: f.Idle, Priority: priorityForward,
 		BufferID: of13.NoBuffer, OutPort: of13.PortAny, OutGroup: of13.GroupAny, Flags: of13.FlowSendFlowRem,
-		Match:        of13.NewMatch(of13.InPort(uint32(f.Port)), vlanMatch13(f.VLAN), of13.EthSrc(f.Src), of13.EthDst(f.Dst)),
-		Instructions: of13.Apply(acts...)}
+		Match: of13.Match{Fields: sc.fields13[:]}, Instructions: sc.instr13[:]}
+	return &sc.fm13
 }
 
 func dropMatch13(d dropSpec) of13.Match {
 	fields := []of13.Field{of13.InPort(uint32(d.Port)), vlanMatch13(d.VLAN)}
-	if d.Src != nil {
-		fields = append(fields, of13.EthSrc(*d.Src))
+	if d.HasSrc {
+		fields = append(fields, of13.EthSrc(d.Src))
 	}
-	if d.Dst != nil {
-		fields = append(fields, of13.EthDst(*d.Dst))
+	if d.HasDst {
+		fields = append(fields, of13.EthDst(d.Dst))
 	}
 	return of13.NewMatch(fields...)
 }
@@ -185,9 +222,10 @@ func (of13Dialect) deleteDrop(d dropSpec) openflow.Message {
 		Priority: d.Priority, BufferID: of13.NoBuffer, OutPort: of13.PortAny, OutGroup: of13.GroupAny, Match: dropMatch13(d)}
 }
 
-func (of13Dialect) packetOut(from l2.VLAN, out l2.Location, data []byte) openflow.Message {
-	acts := append(vlanActions13(from, out.VLAN), of13.Output{Port: uint32(out.Port)})
-	return &of13.PacketOut{BufferID: of13.NoBuffer, InPort: of13.PortController, Actions: acts, Data: data}
+func (of13Dialect) packetOut(sc *scratch, from l2.VLAN, out l2.Location, data []byte) openflow.Message {
+	acts := output13(vlanActions13(sc.acts13[:0], sc, from, out.VLAN), &sc.out13, out.Port)
+	sc.po13 = of13.PacketOut{BufferID: of13.NoBuffer, InPort: of13.PortController, Actions: acts, Data: data}
+	return &sc.po13
 }
 
 func (of13Dialect) rawPacketOut(port l2.Port, data []byte) openflow.Message {
@@ -237,30 +275,39 @@ func vlanMatch10(m of10.Match, v l2.VLAN) of10.Match {
 	return m.WithDLVLAN(uint16(v))
 }
 
-func vlanActions10(from, to l2.VLAN) []of10.Action {
+// vlanActions10 appends the actions that turn a frame tagged from into
+// one tagged to, built in sc.
+func vlanActions10(acts []of10.Action, sc *scratch, from, to l2.VLAN) []of10.Action {
 	switch {
 	case from == to:
-		return nil
+		return acts
 	case to == l2.Untagged:
-		return []of10.Action{of10.StripVLAN{}}
+		return append(acts, &sc.strip10)
 	}
-	return []of10.Action{of10.SetVLANVID{VID: uint16(to)}}
+	sc.vid10 = of10.SetVLANVID{VID: uint16(to)}
+	return append(acts, &sc.vid10)
 }
 
-func (of10Dialect) forward(f flowSpec) openflow.Message {
+func output10(acts []of10.Action, o *of10.Output, port l2.Port) []of10.Action {
+	*o = of10.Output{Port: uint16(port)}
+	return append(acts, o)
+}
+
+func (of10Dialect) forward(sc *scratch, f flowSpec) openflow.Message {
 	m := vlanMatch10(of10.MatchAll().WithInPort(uint16(f.Port)), f.VLAN).WithDLSrc(f.Src).WithDLDst(f.Dst)
-	acts := append(vlanActions10(f.VLAN, f.OutVLAN), of10.Output{Port: uint16(f.Out)})
-	return &of10.FlowMod{Match: m, Cookie: f.Cookie, Command: of10.FlowAdd, IdleTimeout: f.Idle, Priority: priorityForward,
+	acts := output10(vlanActions10(sc.acts10[:0], sc, f.VLAN, f.OutVLAN), &sc.out10, f.Out)
+	sc.fm10 = of10.FlowMod{Match: m, Cookie: f.Cookie, Command: of10.FlowAdd, IdleTimeout: f.Idle, Priority: priorityForward,
 		BufferID: of10.NoBuffer, OutPort: of10.PortNone, Flags: of10.FlowSendFlowRem, Actions: acts}
+	return &sc.fm10
 }
 
 func dropMatch10(d dropSpec) of10.Match {
 	m := vlanMatch10(of10.MatchAll().WithInPort(uint16(d.Port)), d.VLAN)
-	if d.Src != nil {
-		m = m.WithDLSrc(*d.Src)
+	if d.HasSrc {
+		m = m.WithDLSrc(d.Src)
 	}
-	if d.Dst != nil {
-		m = m.WithDLDst(*d.Dst)
+	if d.HasDst {
+		m = m.WithDLDst(d.Dst)
 	}
 	return m
 }
@@ -275,9 +322,10 @@ func (of10Dialect) deleteDrop(d dropSpec) openflow.Message {
 		BufferID: of10.NoBuffer, OutPort: of10.PortNone}
 }
 
-func (of10Dialect) packetOut(from l2.VLAN, out l2.Location, data []byte) openflow.Message {
-	acts := append(vlanActions10(from, out.VLAN), of10.Output{Port: uint16(out.Port)})
-	return &of10.PacketOut{BufferID: of10.NoBuffer, InPort: of10.PortNone, Actions: acts, Data: data}
+func (of10Dialect) packetOut(sc *scratch, from l2.VLAN, out l2.Location, data []byte) openflow.Message {
+	acts := output10(vlanActions10(sc.acts10[:0], sc, from, out.VLAN), &sc.out10, out.Port)
+	sc.po10 = of10.PacketOut{BufferID: of10.NoBuffer, InPort: of10.PortNone, Actions: acts, Data: data}
+	return &sc.po10
 }
 
 func (of10Dialect) rawPacketOut(port l2.Port, data []byte) openflow.Message {

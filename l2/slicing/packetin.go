@@ -44,7 +44,7 @@ func (a *App) packetIn(sw *openflow.Switch, inPort uint32, data []byte) {
 		var buf [16]l2.Location
 		for _, out := range a.fabric.FloodTargets(d, in, f.Dst, buf[:0]) {
 			if t := a.switchState(out.Datapath); t != nil {
-				a.send(s, t, t.d.packetOut(in.VLAN, out, data))
+				a.send(s, t, t.d.packetOut(&s.scratch, in.VLAN, out, data))
 				a.stats.packetOuts.Add(1)
 			}
 		}
@@ -65,10 +65,10 @@ func (a *App) send(s, t *swState, m openflow.Message) {
 // the frame never overtakes them, and sends the frame out of the last hop.
 // epoch is the fabric's event count from before the decision.
 func (a *App) forward(s *swState, in l2.Location, f *l2.Frame, d l2.Decision, data []byte, epoch uint64) {
-	path, err := a.topo.Path(in.PortRef(), d.Out.PortRef())
+	path, err := a.topo.AppendPath(s.path[:0], in.PortRef(), d.Out.PortRef())
 	if err != nil {
-		a.dropFlow(s, dropSpec{Port: in.Port, VLAN: in.VLAN, Src: &f.Src, Dst: &f.Dst, Priority: priorityDrop,
-			Hard: seconds(a.opts.NoPathTimeout)})
+		a.dropFlow(s, dropSpec{Port: in.Port, VLAN: in.VLAN, Src: f.Src, Dst: f.Dst, HasSrc: true, HasDst: true,
+			Priority: priorityDrop, Hard: seconds(a.opts.NoPathTimeout)})
 		return
 	}
 	var tag l2.VLAN
@@ -82,8 +82,7 @@ func (a *App) forward(s *swState, in l2.Location, f *l2.Frame, d l2.Decision, da
 		}
 	}
 	cookie := sliceCookie(d.Slice)
-	var dpsBuf [8]uint64
-	dps := dpsBuf[:0]
+	dps := s.dps[:0]
 	var egress *swState
 	for i := len(path) - 1; i >= 0; i-- {
 		hop := path[i]
@@ -100,17 +99,18 @@ func (a *App) forward(s *swState, in l2.Location, f *l2.Frame, d l2.Decision, da
 			spec.OutVLAN = d.Out.VLAN
 			egress = t
 		}
-		a.send(s, t, t.d.forward(spec))
+		a.send(s, t, t.d.forward(&s.scratch, spec))
 		a.stats.flowMods.Add(1)
 		dps = append(dps, uint64(hop.Datapath))
 	}
 	if egress != nil {
-		a.send(s, egress, egress.d.packetOut(in.VLAN, d.Out, data))
+		a.send(s, egress, egress.d.packetOut(&s.scratch, in.VLAN, d.Out, data))
 		a.stats.packetOuts.Add(1)
 	}
 	// Recorded after the sends, so that a delete an event queues from now
 	// on reaches each switch after these flows.
-	a.flows.record(d.Slice, cookie, f.Src, f.Dst, dps)
+	a.flows.record(cookie, f.Src, f.Dst, dps)
+	s.path, s.dps = path[:0], dps[:0] // grown, kept for the next
 	// An event that came while this frame was decided may have made the
 	// decision stale (the destination moved or went): then what was just
 	// installed goes again.
@@ -139,25 +139,11 @@ type dropKey struct {
 }
 
 func (d dropSpec) key() dropKey {
-	k := dropKey{port: d.Port, vlan: d.VLAN, priority: d.Priority}
-	if d.Src != nil {
-		k.src, k.hasSrc = *d.Src, true
-	}
-	if d.Dst != nil {
-		k.dst, k.hasDst = *d.Dst, true
-	}
-	return k
+	return dropKey{port: d.Port, vlan: d.VLAN, src: d.Src, dst: d.Dst, hasSrc: d.HasSrc, hasDst: d.HasDst, priority: d.Priority}
 }
 
 func (k dropKey) spec() dropSpec {
-	d := dropSpec{Port: k.port, VLAN: k.vlan, Priority: k.priority}
-	if k.hasSrc {
-		d.Src = &k.src
-	}
-	if k.hasDst {
-		d.Dst = &k.dst
-	}
-	return d
+	return dropSpec{Port: k.port, VLAN: k.vlan, Src: k.src, Dst: k.dst, HasSrc: k.hasSrc, HasDst: k.hasDst, Priority: k.priority}
 }
 
 // dropFlow installs a drop flow on s and remembers it until it ends.
@@ -196,7 +182,7 @@ func (a *App) dropSource(s *swState, in l2.Location, src l2.MAC) {
 	timeout := seconds(a.opts.DropTimeout)
 	switch {
 	case ok:
-		a.dropFlow(s, dropSpec{Port: in.Port, VLAN: in.VLAN, Src: &src, Priority: priorityDrop, Idle: timeout, Hard: timeout})
+		a.dropFlow(s, dropSpec{Port: in.Port, VLAN: in.VLAN, Src: src, HasSrc: true, Priority: priorityDrop, Idle: timeout, Hard: timeout})
 	case !quarantined:
 		a.stats.quarantines.Add(1)
 		a.log.Warn("too many unknown sources: port quarantined", "port", in.String(), "for", a.opts.QuarantineTime)

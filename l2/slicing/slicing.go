@@ -123,6 +123,11 @@ type swState struct {
 	sw *openflow.Switch
 	d  dialect
 
+	// Used by this switch's packet-in handler alone.
+	scratch scratch
+	path    []l2.Hop
+	dps     []uint64
+
 	mu      sync.Mutex
 	drops   map[dropKey]time.Time // drop flows installed, and when they end
 	buckets map[l2.Port]*bucket   // drop-flow budget per port
@@ -182,14 +187,22 @@ func (a *App) Topology() *l2.Topology { return a.topo }
 // slices go and their transport tags are freed, and the drop flows go, so
 // a source newly admitted is not held off by one.
 func (a *App) Update(fn func(tx *l2.Tx) error) ([]l2.Event, error) {
+	before := a.fabric.Slices()
 	evs, err := a.fabric.Update(fn)
 	if err != nil {
 		return nil, err
 	}
+	after := a.fabric.Slices()
+	var removed []string
+	for _, id := range before {
+		if _, found := slices.BinarySearch(after, id); !found {
+			removed = append(removed, id)
+		}
+	}
 	for _, s := range a.switchList() {
 		a.clearDrops(s)
 	}
-	a.flows.slicesGone(a.fabric, a.tags.slices())
+	a.flows.slicesGone(a.fabric, append(removed, a.tags.slices()...))
 	a.flows.wake()
 	return evs, nil
 }

@@ -112,17 +112,26 @@ func TestFlowsEncode(t *testing.T) {
 	vlans := []l2.VLAN{l2.Untagged, 0, 10, 4095}
 	for _, v := range []openflow.Version{openflow.Version10, openflow.Version13} {
 		d := dialectFor(v)
+		var sc scratch
+		encode := func(m openflow.Message) openflow.Message {
+			// What is built in scratch lives until the next build: encode now.
+			b, err := m.MarshalBinary()
+			require.NoError(t, err, "%v %T %+v", v, m, m)
+			got, err := openflow.Decode(b)
+			require.NoError(t, err)
+			return got
+		}
 		msgs := append([]openflow.Message{d.tableMiss(), d.deleteMAC(sliceCookie("s"), src, true),
 			d.deleteMAC(sliceCookie("s"), src, false), d.deleteSlice(sliceCookie("s"), 7), d.deleteDrops(),
 			d.rawPacketOut(3, make([]byte, 60))}, d.clear(true)...)
 		msgs = append(msgs, d.clear(false)...)
 		for _, from := range vlans {
 			for _, to := range vlans {
-				msgs = append(msgs, d.forward(flowSpec{Cookie: sliceCookie("s"), Idle: 60, Port: 1, VLAN: from,
-					Src: src, Dst: dst, Out: 2, OutVLAN: to}),
-					d.packetOut(from, l2.Location{Datapath: 1, Port: 2, VLAN: to}, make([]byte, 60)))
+				msgs = append(msgs, encode(d.forward(&sc, flowSpec{Cookie: sliceCookie("s"), Idle: 60, Port: 1, VLAN: from,
+					Src: src, Dst: dst, Out: 2, OutVLAN: to})),
+					encode(d.packetOut(&sc, from, l2.Location{Datapath: 1, Port: 2, VLAN: to}, make([]byte, 60))))
 			}
-			for _, spec := range []dropSpec{{Port: 1, VLAN: from, Src: &src, Dst: &dst, Priority: priorityDrop, Hard: 1},
+			for _, spec := range []dropSpec{{Port: 1, VLAN: from, Src: src, Dst: dst, HasSrc: true, HasDst: true, Priority: priorityDrop, Hard: 1},
 				{Port: 1, VLAN: from, Priority: priorityQuarantine, Hard: 5}} {
 				msgs = append(msgs, d.drop(spec), d.deleteDrop(spec))
 			}
@@ -136,11 +145,12 @@ func TestFlowsEncode(t *testing.T) {
 		}
 	}
 	// The VLAN rewrites.
-	assert.Equal(t, []of13.Action{of13.PopVLAN{}}, vlanActions13(10, l2.Untagged))
-	assert.Equal(t, []of13.Action{of13.PushVLAN{EtherType: 0x8100}, of13.SetField{Field: of13.VLANVID(10)}}, vlanActions13(l2.Untagged, 10))
-	assert.Nil(t, vlanActions13(10, 10))
-	assert.Equal(t, []of10.Action{of10.StripVLAN{}}, vlanActions10(10, l2.Untagged))
-	assert.Equal(t, []of10.Action{of10.SetVLANVID{VID: 20}}, vlanActions10(10, 20))
+	var sc scratch
+	assert.Equal(t, []of13.Action{&of13.PopVLAN{}}, vlanActions13(nil, &sc, 10, l2.Untagged))
+	assert.Equal(t, []of13.Action{&of13.PushVLAN{EtherType: 0x8100}, &of13.SetField{Field: of13.VLANVID(10)}}, vlanActions13(nil, &sc, l2.Untagged, 10))
+	assert.Nil(t, vlanActions13(nil, &sc, 10, 10))
+	assert.Equal(t, []of10.Action{&of10.StripVLAN{}}, vlanActions10(nil, &sc, 10, l2.Untagged))
+	assert.Equal(t, []of10.Action{&of10.SetVLANVID{VID: 20}}, vlanActions10(nil, &sc, 10, 20))
 	assert.Nil(t, of10Dialect{}.deleteSlice(1, 0), "1.0 has nothing to select a slice without a tag by")
 }
 
@@ -195,8 +205,8 @@ func TestTrackerCoalesces(t *testing.T) {
 	p, _ := tr.take()
 	assert.Empty(t, p)
 
-	tr.record("s", k.cookie, k.mac, l2.MustParseMAC("02:00:00:00:00:02"), []uint64{1, 2})
-	tr.record("s", k.cookie, k.mac, l2.MustParseMAC("02:00:00:00:00:03"), []uint64{2, 3})
+	tr.record(k.cookie, k.mac, l2.MustParseMAC("02:00:00:00:00:02"), []uint64{1, 2})
+	tr.record(k.cookie, k.mac, l2.MustParseMAC("02:00:00:00:00:03"), []uint64{2, 3})
 	tr.forget(k)
 	tr.forget(k) // coalesced
 	p, _ = tr.take()
