@@ -66,7 +66,7 @@ func TestServer(t *testing.T) {
 		}
 		defer res.Body.Close()
 		b, _ := io.ReadAll(res.Body)
-		return strings.Contains(string(b), `"Slices":1`)
+		return strings.Contains(string(b), `"slices":1`)
 	}, 5*time.Second, 20*time.Millisecond, "the fabric did not follow the REST call")
 	res, err = http.Get(base + "/sliceable/tenants/acme/networks/office")
 	require.NoError(t, err)
