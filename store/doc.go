@@ -25,8 +25,8 @@
 // # Errors
 //
 // Backends return the sentinel errors of this package (ErrNotFound,
-// ErrExists, ErrConflict, ErrCompacted, ErrClosed, ErrInvalid), possibly
-// wrapped; test them with errors.Is. Input that breaks a documented limit
+// ErrExists, ErrConflict, ErrCompacted, ErrClosed, ErrInvalid,
+// ErrUnavailable), possibly wrapped; test them with errors.Is. Input that breaks a documented limit
 // (MaxKeySize, MaxValueSize, MaxTxnOps, keys with NUL) is refused with an
 // *InvalidError before anything is written. A cancelled context returns
 // ctx.Err().

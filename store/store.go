@@ -33,13 +33,15 @@ var (
 	// ErrConflict: a Txn condition did not hold; nothing was written.
 	ErrConflict = errors.New("store: revision conflict")
 	// ErrCompacted: Watch from a revision older than the history the
-	// backend keeps.
+	// backend keeps (delivered as the watch's last event).
 	ErrCompacted = errors.New("store: revision compacted")
-	// ErrFutureRevision: Watch from a revision the store has not reached
-	// yet by more than one.
-	ErrFutureRevision = errors.New("store: revision not reached yet")
 	// ErrClosed: the store was closed.
 	ErrClosed = errors.New("store: closed")
+	// ErrUnavailable: the store cannot be reached now (a distributed
+	// backend whose cluster is down or out of reach). Nothing was written,
+	// or — for a write whose answer was lost — it may have been; retrying
+	// later is the remedy. A server answers 503 with Retry-After.
+	ErrUnavailable = errors.New("store: unavailable")
 	// ErrInvalid: a malformed key, an oversized value or transaction, or a
 	// bad argument. Wrapped in *InvalidError which says what was wrong.
 	ErrInvalid = errors.New("store: invalid argument")
@@ -103,16 +105,28 @@ type Store interface {
 	// names the condition) and writes nothing.
 	Txn(ctx context.Context, conds []Cond, ops []Op) (int64, error)
 	// Watch delivers every change to keys under prefix, in revision order,
-	// starting at revision fromRev (0: changes after the current revision).
-	// The channel closes when ctx is done or the store closes; a watch that
-	// ends for any other reason delivers one last Event with Err set
-	// (ErrCompacted when fromRev is older than the kept history).
+	// starting at revision fromRev (0: changes after the current revision;
+	// a revision the store has not reached yet: from when it does). The
+	// channel closes when ctx is done or the store closes; a watch that
+	// ends for any other reason delivers one last Event with Err set —
+	// ErrCompacted when fromRev is older than the kept history, at once or
+	// later, the same in every backend.
 	Watch(ctx context.Context, prefix string, fromRev int64) (<-chan Event, error)
 	// Revision returns the store's current revision.
 	Revision(ctx context.Context) (int64, error)
 	// Close releases the store. Open watches end; later calls return
 	// ErrClosed.
 	Close() error
+}
+
+// Compactor is implemented by stores that drop their change history on
+// demand, as etcd does (every backend here; memory and bolt also keep a
+// bounded history on their own).
+type Compactor interface {
+	// Compact drops the history before rev, which must not be past the
+	// store's revision: a watch may still start at rev, one from before it
+	// ends with ErrCompacted.
+	Compact(ctx context.Context, rev int64) error
 }
 
 // EventType says what happened to a key.

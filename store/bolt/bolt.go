@@ -75,7 +75,10 @@ type Store struct {
 	compacted atomic.Int64
 }
 
-var _ store.Store = (*Store)(nil)
+var (
+	_ store.Store     = (*Store)(nil)
+	_ store.Compactor = (*Store)(nil)
+)
 
 // Open opens (creating if needed) the store in the file at path; opts may
 // be nil.
@@ -287,12 +290,13 @@ func (s *Store) Delete(ctx context.Context, key string) (int64, error) {
 
 // A request is one transaction waiting for the committer.
 type request struct {
-	conds []store.Cond
-	ops   []store.Op
-	state atomic.Int32 // pending, taken (committer owns it) or abandoned
-	rev   int64
-	err   error
-	done  chan struct{}
+	conds   []store.Cond
+	ops     []store.Op
+	compact int64        // > 0: drop the history before this revision; no ops
+	state   atomic.Int32 // pending, taken (committer owns it) or abandoned
+	rev     int64
+	err     error
+	done    chan struct{}
 }
 
 const (
@@ -309,7 +313,11 @@ func (s *Store) Txn(ctx context.Context, conds []store.Cond, ops []store.Op) (in
 	if err := store.ValidateTxn(conds, ops); err != nil {
 		return 0, err
 	}
-	r := &request{conds: conds, ops: ops, done: make(chan struct{})}
+	return s.submit(ctx, &request{conds: conds, ops: ops, done: make(chan struct{})})
+}
+
+// submit hands r to the committer and waits for its outcome.
+func (s *Store) submit(ctx context.Context, r *request) (int64, error) {
 	s.mu.RLock()
 	if s.closed {
 		s.mu.RUnlock()
@@ -393,6 +401,14 @@ func (s *Store) commit(batch []*request) {
 		kvb, logb, meta := tx.Bucket(bucketKV), tx.Bucket(bucketLog), tx.Bucket(bucketMeta)
 		for _, r := range live {
 			r.rev, r.err = 0, nil
+			if r.compact > 0 {
+				if r.compact > rev {
+					r.err = &store.InvalidError{Reason: fmt.Sprintf("compact to revision %d: the store is at %d", r.compact, rev)}
+				} else {
+					compacted = max(compacted, r.compact-1)
+				}
+				continue
+			}
 			ok, err := apply(kvb, logb, r, rev+1)
 			if err != nil {
 				return err
@@ -405,8 +421,8 @@ func (s *Store) commit(batch []*request) {
 		if err := meta.Put(metaRev, putInt(rev)); err != nil {
 			return err
 		}
-		if rev-s.history > compacted {
-			compacted = rev - s.history
+		compacted = max(compacted, rev-s.history)
+		if compacted > s.compacted.Load() {
 			if err := trimLog(logb, compacted); err != nil {
 				return err
 			}
@@ -528,10 +544,23 @@ func (s *Store) Watch(ctx context.Context, prefix string, fromRev int64) (<-chan
 	}
 	if fromRev == 0 {
 		fromRev = s.rev.Load() + 1
-	} else if fromRev <= s.compacted.Load() {
-		return nil, store.ErrCompacted
+	} else if c := s.compacted.Load(); fromRev <= c {
+		return backend.Failed(fmt.Errorf("%w: watch from %d, history kept from %d", store.ErrCompacted, fromRev, c+1)), nil
 	}
 	return backend.Start(ctx, s.hub, prefix, fromRev, s.read), nil
+}
+
+// Compact implements store.Compactor. It goes through the committer, like
+// any write, and is durable when it returns.
+func (s *Store) Compact(ctx context.Context, rev int64) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	if rev < 0 {
+		return &store.InvalidError{Reason: fmt.Sprintf("compact to revision %d", rev)}
+	}
+	_, err := s.submit(ctx, &request{compact: rev, done: make(chan struct{})})
+	return err
 }
 
 func (s *Store) read(prefix string, from int64, batch int) ([]store.Event, int64, bool, error) {

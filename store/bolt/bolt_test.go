@@ -60,7 +60,7 @@ func TestReopenKeepsDataAndHistory(t *testing.T) {
 	ch, err := s.Watch(ctx, "", r1)
 	require.NoError(t, err)
 	for _, want := range []string{"a", "b"} {
-		ev := <-ch
+		ev := storetest.Next(t, ch)
 		require.NoError(t, ev.Err)
 		assert.Equal(t, want, ev.KV.Key)
 	}
@@ -83,11 +83,12 @@ func TestWatchCompacted(t *testing.T) {
 		_, err := s.Put(ctx, fmt.Sprintf("k%d", i), nil)
 		require.NoError(t, err)
 	}
-	_, err := s.Watch(ctx, "", 5)
-	assert.ErrorIs(t, err, store.ErrCompacted)
-	ch, err := s.Watch(ctx, "", 21)
+	ch, err := s.Watch(ctx, "", 5)
 	require.NoError(t, err)
-	ev := <-ch
+	assert.ErrorIs(t, storetest.Next(t, ch).Err, store.ErrCompacted)
+	ch, err = s.Watch(ctx, "", 21)
+	require.NoError(t, err)
+	ev := storetest.Next(t, ch)
 	require.NoError(t, ev.Err)
 	assert.Equal(t, int64(21), ev.KV.ModRevision)
 }
@@ -208,4 +209,71 @@ func crashChild(path string) {
 		}()
 	}
 	wg.Wait()
+}
+
+// The sync test: kill -9 cannot tell a write on disk from one in the page
+// cache, so this one watches the system calls. A child process opens the
+// store and makes 20 writes, one after another, each acknowledged before
+// the next; strace counts its fsync-family calls. Every acknowledged write
+// must have been synced: at least one sync per write more than the same
+// child with Options.NoSync makes (which syncs only opening and closing
+// the file, so the count means what it says).
+
+const syncEnv = "NETSLICE_BOLT_SYNC_CHILD"
+
+func TestIntegrationWritesAreSynced(t *testing.T) {
+	if path := os.Getenv(syncEnv); path != "" {
+		syncChild(path, os.Getenv(syncEnv+"_NOSYNC") != "")
+		return
+	}
+	strace, err := exec.LookPath("strace")
+	if err != nil {
+		t.Skip("strace not found: install the Debian package strace (make test does, as root)")
+	}
+	count := func(noSync bool) int {
+		dir := t.TempDir()
+		trace := filepath.Join(dir, "trace")
+		cmd := exec.Command(strace, "-f", "-qq", "-e", "trace=fsync,fdatasync,sync_file_range,msync,sync,syncfs",
+			"-o", trace, os.Args[0], "-test.run=^TestIntegrationWritesAreSynced$")
+		cmd.Env = append(os.Environ(), syncEnv+"="+filepath.Join(dir, "sync.db"))
+		if noSync {
+			cmd.Env = append(cmd.Env, syncEnv+"_NOSYNC=1")
+		}
+		out, err := cmd.CombinedOutput()
+		if err != nil && strings.Contains(string(out), "PTRACE") {
+			t.Skipf("strace cannot trace here: %s", out)
+		}
+		require.NoError(t, err, "%s", out)
+		b, err := os.ReadFile(trace)
+		require.NoError(t, err)
+		syncs := 0
+		for _, l := range strings.Split(string(b), "\n") {
+			if strings.Contains(l, "sync") && strings.Contains(l, "= 0") {
+				syncs++
+			}
+		}
+		return syncs
+	}
+	synced, unsynced := count(false), count(true)
+	// Opening and closing a file syncs a few times either way: the writes
+	// must add one each at least.
+	assert.GreaterOrEqual(t, synced-unsynced, 20, "20 acknowledged writes: %d syncs, %d with NoSync", synced, unsynced)
+	assert.Less(t, unsynced, 10, "NoSync synced %d times: the count does not tell", unsynced)
+	t.Logf("20 acknowledged writes: %d successful syncs; with NoSync %d", synced, unsynced)
+}
+
+func syncChild(path string, noSync bool) {
+	s, err := bolt.Open(path, &bolt.Options{NoSync: noSync})
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(2)
+	}
+	// Past the opening's own syncs, each of these is one commit.
+	for i := range 20 {
+		if _, err := s.Put(context.Background(), fmt.Sprintf("k%d", i), []byte("v")); err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			os.Exit(2)
+		}
+	}
+	s.Close()
 }

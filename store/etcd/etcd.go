@@ -12,17 +12,33 @@
 //
 // Keys live under Options.Prefix (through the client's namespace), so
 // several applications can share one cluster without seeing each other.
+//
+// # Availability
+//
+// Every call has a deadline (Options.RequestTimeout, two seconds), and
+// while the connection to the cluster is known to be down a call fails at
+// once: either way with an error wrapping store.ErrUnavailable, which a
+// server turns into 503. Keepalives find a dead connection within about
+// two seconds, and reconnection is retried at most a second apart, so
+// service resumes within about a second of the cluster's return.
 package etcd
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"sync/atomic"
 	"time"
 
+	"go.etcd.io/etcd/api/v3/v3rpc/rpctypes"
 	clientv3 "go.etcd.io/etcd/client/v3"
 	"go.etcd.io/etcd/client/v3/namespace"
 	"go.uber.org/zap"
+	"google.golang.org/grpc"
+	"google.golang.org/grpc/backoff"
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/connectivity"
+	"google.golang.org/grpc/status"
 
 	"github.com/netslice/netslice/store"
 	"github.com/netslice/netslice/store/internal/backend"
@@ -38,6 +54,9 @@ type Options struct {
 	Prefix string
 	// DialTimeout bounds connecting in Open; 0 means five seconds.
 	DialTimeout time.Duration
+	// RequestTimeout bounds each call (under the caller's own deadline);
+	// 0 means two seconds.
+	RequestTimeout time.Duration
 	// Username and Password authenticate, when the cluster requires it.
 	Username, Password string
 	// Client is an existing client to use instead of dialling; Close then
@@ -47,22 +66,29 @@ type Options struct {
 
 // Store is an etcd-backed store.Store. Create it with Open.
 type Store struct {
-	cli    *clientv3.Client
-	own    bool
-	kv     clientv3.KV
-	w      clientv3.Watcher
-	closed atomic.Bool
-	cancel context.CancelFunc // ends every watch at Close
-	ctx    context.Context
+	cli     *clientv3.Client
+	own     bool
+	kv      clientv3.KV
+	w       clientv3.Watcher
+	timeout time.Duration
+	closed  atomic.Bool
+	cancel  context.CancelFunc // ends every watch at Close
+	ctx     context.Context
 }
 
-var _ store.Store = (*Store)(nil)
+var (
+	_ store.Store     = (*Store)(nil)
+	_ store.Compactor = (*Store)(nil)
+)
 
 // Open connects to the cluster and checks that it answers within
 // DialTimeout.
 func Open(ctx context.Context, opts Options) (*Store, error) {
 	if opts.DialTimeout <= 0 {
 		opts.DialTimeout = 5 * time.Second
+	}
+	if opts.RequestTimeout <= 0 {
+		opts.RequestTimeout = 2 * time.Second
 	}
 	cli, own := opts.Client, false
 	if cli == nil {
@@ -76,13 +102,22 @@ func Open(ctx context.Context, opts Options) (*Store, error) {
 			Username:    opts.Username,
 			Password:    opts.Password,
 			Logger:      zap.NewNop(),
+			// Find a dead connection in about two seconds, and try again
+			// at most a second apart once it is gone.
+			DialKeepAliveTime:    time.Second,
+			DialKeepAliveTimeout: time.Second,
+			PermitWithoutStream:  true,
+			DialOptions: []grpc.DialOption{grpc.WithConnectParams(grpc.ConnectParams{
+				Backoff:           backoff.Config{BaseDelay: 100 * time.Millisecond, Multiplier: 1.6, Jitter: 0.2, MaxDelay: time.Second},
+				MinConnectTimeout: time.Second,
+			})},
 		})
 		if err != nil {
 			return nil, fmt.Errorf("store/etcd: connect %v: %w", opts.Endpoints, err)
 		}
 		own = true
 	}
-	s := &Store{cli: cli, own: own, kv: cli.KV, w: cli.Watcher}
+	s := &Store{cli: cli, own: own, kv: cli.KV, w: cli.Watcher, timeout: opts.RequestTimeout}
 	if opts.Prefix != "" {
 		s.kv = namespace.NewKV(cli.KV, opts.Prefix)
 		s.w = namespace.NewWatcher(cli.Watcher, opts.Prefix)
@@ -100,7 +135,8 @@ func Open(ctx context.Context, opts Options) (*Store, error) {
 	return s, nil
 }
 
-// check returns the error a call must fail with before it starts.
+// check returns the error a call must fail with before it starts: a done
+// context, a closed store, or a connection known to be down.
 func (s *Store) check(ctx context.Context) error {
 	if err := ctx.Err(); err != nil {
 		return err
@@ -108,16 +144,31 @@ func (s *Store) check(ctx context.Context) error {
 	if s.closed.Load() {
 		return store.ErrClosed
 	}
+	if conn := s.cli.ActiveConnection(); conn != nil && conn.GetState() == connectivity.TransientFailure {
+		return fmt.Errorf("%w: etcd %v: not connected", store.ErrUnavailable, s.cli.Endpoints())
+	}
 	return nil
 }
 
-// fail turns a client error into the store's contract.
-func (s *Store) fail(ctx context.Context, op string, err error) error {
+// call returns the context of one call: the caller's, with the store's
+// request timeout.
+func (s *Store) call(ctx context.Context) (context.Context, context.CancelFunc) {
+	return context.WithTimeout(ctx, s.timeout)
+}
+
+// fail turns a client error into the store's contract: the caller's
+// context error if it ended, store.ErrUnavailable for a timeout of the
+// store's own or a cluster that cannot be reached.
+func (s *Store) fail(ctx, callCtx context.Context, op string, err error) error {
 	if ctx.Err() != nil {
 		return ctx.Err()
 	}
 	if s.closed.Load() {
 		return store.ErrClosed
+	}
+	if callCtx.Err() != nil || status.Code(err) == codes.Unavailable || status.Code(err) == codes.DeadlineExceeded ||
+		errors.Is(err, context.DeadlineExceeded) {
+		return fmt.Errorf("%w: etcd %s: %v", store.ErrUnavailable, op, err)
 	}
 	return fmt.Errorf("store/etcd: %s: %w", op, err)
 }
@@ -135,9 +186,11 @@ func (s *Store) Get(ctx context.Context, key string) (store.KV, error) {
 	if err := store.ValidateKey(key); err != nil {
 		return store.KV{}, err
 	}
-	resp, err := s.kv.Get(ctx, key)
+	cctx, cancel := s.call(ctx)
+	defer cancel()
+	resp, err := s.kv.Get(cctx, key)
 	if err != nil {
-		return store.KV{}, s.fail(ctx, "get", err)
+		return store.KV{}, s.fail(ctx, cctx, "get", err)
 	}
 	if len(resp.Kvs) == 0 {
 		return store.KV{}, store.ErrNotFound
@@ -163,9 +216,11 @@ func (s *Store) Delete(ctx context.Context, key string) (int64, error) {
 	if err := store.ValidateKey(key); err != nil {
 		return 0, err
 	}
-	resp, err := s.kv.Delete(ctx, key)
+	cctx, cancel := s.call(ctx)
+	defer cancel()
+	resp, err := s.kv.Delete(cctx, key)
 	if err != nil {
-		return 0, s.fail(ctx, "delete", err)
+		return 0, s.fail(ctx, cctx, "delete", err)
 	}
 	if resp.Deleted == 0 {
 		return 0, store.ErrNotFound
@@ -208,9 +263,11 @@ func (s *Store) List(ctx context.Context, prefix, startAfter string, limit int) 
 		}
 		opts = append(opts, clientv3.WithRange(end))
 	}
-	resp, err := s.kv.Get(ctx, from, opts...)
+	cctx, cancel := s.call(ctx)
+	defer cancel()
+	resp, err := s.kv.Get(cctx, from, opts...)
 	if err != nil {
-		return nil, false, s.fail(ctx, "list", err)
+		return nil, false, s.fail(ctx, cctx, "list", err)
 	}
 	n := min(len(resp.Kvs), limit)
 	page := make([]store.KV, 0, n)
@@ -250,12 +307,14 @@ func (s *Store) Txn(ctx context.Context, conds []store.Cond, ops []store.Op) (in
 			thens = append(thens, clientv3.OpDelete(op.Key, clientv3.WithPrefix()))
 		}
 	}
-	resp, err := s.kv.Txn(ctx).If(cmps...).Then(thens...).Commit()
+	cctx, cancel := s.call(ctx)
+	defer cancel()
+	resp, err := s.kv.Txn(cctx).If(cmps...).Then(thens...).Commit()
 	if err != nil {
-		return 0, s.fail(ctx, "txn", err)
+		return 0, s.fail(ctx, cctx, "txn", err)
 	}
 	if !resp.Succeeded {
-		return 0, s.conflict(ctx, conds)
+		return 0, s.conflict(cctx, conds)
 	}
 	return resp.Header.Revision, nil
 }
@@ -345,11 +404,33 @@ func (s *Store) Revision(ctx context.Context) (int64, error) {
 	if err := s.check(ctx); err != nil {
 		return 0, err
 	}
-	resp, err := s.kv.Get(ctx, "\x00", clientv3.WithCountOnly())
+	cctx, cancel := s.call(ctx)
+	defer cancel()
+	resp, err := s.kv.Get(cctx, "\x00", clientv3.WithCountOnly())
 	if err != nil {
-		return 0, s.fail(ctx, "revision", err)
+		return 0, s.fail(ctx, cctx, "revision", err)
 	}
 	return resp.Header.Revision, nil
+}
+
+// Compact implements store.Compactor. etcd's revisions are the cluster's:
+// this drops the history of every prefix, not only this store's.
+func (s *Store) Compact(ctx context.Context, rev int64) error {
+	if err := s.check(ctx); err != nil {
+		return err
+	}
+	cctx, cancel := s.call(ctx)
+	defer cancel()
+	if _, err := s.cli.Compact(cctx, rev, clientv3.WithCompactPhysical()); err != nil {
+		if rpctypes.Error(err) == rpctypes.ErrCompacted {
+			return nil // already compacted past rev
+		}
+		if rpctypes.Error(err) == rpctypes.ErrFutureRev {
+			return &store.InvalidError{Reason: fmt.Sprintf("compact to revision %d: %v", rev, err)}
+		}
+		return s.fail(ctx, cctx, "compact", err)
+	}
+	return nil
 }
 
 // Close implements store.Store: it ends every watch and, unless the client

@@ -2,9 +2,11 @@ package etcd_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -44,7 +46,7 @@ func TestIntegrationTwoProcessesShare(t *testing.T) {
 	require.NoError(t, err)
 	rev, err := a.Put(ctx, "net/1", []byte("x"))
 	require.NoError(t, err)
-	ev := <-ch
+	ev := storetest.Next(t, ch)
 	require.NoError(t, ev.Err)
 	assert.Equal(t, "net/1", ev.KV.Key)
 	assert.Equal(t, rev, ev.KV.ModRevision)
@@ -60,32 +62,52 @@ func TestIntegrationTwoProcessesShare(t *testing.T) {
 	assert.ErrorIs(t, err, store.ErrNotFound)
 }
 
-func TestIntegrationWatchCompacted(t *testing.T) {
-	srv := etcdtest.Start(t)
-	ctx := context.Background()
-	s, err := etcd.Open(ctx, etcd.Options{Endpoints: []string{srv.Endpoint}})
-	require.NoError(t, err)
-	defer s.Close()
-	var first int64
-	for i := range 10 {
-		r, err := s.Put(ctx, fmt.Sprintf("k%d", i), nil)
-		require.NoError(t, err)
-		if i == 0 {
-			first = r
-		}
-	}
-	cur, err := s.Revision(ctx)
-	require.NoError(t, err)
-	_, err = srv.Client(t).Compact(ctx, cur)
-	require.NoError(t, err)
-	ch, err := s.Watch(ctx, "", first)
-	require.NoError(t, err)
-	ev := <-ch
-	assert.ErrorIs(t, ev.Err, store.ErrCompacted)
-}
-
 func TestOpenNoServer(t *testing.T) {
 	ctx := context.Background()
 	_, err := etcd.Open(ctx, etcd.Options{})
 	assert.ErrorIs(t, err, store.ErrInvalid)
+}
+
+// TestIntegrationUnavailable: with etcd down, calls fail with
+// ErrUnavailable within the request timeout and, once the connection is
+// known to be down, at once; when etcd is back, service resumes within
+// about a second.
+func TestIntegrationUnavailable(t *testing.T) {
+	srv := etcdtest.Start(t)
+	ctx := context.Background()
+	s, err := etcd.Open(ctx, etcd.Options{Endpoints: []string{srv.Endpoint}, Prefix: "/avail/", RequestTimeout: time.Second})
+	require.NoError(t, err)
+	defer s.Close()
+	_, err = s.Put(ctx, "k", []byte("v"))
+	require.NoError(t, err)
+
+	srv.Stop()
+	start := time.Now()
+	_, err = s.Get(ctx, "k")
+	assert.ErrorIs(t, err, store.ErrUnavailable)
+	assert.Less(t, time.Since(start), 1500*time.Millisecond, "a call waited past its request timeout")
+	_, err = s.Put(ctx, "k2", nil)
+	assert.ErrorIs(t, err, store.ErrUnavailable)
+	// Once the keepalive has noticed, calls fail at once.
+	require.Eventually(t, func() bool {
+		t0 := time.Now()
+		_, err := s.Get(ctx, "k")
+		return errors.Is(err, store.ErrUnavailable) && time.Since(t0) < 50*time.Millisecond
+	}, 5*time.Second, 50*time.Millisecond, "calls kept waiting on a cluster known to be down")
+	// The caller's own deadline is the caller's error, not the store's.
+	short, cancel := context.WithTimeout(ctx, time.Millisecond)
+	defer cancel()
+	time.Sleep(2 * time.Millisecond)
+	_, err = s.Get(short, "k")
+	assert.ErrorIs(t, err, context.DeadlineExceeded)
+
+	srv.Restart(t)
+	back := time.Now()
+	require.Eventually(t, func() bool { _, err := s.Get(ctx, "k"); return err == nil }, 10*time.Second, 10*time.Millisecond)
+	resumed := time.Since(back)
+	t.Logf("service resumed %v after etcd answered again", resumed)
+	assert.Less(t, resumed, 2*time.Second)
+	kv, err := s.Get(ctx, "k")
+	require.NoError(t, err)
+	assert.Equal(t, "v", string(kv.Value))
 }

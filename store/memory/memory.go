@@ -11,6 +11,7 @@ package memory
 
 import (
 	"context"
+	"fmt"
 	"sort"
 	"strings"
 	"sync"
@@ -28,8 +29,8 @@ const DefaultHistory = 10000
 // Options tune a Store. The zero value (or nil) means defaults.
 type Options struct {
 	// History is how many revisions of change log to keep for Watch
-	// resumption; 0 means DefaultHistory. Watching from a revision older than what is
-	// kept fails with store.ErrCompacted.
+	// resumption; 0 means DefaultHistory. A watch from a revision older
+	// than what is kept ends with store.ErrCompacted.
 	History int
 }
 
@@ -60,7 +61,10 @@ type Store struct {
 	hub       *backend.Hub
 }
 
-var _ store.Store = (*Store)(nil)
+var (
+	_ store.Store     = (*Store)(nil)
+	_ store.Compactor = (*Store)(nil)
+)
 
 // New returns an empty Store; opts may be nil.
 func New(opts *Options) *Store {
@@ -232,8 +236,10 @@ func (s *Store) del(key string, rev int64) {
 }
 
 // trim drops the change log of revisions older than the history limit.
-func (s *Store) trim() {
-	upTo := s.rev - int64(s.histLimit)
+func (s *Store) trim() { s.compactTo(s.rev - int64(s.histLimit)) }
+
+// compactTo drops the change log up to and including upTo.
+func (s *Store) compactTo(upTo int64) {
 	if upTo <= s.compacted {
 		return
 	}
@@ -290,9 +296,26 @@ func (s *Store) Watch(ctx context.Context, prefix string, fromRev int64) (<-chan
 	if fromRev == 0 {
 		fromRev = cur + 1
 	} else if fromRev <= compacted {
-		return nil, store.ErrCompacted
+		return backend.Failed(fmt.Errorf("%w: watch from %d, history kept from %d", store.ErrCompacted, fromRev, compacted+1)), nil
 	}
 	return backend.Start(ctx, s.hub, prefix, fromRev, s.read), nil
+}
+
+// Compact implements store.Compactor.
+func (s *Store) Compact(ctx context.Context, rev int64) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.closed {
+		return store.ErrClosed
+	}
+	if rev > s.rev || rev < 0 {
+		return &store.InvalidError{Reason: fmt.Sprintf("compact to revision %d: the store is at %d", rev, s.rev)}
+	}
+	s.compactTo(rev - 1)
+	return nil
 }
 
 func (s *Store) read(prefix string, from int64, batch int) ([]store.Event, int64, bool, error) {

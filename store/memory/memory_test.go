@@ -25,11 +25,12 @@ func TestWatchCompacted(t *testing.T) {
 		_, err := s.Put(ctx, fmt.Sprintf("k%d", i), nil)
 		require.NoError(t, err)
 	}
-	_, err := s.Watch(ctx, "", 5)
-	assert.ErrorIs(t, err, store.ErrCompacted)
-	ch, err := s.Watch(ctx, "", 21) // the oldest kept revision
+	ch, err := s.Watch(ctx, "", 5)
 	require.NoError(t, err)
-	ev := <-ch
+	assert.ErrorIs(t, storetest.Next(t, ch).Err, store.ErrCompacted)
+	ch, err = s.Watch(ctx, "", 21) // the oldest kept revision
+	require.NoError(t, err)
+	ev := storetest.Next(t, ch)
 	require.NoError(t, ev.Err)
 	assert.Equal(t, int64(21), ev.KV.ModRevision)
 }
@@ -48,7 +49,11 @@ func TestWatchSlowReader(t *testing.T) {
 	}
 	var last store.Event
 	n := 0
-	for ev := range ch {
+	for {
+		ev, ok := storetest.NextOrClosed(t, ch)
+		if !ok {
+			break
+		}
 		last = ev
 		if ev.Err != nil {
 			break

@@ -47,6 +47,11 @@ func Run(t *testing.T, newStore func(t *testing.T) store.Store) {
 		{"WatchResume", testWatchResume},
 		{"WatchPrefix", testWatchPrefix},
 		{"WatchCancel", testWatchCancel},
+		{"WatchCompacted", testWatchCompacted},
+		{"WatchFuture", testWatchFuture},
+		{"WatchOrderConcurrent", testWatchOrderConcurrent},
+		{"WatchResumeInsideTxn", testWatchResumeInsideTxn},
+		{"ListStartAfterPrefix", testListStartAfterPrefix},
 		{"LargeValues", testLargeValues},
 		{"ManyKeys", testManyKeys},
 		{"BadInput", testBadInput},
@@ -353,6 +358,7 @@ func testTxnAllOrNothing(t *testing.T, s store.Store) {
 	var wg sync.WaitGroup
 	stop := make(chan struct{})
 	var torn []string
+	var readErrs []error
 	var mu sync.Mutex
 	for range 2 {
 		wg.Add(1)
@@ -366,6 +372,9 @@ func testTxnAllOrNothing(t *testing.T, s store.Store) {
 				}
 				page, _, err := s.List(ctx, "pair/", "", 10)
 				if err != nil {
+					mu.Lock()
+					readErrs = append(readErrs, err)
+					mu.Unlock()
 					return
 				}
 				if len(page) == 1 || len(page) == 2 && !bytes.Equal(page[0].Value, page[1].Value) {
@@ -392,24 +401,55 @@ func testTxnAllOrNothing(t *testing.T, s store.Store) {
 	close(stop)
 	wg.Wait()
 	assert.Empty(t, torn, "readers saw half-applied transactions")
+	assert.Empty(t, readErrs, "readers failed")
+}
+
+// WaitTimeout is how long Next and NextOrClosed wait for an event.
+const WaitTimeout = 10 * time.Second
+
+// Next returns a watch's next event, failing the test if the channel
+// closes or nothing comes within WaitTimeout. For a backend's own tests
+// too: no test of a watch should wait without a deadline.
+func Next(t testing.TB, ch <-chan store.Event) store.Event {
+	t.Helper()
+	ev, ok := NextOrClosed(t, ch)
+	require.True(t, ok, "watch closed")
+	return ev
+}
+
+// NextOrClosed is Next that reports a closed channel instead of failing.
+func NextOrClosed(t testing.TB, ch <-chan store.Event) (store.Event, bool) {
+	t.Helper()
+	select {
+	case ev, ok := <-ch:
+		return ev, ok
+	case <-time.After(WaitTimeout):
+		require.FailNow(t, "watch timed out", "no event within %v", WaitTimeout)
+		return store.Event{}, false
+	}
 }
 
 // collect reads n events or fails after a timeout.
 func collect(t *testing.T, ch <-chan store.Event, n int) []store.Event {
 	t.Helper()
 	var evs []store.Event
-	timeout := time.After(10 * time.Second)
 	for len(evs) < n {
-		select {
-		case ev, ok := <-ch:
-			require.True(t, ok, "watch closed after %d of %d events", len(evs), n)
-			require.NoError(t, ev.Err)
-			evs = append(evs, ev)
-		case <-timeout:
-			require.FailNow(t, "watch timed out", "got %d of %d events", len(evs), n)
-		}
+		ev, ok := NextOrClosed(t, ch)
+		require.True(t, ok, "watch closed after %d of %d events", len(evs), n)
+		require.NoError(t, ev.Err)
+		evs = append(evs, ev)
 	}
 	return evs
+}
+
+// quiet checks that nothing more comes for a moment.
+func quiet(t *testing.T, ch <-chan store.Event) {
+	t.Helper()
+	select {
+	case ev := <-ch:
+		t.Fatalf("unexpected event %+v", ev)
+	case <-time.After(50 * time.Millisecond):
+	}
 }
 
 type change struct {
@@ -449,11 +489,7 @@ func testWatch(t *testing.T, s store.Store) {
 		{store.EventPut, "c", "3", r2},
 		{store.EventDelete, "b", "", r3},
 	}, got)
-	select {
-	case ev := <-ch:
-		t.Fatalf("unexpected event %+v", ev)
-	case <-time.After(50 * time.Millisecond):
-	}
+	quiet(t, ch)
 }
 
 func testWatchResume(t *testing.T, s store.Store) {
@@ -626,14 +662,16 @@ func testContextCancelled(t *testing.T, s store.Store) {
 	assert.Equal(t, r, rev(t, s), "a cancelled call must not write")
 
 	// A deadline that expires while writes are under way: every write that
-	// said it succeeded did. (Whether a write that returned ctx.Err() may
-	// still have happened depends on the backend: with a remote server it
-	// can.)
-	ctx2, cancel2 := context.WithTimeout(context.Background(), 2*time.Millisecond)
+	// said it succeeded did, and the writers stop soon after the deadline.
+	// (Whether a write that returned ctx.Err() may still have happened
+	// depends on the backend: with a remote server it can.)
+	const deadline = 150 * time.Millisecond
+	ctx2, cancel2 := context.WithTimeout(context.Background(), deadline)
 	defer cancel2()
 	var wg sync.WaitGroup
 	var mu sync.Mutex
 	acked := map[string]bool{}
+	start := time.Now()
 	for w := range 4 {
 		wg.Add(1)
 		go func() {
@@ -648,12 +686,17 @@ func testContextCancelled(t *testing.T, s store.Store) {
 		}()
 	}
 	wg.Wait()
+	assert.Less(t, time.Since(start), deadline+2*time.Second, "writers did not stop at their deadline")
+	n := 0
 	for k, ok := range acked {
-		_, err := s.Get(ctxT(t), k)
-		if ok {
-			assert.NoError(t, err, "acknowledged %s missing", k)
+		if !ok {
+			continue
 		}
+		n++
+		_, err := s.Get(ctxT(t), k)
+		assert.NoError(t, err, "acknowledged %s missing", k)
 	}
+	assert.Positive(t, n, "no write was acknowledged within %v: nothing was checked", deadline)
 }
 
 func testClose(t *testing.T, s store.Store) {
@@ -684,4 +727,156 @@ drain:
 	assert.ErrorIs(t, err, store.ErrClosed)
 	_, err = s.Revision(ctx)
 	assert.ErrorIs(t, err, store.ErrClosed)
+}
+
+// testWatchCompacted: after a compaction, a watch from before it ends at
+// once with ErrCompacted (an event, then the channel closes); one from the
+// compaction revision on still works.
+func testWatchCompacted(t *testing.T, s store.Store) {
+	c, ok := s.(store.Compactor)
+	if !ok {
+		t.Skip("the store does not implement store.Compactor")
+	}
+	ctx := ctxT(t)
+	var revs []int64
+	for i := range 10 {
+		r, err := s.Put(ctx, fmt.Sprintf("c/%d", i), []byte(strconv.Itoa(i)))
+		require.NoError(t, err)
+		revs = append(revs, r)
+	}
+	require.NoError(t, c.Compact(ctx, revs[5]))
+	require.NoError(t, c.Compact(ctx, revs[2]), "compacting to an older revision is a no-op")
+	for _, from := range []int64{revs[0], revs[4]} {
+		ch, err := s.Watch(ctx, "c/", from)
+		require.NoError(t, err, "a watch from a compacted revision starts and ends with an event")
+		ev := Next(t, ch)
+		assert.ErrorIs(t, ev.Err, store.ErrCompacted, "watch from %d after compacting to %d", from, revs[5])
+		_, open := NextOrClosed(t, ch)
+		assert.False(t, open, "the watch goes on after ErrCompacted")
+	}
+	ch, err := s.Watch(ctx, "c/", revs[5])
+	require.NoError(t, err)
+	evs := collect(t, ch, 4)
+	for i, ev := range evs {
+		assert.Equal(t, revs[5+i], ev.KV.ModRevision)
+	}
+	err = c.Compact(ctx, rev(t, s)+100)
+	assert.ErrorIs(t, err, store.ErrInvalid, "compacting past the store's revision")
+	// The data stays.
+	kv, err := s.Get(ctx, "c/0")
+	require.NoError(t, err)
+	assert.Equal(t, "0", string(kv.Value))
+}
+
+// testWatchFuture: a watch from a revision not reached yet waits for it.
+func testWatchFuture(t *testing.T, s store.Store) {
+	ctx := ctxT(t)
+	r := rev(t, s)
+	ch, err := s.Watch(ctx, "f/", r+3)
+	require.NoError(t, err)
+	quiet(t, ch)
+	var want []string
+	for i := range 5 {
+		rr, err := s.Put(ctx, fmt.Sprintf("f/%d", i), nil)
+		require.NoError(t, err)
+		if rr >= r+3 {
+			want = append(want, fmt.Sprintf("f/%d", i))
+		}
+	}
+	require.NotEmpty(t, want)
+	evs := collect(t, ch, len(want))
+	var got []string
+	for _, ev := range evs {
+		assert.GreaterOrEqual(t, ev.KV.ModRevision, r+3)
+		got = append(got, ev.KV.Key)
+	}
+	assert.Equal(t, want, got)
+	quiet(t, ch)
+}
+
+// testWatchOrderConcurrent: with writers racing, a watch sees every change
+// once, in revision order, and each writer's changes in the order made.
+func testWatchOrderConcurrent(t *testing.T, s store.Store) {
+	ctx := ctxT(t)
+	const writers, each = 4, 40
+	ch, err := s.Watch(ctx, "o/", 0)
+	require.NoError(t, err)
+	var wg sync.WaitGroup
+	for w := range writers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range each {
+				_, err := s.Txn(ctx, nil, []store.Op{store.PutOp(fmt.Sprintf("o/%d", w), []byte(strconv.Itoa(i))),
+					store.PutOp(fmt.Sprintf("o/%d/last", w), []byte(strconv.Itoa(i)))})
+				assert.NoError(t, err)
+			}
+		}()
+	}
+	wg.Wait()
+	evs := collect(t, ch, 2*writers*each)
+	next := make([]int, writers)
+	var last int64
+	for i, ev := range evs {
+		assert.GreaterOrEqual(t, ev.KV.ModRevision, last, "event %d out of revision order", i)
+		last = ev.KV.ModRevision
+		var w int
+		var tail string
+		fmt.Sscanf(ev.KV.Key, "o/%d%s", &w, &tail)
+		if tail != "" {
+			continue
+		}
+		assert.Equal(t, strconv.Itoa(next[w]), string(ev.KV.Value), "writer %d's changes out of order", w)
+		next[w]++
+		// Both keys of a transaction come together, with one revision.
+		if i+1 < len(evs) {
+			assert.Equal(t, ev.KV.ModRevision, evs[i+1].KV.ModRevision, "a transaction split")
+		}
+	}
+	quiet(t, ch)
+}
+
+// testWatchResumeInsideTxn: resuming from a transaction's revision
+// delivers every change of that transaction, in order, even to a watcher
+// that had seen some of them.
+func testWatchResumeInsideTxn(t *testing.T, s store.Store) {
+	ctx := ctxT(t)
+	_, err := s.Put(ctx, "r/0", nil)
+	require.NoError(t, err)
+	r, err := s.Txn(ctx, nil, []store.Op{store.PutOp("r/1", []byte("a")), store.PutOp("r/2", []byte("b")), store.DeleteOp("r/0")})
+	require.NoError(t, err)
+	after, err := s.Put(ctx, "r/3", []byte("c"))
+	require.NoError(t, err)
+	for range 2 { // twice: a resume after a partial read is a fresh watch from r
+		wctx, cancel := context.WithCancel(ctx)
+		ch, err := s.Watch(wctx, "r/", r)
+		require.NoError(t, err)
+		assert.Equal(t, []change{
+			{store.EventPut, "r/1", "a", r},
+			{store.EventPut, "r/2", "b", r},
+			{store.EventDelete, "r/0", "", r},
+			{store.EventPut, "r/3", "c", after},
+		}, changes(collect(t, ch, 4)))
+		cancel()
+	}
+}
+
+// testListStartAfterPrefix: startAfter equal to the prefix skips a key
+// that is the prefix itself; an empty startAfter does not.
+func testListStartAfterPrefix(t *testing.T, s store.Store) {
+	put(t, s, []string{"s/", "s/a", "s/b", "s0"}, keyValue)
+	ctx := ctxT(t)
+	page, more, err := s.List(ctx, "s/", "s/", 10)
+	require.NoError(t, err)
+	assert.False(t, more)
+	var keys []string
+	for _, kv := range page {
+		keys = append(keys, kv.Key)
+	}
+	assert.Equal(t, []string{"s/a", "s/b"}, keys)
+	assert.Equal(t, []string{"s/", "s/a", "s/b"}, listAll(t, s, "s/", 1))
+	// A startAfter before the prefix starts at the prefix.
+	page, _, err = s.List(ctx, "s/", "r", 10)
+	require.NoError(t, err)
+	assert.Len(t, page, 3)
 }

@@ -11,8 +11,10 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -24,7 +26,11 @@ import (
 type Server struct {
 	// Endpoint is the client URL, e.g. "http://127.0.0.1:40123".
 	Endpoint string
+	bin      string
+	args     []string
+	mu       sync.Mutex
 	cmd      *exec.Cmd
+	done     chan struct{}
 	log      *lockedBuffer
 }
 
@@ -40,30 +46,72 @@ func Start(tb testing.TB) *Server {
 	client, peer := freePort(tb), freePort(tb)
 	clientURL := fmt.Sprintf("http://127.0.0.1:%d", client)
 	peerURL := fmt.Sprintf("http://127.0.0.1:%d", peer)
-	cmd := exec.Command(bin,
+	s := &Server{Endpoint: clientURL, bin: bin, log: &lockedBuffer{}, args: []string{
 		"--name", "test",
 		"--data-dir", filepath.Join(dir, "data"),
 		"--listen-client-urls", clientURL,
 		"--advertise-client-urls", clientURL,
 		"--listen-peer-urls", peerURL,
 		"--initial-advertise-peer-urls", peerURL,
-		"--initial-cluster", "test="+peerURL,
+		"--initial-cluster", "test=" + peerURL,
 		"--initial-cluster-state", "new",
 		"--log-level", "error",
 		"--logger", "zap",
-	)
-	log := &lockedBuffer{}
-	cmd.Stdout, cmd.Stderr = log, log
-	cmd.Env = append(os.Environ(), "ETCD_UNSUPPORTED_ARCH="+unsupportedArch())
-	if err := cmd.Start(); err != nil {
-		tb.Fatalf("etcdtest: start %s: %v", bin, err)
-	}
-	s := &Server{Endpoint: clientURL, cmd: cmd, log: log}
-	tb.Cleanup(s.stop)
-	if err := s.waitReady(15 * time.Second); err != nil {
-		tb.Fatalf("etcdtest: %v\netcd output:\n%s", err, log.String())
-	}
+	}}
+	tb.Cleanup(s.Stop)
+	s.start(tb)
 	return s
+}
+
+// start runs etcd and waits until it answers. The process gets SIGKILL
+// when the thread that started it ends, which is held until it exits, so
+// a killed test leaves no etcd behind.
+func (s *Server) start(tb testing.TB) {
+	tb.Helper()
+	cmd := exec.Command(s.bin, s.args...)
+	cmd.Stdout, cmd.Stderr = s.log, s.log
+	cmd.Env = append(os.Environ(), "ETCD_UNSUPPORTED_ARCH="+unsupportedArch())
+	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
+	done := make(chan struct{})
+	started := make(chan error)
+	go func() {
+		runtime.LockOSThread() // never unlocked: the thread ends with the goroutine
+		defer close(done)
+		err := cmd.Start()
+		started <- err
+		if err == nil {
+			cmd.Wait()
+		}
+	}()
+	if err := <-started; err != nil {
+		tb.Fatalf("etcdtest: start %s: %v", s.bin, err)
+	}
+	s.mu.Lock()
+	s.cmd, s.done = cmd, done
+	s.mu.Unlock()
+	if err := s.waitReady(15 * time.Second); err != nil {
+		tb.Fatalf("etcdtest: %v\netcd output:\n%s", err, s.log.String())
+	}
+}
+
+// Stop kills the server, as a crash or an outage would; Restart brings it
+// back with its data.
+func (s *Server) Stop() {
+	s.mu.Lock()
+	cmd, done := s.cmd, s.done
+	s.cmd = nil
+	s.mu.Unlock()
+	if cmd != nil {
+		cmd.Process.Kill()
+		<-done
+	}
+}
+
+// Restart starts a stopped server again, on the same address and data.
+func (s *Server) Restart(tb testing.TB) {
+	tb.Helper()
+	s.Stop()
+	s.start(tb)
 }
 
 func unsupportedArch() string {
@@ -92,11 +140,6 @@ func (s *Server) waitReady(timeout time.Duration) error {
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
-}
-
-func (s *Server) stop() {
-	s.cmd.Process.Kill()
-	s.cmd.Wait()
 }
 
 // Client returns a client of the server, closed when tb ends.

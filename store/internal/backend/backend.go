@@ -105,6 +105,15 @@ func Start(ctx context.Context, hub *Hub, prefix string, from int64, read ReadFu
 	return out
 }
 
+// Failed returns a watch channel that delivers err as its one event, then
+// closes: a watch that cannot start ends the way every watch ends.
+func Failed(err error) <-chan store.Event {
+	out := make(chan store.Event, 1)
+	out <- store.Event{Err: err}
+	close(out)
+	return out
+}
+
 // TxnFunc is a backend's Txn.
 type TxnFunc func(ctx context.Context, conds []store.Cond, ops []store.Op) (int64, error)
 
