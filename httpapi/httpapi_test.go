@@ -2,12 +2,15 @@ package httpapi_test
 
 import (
 	"bytes"
+	"encoding/json"
 	"errors"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"strings"
 	"testing"
+	"time"
+	"unicode/utf8"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -16,25 +19,41 @@ import (
 )
 
 func TestDecodeJSON(t *testing.T) {
+	type inner struct {
+		VLAN uint16 `json:"vlan"`
+	}
 	type body struct {
-		Name string `json:"name"`
-		N    int    `json:"n"`
+		Name  string   `json:"name"`
+		N     int      `json:"n"`
+		Port  uint32   `json:"port"`
+		Tags  []string `json:"tags"`
+		Inner *inner   `json:"inner"`
 	}
 	tests := []struct {
 		name, ctype, in string
 		status          int
+		msg             string
 	}{
-		{"good", "application/json", `{"name":"a","n":1}`, 0},
-		{"good, no content type", "", `{"name":"a"}`, 0},
-		{"good, +json", "application/vnd.x+json; charset=utf-8", `{"n":2}`, 0},
-		{"empty", "application/json", ``, 422},
-		{"malformed", "application/json", `{"name":`, 422},
-		{"unknown field", "application/json", `{"nom":"a"}`, 422},
-		{"wrong type", "application/json", `{"n":"1"}`, 422},
-		{"trailing value", "application/json", `{} {}`, 422},
-		{"trailing garbage", "application/json", `{}x`, 422},
-		{"too large", "application/json", `{"name":"` + strings.Repeat("x", 200) + `"}`, 413},
-		{"not JSON", "text/plain", `{}`, 415},
+		{"good", "application/json", `{"name":"a","n":1}`, 0, ""},
+		{"good, no content type", "", `{"name":"a"}`, 0, ""},
+		{"good, +json", "application/vnd.x+json; charset=utf-8", `{"n":2}`, 0, ""},
+		{"good, nested and null", "", `{"inner":{"vlan":3},"tags":null}`, 0, ""},
+		{"empty", "application/json", ``, 422, "empty request body"},
+		{"malformed", "application/json", `{"name":`, 422, "malformed JSON"},
+		{"unknown field", "application/json", `{"nom":"a"}`, 422, `unknown field "nom"`},
+		{"field in another case", "application/json", `{"NAME":"a"}`, 422, `unknown field "NAME"`},
+		{"nested unknown field", "application/json", `{"inner":{"vid":3}}`, 422, `unknown field "inner.vid"`},
+		{"wrong type", "application/json", `{"n":"1"}`, 422, `field "n" must be an integer, not string`},
+		{"negative port", "application/json", `{"port":-1}`, 422, `field "port" must be an integer from 0 to 4294967295, not -1`},
+		{"vlan too large", "application/json", `{"inner":{"vlan":70000}}`, 422, `field "inner.vlan" must be an integer from 0 to 65535, not 70000`},
+		{"array for an object", "application/json", `[1,2]`, 422, "request body must be a JSON object, not an array"},
+		{"object for an array", "application/json", `{"tags":{}}`, 422, `field "tags" must be a JSON array, not an object`},
+		{"null body", "application/json", `null`, 422, "request body must be a JSON object, not null"},
+		{"invalid UTF-8", "application/json", "{\"name\":\"a\xffb\"}", 422, "not valid UTF-8"},
+		{"trailing value", "application/json", `{} {}`, 422, "unexpected data after the value, at offset 3"},
+		{"trailing garbage", "application/json", `{"name":"x"}xyz`, 422, "unexpected data after the value, at offset 12"},
+		{"too large", "application/json", `{"name":"` + strings.Repeat("x", 200) + `"}`, 413, "exceeds 100 bytes"},
+		{"not JSON", "text/plain", `{}`, 415, "must be application/json"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -43,7 +62,11 @@ func TestDecodeJSON(t *testing.T) {
 				r.Header.Set("Content-Type", tt.ctype)
 			}
 			var v body
-			err := httpapi.DecodeJSON(httptest.NewRecorder(), r, &v, 100, 422)
+			max := int64(100)
+			if tt.status != 413 {
+				max = 1000
+			}
+			err := httpapi.DecodeJSON(httptest.NewRecorder(), r, &v, max, 422)
 			if tt.status == 0 {
 				assert.NoError(t, err)
 				return
@@ -51,8 +74,39 @@ func TestDecodeJSON(t *testing.T) {
 			var he *httpapi.Error
 			require.ErrorAs(t, err, &he)
 			assert.Equal(t, tt.status, he.Status, he.Msg)
+			assert.Contains(t, he.Msg, tt.msg)
 		})
 	}
+}
+
+func FuzzUnmarshalStrict(f *testing.F) {
+	for _, s := range []string{`{"name":"a","n":1,"inner":{"vlan":2}}`, `[1]`, `null`, `{"n":1e400}`, "{\"\xff\":1}"} {
+		f.Add([]byte(s))
+	}
+	type inner struct {
+		VLAN uint16 `json:"vlan"`
+	}
+	type body struct {
+		Name  string `json:"name"`
+		N     int    `json:"n"`
+		Inner *inner `json:"inner"`
+	}
+	f.Fuzz(func(t *testing.T, b []byte) {
+		var v body
+		err := httpapi.UnmarshalStrict(b, &v, 400)
+		if err != nil {
+			var he *httpapi.Error
+			if !errors.As(err, &he) || he.Status != 400 || he.Msg == "" {
+				t.Fatalf("error %v is not a 400 with a message", err)
+			}
+			return
+		}
+		// What is accepted is valid UTF-8 JSON that encoding/json decodes.
+		var again body
+		if json.Unmarshal(b, &again) != nil || !utf8.Valid(b) {
+			t.Fatalf("accepted %q", b)
+		}
+	})
 }
 
 func TestAccepts(t *testing.T) {
@@ -62,6 +116,8 @@ func TestAccepts(t *testing.T) {
 	}{
 		{"", true}, {"*/*", true}, {"application/json", true}, {"application/*", true},
 		{"text/html, application/json;q=0.9", true}, {"text/html", false}, {"application/json;q=0", false},
+		{"application/json;q=0.0", false}, {"*/*, application/json;q=0", false}, {"application/*;q=0, */*", false},
+		{"application/json;q=0, */*", false}, {"application/*;q=0, application/json", true}, {"*/*;q=0.1", true},
 	} {
 		r := httptest.NewRequest("GET", "/", nil)
 		if tt.accept != "" {
@@ -117,6 +173,12 @@ func TestWrap(t *testing.T) {
 	h.ServeHTTP(w, r)
 	assert.Equal(t, "alice@acme", w.Body.String())
 	assert.Contains(t, logs.String(), "path=/who status=200")
+	// The deadline every store call under the request shares.
+	w = httptest.NewRecorder()
+	var deadline time.Time
+	httpapi.Wrap(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { deadline, _ = r.Context().Deadline() }),
+		httpapi.Options{Timeout: 3 * time.Second}).ServeHTTP(w, httptest.NewRequest("GET", "/", nil))
+	assert.WithinDuration(t, time.Now().Add(3*time.Second), deadline, time.Second)
 
 	w = httptest.NewRecorder()
 	httpapi.Wrap(http.NotFoundHandler(), httpapi.Options{Authenticator: denyAll{}}).ServeHTTP(w, httptest.NewRequest("GET", "/", nil))
