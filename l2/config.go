@@ -589,3 +589,25 @@ func (tx *Tx) SetSlice(id string, spec SliceSpec) error {
 	}
 	return nil
 }
+
+// BoundTo returns the slice loc is bound to in the Tx's configuration.
+func (tx *Tx) BoundTo(loc Location) (string, bool) {
+	if b := tx.cfg.ports[loc]; b != nil {
+		return b.sc.id, true
+	}
+	return "", false
+}
+
+// NetworkAttachedTo returns the slices mac is network-attached to in the
+// Tx's configuration.
+func (tx *Tx) NetworkAttachedTo(mac MAC) []string {
+	list := tx.cfg.macs[mac]
+	out := make([]string, len(list))
+	for i, sc := range list {
+		out[i] = sc.id
+	}
+	return out
+}
+
+// HasSlice reports whether slice id exists in the Tx's configuration.
+func (tx *Tx) HasSlice(id string) bool { return tx.cfg.slices[id] != nil }
