@@ -119,6 +119,17 @@ type Store interface {
 	Close() error
 }
 
+// Scanner is implemented by stores that hand a range over without
+// copying it (every backend here): for rendering a large list straight
+// from the store.
+type Scanner interface {
+	// Scan calls fn for each of up to limit keys under prefix after
+	// startAfter, in order, like List, and reports whether more follow.
+	// key and value are valid only during the call. An error from fn ends
+	// the scan and is returned.
+	Scan(ctx context.Context, prefix, startAfter string, limit int, fn func(key, value []byte) error) (more bool, err error)
+}
+
 // Compactor is implemented by stores that drop their change history on
 // demand, as etcd does (every backend here; memory and bolt also keep a
 // bounded history on their own).

@@ -78,6 +78,7 @@ type Store struct {
 var (
 	_ store.Store     = (*Store)(nil)
 	_ store.Compactor = (*Store)(nil)
+	_ store.Scanner   = (*Store)(nil)
 )
 
 // Open opens (creating if needed) the store in the file at path; opts may
@@ -271,6 +272,42 @@ func (s *Store) List(ctx context.Context, prefix, startAfter string, limit int) 
 		return nil, false, err
 	}
 	return page, more, nil
+}
+
+// Scan implements store.Scanner: fn sees the file's own bytes, in one read
+// transaction.
+func (s *Store) Scan(ctx context.Context, prefix, startAfter string, limit int, fn func(key, value []byte) error) (bool, error) {
+	if err := ctx.Err(); err != nil {
+		return false, err
+	}
+	if err := store.ValidatePrefix(prefix); err != nil {
+		return false, err
+	}
+	limit = store.ClampLimit(limit)
+	from := []byte(prefix)
+	if startAfter >= prefix {
+		from = append([]byte(startAfter), 0)
+	}
+	more := false
+	err := s.view(func(tx *bbolt.Tx) error {
+		c := tx.Bucket(bucketKV).Cursor()
+		n := 0
+		for k, v := c.Seek(from); k != nil && strings.HasPrefix(string(k), prefix); k, v = c.Next() {
+			if n == limit {
+				more = true
+				return nil
+			}
+			n++
+			if len(v) < header {
+				return fmt.Errorf("store/bolt: corrupt entry for %q: %d bytes", k, len(v))
+			}
+			if err := fn(k, v[header:]); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	return more, err
 }
 
 // Put implements store.Store.

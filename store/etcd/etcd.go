@@ -79,6 +79,7 @@ type Store struct {
 var (
 	_ store.Store     = (*Store)(nil)
 	_ store.Compactor = (*Store)(nil)
+	_ store.Scanner   = (*Store)(nil)
 )
 
 // Open connects to the cluster and checks that it answers within
@@ -275,6 +276,20 @@ func (s *Store) List(ctx context.Context, prefix, startAfter string, limit int) 
 		page = append(page, toKV(resp, i))
 	}
 	return page, len(resp.Kvs) > limit || resp.More && len(resp.Kvs) == limit, nil
+}
+
+// Scan implements store.Scanner (a List, handed over item by item).
+func (s *Store) Scan(ctx context.Context, prefix, startAfter string, limit int, fn func(key, value []byte) error) (bool, error) {
+	page, more, err := s.List(ctx, prefix, startAfter, limit)
+	if err != nil {
+		return false, err
+	}
+	for _, kv := range page {
+		if err := fn([]byte(kv.Key), kv.Value); err != nil {
+			return false, err
+		}
+	}
+	return more, nil
 }
 
 // Txn implements store.Store.

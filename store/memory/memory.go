@@ -15,6 +15,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"unsafe"
 
 	"github.com/google/btree"
 
@@ -64,6 +65,7 @@ type Store struct {
 var (
 	_ store.Store     = (*Store)(nil)
 	_ store.Compactor = (*Store)(nil)
+	_ store.Scanner   = (*Store)(nil)
 )
 
 // New returns an empty Store; opts may be nil.
@@ -152,6 +154,41 @@ func (s *Store) List(ctx context.Context, prefix, startAfter string, limit int) 
 		return true
 	})
 	return page, more, nil
+}
+
+// Scan implements store.Scanner.
+func (s *Store) Scan(ctx context.Context, prefix, startAfter string, limit int, fn func(key, value []byte) error) (bool, error) {
+	if err := ctx.Err(); err != nil {
+		return false, err
+	}
+	if err := store.ValidatePrefix(prefix); err != nil {
+		return false, err
+	}
+	limit = store.ClampLimit(limit)
+	from := prefix
+	if startAfter >= from {
+		from = startAfter + "\x00"
+	}
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	if s.closed {
+		return false, store.ErrClosed
+	}
+	n, more := 0, false
+	var err error
+	s.tree.AscendGreaterOrEqual(&entry{key: from}, func(e *entry) bool {
+		if !strings.HasPrefix(e.key, prefix) {
+			return false
+		}
+		if n == limit {
+			more = true
+			return false
+		}
+		n++
+		err = fn(unsafe.Slice(unsafe.StringData(e.key), len(e.key)), e.value)
+		return err == nil
+	})
+	return more, err
 }
 
 // Txn implements store.Store.

@@ -52,6 +52,7 @@ func Run(t *testing.T, newStore func(t *testing.T) store.Store) {
 		{"WatchOrderConcurrent", testWatchOrderConcurrent},
 		{"WatchResumeInsideTxn", testWatchResumeInsideTxn},
 		{"ListStartAfterPrefix", testListStartAfterPrefix},
+		{"Scan", testScan},
 		{"LargeValues", testLargeValues},
 		{"ManyKeys", testManyKeys},
 		{"BadInput", testBadInput},
@@ -879,4 +880,40 @@ func testListStartAfterPrefix(t *testing.T, s store.Store) {
 	page, _, err = s.List(ctx, "s/", "r", 10)
 	require.NoError(t, err)
 	assert.Len(t, page, 3)
+}
+
+// testScan: a Scanner hands over what List returns, page for page, and
+// stops at an error of fn.
+func testScan(t *testing.T, s store.Store) {
+	sc, ok := s.(store.Scanner)
+	if !ok {
+		t.Skip("the store does not implement store.Scanner")
+	}
+	keys := []string{"sc/", "sc/a", "sc/b", "sc/c", "sc/d", "sd"}
+	put(t, s, keys, keyValue)
+	ctx := ctxT(t)
+	for _, tc := range []struct {
+		after string
+		limit int
+	}{{"", 0}, {"", 2}, {"sc/", 2}, {"sc/b", 10}, {"sc/z", 1}} {
+		page, more, err := s.List(ctx, "sc/", tc.after, tc.limit)
+		require.NoError(t, err)
+		var got []store.KV
+		smore, err := sc.Scan(ctx, "sc/", tc.after, tc.limit, func(k, v []byte) error {
+			got = append(got, store.KV{Key: string(k), Value: bytes.Clone(v)})
+			return nil
+		})
+		require.NoError(t, err)
+		assert.Equal(t, more, smore, "%+v", tc)
+		require.Len(t, got, len(page), "%+v", tc)
+		for i := range page {
+			assert.Equal(t, page[i].Key, got[i].Key)
+			assert.Equal(t, page[i].Value, got[i].Value)
+		}
+	}
+	stop := errors.New("stop")
+	n := 0
+	_, err := sc.Scan(ctx, "sc/", "", 0, func(k, v []byte) error { n++; return stop })
+	assert.ErrorIs(t, err, stop)
+	assert.Equal(t, 1, n)
 }
