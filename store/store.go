@@ -125,8 +125,9 @@ type Store interface {
 type Scanner interface {
 	// Scan calls fn for each of up to limit keys under prefix after
 	// startAfter, in order, like List, and reports whether more follow.
-	// key and value are valid only during the call. An error from fn ends
-	// the scan and is returned.
+	// key and value are valid only during the call, and fn must not call
+	// the store (a backend may hold a read lock or transaction while it
+	// runs). An error from fn ends the scan and is returned.
 	Scan(ctx context.Context, prefix, startAfter string, limit int, fn func(key, value []byte) error) (more bool, err error)
 }
 

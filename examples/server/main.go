@@ -8,14 +8,21 @@
 //
 // Flags, each also an environment variable:
 //
-//	-http ADDR        NETSLICE_HTTP        REST listener (127.0.0.1:8080)
-//	-openflow ADDR    NETSLICE_OPENFLOW    OpenFlow listener for switches (127.0.0.1:6653)
-//	-store KIND       NETSLICE_STORE       memory, bolt or etcd (bolt)
-//	-data DIR         NETSLICE_DATA        bolt's directory (netslice-data)
-//	-etcd ENDPOINTS   NETSLICE_ETCD        etcd endpoints, comma separated
-//	-log-level LEVEL  NETSLICE_LOG_LEVEL   debug, info, warn or error (info)
+//	-http ADDR          NETSLICE_HTTP           REST listener (127.0.0.1:8080)
+//	-openflow ADDR      NETSLICE_OPENFLOW       OpenFlow listener for switches (127.0.0.1:6653)
+//	-store KIND         NETSLICE_STORE          memory, bolt or etcd (bolt)
+//	-data DIR           NETSLICE_DATA           bolt's directory (netslice-data)
+//	-etcd ENDPOINTS     NETSLICE_ETCD           etcd endpoints, comma separated
+//	-log-level LEVEL    NETSLICE_LOG_LEVEL      debug, info, warn or error (info)
+//	-read-timeout D     NETSLICE_READ_TIMEOUT   to read a request, body included (30s)
+//	-write-timeout D    NETSLICE_WRITE_TIMEOUT  to write a response (60s)
+//	-idle-timeout D     NETSLICE_IDLE_TIMEOUT   an idle keep-alive connection lives (30s)
+//	-max-conns N        NETSLICE_MAX_CONNS      HTTP connections open at once (1024)
+//	-request-timeout D  NETSLICE_REQUEST_TIMEOUT  to handle a request, store calls included (10s)
 //
-// It stops gracefully on SIGINT or SIGTERM.
+// GET / answers what is served and how the fabric stands: the slices of
+// each source, what they were refused, the switches connected. It stops
+// gracefully on SIGINT or SIGTERM.
 package main
 
 import (
@@ -30,6 +37,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"syscall"
 	"time"
@@ -38,6 +46,7 @@ import (
 	"github.com/netslice/netslice/httpapi/sliceable"
 	"github.com/netslice/netslice/l2"
 	"github.com/netslice/netslice/l2/slicing"
+	"github.com/netslice/netslice/l2/sources"
 	"github.com/netslice/netslice/openflow"
 	"github.com/netslice/netslice/store"
 	"github.com/netslice/netslice/store/bolt"
@@ -48,7 +57,11 @@ import (
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	if err := run(ctx, os.Args[1:], os.Stdout, nil); err != nil {
+	err := run(ctx, os.Args[1:], os.Stdout, nil)
+	switch {
+	case errors.Is(err, flag.ErrHelp):
+		// -h: the usage went to stderr; asking for it is no failure.
+	case err != nil:
 		fmt.Fprintln(os.Stderr, "server:", err)
 		os.Exit(1)
 	}
@@ -56,6 +69,9 @@ func main() {
 
 type config struct {
 	http, openflow, store, data, etcd, logLevel string
+	readTimeout, writeTimeout, idleTimeout         time.Duration
+	requestTimeout                                 time.Duration
+	maxConns                                       int
 }
 
 func parseFlags(args []string) (config, error) {
@@ -73,7 +89,38 @@ func parseFlags(args []string) (config, error) {
 	fs.StringVar(&c.data, "data", env("NETSLICE_DATA", "netslice-data"), "data directory for bolt (NETSLICE_DATA)")
 	fs.StringVar(&c.etcd, "etcd", env("NETSLICE_ETCD", ""), "etcd endpoints, comma separated (NETSLICE_ETCD)")
 	fs.StringVar(&c.logLevel, "log-level", env("NETSLICE_LOG_LEVEL", "info"), "debug, info, warn or error (NETSLICE_LOG_LEVEL)")
-	return c, fs.Parse(args)
+	duration := func(p *time.Duration, name, envName string, def time.Duration, usage string) {
+		d := def
+		if v := os.Getenv(envName); v != "" {
+			if parsed, err := time.ParseDuration(v); err == nil {
+				d = parsed
+			}
+		}
+		fs.DurationVar(p, name, d, usage+" ("+envName+")")
+	}
+	duration(&c.readTimeout, "read-timeout", "NETSLICE_READ_TIMEOUT", httpapi.DefaultReadTimeout, "time to read a request, body included")
+	duration(&c.writeTimeout, "write-timeout", "NETSLICE_WRITE_TIMEOUT", httpapi.DefaultWriteTimeout, "time to write a response")
+	duration(&c.idleTimeout, "idle-timeout", "NETSLICE_IDLE_TIMEOUT", httpapi.DefaultIdleTimeout, "time an idle keep-alive connection lives")
+	duration(&c.requestTimeout, "request-timeout", "NETSLICE_REQUEST_TIMEOUT", httpapi.DefaultTimeout, "time to handle a request, store calls included")
+	maxConns := httpapi.DefaultMaxConns
+	if v, err := strconv.Atoi(os.Getenv("NETSLICE_MAX_CONNS")); err == nil {
+		maxConns = v
+	}
+	fs.IntVar(&c.maxConns, "max-conns", maxConns, "HTTP connections open at once (NETSLICE_MAX_CONNS)")
+	err := fs.Parse(args)
+	if err == nil && (c.readTimeout <= 0 || c.writeTimeout <= 0 || c.idleTimeout <= 0 || c.requestTimeout <= 0 || c.maxConns <= 0) {
+		err = errors.New("timeouts and -max-conns must be positive")
+	}
+	return c, err
+}
+
+// status is what GET / answers.
+type status struct {
+	Surfaces []string               `json:"surfaces"`
+	Fabric   l2.Stats               `json:"fabric"`
+	Sources  []sources.SourceStatus `json:"sources"`
+	Switches int                    `json:"switches"`
+	OpenFlow slicing.Stats          `json:"openflow"`
 }
 
 func openStore(ctx context.Context, c config) (store.Store, string, error) {
@@ -118,23 +165,31 @@ func run(ctx context.Context, args []string, out io.Writer, ready chan<- [2]stri
 	defer st.Close()
 
 	// The data plane: a fabric, the slicing app realizing it on switches,
-	// and the fabric following the Sliceable API's configuration.
+	// and the fabric following each surface's configuration (a source of
+	// slices each).
 	var app *slicing.App
 	fabric := l2.NewFabric(l2.Options{Events: func(ev l2.Event) { app.FabricEvent(ev) }})
 	app = slicing.New(fabric, slicing.Options{Logger: log})
 	ctrl := &openflow.Controller{Handler: app, Logger: log}
+	follower := sources.New(app.Update, sources.Options{Logger: log})
 
-	api, err := sliceable.New(sliceable.Options{Store: st, Logger: log})
+	api, err := sliceable.New(sliceable.Options{Store: st, Logger: log, Timeout: c.requestTimeout})
 	if err != nil {
 		return err
 	}
+	if err := api.Service().Reindex(ctx); err != nil {
+		log.Warn("sliceable: stored data from an earlier version", "err", err)
+	}
+	feeds := []sources.Source{api.Service().Source("sliceable")}
 	mux := http.NewServeMux()
 	httpapi.Mount(mux, api)
 	mux.HandleFunc("GET /{$}", func(w http.ResponseWriter, r *http.Request) {
-		httpapi.WriteJSON(w, http.StatusOK, map[string]any{
-			"surfaces": []string{api.Prefix()},
-			"fabric":   fabric.Stats(),
-			"switches": len(ctrl.Switches()),
+		httpapi.WriteJSON(w, http.StatusOK, status{
+			Surfaces: []string{api.Prefix()},
+			Fabric:   fabric.Stats(),
+			Sources:  follower.Status(),
+			Switches: len(ctrl.Switches()),
+			OpenFlow: app.Stats(),
 		})
 	})
 
@@ -156,11 +211,16 @@ func run(ctx context.Context, args []string, out io.Writer, ready chan<- [2]stri
 
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	errs := make(chan error, 3)
-	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
-	go func() { errs <- srv.Serve(hl) }()
+	errs := make(chan error, 2+len(feeds))
+	srv := httpapi.NewServer(mux, httpapi.ServerOptions{ReadTimeout: c.readTimeout, WriteTimeout: c.writeTimeout,
+		IdleTimeout: c.idleTimeout, Logger: log})
+	go func() { errs <- srv.Serve(httpapi.LimitListener(hl, c.maxConns)) }()
 	go func() { errs <- ctrl.Serve(ol) }()
-	go func() { errs <- sliceable.Follow(ctx, st, fabric, app.Update, sliceable.FollowOptions{Logger: log}) }()
+	for _, src := range feeds {
+		// A source follows its store through outages by itself; it returns
+		// only when ctx ends.
+		go func() { errs <- follower.Run(ctx, src) }()
+	}
 	go app.Run(ctx)
 
 	select {

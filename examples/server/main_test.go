@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"flag"
 	"io"
 	"net/http"
 	"strings"
@@ -66,7 +67,7 @@ func TestServer(t *testing.T) {
 		}
 		defer res.Body.Close()
 		b, _ := io.ReadAll(res.Body)
-		return strings.Contains(string(b), `"slices":1`)
+		return strings.Contains(string(b), `"slices":1`) && strings.Contains(string(b), `{"name":"sliceable","slices":1`)
 	}, 5*time.Second, 20*time.Millisecond, "the fabric did not follow the REST call")
 	res, err = http.Get(base + "/sliceable/tenants/acme/networks/office")
 	require.NoError(t, err)
@@ -86,8 +87,14 @@ func TestServer(t *testing.T) {
 	assert.Contains(t, out.String(), "shutting down")
 }
 
+func TestHelp(t *testing.T) {
+	err := run(context.Background(), []string{"-h"}, io.Discard, nil)
+	assert.ErrorIs(t, err, flag.ErrHelp, "-h is a request, not a failure: main exits 0 on it")
+}
+
 func TestBadFlags(t *testing.T) {
-	for _, args := range [][]string{{"-store", "floppy"}, {"-store", "etcd"}, {"-log-level", "loud"}, {"-nope"}} {
+	for _, args := range [][]string{{"-store", "floppy"}, {"-store", "etcd"}, {"-log-level", "loud"}, {"-nope"},
+		{"-max-conns", "0"}, {"-read-timeout", "-1s"}} {
 		err := run(context.Background(), append(args, "-http", "127.0.0.1:0", "-openflow", "127.0.0.1:0", "-data", t.TempDir()), io.Discard, nil)
 		assert.Error(t, err, "%v", args)
 	}

@@ -3,7 +3,6 @@ package sliceable_test
 import (
 	"context"
 	"net"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -13,6 +12,7 @@ import (
 	"github.com/netslice/netslice/httpapi/sliceable"
 	"github.com/netslice/netslice/l2"
 	"github.com/netslice/netslice/l2/slicing"
+	"github.com/netslice/netslice/l2/sources"
 	"github.com/netslice/netslice/openflow"
 	"github.com/netslice/netslice/openflow/ovstest"
 	"github.com/netslice/netslice/store"
@@ -21,22 +21,28 @@ import (
 	"github.com/netslice/netslice/store/memory"
 )
 
-// following runs Follow for the test and returns a function that waits
-// until the fabric has caught up with the store.
-func following(t *testing.T, st store.Store, fabric *l2.Fabric, update sliceable.Updater) func() {
+// following runs the API's source for the test and returns a function
+// that waits until the fabric has caught up with the store.
+func following(t *testing.T, st store.Store, fabric *l2.Fabric, update sources.Updater) func() {
+	if update == nil {
+		update = fabric.Update
+	}
 	ctx, cancel := context.WithCancel(context.Background())
-	var synced atomic.Int64
+	f := sources.New(update, sources.Options{})
+	svc, err := sliceable.NewService(st, sliceable.ServiceOptions{})
+	require.NoError(t, err)
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
-		sliceable.Follow(ctx, st, fabric, update, sliceable.FollowOptions{Synced: func(rev int64) { synced.Store(rev) }})
+		f.Run(ctx, svc.Source(""))
 	}()
 	t.Cleanup(func() { cancel(); <-done })
 	return func() {
 		t.Helper()
 		rev, err := st.Revision(context.Background())
 		require.NoError(t, err)
-		require.Eventually(t, func() bool { return synced.Load() >= rev }, 5*time.Second, 5*time.Millisecond, "fabric did not catch up")
+		require.Eventually(t, func() bool { s := f.Status(); return len(s) == 1 && s[0].Revision >= rev },
+			5*time.Second, 5*time.Millisecond, "fabric did not catch up")
 	}
 }
 
@@ -52,26 +58,26 @@ func TestFollow(t *testing.T) {
 	a.expect("POST", net+"/ports", `{"id":"p1","datapath_id":"0xe0","port":1,"vid":65535}`, 202)
 	a.expect("POST", net+"/ports", `{"id":"p2","datapath_id":"0xe0","port":2,"vid":10}`, 202)
 	a.expect("POST", net+"/ports/p1/attachments", `{"id":"vm","mac":"52:54:00:00:00:01"}`, 202)
-	a.expect("POST", net+"/ports/p1/attachments", `{"id":"group","mac":"11:22:33:44:55:66"}`, 202) // stored, not forwarded
+	a.expect("POST", net+"/ports/p2/attachments", `{"id":"group","mac":"11:22:33:44:55:66"}`, 202) // stored, not forwarded
 	a.expect("POST", net+"/attachments", `{"id":"roamer","mac":"02:00:00:00:00:09"}`, 202)
 	wait()
-	assert.Equal(t, []string{"acme/office"}, fabric.Slices())
-	bs, err := fabric.Bindings("acme/office")
+	assert.Equal(t, []string{"sliceable/acme/office"}, fabric.Slices())
+	bs, err := fabric.Bindings("sliceable/acme/office")
 	require.NoError(t, err)
 	assert.Equal(t, []l2.PortBinding{
 		{Location: l2.Location{Datapath: 0xe0, Port: 1, VLAN: l2.Untagged}, Attached: []l2.MAC{l2.MustParseMAC("52:54:00:00:00:01")}},
 		{Location: l2.Location{Datapath: 0xe0, Port: 2, VLAN: 10}, Attached: []l2.MAC{}},
-	}, bs)
-	macs, _ := fabric.NetworkAttachments("acme/office")
+	}, bs, "the group address is refused, not forwarded")
+	macs, _ := fabric.NetworkAttachments("sliceable/acme/office")
 	assert.Equal(t, []l2.MAC{l2.MustParseMAC("02:00:00:00:00:09")}, macs)
 
 	// A host learned on the unchanged port stays learned through changes.
 	fabric.Decide(l2.Location{Datapath: 0xe0, Port: 2, VLAN: 10}, l2.MustParseMAC("02:00:00:00:00:02"), l2.Broadcast)
 	a.expect("DELETE", net+"/ports/p1", "", 202)
 	wait()
-	bs, _ = fabric.Bindings("acme/office")
+	bs, _ = fabric.Bindings("sliceable/acme/office")
 	assert.Len(t, bs, 1)
-	_, ok := fabric.Lookup("acme/office", l2.MustParseMAC("02:00:00:00:00:02"))
+	_, ok := fabric.Lookup("sliceable/acme/office", l2.MustParseMAC("02:00:00:00:00:02"))
 	assert.True(t, ok)
 
 	a.expect("DELETE", "/tenants/acme", "", 202)
@@ -143,8 +149,8 @@ func TestIntegrationEtcdShared(t *testing.T) {
 	wait1()
 	wait2()
 	for _, f := range []*l2.Fabric{f1, f2} {
-		assert.Equal(t, []string{"acme/lab", "acme/office"}, f.Slices())
-		bs, _ := f.Bindings("acme/office")
+		assert.Equal(t, []string{"sliceable/acme/lab", "sliceable/acme/office"}, f.Slices())
+		bs, _ := f.Bindings("sliceable/acme/office")
 		assert.Len(t, bs, 1)
 	}
 	a2.expect("DELETE", "/tenants/acme", "", 202)
