@@ -69,9 +69,9 @@ func main() {
 
 type config struct {
 	http, openflow, store, data, etcd, logLevel string
-	readTimeout, writeTimeout, idleTimeout         time.Duration
-	requestTimeout                                 time.Duration
-	maxConns                                       int
+	readTimeout, writeTimeout, idleTimeout      time.Duration
+	requestTimeout                              time.Duration
+	maxConns                                    int
 }
 
 func parseFlags(args []string) (config, error) {
