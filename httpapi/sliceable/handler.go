@@ -1,6 +1,7 @@
 package sliceable
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"log/slog"
@@ -36,6 +37,51 @@ type Handler struct {
 	maxBody int64
 	log     *slog.Logger
 	h       http.Handler
+	lists   listCache
+}
+
+// listCache keeps large rendered lists until the store's revision moves:
+// a collection of thousands that nobody changes is rendered once, not on
+// every GET. Bounded in total size; lists under minCached are not kept.
+type listCache struct {
+	mu    sync.Mutex
+	byKey map[string]cachedList
+	size  int
+}
+
+type cachedList struct {
+	rev  int64
+	body []byte
+}
+
+const (
+	minCached    = 16 << 10
+	maxCacheSize = 32 << 20
+)
+
+func (c *listCache) get(key string, rev int64) []byte {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if e, ok := c.byKey[key]; ok && e.rev == rev {
+		return e.body
+	}
+	return nil
+}
+
+func (c *listCache) put(key string, rev int64, body []byte) {
+	if len(body) < minCached || len(body) > maxCacheSize/4 {
+		return
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.byKey == nil || c.size+len(body) > maxCacheSize {
+		c.byKey, c.size = map[string]cachedList{}, 0 // start afresh rather than track use
+	}
+	if old, ok := c.byKey[key]; ok {
+		c.size -= len(old.body)
+	}
+	c.byKey[key] = cachedList{rev, body}
+	c.size += len(body)
 }
 
 // New returns the API's handler, serving /tenants... relative to where it
@@ -163,8 +209,17 @@ var listBufs = sync.Pool{New: func() any { return new([]byte) }}
 
 // writeList answers with the items under prefix; empty says whether an
 // empty list needs a check (that its parent exists) before it is an
-// answer.
+// answer. A large list is kept (listCache) until the store's revision
+// moves.
 func (h *Handler) writeList(w http.ResponseWriter, ctx context.Context, prefix string, empty func() error) error {
+	rev, err := h.svc.st.Revision(ctx)
+	if err != nil {
+		return err
+	}
+	if body := h.lists.get(prefix, rev); body != nil {
+		writeJSONBytes(w, body)
+		return nil
+	}
 	bp := listBufs.Get().(*[]byte)
 	defer func() {
 		if cap(*bp) < 4<<20 {
@@ -173,7 +228,7 @@ func (h *Handler) writeList(w http.ResponseWriter, ctx context.Context, prefix s
 	}()
 	b := append((*bp)[:0], '[')
 	n := 0
-	err := h.svc.scan(ctx, prefix, func(id string, v []byte) error {
+	err = h.svc.scanBytes(ctx, prefix, func(id, v []byte) error {
 		if n > 0 {
 			b = append(b, ',')
 		}
@@ -201,29 +256,43 @@ func (h *Handler) writeList(w http.ResponseWriter, ctx context.Context, prefix s
 	}
 	b = append(b, ']', '\n')
 	*bp = b
+	if len(b) >= minCached {
+		h.lists.put(prefix, rev, bytes.Clone(b))
+	}
+	writeJSONBytes(w, b)
+	return nil
+}
+
+func writeJSONBytes(w http.ResponseWriter, b []byte) {
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(http.StatusOK)
 	w.Write(b)
-	return nil
 }
 
 // appendJSONString appends s as a JSON string. Ids are valid UTF-8
 // without control characters, but quotes and backslashes need escaping,
-// and control characters are escaped all the same.
-func appendJSONString(b []byte, s string) []byte {
+// and control characters are escaped all the same. The common id needs
+// none: it goes in whole.
+func appendJSONString(b []byte, s []byte) []byte {
 	const hex = "0123456789abcdef"
 	b = append(b, '"')
-	for i := 0; i < len(s); i++ {
+	for {
+		i := 0
+		for i < len(s) && s[i] >= 0x20 && s[i] != '"' && s[i] != '\\' {
+			i++
+		}
+		b = append(b, s[:i]...)
+		if i == len(s) {
+			return append(b, '"')
+		}
 		switch c := s[i]; {
 		case c == '"' || c == '\\':
 			b = append(b, '\\', c)
-		case c < 0x20:
-			b = append(b, '\\', 'u', '0', '0', hex[c>>4], hex[c&0xf])
 		default:
-			b = append(b, c)
+			b = append(b, '\\', 'u', '0', '0', hex[c>>4], hex[c&0xf])
 		}
+		s = s[i+1:]
 	}
-	return append(b, '"')
 }
 
 // Tenants.

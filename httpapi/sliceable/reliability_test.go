@@ -273,3 +273,22 @@ func TestReindex(t *testing.T) {
 	_, err = st.Get(ctx, "sliceable/V/ports")
 	assert.ErrorIs(t, err, store.ErrNotFound)
 }
+
+// TestLargeListFollowsWrites: a list large enough to be kept rendered is
+// rendered again after any write.
+func TestLargeListFollowsWrites(t *testing.T) {
+	st := memory.New(nil)
+	defer st.Close()
+	a := newAPI(t, st)
+	desc := strings.Repeat("d", 100)
+	for i := range 300 {
+		a.expect("POST", "/tenants/t/networks", fmt.Sprintf(`{"id":"n%03d","description":%q}`, i, desc), 202)
+	}
+	first := a.expect("GET", "/tenants/t/networks", "", 200).body
+	require.Greater(t, len(first), 16<<10)
+	assert.Equal(t, first, a.expect("GET", "/tenants/t/networks", "", 200).body)
+	a.expect("PUT", "/tenants/t/networks/n007", `{"description":"changed"}`, 202)
+	assert.Contains(t, a.expect("GET", "/tenants/t/networks", "", 200).body, `{"id":"n007","description":"changed"}`)
+	a.expect("DELETE", "/tenants/t/networks/n008", "", 202)
+	assert.NotContains(t, a.expect("GET", "/tenants/t/networks", "", 200).body, `"n008"`)
+}

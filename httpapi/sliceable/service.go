@@ -96,30 +96,36 @@ func (s *Service) exists(ctx context.Context, key string, what string, args ...a
 // scan calls fn with the id after prefix and the value of every key under
 // prefix, in order, through store.Scanner when the store has it.
 func (s *Service) scan(ctx context.Context, prefix string, fn func(id string, value []byte) error) error {
+	return s.scanBytes(ctx, prefix, func(id, v []byte) error { return fn(string(id), v) })
+}
+
+// scanBytes is scan handing the id over as bytes, valid only during the
+// call: for rendering a list without a string per item.
+func (s *Service) scanBytes(ctx context.Context, prefix string, fn func(id, value []byte) error) error {
+	var last []byte
 	after := ""
 	for {
-		var last string
 		var more bool
 		var err error
 		if sc, ok := s.st.(store.Scanner); ok {
-			more, err = sc.Scan(ctx, prefix, after, 1000, func(k, v []byte) error {
-				last = string(k)
-				return fn(last[len(prefix):], v)
+			more, err = sc.Scan(ctx, prefix, after, store.MaxListLimit, func(k, v []byte) error {
+				last = append(last[:0], k...)
+				return fn(k[len(prefix):], v)
 			})
 		} else {
 			var page []store.KV
-			page, more, err = s.st.List(ctx, prefix, after, 1000)
+			page, more, err = s.st.List(ctx, prefix, after, store.MaxListLimit)
 			for _, kv := range page {
 				if err == nil {
-					last = kv.Key
-					err = fn(kv.Key[len(prefix):], kv.Value)
+					last = append(last[:0], kv.Key...)
+					err = fn([]byte(kv.Key[len(prefix):]), kv.Value)
 				}
 			}
 		}
 		if err != nil || !more {
 			return err
 		}
-		after = last
+		after = string(last)
 	}
 }
 

@@ -18,6 +18,7 @@
 package bolt
 
 import (
+	"bytes"
 	"context"
 	"encoding/binary"
 	"errors"
@@ -255,7 +256,8 @@ func (s *Store) List(ctx context.Context, prefix, startAfter string, limit int) 
 	more := false
 	err := s.view(func(tx *bbolt.Tx) error {
 		c := tx.Bucket(bucketKV).Cursor()
-		for k, v := c.Seek(from); k != nil && strings.HasPrefix(string(k), prefix); k, v = c.Next() {
+		p := []byte(prefix)
+		for k, v := c.Seek(from); k != nil && bytes.HasPrefix(k, p); k, v = c.Next() {
 			if len(page) == limit {
 				more = true
 				break
@@ -291,8 +293,8 @@ func (s *Store) Scan(ctx context.Context, prefix, startAfter string, limit int, 
 	more := false
 	err := s.view(func(tx *bbolt.Tx) error {
 		c := tx.Bucket(bucketKV).Cursor()
-		n := 0
-		for k, v := c.Seek(from); k != nil && strings.HasPrefix(string(k), prefix); k, v = c.Next() {
+		n, p := 0, []byte(prefix)
+		for k, v := c.Seek(from); k != nil && bytes.HasPrefix(k, p); k, v = c.Next() {
 			if n == limit {
 				more = true
 				return nil
