@@ -3,6 +3,7 @@ package sliceable_test
 import (
 	"context"
 	"net"
+	"strings"
 	"testing"
 	"time"
 
@@ -156,4 +157,91 @@ func TestIntegrationEtcdShared(t *testing.T) {
 	a2.expect("DELETE", "/tenants/acme", "", 202)
 	wait1()
 	assert.Empty(t, f1.Slices(), "the first server's fabric kept a tenant the second deleted")
+}
+
+// lab is a second source of slices, as a program embedding the library
+// would add: one slice, binding what it is given.
+type lab struct {
+	ports []l2.Location
+}
+
+func (lab) Name() string { return "lab" }
+
+func (l lab) Follow(ctx context.Context, r *sources.Reporter) error {
+	spec := l2.SliceSpec{Ports: map[l2.Location][]l2.MAC{}}
+	for _, p := range l.ports {
+		spec.Ports[p] = nil
+	}
+	r.Set("bench", spec)
+	<-ctx.Done()
+	return ctx.Err()
+}
+
+// TestIntegrationTwoSources: a Sliceable network and another source's
+// slice forward side by side on one switch; deleting the Sliceable network
+// cuts its hosts off and leaves the other's pinging, its flows in place.
+func TestIntegrationTwoSources(t *testing.T) {
+	ovs := ovstest.StartWith(t, ovstest.Options{System: true})
+	st := memory.New(nil)
+	defer st.Close()
+	a := newAPI(t, st)
+
+	var app *slicing.App
+	fabric := l2.NewFabric(l2.Options{Events: func(ev l2.Event) { app.FabricEvent(ev) }})
+	app = slicing.New(fabric, slicing.Options{})
+	ctx, cancel := context.WithCancel(context.Background())
+	follower := sources.New(app.Update, sources.Options{})
+	svc, err := sliceable.NewService(st, sliceable.ServiceOptions{})
+	require.NoError(t, err)
+	go follower.Run(ctx, svc.Source(""))
+	go follower.Run(ctx, lab{ports: []l2.Location{{Datapath: 0xe0, Port: 3, VLAN: l2.Untagged}, {Datapath: 0xe0, Port: 4, VLAN: l2.Untagged}}})
+	ctrl := &openflow.Controller{Handler: app}
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	go ctrl.Serve(l)
+	go app.Run(ctx)
+	t.Cleanup(func() {
+		cancel()
+		sctx, scancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer scancel()
+		ctrl.Shutdown(sctx)
+	})
+	require.NoError(t, ovs.AddBridge(ovstest.Bridge{Name: "br0", DatapathID: 0xe0, Protocols: []string{"OpenFlow13"},
+		Controller: "tcp:" + l.Addr().String()}))
+	require.Eventually(t, func() bool { _, ok := ctrl.Switch(0xe0); return ok }, 10*time.Second, 20*time.Millisecond)
+	// The same addresses in both slices: they must not meet.
+	s1 := ovs.AddHost(t, ovstest.HostConfig{Bridge: "br0", OFPort: 1, MAC: "02:00:00:00:00:01", Addr: "10.99.0.1/24"})
+	ovs.AddHost(t, ovstest.HostConfig{Bridge: "br0", OFPort: 2, MAC: "02:00:00:00:00:02", Addr: "10.99.0.2/24"})
+	l1 := ovs.AddHost(t, ovstest.HostConfig{Bridge: "br0", OFPort: 3, MAC: "02:00:00:00:00:01", Addr: "10.99.0.1/24"})
+	ovs.AddHost(t, ovstest.HostConfig{Bridge: "br0", OFPort: 4, MAC: "02:00:00:00:00:02", Addr: "10.99.0.2/24"})
+
+	net := "/tenants/acme/networks/office"
+	a.expect("POST", "/tenants/acme/networks", `{"id":"office"}`, 202)
+	a.expect("POST", net+"/ports", `{"datapath_id":"0xe0","port":1,"vid":65535}`, 202)
+	a.expect("POST", net+"/ports", `{"datapath_id":"0xe0","port":2,"vid":65535}`, 202)
+	require.Eventually(t, func() bool { return len(fabric.Slices()) == 2 }, 5*time.Second, 10*time.Millisecond)
+	assert.Equal(t, []string{"lab/bench", "sliceable/acme/office"}, fabric.Slices())
+	assert.True(t, s1.Ping("10.99.0.2", 5), "the Sliceable slice does not forward")
+	assert.True(t, l1.Ping("10.99.0.2", 5), "the other source's slice does not forward")
+	flows := func() []string {
+		out, err := ovs.DumpFlows("br0", "OpenFlow13")
+		require.NoError(t, err)
+		return out
+	}
+	labFlows := func() (n int) {
+		for _, f := range flows() {
+			if strings.Contains(f, "priority=100") && strings.Contains(f, "in_port=3") {
+				n++
+			}
+		}
+		return n
+	}
+	require.Positive(t, labFlows())
+
+	a.expect("DELETE", net, "", 202)
+	require.Eventually(t, func() bool { return len(fabric.Slices()) == 1 }, 5*time.Second, 10*time.Millisecond)
+	assert.Equal(t, []string{"lab/bench"}, fabric.Slices())
+	assert.Positive(t, labFlows(), "the other source's flows went with the Sliceable network:\n%s", strings.Join(flows(), "\n"))
+	assert.True(t, l1.Ping("10.99.0.2", 3), "the other source's hosts were cut off")
+	assert.False(t, s1.Ping("10.99.0.2", 1), "traffic went on after the network was deleted")
 }
