@@ -25,6 +25,9 @@
 //   - l2: the forwarding core — MAC, VLAN and datapath types, slices and
 //     their bindings, the learning table, the forwarding decision, topology
 //     and paths. Pure logic, allocation-free on the hot path.
+//   - l2/slicing: the OpenFlow app that realizes the fabric's slices on
+//     switches; l2/sources: several sources of slices (each REST surface,
+//     a program's own) feeding one fabric.
 //   - openflow: OpenFlow 1.0 and 1.3 encoding and a controller runtime.
 //   - hostnet: host networking through netlink, and a provisioner for
 //     logical networks on host NICs.
