@@ -5,6 +5,7 @@ go 1.26.8
 require (
 	github.com/google/btree v1.1.3
 	github.com/gopacket/gopacket v1.7.7
+	github.com/gophercloud/gophercloud/v2 v2.15.0
 	github.com/mdlayher/ethernet v0.0.0-20220221185849-529eae5b6118
 	github.com/stretchr/testify v1.11.1
 	go.etcd.io/bbolt v1.4.3

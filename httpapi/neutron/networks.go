@@ -1,0 +1,441 @@
+package neutron
+
+import (
+	"context"
+	"slices"
+	"strconv"
+
+	"github.com/netslice/netslice/store"
+)
+
+// create runs one creation of a bulk request: one build per item, one
+// transaction for all.
+func (s *Service) create(ctx context.Context, k *kind, ins []input, build func(v *view, t *txn, c Caller, in input, project string) (any, error)) ([]any, error) {
+	c := callerFrom(ctx)
+	projects := make([]string, len(ins))
+	for i, in := range ins {
+		p, err := s.prepare(c, k, in, true)
+		if err != nil {
+			return nil, err
+		}
+		projects[i] = p
+	}
+	var out []any
+	err := s.write(ctx, func(v *view, t *txn) error {
+		out = out[:0]
+		for i, in := range ins {
+			if err := v.checkQuotaTxn(s, t, projects[i], k); err != nil {
+				return err
+			}
+			obj, err := build(v, t, c, in, projects[i])
+			if err != nil {
+				return err
+			}
+			out = append(out, obj)
+		}
+		return nil
+	})
+	return out, err
+}
+
+func (v *view) checkQuotaTxn(s *Service, t *txn, project string, k *kind) error {
+	if t.added == nil {
+		t.added = map[*kind]int{}
+	}
+	t.added[k]++
+	return v.checkQuota(s, project, k, t.added[k])
+}
+
+// visibleNetwork returns a network c may see: its own, shared or external
+// ones; else NetworkNotFound.
+func visibleNetwork(v *view, t *txn, c Caller, id string) (*Network, int64, error) {
+	o, rev := t.lookup(v, networks, id)
+	if o == nil {
+		return nil, 0, notFound("Network", id)
+	}
+	n := o.(*Network)
+	if !c.sees(n.TenantID) && !n.Shared && !n.External {
+		return nil, 0, notFound("Network", id)
+	}
+	return n, rev, nil
+}
+
+// CreateNetwork creates a network.
+func (s *Service) CreateNetwork(ctx context.Context, a Attrs) (Network, error) {
+	return createOne[Network](ctx, s, networks, a)
+}
+
+// CreateNetworks creates several networks in one transaction: all or none.
+func (s *Service) CreateNetworks(ctx context.Context, as []Attrs) ([]Network, error) {
+	return createMany[Network](ctx, s, networks, as)
+}
+
+func createOne[T any](ctx context.Context, s *Service, k *kind, a Attrs) (T, error) {
+	out, err := createMany[T](ctx, s, k, []Attrs{a})
+	if err != nil {
+		var zero T
+		return zero, err
+	}
+	return out[0], nil
+}
+
+func createMany[T any](ctx context.Context, s *Service, k *kind, as []Attrs) ([]T, error) {
+	ins := make([]input, len(as))
+	for i, a := range as {
+		in, err := a.raw()
+		if err != nil {
+			return nil, err
+		}
+		ins[i] = in
+	}
+	objs, err := s.createInputs(ctx, k, ins)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]T, len(objs))
+	for i, o := range objs {
+		out[i] = *o.(*T)
+	}
+	return out, nil
+}
+
+// createInputs creates resources of kind k from validated-to-be inputs.
+func (s *Service) createInputs(ctx context.Context, k *kind, ins []input) ([]any, error) {
+	var b func(v *view, t *txn, c Caller, in input, project string) (any, error)
+	switch k {
+	case networks:
+		b = s.buildNetwork
+	case subnets:
+		b = s.buildSubnet
+	case ports:
+		b = s.buildPort
+	case securityGroups:
+		b = s.buildSecurityGroup
+	case securityGroupRules:
+		b = s.buildRule
+	case routers:
+		b = s.buildRouter
+	case floatingIPs:
+		b = s.buildFloatingIP
+	}
+	return s.create(ctx, k, ins, b)
+}
+
+func (s *Service) buildNetwork(v *view, t *txn, c Caller, in input, project string) (any, error) {
+	var desc string
+	in.get("description", &desc)
+	n := &Network{Standard: s.newStandard(project, desc), AdminStateUp: true, Status: "ACTIVE",
+		Subnets: []string{}, MTU: s.opts.MTU, PortSecurityEnabled: true, Tags: []string{}}
+	in.into(n, "tenant_id", "project_id", "description", "provider:network_type", "provider:physical_network", "provider:segmentation_id")
+	if n.MTU > s.opts.MTU {
+		return nil, invalidInput("Requested MTU is too big, maximum is %d", s.opts.MTU)
+	}
+	if err := s.segment(v, t, n, in); err != nil {
+		return nil, err
+	}
+	t.rewrite(networks, n, 0)
+	return n, nil
+}
+
+// segment sets a new network's provider attributes and claims its
+// segment: a flat network its physical network, a vlan one its VLAN there,
+// a vxlan one its VNI. Without provider attributes a network is "local":
+// the fabric isolates it by itself.
+func (s *Service) segment(v *view, t *txn, n *Network, in input) error {
+	typ := "local"
+	in.get("provider:network_type", &typ)
+	var physnet *string
+	var segID *int
+	in.get("provider:physical_network", &physnet)
+	in.get("provider:segmentation_id", &segID)
+	if !in.has("provider:network_type") && (physnet != nil || segID != nil) {
+		return invalidInput("provider:network_type required")
+	}
+	n.NetworkType = typ
+	switch typ {
+	case "local":
+		if physnet != nil || segID != nil {
+			return invalidInput("provider:physical_network and provider:segmentation_id prohibited for local provider network")
+		}
+		return nil
+	case "flat":
+		if segID != nil {
+			return invalidInput("provider:segmentation_id prohibited for flat provider network")
+		}
+		if physnet == nil || *physnet == "" {
+			return invalidInput("provider:physical_network required for flat provider network")
+		}
+		if err := s.knownPhysnet(*physnet, typ); err != nil {
+			return err
+		}
+		n.PhysicalNetwork = physnet
+		if !t.claimSegment(v, typ, *physnet, 0, n.ID) {
+			return conflict("FlatNetworkInUse", "Unable to create the flat network. Physical network %s is in use.", *physnet)
+		}
+	case "vlan":
+		if physnet == nil || *physnet == "" {
+			return invalidInput("provider:physical_network required for VLAN provider network")
+		}
+		if err := s.knownPhysnet(*physnet, typ); err != nil {
+			return err
+		}
+		if segID == nil {
+			id, ok := v.freeSegment(t, typ, *physnet, 1, 4094)
+			if !ok {
+				return conflict("NoNetworkAvailable", "Unable to create the network. No tenant network is available for allocation.")
+			}
+			segID = &id
+		} else if *segID < 1 || *segID > 4094 {
+			return invalidInput("provider:segmentation_id out of range (1 through 4094)")
+		}
+		n.PhysicalNetwork, n.SegmentationID = physnet, segID
+		if !t.claimSegment(v, typ, *physnet, *segID, n.ID) {
+			return conflict("VlanIdInUse", "Unable to create the network. The VLAN %d on physical network %s is in use.", *segID, *physnet)
+		}
+	case "vxlan":
+		if physnet != nil {
+			return invalidInput("provider:physical_network specified for vxlan network")
+		}
+		if segID == nil {
+			id, ok := v.freeSegment(t, typ, "", 1, 1<<24-1)
+			if !ok {
+				return conflict("NoNetworkAvailable", "Unable to create the network. No tenant network is available for allocation.")
+			}
+			segID = &id
+		} else if *segID < 1 || *segID > 1<<24-1 {
+			return invalidInput("provider:segmentation_id out of range (1 through 16777215)")
+		}
+		n.SegmentationID = segID
+		if !t.claimSegment(v, typ, "", *segID, n.ID) {
+			return conflict("TunnelIdInUse", "Unable to create the network. The tunnel ID %d is in use.", *segID)
+		}
+	}
+	return nil
+}
+
+func (s *Service) knownPhysnet(p, typ string) error {
+	if len(s.opts.PhysicalNetworks) == 0 || slices.Contains(s.opts.PhysicalNetworks, p) {
+		return nil
+	}
+	return invalidInput("physical_network '%s' unknown for %s provider network", p, typ)
+}
+
+func segKey(typ, physnet string, id int) string { return typ + "/" + physnet + "/" + strconv.Itoa(id) }
+
+// claimSegment claims a segment unless the view or this transaction has
+// it.
+func (t *txn) claimSegment(v *view, typ, physnet string, id int, network string) bool {
+	if _, taken := v.segs[segKey(typ, physnet, id)]; taken {
+		return false
+	}
+	return t.claim(t.s.k.seg(typ, physnet, id), network)
+}
+
+// freeSegment finds the lowest segment id in [lo, hi] nobody holds.
+func (v *view) freeSegment(t *txn, typ, physnet string, lo, hi int) (int, bool) {
+	for id := lo; id <= hi; id++ {
+		if _, taken := v.segs[segKey(typ, physnet, id)]; !taken && !t.claims[t.s.k.seg(typ, physnet, id)] {
+			return id, true
+		}
+	}
+	return 0, false
+}
+
+// UpdateNetwork changes a network's attributes; ifMatch (≥ 0) is the
+// revision it must be at.
+func (s *Service) UpdateNetwork(ctx context.Context, id string, a Attrs, ifMatch int64) (Network, error) {
+	return updateOne[Network](ctx, s, networks, id, a, ifMatch)
+}
+
+func updateOne[T any](ctx context.Context, s *Service, k *kind, id string, a Attrs, ifMatch int64) (T, error) {
+	var zero T
+	in, err := a.raw()
+	if err != nil {
+		return zero, err
+	}
+	obj, err := s.updateInput(ctx, k, id, in, ifMatch)
+	if err != nil {
+		return zero, err
+	}
+	return *obj.(*T), nil
+}
+
+// updateInput updates the resource of kind k with id.
+func (s *Service) updateInput(ctx context.Context, k *kind, id string, in input, ifMatch int64) (any, error) {
+	c := callerFrom(ctx)
+	if _, err := s.prepare(c, k, in, false); err != nil {
+		return nil, err
+	}
+	var out any
+	err := s.write(ctx, func(v *view, t *txn) error {
+		e := v.get(k, id)
+		if e == nil || !c.sees(e.obj.(resource).std().TenantID) {
+			if e != nil && k == networks && (e.obj.(*Network).Shared || e.obj.(*Network).External) {
+				return forbidden("rule:update_network")
+			}
+			return notFound(k.fault, id)
+		}
+		if err := checkRevision(e, ifMatch); err != nil {
+			return err
+		}
+		var err error
+		switch k {
+		case networks:
+			out, err = s.updateNetwork(v, t, c, e, in)
+		case subnets:
+			out, err = s.updateSubnet(v, t, c, e, in)
+		case ports:
+			out, err = s.updatePort(v, t, c, e, in)
+		case securityGroups:
+			out, err = s.updateSecurityGroup(v, t, c, e, in)
+		case routers:
+			out, err = s.updateRouter(v, t, c, e, in)
+		case floatingIPs:
+			out, err = s.updateFloatingIP(v, t, c, e, in)
+		default:
+			err = fault(405, "HTTPMethodNotAllowed", "%s cannot be updated", k.plural)
+		}
+		return err
+	})
+	return out, err
+}
+
+func (s *Service) updateNetwork(v *view, t *txn, c Caller, e *entry, in input) (any, error) {
+	old := e.obj.(*Network)
+	n := *old
+	in.into(&n, "provider:network_type", "provider:physical_network", "provider:segmentation_id")
+	var typ string
+	if in.get("provider:network_type", &typ) && typ != old.NetworkType {
+		return nil, invalidInput("Plugin does not support updating provider attributes")
+	}
+	var physnet *string
+	if in.get("provider:physical_network", &physnet) && !equalPtr(physnet, old.PhysicalNetwork) {
+		return nil, invalidInput("Plugin does not support updating provider attributes")
+	}
+	var seg *int
+	if in.get("provider:segmentation_id", &seg) && !equalPtr(seg, old.SegmentationID) {
+		return nil, invalidInput("Plugin does not support updating provider attributes")
+	}
+	if n.MTU > s.opts.MTU {
+		return nil, invalidInput("Requested MTU is too big, maximum is %d", s.opts.MTU)
+	}
+	if old.Shared && !n.Shared {
+		for p := range v.portsByNet[n.ID] {
+			if pt := v.port(p); pt != nil && pt.TenantID != n.TenantID && pt.DeviceOwner != OwnerRouterGateway && pt.DeviceOwner != OwnerFloatingIP {
+				return nil, conflict("InvalidSharedSetting", "Unable to reconfigure sharing settings for network %s. Multiple tenants are using it.", n.ID)
+			}
+		}
+	}
+	if old.External && !n.External {
+		for p := range v.portsByNet[n.ID] {
+			if pt := v.port(p); pt != nil && (pt.DeviceOwner == OwnerRouterGateway || pt.DeviceOwner == OwnerFloatingIP) {
+				return nil, conflict("ExternalNetworkInUse", "External network %s cannot be updated to be made non-external, since it has existing gateway ports.", n.ID)
+			}
+		}
+	}
+	n.Standard = s.touched(n.Standard)
+	t.rewrite(networks, &n, e.rev)
+	return &n, nil
+}
+
+func equalPtr[T comparable](a, b *T) bool {
+	if a == nil || b == nil {
+		return a == b
+	}
+	return *a == *b
+}
+
+// DeleteNetwork deletes a network with its subnets and DHCP ports; one
+// with other ports is NetworkInUse.
+func (s *Service) DeleteNetwork(ctx context.Context, id string, ifMatch int64) error {
+	return s.guardedDelete(ctx, networks, id, ifMatch, func(v *view, t *txn, e *entry) error {
+		n := e.obj.(*Network)
+		if !callerFrom(ctx).sees(n.TenantID) {
+			return forbidden("rule:delete_network")
+		}
+		for p := range v.portsByNet[id] {
+			pt := v.port(p)
+			if pt != nil && !autoDeleted(pt.DeviceOwner) {
+				return conflict("NetworkInUse", "Unable to complete operation on network %s. There are one or more ports still in use on the network.", id)
+			}
+		}
+		for p := range v.portsByNet[id] {
+			t.del(s.k.object(ports.plural, p))
+		}
+		for sub := range v.subnetsByNet[id] {
+			t.del(s.k.object(subnets.plural, sub))
+			t.delPrefix(s.k.ips(sub))
+		}
+		t.delPrefix(s.k.macs(id))
+		if n.NetworkType != "local" {
+			phys, seg := "", 0
+			if n.PhysicalNetwork != nil {
+				phys = *n.PhysicalNetwork
+			}
+			if n.SegmentationID != nil {
+				seg = *n.SegmentationID
+			}
+			t.del(s.k.seg(n.NetworkType, phys, seg))
+		}
+		return nil
+	})
+}
+
+// Network returns one network the caller may see.
+func (s *Service) Network(ctx context.Context, id string) (Network, error) {
+	return getOne[Network](ctx, s, networks, id)
+}
+
+func getOne[T any](ctx context.Context, s *Service, k *kind, id string) (T, error) {
+	var out T
+	err := s.read(ctx, func(v *view) error {
+		obj, err := v.visible(callerFrom(ctx), k, id)
+		if err == nil {
+			out = *obj.(*T)
+		}
+		return err
+	})
+	return out, err
+}
+
+// visible returns the object of kind k with id if c may see it.
+func (v *view) visible(c Caller, k *kind, id string) (any, error) {
+	e := v.get(k, id)
+	if e == nil || !v.canSee(c, e.obj) {
+		return nil, notFound(k.fault, id)
+	}
+	return v.complete(e.obj), nil
+}
+
+// canSee is neutron's default policy for reading: admins everything,
+// others their own, and shared or external networks (and their subnets).
+func (v *view) canSee(c Caller, obj any) bool {
+	if c.Admin {
+		return true
+	}
+	switch o := obj.(type) {
+	case *Network:
+		return o.TenantID == c.Project || o.Shared || o.External
+	case *Subnet:
+		if o.TenantID == c.Project {
+			return true
+		}
+		n := v.network(o.NetworkID)
+		return n != nil && (n.Shared || n.External)
+	}
+	return obj.(resource).std().TenantID == c.Project
+}
+
+// complete returns obj with what is stored elsewhere filled in (a
+// security group's rules).
+func (v *view) complete(obj any) any {
+	sg, ok := obj.(*SecurityGroup)
+	if !ok {
+		return obj
+	}
+	out := *sg
+	out.Rules = v.rulesOf(sg.ID)
+	return &out
+}
+
+var _ = store.IfExists

@@ -1,0 +1,447 @@
+package neutron
+
+import (
+	"context"
+	"crypto/rand"
+	"fmt"
+	"net/netip"
+	"slices"
+	"strings"
+
+	"github.com/netslice/netslice/l2"
+	"github.com/netslice/netslice/store"
+)
+
+// CreatePort creates a port: a MAC (generated under Options.MACBase
+// unless given), addresses (one from each IPv4 and stateful IPv6 subnet
+// of its network unless fixed_ips says otherwise, EUI-64 ones on SLAAC
+// subnets), and the project's default security group unless it names
+// others.
+func (s *Service) CreatePort(ctx context.Context, a Attrs) (Port, error) {
+	return createOne[Port](ctx, s, ports, a)
+}
+
+// CreatePorts creates several ports in one transaction.
+func (s *Service) CreatePorts(ctx context.Context, as []Attrs) ([]Port, error) {
+	return createMany[Port](ctx, s, ports, as)
+}
+
+// UpdatePort changes a port; a new fixed_ips releases the addresses it
+// no longer names and allocates the new ones in the same transaction.
+func (s *Service) UpdatePort(ctx context.Context, id string, a Attrs, ifMatch int64) (Port, error) {
+	return updateOne[Port](ctx, s, ports, id, a, ifMatch)
+}
+
+// Port returns one port the caller may see.
+func (s *Service) Port(ctx context.Context, id string) (Port, error) {
+	return getOne[Port](ctx, s, ports, id)
+}
+
+func networkOwned(owner string) bool { return strings.HasPrefix(owner, "network:") }
+
+func (s *Service) buildPort(v *view, t *txn, c Caller, in input, project string) (any, error) {
+	var netID string
+	in.get("network_id", &netID)
+	n, _, err := visibleNetwork(v, t, c, netID)
+	if err != nil {
+		return nil, err
+	}
+	if !c.Admin && n.TenantID != c.Project && !n.Shared {
+		return nil, forbidden("rule:create_port")
+	}
+	if err := t.guard(v, networks, n.ID); err != nil {
+		return nil, err
+	}
+	var desc string
+	in.get("description", &desc)
+	p := &Port{Standard: s.newStandard(project, desc), NetworkID: n.ID, AdminStateUp: true,
+		PortSecurityEnabled: n.PortSecurityEnabled, VNICType: "normal", Profile: map[string]any{},
+		FixedIPs: []FixedIP{}, SecurityGroups: []string{}, AllowedAddressPairs: []AddressPair{}, Tags: []string{}}
+	in.into(p, "tenant_id", "project_id", "description", "network_id", "mac_address", "fixed_ips", "security_groups", "allowed_address_pairs")
+	if p.Profile == nil {
+		p.Profile = map[string]any{}
+	}
+	if err := s.assignMAC(v, t, p, in); err != nil {
+		return nil, err
+	}
+	var req *[]FixedIP
+	if in.has("fixed_ips") {
+		var fips []FixedIP
+		in.get("fixed_ips", &fips)
+		req = &fips
+	}
+	if err := s.allocate(v, t, n, p, nil, req); err != nil {
+		return nil, err
+	}
+	if err := s.assignSecurityGroups(v, t, c, p, in, true); err != nil {
+		return nil, err
+	}
+	if err := assignPairs(p, in); err != nil {
+		return nil, err
+	}
+	bind(p, n)
+	t.rewrite(ports, p, 0)
+	return p, nil
+}
+
+// assignMAC sets p's MAC from the request, or generates one, and claims it
+// on the network.
+func (s *Service) assignMAC(v *view, t *txn, p *Port, in input) error {
+	var mac string
+	if in.get("mac_address", &mac) {
+		if _, used := v.macs[p.NetworkID][mac]; used || !t.claim(s.k.mac(p.NetworkID, mac), p.ID) {
+			return conflict("MacAddressInUse", "Unable to complete operation for network %s. The mac address %s is in use.", p.NetworkID, mac)
+		}
+		p.MACAddress = mac
+		return nil
+	}
+	base, _ := l2.ParseMAC(s.opts.MACBase + ":00:00:00")
+	for range 64 {
+		m := base
+		rand.Read(m[3:])
+		mac = m.String()
+		if _, used := v.macs[p.NetworkID][mac]; used {
+			continue
+		}
+		if t.claim(s.k.mac(p.NetworkID, mac), p.ID) {
+			p.MACAddress = mac
+			return nil
+		}
+	}
+	return fault(503, "MacAddressGenerationFailure", "Unable to generate unique mac on network %s.", p.NetworkID)
+}
+
+// allocate gives p the addresses req asks for (nil: neutron's default,
+// one per IPv4 and stateful IPv6 subnet and the EUI-64 one on SLAAC
+// subnets), keeping those of old (its addresses before an update) that
+// req names again and releasing the others.
+func (s *Service) allocate(v *view, t *txn, n *Network, p *Port, old []FixedIP, req *[]FixedIP) error {
+	mac, _ := l2.ParseMAC(p.MACAddress)
+	subnetOf := func(id string) *Subnet {
+		if o, _ := t.lookup(v, subnets, id); o != nil {
+			return o.(*Subnet)
+		}
+		return nil
+	}
+	var want []FixedIP // subnet and maybe address, resolved
+	if req == nil {
+		for _, id := range n.Subnets {
+			if sub := subnetOf(id); sub != nil {
+				want = append(want, FixedIP{SubnetID: id})
+			}
+		}
+	} else {
+		seen := map[string]bool{}
+		for _, f := range *req {
+			if f.SubnetID == "" && f.IPAddress == "" {
+				return invalidAttr("fixed_ips", "Exactly one of subnet_id or ip_address is required")
+			}
+			if f.SubnetID == "" {
+				ip := netip.MustParseAddr(f.IPAddress)
+				for _, id := range n.Subnets {
+					if sub := subnetOf(id); sub != nil && netip.MustParsePrefix(sub.CIDR).Contains(ip) {
+						f.SubnetID = id
+						break
+					}
+				}
+				if f.SubnetID == "" {
+					return fault(400, "InvalidIpForNetwork", "IP address %s is not a valid IP for any of the subnets on the specified network.", f.IPAddress)
+				}
+			} else if !slices.Contains(n.Subnets, f.SubnetID) {
+				if subnetOf(f.SubnetID) == nil {
+					return notFound("Subnet", f.SubnetID)
+				}
+				return invalidInput("Failed to create port on network %s, because fixed_ips included invalid subnet %s", n.ID, f.SubnetID)
+			}
+			if f.IPAddress != "" {
+				if seen[f.IPAddress] {
+					return invalidAttr("fixed_ips", fmt.Sprintf("Duplicate IP address '%s'", f.IPAddress))
+				}
+				seen[f.IPAddress] = true
+			}
+			want = append(want, f)
+		}
+	}
+	var out []FixedIP
+	kept := map[FixedIP]bool{}
+	for _, f := range want {
+		sub := subnetOf(f.SubnetID)
+		prefix := netip.MustParsePrefix(sub.CIDR)
+		space := v.addrSpace(sub.ID)
+		var ip netip.Addr
+		switch {
+		case f.IPAddress != "":
+			ip = netip.MustParseAddr(f.IPAddress)
+			if !prefix.Contains(ip) || ip.Is4() && prefix.Bits() < 31 && (ip == prefix.Masked().Addr() || ip == lastAddr(prefix)) {
+				return fault(400, "InvalidIpForSubnet", "IP address %s does not belong to subnet %s", ip, sub.ID)
+			}
+			if autoAddress(sub) && p.DeviceOwner != OwnerRouterInterface {
+				return fault(400, "AllocationOnAutoAddressSubnet", "IPv6 address %s cannot be directly assigned to a port on subnet %s as the subnet is configured for automatic addresses", ip, sub.ID)
+			}
+		case autoAddress(sub):
+			ip = eui64(prefix, mac)
+		}
+		if ip.IsValid() {
+			fi := FixedIP{SubnetID: sub.ID, IPAddress: ip.String()}
+			if slices.Contains(old, fi) {
+				kept[fi] = true
+				out = append(out, fi)
+				continue
+			}
+			if !space.reserve(ip) || t.claims[s.k.ip(sub.ID, ip.String())] {
+				return conflict("IpAddressAlreadyAllocated", "IP address %s already allocated in subnet %s", ip, sub.ID)
+			}
+		} else {
+			var ok bool
+			if ip, ok = space.reserveNext(); !ok {
+				if req == nil {
+					return conflict("IpAddressGenerationFailure", "No more IP addresses available on network %s.", n.ID)
+				}
+				return conflict("IpAddressGenerationFailure", "No more IP addresses available for subnet %s.", sub.ID)
+			}
+		}
+		t.undo = append(t.undo, func() { space.release(ip) })
+		if err := t.guard(v, subnets, sub.ID); err != nil {
+			return err
+		}
+		t.claim(s.k.ip(sub.ID, ip.String()), p.ID)
+		out = append(out, FixedIP{SubnetID: sub.ID, IPAddress: ip.String()})
+	}
+	for _, f := range old {
+		if !kept[f] {
+			t.del(s.k.ip(f.SubnetID, f.IPAddress))
+		}
+	}
+	if out == nil {
+		out = []FixedIP{}
+	}
+	p.FixedIPs = out
+	return nil
+}
+
+// assignSecurityGroups sets p's groups: those requested, else the
+// project's default group (created now if it has none), none for ports
+// without port security or owned by the network itself.
+func (s *Service) assignSecurityGroups(v *view, t *txn, c Caller, p *Port, in input, creating bool) error {
+	var ids []string
+	if in.get("security_groups", &ids) {
+		ids = dedupe(ids)
+		if len(ids) > 0 && !p.PortSecurityEnabled {
+			return fault(400, "PortSecurityAndIPRequiredForSecurityGroups", "Port security must be enabled and port must have an IP address in order to use security groups.")
+		}
+		for _, id := range ids {
+			o, _ := t.lookup(v, securityGroups, id)
+			if o == nil || !c.sees(o.(*SecurityGroup).TenantID) {
+				return fault(404, "SecurityGroupNotFound", "Security group %s does not exist", id)
+			}
+			if err := t.guard(v, securityGroups, id); err != nil {
+				return err
+			}
+		}
+		p.SecurityGroups = ids
+		return nil
+	}
+	if !creating {
+		if !p.PortSecurityEnabled && len(p.SecurityGroups) > 0 {
+			return conflict("PortSecurityPortHasSecurityGroup", "Port has security group associated. Cannot disable port security or ip address until security group is removed")
+		}
+		return nil
+	}
+	if !p.PortSecurityEnabled || networkOwned(p.DeviceOwner) {
+		p.SecurityGroups = []string{}
+		return nil
+	}
+	id, err := s.defaultSecurityGroup(v, t, p.TenantID)
+	if err != nil {
+		return err
+	}
+	p.SecurityGroups = []string{id}
+	return nil
+}
+
+func dedupe(ids []string) []string {
+	out := make([]string, 0, len(ids))
+	for _, id := range ids {
+		if !slices.Contains(out, id) {
+			out = append(out, id)
+		}
+	}
+	return out
+}
+
+// assignPairs fills in allowed address pairs: the port's MAC where none
+// is given; refused without port security or when repeated.
+func assignPairs(p *Port, in input) error {
+	var pairs []AddressPair
+	if !in.get("allowed_address_pairs", &pairs) {
+		if !p.PortSecurityEnabled && len(p.AllowedAddressPairs) > 0 {
+			return conflict("AddressPairAndPortSecurityRequired", "Port Security must be enabled in order to have allowed address pairs on a port.")
+		}
+		return nil
+	}
+	if len(pairs) > 0 && !p.PortSecurityEnabled {
+		return conflict("AddressPairAndPortSecurityRequired", "Port Security must be enabled in order to have allowed address pairs on a port.")
+	}
+	if len(pairs) > 10 {
+		return fault(400, "AllowedAddressPairExhausted", "The number of allowed address pair exceeds the maximum 10.")
+	}
+	seen := map[AddressPair]bool{}
+	for i := range pairs {
+		if pairs[i].MACAddress == "" {
+			pairs[i].MACAddress = p.MACAddress
+		}
+		if seen[pairs[i]] {
+			return fault(400, "DuplicateAddressPairInRequest", "Request contains duplicate address pair: mac_address %s ip_address %s.", pairs[i].MACAddress, pairs[i].IPAddress)
+		}
+		seen[pairs[i]] = true
+	}
+	if pairs == nil {
+		pairs = []AddressPair{}
+	}
+	p.AllowedAddressPairs = pairs
+	return nil
+}
+
+// bind works out a port's binding and status. binding:host_id names a
+// switch (its datapath id, "0x…" or OVS's 16 hex digits) and
+// binding:profile the port on it ({"port": N}, optionally {"vlan": V});
+// a port bound so is "ovs", and ACTIVE when it and its network are up.
+func bind(p *Port, n *Network) {
+	p.VIFDetails = map[string]any{}
+	switch _, err := location(p, n); {
+	case p.HostID == "":
+		p.VIFType = "unbound"
+	case err != nil:
+		p.VIFType = "binding_failed"
+	default:
+		p.VIFType = "ovs"
+		p.VIFDetails = map[string]any{"port_filter": false, "connectivity": "l2"}
+	}
+	switch {
+	case p.DeviceOwner == OwnerFloatingIP:
+		p.Status = "N/A"
+	case p.AdminStateUp && n.AdminStateUp && p.VIFType == "ovs":
+		p.Status = "ACTIVE"
+	default:
+		p.Status = "DOWN"
+	}
+}
+
+// location is the switch port a port is bound to.
+func location(p *Port, n *Network) (l2.Location, error) {
+	if p.HostID == "" {
+		return l2.Location{}, fmt.Errorf("port %s is not bound", p.ID)
+	}
+	dp, err := parseHost(p.HostID)
+	if err != nil {
+		return l2.Location{}, err
+	}
+	num, ok := p.Profile["port"].(float64)
+	if !ok || num < 1 || num > 0xffffff00 || num != float64(uint32(num)) {
+		return l2.Location{}, fmt.Errorf("binding:profile of port %s names no switch port", p.ID)
+	}
+	vlan := l2.Untagged
+	if raw, ok := p.Profile["vlan"]; ok {
+		f, ok := raw.(float64)
+		if !ok || f < 0 || f > 4095 || f != float64(int(f)) {
+			return l2.Location{}, fmt.Errorf("binding:profile of port %s has an invalid vlan", p.ID)
+		}
+		vlan = l2.VLAN(f)
+	} else if n.NetworkType == "vlan" && n.SegmentationID != nil {
+		vlan = l2.VLAN(*n.SegmentationID)
+	}
+	return l2.Location{Datapath: dp, Port: l2.Port(num), VLAN: vlan}, nil
+}
+
+func parseHost(h string) (l2.DatapathID, error) {
+	if len(h) == 16 && !strings.HasPrefix(h, "0x") {
+		h = "0x" + h
+	}
+	return l2.ParseDatapathID(h)
+}
+
+func (s *Service) updatePort(v *view, t *txn, c Caller, e *entry, in input) (any, error) {
+	old := e.obj.(*Port)
+	p := *old
+	in.into(&p, "mac_address", "fixed_ips", "security_groups", "allowed_address_pairs")
+	if p.Profile == nil {
+		p.Profile = map[string]any{}
+	}
+	n := v.network(p.NetworkID)
+	if n == nil {
+		return nil, notFound("Network", p.NetworkID)
+	}
+	var mac string
+	if in.get("mac_address", &mac) && mac != old.MACAddress {
+		if !c.Admin {
+			return nil, forbidden("rule:update_port:mac_address")
+		}
+		if old.VIFType != "unbound" && old.VIFType != "binding_failed" {
+			return nil, conflict("PortBound", "Unable to complete operation on port %s, port is already bound, port type: %s, old_mac %s, new_mac %s.", p.ID, old.VIFType, old.MACAddress, mac)
+		}
+		if err := s.assignMAC(v, t, &p, in); err != nil {
+			return nil, err
+		}
+		t.del(s.k.mac(p.NetworkID, old.MACAddress))
+	}
+	if in.has("fixed_ips") {
+		var fips []FixedIP
+		in.get("fixed_ips", &fips)
+		if err := s.allocate(v, t, n, &p, old.FixedIPs, &fips); err != nil {
+			return nil, err
+		}
+	}
+	if err := s.assignSecurityGroups(v, t, c, &p, in, false); err != nil {
+		return nil, err
+	}
+	if err := assignPairs(&p, in); err != nil {
+		return nil, err
+	}
+	bind(&p, n)
+	p.Standard = s.touched(p.Standard)
+	t.rewrite(ports, &p, e.rev)
+	return &p, nil
+}
+
+// DeletePort deletes a port, releasing its addresses and MAC and
+// disassociating its floating IPs. Ports a router owns are deleted
+// through the router.
+func (s *Service) DeletePort(ctx context.Context, id string, ifMatch int64) error {
+	c := callerFrom(ctx)
+	return s.write(ctx, func(v *view, t *txn) error {
+		e := v.get(ports, id)
+		if e == nil || !c.sees(e.obj.(*Port).TenantID) {
+			return notFound("Port", id)
+		}
+		if err := checkRevision(e, ifMatch); err != nil {
+			return err
+		}
+		p := e.obj.(*Port)
+		switch p.DeviceOwner {
+		case OwnerRouterInterface, OwnerRouterGateway, OwnerFloatingIP:
+			return conflict("L3PortInUse", "Port %s has owner %s and therefore cannot be deleted directly via the port API.", id, p.DeviceOwner)
+		}
+		s.deletePort(v, t, p, e.rev)
+		return nil
+	})
+}
+
+// deletePort adds a port's deletion to t.
+func (s *Service) deletePort(v *view, t *txn, p *Port, rev int64) {
+	key := s.k.object(ports.plural, p.ID)
+	t.cond(store.IfModRevision(key, rev))
+	t.del(key)
+	t.del(s.k.mac(p.NetworkID, p.MACAddress))
+	for _, f := range p.FixedIPs {
+		t.del(s.k.ip(f.SubnetID, f.IPAddress))
+	}
+	for fid := range v.fipsByPort[p.ID] {
+		if o, frev := t.lookup(v, floatingIPs, fid); o != nil {
+			f := *o.(*FloatingIP)
+			f.PortID, f.FixedIPAddress, f.RouterID = nil, nil, nil
+			f.Status = "DOWN"
+			f.Standard = s.touched(f.Standard)
+			t.rewrite(floatingIPs, &f, frev)
+		}
+	}
+}

@@ -1,0 +1,580 @@
+package neutron
+
+import (
+	"cmp"
+	"container/heap"
+	"context"
+	"fmt"
+	"net/url"
+	"reflect"
+	"slices"
+	"strconv"
+	"strings"
+)
+
+// Query selects and orders a list as neutron's query string does.
+type Query struct {
+	// Filters map an attribute to the values it may have: one of them
+	// (a repeated key ORs), every attribute (different keys AND). On
+	// ports "fixed_ips" takes "ip_address=A" and "subnet_id=S". The tag
+	// filters are "tags" and "not-tags" (all of), "tags-any" and
+	// "not-tags-any" (any of), each value a comma-separated list.
+	Filters map[string][]string
+	// Sort orders by attributes, ties broken by id.
+	Sort []SortKey
+	// Limit is the page size (0: everything).
+	Limit int
+	// Marker is the id of the item the page starts after (before, with
+	// PageReverse).
+	Marker      string
+	PageReverse bool
+}
+
+// SortKey orders by an attribute.
+type SortKey struct {
+	Key  string
+	Desc bool
+}
+
+// Page is one page of a list: its items, and whether items come after
+// it and before it.
+type Page[T any] struct {
+	Items        []T
+	Next, Before bool
+}
+
+var tagFilters = []string{"tags", "tags-any", "not-tags", "not-tags-any"}
+
+// compiled is a Query checked against a kind.
+type compiled struct {
+	q       Query
+	k       *kind
+	filters []func(obj any) bool
+	sort    []*attr
+	desc    []bool
+	index   []string // candidate ids from an index, when a filter names one
+	byIndex bool
+}
+
+func (v *view) compile(c Caller, k *kind, q Query) (*compiled, error) {
+	cq := &compiled{q: q, k: k}
+	names := make([]string, 0, len(q.Filters))
+	for name := range q.Filters {
+		names = append(names, name)
+	}
+	slices.Sort(names)
+	for _, name := range names {
+		values := q.Filters[name]
+		if slices.Contains(tagFilters, name) && k.tagged {
+			cq.filters = append(cq.filters, tagFilter(name, values))
+			continue
+		}
+		if name == "fixed_ips" && k == ports {
+			f, err := fixedIPFilter(values)
+			if err != nil {
+				return nil, err
+			}
+			cq.filters = append(cq.filters, f)
+			continue
+		}
+		a := k.attrs[name]
+		if a == nil || a.flags&filter == 0 || a.flags&adminSee != 0 && !c.Admin {
+			return nil, badRequest("[%s] is invalid attribute for filtering", name)
+		}
+		f, err := attrFilter(a, values)
+		if err != nil {
+			return nil, err
+		}
+		cq.filters = append(cq.filters, f)
+	}
+	for _, s := range q.Sort {
+		a := k.attrs[s.Key]
+		if a == nil || a.flags&sorted == 0 || a.flags&adminSee != 0 && !c.Admin {
+			return nil, badRequest("%s is invalid attribute for sort_key", s.Key)
+		}
+		cq.sort = append(cq.sort, a)
+		cq.desc = append(cq.desc, s.Desc)
+	}
+	if q.Limit < 0 {
+		return nil, badRequest("Limit must be an integer 0 or greater and not '%d'", q.Limit)
+	}
+	// Candidates from an index when a filter names the parent.
+	var ix index
+	var key string
+	switch k {
+	case ports:
+		if _, ok := q.Filters["network_id"]; ok {
+			ix, key = v.portsByNet, "network_id"
+		} else if _, ok := q.Filters["device_id"]; ok {
+			ix, key = v.portsByDevice, "device_id"
+		}
+	case subnets:
+		ix, key = v.subnetsByNet, "network_id"
+	case securityGroupRules:
+		ix, key = v.rulesBySG, "security_group_id"
+	}
+	if vals, ok := q.Filters[key]; ok && ix != nil {
+		cq.byIndex = true
+		for i, val := range vals {
+			if slices.Contains(vals[:i], val) {
+				continue
+			}
+			for id := range ix[val] {
+				cq.index = append(cq.index, id)
+			}
+		}
+	}
+	return cq, nil
+}
+
+// attrFilter matches an attribute against values, compared as the
+// attribute's type: booleans and integers parsed, lists by membership.
+func attrFilter(a *attr, values []string) (func(obj any) bool, error) {
+	t := a.typ
+	if t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	want := map[string]bool{}
+	for _, val := range values {
+		switch t.Kind() {
+		case reflect.Bool:
+			b, ok := parseBool(val)
+			if !ok {
+				return nil, invalidAttr(a.name, fmt.Sprintf("'%s' cannot be converted to boolean", val))
+			}
+			val = strconv.FormatBool(b)
+		case reflect.Int, reflect.Int64:
+			n, err := strconv.ParseInt(strings.TrimSpace(val), 10, 64)
+			if err != nil {
+				return nil, invalidAttr(a.name, fmt.Sprintf("'%s' is not an integer", val))
+			}
+			val = strconv.FormatInt(n, 10)
+		}
+		want[val] = true
+	}
+	idx := a.index
+	return func(obj any) bool {
+		f := reflect.ValueOf(obj).Elem().FieldByIndex(idx)
+		if f.Kind() == reflect.Pointer {
+			if f.IsNil() {
+				return want[""] || want["None"] || want["null"]
+			}
+			f = f.Elem()
+		}
+		switch f.Kind() {
+		case reflect.String:
+			return want[f.String()]
+		case reflect.Bool:
+			return want[strconv.FormatBool(f.Bool())]
+		case reflect.Int, reflect.Int64:
+			return want[strconv.FormatInt(f.Int(), 10)]
+		case reflect.Slice:
+			if f.Type().Elem().Kind() != reflect.String {
+				return false
+			}
+			for i := range f.Len() {
+				if want[f.Index(i).String()] {
+					return true
+				}
+			}
+		}
+		return false
+	}, nil
+}
+
+func tagFilter(name string, values []string) func(obj any) bool {
+	var want []string
+	for _, v := range values {
+		for t := range strings.SplitSeq(v, ",") {
+			if t != "" {
+				want = append(want, t)
+			}
+		}
+	}
+	return func(obj any) bool {
+		have := tagsOf(obj)
+		all, any := true, false
+		for _, t := range want {
+			if slices.Contains(have, t) {
+				any = true
+			} else {
+				all = false
+			}
+		}
+		switch name {
+		case "tags":
+			return all
+		case "tags-any":
+			return any
+		case "not-tags":
+			return !all
+		}
+		return !any
+	}
+}
+
+// fixedIPFilter matches ports on "ip_address=A" and "subnet_id=S" values
+// (ip_address_substr=X matching part of an address).
+func fixedIPFilter(values []string) (func(obj any) bool, error) {
+	ips, subs, substrs := map[string]bool{}, map[string]bool{}, []string{}
+	for _, val := range values {
+		k, x, ok := strings.Cut(val, "=")
+		switch {
+		case ok && k == "ip_address":
+			ips[x] = true
+		case ok && k == "subnet_id":
+			subs[x] = true
+		case ok && k == "ip_address_substr":
+			substrs = append(substrs, x)
+		default:
+			return nil, badRequest("Invalid fixed_ips filter '%s': want ip_address=, subnet_id= or ip_address_substr=", val)
+		}
+	}
+	return func(obj any) bool {
+		p := obj.(*Port)
+		match := func(pred func(FixedIP) bool) bool { return slices.ContainsFunc(p.FixedIPs, pred) }
+		if len(ips) > 0 && !match(func(f FixedIP) bool { return ips[f.IPAddress] }) {
+			return false
+		}
+		if len(subs) > 0 && !match(func(f FixedIP) bool { return subs[f.SubnetID] }) {
+			return false
+		}
+		for _, sub := range substrs {
+			if !match(func(f FixedIP) bool { return strings.Contains(f.IPAddress, sub) }) {
+				return false
+			}
+		}
+		return true
+	}, nil
+}
+
+// sortVal is one sort key's value, extracted once per item.
+type sortVal struct {
+	null bool
+	s    string
+	n    int64
+}
+
+type cand struct {
+	obj  any
+	id   string
+	keys []sortVal
+}
+
+func (cq *compiled) extract(obj any) cand {
+	c := cand{obj: obj, id: obj.(resource).std().ID, keys: make([]sortVal, len(cq.sort))}
+	for i, a := range cq.sort {
+		f := reflect.ValueOf(obj).Elem().FieldByIndex(a.index)
+		if f.Kind() == reflect.Pointer {
+			if f.IsNil() {
+				c.keys[i].null = true
+				continue
+			}
+			f = f.Elem()
+		}
+		switch f.Kind() {
+		case reflect.String:
+			c.keys[i].s = f.String()
+		case reflect.Bool:
+			if f.Bool() {
+				c.keys[i].n = 1
+			}
+		case reflect.Int, reflect.Int64:
+			c.keys[i].n = f.Int()
+		}
+	}
+	return c
+}
+
+// compare orders two items: the sort keys (nulls first), then id.
+func (cq *compiled) compare(a, b *cand) int {
+	for i := range a.keys {
+		x, y := a.keys[i], b.keys[i]
+		r := 0
+		switch {
+		case x.null || y.null:
+			r = cmpBool(!x.null, !y.null)
+		default:
+			r = cmp.Compare(x.n, y.n)
+			if r == 0 {
+				r = strings.Compare(x.s, y.s)
+			}
+		}
+		if cq.desc[i] {
+			r = -r
+		}
+		if r != 0 {
+			return r
+		}
+	}
+	return strings.Compare(a.id, b.id)
+}
+
+func cmpBool(a, b bool) int {
+	switch {
+	case a == b:
+		return 0
+	case !a:
+		return -1
+	}
+	return 1
+}
+
+func (cq *compiled) match(obj any) bool {
+	for _, f := range cq.filters {
+		if !f(obj) {
+			return false
+		}
+	}
+	return true
+}
+
+// list returns one page of the objects of kind k that c sees and q
+// selects. With no ordering but by id it walks the ids in order and stops
+// after the page; otherwise it keeps the page's items in a heap as it
+// goes over the candidates, O(n log limit).
+func (v *view) list(c Caller, k *kind, q Query, maxLimit int) (Page[any], error) {
+	var page Page[any]
+	cq, err := v.compile(c, k, q)
+	if err != nil {
+		return page, err
+	}
+	limit := q.Limit
+	if maxLimit > 0 && (limit == 0 || limit > maxLimit) {
+		limit = maxLimit
+	}
+	var marker *cand
+	if q.Marker != "" {
+		e := v.get(k, q.Marker)
+		if e == nil || !v.canSee(c, e.obj) {
+			return page, notFound(k.fault, q.Marker)
+		}
+		m := cq.extract(e.obj)
+		marker = &m
+	}
+	keep := func(obj any) bool { return v.canSee(c, obj) && cq.match(obj) }
+	if len(cq.sort) == 0 && !cq.byIndex {
+		return v.walk(k, q, limit, keep), nil
+	}
+	var ids []string
+	if cq.byIndex {
+		ids = cq.index
+	}
+	t := v.tables[k]
+	visit := func(fn func(obj any)) {
+		if cq.byIndex {
+			for _, id := range ids {
+				if e := t.m[id]; e != nil {
+					fn(e.obj)
+				}
+			}
+			return
+		}
+		for _, e := range t.m {
+			fn(e.obj)
+		}
+	}
+	// Forward: the smallest items after the marker; reverse: the largest
+	// before it, handed out in order.
+	dir := 1
+	if q.PageReverse {
+		dir = -1
+	}
+	h := &candHeap{cq: cq, dir: dir}
+	beyond := 0 // items in the page's direction past those kept
+	visit(func(obj any) {
+		if !keep(obj) {
+			return
+		}
+		cd := cq.extract(obj)
+		if marker != nil && dir*cq.compare(&cd, marker) <= 0 {
+			return
+		}
+		if limit == 0 || h.Len() < limit {
+			heap.Push(h, cd)
+			return
+		}
+		beyond++
+		if dir*cq.compare(&cd, &h.items[0]) < 0 {
+			h.items[0] = cd
+			heap.Fix(h, 0)
+		}
+	})
+	items := make([]cand, h.Len())
+	for i := len(items) - 1; i >= 0; i-- {
+		items[i] = heap.Pop(h).(cand)
+	}
+	if dir < 0 {
+		slices.Reverse(items)
+	}
+	for _, it := range items {
+		page.Items = append(page.Items, v.complete(it.obj))
+	}
+	page.Next, page.Before = pageLinks(q, limit, len(items), beyond > 0)
+	return page, nil
+}
+
+// pageLinks says which links a page gets, as neutron decides (a next link
+// unless the forward page is short, a previous one unless the backward
+// page is short), except that a page with nothing beyond it in its
+// direction gets no link that way.
+func pageLinks(q Query, limit, n int, more bool) (next, before bool) {
+	if limit == 0 {
+		return false, false
+	}
+	if q.PageReverse {
+		return n > 0 || q.Marker != "", more
+	}
+	return more, n > 0 || q.Marker != ""
+}
+
+// walk lists in id order straight from the ordered ids.
+func (v *view) walk(k *kind, q Query, limit int, keep func(any) bool) Page[any] {
+	var page Page[any]
+	t := v.tables[k]
+	more := false
+	var got []any
+	visit := func(id string) bool {
+		e := t.m[id]
+		if e == nil || !keep(e.obj) {
+			return true
+		}
+		if limit > 0 && len(got) == limit {
+			more = true
+			return false
+		}
+		got = append(got, e.obj)
+		return true
+	}
+	switch {
+	case !q.PageReverse && q.Marker == "":
+		t.ids.Ascend(visit)
+	case !q.PageReverse:
+		t.ids.AscendGreaterOrEqual(q.Marker, func(id string) bool { return id == q.Marker || visit(id) })
+	case q.Marker == "":
+		t.ids.Descend(visit)
+	default:
+		t.ids.DescendLessOrEqual(q.Marker, func(id string) bool { return id == q.Marker || visit(id) })
+	}
+	if q.PageReverse {
+		slices.Reverse(got)
+	}
+	for _, o := range got {
+		page.Items = append(page.Items, v.complete(o))
+	}
+	page.Next, page.Before = pageLinks(q, limit, len(got), more)
+	return page
+}
+
+// candHeap keeps the page: its top is the item farthest in the page's
+// direction, the first to give way.
+type candHeap struct {
+	cq    *compiled
+	dir   int
+	items []cand
+}
+
+func (h *candHeap) Len() int           { return len(h.items) }
+func (h *candHeap) Less(i, j int) bool { return h.dir*h.cq.compare(&h.items[i], &h.items[j]) > 0 }
+func (h *candHeap) Swap(i, j int)      { h.items[i], h.items[j] = h.items[j], h.items[i] }
+func (h *candHeap) Push(x any)         { h.items = append(h.items, x.(cand)) }
+func (h *candHeap) Pop() any {
+	n := len(h.items) - 1
+	x := h.items[n]
+	h.items = h.items[:n]
+	return x
+}
+
+// List returns one page of a collection ("networks", "ports", ...) as
+// the caller sees it.
+func (s *Service) List(ctx context.Context, collection string, q Query) (Page[any], error) {
+	k := kindsByPlural[collection]
+	if k == nil {
+		return Page[any]{}, fault(404, "HTTPNotFound", "no collection %q", collection)
+	}
+	var page Page[any]
+	err := s.read(ctx, func(v *view) error {
+		var err error
+		page, err = v.list(callerFrom(ctx), k, q, 0)
+		return err
+	})
+	return page, err
+}
+
+// Networks lists networks.
+func (s *Service) Networks(ctx context.Context, q Query) ([]Network, error) {
+	return listOf[Network](ctx, s, "networks", q)
+}
+
+// Subnets lists subnets.
+func (s *Service) Subnets(ctx context.Context, q Query) ([]Subnet, error) {
+	return listOf[Subnet](ctx, s, "subnets", q)
+}
+
+// Ports lists ports.
+func (s *Service) Ports(ctx context.Context, q Query) ([]Port, error) {
+	return listOf[Port](ctx, s, "ports", q)
+}
+
+func listOf[T any](ctx context.Context, s *Service, collection string, q Query) ([]T, error) {
+	page, err := s.List(ctx, collection, q)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]T, len(page.Items))
+	for i, o := range page.Items {
+		out[i] = *o.(*T)
+	}
+	return out, nil
+}
+
+// parseQuery reads a list's query string: filters, fields, sorting and
+// paging parameters.
+func parseQuery(vals url.Values) (Query, []string, error) {
+	q := Query{Filters: map[string][]string{}}
+	var fields []string
+	keys, dirs := vals["sort_key"], vals["sort_dir"]
+	if len(keys) != len(dirs) {
+		return q, nil, badRequest("The number of sort_keys and sort_dirs must be same")
+	}
+	for i, key := range keys {
+		switch strings.ToLower(dirs[i]) {
+		case "asc":
+			q.Sort = append(q.Sort, SortKey{Key: key})
+		case "desc":
+			q.Sort = append(q.Sort, SortKey{Key: key, Desc: true})
+		default:
+			return q, nil, badRequest("%s is invalid value for sort_dir", dirs[i])
+		}
+	}
+	for name, vs := range vals {
+		switch name {
+		case "sort_key", "sort_dir":
+		case "fields":
+			for _, f := range vs {
+				for x := range strings.SplitSeq(f, ",") {
+					if x = strings.TrimSpace(x); x != "" {
+						fields = append(fields, x)
+					}
+				}
+			}
+		case "limit":
+			n, err := strconv.Atoi(vs[len(vs)-1])
+			if err != nil || n < 0 {
+				return q, nil, badRequest("Limit must be an integer 0 or greater and not '%s'", vs[len(vs)-1])
+			}
+			q.Limit = n
+		case "marker":
+			q.Marker = vs[len(vs)-1]
+		case "page_reverse":
+			b, ok := parseBool(vs[len(vs)-1])
+			if !ok {
+				return q, nil, invalidAttr("page_reverse", fmt.Sprintf("'%s' cannot be converted to boolean", vs[len(vs)-1]))
+			}
+			q.PageReverse = b
+		default:
+			q.Filters[name] = vs
+		}
+	}
+	return q, fields, nil
+}

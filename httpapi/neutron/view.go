@@ -1,0 +1,516 @@
+package neutron
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"log/slog"
+	"net/netip"
+	"reflect"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/google/btree"
+
+	"github.com/netslice/netslice/store"
+)
+
+// view is the service's state in memory: every resource decoded, indexed
+// the ways lists and writes ask for, and the claims (addresses, MACs,
+// segments) as sets. It follows the store through a watch, so several
+// services sharing a store see each other's writes; reads wait until the
+// view has caught up with the last write (see sync), so a client reads
+// what it wrote whichever process it asks.
+//
+// Objects in the view are never modified: a write builds a copy, and the
+// view replaces the entry when the store reports it.
+type view struct {
+	k   keys
+	log *slog.Logger
+
+	mu      sync.RWMutex
+	rev     int64         // the revision readers see
+	pending int64         // after a load: publish once head reaches it
+	applied int64         // the last revision applied
+	wake    chan struct{} // closed when rev advances
+	tables  map[*kind]*table
+
+	portsByNet    index
+	portsByDevice index
+	subnetsByNet  index
+	rulesBySG     index
+	fipsByPort    index
+
+	addrs      map[string]*addrSpace        // subnet → its addresses
+	macs       map[string]map[string]string // network → MAC → port
+	segs       map[string]string            // "type/physnet/id" → network
+	defaultSGs map[string]string            // project → security group
+	markers    map[string]marker            // id → a deletion in progress
+	quotas     map[string]quotaEntry
+	counts     map[string]map[*kind]int // project → resources it has
+
+	changedNets map[string]struct{} // networks changed since the last publish
+	onChange    []func(nets []string)
+}
+
+type entry struct {
+	obj any // *Network, *Subnet, ...
+	rev int64
+}
+
+type table struct {
+	m   map[string]*entry
+	ids *btree.BTreeG[string]
+}
+
+type marker struct {
+	expires time.Time
+	rev     int64
+}
+
+type quotaEntry struct {
+	limits map[string]int
+	rev    int64
+}
+
+type index map[string]map[string]struct{}
+
+func (ix index) add(key, id string) {
+	if key == "" {
+		return
+	}
+	s := ix[key]
+	if s == nil {
+		s = map[string]struct{}{}
+		ix[key] = s
+	}
+	s[id] = struct{}{}
+}
+
+func (ix index) remove(key, id string) {
+	if s := ix[key]; s != nil {
+		delete(s, id)
+		if len(s) == 0 {
+			delete(ix, key)
+		}
+	}
+}
+
+func newView(k keys, log *slog.Logger) *view {
+	v := &view{k: k, log: log, wake: make(chan struct{})}
+	v.reset()
+	return v
+}
+
+// reset empties the state (before a full load).
+func (v *view) reset() {
+	v.tables = map[*kind]*table{}
+	for _, k := range allKinds {
+		v.tables[k] = &table{m: map[string]*entry{}, ids: btree.NewG(32, func(a, b string) bool { return a < b })}
+	}
+	v.portsByNet, v.portsByDevice, v.subnetsByNet, v.rulesBySG, v.fipsByPort = index{}, index{}, index{}, index{}, index{}
+	v.addrs = map[string]*addrSpace{}
+	v.macs = map[string]map[string]string{}
+	v.segs = map[string]string{}
+	v.defaultSGs = map[string]string{}
+	v.markers = map[string]marker{}
+	v.quotas = map[string]quotaEntry{}
+	v.counts = map[string]map[*kind]int{}
+	v.changedNets = map[string]struct{}{}
+}
+
+var kindsByPlural = func() map[string]*kind {
+	m := map[string]*kind{}
+	for _, k := range allKinds {
+		m[k.plural] = k
+	}
+	return m
+}()
+
+// get returns the object of kind with id, or nil.
+func (v *view) get(k *kind, id string) *entry {
+	return v.tables[k].m[id]
+}
+
+func (v *view) network(id string) *Network {
+	if e := v.get(networks, id); e != nil {
+		return e.obj.(*Network)
+	}
+	return nil
+}
+
+func (v *view) subnet(id string) *Subnet {
+	if e := v.get(subnets, id); e != nil {
+		return e.obj.(*Subnet)
+	}
+	return nil
+}
+
+func (v *view) port(id string) *Port {
+	if e := v.get(ports, id); e != nil {
+		return e.obj.(*Port)
+	}
+	return nil
+}
+
+func (v *view) addrSpace(subnet string) *addrSpace {
+	s := v.addrs[subnet]
+	if s == nil {
+		s = newAddrSpace()
+		v.addrs[subnet] = s
+	}
+	return s
+}
+
+// apply changes the state by one event. Events are applied in revision
+// order; readers see the result once the transaction's last write (the
+// head key) is applied.
+func (v *view) apply(ev store.Event) {
+	kind, rest, ok := v.k.parse(ev.KV.Key)
+	if !ok {
+		return
+	}
+	put := ev.Type == store.EventPut
+	val := ev.KV.Value
+	rev := ev.KV.ModRevision
+	v.applied = max(v.applied, rev)
+	switch kind {
+	case "=head":
+		if put {
+			v.publish(rev)
+		}
+	case "=ip":
+		subnet, a, _ := strings.Cut(rest, "/")
+		addr, err := netip.ParseAddr(a)
+		if err != nil {
+			return
+		}
+		if put {
+			v.addrSpace(subnet).take(addr, string(val))
+		} else if s := v.addrs[subnet]; s != nil {
+			s.drop(addr)
+		}
+	case "=mac":
+		network, mac, _ := strings.Cut(rest, "/")
+		if put {
+			m := v.macs[network]
+			if m == nil {
+				m = map[string]string{}
+				v.macs[network] = m
+			}
+			m[mac] = string(val)
+		} else if m := v.macs[network]; m != nil {
+			delete(m, mac)
+			if len(m) == 0 {
+				delete(v.macs, network)
+			}
+		}
+	case "=seg":
+		setOrDelete(v.segs, rest, string(val), put)
+	case "=defsg":
+		setOrDelete(v.defaultSGs, rest, string(val), put)
+	case "=del":
+		if put {
+			secs, _ := strconv.ParseInt(string(val), 10, 64)
+			v.markers[rest] = marker{expires: time.Unix(secs, 0), rev: rev}
+		} else {
+			delete(v.markers, rest)
+		}
+	case "quotas":
+		if !put {
+			delete(v.quotas, rest)
+			return
+		}
+		var q map[string]int
+		if json.Unmarshal(val, &q) == nil {
+			v.quotas[rest] = quotaEntry{limits: q, rev: rev}
+		}
+	default:
+		k := kindsByPlural[kind]
+		if k == nil {
+			return
+		}
+		v.applyObject(k, rest, put, val, rev)
+	}
+}
+
+func setOrDelete(m map[string]string, k, val string, put bool) {
+	if put {
+		m[k] = val
+	} else {
+		delete(m, k)
+	}
+}
+
+func (v *view) applyObject(k *kind, id string, put bool, val []byte, rev int64) {
+	t := v.tables[k]
+	if old := t.m[id]; old != nil {
+		v.count(k, old.obj, -1)
+		v.unindex(old.obj)
+		delete(t.m, id)
+		t.ids.Delete(id)
+	}
+	if !put {
+		return
+	}
+	obj := reflect.New(k.typ).Interface()
+	if err := json.Unmarshal(val, obj); err != nil {
+		if v.log != nil {
+			v.log.Error("neutron: undecodable object in the store; ignored", "kind", k.singular, "id", id, "err", err)
+		}
+		return
+	}
+	t.m[id] = &entry{obj: obj, rev: rev}
+	t.ids.ReplaceOrInsert(id)
+	v.count(k, obj, 1)
+	v.reindex(obj)
+}
+
+type resource interface{ std() *Standard }
+
+func (v *view) count(k *kind, obj any, n int) {
+	p := obj.(resource).std().TenantID
+	c := v.counts[p]
+	if c == nil {
+		c = map[*kind]int{}
+		v.counts[p] = c
+	}
+	c[k] += n
+}
+
+func (v *view) reindex(obj any) {
+	switch o := obj.(type) {
+	case *Network:
+		v.changedNets[o.ID] = struct{}{}
+	case *Subnet:
+		v.subnetsByNet.add(o.NetworkID, o.ID)
+		v.addrSpace(o.ID).setPools(o.AllocationPools)
+	case *Port:
+		v.portsByNet.add(o.NetworkID, o.ID)
+		v.portsByDevice.add(o.DeviceID, o.ID)
+		v.changedNets[o.NetworkID] = struct{}{}
+	case *SecurityGroupRule:
+		v.rulesBySG.add(o.SecurityGroupID, o.ID)
+	case *FloatingIP:
+		if o.PortID != nil {
+			v.fipsByPort.add(*o.PortID, o.ID)
+		}
+	}
+}
+
+func (v *view) unindex(obj any) {
+	switch o := obj.(type) {
+	case *Network:
+		v.changedNets[o.ID] = struct{}{}
+	case *Subnet:
+		v.subnetsByNet.remove(o.NetworkID, o.ID)
+		// The address space goes with its claims (a prefix delete); a
+		// subnet replaced by an update gets its pools again at once.
+		if s := v.addrs[o.ID]; s != nil && s.allocated() == 0 {
+			delete(v.addrs, o.ID)
+		}
+	case *Port:
+		v.portsByNet.remove(o.NetworkID, o.ID)
+		v.portsByDevice.remove(o.DeviceID, o.ID)
+		v.changedNets[o.NetworkID] = struct{}{}
+	case *SecurityGroupRule:
+		v.rulesBySG.remove(o.SecurityGroupID, o.ID)
+	case *FloatingIP:
+		if o.PortID != nil {
+			v.fipsByPort.remove(*o.PortID, o.ID)
+		}
+	}
+}
+
+// publish makes revision rev visible to readers (called with mu held).
+func (v *view) publish(rev int64) {
+	if v.pending > 0 {
+		if rev < v.pending {
+			return
+		}
+		v.pending = 0
+	}
+	if rev <= v.rev {
+		return
+	}
+	v.rev = rev
+	close(v.wake)
+	v.wake = make(chan struct{})
+	if len(v.changedNets) > 0 && len(v.onChange) > 0 {
+		nets := make([]string, 0, len(v.changedNets))
+		for n := range v.changedNets {
+			nets = append(nets, n)
+		}
+		for _, f := range v.onChange {
+			f(nets)
+		}
+	}
+	clear(v.changedNets)
+}
+
+// waitFor returns once readers see revision rev or later.
+func (v *view) waitFor(ctx context.Context, rev int64) error {
+	for {
+		v.mu.RLock()
+		cur, ch := v.rev, v.wake
+		v.mu.RUnlock()
+		if cur >= rev {
+			return nil
+		}
+		select {
+		case <-ch:
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}
+}
+
+// follow keeps the view in step with the store until ctx ends: a full
+// load, then a watch from the revision loaded; after a failure it waits
+// and resumes, and loads everything again only when the history it needs
+// is gone. ready is closed after the first load.
+func (v *view) follow(ctx context.Context, st store.Store, ready chan<- struct{}) {
+	wait := 50 * time.Millisecond
+	from := int64(-1)
+	for ctx.Err() == nil {
+		if from < 0 {
+			rev, err := v.load(ctx, st)
+			if err != nil {
+				if v.log != nil && ctx.Err() == nil {
+					v.log.Warn("neutron: loading state from the store", "err", err)
+				}
+				if !sleep(ctx, &wait) {
+					return
+				}
+				continue
+			}
+			from = rev + 1
+			if ready != nil {
+				close(ready)
+				ready = nil
+			}
+		}
+		err := v.watch(ctx, st, &from, func() { wait = 50 * time.Millisecond })
+		if ctx.Err() != nil {
+			return
+		}
+		if errors.Is(err, store.ErrCompacted) {
+			from = -1
+			continue
+		}
+		if v.log != nil {
+			v.log.Warn("neutron: watching the store", "err", err)
+		}
+		if !sleep(ctx, &wait) {
+			return
+		}
+	}
+}
+
+func sleep(ctx context.Context, wait *time.Duration) bool {
+	select {
+	case <-ctx.Done():
+		return false
+	case <-time.After(*wait):
+	}
+	*wait = min(2**wait, 2*time.Second)
+	return true
+}
+
+// load reads everything under the prefix into a fresh state. The pages
+// are read at different revisions; the watch that follows replays every
+// change after rev0, so once it reaches the head written last before the
+// load ended, the state is exactly the store's: readers see nothing until
+// then (pending).
+func (v *view) load(ctx context.Context, st store.Store) (int64, error) {
+	rev0, err := st.Revision(ctx)
+	if err != nil {
+		return 0, err
+	}
+	var all []store.KV
+	after := ""
+	for {
+		page, more, err := st.List(ctx, string(v.k), after, store.MaxListLimit)
+		if err != nil {
+			return 0, err
+		}
+		all = append(all, page...)
+		if !more || len(page) == 0 {
+			break
+		}
+		after = page[len(page)-1].Key
+	}
+	head := int64(0)
+	if kv, err := st.Get(ctx, v.k.head()); err == nil {
+		head = kv.ModRevision
+	} else if !errors.Is(err, store.ErrNotFound) {
+		return 0, err
+	}
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	v.reset()
+	v.applied = rev0
+	for _, kv := range all {
+		if kv.Key == v.k.head() {
+			continue
+		}
+		v.apply(store.Event{Type: store.EventPut, KV: kv})
+	}
+	v.pending = 0
+	if head > rev0 {
+		v.pending = head
+	}
+	v.publish(max(rev0, v.rev))
+	if v.pending == 0 {
+		// Listeners see the whole state again after a reload.
+		for _, f := range v.onChange {
+			f(nil)
+		}
+	}
+	return rev0, nil
+}
+
+func (v *view) watch(ctx context.Context, st store.Store, from *int64, healthy func()) error {
+	wctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	events, err := st.Watch(wctx, string(v.k), *from)
+	if err != nil {
+		return err
+	}
+	healthy()
+	for ev := range events {
+		if ev.Err != nil {
+			return ev.Err
+		}
+		v.mu.Lock()
+		v.apply(ev)
+		// Drain what is already there under the same lock.
+	drain:
+		for {
+			select {
+			case ev2, ok := <-events:
+				if !ok || ev2.Err != nil {
+					v.mu.Unlock()
+					if ok {
+						return ev2.Err
+					}
+					return errors.New("watch closed")
+				}
+				v.apply(ev2)
+			default:
+				break drain
+			}
+		}
+		// Resume at the last revision applied: if the watch ends inside
+		// a transaction, its events are applied again, which changes
+		// nothing.
+		*from = v.applied
+		v.mu.Unlock()
+	}
+	if ctx.Err() != nil {
+		return ctx.Err()
+	}
+	return errors.New("watch closed")
+}
