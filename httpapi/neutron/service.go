@@ -315,9 +315,9 @@ type txn struct {
 	ops   []store.Op
 	undo  []func()
 
-	objs   map[string]*pendingObj
-	claims map[string]bool
-	added  map[*kind]int // resources created, per kind, for quotas
+	objs    map[string]*pendingObj
+	claims  map[string]bool
+	added   map[*kind]int // resources created, per kind, for quotas
 	guarded map[string]bool
 
 	defaultSGs   map[string]string // project → default group created here
