@@ -119,3 +119,8 @@ func (e *env) raw(token, method, path string, body any) (int, map[string]any) {
 	}
 	return resp.StatusCode, res
 }
+
+func decode(resp *http.Response, v any) error {
+	defer resp.Body.Close()
+	return json.NewDecoder(resp.Body).Decode(v)
+}
