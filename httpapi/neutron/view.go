@@ -52,7 +52,8 @@ type view struct {
 	counts     map[string]map[*kind]int // project → resources it has
 
 	changedNets map[string]struct{} // networks changed since the last publish
-	onChange    []func(nets []string)
+	onChange    map[int]func(nets []string) // called under mu: must not block
+	hookSeq     int
 }
 
 type entry struct {

@@ -1,0 +1,157 @@
+package neutron
+
+import (
+	"context"
+	"slices"
+	"sync"
+
+	"github.com/netslice/netslice/l2"
+	"github.com/netslice/netslice/l2/sources"
+)
+
+// Source returns the service's networks as a source of slices for an
+// l2/sources Follower (named name, "neutron" when empty): one slice per
+// network, "<network id>" in the source's namespace. A port bound to a
+// switch port (binding:host_id and binding:profile, see Port) binds that
+// location with the port's MAC, and the MACs of its allowed address
+// pairs, attached; a port not bound attaches its MACs to the network
+// wherever they appear. A port or network administratively down
+// forwards nothing. The source reports from the service's view, so a
+// change reaches the fabric as soon as the service sees it.
+func (s *Service) Source(name string) sources.Source {
+	if name == "" {
+		name = "neutron"
+	}
+	return &source{name: name, svc: s}
+}
+
+type source struct {
+	name string
+	svc  *Service
+}
+
+func (src *source) Name() string { return src.name }
+
+func (src *source) Follow(ctx context.Context, r *sources.Reporter) error {
+	s := src.svc
+	var mu sync.Mutex
+	pending := map[string]struct{}{}
+	full := true
+	signal := make(chan struct{}, 1)
+	hook := func(nets []string) {
+		mu.Lock()
+		if nets == nil {
+			full = true
+		}
+		for _, n := range nets {
+			pending[n] = struct{}{}
+		}
+		mu.Unlock()
+		select {
+		case signal <- struct{}{}:
+		default:
+		}
+	}
+	s.v.mu.Lock()
+	if s.v.onChange == nil {
+		s.v.onChange = map[int]func([]string){}
+	}
+	s.v.hookSeq++
+	id := s.v.hookSeq
+	s.v.onChange[id] = hook
+	s.v.mu.Unlock()
+	defer func() {
+		s.v.mu.Lock()
+		delete(s.v.onChange, id)
+		s.v.mu.Unlock()
+	}()
+	if err := s.Ready(ctx); err != nil {
+		return err
+	}
+	for {
+		mu.Lock()
+		nets, all := pending, full
+		pending, full = map[string]struct{}{}, false
+		mu.Unlock()
+		s.v.mu.RLock()
+		rev := s.v.rev
+		if all {
+			specs := map[string]l2.SliceSpec{}
+			for id, e := range s.v.tables[networks].m {
+				specs[id] = s.v.sliceSpec(e.obj.(*Network))
+			}
+			s.v.mu.RUnlock()
+			r.Replace(specs) // refusals are logged and in the follower's Status
+		} else {
+			type change struct {
+				id   string
+				spec *l2.SliceSpec
+			}
+			var changes []change
+			for id := range nets {
+				if n := s.v.network(id); n != nil {
+					spec := s.v.sliceSpec(n)
+					changes = append(changes, change{id, &spec})
+				} else {
+					changes = append(changes, change{id, nil})
+				}
+			}
+			s.v.mu.RUnlock()
+			for _, c := range changes {
+				if c.spec == nil {
+					r.Remove(c.id)
+				} else {
+					r.Set(c.id, *c.spec)
+				}
+			}
+		}
+		r.Synced(rev)
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-signal:
+		}
+	}
+}
+
+// sliceSpec is a network's slice.
+func (v *view) sliceSpec(n *Network) l2.SliceSpec {
+	spec := l2.SliceSpec{Ports: map[l2.Location][]l2.MAC{}}
+	if !n.AdminStateUp {
+		return spec
+	}
+	ids := make([]string, 0, len(v.portsByNet[n.ID]))
+	for id := range v.portsByNet[n.ID] {
+		ids = append(ids, id)
+	}
+	slices.Sort(ids)
+	for _, id := range ids {
+		p := v.port(id)
+		if p == nil || !p.AdminStateUp {
+			continue
+		}
+		macs := portMACs(p)
+		if loc, err := location(p, n); err == nil {
+			spec.Ports[loc] = append(spec.Ports[loc], macs...)
+		} else {
+			spec.MACs = append(spec.MACs, macs...)
+		}
+	}
+	return spec
+}
+
+// portMACs are the MACs a port sends from: its own and its address
+// pairs'.
+func portMACs(p *Port) []l2.MAC {
+	var out []l2.MAC
+	add := func(s string) {
+		if m, err := l2.ParseMAC(s); err == nil && m.IsUnicast() && !slices.Contains(out, m) {
+			out = append(out, m)
+		}
+	}
+	add(p.MACAddress)
+	for _, ap := range p.AllowedAddressPairs {
+		add(ap.MACAddress)
+	}
+	return out
+}

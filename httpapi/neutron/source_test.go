@@ -1,0 +1,196 @@
+package neutron_test
+
+import (
+	"context"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/netslice/netslice/httpapi"
+	"github.com/netslice/netslice/httpapi/neutron"
+	"github.com/netslice/netslice/httpapi/sliceable"
+	"github.com/netslice/netslice/l2"
+	"github.com/netslice/netslice/l2/slicing"
+	"github.com/netslice/netslice/l2/sources"
+	"github.com/netslice/netslice/openflow"
+	"github.com/netslice/netslice/openflow/ovstest"
+	"github.com/netslice/netslice/store"
+	"github.com/netslice/netslice/store/memory"
+)
+
+// follow runs a source into f and returns a function that waits until
+// the fabric has what the store has: everything up to the revision of
+// head (the key every transaction of the source's writer writes), or up
+// to the store's revision when head is "".
+func follow(t *testing.T, st store.Store, f *sources.Follower, src sources.Source, head string) func() {
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		f.Run(ctx, src)
+	}()
+	t.Cleanup(func() { cancel(); <-done })
+	return func() {
+		t.Helper()
+		rev, err := st.Revision(context.Background())
+		if head != "" {
+			var kv store.KV
+			kv, err = st.Get(context.Background(), head)
+			rev = kv.ModRevision
+		}
+		require.NoError(t, err)
+		require.Eventually(t, func() bool {
+			for _, s := range f.Status() {
+				if s.Name == src.Name() && s.Revision >= rev {
+					return true
+				}
+			}
+			return false
+		}, 5*time.Second, 2*time.Millisecond, "the fabric did not catch up")
+	}
+}
+
+func TestSource(t *testing.T) {
+	st := memory.New(nil)
+	ctx := neutron.WithCaller(context.Background(), neutron.Caller{Project: "p", Admin: true})
+	svc, err := neutron.NewService(st, neutron.Options{})
+	require.NoError(t, err)
+	defer svc.Close()
+	fabric := l2.NewFabric(l2.Options{})
+	wait := follow(t, st, sources.New(fabric.Update, sources.Options{}), svc.Source(""), "neutron/=head")
+
+	n, err := svc.CreateNetwork(ctx, neutron.Attrs{"name": "n"})
+	require.NoError(t, err)
+	vlan, err := svc.CreateNetwork(ctx, neutron.Attrs{"name": "v", "provider:network_type": "vlan",
+		"provider:physical_network": "physnet1", "provider:segmentation_id": 42})
+	require.NoError(t, err)
+	bound, err := svc.CreatePort(ctx, neutron.Attrs{"network_id": n.ID, "binding:host_id": "0x00000000000000e0",
+		"binding:profile": map[string]any{"port": 1}, "allowed_address_pairs": []any{map[string]any{"ip_address": "10.0.0.99", "mac_address": "02:00:00:00:00:99"}}})
+	require.NoError(t, err)
+	assert.Equal(t, "ovs", bound.VIFType)
+	assert.Equal(t, "ACTIVE", bound.Status)
+	roaming, err := svc.CreatePort(ctx, neutron.Attrs{"network_id": n.ID})
+	require.NoError(t, err)
+	assert.Equal(t, "unbound", roaming.VIFType)
+	tagged, err := svc.CreatePort(ctx, neutron.Attrs{"network_id": vlan.ID, "binding:host_id": "00000000000000e0",
+		"binding:profile": map[string]any{"port": 2}})
+	require.NoError(t, err)
+	broken, err := svc.CreatePort(ctx, neutron.Attrs{"network_id": vlan.ID, "binding:host_id": "compute-1"})
+	require.NoError(t, err)
+	assert.Equal(t, "binding_failed", broken.VIFType)
+	wait()
+
+	assert.ElementsMatch(t, []string{"neutron/" + n.ID, "neutron/" + vlan.ID}, fabric.Slices())
+	bs, err := fabric.Bindings("neutron/" + n.ID)
+	require.NoError(t, err)
+	require.Len(t, bs, 1)
+	assert.Equal(t, l2.Location{Datapath: 0xe0, Port: 1, VLAN: l2.Untagged}, bs[0].Location)
+	assert.ElementsMatch(t, []l2.MAC{l2.MustParseMAC(bound.MACAddress), l2.MustParseMAC("02:00:00:00:00:99")}, bs[0].Attached)
+	macs, _ := fabric.NetworkAttachments("neutron/" + n.ID)
+	assert.Equal(t, []l2.MAC{l2.MustParseMAC(roaming.MACAddress)}, macs)
+	bs, _ = fabric.Bindings("neutron/" + vlan.ID)
+	require.Len(t, bs, 1)
+	assert.Equal(t, l2.Location{Datapath: 0xe0, Port: 2, VLAN: 42}, bs[0].Location, "the provider VLAN tags a bound port")
+	_ = tagged
+
+	// Down, deleted: gone from the fabric.
+	_, err = svc.UpdatePort(ctx, bound.ID, neutron.Attrs{"admin_state_up": false}, -1)
+	require.NoError(t, err)
+	wait()
+	bs, _ = fabric.Bindings("neutron/" + n.ID)
+	assert.Empty(t, bs)
+	require.NoError(t, svc.DeletePort(ctx, roaming.ID, -1))
+	require.NoError(t, svc.DeletePort(ctx, bound.ID, -1))
+	require.NoError(t, svc.DeleteNetwork(ctx, n.ID, -1))
+	wait()
+	assert.Equal(t, []string{"neutron/" + vlan.ID}, fabric.Slices())
+}
+
+// TestIntegrationTraffic: Neutron networks forward real traffic through
+// Open vSwitch beside a Sliceable API network on the same bridge: two
+// ports of one network reach each other; a port of another network of the
+// same project, and a Sliceable host in the same IP subnet, do not;
+// deleting a port over the API cuts its host off within a second.
+func TestIntegrationTraffic(t *testing.T) {
+	ovs := ovstest.StartWith(t, ovstest.Options{System: true})
+	st := memory.New(nil)
+	svc, err := neutron.NewService(st, neutron.Options{})
+	require.NoError(t, err)
+	defer svc.Close()
+	sl, err := sliceable.NewService(st, sliceable.ServiceOptions{})
+	require.NoError(t, err)
+
+	var app *slicing.App
+	fabric := l2.NewFabric(l2.Options{Events: func(ev l2.Event) { app.FabricEvent(ev) }})
+	app = slicing.New(fabric, slicing.Options{})
+	f := sources.New(app.Update, sources.Options{})
+	wait := follow(t, st, f, svc.Source(""), "neutron/=head")
+	waitSl := follow(t, st, f, sl.Source(""), "")
+	ctrl := &openflow.Controller{Handler: app}
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	go ctrl.Serve(l)
+	ctx, cancel := context.WithCancel(context.Background())
+	go app.Run(ctx)
+	t.Cleanup(func() {
+		cancel()
+		sctx, scancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer scancel()
+		ctrl.Shutdown(sctx)
+	})
+	require.NoError(t, ovs.AddBridge(ovstest.Bridge{Name: "br0", DatapathID: 0xe0, Controller: "tcp:" + l.Addr().String()}))
+	require.Eventually(t, func() bool { _, ok := ctrl.Switch(0xe0); return ok }, 10*time.Second, 20*time.Millisecond)
+
+	// The API as a client drives it.
+	mux := http.NewServeMux()
+	httpapi.Mount(mux, neutron.NewHandler(svc, neutron.HandlerOptions{Authenticator: tokens}))
+	srv := httptest.NewServer(mux)
+	defer srv.Close()
+	e := &env{t: t, st: st, svc: svc, url: srv.URL + "/neutron"}
+	netA := e.network("admin-token", "a")
+	e.subnet("admin-token", netA, "10.99.0.0/24")
+	netB := e.network("admin-token", "b")
+	e.subnet("admin-token", netB, "10.99.0.0/24")
+	hosts := map[int]*ovstest.Host{}
+	port := func(network string, ofport int, ip string) string {
+		status, body := e.raw("admin-token", "POST", "/v2.0/ports", map[string]any{"port": map[string]any{
+			"network_id": network, "fixed_ips": []any{map[string]any{"ip_address": ip}},
+			"binding:host_id": "0x00000000000000e0", "binding:profile": map[string]any{"port": ofport}}})
+		require.Equal(t, 201, status, "%v", body)
+		p := body["port"].(map[string]any)
+		hosts[ofport] = ovs.AddHost(t, ovstest.HostConfig{Bridge: "br0", OFPort: ofport, MAC: p["mac_address"].(string), Addr: ip + "/24"})
+		return p["id"].(string)
+	}
+	port(netA, 1, "10.99.0.1")
+	a2 := port(netA, 2, "10.99.0.2")
+	port(netB, 3, "10.99.0.3")
+	// A Sliceable network on port 4, its host in the same IP subnet.
+	ovs.AddHost(t, ovstest.HostConfig{Bridge: "br0", OFPort: 4, MAC: "02:00:00:00:00:04", Addr: "10.99.0.4/24"})
+	_, err = sl.CreateTenant(context.Background(), sliceable.Tenant{ID: "acme"})
+	require.NoError(t, err)
+	_, err = sl.CreateNetwork(context.Background(), "acme", sliceable.Network{ID: "office"})
+	require.NoError(t, err)
+	_, err = sl.CreatePort(context.Background(), "acme", "office", sliceable.Port{Location: l2.Location{Datapath: 0xe0, Port: 4, VLAN: l2.Untagged}})
+	require.NoError(t, err)
+	wait()
+	waitSl()
+
+	h1 := hosts[1]
+	assert.True(t, h1.Ping("10.99.0.2", 5), "two ports of one network do not reach each other")
+	assert.False(t, h1.Ping("10.99.0.3", 2), "a port of another network is reachable")
+	assert.False(t, h1.Ping("10.99.0.4", 2), "a Sliceable host is reachable from a Neutron network")
+
+	status, _ := e.raw("admin-token", "DELETE", "/v2.0/ports/"+a2, nil)
+	require.Equal(t, 204, status)
+	deleted := time.Now()
+	wait()
+	took := time.Since(deleted)
+	assert.Less(t, took, time.Second, "the fabric let the port go only after %v", took)
+	t.Logf("port deleted over the API: out of the fabric after %v", took)
+	assert.False(t, h1.Ping("10.99.0.2", 1), "the host stayed reachable after its port was deleted")
+}
