@@ -1,5 +1,6 @@
 // Command server is netslice all in one process: the REST surfaces on one
-// HTTP mux (the Sliceable API at /sliceable/) and the OpenFlow controller
+// HTTP mux (the Sliceable API at /sliceable/, OpenStack Networking v2.0 at
+// /neutron/) and the OpenFlow controller
 // running the slicing app, with configuration in a store the fabric
 // follows. On its defaults it needs nothing but a directory: the store is
 // bolt in ./netslice-data, and both listeners are on loopback.
@@ -19,6 +20,14 @@
 //	-idle-timeout D     NETSLICE_IDLE_TIMEOUT   an idle keep-alive connection lives (30s)
 //	-max-conns N        NETSLICE_MAX_CONNS      HTTP connections open at once (1024)
 //	-request-timeout D  NETSLICE_REQUEST_TIMEOUT  to handle a request, store calls included (10s)
+//	-neutron-auth A     NETSLICE_NEUTRON_AUTH   noauth, tokens=FILE or keystone=URL (noauth)
+//
+// Neutron's authentication: noauth makes every caller an admin (of the
+// project in X-Project-Id, "admin" without one), as neutron's own noauth
+// does, and is only for a closed test bed; tokens=FILE reads static tokens from a JSON file
+// {"TOKEN": {"project": "P", "roles": ["admin"]}, ...}; keystone=URL
+// validates each X-Auth-Token with that Keystone (v3), as
+// keystonemiddleware does.
 //
 // GET / answers what is served and how the fabric stands: the slices of
 // each source, what they were refused, the switches connected. It stops
@@ -27,6 +36,7 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
@@ -43,6 +53,7 @@ import (
 	"time"
 
 	"github.com/netslice/netslice/httpapi"
+	"github.com/netslice/netslice/httpapi/neutron"
 	"github.com/netslice/netslice/httpapi/sliceable"
 	"github.com/netslice/netslice/l2"
 	"github.com/netslice/netslice/l2/slicing"
@@ -69,6 +80,7 @@ func main() {
 
 type config struct {
 	http, openflow, store, data, etcd, logLevel string
+	neutronAuth                                 string
 	readTimeout, writeTimeout, idleTimeout      time.Duration
 	requestTimeout                              time.Duration
 	maxConns                                    int
@@ -89,6 +101,7 @@ func parseFlags(args []string) (config, error) {
 	fs.StringVar(&c.data, "data", env("NETSLICE_DATA", "netslice-data"), "data directory for bolt (NETSLICE_DATA)")
 	fs.StringVar(&c.etcd, "etcd", env("NETSLICE_ETCD", ""), "etcd endpoints, comma separated (NETSLICE_ETCD)")
 	fs.StringVar(&c.logLevel, "log-level", env("NETSLICE_LOG_LEVEL", "info"), "debug, info, warn or error (NETSLICE_LOG_LEVEL)")
+	fs.StringVar(&c.neutronAuth, "neutron-auth", env("NETSLICE_NEUTRON_AUTH", "noauth"), "Neutron authentication: noauth, tokens=FILE or keystone=URL (NETSLICE_NEUTRON_AUTH)")
 	duration := func(p *time.Duration, name, envName string, def time.Duration, usage string) {
 		d := def
 		if v := os.Getenv(envName); v != "" {
@@ -123,6 +136,35 @@ type status struct {
 	OpenFlow slicing.Stats          `json:"openflow"`
 }
 
+// neutronAuth returns the authenticator -neutron-auth names.
+func neutronAuth(spec string) (httpapi.Authenticator, string, error) {
+	kind, arg, _ := strings.Cut(spec, "=")
+	switch {
+	case kind == "noauth" && arg == "":
+		return neutron.NoAuth{Project: "admin"}, "noauth: every caller is an admin, of project \"admin\" unless X-Project-Id says otherwise (a closed test bed only)", nil
+	case kind == "tokens" && arg != "":
+		b, err := os.ReadFile(arg)
+		if err != nil {
+			return nil, "", err
+		}
+		var file map[string]struct {
+			Project string   `json:"project"`
+			Roles   []string `json:"roles"`
+		}
+		if err := json.Unmarshal(b, &file); err != nil {
+			return nil, "", fmt.Errorf("%s: %w", arg, err)
+		}
+		toks := neutron.StaticTokens{}
+		for tok, id := range file {
+			toks[tok] = httpapi.Identity{Subject: id.Project, Tenant: id.Project, Roles: id.Roles}
+		}
+		return toks, fmt.Sprintf("%d static tokens from %s", len(toks), arg), nil
+	case kind == "keystone" && arg != "":
+		return &neutron.Keystone{URL: arg}, "tokens validated by Keystone at " + arg, nil
+	}
+	return nil, "", fmt.Errorf("-neutron-auth %q: want noauth, tokens=FILE or keystone=URL", spec)
+}
+
 func openStore(ctx context.Context, c config) (store.Store, string, error) {
 	switch c.store {
 	case "memory":
@@ -149,6 +191,10 @@ func openStore(ctx context.Context, c config) (store.Store, string, error) {
 // OpenFlow addresses once both listen.
 func run(ctx context.Context, args []string, out io.Writer, ready chan<- [2]string) error {
 	c, err := parseFlags(args)
+	if err != nil {
+		return err
+	}
+	auth, authDesc, err := neutronAuth(c.neutronAuth)
 	if err != nil {
 		return err
 	}
@@ -180,12 +226,21 @@ func run(ctx context.Context, args []string, out io.Writer, ready chan<- [2]stri
 	if err := api.Service().Reindex(ctx); err != nil {
 		log.Warn("sliceable: stored data from an earlier version", "err", err)
 	}
-	feeds := []sources.Source{api.Service().Source("sliceable")}
+	nsvc, err := neutron.NewService(st, neutron.Options{Logger: log})
+	if err != nil {
+		return err
+	}
+	defer nsvc.Close()
+	if _, ok := auth.(neutron.NoAuth); ok {
+		log.Warn("neutron: no authentication (noauth): every caller is an admin; use -neutron-auth keystone=URL or tokens=FILE beyond a closed test bed")
+	}
+	napi := neutron.NewHandler(nsvc, neutron.HandlerOptions{Authenticator: auth, Logger: log, Timeout: c.requestTimeout})
+	feeds := []sources.Source{api.Service().Source("sliceable"), nsvc.Source("neutron")}
 	mux := http.NewServeMux()
-	httpapi.Mount(mux, api)
+	httpapi.Mount(mux, api, napi)
 	mux.HandleFunc("GET /{$}", func(w http.ResponseWriter, r *http.Request) {
 		httpapi.WriteJSON(w, http.StatusOK, status{
-			Surfaces: []string{api.Prefix()},
+			Surfaces: []string{api.Prefix(), napi.Prefix()},
 			Fabric:   fabric.Stats(),
 			Sources:  follower.Status(),
 			Switches: len(ctrl.Switches()),
@@ -204,6 +259,7 @@ func run(ctx context.Context, args []string, out io.Writer, ready chan<- [2]stri
 	}
 	fmt.Fprintf(out, "netslice: store %s\n", desc)
 	fmt.Fprintf(out, "netslice: REST on http://%s%s (Sliceable API)\n", hl.Addr(), api.Prefix())
+	fmt.Fprintf(out, "netslice: REST on http://%s%s (OpenStack Networking v2.0; %s)\n", hl.Addr(), napi.Prefix(), authDesc)
 	fmt.Fprintf(out, "netslice: OpenFlow 1.0/1.3 controller on %s\n", ol.Addr())
 	if ready != nil {
 		ready <- [2]string{hl.Addr().String(), ol.Addr().String()}

@@ -69,9 +69,31 @@ func TestServer(t *testing.T) {
 		b, _ := io.ReadAll(res.Body)
 		return strings.Contains(string(b), `"slices":1`) && strings.Contains(string(b), `{"name":"sliceable","slices":1`)
 	}, 5*time.Second, 20*time.Millisecond, "the fabric did not follow the REST call")
-	res, err = http.Get(base + "/sliceable/tenants/acme/networks/office")
+	// Neutron, as a client without a token reaches it under noauth.
+	res, err = http.Post(base+"/neutron/v2.0/networks", "application/json", strings.NewReader(`{"network": {"name": "web"}}`))
 	require.NoError(t, err)
 	b, _ := io.ReadAll(res.Body)
+	res.Body.Close()
+	require.Equal(t, http.StatusCreated, res.StatusCode, "%s", b)
+	assert.Contains(t, string(b), `"tenant_id":"admin"`)
+	require.Eventually(t, func() bool {
+		res, err := http.Get(base + "/")
+		if err != nil {
+			return false
+		}
+		defer res.Body.Close()
+		b, _ := io.ReadAll(res.Body)
+		return strings.Contains(string(b), `{"name":"neutron","slices":1`) && strings.Contains(string(b), `"/neutron"`)
+	}, 5*time.Second, 20*time.Millisecond, "the fabric did not follow Neutron")
+	res, err = http.Get(base + "/neutron/")
+	require.NoError(t, err)
+	b, _ = io.ReadAll(res.Body)
+	res.Body.Close()
+	assert.Contains(t, string(b), `"href":"`+base+`/neutron/v2.0/"`)
+
+	res, err = http.Get(base + "/sliceable/tenants/acme/networks/office")
+	require.NoError(t, err)
+	b, _ = io.ReadAll(res.Body)
 	res.Body.Close()
 	assert.JSONEq(t, `{"bindings":[],"description":""}`, string(b))
 
@@ -83,6 +105,7 @@ func TestServer(t *testing.T) {
 		t.Fatal("server did not shut down")
 	}
 	assert.Contains(t, out.String(), "REST on http://")
+	assert.Contains(t, out.String(), "(OpenStack Networking v2.0; noauth")
 	assert.Contains(t, out.String(), "OpenFlow 1.0/1.3 controller on")
 	assert.Contains(t, out.String(), "shutting down")
 }
@@ -94,7 +117,8 @@ func TestHelp(t *testing.T) {
 
 func TestBadFlags(t *testing.T) {
 	for _, args := range [][]string{{"-store", "floppy"}, {"-store", "etcd"}, {"-log-level", "loud"}, {"-nope"},
-		{"-max-conns", "0"}, {"-read-timeout", "-1s"}} {
+		{"-max-conns", "0"}, {"-read-timeout", "-1s"},
+		{"-neutron-auth", "magic"}, {"-neutron-auth", "tokens=/nonexistent"}, {"-neutron-auth", "keystone="}} {
 		err := run(context.Background(), append(args, "-http", "127.0.0.1:0", "-openflow", "127.0.0.1:0", "-data", t.TempDir()), io.Discard, nil)
 		assert.Error(t, err, "%v", args)
 	}

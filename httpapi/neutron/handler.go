@@ -54,14 +54,26 @@ func NewHandler(svc *Service, opts HandlerOptions) *Handler {
 		opts.MaxLimit = 0
 	}
 	h := &Handler{svc: svc, opts: opts}
-	h.h = httpapi.Wrap(http.HandlerFunc(h.serve), httpapi.Options{
+	api := httpapi.Wrap(http.HandlerFunc(h.serve), httpapi.Options{
 		Logger: opts.Logger, Authenticator: opts.Authenticator, Render: renderFault, Timeout: opts.Timeout,
+	})
+	// Version discovery needs no token, as with neutron-server: clients
+	// ask before they authenticate.
+	versions := httpapi.Wrap(http.HandlerFunc(h.serve), httpapi.Options{
+		Logger: opts.Logger, Authenticator: httpapi.AllowAll{}, Render: renderFault, Timeout: opts.Timeout,
+	})
+	h.h = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if p := strings.TrimSuffix(r.URL.Path, ".json"); p == "/" || p == "" {
+			versions.ServeHTTP(w, r)
+			return
+		}
+		api.ServeHTTP(w, r)
 	})
 	return h
 }
 
 // Prefix is where the all-in-one server mounts the API.
-func (h *Handler) Prefix() string { return "/neutron" }
+func (h *Handler) Prefix() string { return "/neutron/" }
 
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) { h.h.ServeHTTP(w, r) }
 

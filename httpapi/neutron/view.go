@@ -51,7 +51,7 @@ type view struct {
 	quotas     map[string]quotaEntry
 	counts     map[string]map[*kind]int // project → resources it has
 
-	changedNets map[string]struct{} // networks changed since the last publish
+	changedNets map[string]struct{}         // networks changed since the last publish
 	onChange    map[int]func(nets []string) // called under mu: must not block
 	hookSeq     int
 }
