@@ -20,7 +20,8 @@ type Query struct {
 	// filters are "tags" and "not-tags" (all of), "tags-any" and
 	// "not-tags-any" (any of), each value a comma-separated list.
 	Filters map[string][]string
-	// Sort orders by attributes, ties broken by id.
+	// Sort orders by attributes, ties broken by id (descending when the
+	// first key is).
 	Sort []SortKey
 	// Limit is the page size (0: everything).
 	Limit int
@@ -262,7 +263,15 @@ type cand struct {
 }
 
 func (cq *compiled) extract(obj any) cand {
-	c := cand{obj: obj, id: obj.(resource).std().ID, keys: make([]sortVal, len(cq.sort))}
+	c := cand{keys: make([]sortVal, len(cq.sort))}
+	cq.extractInto(&c, obj)
+	return c
+}
+
+// extractInto fills c (whose keys has room) with obj's sort keys.
+func (cq *compiled) extractInto(c *cand, obj any) {
+	c.obj, c.id = obj, obj.(resource).std().ID
+	clear(c.keys)
 	for i, a := range cq.sort {
 		f := reflect.ValueOf(obj).Elem().FieldByIndex(a.index)
 		if f.Kind() == reflect.Pointer {
@@ -283,7 +292,6 @@ func (cq *compiled) extract(obj any) cand {
 			c.keys[i].n = f.Int()
 		}
 	}
-	return c
 }
 
 // compare orders two items: the sort keys (nulls first), then id.
@@ -306,6 +314,10 @@ func (cq *compiled) compare(a, b *cand) int {
 		if r != 0 {
 			return r
 		}
+	}
+	// Ties by id, in the direction of the first key.
+	if len(cq.desc) > 0 && cq.desc[0] {
+		return strings.Compare(b.id, a.id)
 	}
 	return strings.Compare(a.id, b.id)
 }
@@ -356,6 +368,9 @@ func (v *view) list(c Caller, k *kind, q Query, maxLimit int) (Page[any], error)
 	if len(cq.sort) == 0 && !cq.byIndex {
 		return v.walk(k, q, limit, keep), nil
 	}
+	if len(cq.sort) == 1 && cq.sort[0].name == "name" && !cq.byIndex && v.tables[k].names != nil {
+		return v.walkNames(k, q, cq.desc[0], limit, keep), nil
+	}
 	var ids []string
 	if cq.byIndex {
 		ids = cq.index
@@ -382,21 +397,25 @@ func (v *view) list(c Caller, k *kind, q Query, maxLimit int) (Page[any], error)
 	}
 	h := &candHeap{cq: cq, dir: dir}
 	beyond := 0 // items in the page's direction past those kept
+	scratch := cand{keys: make([]sortVal, len(cq.sort))}
 	visit(func(obj any) {
 		if !keep(obj) {
 			return
 		}
-		cd := cq.extract(obj)
-		if marker != nil && dir*cq.compare(&cd, marker) <= 0 {
+		cq.extractInto(&scratch, obj)
+		if marker != nil && dir*cq.compare(&scratch, marker) <= 0 {
 			return
 		}
 		if limit == 0 || h.Len() < limit {
+			cd := scratch
+			cd.keys = slices.Clone(scratch.keys)
 			heap.Push(h, cd)
 			return
 		}
 		beyond++
-		if dir*cq.compare(&cd, &h.items[0]) < 0 {
-			h.items[0] = cd
+		if top := &h.items[0]; dir*cq.compare(&scratch, top) < 0 {
+			top.obj, top.id = scratch.obj, scratch.id
+			copy(top.keys, scratch.keys)
 			heap.Fix(h, 0)
 		}
 	})
@@ -455,6 +474,57 @@ func (v *view) walk(k *kind, q Query, limit int, keep func(any) bool) Page[any] 
 		t.ids.Descend(visit)
 	default:
 		t.ids.DescendLessOrEqual(q.Marker, func(id string) bool { return id == q.Marker || visit(id) })
+	}
+	if q.PageReverse {
+		slices.Reverse(got)
+	}
+	for _, o := range got {
+		page.Items = append(page.Items, v.complete(o))
+	}
+	page.Next, page.Before = pageLinks(q, limit, len(got), more)
+	return page
+}
+
+// walkNames lists in name order (then id, ascending or, desc, both
+// descending) straight from the name index.
+func (v *view) walkNames(k *kind, q Query, desc bool, limit int, keep func(any) bool) Page[any] {
+	var page Page[any]
+	t := v.tables[k]
+	var got []any
+	more := false
+	var marker *nameKey
+	if q.Marker != "" {
+		if e := t.m[q.Marker]; e != nil {
+			marker = &nameKey{nameOf(e.obj), q.Marker}
+		}
+	}
+	visit := func(nk nameKey) bool {
+		if marker != nil && nk == *marker {
+			return true
+		}
+		e := t.m[nk.id]
+		if e == nil || !keep(e.obj) {
+			return true
+		}
+		if limit > 0 && len(got) == limit {
+			more = true
+			return false
+		}
+		got = append(got, e.obj)
+		return true
+	}
+	// Forward in the list's order is ascending in the index unless desc;
+	// a reverse page walks the other way from the marker.
+	up := desc == q.PageReverse
+	switch {
+	case up && marker == nil:
+		t.names.Ascend(visit)
+	case up:
+		t.names.AscendGreaterOrEqual(*marker, visit)
+	case marker == nil:
+		t.names.Descend(visit)
+	default:
+		t.names.DescendLessOrEqual(*marker, visit)
 	}
 	if q.PageReverse {
 		slices.Reverse(got)

@@ -64,6 +64,30 @@ type entry struct {
 type table struct {
 	m   map[string]*entry
 	ids *btree.BTreeG[string]
+	// names orders the kind's objects by name, then id: lists sorted by
+	// name page through it instead of over every object.
+	names *btree.BTreeG[nameKey]
+}
+
+type nameKey struct{ name, id string }
+
+func lessName(a, b nameKey) bool { return a.name < b.name || a.name == b.name && a.id < b.id }
+
+// nameOf is an object's name attribute ("" for kinds without one).
+func nameOf(obj any) string {
+	switch o := obj.(type) {
+	case *Network:
+		return o.Name
+	case *Subnet:
+		return o.Name
+	case *Port:
+		return o.Name
+	case *SecurityGroup:
+		return o.Name
+	case *Router:
+		return o.Name
+	}
+	return ""
 }
 
 type marker struct {
@@ -109,7 +133,11 @@ func newView(k keys, log *slog.Logger) *view {
 func (v *view) reset() {
 	v.tables = map[*kind]*table{}
 	for _, k := range allKinds {
-		v.tables[k] = &table{m: map[string]*entry{}, ids: btree.NewG(32, func(a, b string) bool { return a < b })}
+		t := &table{m: map[string]*entry{}, ids: btree.NewG(32, func(a, b string) bool { return a < b })}
+		if _, ok := k.attrs["name"]; ok {
+			t.names = btree.NewG(32, lessName)
+		}
+		v.tables[k] = t
 	}
 	v.portsByNet, v.portsByDevice, v.subnetsByNet, v.rulesBySG, v.fipsByPort = index{}, index{}, index{}, index{}, index{}
 	v.addrs = map[string]*addrSpace{}
@@ -252,6 +280,9 @@ func (v *view) applyObject(k *kind, id string, put bool, val []byte, rev int64) 
 		v.unindex(old.obj)
 		delete(t.m, id)
 		t.ids.Delete(id)
+		if t.names != nil {
+			t.names.Delete(nameKey{nameOf(old.obj), id})
+		}
 	}
 	if !put {
 		return
@@ -265,6 +296,9 @@ func (v *view) applyObject(k *kind, id string, put bool, val []byte, rev int64) 
 	}
 	t.m[id] = &entry{obj: obj, rev: rev}
 	t.ids.ReplaceOrInsert(id)
+	if t.names != nil {
+		t.names.ReplaceOrInsert(nameKey{nameOf(obj), id})
+	}
 	v.count(k, obj, 1)
 	v.reindex(obj)
 }
