@@ -466,12 +466,29 @@ func vDict(what string, keys map[string]check, required ...string) check {
 var (
 	vPool        = vDict("allocation pool", map[string]check{"start": vIP, "end": vIP}, "start", "end")
 	vHostRoute   = vDict("host route", map[string]check{"destination": vCIDR, "nexthop": vIP}, "destination", "nexthop")
-	vFixedIP     = vDict("fixed IP", map[string]check{"subnet_id": vUUID, "ip_address": vIP})
+	vFixedIP     = dropEmpty(vDict("fixed IP", map[string]check{"subnet_id": vUUID, "ip_address": vIP}))
 	vAddressPair = vDict("allowed address pair", map[string]check{"ip_address": vIPOrCIDR, "mac_address": vMAC}, "ip_address")
 	vGateway     = vDict("external gateway info", map[string]check{
 		"network_id": vUUID, "enable_snat": vBool, "external_fixed_ips": vList(vFixedIP),
 	}, "network_id")
 )
+
+// dropEmpty passes an object to c without its members that are "" (a Go
+// FixedIP{SubnetID: s} names no address).
+func dropEmpty(c check) check {
+	return func(v json.RawMessage) (json.RawMessage, error) {
+		var m map[string]json.RawMessage
+		if json.Unmarshal(v, &m) == nil && m != nil {
+			for k, x := range m {
+				if string(x) == `""` {
+					delete(m, k)
+				}
+			}
+			v, _ = json.Marshal(m)
+		}
+		return c(v)
+	}
+}
 
 func short(v json.RawMessage) string {
 	s := string(bytes.TrimSpace(v))

@@ -1,0 +1,75 @@
+// Package neutron is the OpenStack Networking API v2.0 (Neutron): a Go
+// service that owns the resource model and IPAM over a store.Store, an
+// http.Handler that is a thin adapter over it, and a source of slices so
+// that the l2 fabric forwards for its networks.
+//
+// # The service
+//
+// Service has networks, subnets, ports, security groups and their rules,
+// routers (interfaces, external gateways, extra routes), floating IPs,
+// quotas and tags, with neutron-lib's attributes, defaults, read-only
+// rules and validators, and neutron's errors (an *Error names the
+// exception neutron raises: NetworkInUse, IpAddressAlreadyAllocated, ...).
+// It is usable without HTTP:
+//
+//	svc, _ := neutron.NewService(st, neutron.Options{})
+//	ctx = neutron.WithCaller(ctx, neutron.Caller{Project: "demo"})
+//	n, _ := svc.CreateNetwork(ctx, neutron.Attrs{"name": "web"})
+//	svc.CreateSubnet(ctx, neutron.Attrs{"network_id": n.ID, "cidr": "10.0.0.0/24", "ip_version": 4})
+//	p, _ := svc.CreatePort(ctx, neutron.Attrs{"network_id": n.ID}) // 10.0.0.2, fa:16:3e:…
+//
+// Every write is one store transaction, cascades and bulk requests
+// included, so a failure leaves nothing half done. A transaction holds at
+// most store.MaxTxnOps writes, which bounds a bulk request (about forty
+// ports, each its object, its MAC and its address). Uniqueness —
+// addresses per subnet, MACs per network, provider segments, a project's
+// default security group — is kept by claim keys a transaction creates
+// only if absent, so several services sharing a store (etcd) agree.
+//
+// Reads come from a view in memory that follows the store (a watch), so
+// lists filter, sort and page over 100,000 ports without reading the
+// store; before answering, a read waits until the view has the last
+// write any service made (each transaction writes a head key; reading it
+// is one Get). A write built over a stale view fails its conditions and
+// is built again. Quotas are checked against the view: two processes may
+// both take a project's last slot at once, as with neutron's own
+// reservations.
+//
+// IPAM allocates from each pool's bit tree (a free address in a few word
+// reads, however full: see BenchmarkAllocate); pools too large for one
+// (IPv6) are sampled at random. A port without fixed_ips gets one address
+// from each IPv4 and stateful IPv6 subnet of its network and its EUI-64
+// address on SLAAC ones.
+//
+// # The API
+//
+// NewHandler serves "/" (versions, without a token as neutron-server does)
+// and "/v2.0/...": the collections, /v2.0/extensions (exactly those
+// listed in Extensions, each of which works), the tags and quotas APIs,
+// and add_router_interface / remove_router_interface. It speaks JSON
+// (".json" accepted), answers faults as {"NeutronError": {"type",
+// "message", "detail"}}, filters on every filterable attribute (different
+// keys AND, a repeated key ORs; an unknown one is a 400), selects fields,
+// sorts (sort_key and sort_dir in pairs), pages (limit, marker,
+// page_reverse, absolute next and previous links that honour
+// X-Forwarded-Proto and -Host and the mount point), creates in bulk, and
+// refuses a PUT or DELETE whose If-Match: revision_number=N no longer
+// holds (412).
+//
+// Authentication is an httpapi.Authenticator: NoAuth (every caller an
+// admin, for a closed test bed), StaticTokens, or Keystone, which
+// validates X-Auth-Token against a Keystone v3 server and caches what it
+// learns. A caller without the admin role sees its project's resources
+// and shared and external networks; another project's are not found
+// (404), as neutron hides them.
+//
+// # The data plane
+//
+// Source returns the networks as slices for an l2/sources Follower,
+// beside the Sliceable API's: a port bound with binding:host_id (a
+// datapath id) and binding:profile ({"port": N, "vlan": V}; the VLAN
+// defaults to the network's provider VLAN) binds that switch location
+// with its MACs attached; an unbound port's MACs are attached to the
+// network. Neutron and Sliceable networks share one fabric and never see
+// each other's frames.
+package neutron

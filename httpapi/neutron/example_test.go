@@ -1,0 +1,30 @@
+package neutron_test
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/netslice/netslice/httpapi/neutron"
+	"github.com/netslice/netslice/store/memory"
+)
+
+// A program uses Neutron's model without serving HTTP: a network, a
+// subnet, a port with the first address of its pool.
+func Example() {
+	svc, err := neutron.NewService(memory.New(nil), neutron.Options{})
+	if err != nil {
+		panic(err)
+	}
+	defer svc.Close()
+	ctx := neutron.WithCaller(context.Background(), neutron.Caller{Project: "demo"})
+	n, _ := svc.CreateNetwork(ctx, neutron.Attrs{"name": "web"})
+	s, _ := svc.CreateSubnet(ctx, neutron.Attrs{"network_id": n.ID, "cidr": "10.0.0.0/24", "ip_version": 4})
+	p, _ := svc.CreatePort(ctx, neutron.Attrs{"network_id": n.ID, "fixed_ips": []neutron.FixedIP{{SubnetID: s.ID}}})
+	fmt.Println(*s.GatewayIP, s.AllocationPools, p.FixedIPs[0].IPAddress)
+
+	_, err = svc.CreatePort(ctx, neutron.Attrs{"network_id": n.ID, "fixed_ips": []neutron.FixedIP{{IPAddress: "10.0.0.2"}}})
+	fmt.Println(neutron.IsType(err, "IpAddressAlreadyAllocated"))
+	// Output:
+	// 10.0.0.1 [{10.0.0.2 10.0.0.254}] 10.0.0.2
+	// true
+}
