@@ -83,7 +83,7 @@ func TestServer(t *testing.T) {
 		}
 		defer res.Body.Close()
 		b, _ := io.ReadAll(res.Body)
-		return strings.Contains(string(b), `{"name":"neutron","slices":1`) && strings.Contains(string(b), `"/neutron"`)
+		return strings.Contains(string(b), `{"name":"neutron","slices":1`) && strings.Contains(string(b), `"/neutron/"`)
 	}, 5*time.Second, 20*time.Millisecond, "the fabric did not follow Neutron")
 	res, err = http.Get(base + "/neutron/")
 	require.NoError(t, err)

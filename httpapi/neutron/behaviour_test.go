@@ -176,6 +176,8 @@ func TestTenantIsolation(t *testing.T) {
 	expectFault(t, err, 404, "NetworkNotFound")
 	_, err = networks.Update(ctx, bob, shared.ID, networks.UpdateOpts{Name: ptr("mine")}).Extract()
 	expectFault(t, err, 403, "PolicyNotAuthorized")
+	err = networks.Delete(ctx, bob, shared.ID).ExtractErr()
+	expectFault(t, err, 403, "PolicyNotAuthorized")
 	all, err := networks.List(bob, nil).AllPages(ctx)
 	require.NoError(t, err)
 	seen, _ := networks.ExtractNetworks(all)

@@ -268,17 +268,13 @@ func (s *Service) updateInput(ctx context.Context, k *kind, id string, in input,
 	}
 	var out any
 	err := s.write(ctx, func(v *view, t *txn) error {
-		e := v.get(k, id)
-		if e == nil || !c.sees(e.obj.(resource).std().TenantID) {
-			if e != nil && k == networks && (e.obj.(*Network).Shared || e.obj.(*Network).External) {
-				return forbidden("rule:update_network")
-			}
-			return notFound(k.fault, id)
+		e, err := v.owned(c, k, id, "update")
+		if err != nil {
+			return err
 		}
 		if err := checkRevision(e, ifMatch); err != nil {
 			return err
 		}
-		var err error
 		switch k {
 		case networks:
 			out, err = s.updateNetwork(v, t, c, e, in)
@@ -350,9 +346,6 @@ func equalPtr[T comparable](a, b *T) bool {
 func (s *Service) DeleteNetwork(ctx context.Context, id string, ifMatch int64) error {
 	return s.guardedDelete(ctx, networks, id, ifMatch, func(v *view, t *txn, e *entry) error {
 		n := e.obj.(*Network)
-		if !callerFrom(ctx).sees(n.TenantID) {
-			return forbidden("rule:delete_network")
-		}
 		for p := range v.portsByNet[id] {
 			pt := v.port(p)
 			if pt != nil && !autoDeleted(pt.DeviceOwner) {

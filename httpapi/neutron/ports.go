@@ -409,9 +409,9 @@ func (s *Service) updatePort(v *view, t *txn, c Caller, e *entry, in input) (any
 func (s *Service) DeletePort(ctx context.Context, id string, ifMatch int64) error {
 	c := callerFrom(ctx)
 	return s.write(ctx, func(v *view, t *txn) error {
-		e := v.get(ports, id)
-		if e == nil || !c.sees(e.obj.(*Port).TenantID) {
-			return notFound("Port", id)
+		e, err := v.owned(c, ports, id, "delete")
+		if err != nil {
+			return err
 		}
 		if err := checkRevision(e, ifMatch); err != nil {
 			return err

@@ -183,9 +183,9 @@ func (v *view) routerReaches(router string, ip netip.Addr) bool {
 func (s *Service) DeleteRouter(ctx context.Context, id string, ifMatch int64) error {
 	c := callerFrom(ctx)
 	return s.write(ctx, func(v *view, t *txn) error {
-		e := v.get(routers, id)
-		if e == nil || !c.sees(e.obj.(*Router).TenantID) {
-			return notFound("Router", id)
+		e, err := v.owned(c, routers, id, "delete")
+		if err != nil {
+			return err
 		}
 		if err := checkRevision(e, ifMatch); err != nil {
 			return err
@@ -513,9 +513,9 @@ func (s *Service) updateFloatingIP(v *view, t *txn, c Caller, e *entry, in input
 func (s *Service) DeleteFloatingIP(ctx context.Context, id string, ifMatch int64) error {
 	c := callerFrom(ctx)
 	return s.write(ctx, func(v *view, t *txn) error {
-		e := v.get(floatingIPs, id)
-		if e == nil || !c.sees(e.obj.(*FloatingIP).TenantID) {
-			return notFound("FloatingIP", id)
+		e, err := v.owned(c, floatingIPs, id, "delete")
+		if err != nil {
+			return err
 		}
 		if err := checkRevision(e, ifMatch); err != nil {
 			return err

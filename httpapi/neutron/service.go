@@ -502,9 +502,9 @@ func (s *Service) guardedDelete(ctx context.Context, k *kind, id string, ifMatch
 		// Mark.
 		var markRev int64
 		err := s.write(ctx, func(v *view, t *txn) error {
-			e := v.get(k, id)
-			if e == nil || !c.sees(e.obj.(resource).std().TenantID) {
-				return notFound(k.fault, id)
+			e, err := v.owned(c, k, id, "delete")
+			if err != nil {
+				return err
 			}
 			if err := checkRevision(e, ifMatch); err != nil {
 				return err
@@ -570,6 +570,20 @@ func (s *Service) guardedDelete(ctx context.Context, k *kind, id string, ifMatch
 }
 
 var errMarkLost = errors.New("neutron: deletion marker lost")
+
+// owned returns the object of kind k with id for c to change: not found
+// when c cannot see it, forbidden when c sees it (a shared network, say)
+// but it is another project's.
+func (v *view) owned(c Caller, k *kind, id, op string) (*entry, error) {
+	e := v.get(k, id)
+	switch {
+	case e == nil || !v.canSee(c, e.obj):
+		return nil, notFound(k.fault, id)
+	case !c.sees(e.obj.(resource).std().TenantID):
+		return nil, forbidden("rule:" + op + "_" + k.singular)
+	}
+	return e, nil
+}
 
 // checkRevision is If-Match: revision_number=N.
 func checkRevision(e *entry, want int64) error {

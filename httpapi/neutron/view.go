@@ -220,6 +220,9 @@ func (v *view) apply(ev store.Event) {
 			v.addrSpace(subnet).take(addr, string(val))
 		} else if s := v.addrs[subnet]; s != nil {
 			s.drop(addr)
+			if s.allocated() == 0 && v.get(subnets, subnet) == nil {
+				delete(v.addrs, subnet) // the subnet went first
+			}
 		}
 	case "=mac":
 		network, mac, _ := strings.Cut(rest, "/")
