@@ -16,6 +16,9 @@ type Agent struct {
 	Driver   *Driver
 	Logger   *slog.Logger
 	Interval time.Duration // default 10 s
+	// ReadOnly makes the agent report the host and never change it (the
+	// machine's own host, unless it is told otherwise).
+	ReadOnly bool
 
 	prov *Provisioner
 }
@@ -29,10 +32,7 @@ func (a *Agent) Run(ctx context.Context) error {
 	if a.prov == nil {
 		a.prov = NewProvisioner(a.Driver)
 	}
-	interval := a.Interval
-	if interval <= 0 {
-		interval = 10 * time.Second
-	}
+	interval := a.interval()
 	st := State{}
 	// What a previous run applied is the provisioner's to change.
 	if old, err := a.Hosts.State(ctx, a.Host); err == nil {
@@ -48,7 +48,7 @@ func (a *Agent) Run(ctx context.Context) error {
 	wait := 100 * time.Millisecond
 	for ctx.Err() == nil {
 		desired, rev, err := a.Hosts.Desired(ctx, a.Host)
-		if err == nil && rev != st.Revision {
+		if err == nil && rev != st.Revision && !a.ReadOnly {
 			st = a.apply(ctx, desired, rev)
 		}
 		if err == nil {
@@ -101,6 +101,13 @@ func (a *Agent) await(ctx context.Context, rev int64, links <-chan LinkEvent, ti
 	}
 }
 
+func (a *Agent) interval() time.Duration {
+	if a.Interval <= 0 {
+		return 10 * time.Second
+	}
+	return a.Interval
+}
+
 func (a *Agent) apply(ctx context.Context, c Config, rev int64) State {
 	st := State{Revision: rev}
 	if _, err := a.prov.Apply(ctx, c); err != nil {
@@ -125,6 +132,8 @@ func (a *Agent) report(ctx context.Context, st *State) error {
 		}
 	}
 	st.Updated = time.Now().UTC()
+	st.ReadOnly = a.ReadOnly
+	st.Interval = a.interval()
 	b, err := json.Marshal(st)
 	if err != nil {
 		return err

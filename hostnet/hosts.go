@@ -43,6 +43,10 @@ type State struct {
 	Links    []Link           `json:"links"`
 	Stats    map[string]Stats `json:"stats"`
 	Updated  time.Time        `json:"updated"`
+	// ReadOnly says the agent reports only and applies nothing.
+	ReadOnly bool `json:"read_only,omitempty"`
+	// Interval is how often the agent reports at least.
+	Interval time.Duration `json:"interval"`
 }
 
 // Desired returns a host's desired configuration and its revision (0

@@ -204,6 +204,12 @@ func (j *journal) plan(ctx context.Context, prev, next Config, only map[string]b
 				return err
 			}
 		}
+		// A bridge that stays but changes uplink lets the old one go.
+		if up := n.uplink(); stays && n.bridged() && nn.bridged() && up != "" && up != nn.uplink() && j.cur[up].Master == n.Name {
+			if err := j.release(up); err != nil {
+				return err
+			}
+		}
 		// Addresses it had that it no longer has.
 		if dev := n.Device(); j.exists(dev) {
 			for _, a := range n.Addrs {
@@ -513,6 +519,27 @@ func (j *journal) setMaster(link, master string) error {
 	if j.cur[master].Kind == KindBond {
 		l.Up = false // the bonding driver wants its slaves down to take them
 	}
+	j.cur[link] = l
+	return nil
+}
+
+// release frees link from its master.
+func (j *journal) release(link string) error {
+	l, ok := j.cur[link]
+	if !ok || l.Master == "" {
+		return nil
+	}
+	old, wasUp := l.Master, l.Up
+	err := j.do("release", link, func() error { return j.h.LinkSetNoMaster(j.ref(link)) }, func() error {
+		if err := j.d.SetMaster(link, old); err != nil {
+			return err
+		}
+		return j.d.SetUp(link, wasUp)
+	})
+	if err != nil {
+		return err
+	}
+	l.Master = ""
 	j.cur[link] = l
 	return nil
 }

@@ -1,0 +1,320 @@
+package ovirt_test
+
+import (
+	"context"
+	"encoding/json"
+	"encoding/xml"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/netslice/netslice/hostnet"
+	"github.com/netslice/netslice/hostnet/hostnettest"
+	"github.com/netslice/netslice/httpapi"
+	"github.com/netslice/netslice/httpapi/ovirt"
+	"github.com/netslice/netslice/store"
+	"github.com/netslice/netslice/store/memory"
+)
+
+// bed is the API over a store with hosts made of namespaces, each with
+// an agent, served at both of the API's roots.
+type bed struct {
+	t     *testing.T
+	st    store.Store
+	url   string
+	hosts map[string]*hostnettest.Host
+}
+
+func newBed(t *testing.T, st store.Store, hosts ...string) *bed {
+	b := &bed{t: t, st: st, hosts: map[string]*hostnettest.Host{}}
+	ctx, cancel := context.WithCancel(context.Background())
+	var dones []chan struct{}
+	t.Cleanup(func() {
+		cancel()
+		for _, d := range dones {
+			<-d
+		}
+	})
+	for _, name := range hosts {
+		h := hostnettest.NewHost(t, "eth0", "eth1", "eth2")
+		b.hosts[name] = h
+		a := &hostnet.Agent{Hosts: hostnet.Hosts{Store: st}, Host: name, Driver: h.Driver, Interval: 500 * time.Millisecond}
+		done := make(chan struct{})
+		dones = append(dones, done)
+		go func() { a.Run(ctx); close(done) }()
+	}
+	svc, err := ovirt.NewService(st, ovirt.Options{ApplyTimeout: 10 * time.Second})
+	require.NoError(t, err)
+	h := ovirt.NewHandler(svc, ovirt.HandlerOptions{})
+	mux := http.NewServeMux()
+	httpapi.Mount(mux, h)
+	mux.Handle("/api/", http.StripPrefix("/api", h))
+	srv := httptest.NewServer(mux)
+	t.Cleanup(srv.Close)
+	b.url = srv.URL
+	for _, name := range hosts {
+		require.Eventually(t, func() bool { s, _ := b.do("GET", "/ovirt-engine/api/hosts/"+name, "", ""); return s == 200 },
+			5*time.Second, 20*time.Millisecond, "host %s did not report", name)
+	}
+	return b
+}
+
+// do sends a request as the v4 SDKs do: XML unless ctype says JSON,
+// with the Version header.
+func (b *bed) do(method, path, ctype, body string) (int, string) {
+	req, err := http.NewRequest(method, b.url+path, strings.NewReader(body))
+	require.NoError(b.t, err)
+	req.Header.Set("Version", "4")
+	req.SetBasicAuth("admin@internal", "secret")
+	if ctype == "" {
+		ctype = "application/xml"
+	}
+	req.Header.Set("Accept", ctype)
+	if body != "" {
+		req.Header.Set("Content-Type", ctype)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	require.NoError(b.t, err)
+	defer resp.Body.Close()
+	out, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, string(out)
+}
+
+func (b *bed) xml(method, path, body string, want int, v any) string {
+	b.t.Helper()
+	status, out := b.do(method, path, "", body)
+	require.Equal(b.t, want, status, "%s %s: %s", method, path, out)
+	if v != nil {
+		require.NoError(b.t, xml.Unmarshal([]byte(out), v), out)
+	}
+	return out
+}
+
+type xNetwork struct {
+	ID     string `xml:"id,attr"`
+	Href   string `xml:"href,attr"`
+	Name   string `xml:"name"`
+	VLAN   *struct {
+		ID int `xml:"id,attr"`
+	} `xml:"vlan"`
+	MTU    int  `xml:"mtu"`
+	InSync bool `xml:"in_sync"`
+}
+
+type xNIC struct {
+	ID    string `xml:"id,attr"`
+	Href  string `xml:"href,attr"`
+	Name  string `xml:"name"`
+	MTU   int    `xml:"mtu"`
+	Speed int64  `xml:"speed"`
+	MAC   struct {
+		Address string `xml:"address"`
+	} `xml:"mac"`
+	Links []struct {
+		Href string `xml:"href,attr"`
+		Rel  string `xml:"rel,attr"`
+	} `xml:"link"`
+}
+
+type xAttachment struct {
+	ID      string `xml:"id,attr"`
+	InSync  bool   `xml:"in_sync"`
+	Network struct {
+		ID string `xml:"id,attr"`
+	} `xml:"network"`
+	Reported []struct {
+		Name     string `xml:"name"`
+		Expected string `xml:"expected_value"`
+		Actual   string `xml:"actual_value"`
+		InSync   bool   `xml:"in_sync"`
+	} `xml:"reported_configurations>reported_configuration"`
+}
+
+type xStats struct {
+	Stats []struct {
+		Name  string  `xml:"name"`
+		Unit  string  `xml:"unit"`
+		Datum float64 `xml:"values>value>datum"`
+	} `xml:"statistic"`
+}
+
+func TestNetworksXMLAndJSON(t *testing.T) {
+	b := newBed(t, memory.New(nil))
+	var n xNetwork
+	b.xml("POST", "/ovirt-engine/api/networks", `<network><name>vmnet</name><vlan id="100"/><mtu>1400</mtu><usages><usage>vm</usage></usages></network>`, 201, &n)
+	assert.Equal(t, "vmnet", n.Name)
+	assert.Equal(t, 100, n.VLAN.ID)
+	assert.Equal(t, "/ovirt-engine/api/networks/"+n.ID, n.Href)
+	b.xml("POST", "/ovirt-engine/api/networks", `<network><name>vmnet</name></network>`, 409, nil)
+	b.xml("POST", "/ovirt-engine/api/networks", `<network><name>bad/name</name></network>`, 400, nil)
+	b.xml("POST", "/ovirt-engine/api/networks", `<network><name>x</name><vlan id="5000"/></network>`, 400, nil)
+	b.xml("POST", "/ovirt-engine/api/networks", `<network><name>x</name>`, 400, nil)
+	out := b.xml("POST", "/ovirt-engine/api/networks", `<host/>`, 400, nil)
+	assert.Contains(t, out, "<fault><reason>")
+	// The seed's /api serves the same, with its own links.
+	var got xNetwork
+	b.xml("GET", "/api/networks/"+n.ID, "", 200, &got)
+	assert.Equal(t, "/api/networks/"+n.ID, got.Href)
+	// JSON both ways.
+	status, body := b.do("POST", "/ovirt-engine/api/networks", "application/json", `{"name": "storage", "mtu": "9000", "vlan": {"id": "200"}}`)
+	require.Equal(t, 201, status, body)
+	var jn map[string]any
+	require.NoError(t, json.Unmarshal([]byte(body), &jn))
+	assert.Equal(t, "storage", jn["name"])
+	assert.Equal(t, "9000", jn["mtu"])
+	status, body = b.do("GET", "/ovirt-engine/api/networks", "application/json", "")
+	require.Equal(t, 200, status)
+	require.NoError(t, json.Unmarshal([]byte(body), &jn))
+	assert.Len(t, jn["network"], 2)
+	status, body = b.do("PUT", "/ovirt-engine/api/networks/storage", "application/json", `{"description": "SAN"}`)
+	require.Equal(t, 200, status, body)
+	assert.Contains(t, body, `"description":"SAN"`)
+	status, body = b.do("GET", "/ovirt-engine/api/networks/nope", "application/json", "")
+	assert.Equal(t, 404, status)
+	assert.Contains(t, body, `"reason"`)
+	b.xml("DELETE", "/ovirt-engine/api/networks/storage", "", 200, nil)
+}
+
+func TestAttachDetach(t *testing.T) {
+	b := newBed(t, memory.New(nil), "h1")
+	h := b.hosts["h1"]
+	b.xml("POST", "/ovirt-engine/api/networks", `<network><name>vmnet</name><usages><usage>vm</usage></usages></network>`, 201, nil)
+	b.xml("POST", "/ovirt-engine/api/networks", `<network><name>hostonly</name><usages><usage>vm</usage></usages></network>`, 201, nil)
+	var nics struct {
+		NICs []xNIC `xml:"host_nic"`
+	}
+	b.xml("GET", "/ovirt-engine/api/hosts/h1/nics", "", 200, &nics)
+	require.Len(t, nics.NICs, 3)
+	eth0 := nics.NICs[0]
+	assert.Equal(t, "eth0", eth0.Name)
+	assert.Equal(t, int64(10000000000), eth0.Speed)
+	assert.NotEmpty(t, eth0.MAC.Address)
+	rels := map[string]bool{}
+	for _, l := range eth0.Links {
+		rels[l.Rel] = true
+	}
+	assert.True(t, rels["statistics"] && rels["networks"] && rels["networkattachments"])
+
+	var n xNetwork
+	b.xml("POST", eth0.Href+"/networks", `<network><name>vmnet</name></network>`, 201, &n)
+	links := h.Links(t)
+	assert.Equal(t, "bridge", links["vmnet"].Info.Kind)
+	assert.Equal(t, "vmnet", links["eth0"].Master)
+	assert.True(t, links["vmnet"].Up())
+	b.xml("POST", eth0.Href+"/networks", `<network><name>vmnet</name></network>`, 409, nil)
+	var list struct {
+		Networks []xNetwork `xml:"network"`
+	}
+	b.xml("GET", eth0.Href+"/networks", "", 200, &list)
+	require.Len(t, list.Networks, 1)
+	assert.True(t, list.Networks[0].InSync)
+	// A NIC-less network through networkconnections.
+	var conn struct {
+		ID string `xml:"id,attr"`
+	}
+	b.xml("POST", "/ovirt-engine/api/hosts/h1/networkconnections", `<networkconnection><network><name>hostonly</name></network></networkconnection>`, 201, &conn)
+	assert.Equal(t, "bridge", h.Links(t)["hostonly"].Info.Kind)
+	// In use: not deleted.
+	b.xml("DELETE", "/ovirt-engine/api/networks/vmnet", "", 409, nil)
+	b.xml("DELETE", eth0.Href+"/networks/"+n.ID, "", 200, nil)
+	b.xml("DELETE", "/ovirt-engine/api/hosts/h1/networkconnections/"+conn.ID, "", 200, nil)
+	links = h.Links(t)
+	assert.NotContains(t, links, "vmnet")
+	assert.NotContains(t, links, "hostonly")
+	assert.Equal(t, "", links["eth0"].Master)
+	b.xml("DELETE", "/ovirt-engine/api/networks/vmnet", "", 200, nil)
+}
+
+func TestDriftAndSetupNetworks(t *testing.T) {
+	b := newBed(t, memory.New(nil), "h1")
+	h := b.hosts["h1"]
+	b.xml("POST", "/ovirt-engine/api/networks", `<network><name>red</name><mtu>1400</mtu><usages><usage>vm</usage></usages></network>`, 201, nil)
+	b.xml("POST", "/ovirt-engine/api/networks", `<network><name>blue</name><usages/></network>`, 201, nil)
+	var a xAttachment
+	b.xml("POST", "/ovirt-engine/api/hosts/h1/networkattachments", `<network_attachment><network><name>red</name></network><host_nic><name>eth0</name></host_nic>
+		<ip_address_assignments><ip_address_assignment><assignment_method>static</assignment_method><ip><address>192.0.2.5</address><netmask>255.255.255.0</netmask></ip></ip_address_assignment></ip_address_assignments></network_attachment>`, 201, &a)
+	assert.True(t, a.InSync)
+	assert.Contains(t, h.IP(t, "-br", "addr", "show", "red"), "192.0.2.5/24")
+
+	// Behind the API's back: the MTU.
+	h.IP(t, "link", "set", "red", "mtu", "1300")
+	require.Eventually(t, func() bool {
+		var x xAttachment
+		b.xml("GET", "/ovirt-engine/api/hosts/h1/networkattachments/"+a.ID, "", 200, &x)
+		return !x.InSync
+	}, 5*time.Second, 50*time.Millisecond)
+	var x xAttachment
+	b.xml("GET", "/ovirt-engine/api/hosts/h1/networkattachments/"+a.ID, "", 200, &x)
+	for _, r := range x.Reported {
+		if r.Name == "mtu" {
+			assert.Equal(t, "1400", r.Expected)
+			assert.Equal(t, "1300", r.Actual)
+			assert.False(t, r.InSync)
+		}
+	}
+	// setupnetworks with the attachment as it is: re-synced.
+	b.xml("POST", "/ovirt-engine/api/hosts/h1/setupnetworks", `<action><modified_network_attachments><network_attachment id="`+a.ID+`"/></modified_network_attachments></action>`, 200, nil)
+	require.Eventually(t, func() bool { return h.Links(t)["red"].MTU == 1400 }, 5*time.Second, 50*time.Millisecond)
+
+	// One setupnetworks: move red to eth1, add blue on eth2, all at once.
+	before := h.Links(t)
+	b.xml("POST", "/ovirt-engine/api/hosts/h1/setupnetworks", `<action><modified_network_attachments>
+		<network_attachment><network><name>red</name></network><host_nic><name>eth1</name></host_nic></network_attachment>
+		<network_attachment><network><name>blue</name></network><host_nic><name>eth2</name></host_nic></network_attachment>
+		</modified_network_attachments><check_connectivity>true</check_connectivity><connectivity_timeout>5</connectivity_timeout></action>`, 200, nil)
+	links := h.Links(t)
+	assert.Equal(t, "red", links["eth1"].Master)
+	assert.Equal(t, "", links["eth0"].Master)
+	assert.Equal(t, 1500, links["eth2"].MTU)
+	// A setupnetworks that cannot be applied (a network named like a NIC
+	// would take its name for a bridge) changes nothing.
+	b.xml("POST", "/ovirt-engine/api/networks", `<network><name>eth2</name><usages><usage>vm</usage></usages></network>`, 201, nil)
+	before = h.Links(t)
+	out := b.xml("POST", "/ovirt-engine/api/hosts/h1/setupnetworks", `<action><modified_network_attachments>
+		<network_attachment><network><name>eth2</name></network><host_nic><name>eth0</name></host_nic></network_attachment>
+		</modified_network_attachments><removed_network_attachments><network_attachment><network><name>red</name></network></network_attachment></removed_network_attachments></action>`, 400, nil)
+	assert.Contains(t, out, "eth2")
+	assert.Equal(t, before, h.Links(t))
+	b.xml("POST", "/ovirt-engine/api/hosts/h1/commitnetconfig", `<action/>`, 200, nil)
+}
+
+func TestStatistics(t *testing.T) {
+	b := newBed(t, memory.New(nil), "h1")
+	var st xStats
+	b.xml("GET", "/ovirt-engine/api/hosts/h1/nics/eth0/statistics", "", 200, &st)
+	names := map[string]string{}
+	for _, s := range st.Stats {
+		names[s.Name] = s.Unit
+	}
+	for _, want := range []string{"data.current.rx", "data.current.tx", "data.total.rx", "data.total.tx", "errors.total.rx", "errors.total.tx"} {
+		assert.Contains(t, names, want)
+	}
+	assert.Equal(t, "bytes_per_second", names["data.current.rx"])
+}
+
+func TestBadRequests(t *testing.T) {
+	b := newBed(t, memory.New(nil), "h1")
+	for _, c := range []struct {
+		method, path, body string
+		want               int
+	}{
+		{"GET", "/ovirt-engine/api/hosts/nope", "", 404},
+		{"GET", "/ovirt-engine/api/hosts/h1/nics/eth9", "", 404},
+		{"POST", "/ovirt-engine/api/hosts/h1/nics/eth0/networks", `<network><name>ghost</name></network>`, 404},
+		{"POST", "/ovirt-engine/api/hosts/h1/nics/eth0/networks", `<network/>`, 400},
+		{"POST", "/ovirt-engine/api/hosts/h1/setupnetworks", `<action><check_connectivity>maybe</check_connectivity></action>`, 400},
+		{"POST", "/ovirt-engine/api/networks", `<!DOCTYPE x [<!ENTITY a "b">]><network><name>&a;</name></network>`, 400},
+		{"PATCH", "/ovirt-engine/api/networks", ``, 405},
+		{"GET", "/ovirt-engine/api/nothing", ``, 404},
+	} {
+		status, body := b.do(c.method, c.path, "", c.body)
+		assert.Equal(t, c.want, status, "%s %s %s: %s", c.method, c.path, c.body, body)
+		assert.Contains(t, body, "<fault>", "%s %s", c.method, c.path)
+	}
+}
