@@ -19,6 +19,8 @@ import (
 	"github.com/netslice/netslice/httpapi"
 	"github.com/netslice/netslice/httpapi/ovirt"
 	"github.com/netslice/netslice/store"
+	"github.com/netslice/netslice/store/etcd"
+	"github.com/netslice/netslice/store/etcd/etcdtest"
 	"github.com/netslice/netslice/store/memory"
 )
 
@@ -97,10 +99,10 @@ func (b *bed) xml(method, path, body string, want int, v any) string {
 }
 
 type xNetwork struct {
-	ID     string `xml:"id,attr"`
-	Href   string `xml:"href,attr"`
-	Name   string `xml:"name"`
-	VLAN   *struct {
+	ID   string `xml:"id,attr"`
+	Href string `xml:"href,attr"`
+	Name string `xml:"name"`
+	VLAN *struct {
 		ID int `xml:"id,attr"`
 	} `xml:"vlan"`
 	MTU    int  `xml:"mtu"`
@@ -317,4 +319,155 @@ func TestBadRequests(t *testing.T) {
 		assert.Equal(t, c.want, status, "%s %s %s: %s", c.method, c.path, c.body, body)
 		assert.Contains(t, body, "<fault>", "%s %s", c.method, c.path)
 	}
+}
+
+// TestRoundTrips reads every kind of resource in XML and in JSON and
+// wants the same resource both ways, each with its href and links.
+func TestRoundTrips(t *testing.T) {
+	b := newBed(t, memory.New(nil), "h1")
+	b.xml("POST", "/ovirt-engine/api/networks", `<network><name>vmnet</name><vlan id="0"/><usages><usage>vm</usage></usages></network>`, 201, nil)
+	b.xml("POST", "/ovirt-engine/api/hosts/h1/nics/eth0/networks", `<network><name>vmnet</name></network>`, 201, nil)
+	var conns struct {
+		C []struct {
+			ID string `xml:"id,attr"`
+		} `xml:"networkconnection"`
+	}
+	b.xml("GET", "/ovirt-engine/api/hosts/h1/networkconnections", "", 200, &conns)
+	require.Len(t, conns.C, 1)
+	id := conns.C[0].ID
+	for _, path := range []string{
+		"", "/hosts", "/hosts/h1", "/hosts/h1/nics", "/hosts/h1/nics/eth0", "/hosts/h1/nics/eth0/statistics",
+		"/hosts/h1/nics/eth0/networks", "/hosts/h1/nics/eth0/networks/vmnet", "/hosts/h1/nics/eth0/networks/vmnet/statistics",
+		"/hosts/h1/networkconnections", "/hosts/h1/networkconnections/" + id, "/hosts/h1/networkconnections/" + id + "/statistics",
+		"/hosts/h1/networkattachments", "/hosts/h1/networkattachments/" + id, "/hosts/h1/nics/eth0/networkattachments",
+		"/networks", "/networks/vmnet",
+	} {
+		status, x := b.do("GET", "/ovirt-engine/api"+path, "application/xml", "")
+		require.Equal(t, 200, status, "%s: %s", path, x)
+		status, j := b.do("GET", "/ovirt-engine/api"+path, "application/json", "")
+		require.Equal(t, 200, status, "%s: %s", path, j)
+		var fromJSON any
+		require.NoError(t, json.Unmarshal([]byte(j), &fromJSON), "%s", path)
+		fromXML := xmlToJSONish(t, x)
+		if !strings.HasSuffix(path, "statistics") && !strings.HasPrefix(path, "/hosts") || strings.Count(path, "/") <= 2 && path != "/hosts" {
+			// Statistics and hosts change between the two reads (the
+			// agent reports twice a second); the rest must agree.
+			assert.Equal(t, normalize(fromXML), normalize(fromJSON), "%s: XML and JSON differ", path)
+		}
+		if !strings.HasSuffix(path, "statistics") && path != "" && !strings.HasPrefix(path, "/hosts/h1/nics/eth0/networks/vmnet") {
+			assert.Contains(t, x, `href="/ovirt-engine/api`, "%s has no href", path)
+		}
+	}
+}
+
+// xmlToJSONish reads XML the way oVirt writes JSON: attributes and
+// leaves as strings, repeated children as arrays, the root dropped.
+func xmlToJSONish(t *testing.T, s string) any {
+	dec := xml.NewDecoder(strings.NewReader(s))
+	type frame struct {
+		m    map[string]any
+		text string
+		name string
+	}
+	var stack []*frame
+	var root any
+	for {
+		tok, err := dec.Token()
+		if err == io.EOF {
+			break
+		}
+		require.NoError(t, err)
+		switch e := tok.(type) {
+		case xml.StartElement:
+			f := &frame{m: map[string]any{}, name: e.Name.Local}
+			for _, a := range e.Attr {
+				f.m[a.Name.Local] = a.Value
+			}
+			stack = append(stack, f)
+		case xml.CharData:
+			if len(stack) > 0 {
+				stack[len(stack)-1].text += string(e)
+			}
+		case xml.EndElement:
+			f := stack[len(stack)-1]
+			stack = stack[:len(stack)-1]
+			var v any = f.m
+			if len(f.m) == 0 {
+				v = strings.TrimSpace(f.text)
+			}
+			if len(stack) == 0 {
+				root = v
+				break
+			}
+			p := stack[len(stack)-1].m
+			if old, ok := p[f.name]; ok {
+				if arr, ok := old.([]any); ok {
+					p[f.name] = append(arr, v)
+				} else {
+					p[f.name] = []any{old, v}
+				}
+			} else {
+				p[f.name] = v
+			}
+		}
+	}
+	return root
+}
+
+// normalize makes a single item and a one-item array alike, and empty
+// collections alike ("" or {}), for comparing the two renderings.
+func normalize(v any) any {
+	switch x := v.(type) {
+	case map[string]any:
+		if len(x) == 0 {
+			return ""
+		}
+		out := map[string]any{}
+		for k, e := range x {
+			out[k] = normalize(e)
+		}
+		return out
+	case []any:
+		if len(x) == 1 {
+			return normalize(x[0])
+		}
+		out := make([]any, len(x))
+		for i, e := range x {
+			out[i] = normalize(e)
+		}
+		return out
+	}
+	return v
+}
+
+// TestTwoServersOneEtcd: two servers, each with its own etcd client and a
+// namespace-host of its own, share one etcd: a network created through
+// one is attached through either, and each host applies what is asked of
+// it, whichever server was asked.
+func TestTwoServersOneEtcd(t *testing.T) {
+	srv := etcdtest.Start(t)
+	open := func() store.Store {
+		st, err := etcd.Open(context.Background(), etcd.Options{Endpoints: []string{srv.Endpoint}, Prefix: "/netslice/"})
+		require.NoError(t, err)
+		t.Cleanup(func() { st.Close() })
+		return st
+	}
+	a := newBed(t, open(), "h1")
+	b := newBed(t, open(), "h2")
+	a.xml("POST", "/ovirt-engine/api/networks", `<network><name>shared</name><usages><usage>vm</usage></usages></network>`, 201, nil)
+	b.xml("POST", "/ovirt-engine/api/hosts/h2/nics/eth1/networks", `<network><name>shared</name></network>`, 201, nil)
+	a.xml("POST", "/ovirt-engine/api/hosts/h1/nics/eth0/networks", `<network><name>shared</name></network>`, 201, nil)
+	assert.Equal(t, "shared", b.hosts["h2"].Links(t)["eth1"].Master)
+	assert.Equal(t, "shared", a.hosts["h1"].Links(t)["eth0"].Master)
+	// Through the other server: h2's agent applies what a asked.
+	a.xml("DELETE", "/ovirt-engine/api/hosts/h2/nics/eth1/networks/shared", "", 200, nil)
+	assert.NotContains(t, b.hosts["h2"].Links(t), "shared")
+	var hosts struct {
+		H []struct {
+			Name string `xml:"name"`
+		} `xml:"host"`
+	}
+	b.xml("GET", "/ovirt-engine/api/hosts", "", 200, &hosts)
+	assert.Len(t, hosts.H, 2)
+	b.xml("DELETE", "/ovirt-engine/api/networks/shared", "", 409, nil)
 }
