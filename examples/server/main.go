@@ -1,6 +1,7 @@
 // Command server is netslice all in one process: the REST surfaces on one
 // HTTP mux (the Sliceable API at /sliceable/, OpenStack Networking v2.0 at
-// /neutron/) and the OpenFlow controller
+// /neutron/, oVirt's host networking at /ovirt-engine/api/ and /api/) and
+// the OpenFlow controller
 // running the slicing app, with configuration in a store the fabric
 // follows. On its defaults it needs nothing but a directory: the store is
 // bolt in ./netslice-data, and both listeners are on loopback.
@@ -21,6 +22,14 @@
 //	-max-conns N        NETSLICE_MAX_CONNS      HTTP connections open at once (1024)
 //	-request-timeout D  NETSLICE_REQUEST_TIMEOUT  to handle a request, store calls included (10s)
 //	-neutron-auth A     NETSLICE_NEUTRON_AUTH   noauth, tokens=FILE or keystone=URL (noauth)
+//	-ovirt-hosts NS,... NETSLICE_OVIRT_HOSTS    network namespaces the oVirt API may change, as hosts
+//	-ovirt-manage-self  NETSLICE_OVIRT_MANAGE_SELF  let the oVirt API change this machine's interfaces
+//	-ovirt-users U:P,.. NETSLICE_OVIRT_USERS    oVirt API users (Basic, and tokens from /ovirt-engine/sso/)
+//
+// The oVirt API is safe by default: it lists this machine as a host,
+// read-only (it reports its NICs and never changes them) unless
+// -ovirt-manage-self says otherwise, and it changes only the network
+// namespaces -ovirt-hosts names (ip netns), each a host of that name.
 //
 // Neutron's authentication: noauth makes every caller an admin (of the
 // project in X-Project-Id, "admin" without one), as neutron's own noauth
@@ -52,8 +61,10 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/netslice/netslice/hostnet"
 	"github.com/netslice/netslice/httpapi"
 	"github.com/netslice/netslice/httpapi/neutron"
+	"github.com/netslice/netslice/httpapi/ovirt"
 	"github.com/netslice/netslice/httpapi/sliceable"
 	"github.com/netslice/netslice/l2"
 	"github.com/netslice/netslice/l2/slicing"
@@ -80,7 +91,8 @@ func main() {
 
 type config struct {
 	http, openflow, store, data, etcd, logLevel string
-	neutronAuth                                 string
+	neutronAuth, ovirtHosts, ovirtUsers         string
+	ovirtManageSelf                             bool
 	readTimeout, writeTimeout, idleTimeout      time.Duration
 	requestTimeout                              time.Duration
 	maxConns                                    int
@@ -101,6 +113,9 @@ func parseFlags(args []string) (config, error) {
 	fs.StringVar(&c.data, "data", env("NETSLICE_DATA", "netslice-data"), "data directory for bolt (NETSLICE_DATA)")
 	fs.StringVar(&c.etcd, "etcd", env("NETSLICE_ETCD", ""), "etcd endpoints, comma separated (NETSLICE_ETCD)")
 	fs.StringVar(&c.logLevel, "log-level", env("NETSLICE_LOG_LEVEL", "info"), "debug, info, warn or error (NETSLICE_LOG_LEVEL)")
+	fs.StringVar(&c.ovirtHosts, "ovirt-hosts", env("NETSLICE_OVIRT_HOSTS", ""), "network namespaces the oVirt API may change, as hosts (NETSLICE_OVIRT_HOSTS)")
+	fs.BoolVar(&c.ovirtManageSelf, "ovirt-manage-self", env("NETSLICE_OVIRT_MANAGE_SELF", "") == "true", "let the oVirt API change this machine's interfaces (NETSLICE_OVIRT_MANAGE_SELF)")
+	fs.StringVar(&c.ovirtUsers, "ovirt-users", env("NETSLICE_OVIRT_USERS", ""), "oVirt API users, user:password comma separated; none: no authentication (NETSLICE_OVIRT_USERS)")
 	fs.StringVar(&c.neutronAuth, "neutron-auth", env("NETSLICE_NEUTRON_AUTH", "noauth"), "Neutron authentication: noauth, tokens=FILE or keystone=URL (NETSLICE_NEUTRON_AUTH)")
 	duration := func(p *time.Duration, name, envName string, def time.Duration, usage string) {
 		d := def
@@ -163,6 +178,33 @@ func neutronAuth(spec string) (httpapi.Authenticator, string, error) {
 		return &neutron.Keystone{URL: arg}, "tokens validated by Keystone at " + arg, nil
 	}
 	return nil, "", fmt.Errorf("-neutron-auth %q: want noauth, tokens=FILE or keystone=URL", spec)
+}
+
+// hostAgents opens the hosts this server speaks for: this machine
+// (read-only unless -ovirt-manage-self) and each -ovirt-hosts namespace.
+func hostAgents(c config, st store.Store, log *slog.Logger) ([]*hostnet.Agent, error) {
+	var agents []*hostnet.Agent
+	hosts := hostnet.Hosts{Store: st}
+	if d, err := hostnet.Open(); err == nil {
+		name, _ := os.Hostname()
+		if name == "" {
+			name = "localhost"
+		}
+		agents = append(agents, &hostnet.Agent{Hosts: hosts, Host: name, Driver: d, Logger: log, ReadOnly: !c.ovirtManageSelf})
+	} else {
+		log.Warn("ovirt: this machine's network stack cannot be read", "err", err)
+	}
+	for _, ns := range strings.Split(c.ovirtHosts, ",") {
+		if ns = strings.TrimSpace(ns); ns == "" {
+			continue
+		}
+		d, err := hostnet.OpenNamed(ns)
+		if err != nil {
+			return nil, fmt.Errorf("-ovirt-hosts %s: %w", ns, err)
+		}
+		agents = append(agents, &hostnet.Agent{Hosts: hosts, Host: ns, Driver: d, Logger: log})
+	}
+	return agents, nil
 }
 
 func openStore(ctx context.Context, c config) (store.Store, string, error) {
@@ -238,9 +280,37 @@ func run(ctx context.Context, args []string, out io.Writer, ready chan<- [2]stri
 	feeds := []sources.Source{api.Service().Source("sliceable"), nsvc.Source("neutron")}
 	mux := http.NewServeMux()
 	httpapi.Mount(mux, api, napi)
+
+	// oVirt host networking: an agent per host this server speaks for.
+	osvc, err := ovirt.NewService(st, ovirt.Options{})
+	if err != nil {
+		return err
+	}
+	var ovirtAuth httpapi.Authenticator = httpapi.AllowAll{}
+	if c.ovirtUsers != "" {
+		users := &ovirt.Users{Passwords: map[string]string{}}
+		for _, up := range strings.Split(c.ovirtUsers, ",") {
+			u, p, ok := strings.Cut(up, ":")
+			if !ok || u == "" {
+				return fmt.Errorf("-ovirt-users: want user:password, got %q", up)
+			}
+			users.Passwords[u] = p
+		}
+		ovirtAuth = users
+		mux.Handle("/ovirt-engine/sso/", http.StripPrefix("/ovirt-engine/sso", users.SSO()))
+	} else {
+		log.Warn("ovirt: no users (-ovirt-users): the oVirt API takes requests without authentication")
+	}
+	oapi := ovirt.NewHandler(osvc, ovirt.HandlerOptions{Authenticator: ovirtAuth, Logger: log})
+	httpapi.Mount(mux, oapi)
+	mux.Handle("/api/", http.StripPrefix("/api", oapi))
+	agents, err := hostAgents(c, st, log)
+	if err != nil {
+		return err
+	}
 	mux.HandleFunc("GET /{$}", func(w http.ResponseWriter, r *http.Request) {
 		httpapi.WriteJSON(w, http.StatusOK, status{
-			Surfaces: []string{api.Prefix(), napi.Prefix()},
+			Surfaces: []string{api.Prefix(), napi.Prefix(), oapi.Prefix(), "/api/"},
 			Fabric:   fabric.Stats(),
 			Sources:  follower.Status(),
 			Switches: len(ctrl.Switches()),
@@ -260,6 +330,7 @@ func run(ctx context.Context, args []string, out io.Writer, ready chan<- [2]stri
 	fmt.Fprintf(out, "netslice: store %s\n", desc)
 	fmt.Fprintf(out, "netslice: REST on http://%s%s (Sliceable API)\n", hl.Addr(), api.Prefix())
 	fmt.Fprintf(out, "netslice: REST on http://%s%s (OpenStack Networking v2.0; %s)\n", hl.Addr(), napi.Prefix(), authDesc)
+	fmt.Fprintf(out, "netslice: REST on http://%s%s and /api/ (oVirt host networking; %d hosts)\n", hl.Addr(), oapi.Prefix(), len(agents))
 	fmt.Fprintf(out, "netslice: OpenFlow 1.0/1.3 controller on %s\n", ol.Addr())
 	if ready != nil {
 		ready <- [2]string{hl.Addr().String(), ol.Addr().String()}
@@ -272,6 +343,9 @@ func run(ctx context.Context, args []string, out io.Writer, ready chan<- [2]stri
 		IdleTimeout: c.idleTimeout, Logger: log})
 	go func() { errs <- srv.Serve(httpapi.LimitListener(hl, c.maxConns)) }()
 	go func() { errs <- ctrl.Serve(ol) }()
+	for _, a := range agents {
+		go a.Run(ctx)
+	}
 	for _, src := range feeds {
 		// A source follows its store through outages by itself; it returns
 		// only when ctx ends.

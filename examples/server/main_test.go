@@ -6,6 +6,7 @@ import (
 	"flag"
 	"io"
 	"net/http"
+	"os"
 	"strings"
 	"sync"
 	"testing"
@@ -91,6 +92,29 @@ func TestServer(t *testing.T) {
 	res.Body.Close()
 	assert.Contains(t, string(b), `"href":"`+base+`/neutron/v2.0/"`)
 
+	// oVirt: this machine, read-only.
+	require.Eventually(t, func() bool {
+		res, err := http.Get(base + "/ovirt-engine/api/hosts")
+		if err != nil {
+			return false
+		}
+		defer res.Body.Close()
+		b, _ := io.ReadAll(res.Body)
+		return res.StatusCode == 200 && strings.Contains(string(b), "<host ") && strings.Contains(string(b), "read-only")
+	}, 5*time.Second, 20*time.Millisecond, "the oVirt API does not list this machine")
+	res, err = http.Post(base+"/api/networks", "application/xml", strings.NewReader(`<network><name>vmnet</name></network>`))
+	require.NoError(t, err)
+	res.Body.Close()
+	assert.Equal(t, http.StatusCreated, res.StatusCode)
+	host, _ := os.Hostname()
+	res, err = http.Post(base+"/api/hosts/"+host+"/networkconnections", "application/xml",
+		strings.NewReader(`<networkconnection><network><name>vmnet</name></network></networkconnection>`))
+	require.NoError(t, err)
+	b, _ = io.ReadAll(res.Body)
+	res.Body.Close()
+	assert.Equal(t, http.StatusConflict, res.StatusCode, "this machine is read-only: %s", b)
+	assert.Contains(t, string(b), "read-only")
+
 	res, err = http.Get(base + "/sliceable/tenants/acme/networks/office")
 	require.NoError(t, err)
 	b, _ = io.ReadAll(res.Body)
@@ -118,7 +142,7 @@ func TestHelp(t *testing.T) {
 func TestBadFlags(t *testing.T) {
 	for _, args := range [][]string{{"-store", "floppy"}, {"-store", "etcd"}, {"-log-level", "loud"}, {"-nope"},
 		{"-max-conns", "0"}, {"-read-timeout", "-1s"},
-		{"-neutron-auth", "magic"}, {"-neutron-auth", "tokens=/nonexistent"}, {"-neutron-auth", "keystone="}} {
+		{"-neutron-auth", "magic"}, {"-ovirt-users", "nopassword"}, {"-ovirt-hosts", "no-such-namespace"}, {"-neutron-auth", "tokens=/nonexistent"}, {"-neutron-auth", "keystone="}} {
 		err := run(context.Background(), append(args, "-http", "127.0.0.1:0", "-openflow", "127.0.0.1:0", "-data", t.TempDir()), io.Discard, nil)
 		assert.Error(t, err, "%v", args)
 	}

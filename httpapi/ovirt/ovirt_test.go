@@ -471,3 +471,43 @@ func TestTwoServersOneEtcd(t *testing.T) {
 	assert.Len(t, hosts.H, 2)
 	b.xml("DELETE", "/ovirt-engine/api/networks/shared", "", 409, nil)
 }
+
+// TestLogin: as the v4 SDKs log in, a token from SSO for a password, then
+// Bearer; Basic works too; anything else is 401.
+func TestLogin(t *testing.T) {
+	users := &ovirt.Users{Passwords: map[string]string{"admin@internal": "secret"}}
+	svc, err := ovirt.NewService(memory.New(nil), ovirt.Options{})
+	require.NoError(t, err)
+	mux := http.NewServeMux()
+	httpapi.Mount(mux, ovirt.NewHandler(svc, ovirt.HandlerOptions{Authenticator: users}))
+	mux.Handle("/ovirt-engine/sso/", http.StripPrefix("/ovirt-engine/sso", users.SSO()))
+	srv := httptest.NewServer(mux)
+	defer srv.Close()
+	resp, err := http.PostForm(srv.URL+"/ovirt-engine/sso/oauth/token", map[string][]string{
+		"grant_type": {"password"}, "scope": {"ovirt-app-api"}, "username": {"admin@internal"}, "password": {"secret"}})
+	require.NoError(t, err)
+	var tok struct {
+		AccessToken string `json:"access_token"`
+	}
+	require.NoError(t, json.NewDecoder(resp.Body).Decode(&tok))
+	resp.Body.Close()
+	require.NotEmpty(t, tok.AccessToken)
+	get := func(set func(*http.Request)) int {
+		req, _ := http.NewRequest("GET", srv.URL+"/ovirt-engine/api/networks", nil)
+		set(req)
+		resp, err := http.DefaultClient.Do(req)
+		require.NoError(t, err)
+		resp.Body.Close()
+		return resp.StatusCode
+	}
+	assert.Equal(t, 200, get(func(r *http.Request) { r.Header.Set("Authorization", "Bearer "+tok.AccessToken) }))
+	assert.Equal(t, 200, get(func(r *http.Request) { r.SetBasicAuth("admin@internal", "secret") }))
+	assert.Equal(t, 401, get(func(r *http.Request) { r.SetBasicAuth("admin@internal", "guess") }))
+	assert.Equal(t, 401, get(func(r *http.Request) { r.Header.Set("Authorization", "Bearer forged") }))
+	assert.Equal(t, 401, get(func(r *http.Request) {}))
+	resp, err = http.PostForm(srv.URL+"/ovirt-engine/sso/oauth/token", map[string][]string{
+		"grant_type": {"password"}, "username": {"admin@internal"}, "password": {"guess"}})
+	require.NoError(t, err)
+	resp.Body.Close()
+	assert.Equal(t, 401, resp.StatusCode)
+}
