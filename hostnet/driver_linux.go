@@ -112,11 +112,11 @@ func (d *Driver) byName(op, name string) (netlink.Link, error) {
 
 // Links returns every link, ordered by name.
 func (d *Driver) Links() ([]Link, error) {
-	ls, err := d.h.LinkList()
+	ls, err := retryDump(func() ([]netlink.Link, error) { return d.h.LinkList() })
 	if err != nil {
 		return nil, wrap("list links", "", err)
 	}
-	addrs, err := d.h.AddrList(nil, netlink.FAMILY_ALL)
+	addrs, err := retryDump(func() ([]netlink.Addr, error) { return d.h.AddrList(nil, netlink.FAMILY_ALL) })
 	if err != nil {
 		return nil, wrap("list addresses", "", err)
 	}
@@ -144,7 +144,7 @@ func (d *Driver) Link(name string) (Link, error) {
 	if err != nil {
 		return Link{}, err
 	}
-	addrs, err := d.h.AddrList(l, netlink.FAMILY_ALL)
+	addrs, err := retryDump(func() ([]netlink.Addr, error) { return d.h.AddrList(l, netlink.FAMILY_ALL) })
 	if err != nil {
 		return Link{}, wrap("list addresses", name, err)
 	}
@@ -164,7 +164,7 @@ func (d *Driver) Link(name string) (Link, error) {
 	}
 	lk := d.describe(l, names, ps)
 	if lk.Bond != nil {
-		if all, err := d.h.LinkList(); err == nil {
+		if all, err := retryDump(func() ([]netlink.Link, error) { return d.h.LinkList() }); err == nil {
 			for _, s := range all {
 				if s.Attrs().MasterIndex == lk.Index {
 					lk.Bond.Slaves = append(lk.Bond.Slaves, s.Attrs().Name)
@@ -174,6 +174,18 @@ func (d *Driver) Link(name string) (Link, error) {
 		}
 	}
 	return lk, nil
+}
+
+// retryDump runs a netlink dump again when the kernel says it was
+// interrupted by a change meanwhile (an IPv6 address settling, say), so
+// callers get a consistent picture.
+func retryDump[T any](dump func() ([]T, error)) ([]T, error) {
+	for i := 0; ; i++ {
+		out, err := dump()
+		if !errors.Is(err, netlink.ErrDumpInterrupted) || i == 20 {
+			return out, err
+		}
+	}
 }
 
 func prefixOf(a netlink.Addr) (netip.Prefix, bool) {
