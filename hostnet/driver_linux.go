@@ -57,7 +57,8 @@ func OpenNamespace(handle netns.NsHandle, name string) (*Driver, error) {
 	return &Driver{ns: handle, h: h, name: name}, nil
 }
 
-// Close releases the driver's netlink sockets and namespace handle.
+// Close releases the driver's netlink sockets and namespace handle, once
+// nothing uses the driver any more (subscriptions ended).
 func (d *Driver) Close() error {
 	d.h.Close()
 	return d.ns.Close()
@@ -132,7 +133,7 @@ func (d *Driver) Links() ([]Link, error) {
 	}
 	out := make([]Link, 0, len(ls))
 	for _, l := range ls {
-		out = append(out, d.describe(l, names, byIndex[l.Attrs().Index]))
+		out = append(out, d.describe(l, names, byIndex[l.Attrs().Index], true))
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
 	return out, nil
@@ -162,7 +163,7 @@ func (d *Driver) Link(name string) (Link, error) {
 			}
 		}
 	}
-	lk := d.describe(l, names, ps)
+	lk := d.describe(l, names, ps, true)
 	if lk.Bond != nil {
 		if all, err := retryDump(func() ([]netlink.Link, error) { return d.h.LinkList() }); err == nil {
 			for _, s := range all {
@@ -200,7 +201,7 @@ func prefixOf(a netlink.Addr) (netip.Prefix, bool) {
 	return netip.PrefixFrom(ip.Unmap(), ones), true
 }
 
-func (d *Driver) describe(l netlink.Link, names map[int]string, addrs []netip.Prefix) Link {
+func (d *Driver) describe(l netlink.Link, names map[int]string, addrs []netip.Prefix, speed bool) Link {
 	a := l.Attrs()
 	lk := Link{Name: a.Name, Index: a.Index, MAC: a.HardwareAddr.String(), MTU: a.MTU,
 		Up: a.Flags&net.FlagUp != 0, Oper: a.OperState.String(), Master: names[a.MasterIndex], Addrs: addrs}
@@ -231,7 +232,7 @@ func (d *Driver) describe(l netlink.Link, names map[int]string, addrs []netip.Pr
 	if a.Name == "lo" {
 		lk.Kind = KindOther
 	}
-	if lk.Kind == KindNIC || lk.Kind == KindVeth || lk.Kind == KindBond {
+	if speed && (lk.Kind == KindNIC || lk.Kind == KindVeth || lk.Kind == KindBond) {
 		lk.Speed = d.speed(a.Name)
 	}
 	return lk
@@ -512,7 +513,7 @@ func (d *Driver) Subscribe(ctx context.Context) (<-chan LinkEvent, error) {
 				if !ok {
 					return
 				}
-				ev := LinkEvent{Link: d.describe(u.Link, map[int]string{}, nil), Deleted: u.Header.Type == unix.RTM_DELLINK}
+				ev := LinkEvent{Link: d.describe(u.Link, map[int]string{}, nil, false), Deleted: u.Header.Type == unix.RTM_DELLINK}
 				select {
 				case out <- ev:
 				case <-ctx.Done():

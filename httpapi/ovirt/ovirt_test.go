@@ -35,21 +35,16 @@ type bed struct {
 
 func newBed(t *testing.T, st store.Store, hosts ...string) *bed {
 	b := &bed{t: t, st: st, hosts: map[string]*hostnettest.Host{}}
-	ctx, cancel := context.WithCancel(context.Background())
-	var dones []chan struct{}
-	t.Cleanup(func() {
-		cancel()
-		for _, d := range dones {
-			<-d
-		}
-	})
 	for _, name := range hosts {
 		h := hostnettest.NewHost(t, "eth0", "eth1", "eth2")
 		b.hosts[name] = h
 		a := &hostnet.Agent{Hosts: hostnet.Hosts{Store: st}, Host: name, Driver: h.Driver, Interval: 500 * time.Millisecond}
+		ctx, cancel := context.WithCancel(context.Background())
 		done := make(chan struct{})
-		dones = append(dones, done)
 		go func() { a.Run(ctx); close(done) }()
+		// Registered after the host's, so it runs before them: the agent
+		// stops before its driver closes.
+		t.Cleanup(func() { cancel(); <-done })
 	}
 	svc, err := ovirt.NewService(st, ovirt.Options{ApplyTimeout: 10 * time.Second})
 	require.NoError(t, err)
