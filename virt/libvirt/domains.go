@@ -1,0 +1,1263 @@
+//go:build cgo
+
+package libvirt
+
+import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	"fmt"
+	"io"
+	"path"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	golibvirt "libvirt.org/go/libvirt"
+	"libvirt.org/go/libvirtxml"
+
+	"github.com/netslice/netslice/virt"
+)
+
+func stateOf(s golibvirt.DomainState) virt.State {
+	switch s {
+	case golibvirt.DOMAIN_RUNNING, golibvirt.DOMAIN_BLOCKED:
+		return virt.Running
+	case golibvirt.DOMAIN_PAUSED, golibvirt.DOMAIN_PMSUSPENDED:
+		return virt.Paused
+	case golibvirt.DOMAIN_SHUTDOWN:
+		return virt.Shutdown
+	case golibvirt.DOMAIN_SHUTOFF:
+		return virt.Shutoff
+	case golibvirt.DOMAIN_CRASHED:
+		return virt.Crashed
+	}
+	return virt.Other
+}
+
+func (d *Driver) lookup(op, name string) (*golibvirt.Domain, error) {
+	dom, err := d.conn.LookupDomainByName(name)
+	if err != nil {
+		return nil, wrap(op, name, err)
+	}
+	return dom, nil
+}
+
+// Domains lists every domain with what GetInfo says: state, memory,
+// vCPUs; no XML is read.
+func (d *Driver) Domains(ctx context.Context) ([]virt.DomainSummary, error) {
+	doms, err := d.conn.ListAllDomains(0)
+	if err != nil {
+		return nil, wrap("list domains", "", err)
+	}
+	out := make([]virt.DomainSummary, 0, len(doms))
+	for i := range doms {
+		dom := &doms[i]
+		name, err1 := dom.GetName()
+		uuid, err2 := dom.GetUUIDString()
+		info, err3 := dom.GetInfo()
+		dom.Free()
+		if err1 != nil || err2 != nil || err3 != nil {
+			continue // gone meanwhile
+		}
+		out = append(out, virt.DomainSummary{Name: name, UUID: uuid, State: stateOf(info.State),
+			MemoryMiB: int(info.Memory / 1024), CPUs: int(info.NrVirtCpu)})
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
+	return out, nil
+}
+
+// Domain returns a domain: its live definition when it runs, else its
+// persistent one. Parsed definitions are kept until an event or a change
+// through this driver says otherwise.
+func (d *Driver) Domain(ctx context.Context, name string) (virt.Domain, error) {
+	dom, err := d.lookup("get domain", name)
+	if err != nil {
+		return virt.Domain{}, err
+	}
+	defer dom.Free()
+	state, _, err := dom.GetState()
+	if err != nil {
+		return virt.Domain{}, wrap("get domain", name, err)
+	}
+	d.mu.Lock()
+	c, ok := d.cache[name]
+	gen := d.gen
+	d.mu.Unlock()
+	if ok && c.dom.State == stateOf(state) {
+		return c.dom, nil
+	}
+	x, err := dom.GetXMLDesc(0)
+	if err != nil {
+		return virt.Domain{}, wrap("get domain", name, err)
+	}
+	var def libvirtxml.Domain
+	if err := def.Unmarshal(x); err != nil {
+		return virt.Domain{}, wrap("get domain", name, err)
+	}
+	out := d.fromXML(&def)
+	out.State = stateOf(state)
+	for i := range out.Disks {
+		disk := &out.Disks[i]
+		if disk.Pool != "" || disk.Path == "" {
+			continue
+		}
+		if vol, err := d.conn.LookupStorageVolByPath(disk.Path); err == nil {
+			disk.Volume = volName(vol)
+			if p, err := vol.LookupPoolByVolume(); err == nil {
+				disk.Pool, _ = p.GetName()
+				p.Free()
+			}
+			vol.Free()
+		}
+	}
+	out.Persistent, _ = dom.IsPersistent()
+	out.Autostart, _ = dom.GetAutostart()
+	d.mu.Lock()
+	if d.gen == gen { // nothing changed while it was read
+		d.cache[name] = cachedDomain{dom: out}
+	}
+	d.mu.Unlock()
+	return out, nil
+}
+
+func kib(v uint, unit string) int {
+	switch strings.ToLower(unit) {
+	case "", "k", "kib":
+		return int(v / 1024)
+	case "m", "mib":
+		return int(v)
+	case "g", "gib":
+		return int(v * 1024)
+	case "b", "bytes":
+		return int(v / (1 << 20))
+	}
+	return int(v / 1024)
+}
+
+func (d *Driver) fromXML(def *libvirtxml.Domain) virt.Domain {
+	out := virt.Domain{Name: def.Name, UUID: def.UUID, Interfaces: []virt.Interface{}, Disks: []virt.Disk{}, HostDevs: []virt.HostDev{}}
+	if def.Memory != nil {
+		out.MaxMemMiB = kib(def.Memory.Value, def.Memory.Unit)
+		out.MemoryMiB = out.MaxMemMiB
+	}
+	if def.CurrentMemory != nil {
+		out.MemoryMiB = kib(def.CurrentMemory.Value, def.CurrentMemory.Unit)
+	}
+	if def.VCPU != nil {
+		out.MaxCPUs = int(def.VCPU.Value)
+		out.CPUs = out.MaxCPUs
+		if def.VCPU.Current != 0 {
+			out.CPUs = int(def.VCPU.Current)
+		}
+	}
+	if def.CPU != nil && def.CPU.Topology != nil {
+		t := def.CPU.Topology
+		out.Topology = &virt.Topology{Sockets: t.Sockets, Cores: t.Cores, Threads: t.Threads}
+	}
+	if def.Metadata != nil {
+		out.Metadata = def.Metadata.XML
+	}
+	if def.Devices == nil {
+		return out
+	}
+	for _, g := range def.Devices.Graphics {
+		switch {
+		case g.VNC != nil:
+			out.Graphics = &virt.Graphics{Type: "vnc", Listen: listenOf(g.VNC.Listen, g.VNC.Listeners), Port: g.VNC.Port, Passwd: g.VNC.Passwd, PasswdValidTo: parseTime(g.VNC.PasswdValidTo)}
+		case g.Spice != nil:
+			out.Graphics = &virt.Graphics{Type: "spice", Listen: listenOf(g.Spice.Listen, g.Spice.Listeners), Port: g.Spice.Port, Passwd: g.Spice.Passwd, PasswdValidTo: parseTime(g.Spice.PasswdValidTo)}
+		}
+		if out.Graphics != nil {
+			break
+		}
+	}
+	for _, i := range def.Devices.Interfaces {
+		out.Interfaces = append(out.Interfaces, ifaceOf(i))
+	}
+	for _, disk := range def.Devices.Disks {
+		out.Disks = append(out.Disks, diskOf(disk))
+	}
+	for _, h := range def.Devices.Hostdevs {
+		if hd, ok := hostdevOf(h); ok {
+			out.HostDevs = append(out.HostDevs, hd)
+		}
+	}
+	return out
+}
+
+func listenOf(attr string, ls []libvirtxml.DomainGraphicListener) string {
+	if attr != "" {
+		return attr
+	}
+	for _, l := range ls {
+		if l.Address != nil {
+			return l.Address.Address
+		}
+	}
+	return ""
+}
+
+func parseTime(s string) time.Time {
+	t, _ := time.Parse("2006-01-02T15:04:05", s)
+	return t
+}
+
+func ifaceOf(i libvirtxml.DomainInterface) virt.Interface {
+	out := virt.Interface{}
+	if i.MAC != nil {
+		out.MAC = i.MAC.Address
+	}
+	if i.Model != nil {
+		out.Model = i.Model.Type
+	}
+	if s := i.Source; s != nil {
+		switch {
+		case s.Network != nil:
+			out.Type, out.Network = "network", s.Network.Network
+		case s.Bridge != nil:
+			out.Type, out.Bridge = "bridge", s.Bridge.Bridge
+		case s.Direct != nil:
+			out.Type, out.Bridge = "direct", s.Direct.Dev
+		case s.User != nil:
+			out.Type = "user"
+		case s.Ethernet != nil:
+			out.Type = "ethernet"
+		case s.Hostdev != nil:
+			out.Type = "hostdev"
+		case s.MCast != nil:
+			out.Type = "mcast"
+		case s.Server != nil:
+			out.Type = "server"
+		case s.Client != nil:
+			out.Type = "client"
+		}
+	}
+	return out
+}
+
+func diskOf(disk libvirtxml.DomainDisk) virt.Disk {
+	out := virt.Disk{Type: disk.Device}
+	if out.Type == "" {
+		out.Type = "disk"
+	}
+	if disk.Target != nil {
+		out.Dev, out.Bus = disk.Target.Dev, disk.Target.Bus
+	}
+	if disk.Driver != nil {
+		out.Format = disk.Driver.Type
+	}
+	if s := disk.Source; s != nil {
+		switch {
+		case s.File != nil:
+			out.Path = s.File.File
+		case s.Block != nil:
+			out.Path = s.Block.Dev
+		case s.Volume != nil:
+			out.Pool, out.Volume = s.Volume.Pool, s.Volume.Volume
+		case s.Network != nil:
+			out.Path = s.Network.Name
+		}
+	}
+	return out
+}
+
+func hostdevOf(h libvirtxml.DomainHostdev) (virt.HostDev, bool) {
+	switch {
+	case h.SubsysPCI != nil && h.SubsysPCI.Source != nil && h.SubsysPCI.Source.Address != nil:
+		a := h.SubsysPCI.Source.Address
+		return virt.HostDev{Type: "pci", Name: fmt.Sprintf("pci_%04x_%02x_%02x_%x", deref(a.Domain), deref(a.Bus), deref(a.Slot), deref(a.Function))}, true
+	case h.SubsysUSB != nil && h.SubsysUSB.Source != nil && h.SubsysUSB.Source.Address != nil:
+		a := h.SubsysUSB.Source.Address
+		return virt.HostDev{Type: "usb", Name: fmt.Sprintf("usb_%03d_%03d", deref(a.Bus), deref(a.Device))}, true
+	}
+	return virt.HostDev{}, false
+}
+
+func deref(p *uint) uint {
+	if p == nil {
+		return 0
+	}
+	return *p
+}
+
+// newMAC is a locally administered unicast MAC under libvirt's and
+// KVM's customary 52:54:00.
+func newMAC() string {
+	var b [3]byte
+	rand.Read(b[:])
+	return fmt.Sprintf("52:54:00:%02x:%02x:%02x", b[0], b[1], b[2])
+}
+
+func ifaceXML(i virt.Interface) (libvirtxml.DomainInterface, error) {
+	x := libvirtxml.DomainInterface{MAC: &libvirtxml.DomainInterfaceMAC{Address: i.MAC}}
+	if i.Model != "" {
+		x.Model = &libvirtxml.DomainInterfaceModel{Type: i.Model}
+	}
+	switch i.Type {
+	case "network", "":
+		x.Source = &libvirtxml.DomainInterfaceSource{Network: &libvirtxml.DomainInterfaceSourceNetwork{Network: i.Network}}
+	case "bridge":
+		x.Source = &libvirtxml.DomainInterfaceSource{Bridge: &libvirtxml.DomainInterfaceSourceBridge{Bridge: i.Bridge}}
+	default:
+		return x, &virt.Error{Op: "interface", Object: i.MAC, Kind: virt.ErrInvalid, Msg: "interface type " + i.Type + " is not supported: network or bridge"}
+	}
+	return x, nil
+}
+
+func diskXML(disk virt.Disk) libvirtxml.DomainDisk {
+	x := libvirtxml.DomainDisk{Device: disk.Type, Target: &libvirtxml.DomainDiskTarget{Dev: disk.Dev, Bus: disk.Bus}}
+	if disk.Format != "" {
+		x.Driver = &libvirtxml.DomainDiskDriver{Name: "qemu", Type: disk.Format}
+	}
+	if disk.Path != "" {
+		x.Source = &libvirtxml.DomainDiskSource{File: &libvirtxml.DomainDiskSourceFile{File: disk.Path}}
+	}
+	if disk.Type == "cdrom" {
+		x.ReadOnly = &libvirtxml.DomainDiskReadOnly{}
+	}
+	return x
+}
+
+// DefineDomain defines a new persistent domain.
+func (d *Driver) DefineDomain(ctx context.Context, spec virt.DomainSpec) (virt.Domain, error) {
+	if _, err := d.conn.LookupDomainByName(spec.Name); err == nil {
+		return virt.Domain{}, &virt.Error{Op: "define domain", Object: spec.Name, Kind: virt.ErrExists, Msg: "a domain of that name exists"}
+	}
+	typ, _ := d.conn.GetType()
+	domType := "kvm"
+	if strings.EqualFold(typ, "test") {
+		domType = "test"
+	}
+	def := libvirtxml.Domain{Type: domType, Name: spec.Name,
+		Memory:  &libvirtxml.DomainMemory{Value: uint(spec.MemoryMiB) * 1024, Unit: "KiB"},
+		VCPU:    &libvirtxml.DomainVCPU{Value: uint(spec.CPUs)},
+		OS:      &libvirtxml.DomainOS{Type: &libvirtxml.DomainOSType{Type: "hvm", Arch: spec.Arch}},
+		Devices: &libvirtxml.DomainDeviceList{},
+	}
+	if spec.Topology != nil {
+		def.CPU = &libvirtxml.DomainCPU{Topology: &libvirtxml.DomainCPUTopology{Sockets: spec.Topology.Sockets, Cores: spec.Topology.Cores, Threads: spec.Topology.Threads}}
+	}
+	if spec.Metadata != "" {
+		def.Metadata = &libvirtxml.DomainMetadata{XML: spec.Metadata}
+	}
+	for _, disk := range spec.Disks {
+		def.Devices.Disks = append(def.Devices.Disks, diskXML(disk))
+	}
+	for _, i := range spec.Interfaces {
+		if i.MAC == "" {
+			i.MAC = newMAC()
+		}
+		x, err := ifaceXML(i)
+		if err != nil {
+			return virt.Domain{}, err
+		}
+		def.Devices.Interfaces = append(def.Devices.Interfaces, x)
+	}
+	if g := spec.Graphics; g != nil && g.Type != "" {
+		gx := libvirtxml.DomainGraphic{}
+		switch g.Type {
+		case "vnc":
+			gx.VNC = &libvirtxml.DomainGraphicVNC{AutoPort: "yes", Port: -1, Listen: g.Listen}
+		case "spice":
+			gx.Spice = &libvirtxml.DomainGraphicSpice{AutoPort: "yes", Port: -1, Listen: g.Listen}
+		default:
+			return virt.Domain{}, &virt.Error{Op: "define domain", Object: spec.Name, Kind: virt.ErrInvalid, Msg: "graphics must be vnc or spice"}
+		}
+		def.Devices.Graphics = append(def.Devices.Graphics, gx)
+	}
+	x, err := def.Marshal()
+	if err != nil {
+		return virt.Domain{}, wrap("define domain", spec.Name, err)
+	}
+	dom, err := d.conn.DomainDefineXML(x)
+	if err != nil {
+		return virt.Domain{}, wrap("define domain", spec.Name, err)
+	}
+	dom.Free()
+	d.forget(spec.Name)
+	return d.Domain(ctx, spec.Name)
+}
+
+// act runs a lifecycle call on a domain.
+func (d *Driver) act(op, name string, f func(*golibvirt.Domain) error) error {
+	dom, err := d.lookup(op, name)
+	if err != nil {
+		return err
+	}
+	defer dom.Free()
+	defer d.forget(name)
+	return wrap(op, name, f(dom))
+}
+
+// requireState refuses an action in the wrong state with
+// ErrInvalidState, before asking libvirt (whose words vary by driver).
+func requireState(dom *golibvirt.Domain, op, name string, ok ...golibvirt.DomainState) error {
+	st, _, err := dom.GetState()
+	if err != nil {
+		return err
+	}
+	for _, s := range ok {
+		if st == s {
+			return nil
+		}
+	}
+	return &virt.Error{Op: op, Object: name, Kind: virt.ErrInvalidState, Msg: "domain is " + string(stateOf(st))}
+}
+
+// Start boots a domain that is shut off.
+func (d *Driver) Start(ctx context.Context, name string) error {
+	return d.act("start", name, func(dom *golibvirt.Domain) error {
+		if err := requireState(dom, "start", name, golibvirt.DOMAIN_SHUTOFF, golibvirt.DOMAIN_CRASHED); err != nil {
+			return err
+		}
+		return dom.Create()
+	})
+}
+
+// Shutdown asks the guest to shut down.
+func (d *Driver) Shutdown(ctx context.Context, name string) error {
+	return d.act("shutdown", name, func(dom *golibvirt.Domain) error {
+		if err := requireState(dom, "shutdown", name, golibvirt.DOMAIN_RUNNING, golibvirt.DOMAIN_BLOCKED, golibvirt.DOMAIN_PAUSED); err != nil {
+			return err
+		}
+		return dom.Shutdown()
+	})
+}
+
+// Poweroff stops a domain at once.
+func (d *Driver) Poweroff(ctx context.Context, name string) error {
+	return d.act("poweroff", name, func(dom *golibvirt.Domain) error {
+		if err := requireState(dom, "poweroff", name, golibvirt.DOMAIN_RUNNING, golibvirt.DOMAIN_BLOCKED, golibvirt.DOMAIN_PAUSED,
+			golibvirt.DOMAIN_SHUTDOWN, golibvirt.DOMAIN_PMSUSPENDED, golibvirt.DOMAIN_CRASHED); err != nil {
+			return err
+		}
+		return dom.Destroy()
+	})
+}
+
+// Reset resets a running domain.
+func (d *Driver) Reset(ctx context.Context, name string) error {
+	return d.act("reset", name, func(dom *golibvirt.Domain) error {
+		if err := requireState(dom, "reset", name, golibvirt.DOMAIN_RUNNING, golibvirt.DOMAIN_BLOCKED, golibvirt.DOMAIN_PAUSED); err != nil {
+			return err
+		}
+		err := dom.Reset(0)
+		if isNoSupport(err) {
+			// Not every driver resets: a hard power cycle is the same to
+			// the guest.
+			if err = dom.Destroy(); err == nil {
+				err = dom.Create()
+			}
+		}
+		return err
+	})
+}
+
+func isNoSupport(err error) bool {
+	le, ok := err.(golibvirt.Error)
+	return ok && le.Code == golibvirt.ERR_NO_SUPPORT
+}
+
+// Suspend pauses a running domain.
+func (d *Driver) Suspend(ctx context.Context, name string) error {
+	return d.act("suspend", name, func(dom *golibvirt.Domain) error {
+		if err := requireState(dom, "suspend", name, golibvirt.DOMAIN_RUNNING, golibvirt.DOMAIN_BLOCKED); err != nil {
+			return err
+		}
+		return dom.Suspend()
+	})
+}
+
+// Resume resumes a paused domain.
+func (d *Driver) Resume(ctx context.Context, name string) error {
+	return d.act("resume", name, func(dom *golibvirt.Domain) error {
+		if err := requireState(dom, "resume", name, golibvirt.DOMAIN_PAUSED); err != nil {
+			return err
+		}
+		return dom.Resume()
+	})
+}
+
+// Undefine removes a domain, stopping it first, with its snapshots'
+// metadata; with storage, the volumes of its disks go too.
+func (d *Driver) Undefine(ctx context.Context, name string, storage bool) error {
+	vm, err := d.Domain(ctx, name)
+	if err != nil {
+		return err
+	}
+	err = d.act("undefine", name, func(dom *golibvirt.Domain) error {
+		if active, _ := dom.IsActive(); active {
+			if err := dom.Destroy(); err != nil {
+				return err
+			}
+		}
+		err := dom.UndefineFlags(golibvirt.DOMAIN_UNDEFINE_SNAPSHOTS_METADATA | golibvirt.DOMAIN_UNDEFINE_MANAGED_SAVE | golibvirt.DOMAIN_UNDEFINE_NVRAM)
+		if err != nil {
+			err = dom.Undefine()
+		}
+		return err
+	})
+	if err != nil || !storage {
+		return err
+	}
+	for _, disk := range vm.Disks {
+		if disk.Type != "disk" {
+			continue
+		}
+		vol, err := d.volumeOf(disk)
+		if err != nil {
+			continue // not a volume of a pool: left alone
+		}
+		vol.Delete(0)
+		vol.Free()
+	}
+	return nil
+}
+
+// volumeOf finds the storage volume a disk is.
+func (d *Driver) volumeOf(disk virt.Disk) (*golibvirt.StorageVol, error) {
+	if disk.Pool != "" {
+		p, err := d.conn.LookupStoragePoolByName(disk.Pool)
+		if err != nil {
+			return nil, err
+		}
+		defer p.Free()
+		return p.LookupStorageVolByName(disk.Volume)
+	}
+	if disk.Path == "" {
+		return nil, notFound("volume", disk.Dev)
+	}
+	return d.conn.LookupStorageVolByPath(disk.Path)
+}
+
+// Rename renames a domain that is shut off.
+func (d *Driver) Rename(ctx context.Context, name, newName string) error {
+	if _, err := d.conn.LookupDomainByName(newName); err == nil {
+		return &virt.Error{Op: "rename", Object: name, Kind: virt.ErrExists, Msg: "a domain named " + newName + " exists"}
+	}
+	defer d.forget(newName)
+	return d.act("rename", name, func(dom *golibvirt.Domain) error {
+		if err := requireState(dom, "rename", name, golibvirt.DOMAIN_SHUTOFF); err != nil {
+			return err
+		}
+		return dom.Rename(newName, 0)
+	})
+}
+
+// editDefinition changes a domain's persistent definition and redefines
+// it.
+func (d *Driver) editDefinition(op, name string, edit func(*libvirtxml.Domain) error) error {
+	return d.act(op, name, func(dom *golibvirt.Domain) error {
+		x, err := dom.GetXMLDesc(golibvirt.DOMAIN_XML_INACTIVE | golibvirt.DOMAIN_XML_SECURE)
+		if err != nil {
+			return err
+		}
+		var def libvirtxml.Domain
+		if err := def.Unmarshal(x); err != nil {
+			return err
+		}
+		if def.Devices == nil {
+			def.Devices = &libvirtxml.DomainDeviceList{}
+		}
+		if err := edit(&def); err != nil {
+			return err
+		}
+		nx, err := def.Marshal()
+		if err != nil {
+			return err
+		}
+		nd, err := d.conn.DomainDefineXML(nx)
+		if err != nil {
+			return err
+		}
+		return nd.Free()
+	})
+}
+
+// Clone defines newName like name, with a new UUID, new MACs and copies
+// of its disk volumes (in the same pool), on a shut-off domain.
+func (d *Driver) Clone(ctx context.Context, name, newName string) (virt.Domain, error) {
+	if _, err := d.conn.LookupDomainByName(newName); err == nil {
+		return virt.Domain{}, &virt.Error{Op: "clone", Object: name, Kind: virt.ErrExists, Msg: "a domain named " + newName + " exists"}
+	}
+	dom, err := d.lookup("clone", name)
+	if err != nil {
+		return virt.Domain{}, err
+	}
+	defer dom.Free()
+	if err := requireState(dom, "clone", name, golibvirt.DOMAIN_SHUTOFF); err != nil {
+		return virt.Domain{}, wrap("clone", name, err)
+	}
+	x, err := dom.GetXMLDesc(golibvirt.DOMAIN_XML_INACTIVE | golibvirt.DOMAIN_XML_SECURE)
+	if err != nil {
+		return virt.Domain{}, wrap("clone", name, err)
+	}
+	var def libvirtxml.Domain
+	if err := def.Unmarshal(x); err != nil {
+		return virt.Domain{}, wrap("clone", name, err)
+	}
+	def.Name, def.UUID = newName, ""
+	var made []*golibvirt.StorageVol
+	undo := func() {
+		for _, v := range made {
+			v.Delete(0)
+			v.Free()
+		}
+	}
+	if def.Devices != nil {
+		for i := range def.Devices.Interfaces {
+			def.Devices.Interfaces[i].MAC = &libvirtxml.DomainInterfaceMAC{Address: newMAC()}
+		}
+		for i, disk := range def.Devices.Disks {
+			vd := diskOf(disk)
+			if vd.Type != "disk" {
+				continue
+			}
+			src, err := d.volumeOf(vd)
+			if err != nil {
+				continue // not a pool's volume: shared, as virt-clone would ask
+			}
+			nv, err := d.copyVolume(src, newName+"-"+vd.Dev+path.Ext(volName(src)))
+			src.Free()
+			if err != nil {
+				undo()
+				return virt.Domain{}, wrap("clone", name, err)
+			}
+			made = append(made, nv)
+			p, _ := nv.GetPath()
+			def.Devices.Disks[i].Source = &libvirtxml.DomainDiskSource{File: &libvirtxml.DomainDiskSourceFile{File: p}}
+		}
+	}
+	nx, err := def.Marshal()
+	if err == nil {
+		var nd *golibvirt.Domain
+		if nd, err = d.conn.DomainDefineXML(nx); err == nil {
+			nd.Free()
+		}
+	}
+	if err != nil {
+		undo()
+		return virt.Domain{}, wrap("clone", name, err)
+	}
+	for _, v := range made {
+		v.Free()
+	}
+	return d.Domain(ctx, newName)
+}
+
+func volName(v *golibvirt.StorageVol) string {
+	n, _ := v.GetName()
+	return n
+}
+
+// copyVolume copies src to a new volume name in its pool.
+func (d *Driver) copyVolume(src *golibvirt.StorageVol, name string) (*golibvirt.StorageVol, error) {
+	p, err := src.LookupPoolByVolume()
+	if err != nil {
+		return nil, err
+	}
+	defer p.Free()
+	x, err := src.GetXMLDesc(0)
+	if err != nil {
+		return nil, err
+	}
+	var vx libvirtxml.StorageVolume
+	if err := vx.Unmarshal(x); err != nil {
+		return nil, err
+	}
+	nv := libvirtxml.StorageVolume{Name: name, Capacity: vx.Capacity}
+	if vx.Target != nil && vx.Target.Format != nil {
+		nv.Target = &libvirtxml.StorageVolumeTarget{Format: vx.Target.Format}
+	}
+	nx, err := nv.Marshal()
+	if err != nil {
+		return nil, err
+	}
+	return p.StorageVolCreateXMLFrom(nx, src, 0)
+}
+
+// SetResources changes memory and CPUs in the persistent definition.
+func (d *Driver) SetResources(ctx context.Context, name string, memMiB, cpus int) error {
+	return d.editDefinition("update", name, func(def *libvirtxml.Domain) error {
+		if memMiB > 0 {
+			def.Memory = &libvirtxml.DomainMemory{Value: uint(memMiB) * 1024, Unit: "KiB"}
+			def.CurrentMemory = &libvirtxml.DomainCurrentMemory{Value: uint(memMiB) * 1024, Unit: "KiB"}
+		}
+		if cpus > 0 {
+			if def.CPU != nil && def.CPU.Topology != nil {
+				t := def.CPU.Topology
+				if t.Sockets*max(t.Cores, 1)*max(t.Threads, 1) < cpus {
+					return &virt.Error{Op: "update", Object: name, Kind: virt.ErrInvalid, Msg: "more CPUs than the topology has"}
+				}
+			}
+			def.VCPU = &libvirtxml.DomainVCPU{Value: uint(cpus)}
+		}
+		return nil
+	})
+}
+
+// SetGraphicsPassword sets the console password (and its expiry).
+func (d *Driver) SetGraphicsPassword(ctx context.Context, name, passwd string, validTo time.Time) error {
+	return d.editDefinition("update", name, func(def *libvirtxml.Domain) error {
+		for i := range def.Devices.Graphics {
+			g := &def.Devices.Graphics[i]
+			until := ""
+			if !validTo.IsZero() {
+				until = validTo.UTC().Format("2006-01-02T15:04:05")
+			}
+			switch {
+			case g.VNC != nil:
+				g.VNC.Passwd, g.VNC.PasswdValidTo = passwd, until
+				return nil
+			case g.Spice != nil:
+				g.Spice.Passwd, g.Spice.PasswdValidTo = passwd, until
+				return nil
+			}
+		}
+		return &virt.Error{Op: "update", Object: name, Kind: virt.ErrInvalidState, Msg: "the domain has no graphics"}
+	})
+}
+
+// SetMetadata replaces the application's metadata element.
+func (d *Driver) SetMetadata(ctx context.Context, name, xml string) error {
+	return d.act("metadata", name, func(dom *golibvirt.Domain) error {
+		return dom.SetMetadata(golibvirt.DOMAIN_METADATA_ELEMENT, xml, d.opts.MetadataKey, d.opts.MetadataNS, golibvirt.DOMAIN_AFFECT_CONFIG)
+	})
+}
+
+// Metadata returns the application's metadata element ("" none).
+func (d *Driver) Metadata(ctx context.Context, name string) (string, error) {
+	dom, err := d.lookup("metadata", name)
+	if err != nil {
+		return "", err
+	}
+	defer dom.Free()
+	x, err := dom.GetMetadata(golibvirt.DOMAIN_METADATA_ELEMENT, d.opts.MetadataNS, golibvirt.DOMAIN_AFFECT_CONFIG)
+	if le, ok := err.(golibvirt.Error); ok && le.Code == golibvirt.ERR_NO_DOMAIN_METADATA {
+		return "", nil
+	}
+	return x, wrap("metadata", name, err)
+}
+
+// Stats returns the counters of the named domains (all when none), in
+// one call.
+func (d *Driver) Stats(ctx context.Context, names ...string) (map[string]virt.DomainStats, error) {
+	var doms []*golibvirt.Domain
+	for _, n := range names {
+		dom, err := d.lookup("stats", n)
+		if err != nil {
+			return nil, err
+		}
+		defer dom.Free()
+		doms = append(doms, dom)
+	}
+	st, err := d.conn.GetAllDomainStats(doms, golibvirt.DOMAIN_STATS_CPU_TOTAL|golibvirt.DOMAIN_STATS_VCPU|
+		golibvirt.DOMAIN_STATS_INTERFACE|golibvirt.DOMAIN_STATS_BLOCK, 0)
+	if err != nil {
+		return nil, wrap("stats", strings.Join(names, ","), err)
+	}
+	now := time.Now()
+	out := map[string]virt.DomainStats{}
+	for _, s := range st {
+		name, _ := s.Domain.GetName()
+		ds := virt.DomainStats{At: now}
+		if s.Cpu != nil && s.Cpu.TimeSet {
+			ds.CPUTime = time.Duration(s.Cpu.Time)
+		}
+		if s.Vcpu != nil {
+			ds.VCPUs = len(s.Vcpu)
+		}
+		if s.Cpu == nil || !s.Cpu.TimeSet || s.Vcpu == nil {
+			// Not every driver has these groups (the test driver has only
+			// the state); GetInfo has CPU time and vCPUs everywhere.
+			if info, err := s.Domain.GetInfo(); err == nil {
+				ds.CPUTime, ds.VCPUs = time.Duration(info.CpuTime), int(info.NrVirtCpu)
+			}
+		}
+		for _, n := range s.Net {
+			ds.NetRxBytes += n.RxBytes
+			ds.NetTxBytes += n.TxBytes
+		}
+		for _, b := range s.Block {
+			ds.DiskRd += b.RdBytes
+			ds.DiskWr += b.WrBytes
+		}
+		out[name] = ds
+		s.Domain.Free()
+	}
+	return out, nil
+}
+
+// Screenshot returns the primary display of a running domain.
+func (d *Driver) Screenshot(ctx context.Context, name string) ([]byte, string, error) {
+	dom, err := d.lookup("screenshot", name)
+	if err != nil {
+		return nil, "", err
+	}
+	defer dom.Free()
+	if err := requireState(dom, "screenshot", name, golibvirt.DOMAIN_RUNNING, golibvirt.DOMAIN_BLOCKED, golibvirt.DOMAIN_PAUSED); err != nil {
+		return nil, "", wrap("screenshot", name, err)
+	}
+	st, err := d.conn.NewStream(0)
+	if err != nil {
+		return nil, "", wrap("screenshot", name, err)
+	}
+	defer st.Free()
+	mime, err := dom.Screenshot(st, 0, 0)
+	if err != nil {
+		return nil, "", wrap("screenshot", name, err)
+	}
+	var buf bytes.Buffer
+	chunk := make([]byte, 64<<10)
+	for {
+		n, err := st.Recv(chunk)
+		if n > 0 {
+			buf.Write(chunk[:n])
+		}
+		if err != nil || n == 0 {
+			if err != nil && err != io.EOF {
+				st.Abort()
+				return nil, "", wrap("screenshot", name, err)
+			}
+			break
+		}
+		if buf.Len() > 64<<20 {
+			st.Abort()
+			return nil, "", &virt.Error{Op: "screenshot", Object: name, Kind: virt.ErrInvalid, Msg: "larger than 64 MiB"}
+		}
+	}
+	st.Finish()
+	return buf.Bytes(), mime, nil
+}
+
+// Migrate moves a running domain to the hypervisor at destURI.
+func (d *Driver) Migrate(ctx context.Context, name, destURI string) error {
+	dst, err := golibvirt.NewConnect(destURI)
+	if err != nil {
+		return wrap("migrate", name, err)
+	}
+	defer dst.Close()
+	return d.act("migrate", name, func(dom *golibvirt.Domain) error {
+		nd, err := dom.Migrate(dst, golibvirt.MIGRATE_LIVE|golibvirt.MIGRATE_PERSIST_DEST|golibvirt.MIGRATE_UNDEFINE_SOURCE, "", "", 0)
+		if err == nil {
+			nd.Free()
+		}
+		return err
+	})
+}
+
+// live reports whether a change should also go to the running domain.
+func live(dom *golibvirt.Domain) bool {
+	a, _ := dom.IsActive()
+	return a
+}
+
+// device changes a domain's device: live when it runs and libvirt can
+// (AttachDeviceFlags and friends), else — or where the driver has no such
+// call — on the persistent definition, redefined.
+func (d *Driver) device(op, name, devXML string, call func(dom *golibvirt.Domain, x string, flags golibvirt.DomainDeviceModifyFlags) error, edit func(*libvirtxml.Domain) error) error {
+	err := d.act(op, name, func(dom *golibvirt.Domain) error {
+		flags := golibvirt.DOMAIN_DEVICE_MODIFY_CONFIG
+		if live(dom) {
+			flags |= golibvirt.DOMAIN_DEVICE_MODIFY_LIVE
+		}
+		return call(dom, devXML, flags)
+	})
+	var ve *virt.Error
+	if errorsAs(err, &ve) && ve.Kind == virt.ErrNotSupported {
+		return d.editDefinition(op, name, edit)
+	}
+	return err
+}
+
+// AttachInterface adds an interface (MAC generated when empty).
+func (d *Driver) AttachInterface(ctx context.Context, dom string, iface virt.Interface) (virt.Interface, error) {
+	if iface.MAC == "" {
+		iface.MAC = newMAC()
+	}
+	x, err := ifaceXML(iface)
+	if err != nil {
+		return iface, err
+	}
+	devXML, err := x.Marshal()
+	if err != nil {
+		return iface, wrap("attach interface", dom, err)
+	}
+	vm, err := d.Domain(ctx, dom)
+	if err != nil {
+		return iface, err
+	}
+	for _, i := range vm.Interfaces {
+		if strings.EqualFold(i.MAC, iface.MAC) {
+			return iface, &virt.Error{Op: "attach interface", Object: dom, Kind: virt.ErrExists, Msg: "MAC " + iface.MAC + " is in use"}
+		}
+	}
+	err = d.device("attach interface", dom, devXML, (*golibvirt.Domain).AttachDeviceFlags, func(def *libvirtxml.Domain) error {
+		def.Devices.Interfaces = append(def.Devices.Interfaces, x)
+		return nil
+	})
+	return iface, err
+}
+
+// UpdateInterface changes an interface's network and model (by MAC).
+func (d *Driver) UpdateInterface(ctx context.Context, dom string, iface virt.Interface) error {
+	x, err := ifaceXML(iface)
+	if err != nil {
+		return err
+	}
+	devXML, err := x.Marshal()
+	if err != nil {
+		return wrap("update interface", dom, err)
+	}
+	if err := d.hasIface(ctx, dom, iface.MAC); err != nil {
+		return err
+	}
+	return d.device("update interface", dom, devXML, (*golibvirt.Domain).UpdateDeviceFlags, func(def *libvirtxml.Domain) error {
+		for i := range def.Devices.Interfaces {
+			if m := def.Devices.Interfaces[i].MAC; m != nil && strings.EqualFold(m.Address, iface.MAC) {
+				def.Devices.Interfaces[i] = x
+			}
+		}
+		return nil
+	})
+}
+
+func (d *Driver) hasIface(ctx context.Context, dom, mac string) error {
+	vm, err := d.Domain(ctx, dom)
+	if err != nil {
+		return err
+	}
+	for _, i := range vm.Interfaces {
+		if strings.EqualFold(i.MAC, mac) {
+			return nil
+		}
+	}
+	return notFound("interface "+mac+" of", dom)
+}
+
+// DetachInterface removes an interface by MAC.
+func (d *Driver) DetachInterface(ctx context.Context, dom, mac string) error {
+	vm, err := d.Domain(ctx, dom)
+	if err != nil {
+		return err
+	}
+	var found *virt.Interface
+	for i := range vm.Interfaces {
+		if strings.EqualFold(vm.Interfaces[i].MAC, mac) {
+			found = &vm.Interfaces[i]
+		}
+	}
+	if found == nil {
+		return notFound("interface "+mac+" of", dom)
+	}
+	x, _ := ifaceXML(*found)
+	devXML, _ := x.Marshal()
+	return d.device("detach interface", dom, devXML, (*golibvirt.Domain).DetachDeviceFlags, func(def *libvirtxml.Domain) error {
+		var keep []libvirtxml.DomainInterface
+		for _, i := range def.Devices.Interfaces {
+			if i.MAC == nil || !strings.EqualFold(i.MAC.Address, mac) {
+				keep = append(keep, i)
+			}
+		}
+		def.Devices.Interfaces = keep
+		return nil
+	})
+}
+
+// AttachDisk adds a disk or CD-ROM; an empty Dev gets the next free name
+// on its bus.
+func (d *Driver) AttachDisk(ctx context.Context, dom string, disk virt.Disk) (virt.Disk, error) {
+	vm, err := d.Domain(ctx, dom)
+	if err != nil {
+		return disk, err
+	}
+	if disk.Bus == "" {
+		disk.Bus = "virtio"
+		if disk.Type == "cdrom" {
+			disk.Bus = "ide"
+		}
+	}
+	if disk.Dev == "" {
+		disk.Dev = nextDev(disk.Bus, vm.Disks)
+	}
+	for _, x := range vm.Disks {
+		if x.Dev == disk.Dev {
+			return disk, &virt.Error{Op: "attach disk", Object: dom, Kind: virt.ErrExists, Msg: "device " + disk.Dev + " is in use"}
+		}
+	}
+	x := diskXML(disk)
+	devXML, err := x.Marshal()
+	if err != nil {
+		return disk, wrap("attach disk", dom, err)
+	}
+	err = d.device("attach disk", dom, devXML, (*golibvirt.Domain).AttachDeviceFlags, func(def *libvirtxml.Domain) error {
+		def.Devices.Disks = append(def.Devices.Disks, x)
+		return nil
+	})
+	return disk, err
+}
+
+// nextDev is the first free device name on a bus ("vda", "hdc", ...).
+func nextDev(bus string, disks []virt.Disk) string {
+	prefix := map[string]string{"virtio": "vd", "ide": "hd", "scsi": "sd", "sata": "sd", "usb": "sd"}[bus]
+	if prefix == "" {
+		prefix = "vd"
+	}
+	used := map[string]bool{}
+	for _, d := range disks {
+		used[d.Dev] = true
+	}
+	for c := 'a'; c <= 'z'; c++ {
+		if n := prefix + string(c); !used[n] {
+			return n
+		}
+	}
+	return prefix + "z" + strconv.Itoa(len(disks))
+}
+
+// UpdateDisk changes a CD-ROM's medium (Path; "" ejects).
+func (d *Driver) UpdateDisk(ctx context.Context, dom string, disk virt.Disk) error {
+	vm, err := d.Domain(ctx, dom)
+	if err != nil {
+		return err
+	}
+	var cur *virt.Disk
+	for i := range vm.Disks {
+		if vm.Disks[i].Dev == disk.Dev {
+			cur = &vm.Disks[i]
+		}
+	}
+	if cur == nil {
+		return notFound("disk "+disk.Dev+" of", dom)
+	}
+	if cur.Type != "cdrom" {
+		return &virt.Error{Op: "update disk", Object: dom, Kind: virt.ErrInvalid, Msg: "only a CD-ROM's medium can change"}
+	}
+	next := *cur
+	next.Path, next.Pool, next.Volume = disk.Path, "", ""
+	x := diskXML(next)
+	devXML, err := x.Marshal()
+	if err != nil {
+		return wrap("update disk", dom, err)
+	}
+	return d.device("update disk", dom, devXML, (*golibvirt.Domain).UpdateDeviceFlags, func(def *libvirtxml.Domain) error {
+		for i := range def.Devices.Disks {
+			if t := def.Devices.Disks[i].Target; t != nil && t.Dev == disk.Dev {
+				def.Devices.Disks[i].Source = x.Source
+			}
+		}
+		return nil
+	})
+}
+
+// DetachDisk removes a disk by device name.
+func (d *Driver) DetachDisk(ctx context.Context, dom, dev string) error {
+	vm, err := d.Domain(ctx, dom)
+	if err != nil {
+		return err
+	}
+	var cur *virt.Disk
+	for i := range vm.Disks {
+		if vm.Disks[i].Dev == dev {
+			cur = &vm.Disks[i]
+		}
+	}
+	if cur == nil {
+		return notFound("disk "+dev+" of", dom)
+	}
+	x := diskXML(*cur)
+	devXML, _ := x.Marshal()
+	return d.device("detach disk", dom, devXML, (*golibvirt.Domain).DetachDeviceFlags, func(def *libvirtxml.Domain) error {
+		var keep []libvirtxml.DomainDisk
+		for _, disk := range def.Devices.Disks {
+			if disk.Target == nil || disk.Target.Dev != dev {
+				keep = append(keep, disk)
+			}
+		}
+		def.Devices.Disks = keep
+		return nil
+	})
+}
+
+// NodeDevices lists the host's devices.
+func (d *Driver) NodeDevices(ctx context.Context) ([]virt.NodeDevice, error) {
+	devs, err := d.conn.ListAllNodeDevices(0)
+	if err != nil {
+		return nil, wrap("list node devices", "", err)
+	}
+	var out []virt.NodeDevice
+	for i := range devs {
+		n, _ := devs[i].GetName()
+		p, _ := devs[i].GetParent()
+		caps, _ := devs[i].ListCaps()
+		devs[i].Free()
+		out = append(out, virt.NodeDevice{Name: n, Parent: p, Caps: caps})
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
+	return out, nil
+}
+
+// AttachHostDev assigns a PCI or USB node device to a domain.
+func (d *Driver) AttachHostDev(ctx context.Context, dom, device string) (virt.HostDev, error) {
+	nd, err := d.conn.LookupDeviceByName(device)
+	if err != nil {
+		return virt.HostDev{}, wrap("attach host device", device, err)
+	}
+	defer nd.Free()
+	x, err := nd.GetXMLDesc(0)
+	if err != nil {
+		return virt.HostDev{}, wrap("attach host device", device, err)
+	}
+	var ndx libvirtxml.NodeDevice
+	if err := ndx.Unmarshal(x); err != nil {
+		return virt.HostDev{}, wrap("attach host device", device, err)
+	}
+	hd := libvirtxml.DomainHostdev{Managed: "yes"}
+	out := virt.HostDev{Name: device}
+	switch c := ndx.Capability; {
+	case c.PCI != nil:
+		hd.SubsysPCI = &libvirtxml.DomainHostdevSubsysPCI{Source: &libvirtxml.DomainHostdevSubsysPCISource{
+			Address: &libvirtxml.DomainAddressPCI{Domain: c.PCI.Domain, Bus: c.PCI.Bus, Slot: c.PCI.Slot, Function: c.PCI.Function}}}
+		out.Type = "pci"
+	case c.USBDevice != nil:
+		bus, dev := uint(c.USBDevice.Bus), uint(c.USBDevice.Device)
+		hd.SubsysUSB = &libvirtxml.DomainHostdevSubsysUSB{Source: &libvirtxml.DomainHostdevSubsysUSBSource{
+			Address: &libvirtxml.DomainAddressUSB{Bus: &bus, Device: &dev}}}
+		out.Type = "usb"
+	default:
+		return out, &virt.Error{Op: "attach host device", Object: device, Kind: virt.ErrInvalid, Msg: "only PCI and USB devices can be assigned"}
+	}
+	devXML, err := hd.Marshal()
+	if err != nil {
+		return out, wrap("attach host device", device, err)
+	}
+	err = d.device("attach host device", dom, devXML, (*golibvirt.Domain).AttachDeviceFlags, func(def *libvirtxml.Domain) error {
+		def.Devices.Hostdevs = append(def.Devices.Hostdevs, hd)
+		return nil
+	})
+	return out, err
+}
+
+// DetachHostDev removes an assigned host device.
+func (d *Driver) DetachHostDev(ctx context.Context, dom, device string) error {
+	return d.editDefinition("detach host device", dom, func(def *libvirtxml.Domain) error {
+		var keep []libvirtxml.DomainHostdev
+		found := false
+		for _, h := range def.Devices.Hostdevs {
+			if hd, ok := hostdevOf(h); ok && hd.Name == device {
+				found = true
+				continue
+			}
+			keep = append(keep, h)
+		}
+		if !found {
+			return notFound("host device "+device+" of", dom)
+		}
+		def.Devices.Hostdevs = keep
+		return nil
+	})
+}
+
+// Snapshots.
+
+func (d *Driver) Snapshots(ctx context.Context, dom string) ([]virt.Snapshot, error) {
+	vm, err := d.lookup("list snapshots", dom)
+	if err != nil {
+		return nil, err
+	}
+	defer vm.Free()
+	snaps, err := vm.ListAllSnapshots(0)
+	if err != nil {
+		return nil, wrap("list snapshots", dom, err)
+	}
+	var out []virt.Snapshot
+	for i := range snaps {
+		s, err := snapshotOf(&snaps[i])
+		snaps[i].Free()
+		if err == nil {
+			out = append(out, s)
+		}
+	}
+	sort.Slice(out, func(i, j int) bool {
+		return out[i].Created.Before(out[j].Created) || out[i].Created.Equal(out[j].Created) && out[i].Name < out[j].Name
+	})
+	return out, nil
+}
+
+func snapshotOf(s *golibvirt.DomainSnapshot) (virt.Snapshot, error) {
+	x, err := s.GetXMLDesc(0)
+	if err != nil {
+		return virt.Snapshot{}, err
+	}
+	var sx libvirtxml.DomainSnapshot
+	if err := sx.Unmarshal(x); err != nil {
+		return virt.Snapshot{}, err
+	}
+	out := virt.Snapshot{Name: sx.Name, State: virt.State(sx.State)}
+	if sx.Parent != nil {
+		out.Parent = sx.Parent.Name
+	}
+	if secs, err := strconv.ParseInt(sx.CreationTime, 10, 64); err == nil {
+		out.Created = time.Unix(secs, 0)
+	}
+	out.Current, _ = s.IsCurrent(0)
+	return out, nil
+}
+
+// CreateSnapshot takes a snapshot ("" names it by the time).
+func (d *Driver) CreateSnapshot(ctx context.Context, dom, name string) (virt.Snapshot, error) {
+	if name == "" {
+		name = strconv.FormatInt(time.Now().Unix(), 10)
+	}
+	vm, err := d.lookup("create snapshot", dom)
+	if err != nil {
+		return virt.Snapshot{}, err
+	}
+	defer vm.Free()
+	if s, err := vm.SnapshotLookupByName(name, 0); err == nil {
+		s.Free()
+		return virt.Snapshot{}, &virt.Error{Op: "create snapshot", Object: dom, Kind: virt.ErrExists, Msg: "snapshot " + name + " exists"}
+	}
+	x, err := (&libvirtxml.DomainSnapshot{Name: name}).Marshal()
+	if err != nil {
+		return virt.Snapshot{}, wrap("create snapshot", dom, err)
+	}
+	s, err := vm.CreateSnapshotXML(x, 0)
+	if err != nil {
+		return virt.Snapshot{}, wrap("create snapshot", dom, err)
+	}
+	defer s.Free()
+	return snapshotOf(s)
+}
+
+func (d *Driver) snapshot(op, dom, name string, f func(*golibvirt.DomainSnapshot) error) error {
+	return d.act(op, dom, func(vm *golibvirt.Domain) error {
+		s, err := vm.SnapshotLookupByName(name, 0)
+		if err != nil {
+			return err
+		}
+		defer s.Free()
+		return f(s)
+	})
+}
+
+// RevertSnapshot reverts a domain to a snapshot.
+func (d *Driver) RevertSnapshot(ctx context.Context, dom, name string) error {
+	return d.snapshot("revert snapshot", dom, name, func(s *golibvirt.DomainSnapshot) error { return s.RevertToSnapshot(0) })
+}
+
+// DeleteSnapshot deletes a snapshot; its children are merged into its
+// parent.
+func (d *Driver) DeleteSnapshot(ctx context.Context, dom, name string) error {
+	return d.snapshot("delete snapshot", dom, name, func(s *golibvirt.DomainSnapshot) error { return s.Delete(0) })
+}
+
+func errorsAs(err error, target **virt.Error) bool {
+	e, ok := err.(*virt.Error)
+	if ok {
+		*target = e
+	}
+	return ok
+}

@@ -1,0 +1,541 @@
+//go:build cgo
+
+package libvirt
+
+import (
+	"context"
+	"net/netip"
+	"sort"
+	"strconv"
+
+	golibvirt "libvirt.org/go/libvirt"
+	"libvirt.org/go/libvirtxml"
+
+	"github.com/netslice/netslice/virt"
+)
+
+// Networks.
+
+func (d *Driver) Networks(ctx context.Context) ([]virt.Network, error) {
+	nets, err := d.conn.ListAllNetworks(0)
+	if err != nil {
+		return nil, wrap("list networks", "", err)
+	}
+	var out []virt.Network
+	for i := range nets {
+		n, err := networkOf(&nets[i])
+		nets[i].Free()
+		if err == nil {
+			out = append(out, n)
+		}
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
+	return out, nil
+}
+
+func (d *Driver) Network(ctx context.Context, name string) (virt.Network, error) {
+	n, err := d.conn.LookupNetworkByName(name)
+	if err != nil {
+		return virt.Network{}, wrap("get network", name, err)
+	}
+	defer n.Free()
+	out, err := networkOf(n)
+	return out, wrap("get network", name, err)
+}
+
+func networkOf(n *golibvirt.Network) (virt.Network, error) {
+	x, err := n.GetXMLDesc(0)
+	if err != nil {
+		return virt.Network{}, err
+	}
+	var nx libvirtxml.Network
+	if err := nx.Unmarshal(x); err != nil {
+		return virt.Network{}, err
+	}
+	out := virt.Network{Name: nx.Name, UUID: nx.UUID}
+	out.Active, _ = n.IsActive()
+	out.Persistent, _ = n.IsPersistent()
+	out.Autostart, _ = n.GetAutostart()
+	if nx.Forward != nil {
+		out.Forward = nx.Forward.Mode
+		if out.Forward == "" {
+			out.Forward = "nat"
+		}
+		if nx.Forward.Dev != "" {
+			out.Interface = nx.Forward.Dev
+		}
+		for _, fi := range nx.Forward.Interfaces {
+			if out.Interface == "" {
+				out.Interface = fi.Dev
+			}
+		}
+	}
+	if nx.Bridge != nil {
+		out.Bridge = nx.Bridge.Name
+	}
+	if nx.VLAN != nil && len(nx.VLAN.Tags) > 0 {
+		out.VLAN = int(nx.VLAN.Tags[0].ID)
+	}
+	for _, ip := range nx.IPs {
+		if ip.Family != "" && ip.Family != "ipv4" {
+			continue
+		}
+		a, err := netip.ParseAddr(ip.Address)
+		if err != nil {
+			continue
+		}
+		bits := int(ip.Prefix)
+		if ip.Netmask != "" {
+			if m, err := netip.ParseAddr(ip.Netmask); err == nil {
+				bits = maskBits(m)
+			}
+		}
+		out.Subnet = netip.PrefixFrom(a, bits).String()
+		if ip.DHCP != nil && len(ip.DHCP.Ranges) > 0 {
+			out.DHCPStart, out.DHCPEnd = ip.DHCP.Ranges[0].Start, ip.DHCP.Ranges[0].End
+		}
+		break
+	}
+	return out, nil
+}
+
+func maskBits(m netip.Addr) int {
+	n := 0
+	for _, b := range m.AsSlice() {
+		for i := 7; i >= 0; i-- {
+			if b&(1<<i) == 0 {
+				return n
+			}
+			n++
+		}
+	}
+	return n
+}
+
+// DefineNetwork defines a persistent network: isolated (Forward ""),
+// nat or route with Subnet (the host's address in it) and a DHCP range,
+// bridge to a host bridge (Bridge) or, with Interface, macvtap on a host
+// interface; VLAN tags it.
+func (d *Driver) DefineNetwork(ctx context.Context, n virt.Network) (virt.Network, error) {
+	if existing, err := d.conn.LookupNetworkByName(n.Name); err == nil {
+		existing.Free()
+		return n, &virt.Error{Op: "define network", Object: n.Name, Kind: virt.ErrExists, Msg: "a network of that name exists"}
+	}
+	nx := libvirtxml.Network{Name: n.Name}
+	switch n.Forward {
+	case "", "isolated":
+	case "nat", "route":
+		nx.Forward = &libvirtxml.NetworkForward{Mode: n.Forward}
+	case "bridge":
+		nx.Forward = &libvirtxml.NetworkForward{Mode: "bridge"}
+		if n.Interface != "" {
+			nx.Forward.Interfaces = []libvirtxml.NetworkForwardInterface{{Dev: n.Interface}}
+		} else {
+			nx.Bridge = &libvirtxml.NetworkBridge{Name: n.Bridge}
+		}
+	default:
+		return n, &virt.Error{Op: "define network", Object: n.Name, Kind: virt.ErrInvalid, Msg: "unknown forward mode " + n.Forward}
+	}
+	if n.Forward == "" || n.Forward == "isolated" || n.Forward == "nat" || n.Forward == "route" {
+		if n.Bridge != "" {
+			nx.Bridge = &libvirtxml.NetworkBridge{Name: n.Bridge, STP: "on", Delay: "0"}
+		}
+		if n.Subnet != "" {
+			p, err := netip.ParsePrefix(n.Subnet)
+			if err != nil {
+				return n, &virt.Error{Op: "define network", Object: n.Name, Kind: virt.ErrInvalid, Msg: "subnet " + n.Subnet + " is not address/prefix"}
+			}
+			ip := libvirtxml.NetworkIP{Address: p.Addr().String(), Prefix: uint(p.Bits())}
+			if n.DHCPStart != "" {
+				ip.DHCP = &libvirtxml.NetworkDHCP{Ranges: []libvirtxml.NetworkDHCPRange{{Start: n.DHCPStart, End: n.DHCPEnd}}}
+			}
+			nx.IPs = []libvirtxml.NetworkIP{ip}
+		}
+	}
+	if n.VLAN != 0 {
+		nx.VLAN = &libvirtxml.NetworkVLAN{Tags: []libvirtxml.NetworkVLANTag{{ID: uint(n.VLAN)}}}
+	}
+	x, err := nx.Marshal()
+	if err != nil {
+		return n, wrap("define network", n.Name, err)
+	}
+	net, err := d.conn.NetworkDefineXML(x)
+	if err != nil {
+		return n, wrap("define network", n.Name, err)
+	}
+	defer net.Free()
+	out, err := networkOf(net)
+	return out, wrap("define network", n.Name, err)
+}
+
+func (d *Driver) onNetwork(op, name string, f func(*golibvirt.Network) error) error {
+	n, err := d.conn.LookupNetworkByName(name)
+	if err != nil {
+		return wrap(op, name, err)
+	}
+	defer n.Free()
+	return wrap(op, name, f(n))
+}
+
+func (d *Driver) StartNetwork(ctx context.Context, name string) error {
+	return d.onNetwork("activate network", name, func(n *golibvirt.Network) error {
+		if a, _ := n.IsActive(); a {
+			return &virt.Error{Op: "activate network", Object: name, Kind: virt.ErrInvalidState, Msg: "network is active"}
+		}
+		return n.Create()
+	})
+}
+
+func (d *Driver) StopNetwork(ctx context.Context, name string) error {
+	return d.onNetwork("deactivate network", name, func(n *golibvirt.Network) error {
+		if a, _ := n.IsActive(); !a {
+			return &virt.Error{Op: "deactivate network", Object: name, Kind: virt.ErrInvalidState, Msg: "network is not active"}
+		}
+		return n.Destroy()
+	})
+}
+
+func (d *Driver) UndefineNetwork(ctx context.Context, name string) error {
+	return d.onNetwork("delete network", name, func(n *golibvirt.Network) error {
+		if a, _ := n.IsActive(); a {
+			return &virt.Error{Op: "delete network", Object: name, Kind: virt.ErrInvalidState, Msg: "network is active"}
+		}
+		return n.Undefine()
+	})
+}
+
+func (d *Driver) SetNetworkAutostart(ctx context.Context, name string, on bool) error {
+	return d.onNetwork("autostart network", name, func(n *golibvirt.Network) error { return n.SetAutostart(on) })
+}
+
+func (d *Driver) Leases(ctx context.Context, name string) ([]virt.Lease, error) {
+	var out []virt.Lease
+	err := d.onNetwork("leases", name, func(n *golibvirt.Network) error {
+		ls, err := n.GetDHCPLeases()
+		for _, l := range ls {
+			out = append(out, virt.Lease{MAC: l.Mac, IP: l.IPaddr, Hostname: l.Hostname, Expires: l.ExpiryTime})
+		}
+		return err
+	})
+	return out, err
+}
+
+// Storage pools.
+
+func (d *Driver) Pools(ctx context.Context) ([]virt.Pool, error) {
+	pools, err := d.conn.ListAllStoragePools(0)
+	if err != nil {
+		return nil, wrap("list pools", "", err)
+	}
+	var out []virt.Pool
+	for i := range pools {
+		p, err := poolOf(&pools[i])
+		pools[i].Free()
+		if err == nil {
+			out = append(out, p)
+		}
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
+	return out, nil
+}
+
+func (d *Driver) Pool(ctx context.Context, name string) (virt.Pool, error) {
+	p, err := d.conn.LookupStoragePoolByName(name)
+	if err != nil {
+		return virt.Pool{}, wrap("get pool", name, err)
+	}
+	defer p.Free()
+	out, err := poolOf(p)
+	return out, wrap("get pool", name, err)
+}
+
+func poolOf(p *golibvirt.StoragePool) (virt.Pool, error) {
+	x, err := p.GetXMLDesc(0)
+	if err != nil {
+		return virt.Pool{}, err
+	}
+	var px libvirtxml.StoragePool
+	if err := px.Unmarshal(x); err != nil {
+		return virt.Pool{}, err
+	}
+	out := virt.Pool{Name: px.Name, UUID: px.UUID, Type: px.Type}
+	out.Active, _ = p.IsActive()
+	out.Persistent, _ = p.IsPersistent()
+	out.Autostart, _ = p.GetAutostart()
+	if info, err := p.GetInfo(); err == nil {
+		out.Capacity, out.Allocation, out.Available = info.Capacity, info.Allocation, info.Available
+	}
+	if px.Target != nil {
+		out.Path = px.Target.Path
+	}
+	if s := px.Source; s != nil {
+		if len(s.Host) > 0 {
+			out.SourceHost = s.Host[0].Name
+			out.SourcePort, _ = strconv.Atoi(s.Host[0].Port)
+		}
+		if s.Dir != nil {
+			out.SourcePath = s.Dir.Path
+		}
+		for _, dev := range s.Device {
+			out.SourceDevices = append(out.SourceDevices, dev.Path)
+		}
+		if len(s.Device) == 1 && px.Type == "iscsi" {
+			out.SourceTarget = s.Device[0].Path
+		}
+		if s.Adapter != nil {
+			out.SourceAdapter = s.Adapter.Name
+		}
+	}
+	if out.Active {
+		if n, err := p.NumOfStorageVolumes(); err == nil {
+			out.Volumes = n
+		}
+	}
+	return out, nil
+}
+
+// DefinePool defines a persistent pool (and builds a dir pool's
+// directory).
+func (d *Driver) DefinePool(ctx context.Context, p virt.PoolSpec) (virt.Pool, error) {
+	if existing, err := d.conn.LookupStoragePoolByName(p.Name); err == nil {
+		existing.Free()
+		return p, &virt.Error{Op: "define pool", Object: p.Name, Kind: virt.ErrExists, Msg: "a pool of that name exists"}
+	}
+	px := libvirtxml.StoragePool{Type: p.Type, Name: p.Name}
+	if p.Path != "" {
+		px.Target = &libvirtxml.StoragePoolTarget{Path: p.Path}
+	}
+	src := &libvirtxml.StoragePoolSource{}
+	if p.SourceHost != "" {
+		h := libvirtxml.StoragePoolSourceHost{Name: p.SourceHost}
+		if p.SourcePort != 0 {
+			h.Port = strconv.Itoa(p.SourcePort)
+		}
+		src.Host = []libvirtxml.StoragePoolSourceHost{h}
+	}
+	if p.SourcePath != "" {
+		src.Dir = &libvirtxml.StoragePoolSourceDir{Path: p.SourcePath}
+	}
+	for _, dev := range p.SourceDevices {
+		src.Device = append(src.Device, libvirtxml.StoragePoolSourceDevice{Path: dev})
+	}
+	if p.SourceTarget != "" {
+		src.Device = append(src.Device, libvirtxml.StoragePoolSourceDevice{Path: p.SourceTarget})
+	}
+	if p.SourceAdapter != "" {
+		src.Adapter = &libvirtxml.StoragePoolSourceAdapter{Type: "scsi_host", Name: p.SourceAdapter}
+	}
+	if src.Host != nil || src.Dir != nil || src.Device != nil || src.Adapter != nil {
+		px.Source = src
+	}
+	x, err := px.Marshal()
+	if err != nil {
+		return p, wrap("define pool", p.Name, err)
+	}
+	pool, err := d.conn.StoragePoolDefineXML(x, 0)
+	if err != nil {
+		return p, wrap("define pool", p.Name, err)
+	}
+	defer pool.Free()
+	if p.Type == "dir" {
+		pool.Build(golibvirt.STORAGE_POOL_BUILD_NEW)
+	}
+	out, err := poolOf(pool)
+	return out, wrap("define pool", p.Name, err)
+}
+
+func (d *Driver) onPool(op, name string, f func(*golibvirt.StoragePool) error) error {
+	p, err := d.conn.LookupStoragePoolByName(name)
+	if err != nil {
+		return wrap(op, name, err)
+	}
+	defer p.Free()
+	return wrap(op, name, f(p))
+}
+
+func (d *Driver) StartPool(ctx context.Context, name string) error {
+	return d.onPool("activate pool", name, func(p *golibvirt.StoragePool) error {
+		if a, _ := p.IsActive(); a {
+			return &virt.Error{Op: "activate pool", Object: name, Kind: virt.ErrInvalidState, Msg: "pool is active"}
+		}
+		return p.Create(0)
+	})
+}
+
+func (d *Driver) StopPool(ctx context.Context, name string) error {
+	return d.onPool("deactivate pool", name, func(p *golibvirt.StoragePool) error {
+		if a, _ := p.IsActive(); !a {
+			return &virt.Error{Op: "deactivate pool", Object: name, Kind: virt.ErrInvalidState, Msg: "pool is not active"}
+		}
+		return p.Destroy()
+	})
+}
+
+func (d *Driver) UndefinePool(ctx context.Context, name string) error {
+	return d.onPool("delete pool", name, func(p *golibvirt.StoragePool) error {
+		if a, _ := p.IsActive(); a {
+			return &virt.Error{Op: "delete pool", Object: name, Kind: virt.ErrInvalidState, Msg: "pool is active"}
+		}
+		return p.Undefine()
+	})
+}
+
+func (d *Driver) SetPoolAutostart(ctx context.Context, name string, on bool) error {
+	return d.onPool("autostart pool", name, func(p *golibvirt.StoragePool) error { return p.SetAutostart(on) })
+}
+
+// Volumes.
+
+func volumeOf(pool string, v *golibvirt.StorageVol) (virt.Volume, error) {
+	x, err := v.GetXMLDesc(0)
+	if err != nil {
+		return virt.Volume{}, err
+	}
+	var vx libvirtxml.StorageVolume
+	if err := vx.Unmarshal(x); err != nil {
+		return virt.Volume{}, err
+	}
+	out := virt.Volume{Name: vx.Name, Pool: pool, Type: vx.Type}
+	if out.Type == "" {
+		out.Type = "file"
+	}
+	if info, err := v.GetInfo(); err == nil {
+		out.Capacity, out.Allocation = info.Capacity, info.Allocation
+	}
+	if vx.Target != nil {
+		out.Path = vx.Target.Path
+		if vx.Target.Format != nil {
+			out.Format = vx.Target.Format.Type
+		}
+	}
+	return out, nil
+}
+
+func (d *Driver) Volumes(ctx context.Context, pool string) ([]virt.Volume, error) {
+	var out []virt.Volume
+	err := d.onPool("list volumes", pool, func(p *golibvirt.StoragePool) error {
+		if a, _ := p.IsActive(); !a {
+			return &virt.Error{Op: "list volumes", Object: pool, Kind: virt.ErrInvalidState, Msg: "pool is not active"}
+		}
+		vols, err := p.ListAllStorageVolumes(0)
+		if err != nil {
+			return err
+		}
+		for i := range vols {
+			v, err := volumeOf(pool, &vols[i])
+			vols[i].Free()
+			if err == nil {
+				out = append(out, v)
+			}
+		}
+		return nil
+	})
+	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
+	return out, err
+}
+
+func (d *Driver) onVolume(op, pool, name string, f func(*golibvirt.StoragePool, *golibvirt.StorageVol) error) error {
+	return d.onPool(op, pool, func(p *golibvirt.StoragePool) error {
+		v, err := p.LookupStorageVolByName(name)
+		if err != nil {
+			return err
+		}
+		defer v.Free()
+		return f(p, v)
+	})
+}
+
+func (d *Driver) Volume(ctx context.Context, pool, name string) (virt.Volume, error) {
+	var out virt.Volume
+	err := d.onVolume("get volume", pool, name, func(_ *golibvirt.StoragePool, v *golibvirt.StorageVol) error {
+		var err error
+		out, err = volumeOf(pool, v)
+		return err
+	})
+	return out, err
+}
+
+func (d *Driver) CreateVolume(ctx context.Context, pool string, spec virt.VolumeSpec) (virt.Volume, error) {
+	var out virt.Volume
+	err := d.onPool("create volume", pool, func(p *golibvirt.StoragePool) error {
+		if a, _ := p.IsActive(); !a {
+			return &virt.Error{Op: "create volume", Object: pool, Kind: virt.ErrInvalidState, Msg: "pool is not active"}
+		}
+		if v, err := p.LookupStorageVolByName(spec.Name); err == nil {
+			v.Free()
+			return &virt.Error{Op: "create volume", Object: spec.Name, Kind: virt.ErrExists, Msg: "a volume of that name exists in " + pool}
+		}
+		vx := libvirtxml.StorageVolume{Name: spec.Name, Capacity: &libvirtxml.StorageVolumeSize{Value: spec.Capacity, Unit: "bytes"}}
+		if spec.Format != "" {
+			vx.Target = &libvirtxml.StorageVolumeTarget{Format: &libvirtxml.StorageVolumeTargetFormat{Type: spec.Format}}
+		}
+		x, err := vx.Marshal()
+		if err != nil {
+			return err
+		}
+		v, err := p.StorageVolCreateXML(x, 0)
+		if err != nil {
+			return err
+		}
+		defer v.Free()
+		out, err = volumeOf(pool, v)
+		return err
+	})
+	return out, err
+}
+
+func (d *Driver) CloneVolume(ctx context.Context, pool, name, toPool, newName string) (virt.Volume, error) {
+	var out virt.Volume
+	err := d.onVolume("clone volume", pool, name, func(_ *golibvirt.StoragePool, src *golibvirt.StorageVol) error {
+		return d.onPool("clone volume", toPool, func(dst *golibvirt.StoragePool) error {
+			if v, err := dst.LookupStorageVolByName(newName); err == nil {
+				v.Free()
+				return &virt.Error{Op: "clone volume", Object: newName, Kind: virt.ErrExists, Msg: "a volume of that name exists in " + toPool}
+			}
+			x, err := src.GetXMLDesc(0)
+			if err != nil {
+				return err
+			}
+			var vx libvirtxml.StorageVolume
+			if err := vx.Unmarshal(x); err != nil {
+				return err
+			}
+			nv := libvirtxml.StorageVolume{Name: newName, Capacity: vx.Capacity}
+			if vx.Target != nil && vx.Target.Format != nil {
+				nv.Target = &libvirtxml.StorageVolumeTarget{Format: vx.Target.Format}
+			}
+			nx, err := nv.Marshal()
+			if err != nil {
+				return err
+			}
+			v, err := dst.StorageVolCreateXMLFrom(nx, src, 0)
+			if err != nil {
+				return err
+			}
+			defer v.Free()
+			out, err = volumeOf(toPool, v)
+			return err
+		})
+	})
+	return out, err
+}
+
+func (d *Driver) ResizeVolume(ctx context.Context, pool, name string, capacity uint64) error {
+	return d.onVolume("resize volume", pool, name, func(_ *golibvirt.StoragePool, v *golibvirt.StorageVol) error {
+		return v.Resize(capacity, 0)
+	})
+}
+
+func (d *Driver) WipeVolume(ctx context.Context, pool, name string) error {
+	return d.onVolume("wipe volume", pool, name, func(_ *golibvirt.StoragePool, v *golibvirt.StorageVol) error {
+		return v.Wipe(0)
+	})
+}
+
+func (d *Driver) DeleteVolume(ctx context.Context, pool, name string) error {
+	return d.onVolume("delete volume", pool, name, func(_ *golibvirt.StoragePool, v *golibvirt.StorageVol) error {
+		return v.Delete(0)
+	})
+}
+
+var _ virt.Driver = (*Driver)(nil)
