@@ -112,7 +112,9 @@ type Domain struct {
 	Interfaces []Interface `json:"interfaces"`
 	Disks      []Disk      `json:"disks"`
 	HostDevs   []HostDev   `json:"hostdevs"`
-	// Metadata is the application's own element, namespaced by Options.
+	// Metadata is the application's own element in the domain's
+	// metadata (the driver keeps it in its namespace and hands it back
+	// without it), "" when there is none.
 	Metadata string `json:"metadata,omitempty"`
 }
 
@@ -133,7 +135,7 @@ type DomainSpec struct {
 	Interfaces []Interface // MAC "" is generated
 	Disks      []Disk      // Path is the volume's or the ISO's
 	Arch       string      // "" the host's
-	Metadata   string      // the application's own XML element, or ""
+	Metadata   string      // the application's own XML element ("<app>...</app>"), or ""
 }
 
 // DomainSummary is a domain in a list: cheap to get for thousands.

@@ -6,6 +6,7 @@ import (
 	"bytes"
 	"context"
 	"crypto/rand"
+	"encoding/xml"
 	"fmt"
 	"io"
 	"path"
@@ -157,7 +158,7 @@ func (d *Driver) fromXML(def *libvirtxml.Domain) virt.Domain {
 		out.Topology = &virt.Topology{Sockets: t.Sockets, Cores: t.Cores, Threads: t.Threads}
 	}
 	if def.Metadata != nil {
-		out.Metadata = def.Metadata.XML
+		out.Metadata = ownElement(def.Metadata.XML, d.opts.MetadataNS)
 	}
 	if def.Devices == nil {
 		return out
@@ -185,6 +186,32 @@ func (d *Driver) fromXML(def *libvirtxml.Domain) virt.Domain {
 		}
 	}
 	return out
+}
+
+// ownElement finds, among the elements of a domain's metadata, the one
+// in namespace ns and returns it without its namespace ("<kimchi>
+// <icon>...</icon></kimchi>"); "" when there is none.
+func ownElement(metadata, ns string) string {
+	dec := xml.NewDecoder(strings.NewReader(metadata))
+	for {
+		tok, err := dec.Token()
+		if err != nil {
+			return ""
+		}
+		start, ok := tok.(xml.StartElement)
+		if !ok {
+			continue
+		}
+		var el struct {
+			Inner []byte `xml:",innerxml"`
+		}
+		if err := dec.DecodeElement(&el, &start); err != nil {
+			return ""
+		}
+		if start.Name.Space == ns {
+			return "<" + start.Name.Local + ">" + string(el.Inner) + "</" + start.Name.Local + ">"
+		}
+	}
 }
 
 func listenOf(attr string, ls []libvirtxml.DomainGraphicListener) string {
@@ -339,9 +366,6 @@ func (d *Driver) DefineDomain(ctx context.Context, spec virt.DomainSpec) (virt.D
 	if spec.Topology != nil {
 		def.CPU = &libvirtxml.DomainCPU{Topology: &libvirtxml.DomainCPUTopology{Sockets: spec.Topology.Sockets, Cores: spec.Topology.Cores, Threads: spec.Topology.Threads}}
 	}
-	if spec.Metadata != "" {
-		def.Metadata = &libvirtxml.DomainMetadata{XML: spec.Metadata}
-	}
 	for _, disk := range spec.Disks {
 		def.Devices.Disks = append(def.Devices.Disks, diskXML(disk))
 	}
@@ -375,8 +399,15 @@ func (d *Driver) DefineDomain(ctx context.Context, spec virt.DomainSpec) (virt.D
 	if err != nil {
 		return virt.Domain{}, wrap("define domain", spec.Name, err)
 	}
-	dom.Free()
-	d.forget(spec.Name)
+	defer dom.Free()
+	defer d.forget(spec.Name)
+	if spec.Metadata != "" {
+		// libvirt puts the element in our namespace.
+		if err := dom.SetMetadata(golibvirt.DOMAIN_METADATA_ELEMENT, spec.Metadata, d.opts.MetadataKey, d.opts.MetadataNS, golibvirt.DOMAIN_AFFECT_CONFIG); err != nil {
+			dom.Undefine()
+			return virt.Domain{}, wrap("define domain", spec.Name, err)
+		}
+	}
 	return d.Domain(ctx, spec.Name)
 }
 

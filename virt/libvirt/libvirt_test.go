@@ -5,6 +5,7 @@ package libvirt_test
 import (
 	"bytes"
 	"context"
+	"encoding/xml"
 	"image/png"
 	"testing"
 	"time"
@@ -90,6 +91,27 @@ func TestLifecycle(t *testing.T) {
 	assert.ErrorIs(t, err, virt.ErrNotFound)
 	_, err = d.Volume(ctx, "default", "vm1.img")
 	assert.ErrorIs(t, err, virt.ErrNotFound, "undefine with storage removes the disk's volume")
+}
+
+func TestMetadata(t *testing.T) {
+	d := libvirttest.Open(t)
+	_, err := d.DefineDomain(ctx, virt.DomainSpec{Name: "m", MemoryMiB: 64, CPUs: 1, Metadata: "<app><icon>a.png</icon></app>"})
+	require.NoError(t, err)
+	dom, err := d.Domain(ctx, "m")
+	require.NoError(t, err)
+	var md struct {
+		Icon string `xml:"icon"`
+	}
+	require.NoError(t, xml.Unmarshal([]byte(dom.Metadata), &md), dom.Metadata)
+	assert.Equal(t, "a.png", md.Icon)
+	require.NoError(t, d.SetMetadata(ctx, "m", "<app><icon>b.png</icon></app>"))
+	dom, _ = d.Domain(ctx, "m")
+	require.NoError(t, xml.Unmarshal([]byte(dom.Metadata), &md), dom.Metadata)
+	assert.Equal(t, "b.png", md.Icon)
+	_, err = d.DefineDomain(ctx, virt.DomainSpec{Name: "bad", MemoryMiB: 64, CPUs: 1, Metadata: "<unclosed>"})
+	assert.Error(t, err)
+	_, err = d.Domain(ctx, "bad")
+	assert.ErrorIs(t, err, virt.ErrNotFound, "a refused definition leaves nothing behind")
 }
 
 func TestRenameRunningRefused(t *testing.T) {
