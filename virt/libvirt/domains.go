@@ -89,7 +89,8 @@ func (d *Driver) Domain(ctx context.Context, name string) (virt.Domain, error) {
 	if ok && c.dom.State == stateOf(state) {
 		return c.dom, nil
 	}
-	x, err := dom.GetXMLDesc(0)
+	// Secure: the console password is part of what a domain is.
+	x, err := dom.GetXMLDesc(golibvirt.DOMAIN_XML_SECURE)
 	if err != nil {
 		return virt.Domain{}, wrap("get domain", name, err)
 	}
@@ -1211,8 +1212,29 @@ func (d *Driver) Snapshots(ctx context.Context, dom string) ([]virt.Snapshot, er
 			out = append(out, s)
 		}
 	}
+	// Oldest first; creation times are in seconds, so within one second
+	// a parent comes before its children.
+	parent := map[string]string{}
+	for _, s := range out {
+		parent[s.Name] = s.Parent
+	}
+	depth := map[string]int{}
+	for _, s := range out {
+		n := 0
+		for p := s.Parent; p != "" && n < len(out); p = parent[p] {
+			n++
+		}
+		depth[s.Name] = n
+	}
 	sort.Slice(out, func(i, j int) bool {
-		return out[i].Created.Before(out[j].Created) || out[i].Created.Equal(out[j].Created) && out[i].Name < out[j].Name
+		a, b := out[i], out[j]
+		if !a.Created.Equal(b.Created) {
+			return a.Created.Before(b.Created)
+		}
+		if depth[a.Name] != depth[b.Name] {
+			return depth[a.Name] < depth[b.Name]
+		}
+		return a.Name < b.Name
 	})
 	return out, nil
 }

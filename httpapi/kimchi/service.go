@@ -1,0 +1,169 @@
+package kimchi
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"os"
+	"sync"
+	"time"
+
+	"log/slog"
+
+	"github.com/netslice/netslice/hostnet"
+	"github.com/netslice/netslice/store"
+	"github.com/netslice/netslice/virt"
+)
+
+// Options configure a Service.
+type Options struct {
+	// KeyPrefix is where templates and tasks live in the store
+	// ("kimchi/" by default).
+	KeyPrefix string
+	// ServerID names this server among those sharing a store: the tasks
+	// it runs carry it, and when it starts again it fails the ones it
+	// left running. The host name by default.
+	ServerID string
+	Logger   *slog.Logger
+	// Links lists the host's network links for /interfaces (a
+	// hostnet.Driver's Links). Nil: the host has none to offer.
+	Links func() ([]hostnet.Link, error)
+	// Unavailable, when the driver is nil, says why there is no
+	// hypervisor; every endpoint that needs one answers 503 with it.
+	Unavailable string
+	// Notice is said in /config/capabilities: a fallback hypervisor in
+	// use (test:///default), say.
+	Notice string
+	// Version is /config's version.
+	Version string
+	// DisplayProxyPort is /config's display_proxy_port (64667).
+	DisplayProxyPort int
+	// Defaults fill what a new template leaves out.
+	Defaults TemplateDefaults
+	// TaskTimeout bounds one task (30 minutes); TaskRetention is how long
+	// an ended task stays listed (24 hours).
+	TaskTimeout, TaskRetention time.Duration
+}
+
+// TemplateDefaults are what a template gets for what it does not say.
+type TemplateDefaults struct {
+	MemoryMiB   int      // 1024
+	CPUs        int      // 1
+	DiskGiB     int      // 10
+	DiskFormat  string   // "qcow2"
+	StoragePool string   // "default"
+	Networks    []string // ["default"]
+	Graphics    Graphics // vnc on 127.0.0.1
+}
+
+// Service is the Kimchi API as Go: VMs, templates, networks, host
+// interfaces and tasks over a virt.Driver (libvirt holds what it can:
+// domains, networks, storage) and a store (templates and tasks, which
+// libvirt does not). It is safe for concurrent use.
+type Service struct {
+	drv  virt.Driver
+	st   store.Store
+	opts Options
+
+	life  context.Context
+	stop  context.CancelFunc
+	tasks sync.WaitGroup
+
+	mu       sync.Mutex
+	creating map[string]bool        // VM names being created
+	netHooks map[int]func([]string) // the l2 source's, told which networks changed
+	hookSeq  int
+	peaks    map[string]peaks // per VM, for stats
+}
+
+// New returns the service over drv (nil: no hypervisor, see
+// Options.Unavailable) and st. Tasks this server left running when it
+// last stopped are marked failed.
+func New(ctx context.Context, drv virt.Driver, st store.Store, opts Options) (*Service, error) {
+	if opts.KeyPrefix == "" {
+		opts.KeyPrefix = "kimchi/"
+	}
+	if opts.ServerID == "" {
+		opts.ServerID, _ = os.Hostname()
+	}
+	if opts.Version == "" {
+		opts.Version = "3.0.0-netslice"
+	}
+	if opts.DisplayProxyPort == 0 {
+		opts.DisplayProxyPort = 64667
+	}
+	if opts.TaskTimeout <= 0 {
+		opts.TaskTimeout = 30 * time.Minute
+	}
+	if opts.TaskRetention <= 0 {
+		opts.TaskRetention = 24 * time.Hour
+	}
+	d := &opts.Defaults
+	d.MemoryMiB = or(d.MemoryMiB, 1024)
+	d.CPUs = or(d.CPUs, 1)
+	d.DiskGiB = or(d.DiskGiB, 10)
+	d.DiskFormat = or(d.DiskFormat, "qcow2")
+	d.StoragePool = or(d.StoragePool, "default")
+	if d.Networks == nil {
+		d.Networks = []string{"default"}
+	}
+	if d.Graphics.Type == "" {
+		d.Graphics = Graphics{Type: "vnc", Listen: "127.0.0.1"}
+	}
+	if opts.Unavailable == "" {
+		opts.Unavailable = "no hypervisor connection"
+	}
+	s := &Service{drv: drv, st: st, opts: opts, creating: map[string]bool{}, netHooks: map[int]func([]string){}, peaks: map[string]peaks{}}
+	s.life, s.stop = context.WithCancel(context.Background())
+	if err := s.recoverTasks(ctx); err != nil {
+		s.stop()
+		return nil, err
+	}
+	return s, nil
+}
+
+// Close waits for running tasks to end (they are cancelled) and releases
+// the service; the driver and the store stay open.
+func (s *Service) Close() error {
+	s.stop()
+	s.tasks.Wait()
+	return nil
+}
+
+func or[T comparable](v, def T) T {
+	var zero T
+	if v == zero {
+		return def
+	}
+	return v
+}
+
+// driver returns the hypervisor, or 503 when there is none.
+func (s *Service) driver() (virt.Driver, error) {
+	if s.drv == nil {
+		return nil, kerr(http.StatusServiceUnavailable, "KCHCONN0001E", "Unable to establish connection with libvirt: %s", s.opts.Unavailable)
+	}
+	return s.drv, nil
+}
+
+// scan calls fn with every value under prefix, in key order.
+func (s *Service) scan(ctx context.Context, prefix string, fn func(v []byte) error) error {
+	after := ""
+	for {
+		page, more, err := s.st.List(ctx, prefix, after, 1000)
+		if err != nil {
+			return err
+		}
+		for _, kv := range page {
+			if err := fn(kv.Value); err != nil {
+				return err
+			}
+		}
+		if !more || len(page) == 0 {
+			return nil
+		}
+		after = page[len(page)-1].Key
+	}
+}
+
+var errStop = errors.New("stop")
