@@ -1,12 +1,17 @@
 // Command server is netslice all in one process: the REST surfaces on one
 // HTTP mux (the Sliceable API at /sliceable/, OpenStack Networking v2.0 at
-// /neutron/, oVirt's host networking at /ovirt-engine/api/ and /api/) and
-// the OpenFlow controller
+// /neutron/, oVirt's host networking at /ovirt-engine/api/ and /api/,
+// Kimchi at /plugins/kimchi/) and the OpenFlow controller
 // running the slicing app, with configuration in a store the fabric
 // follows. On its defaults it needs nothing but a directory: the store is
 // bolt in ./netslice-data, and both listeners are on loopback.
 //
-//	go run ./examples/server [flags]
+//	go run -tags libvirt_dlopen ./examples/server [flags]
+//
+// The libvirt_dlopen tag loads libvirt (libvirt.so.0) when the server
+// starts instead of linking it, so the server builds without libvirt-dev;
+// built without cgo (no C compiler), it runs all the same and Kimchi
+// answers 503 saying why.
 //
 // Flags, each also an environment variable:
 //
@@ -25,6 +30,13 @@
 //	-ovirt-hosts NS,... NETSLICE_OVIRT_HOSTS    network namespaces the oVirt API may change, as hosts
 //	-ovirt-manage-self  NETSLICE_OVIRT_MANAGE_SELF  let the oVirt API change this machine's interfaces
 //	-ovirt-users U:P,.. NETSLICE_OVIRT_USERS    oVirt API users (Basic, and tokens from /ovirt-engine/sso/)
+//	-libvirt URI        NETSLICE_LIBVIRT        the hypervisor Kimchi manages (the system's, else test:///default)
+//
+// Kimchi manages the hypervisor at -libvirt. Without one it tries the
+// system's (qemu:///system) and, when there is none, libvirt's in-process
+// test hypervisor (test:///default, simulated VMs), saying so in its log
+// and in /plugins/kimchi/config/capabilities. When libvirt itself is not
+// installed, Kimchi answers 503 with what to install.
 //
 // The oVirt API is safe by default: it lists this machine as a host,
 // read-only (it reports its NICs and never changes them) unless
@@ -63,6 +75,7 @@ import (
 
 	"github.com/netslice/netslice/hostnet"
 	"github.com/netslice/netslice/httpapi"
+	"github.com/netslice/netslice/httpapi/kimchi"
 	"github.com/netslice/netslice/httpapi/neutron"
 	"github.com/netslice/netslice/httpapi/ovirt"
 	"github.com/netslice/netslice/httpapi/sliceable"
@@ -74,6 +87,8 @@ import (
 	"github.com/netslice/netslice/store/bolt"
 	"github.com/netslice/netslice/store/etcd"
 	"github.com/netslice/netslice/store/memory"
+	"github.com/netslice/netslice/virt"
+	"github.com/netslice/netslice/virt/libvirt"
 )
 
 func main() {
@@ -92,6 +107,7 @@ func main() {
 type config struct {
 	http, openflow, store, data, etcd, logLevel string
 	neutronAuth, ovirtHosts, ovirtUsers         string
+	libvirt                                     string
 	ovirtManageSelf                             bool
 	readTimeout, writeTimeout, idleTimeout      time.Duration
 	requestTimeout                              time.Duration
@@ -116,6 +132,7 @@ func parseFlags(args []string) (config, error) {
 	fs.StringVar(&c.ovirtHosts, "ovirt-hosts", env("NETSLICE_OVIRT_HOSTS", ""), "network namespaces the oVirt API may change, as hosts (NETSLICE_OVIRT_HOSTS)")
 	fs.BoolVar(&c.ovirtManageSelf, "ovirt-manage-self", env("NETSLICE_OVIRT_MANAGE_SELF", "") == "true", "let the oVirt API change this machine's interfaces (NETSLICE_OVIRT_MANAGE_SELF)")
 	fs.StringVar(&c.ovirtUsers, "ovirt-users", env("NETSLICE_OVIRT_USERS", ""), "oVirt API users, user:password comma separated; none: no authentication (NETSLICE_OVIRT_USERS)")
+	fs.StringVar(&c.libvirt, "libvirt", env("NETSLICE_LIBVIRT", ""), "libvirt URI of the hypervisor Kimchi manages; none: the system's, else test:///default (NETSLICE_LIBVIRT)")
 	fs.StringVar(&c.neutronAuth, "neutron-auth", env("NETSLICE_NEUTRON_AUTH", "noauth"), "Neutron authentication: noauth, tokens=FILE or keystone=URL (NETSLICE_NEUTRON_AUTH)")
 	duration := func(p *time.Duration, name, envName string, def time.Duration, usage string) {
 		d := def
@@ -205,6 +222,37 @@ func hostAgents(c config, st store.Store, log *slog.Logger) ([]*hostnet.Agent, e
 		agents = append(agents, &hostnet.Agent{Hosts: hosts, Host: ns, Driver: d, Logger: log})
 	}
 	return agents, nil
+}
+
+// openHypervisor connects to uri or, when it is empty, to the system's
+// hypervisor and failing that to libvirt's test hypervisor. With no
+// connection at all the driver is nil and the options say why.
+func openHypervisor(uri string, log *slog.Logger) (*libvirt.Driver, kimchi.Options) {
+	var opts kimchi.Options
+	if uri != "" {
+		d, err := libvirt.Open(uri, libvirt.Options{})
+		if err != nil {
+			log.Error("kimchi: no hypervisor", "uri", uri, "err", err)
+			opts.Unavailable = err.Error()
+			return nil, opts
+		}
+		return d, opts
+	}
+	d, err := libvirt.Open("qemu:///system", libvirt.Options{})
+	if err == nil {
+		return d, opts
+	}
+	sysErr := err
+	d, err = libvirt.Open("test:///default", libvirt.Options{})
+	if err != nil {
+		// libvirt itself is missing, or this build has no cgo.
+		log.Warn("kimchi: unavailable", "err", err)
+		opts.Unavailable = err.Error()
+		return nil, opts
+	}
+	opts.Notice = "no system hypervisor (" + sysErr.Error() + "): using libvirt's test hypervisor test:///default, whose VMs are simulated; -libvirt URI chooses another"
+	log.Warn("kimchi: " + opts.Notice)
+	return d, opts
 }
 
 func openStore(ctx context.Context, c config) (store.Store, string, error) {
@@ -308,9 +356,32 @@ func run(ctx context.Context, args []string, out io.Writer, ready chan<- [2]stri
 	if err != nil {
 		return err
 	}
+
+	// Kimchi: VMs on the hypervisor, their networks slices of the fabric.
+	drv, kopts := openHypervisor(c.libvirt, log)
+	if drv != nil {
+		defer drv.Close()
+	}
+	if hn, err := hostnet.Open(); err == nil {
+		defer hn.Close()
+		kopts.Links = hn.Links
+	}
+	kopts.Logger = log
+	var vdrv virt.Driver
+	if drv != nil {
+		vdrv = drv
+	}
+	ksvc, err := kimchi.New(ctx, vdrv, st, kopts)
+	if err != nil {
+		return err
+	}
+	defer ksvc.Close()
+	kapi := kimchi.NewHandler(ksvc, kimchi.HandlerOptions{Logger: log, Timeout: c.requestTimeout})
+	httpapi.Mount(mux, kapi)
+	feeds = append(feeds, ksvc.Source("kimchi", 0))
 	mux.HandleFunc("GET /{$}", func(w http.ResponseWriter, r *http.Request) {
 		httpapi.WriteJSON(w, http.StatusOK, status{
-			Surfaces: []string{api.Prefix(), napi.Prefix(), oapi.Prefix(), "/api/"},
+			Surfaces: []string{api.Prefix(), napi.Prefix(), oapi.Prefix(), "/api/", kapi.Prefix()},
 			Fabric:   fabric.Stats(),
 			Sources:  follower.Status(),
 			Switches: len(ctrl.Switches()),
@@ -331,6 +402,13 @@ func run(ctx context.Context, args []string, out io.Writer, ready chan<- [2]stri
 	fmt.Fprintf(out, "netslice: REST on http://%s%s (Sliceable API)\n", hl.Addr(), api.Prefix())
 	fmt.Fprintf(out, "netslice: REST on http://%s%s (OpenStack Networking v2.0; %s)\n", hl.Addr(), napi.Prefix(), authDesc)
 	fmt.Fprintf(out, "netslice: REST on http://%s%s and /api/ (oVirt host networking; %d hosts)\n", hl.Addr(), oapi.Prefix(), len(agents))
+	kimchiDesc := kopts.Notice
+	if drv == nil {
+		kimchiDesc = "unavailable: " + kopts.Unavailable
+	} else if kimchiDesc == "" {
+		kimchiDesc = drv.URI()
+	}
+	fmt.Fprintf(out, "netslice: REST on http://%s%s (Kimchi; %s)\n", hl.Addr(), kapi.Prefix(), kimchiDesc)
 	fmt.Fprintf(out, "netslice: OpenFlow 1.0/1.3 controller on %s\n", ol.Addr())
 	if ready != nil {
 		ready <- [2]string{hl.Addr().String(), ol.Addr().String()}

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"flag"
 	"io"
 	"net/http"
@@ -115,6 +116,50 @@ func TestServer(t *testing.T) {
 	assert.Equal(t, http.StatusConflict, res.StatusCode, "this machine is read-only: %s", b)
 	assert.Contains(t, string(b), "read-only")
 
+	// Kimchi: on this machine, the system's hypervisor if there is one,
+	// else libvirt's test hypervisor; a VM from a template, as a client
+	// does it, and its network a slice of the fabric.
+	var caps struct {
+		Available bool   `json:"libvirt_available"`
+		URI       string `json:"libvirt_uri"`
+		Notice    string `json:"notice"`
+	}
+	getJSON(t, base+"/plugins/kimchi/config/capabilities", &caps)
+	if !caps.Available {
+		assert.Contains(t, caps.Notice, "unavailable", "no libvirt: Kimchi says why")
+		res, err = http.Get(base + "/plugins/kimchi/vms")
+		require.NoError(t, err)
+		res.Body.Close()
+		assert.Equal(t, http.StatusServiceUnavailable, res.StatusCode)
+	} else if strings.HasPrefix(caps.URI, "test:") {
+		assert.Contains(t, caps.Notice, "test hypervisor")
+		res, err = http.Post(base+"/plugins/kimchi/templates", "application/json", strings.NewReader(`{"name":"srv-t","memory":512,"storagepool":"/storagepools/default-pool"}`))
+		require.NoError(t, err)
+		b, _ = io.ReadAll(res.Body)
+		res.Body.Close()
+		require.Equal(t, http.StatusCreated, res.StatusCode, "%s", b)
+		res, err = http.Post(base+"/plugins/kimchi/vms", "application/json", strings.NewReader(`{"name":"srv-vm","template":"/plugins/kimchi/templates/srv-t"}`))
+		require.NoError(t, err)
+		var task struct{ ID, Status, Message string }
+		require.NoError(t, json.NewDecoder(res.Body).Decode(&task))
+		res.Body.Close()
+		require.Equal(t, http.StatusAccepted, res.StatusCode)
+		require.Eventually(t, func() bool {
+			getJSON(t, base+"/plugins/kimchi/tasks/"+task.ID, &task)
+			return task.Status != "running"
+		}, 10*time.Second, 20*time.Millisecond)
+		assert.Equal(t, "finished", task.Status, task.Message)
+		require.Eventually(t, func() bool {
+			res, err := http.Get(base + "/")
+			if err != nil {
+				return false
+			}
+			defer res.Body.Close()
+			b, _ := io.ReadAll(res.Body)
+			return strings.Contains(string(b), `{"name":"kimchi","slices":1`) && strings.Contains(string(b), `"/plugins/kimchi/"`)
+		}, 5*time.Second, 20*time.Millisecond, "the fabric did not follow Kimchi's network")
+	}
+
 	res, err = http.Get(base + "/sliceable/tenants/acme/networks/office")
 	require.NoError(t, err)
 	b, _ = io.ReadAll(res.Body)
@@ -131,6 +176,7 @@ func TestServer(t *testing.T) {
 	assert.Contains(t, out.String(), "REST on http://")
 	assert.Contains(t, out.String(), "(OpenStack Networking v2.0; noauth")
 	assert.Contains(t, out.String(), "OpenFlow 1.0/1.3 controller on")
+	assert.Contains(t, out.String(), "(Kimchi; ")
 	assert.Contains(t, out.String(), "shutting down")
 }
 
@@ -146,4 +192,13 @@ func TestBadFlags(t *testing.T) {
 		err := run(context.Background(), append(args, "-http", "127.0.0.1:0", "-openflow", "127.0.0.1:0", "-data", t.TempDir()), io.Discard, nil)
 		assert.Error(t, err, "%v", args)
 	}
+}
+
+func getJSON(t *testing.T, url string, v any) {
+	t.Helper()
+	res, err := http.Get(url)
+	require.NoError(t, err)
+	defer res.Body.Close()
+	require.Equal(t, http.StatusOK, res.StatusCode)
+	require.NoError(t, json.NewDecoder(res.Body).Decode(v))
 }

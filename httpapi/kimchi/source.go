@@ -38,6 +38,10 @@ func (src *source) Name() string { return src.name }
 
 func (src *source) Follow(ctx context.Context, r *sources.Reporter) error {
 	s := src.svc
+	if s.drv == nil {
+		<-ctx.Done() // no hypervisor, no VMs: nothing to report
+		return ctx.Err()
+	}
 	signal := make(chan struct{}, 1)
 	poke := func([]string) {
 		select {

@@ -103,6 +103,10 @@ func Open(uri string, opts Options) (*Driver, error) {
 // dlopen build), or the URI not reachable.
 func unavailable(err error) error {
 	msg := err.Error()
+	var le golibvirt.Error
+	if errors.As(err, &le) {
+		msg = le.Message
+	}
 	if strings.Contains(msg, "libvirt.so") {
 		msg = "libvirt is not installed (" + msg + "): apt-get install libvirt0, and libvirt-daemon-system for a local hypervisor"
 	}
