@@ -145,6 +145,7 @@ type DomainSummary struct {
 	State     State
 	MemoryMiB int
 	CPUs      int
+	CPUTime   time.Duration // guest CPU time consumed so far
 }
 
 // DomainStats are a domain's counters at a moment.
@@ -276,7 +277,10 @@ type Capabilities struct {
 	Migrate     bool
 	DHCPLeases  bool
 	VolumeClone bool
-	Arch        string
+	// BulkStats: Stats reads every domain's CPU, network and disk
+	// counters in one call (otherwise it asks domain by domain).
+	BulkStats bool
+	Arch      string
 }
 
 // Driver is one hypervisor connection.

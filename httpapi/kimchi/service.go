@@ -74,6 +74,10 @@ type Service struct {
 	netHooks map[int]func([]string) // the l2 source's, told which networks changed
 	hookSeq  int
 	peaks    map[string]peaks // per VM, for stats
+	metas    map[string]meta  // parsed domain metadata
+
+	capsOnce sync.Once
+	capsVal  virt.Capabilities
 }
 
 // New returns the service over drv (nil: no hypervisor, see
@@ -113,7 +117,7 @@ func New(ctx context.Context, drv virt.Driver, st store.Store, opts Options) (*S
 	if opts.Unavailable == "" {
 		opts.Unavailable = "no hypervisor connection"
 	}
-	s := &Service{drv: drv, st: st, opts: opts, creating: map[string]bool{}, netHooks: map[int]func([]string){}, peaks: map[string]peaks{}}
+	s := &Service{drv: drv, st: st, opts: opts, creating: map[string]bool{}, netHooks: map[int]func([]string){}, peaks: map[string]peaks{}, metas: map[string]meta{}}
 	s.life, s.stop = context.WithCancel(context.Background())
 	if err := s.recoverTasks(ctx); err != nil {
 		s.stop()

@@ -135,8 +135,30 @@ func (s *Service) stats(name string, st virt.DomainStats, ok bool) VMStats {
 	return out
 }
 
+// meta parses a domain's metadata, remembering what it parsed: lists of
+// a thousand VMs read the same documents again and again.
+func (s *Service) meta(x string) meta {
+	if x == "" {
+		return meta{}
+	}
+	s.mu.Lock()
+	m, ok := s.metas[x]
+	s.mu.Unlock()
+	if ok {
+		return m
+	}
+	m = parseMeta(x)
+	s.mu.Lock()
+	if len(s.metas) >= 10000 {
+		clear(s.metas)
+	}
+	s.metas[x] = m
+	s.mu.Unlock()
+	return m
+}
+
 func (s *Service) view(d virt.Domain, st virt.DomainStats, haveStats bool) VM {
-	m := parseMeta(d.Metadata)
+	m := s.meta(d.Metadata)
 	vm := VM{Name: d.Name, UUID: d.UUID, State: string(d.State), Memory: d.MemoryMiB, CPUs: d.CPUs,
 		CPUInfo: VMCPUInfo{MaxVCPUs: d.MaxCPUs, VCPUs: d.CPUs}, Users: m.Users, Groups: m.Groups,
 		Access: "full", Persistent: d.Persistent, Graphics: VMGraphics{Type: "null"}}
@@ -187,6 +209,16 @@ func (s *Service) VM(ctx context.Context, name string) (VM, error) {
 	return s.view(d, sv, ok), nil
 }
 
+// caps are the driver's capabilities, asked once.
+func (s *Service) caps(ctx context.Context) virt.Capabilities {
+	s.capsOnce.Do(func() {
+		if c, err := s.drv.Capabilities(ctx); err == nil {
+			s.capsVal = c
+		}
+	})
+	return s.capsVal
+}
+
 // VMs lists every VM, by name, their stats read in one call.
 func (s *Service) VMs(ctx context.Context) ([]VM, error) {
 	drv, err := s.driver()
@@ -203,10 +235,13 @@ func (s *Service) VMs(ctx context.Context) ([]VM, error) {
 			running = append(running, d.Name)
 		}
 	}
+	// One call for every running VM's counters where the hypervisor has
+	// one; elsewhere the CPU time the list itself brought.
 	var st map[string]virt.DomainStats
-	if len(running) > 0 {
+	if len(running) > 0 && s.caps(ctx).BulkStats {
 		st, _ = drv.Stats(ctx, running...)
 	}
+	now := time.Now()
 	out := make([]VM, 0, len(sum))
 	for _, d := range sum {
 		dom, err := drv.Domain(ctx, d.Name)
@@ -217,6 +252,10 @@ func (s *Service) VMs(ctx context.Context) ([]VM, error) {
 			return nil, fromVirt(err, "KCHVM0009E", "", "Unable to retrieve virtual machine %s.", d.Name)
 		}
 		sv, ok := st[d.Name]
+		if !ok {
+			sv, ok = virt.DomainStats{At: now, CPUTime: d.CPUTime, VCPUs: d.CPUs}, true
+		}
+		dom.State = d.State // the list's is the freshest
 		out = append(out, s.view(dom, sv, ok))
 	}
 	return out, nil

@@ -56,14 +56,20 @@ func (d *Driver) Domains(ctx context.Context) ([]virt.DomainSummary, error) {
 	for i := range doms {
 		dom := &doms[i]
 		name, err1 := dom.GetName()
-		uuid, err2 := dom.GetUUIDString()
+		d.mu.Lock()
+		c, ok := d.cache[name]
+		d.mu.Unlock()
+		uuid, err2 := c.dom.UUID, error(nil)
+		if !ok || d.cbID < 0 {
+			uuid, err2 = dom.GetUUIDString()
+		}
 		info, err3 := dom.GetInfo()
 		dom.Free()
 		if err1 != nil || err2 != nil || err3 != nil {
 			continue // gone meanwhile
 		}
 		out = append(out, virt.DomainSummary{Name: name, UUID: uuid, State: stateOf(info.State),
-			MemoryMiB: int(info.Memory / 1024), CPUs: int(info.NrVirtCpu)})
+			MemoryMiB: int(info.Memory / 1024), CPUs: int(info.NrVirtCpu), CPUTime: time.Duration(info.CpuTime)})
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
 	return out, nil
@@ -73,6 +79,15 @@ func (d *Driver) Domains(ctx context.Context) ([]virt.DomainSummary, error) {
 // persistent one. Parsed definitions are kept until an event or a change
 // through this driver says otherwise.
 func (d *Driver) Domain(ctx context.Context, name string) (virt.Domain, error) {
+	d.mu.Lock()
+	c, ok := d.cache[name]
+	d.mu.Unlock()
+	if ok && d.cbID >= 0 {
+		// Lifecycle events (a state change, a definition, an undefine)
+		// drop an entry, and so does every change made here: what is
+		// cached is current without asking libvirt.
+		return c.dom, nil
+	}
 	dom, err := d.lookup("get domain", name)
 	if err != nil {
 		return virt.Domain{}, err
@@ -83,7 +98,7 @@ func (d *Driver) Domain(ctx context.Context, name string) (virt.Domain, error) {
 		return virt.Domain{}, wrap("get domain", name, err)
 	}
 	d.mu.Lock()
-	c, ok := d.cache[name]
+	c, ok = d.cache[name]
 	gen := d.gen
 	d.mu.Unlock()
 	if ok && c.dom.State == stateOf(state) {

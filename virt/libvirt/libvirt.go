@@ -192,6 +192,7 @@ func (d *Driver) Capabilities(ctx context.Context) (virt.Capabilities, error) {
 	caps.Migrate = qemu
 	caps.DHCPLeases = qemu
 	caps.VolumeClone = true
+	caps.BulkStats = qemu
 	return caps, nil
 }
 

@@ -1,7 +1,8 @@
 // Package libvirttest gives tests their own libvirt test-driver
 // hypervisor: a private, in-process state (no daemon, nothing shared with
 // other tests) holding a NAT network "default" and a directory pool
-// "default" with one volume, "base.img".
+// "default" with one volume, "base.img" (16 MiB). The test driver's pools
+// hold 100 GiB, whatever their definition says.
 package libvirttest
 
 import (
@@ -29,7 +30,7 @@ const Node = `<node>
   <pool type='dir'>
     <name>default</name>
     <target><path>%[1]s</path></target>
-    <volume type='file'><name>base.img</name><capacity unit='GiB'>1</capacity><target><path>%[1]s/base.img</path><format type='qcow2'/></target></volume>
+    <volume type='file'><name>base.img</name><capacity unit='MiB'>16</capacity><target><path>%[1]s/base.img</path><format type='qcow2'/></target></volume>
   </pool>
 </node>
 `
