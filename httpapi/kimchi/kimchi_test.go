@@ -20,6 +20,7 @@ import (
 	"github.com/netslice/netslice/store"
 	"github.com/netslice/netslice/store/memory"
 	"github.com/netslice/netslice/virt"
+	"github.com/netslice/netslice/virt/libvirt"
 	"github.com/netslice/netslice/virt/libvirt/libvirttest"
 )
 
@@ -624,4 +625,32 @@ func TestVMListAndFilter(t *testing.T) {
 	e.must(200, "GET", "/vms/vm1", nil).json(t, &vm)
 	assert.GreaterOrEqual(t, vm.Stats.CPUUtilization, 0.0)
 	assert.LessOrEqual(t, vm.Stats.CPUUtilization, 100.0)
+}
+
+// TestHypervisorOutage: while the hypervisor's daemon is down every call
+// answers 503 at once, templates and tasks (in the store) still answer,
+// and when it is back the API works again without a restart.
+func TestHypervisorOutage(t *testing.T) {
+	lv := libvirttest.StartDaemon(t)
+	drv, err := libvirt.Open(lv.URI(), libvirt.Options{})
+	require.NoError(t, err)
+	t.Cleanup(func() { drv.Close() })
+	st := memory.New(nil)
+	t.Cleanup(func() { st.Close() })
+	e := startEnv(t, drv, st, kimchi.Options{})
+	e.must(200, "GET", "/vms/test", nil)
+
+	lv.Stop()
+	require.Eventually(t, func() bool { return e.do("GET", "/vms", nil).status == 503 }, 5*time.Second, 10*time.Millisecond)
+	start := time.Now()
+	assert.Contains(t, e.must(503, "GET", "/vms/test", nil).reason(t), "KCHVM0009E")
+	e.must(503, "POST", "/vms/test/start", nil)
+	assert.Less(t, time.Since(start), time.Second, "no request waits on a dead hypervisor")
+	e.must(200, "GET", "/tasks", nil)
+
+	lv.Start(t)
+	require.Eventually(t, func() bool { return e.do("GET", "/vms/test", nil).status == 200 }, 15*time.Second, 20*time.Millisecond)
+	var vms []kimchi.VM
+	e.must(200, "GET", "/vms", nil).json(t, &vms)
+	assert.Len(t, vms, 1)
 }

@@ -38,7 +38,7 @@ func stateOf(s golibvirt.DomainState) virt.State {
 }
 
 func (d *Driver) lookup(op, name string) (*golibvirt.Domain, error) {
-	dom, err := d.conn.LookupDomainByName(name)
+	dom, err := d.c().LookupDomainByName(name)
 	if err != nil {
 		return nil, wrap(op, name, err)
 	}
@@ -48,7 +48,7 @@ func (d *Driver) lookup(op, name string) (*golibvirt.Domain, error) {
 // Domains lists every domain with what GetInfo says: state, memory,
 // vCPUs; no XML is read.
 func (d *Driver) Domains(ctx context.Context) ([]virt.DomainSummary, error) {
-	doms, err := d.conn.ListAllDomains(0)
+	doms, err := d.c().ListAllDomains(0)
 	if err != nil {
 		return nil, wrap("list domains", "", err)
 	}
@@ -58,9 +58,10 @@ func (d *Driver) Domains(ctx context.Context) ([]virt.DomainSummary, error) {
 		name, err1 := dom.GetName()
 		d.mu.Lock()
 		c, ok := d.cache[name]
+		events := d.cbID >= 0
 		d.mu.Unlock()
 		uuid, err2 := c.dom.UUID, error(nil)
-		if !ok || d.cbID < 0 {
+		if !ok || !events {
 			uuid, err2 = dom.GetUUIDString()
 		}
 		info, err3 := dom.GetInfo()
@@ -81,8 +82,9 @@ func (d *Driver) Domains(ctx context.Context) ([]virt.DomainSummary, error) {
 func (d *Driver) Domain(ctx context.Context, name string) (virt.Domain, error) {
 	d.mu.Lock()
 	c, ok := d.cache[name]
+	events := d.cbID >= 0
 	d.mu.Unlock()
-	if ok && d.cbID >= 0 {
+	if ok && events {
 		// Lifecycle events (a state change, a definition, an undefine)
 		// drop an entry, and so does every change made here: what is
 		// cached is current without asking libvirt.
@@ -120,7 +122,7 @@ func (d *Driver) Domain(ctx context.Context, name string) (virt.Domain, error) {
 		if disk.Pool != "" || disk.Path == "" {
 			continue
 		}
-		if vol, err := d.conn.LookupStorageVolByPath(disk.Path); err == nil {
+		if vol, err := d.c().LookupStorageVolByPath(disk.Path); err == nil {
 			disk.Volume = volName(vol)
 			if p, err := vol.LookupPoolByVolume(); err == nil {
 				disk.Pool, _ = p.GetName()
@@ -365,10 +367,10 @@ func diskXML(disk virt.Disk) libvirtxml.DomainDisk {
 
 // DefineDomain defines a new persistent domain.
 func (d *Driver) DefineDomain(ctx context.Context, spec virt.DomainSpec) (virt.Domain, error) {
-	if _, err := d.conn.LookupDomainByName(spec.Name); err == nil {
+	if _, err := d.c().LookupDomainByName(spec.Name); err == nil {
 		return virt.Domain{}, &virt.Error{Op: "define domain", Object: spec.Name, Kind: virt.ErrExists, Msg: "a domain of that name exists"}
 	}
-	typ, _ := d.conn.GetType()
+	typ, _ := d.c().GetType()
 	domType := "kvm"
 	if strings.EqualFold(typ, "test") {
 		domType = "test"
@@ -411,7 +413,7 @@ func (d *Driver) DefineDomain(ctx context.Context, spec virt.DomainSpec) (virt.D
 	if err != nil {
 		return virt.Domain{}, wrap("define domain", spec.Name, err)
 	}
-	dom, err := d.conn.DomainDefineXML(x)
+	dom, err := d.c().DomainDefineXML(x)
 	if err != nil {
 		return virt.Domain{}, wrap("define domain", spec.Name, err)
 	}
@@ -566,7 +568,7 @@ func (d *Driver) Undefine(ctx context.Context, name string, storage bool) error 
 // volumeOf finds the storage volume a disk is.
 func (d *Driver) volumeOf(disk virt.Disk) (*golibvirt.StorageVol, error) {
 	if disk.Pool != "" {
-		p, err := d.conn.LookupStoragePoolByName(disk.Pool)
+		p, err := d.c().LookupStoragePoolByName(disk.Pool)
 		if err != nil {
 			return nil, err
 		}
@@ -576,12 +578,12 @@ func (d *Driver) volumeOf(disk virt.Disk) (*golibvirt.StorageVol, error) {
 	if disk.Path == "" {
 		return nil, notFound("volume", disk.Dev)
 	}
-	return d.conn.LookupStorageVolByPath(disk.Path)
+	return d.c().LookupStorageVolByPath(disk.Path)
 }
 
 // Rename renames a domain that is shut off.
 func (d *Driver) Rename(ctx context.Context, name, newName string) error {
-	if _, err := d.conn.LookupDomainByName(newName); err == nil {
+	if _, err := d.c().LookupDomainByName(newName); err == nil {
 		return &virt.Error{Op: "rename", Object: name, Kind: virt.ErrExists, Msg: "a domain named " + newName + " exists"}
 	}
 	defer d.forget(newName)
@@ -615,7 +617,7 @@ func (d *Driver) editDefinition(op, name string, edit func(*libvirtxml.Domain) e
 		if err != nil {
 			return err
 		}
-		nd, err := d.conn.DomainDefineXML(nx)
+		nd, err := d.c().DomainDefineXML(nx)
 		if err != nil {
 			return err
 		}
@@ -626,7 +628,7 @@ func (d *Driver) editDefinition(op, name string, edit func(*libvirtxml.Domain) e
 // Clone defines newName like name, with a new UUID, new MACs and copies
 // of its disk volumes (in the same pool), on a shut-off domain.
 func (d *Driver) Clone(ctx context.Context, name, newName string) (virt.Domain, error) {
-	if _, err := d.conn.LookupDomainByName(newName); err == nil {
+	if _, err := d.c().LookupDomainByName(newName); err == nil {
 		return virt.Domain{}, &virt.Error{Op: "clone", Object: name, Kind: virt.ErrExists, Msg: "a domain named " + newName + " exists"}
 	}
 	dom, err := d.lookup("clone", name)
@@ -680,7 +682,7 @@ func (d *Driver) Clone(ctx context.Context, name, newName string) (virt.Domain, 
 	nx, err := def.Marshal()
 	if err == nil {
 		var nd *golibvirt.Domain
-		if nd, err = d.conn.DomainDefineXML(nx); err == nil {
+		if nd, err = d.c().DomainDefineXML(nx); err == nil {
 			nd.Free()
 		}
 	}
@@ -800,7 +802,7 @@ func (d *Driver) Stats(ctx context.Context, names ...string) (map[string]virt.Do
 		defer dom.Free()
 		doms = append(doms, dom)
 	}
-	st, err := d.conn.GetAllDomainStats(doms, golibvirt.DOMAIN_STATS_CPU_TOTAL|golibvirt.DOMAIN_STATS_VCPU|
+	st, err := d.c().GetAllDomainStats(doms, golibvirt.DOMAIN_STATS_CPU_TOTAL|golibvirt.DOMAIN_STATS_VCPU|
 		golibvirt.DOMAIN_STATS_INTERFACE|golibvirt.DOMAIN_STATS_BLOCK, 0)
 	if err != nil {
 		return nil, wrap("stats", strings.Join(names, ","), err)
@@ -847,7 +849,7 @@ func (d *Driver) Screenshot(ctx context.Context, name string) ([]byte, string, e
 	if err := requireState(dom, "screenshot", name, golibvirt.DOMAIN_RUNNING, golibvirt.DOMAIN_BLOCKED, golibvirt.DOMAIN_PAUSED); err != nil {
 		return nil, "", wrap("screenshot", name, err)
 	}
-	st, err := d.conn.NewStream(0)
+	st, err := d.c().NewStream(0)
 	if err != nil {
 		return nil, "", wrap("screenshot", name, err)
 	}
@@ -1130,7 +1132,7 @@ func (d *Driver) DetachDisk(ctx context.Context, dom, dev string) error {
 
 // NodeDevices lists the host's devices.
 func (d *Driver) NodeDevices(ctx context.Context) ([]virt.NodeDevice, error) {
-	devs, err := d.conn.ListAllNodeDevices(0)
+	devs, err := d.c().ListAllNodeDevices(0)
 	if err != nil {
 		return nil, wrap("list node devices", "", err)
 	}
@@ -1148,7 +1150,7 @@ func (d *Driver) NodeDevices(ctx context.Context) ([]virt.NodeDevice, error) {
 
 // AttachHostDev assigns a PCI or USB node device to a domain.
 func (d *Driver) AttachHostDev(ctx context.Context, dom, device string) (virt.HostDev, error) {
-	nd, err := d.conn.LookupDeviceByName(device)
+	nd, err := d.c().LookupDeviceByName(device)
 	if err != nil {
 		return virt.HostDev{}, wrap("attach host device", device, err)
 	}

@@ -21,6 +21,7 @@ import (
 	"errors"
 	"strings"
 	"sync"
+	"time"
 
 	golibvirt "libvirt.org/go/libvirt"
 	"libvirt.org/go/libvirtxml"
@@ -28,11 +29,16 @@ import (
 	"github.com/netslice/netslice/virt"
 )
 
-// Driver is a libvirt connection. It is safe for concurrent use.
+// Driver is a libvirt connection. It is safe for concurrent use. When
+// the connection breaks (libvirtd restarts, the peer stops answering its
+// keepalives) calls fail with virt.ErrUnavailable at once, and the driver
+// reconnects by itself, with backoff, until Close.
 type Driver struct {
-	conn *golibvirt.Connect
-	uri  string
-	opts Options
+	connMu sync.RWMutex
+	conn   *golibvirt.Connect
+	closed bool
+	uri    string
+	opts   Options
 
 	mu    sync.Mutex
 	cache map[string]cachedDomain // name → parsed definition
@@ -92,11 +98,80 @@ func Open(uri string, opts Options) (*Driver, error) {
 	if got, err := c.GetURI(); err == nil {
 		d.uri = got
 	}
-	d.cbID, err = c.DomainEventLifecycleRegister(nil, d.onLifecycle)
-	if err != nil {
-		d.cbID = -1
-	}
+	d.watch(c)
 	return d, nil
+}
+
+// c is the current connection.
+func (d *Driver) c() *golibvirt.Connect {
+	d.connMu.RLock()
+	defer d.connMu.RUnlock()
+	return d.conn
+}
+
+// watch registers for a connection's lifecycle events and its closing,
+// and has it send keepalives (a remote peer that stops answering is
+// dropped within 15 s).
+func (d *Driver) watch(c *golibvirt.Connect) {
+	id, err := c.DomainEventLifecycleRegister(nil, d.onLifecycle)
+	if err != nil {
+		id = -1
+	}
+	d.mu.Lock()
+	d.cbID = id
+	d.mu.Unlock()
+	c.SetKeepAlive(5, 3) // not every driver has keepalives (test:// has none)
+	c.RegisterCloseCallback(func(*golibvirt.Connect, golibvirt.ConnectCloseReason) {
+		// Nothing cached can be trusted now: no event will say what
+		// changes meanwhile.
+		d.mu.Lock()
+		clear(d.cache)
+		d.gen++
+		d.cbID = -1
+		d.mu.Unlock()
+		go d.reconnect(c)
+	})
+}
+
+// reconnect replaces a connection that closed, retrying with backoff
+// until it succeeds or the driver is closed. What was cached may be stale
+// by then: it goes, and subscribers are told that anything may have
+// changed (an EventOther without a domain).
+func (d *Driver) reconnect(dead *golibvirt.Connect) {
+	for delay := 100 * time.Millisecond; ; delay = min(2*delay, 5*time.Second) {
+		d.connMu.RLock()
+		stop := d.closed || d.conn != dead
+		d.connMu.RUnlock()
+		if stop {
+			return
+		}
+		c, err := golibvirt.NewConnect(d.uri)
+		if err == nil {
+			d.connMu.Lock()
+			if d.closed {
+				d.connMu.Unlock()
+				c.Close()
+				return
+			}
+			d.conn = c
+			d.connMu.Unlock()
+			dead.UnregisterCloseCallback()
+			dead.Close()
+			d.watch(c)
+			d.mu.Lock()
+			clear(d.cache)
+			d.gen++
+			for _, ch := range d.subs {
+				select {
+				case ch <- virt.Event{Kind: virt.EventOther}:
+				default:
+				}
+			}
+			d.mu.Unlock()
+			return
+		}
+		time.Sleep(delay)
+	}
 }
 
 // unavailable words why there is no connection: libvirt missing (the
@@ -115,9 +190,19 @@ func unavailable(err error) error {
 
 // Close closes the connection.
 func (d *Driver) Close() error {
-	if d.cbID >= 0 {
-		d.conn.DomainEventDeregister(d.cbID)
+	d.connMu.Lock()
+	defer d.connMu.Unlock()
+	if d.closed {
+		return nil
 	}
+	d.closed = true
+	d.mu.Lock()
+	id := d.cbID
+	d.mu.Unlock()
+	if id >= 0 {
+		d.conn.DomainEventDeregister(id)
+	}
+	d.conn.UnregisterCloseCallback()
 	_, err := d.conn.Close()
 	return err
 }
@@ -152,11 +237,16 @@ func wrap(op, object string, err error) error {
 			e.Kind = virt.ErrBusy
 		case golibvirt.ERR_INVALID_ARG, golibvirt.ERR_XML_ERROR:
 			e.Kind = virt.ErrInvalid
-		case golibvirt.ERR_INTERNAL_ERROR, golibvirt.ERR_OPERATION_FAILED:
+		case golibvirt.ERR_NO_CONNECT, golibvirt.ERR_INVALID_CONN, golibvirt.ERR_RPC, golibvirt.ERR_AUTH_UNAVAILABLE:
+			e.Kind = virt.ErrUnavailable
+		case golibvirt.ERR_INTERNAL_ERROR, golibvirt.ERR_OPERATION_FAILED, golibvirt.ERR_SYSTEM_ERROR:
 			// Drivers say "already exists", "not running" in words.
 			switch m := strings.ToLower(le.Message); {
 			case strings.Contains(m, "already exists") || strings.Contains(m, "already defined"):
 				e.Kind = virt.ErrExists
+			case strings.Contains(m, "client socket is closed") || strings.Contains(m, "end of file while reading") ||
+				strings.Contains(m, "broken pipe") || strings.Contains(m, "connection reset") || strings.Contains(m, "keepalive"):
+				e.Kind = virt.ErrUnavailable
 			case strings.Contains(m, "not running") || strings.Contains(m, "not active") || strings.Contains(m, "is active") ||
 				strings.Contains(m, "already running") || strings.Contains(m, "not paused") || strings.Contains(m, "already active"):
 				e.Kind = virt.ErrInvalidState
@@ -173,12 +263,12 @@ func notFound(op, object string) error {
 // Capabilities answers from what the connection really does.
 func (d *Driver) Capabilities(ctx context.Context) (virt.Capabilities, error) {
 	caps := virt.Capabilities{URI: d.uri}
-	typ, err := d.conn.GetType()
+	typ, err := d.c().GetType()
 	if err != nil {
 		return caps, wrap("capabilities", "", err)
 	}
 	caps.Driver = typ
-	if x, err := d.conn.GetCapabilities(); err == nil {
+	if x, err := d.c().GetCapabilities(); err == nil {
 		var c libvirtxml.Caps
 		if c.Unmarshal(x) == nil {
 			caps.Arch = c.Host.CPU.Arch
@@ -198,7 +288,10 @@ func (d *Driver) Capabilities(ctx context.Context) (virt.Capabilities, error) {
 
 // Events delivers lifecycle events until ctx ends.
 func (d *Driver) Events(ctx context.Context) (<-chan virt.Event, error) {
-	if d.cbID < 0 {
+	d.mu.Lock()
+	cb := d.cbID
+	d.mu.Unlock()
+	if cb < 0 {
 		return nil, &virt.Error{Op: "events", Kind: virt.ErrNotSupported, Msg: "lifecycle events are not available on this connection"}
 	}
 	ch := make(chan virt.Event, 64)

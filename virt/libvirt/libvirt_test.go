@@ -6,6 +6,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/xml"
+	"errors"
 	"image/png"
 	"testing"
 	"time"
@@ -14,6 +15,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/netslice/netslice/virt"
+	"github.com/netslice/netslice/virt/libvirt"
 	"github.com/netslice/netslice/virt/libvirt/libvirttest"
 )
 
@@ -335,4 +337,43 @@ func TestCapabilities(t *testing.T) {
 	assert.True(t, c.Screenshot)
 	assert.False(t, c.Migrate)
 	assert.Contains(t, c.URI, "test://")
+}
+
+// TestReconnect: a hypervisor behind a daemon that dies. Calls fail with
+// ErrUnavailable at once while it is gone, and the driver reconnects by
+// itself when it is back.
+func TestReconnect(t *testing.T) {
+	lv := libvirttest.StartDaemon(t)
+	d, err := libvirt.Open(lv.URI(), libvirt.Options{})
+	require.NoError(t, err)
+	defer d.Close()
+	_, err = d.Domain(ctx, "test")
+	require.NoError(t, err)
+	events, err := d.Events(t.Context())
+	require.NoError(t, err)
+
+	lv.Stop()
+	start := time.Now()
+	require.Eventually(t, func() bool {
+		_, err := d.Domains(ctx)
+		return errors.Is(err, virt.ErrUnavailable)
+	}, 5*time.Second, 10*time.Millisecond, "calls on a dead connection")
+	_, err = d.Domains(ctx)
+	assert.ErrorIs(t, err, virt.ErrUnavailable)
+	assert.Less(t, time.Since(start), 5*time.Second)
+
+	lv.Start(t)
+	require.Eventually(t, func() bool {
+		doms, err := d.Domains(ctx)
+		return err == nil && len(doms) == 1
+	}, 15*time.Second, 20*time.Millisecond, "the driver did not reconnect")
+	dom, err := d.Domain(ctx, "test")
+	require.NoError(t, err)
+	assert.Equal(t, virt.Running, dom.State)
+	select {
+	case e := <-events:
+		assert.Equal(t, virt.EventOther, e.Kind, "subscribers hear that anything may have changed")
+	case <-time.After(5 * time.Second):
+		t.Fatal("no event after reconnecting")
+	}
 }

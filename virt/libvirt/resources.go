@@ -17,7 +17,7 @@ import (
 // Networks.
 
 func (d *Driver) Networks(ctx context.Context) ([]virt.Network, error) {
-	nets, err := d.conn.ListAllNetworks(0)
+	nets, err := d.c().ListAllNetworks(0)
 	if err != nil {
 		return nil, wrap("list networks", "", err)
 	}
@@ -34,7 +34,7 @@ func (d *Driver) Networks(ctx context.Context) ([]virt.Network, error) {
 }
 
 func (d *Driver) Network(ctx context.Context, name string) (virt.Network, error) {
-	n, err := d.conn.LookupNetworkByName(name)
+	n, err := d.c().LookupNetworkByName(name)
 	if err != nil {
 		return virt.Network{}, wrap("get network", name, err)
 	}
@@ -117,7 +117,7 @@ func maskBits(m netip.Addr) int {
 // bridge to a host bridge (Bridge) or, with Interface, macvtap on a host
 // interface; VLAN tags it.
 func (d *Driver) DefineNetwork(ctx context.Context, n virt.Network) (virt.Network, error) {
-	if existing, err := d.conn.LookupNetworkByName(n.Name); err == nil {
+	if existing, err := d.c().LookupNetworkByName(n.Name); err == nil {
 		existing.Free()
 		return n, &virt.Error{Op: "define network", Object: n.Name, Kind: virt.ErrExists, Msg: "a network of that name exists"}
 	}
@@ -159,7 +159,7 @@ func (d *Driver) DefineNetwork(ctx context.Context, n virt.Network) (virt.Networ
 	if err != nil {
 		return n, wrap("define network", n.Name, err)
 	}
-	net, err := d.conn.NetworkDefineXML(x)
+	net, err := d.c().NetworkDefineXML(x)
 	if err != nil {
 		return n, wrap("define network", n.Name, err)
 	}
@@ -169,7 +169,7 @@ func (d *Driver) DefineNetwork(ctx context.Context, n virt.Network) (virt.Networ
 }
 
 func (d *Driver) onNetwork(op, name string, f func(*golibvirt.Network) error) error {
-	n, err := d.conn.LookupNetworkByName(name)
+	n, err := d.c().LookupNetworkByName(name)
 	if err != nil {
 		return wrap(op, name, err)
 	}
@@ -223,7 +223,7 @@ func (d *Driver) Leases(ctx context.Context, name string) ([]virt.Lease, error) 
 // Storage pools.
 
 func (d *Driver) Pools(ctx context.Context) ([]virt.Pool, error) {
-	pools, err := d.conn.ListAllStoragePools(0)
+	pools, err := d.c().ListAllStoragePools(0)
 	if err != nil {
 		return nil, wrap("list pools", "", err)
 	}
@@ -240,7 +240,7 @@ func (d *Driver) Pools(ctx context.Context) ([]virt.Pool, error) {
 }
 
 func (d *Driver) Pool(ctx context.Context, name string) (virt.Pool, error) {
-	p, err := d.conn.LookupStoragePoolByName(name)
+	p, err := d.c().LookupStoragePoolByName(name)
 	if err != nil {
 		return virt.Pool{}, wrap("get pool", name, err)
 	}
@@ -297,7 +297,7 @@ func poolOf(p *golibvirt.StoragePool) (virt.Pool, error) {
 // DefinePool defines a persistent pool (and builds a dir pool's
 // directory).
 func (d *Driver) DefinePool(ctx context.Context, p virt.PoolSpec) (virt.Pool, error) {
-	if existing, err := d.conn.LookupStoragePoolByName(p.Name); err == nil {
+	if existing, err := d.c().LookupStoragePoolByName(p.Name); err == nil {
 		existing.Free()
 		return p, &virt.Error{Op: "define pool", Object: p.Name, Kind: virt.ErrExists, Msg: "a pool of that name exists"}
 	}
@@ -332,7 +332,7 @@ func (d *Driver) DefinePool(ctx context.Context, p virt.PoolSpec) (virt.Pool, er
 	if err != nil {
 		return p, wrap("define pool", p.Name, err)
 	}
-	pool, err := d.conn.StoragePoolDefineXML(x, 0)
+	pool, err := d.c().StoragePoolDefineXML(x, 0)
 	if err != nil {
 		return p, wrap("define pool", p.Name, err)
 	}
@@ -345,7 +345,7 @@ func (d *Driver) DefinePool(ctx context.Context, p virt.PoolSpec) (virt.Pool, er
 }
 
 func (d *Driver) onPool(op, name string, f func(*golibvirt.StoragePool) error) error {
-	p, err := d.conn.LookupStoragePoolByName(name)
+	p, err := d.c().LookupStoragePoolByName(name)
 	if err != nil {
 		return wrap(op, name, err)
 	}

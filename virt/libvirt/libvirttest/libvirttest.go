@@ -8,8 +8,11 @@ package libvirttest
 import (
 	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
+	"syscall"
 	"testing"
+	"time"
 
 	"github.com/netslice/netslice/virt/libvirt"
 )
@@ -61,4 +64,108 @@ func Open(t testing.TB) *libvirt.Driver {
 	}
 	t.Cleanup(func() { d.Close() })
 	return d
+}
+
+// Daemon is a libvirtd of the test's own, serving libvirt's test driver
+// on a private socket (and no other driver): a remote hypervisor the test
+// can kill and start again.
+type Daemon struct {
+	dir  string
+	cmd  *exec.Cmd
+	done chan struct{}
+}
+
+// StartDaemon starts a libvirtd, stopped when the test ends; it skips the
+// test when libvirtd is not installed or the test is not root.
+func StartDaemon(t testing.TB) *Daemon {
+	t.Helper()
+	if _, err := exec.LookPath("libvirtd"); err != nil {
+		t.Skip("libvirtd not installed: apt-get install libvirt-daemon (make test does as root)")
+	}
+	if os.Geteuid() != 0 {
+		t.Skip("starting libvirtd needs root")
+	}
+	dir, err := os.MkdirTemp("", "libvirtd")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { os.RemoveAll(dir) })
+	// It runs as nobody, a session daemon whose state stays in dir (as
+	// root it would write under /run/libvirt).
+	for _, sub := range []string{"run", "drivers", "home", "xdg"} {
+		if err := os.MkdirAll(filepath.Join(dir, sub), 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := chownAll(dir, 65534, 65534); err != nil {
+		t.Fatal(err)
+	}
+	conf := fmt.Sprintf("unix_sock_dir = %q\nauth_unix_ro = \"none\"\nauth_unix_rw = \"none\"\n", filepath.Join(dir, "run"))
+	if err := os.WriteFile(filepath.Join(dir, "libvirtd.conf"), []byte(conf), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	d := &Daemon{dir: dir}
+	d.Start(t)
+	t.Cleanup(d.Stop)
+	return d
+}
+
+// URI is the daemon's test driver, over its socket.
+func (d *Daemon) URI() string {
+	return "test+unix:///default?socket=" + filepath.Join(d.dir, "run", "libvirt-sock")
+}
+
+// Start starts the daemon (again) and waits for its socket.
+func (d *Daemon) Start(t testing.TB) {
+	t.Helper()
+	sock := filepath.Join(d.dir, "run", "libvirt-sock")
+	os.Remove(sock)
+	cmd := exec.Command("libvirtd", "-f", filepath.Join(d.dir, "libvirtd.conf"), "-p", filepath.Join(d.dir, "pid"))
+	// No driver modules: only what libvirt.so has built in, the test
+	// driver among them (the QEMU driver would want the system's setup).
+	cmd.Env = []string{"PATH=" + os.Getenv("PATH"), "LIBVIRT_DRIVER_DIR=" + filepath.Join(d.dir, "drivers"),
+		"HOME=" + filepath.Join(d.dir, "home"), "XDG_RUNTIME_DIR=" + filepath.Join(d.dir, "xdg"),
+		"XDG_CONFIG_HOME=" + filepath.Join(d.dir, "home"), "XDG_CACHE_HOME=" + filepath.Join(d.dir, "home")}
+	cmd.SysProcAttr = &syscall.SysProcAttr{Credential: &syscall.Credential{Uid: 65534, Gid: 65534}}
+	log, _ := os.Create(filepath.Join(d.dir, "log"))
+	os.Chown(log.Name(), 65534, 65534)
+	cmd.Stdout, cmd.Stderr = log, log
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	d.cmd, d.done = cmd, make(chan struct{})
+	go func() { cmd.Wait(); log.Close(); close(d.done) }()
+	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(20 * time.Millisecond) {
+		if _, err := os.Stat(sock); err == nil {
+			return
+		}
+		select {
+		case <-d.done:
+			b, _ := os.ReadFile(filepath.Join(d.dir, "log"))
+			t.Fatalf("libvirtd exited: %s", b)
+		default:
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("libvirtd did not open its socket in 10s")
+		}
+	}
+}
+
+// Stop kills the daemon (SIGKILL: it goes as a crash would).
+func (d *Daemon) Stop() {
+	if d.cmd == nil {
+		return
+	}
+	d.cmd.Process.Kill()
+	<-d.done
+	d.cmd = nil
+}
+
+func chownAll(dir string, uid, gid int) error {
+	return filepath.Walk(dir, func(p string, _ os.FileInfo, err error) error {
+		if err != nil {
+			return err
+		}
+		return os.Chown(p, uid, gid)
+	})
 }
