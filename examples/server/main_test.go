@@ -62,15 +62,7 @@ func TestServer(t *testing.T) {
 	require.NoError(t, err)
 	res.Body.Close()
 	assert.Equal(t, http.StatusAccepted, res.StatusCode)
-	require.Eventually(t, func() bool {
-		res, err := http.Get(base + "/")
-		if err != nil {
-			return false
-		}
-		defer res.Body.Close()
-		b, _ := io.ReadAll(res.Body)
-		return strings.Contains(string(b), `"slices":1`) && strings.Contains(string(b), `{"name":"sliceable","slices":1`)
-	}, 5*time.Second, 20*time.Millisecond, "the fabric did not follow the REST call")
+	require.Eventually(t, statusHas(base, `"slices":1`, `{"name":"sliceable","slices":1`), 5*time.Second, 20*time.Millisecond, "the fabric did not follow the REST call")
 	// Neutron, as a client without a token reaches it under noauth.
 	res, err = http.Post(base+"/neutron/v2.0/networks", "application/json", strings.NewReader(`{"network": {"name": "web"}}`))
 	require.NoError(t, err)
@@ -78,15 +70,7 @@ func TestServer(t *testing.T) {
 	res.Body.Close()
 	require.Equal(t, http.StatusCreated, res.StatusCode, "%s", b)
 	assert.Contains(t, string(b), `"tenant_id":"admin"`)
-	require.Eventually(t, func() bool {
-		res, err := http.Get(base + "/")
-		if err != nil {
-			return false
-		}
-		defer res.Body.Close()
-		b, _ := io.ReadAll(res.Body)
-		return strings.Contains(string(b), `{"name":"neutron","slices":1`) && strings.Contains(string(b), `"/neutron/"`)
-	}, 5*time.Second, 20*time.Millisecond, "the fabric did not follow Neutron")
+	require.Eventually(t, statusHas(base, `{"name":"neutron","slices":1`, `"/neutron/"`), 5*time.Second, 20*time.Millisecond, "the fabric did not follow Neutron")
 	res, err = http.Get(base + "/neutron/")
 	require.NoError(t, err)
 	b, _ = io.ReadAll(res.Body)
@@ -149,15 +133,7 @@ func TestServer(t *testing.T) {
 			return task.Status != "running"
 		}, 10*time.Second, 20*time.Millisecond)
 		assert.Equal(t, "finished", task.Status, task.Message)
-		require.Eventually(t, func() bool {
-			res, err := http.Get(base + "/")
-			if err != nil {
-				return false
-			}
-			defer res.Body.Close()
-			b, _ := io.ReadAll(res.Body)
-			return strings.Contains(string(b), `{"name":"kimchi","slices":1`) && strings.Contains(string(b), `"/plugins/kimchi/"`)
-		}, 5*time.Second, 20*time.Millisecond, "the fabric did not follow Kimchi's network")
+		require.Eventually(t, statusHas(base, `{"name":"kimchi","slices":1`, `"/plugins/kimchi/"`), 5*time.Second, 20*time.Millisecond, "the fabric did not follow Kimchi's network")
 	}
 
 	res, err = http.Get(base + "/sliceable/tenants/acme/networks/office")
@@ -201,4 +177,22 @@ func getJSON(t *testing.T, url string, v any) {
 	defer res.Body.Close()
 	require.Equal(t, http.StatusOK, res.StatusCode)
 	require.NoError(t, json.NewDecoder(res.Body).Decode(v))
+}
+
+// statusHas reports whether GET / answers with every one of parts.
+func statusHas(base string, parts ...string) func() bool {
+	return func() bool {
+		res, err := http.Get(base + "/")
+		if err != nil {
+			return false
+		}
+		defer res.Body.Close()
+		b, _ := io.ReadAll(res.Body)
+		for _, p := range parts {
+			if !strings.Contains(string(b), p) {
+				return false
+			}
+		}
+		return true
+	}
 }

@@ -310,25 +310,22 @@ func (d *Driver) Events(ctx context.Context) (<-chan virt.Event, error) {
 	return ch, nil
 }
 
+var lifecycleKinds = map[golibvirt.DomainEventType]virt.EventKind{
+	golibvirt.DOMAIN_EVENT_DEFINED:   virt.EventDefined,
+	golibvirt.DOMAIN_EVENT_UNDEFINED: virt.EventUndefined,
+	golibvirt.DOMAIN_EVENT_STARTED:   virt.EventStarted,
+	golibvirt.DOMAIN_EVENT_SUSPENDED: virt.EventSuspended,
+	golibvirt.DOMAIN_EVENT_RESUMED:   virt.EventResumed,
+	golibvirt.DOMAIN_EVENT_STOPPED:   virt.EventStopped,
+	golibvirt.DOMAIN_EVENT_SHUTDOWN:  virt.EventShutdown,
+}
+
 func (d *Driver) onLifecycle(_ *golibvirt.Connect, dom *golibvirt.Domain, ev *golibvirt.DomainEventLifecycle) {
 	name, _ := dom.GetName()
 	uuid, _ := dom.GetUUIDString()
-	kind := virt.EventOther
-	switch ev.Event {
-	case golibvirt.DOMAIN_EVENT_DEFINED:
-		kind = virt.EventDefined
-	case golibvirt.DOMAIN_EVENT_UNDEFINED:
-		kind = virt.EventUndefined
-	case golibvirt.DOMAIN_EVENT_STARTED:
-		kind = virt.EventStarted
-	case golibvirt.DOMAIN_EVENT_SUSPENDED:
-		kind = virt.EventSuspended
-	case golibvirt.DOMAIN_EVENT_RESUMED:
-		kind = virt.EventResumed
-	case golibvirt.DOMAIN_EVENT_STOPPED:
-		kind = virt.EventStopped
-	case golibvirt.DOMAIN_EVENT_SHUTDOWN:
-		kind = virt.EventShutdown
+	kind, ok := lifecycleKinds[ev.Event]
+	if !ok {
+		kind = virt.EventOther
 	}
 	d.mu.Lock()
 	delete(d.cache, name)
