@@ -8,6 +8,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"net/netip"
 	"strings"
 	"testing"
 	"time"
@@ -15,6 +16,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/netslice/netslice/hostnet/hostnettest"
 	"github.com/netslice/netslice/httpapi"
 	"github.com/netslice/netslice/httpapi/kimchi"
 	"github.com/netslice/netslice/store"
@@ -653,4 +655,58 @@ func TestHypervisorOutage(t *testing.T) {
 	var vms []kimchi.VM
 	e.must(200, "GET", "/vms", nil).json(t, &vms)
 	assert.Len(t, vms, 1)
+}
+
+// TestHostInterfaces: /interfaces lists what hostnet sees on a host (a
+// network namespace with two NICs and a bridge), and bridge and macvtap
+// networks are made on them, checked through libvirt.
+func TestHostInterfaces(t *testing.T) {
+	h := hostnettest.NewHost(t, "eth0", "eth1")
+	require.NoError(t, h.Driver.CreateBridge("br0"))
+	require.NoError(t, h.Driver.SetUp("br0", true))
+	require.NoError(t, h.Driver.AddAddr("eth0", netip.MustParsePrefix("192.168.100.7/24")))
+	e := newEnv(t, kimchi.Options{Links: h.Driver.Links})
+
+	var ifs []kimchi.HostInterface
+	e.must(200, "GET", "/interfaces", nil).json(t, &ifs)
+	byName := map[string]kimchi.HostInterface{}
+	for _, i := range ifs {
+		byName[i.Name] = i
+	}
+	assert.NotContains(t, byName, "lo")
+	assert.Equal(t, "bridge", byName["br0"].Type)
+	assert.Equal(t, "nic", byName["eth1"].Type)
+	assert.Equal(t, "active", byName["eth0"].Status)
+	assert.Equal(t, "192.168.100.7", byName["eth0"].IPAddr)
+	assert.Equal(t, "255.255.255.0", byName["eth0"].Netmask)
+	var one kimchi.HostInterface
+	e.must(200, "GET", "/interfaces/eth1", nil).json(t, &one)
+	assert.Equal(t, byName["eth1"], one)
+	assert.Contains(t, e.must(404, "GET", "/interfaces/nosuch", nil).reason(t), "KCHIFACE0001E")
+	e.must(405, "POST", "/interfaces", map[string]any{})
+
+	ctx := context.Background()
+	var n kimchi.Network
+	e.must(201, "POST", "/networks", map[string]any{"name": "br", "connection": "bridge", "interface": "br0"}).json(t, &n)
+	assert.Equal(t, "bridge", n.Connection)
+	assert.Equal(t, "br0", n.Interface)
+	got, err := e.drv.Network(ctx, "br")
+	require.NoError(t, err)
+	assert.Equal(t, "bridge", got.Forward)
+	assert.Equal(t, "br0", got.Bridge)
+
+	e.must(201, "POST", "/networks", map[string]any{"name": "mv", "connection": "macvtap", "interfaces": []string{"eth1"}, "vlan_id": 10}).json(t, &n)
+	assert.Equal(t, "macvtap", n.Connection)
+	assert.Equal(t, []string{"eth1"}, n.Interfaces)
+	assert.Equal(t, 10, n.VLANID)
+	got, _ = e.drv.Network(ctx, "mv")
+	assert.Equal(t, "eth1", got.Interface)
+	assert.Equal(t, 10, got.VLAN)
+
+	assert.Contains(t, e.must(400, "POST", "/networks", map[string]any{"name": "x", "connection": "bridge", "interface": "eth0"}).reason(t), "KCHNET0007E")
+	assert.Contains(t, e.must(400, "POST", "/networks", map[string]any{"name": "x", "connection": "macvtap", "interface": "br0"}).reason(t), "KCHNET0028E")
+	assert.Contains(t, e.must(400, "POST", "/networks", map[string]any{"name": "x", "connection": "macvtap", "interfaces": []string{"eth0", "eth1"}}).reason(t), "KCHNET0030E")
+	// A NAT network keeps clear of the host's own subnets.
+	e.must(201, "POST", "/networks", map[string]any{"name": "nat", "connection": "nat"}).json(t, &n)
+	assert.Equal(t, "192.168.101.1/24", n.Subnet, "192.168.100.0/24 is eth0's")
 }

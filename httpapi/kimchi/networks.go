@@ -205,7 +205,7 @@ func (s *Service) CreateNetwork(ctx context.Context, req NetworkRequest) (Networ
 			spec.Bridge = iface
 		case req.Connection == "bridge":
 			return Network{}, invalid("KCHNET0007E", "Interface %s is a %s: a bridge network needs a host bridge (make one through the host networking API), or use a macvtap network on it", iface, kind)
-		case kind == hostnet.KindNIC || kind == hostnet.KindBond || kind == hostnet.KindVLAN:
+		case ifaceTypes[kind] == "nic" || kind == hostnet.KindBond || kind == hostnet.KindVLAN:
 			spec.Interface = iface
 		default:
 			return Network{}, invalid("KCHNET0028E", "Interface should be bare NIC or bonding.")
@@ -386,6 +386,12 @@ type HostInterface struct {
 	MAC     string `json:"mac"`
 }
 
+// ifaceTypes are Kimchi's names of the link kinds it lists. A veth or
+// dummy link stands for a NIC, as in the oVirt API: on a host made of a
+// network namespace it is one.
+var ifaceTypes = map[hostnet.Kind]string{hostnet.KindNIC: "nic", hostnet.KindVeth: "nic", hostnet.KindDummy: "nic",
+	hostnet.KindVLAN: "vlan", hostnet.KindBond: "bonding", hostnet.KindBridge: "bridge"}
+
 // Interfaces lists the host's NICs, VLANs, bonds and bridges.
 func (s *Service) Interfaces(ctx context.Context) ([]HostInterface, error) {
 	out := []HostInterface{}
@@ -397,7 +403,7 @@ func (s *Service) Interfaces(ctx context.Context) ([]HostInterface, error) {
 		return nil, kerr(500, "KCHIFACE0001E", "Unable to list host interfaces: %v", err)
 	}
 	for _, l := range links {
-		typ := map[hostnet.Kind]string{hostnet.KindNIC: "nic", hostnet.KindVLAN: "vlan", hostnet.KindBond: "bonding", hostnet.KindBridge: "bridge"}[l.Kind]
+		typ := ifaceTypes[l.Kind]
 		if typ == "" || l.Name == "lo" {
 			continue
 		}
