@@ -10,6 +10,7 @@ import (
 	"net/http/httptest"
 	"net/netip"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -709,4 +710,100 @@ func TestHostInterfaces(t *testing.T) {
 	// A NAT network keeps clear of the host's own subnets.
 	e.must(201, "POST", "/networks", map[string]any{"name": "nat", "connection": "nat"}).json(t, &n)
 	assert.Equal(t, "192.168.101.1/24", n.Subnet, "192.168.100.0/24 is eth0's")
+}
+
+// TestConcurrentCreates: 16 clients create VMs, some asking for the same
+// names: each name ends up as one domain, every accepted task finishes,
+// every refusal is KCHVM0001E.
+func TestConcurrentCreates(t *testing.T) {
+	e := newEnv(t, kimchi.Options{})
+	e.template("t", map[string]any{"disks": []any{map[string]any{"index": 0, "volume": "base.img"}}})
+	names := make(chan string, 64)
+	for i := range 64 {
+		names <- fmt.Sprintf("c%02d", i%40) // 24 names asked for twice
+	}
+	close(names)
+	var mu sync.Mutex
+	var tasks []string
+	refused := 0
+	var wg sync.WaitGroup
+	for range 16 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for n := range names {
+				r := e.do("POST", "/vms", map[string]any{"name": n, "template": "/templates/t"})
+				mu.Lock()
+				switch r.status {
+				case 202:
+					var task kimchi.Task
+					r.json(t, &task)
+					tasks = append(tasks, task.ID)
+				case 400:
+					assert.Contains(t, r.reason(t), "KCHVM0001E")
+					refused++
+				default:
+					t.Errorf("POST /vms %s: %d %s", n, r.status, r.body)
+				}
+				mu.Unlock()
+			}
+		}()
+	}
+	wg.Wait()
+	ids := map[string]bool{}
+	for _, id := range tasks {
+		assert.False(t, ids[id], "task id %s handed out twice", id)
+		ids[id] = true
+		task, err := e.svc.WaitTask(context.Background(), id)
+		require.NoError(t, err)
+		assert.Equal(t, kimchi.TaskFinished, task.Status, task.Message)
+	}
+	assert.Len(t, tasks, 40)
+	assert.Equal(t, 24, refused)
+	doms, err := e.drv.Domains(context.Background())
+	require.NoError(t, err)
+	assert.Len(t, doms, 40)
+}
+
+// TestTwoServers: two services on one store and one hypervisor (as two
+// servers on one etcd would be): templates made through one are used by
+// the other, task ids never collide, and each answers for the other's
+// tasks.
+func TestTwoServers(t *testing.T) {
+	drv := libvirttest.Open(t)
+	st := memory.New(nil)
+	defer st.Close()
+	a := startEnv(t, drv, st, kimchi.Options{ServerID: "a"})
+	b := startEnv(t, drv, st, kimchi.Options{ServerID: "b"})
+	a.template("shared", map[string]any{"disks": []any{map[string]any{"index": 0, "volume": "base.img"}}})
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	ids := map[string]bool{}
+	for i := range 20 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			e := a
+			if i%2 == 1 {
+				e = b
+			}
+			r := e.do("POST", "/vms", map[string]any{"name": fmt.Sprintf("vm%d", i), "template": "/templates/shared"})
+			var task kimchi.Task
+			r.json(t, &task)
+			mu.Lock()
+			defer mu.Unlock()
+			assert.False(t, ids[task.ID], "task %s from two servers", task.ID)
+			ids[task.ID] = true
+		}()
+	}
+	wg.Wait()
+	require.Len(t, ids, 20)
+	for id := range ids {
+		task, err := b.svc.WaitTask(context.Background(), id)
+		require.NoError(t, err)
+		assert.Equal(t, kimchi.TaskFinished, task.Status)
+	}
+	var vms []kimchi.VM
+	a.must(200, "GET", "/vms", nil).json(t, &vms)
+	assert.Len(t, vms, 20)
 }
