@@ -140,6 +140,7 @@ func get(b *testing.B, c *http.Client, url string) []byte {
 // timed runs b.N requests and reports their median and 99th percentile.
 func timed(b *testing.B, do func()) {
 	lat := make([]time.Duration, 0, b.N)
+	b.ReportAllocs()
 	b.ResetTimer()
 	for range b.N {
 		t := time.Now()
@@ -202,6 +203,8 @@ func BenchmarkCreate100(b *testing.B) {
 	c := client()
 	ctx := context.Background()
 	base := bed.srv.URL + "/plugins/kimchi"
+	b.ReportAllocs()
+	b.StopTimer()
 	for i := range b.N {
 		names := make(chan string, 100)
 		for j := range 100 {
