@@ -1,6 +1,7 @@
 package httpapi
 
 import (
+	"io"
 	"log/slog"
 	"net"
 	"net/http"
@@ -99,8 +100,16 @@ func (l *limitListener) Accept() (net.Conn, error) {
 			return &limitConn{Conn: c, l: l}, nil
 		}
 		go func() {
-			c.SetWriteDeadline(time.Now().Add(time.Second))
+			// Closing with the request still unread would send a reset,
+			// which can reach the client before the answer does: shut
+			// the writing side, and read what the client sent until it
+			// closes too (or a second passes).
+			c.SetDeadline(time.Now().Add(time.Second))
 			c.Write(busy)
+			if cw, ok := c.(interface{ CloseWrite() error }); ok {
+				cw.CloseWrite()
+				io.Copy(io.Discard, io.LimitReader(c, 64<<10))
+			}
 			c.Close()
 		}()
 	}
