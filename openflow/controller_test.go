@@ -562,3 +562,39 @@ func selfSigned(t *testing.T) (tls.Certificate, *x509.CertPool) {
 	pool.AddCert(leaf)
 	return tls.Certificate{Certificate: [][]byte{der}, PrivateKey: key, Leaf: leaf}, pool
 }
+
+// TestFlowModValidation: a flow_mod whose match a switch would refuse is
+// refused before it is sent, unless the controller sends flow_mods raw
+// (a proxy passing on what another controller sent).
+func TestFlowModValidation(t *testing.T) {
+	bad13 := &of13.FlowMod{Command: of13.FlowAdd, BufferID: of13.NoBuffer, OutPort: of13.PortAny, OutGroup: of13.GroupAny,
+		Match: of13.NewMatch(of13.IPDSCP(10))} // ip_dscp without eth_type
+	bad10 := &of10.FlowMod{Command: of10.FlowAdd, BufferID: 0xffffffff, OutPort: 0xffff,
+		Match: of10.MatchAll().WithNWTOS(40)} // nw_tos without dl_type
+	for _, c := range []struct {
+		v   openflow.Version
+		msg openflow.Message
+	}{{openflow.Version13, bad13}, {openflow.Version10, bad10}} {
+		for _, raw := range []bool{false, true} {
+			t.Run(fmt.Sprintf("%v/raw=%v", c.v, raw), func(t *testing.T) {
+				rec := newRecorder()
+				ctrl := &openflow.Controller{Handler: rec, RawFlowMods: raw}
+				f := dial(t, startController(t, ctrl))
+				f.handshake(c.v, 0x42)
+				sw := waitUp(t, rec)
+				err := sw.Send(context.Background(), c.msg)
+				if !raw {
+					assert.ErrorIs(t, err, openflow.ErrInvalid)
+					assert.Contains(t, err.Error(), "bad match")
+					assert.Error(t, sw.TrySend(c.msg))
+					return
+				}
+				require.NoError(t, err)
+				got := f.recv()
+				want, _ := c.msg.MarshalBinary()
+				have, _ := got.MarshalBinary()
+				assert.Equal(t, want, have, "passed on as given")
+			})
+		}
+	}
+}

@@ -198,9 +198,22 @@ func (s *Switch) Send(ctx context.Context, m Message) error {
 	return s.put(buf, ctx.Done(), 0, true)
 }
 
+// flowModValidator is a flow_mod of either version (of10.FlowMod and
+// of13.FlowMod implement it).
+type flowModValidator interface {
+	Message
+	Validate() error
+}
+
 // encode gives m a transaction id if it has none and encodes it into a
-// pooled buffer, checking its version.
+// pooled buffer, checking its version and, unless the controller sends
+// them raw, a flow_mod's match.
 func (s *Switch) encode(m Message) (*[]byte, error) {
+	if v, ok := m.(flowModValidator); ok && !s.c.RawFlowMods {
+		if err := v.Validate(); err != nil {
+			return nil, err
+		}
+	}
 	if m.Head().XID == 0 {
 		m.Head().XID = s.NextXID()
 	}

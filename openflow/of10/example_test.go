@@ -23,3 +23,15 @@ func ExampleFlowMod() {
 	fmt.Println(len(b), got.Match, got.Match.NWDstPrefix())
 	// Output: 80 dl_type=0x0800,nw_proto=6,nw_dst=10.0.0.0/8,tp_dst=80 10.0.0.0/8
 }
+
+// A match whose field lacks its prerequisite: switches would ignore the
+// field, so the flow would match more than it says.
+func ExampleMatch_Validate() {
+	m := of10.MatchAll().WithTPDst(80) // tp_dst without dl_type IPv4 and nw_proto TCP
+	fmt.Println(m.Validate())
+	m = m.WithDLType(0x0800).WithNWProto(6)
+	fmt.Println(m.Validate())
+	// Output:
+	// openflow: bad match: tp_dst: needs dl_type 0x0800 and nw_proto 6, 17 or 1
+	// <nil>
+}

@@ -177,3 +177,49 @@ func (m Match) String() string {
 	}
 	return s[:len(s)-1]
 }
+
+// MatchError reports a match field whose prerequisite is missing.
+type MatchError struct {
+	Field string // "nw_src"
+	Msg   string
+}
+
+func (e *MatchError) Error() string { return "openflow: bad match: " + e.Field + ": " + e.Msg }
+
+// Unwrap returns wire.ErrInvalid (openflow.ErrInvalid).
+func (e *MatchError) Unwrap() error { return wire.ErrInvalid }
+
+// Validate checks that every field the match does not wildcard has its
+// prerequisites (OpenFlow 1.0, 3.4): nw_tos needs dl_type IPv4; nw_proto,
+// nw_src and nw_dst need dl_type IPv4 or ARP; tp_src and tp_dst need
+// dl_type IPv4 and nw_proto TCP, UDP or ICMP. Switches ignore such a
+// field (Open vSwitch drops it with a warning), so the flow matches more
+// than it says. Encoding does not check this: a match received encodes
+// again as it came. The controller validates every flow_mod it sends
+// (openflow.Controller.RawFlowMods turns that off).
+func (m *Match) Validate() error {
+	w := m.Wildcards
+	has := func(bit uint32) bool { return w&bit == 0 }
+	ip := has(WildDLType) && m.DLType == 0x0800
+	arp := has(WildDLType) && m.DLType == 0x0806
+	nwSrc := (w&WildNWSrcMask)>>wildNWSrcShift < 32
+	nwDst := (w&WildNWDstMask)>>wildNWDstShift < 32
+	switch {
+	case has(WildNWTOS) && !ip:
+		return &MatchError{"nw_tos", "needs dl_type 0x0800"}
+	case has(WildNWProto) && !ip && !arp:
+		return &MatchError{"nw_proto", "needs dl_type 0x0800 or 0x0806"}
+	case nwSrc && !ip && !arp:
+		return &MatchError{"nw_src", "needs dl_type 0x0800 or 0x0806"}
+	case nwDst && !ip && !arp:
+		return &MatchError{"nw_dst", "needs dl_type 0x0800 or 0x0806"}
+	}
+	transport := ip && has(WildNWProto) && (m.NWProto == 6 || m.NWProto == 17 || m.NWProto == 1)
+	if has(WildTPSrc) && !transport {
+		return &MatchError{"tp_src", "needs dl_type 0x0800 and nw_proto 6, 17 or 1"}
+	}
+	if has(WildTPDst) && !transport {
+		return &MatchError{"tp_dst", "needs dl_type 0x0800 and nw_proto 6, 17 or 1"}
+	}
+	return nil
+}

@@ -532,6 +532,9 @@ type FlowMod struct {
 	Actions     []Action
 }
 
+// Validate checks the flow_mod's match's prerequisites (Match.Validate).
+func (m *FlowMod) Validate() error { return m.Match.Validate() }
+
 // AppendBinary implements encoding.BinaryAppender.
 func (m *FlowMod) AppendBinary(b []byte) ([]byte, error) {
 	start := len(b)

@@ -15,9 +15,13 @@
 //		Instructions: of13.Apply(of13.Output{Port: 2}),
 //	}
 //
-// Encoding checks the match as a switch would (sizes, masks, duplicates,
-// prerequisites such as ip_proto needing eth_type) and refuses with a
-// *MatchError naming the OpenFlow error.
+// Match.Validate (and FlowMod.Validate) checks a match as a switch would
+// (sizes, masks, duplicates, prerequisites such as ip_proto needing
+// eth_type) and refuses with a *MatchError naming the OpenFlow error; the
+// controller runs it on every flow_mod it sends. Encoding itself checks
+// only what decoding checks, so every message that decodes — a packet-in
+// whose match breaks a prerequisite, say, or a flow_mod a proxy passes
+// on — encodes again to the same bytes.
 //
 // # Decoding
 //

@@ -368,15 +368,44 @@ func (e *MatchError) Unwrap() error { return wire.ErrInvalid }
 // Validate checks the basic-class fields: known, of the right size, masked
 // only where the specification allows and with no value bits outside the
 // mask, not repeated, and with their prerequisites present (ip_proto needs
-// eth_type IPv4 or IPv6, tcp_dst needs ip_proto TCP, and so on).
+// eth_type IPv4 or IPv6, tcp_dst needs ip_proto TCP, and so on) — what a
+// switch checks of a flow to install. Encoding checks only what decoding
+// does (each field known and of its size), so that a match received — a
+// packet-in's, which reports a packet rather than a flow, or one a proxy
+// passes on — encodes again byte for byte. Check a match you build with
+// Validate; the controller checks every flow_mod's before sending it
+// (openflow.Controller.RawFlowMods turns that off).
 func (m *Match) Validate() error {
 	var c matchCheck
 	for i := range m.Fields {
-		if err := c.field(&m.Fields[i]); err != nil {
+		f := &m.Fields[i]
+		if err := checkStructure(f); err != nil {
+			return err
+		}
+		if err := c.field(f); err != nil {
 			return err
 		}
 	}
 	return c.prereqs(m.Fields)
+}
+
+// checkStructure is what decoding checks of a basic-class field: known,
+// and with a payload of its size (twice that with a mask).
+func checkStructure(f *Field) error {
+	if f.Class != ClassBasic {
+		return nil
+	}
+	if int(f.Type) >= len(basicFields) {
+		return &MatchError{f.Type, BadMatchBadField, "unknown field"}
+	}
+	want := basicFields[f.Type].size
+	if f.HasMask {
+		want *= 2
+	}
+	if f.payloadLen() != want {
+		return &MatchError{f.Type, BadMatchBadLen, fmt.Sprintf("payload is %d bytes, want %d", f.payloadLen(), want)}
+	}
+	return nil
 }
 
 // matchCheck accumulates what the prerequisite checks need while fields
@@ -386,21 +415,14 @@ type matchCheck struct {
 	eth, proto, icmp6, vid uint64
 }
 
+// field checks what the specification asks of one field beyond its
+// structure (see checkStructure, which must have passed).
 func (c *matchCheck) field(f *Field) error {
 	if f.Class != ClassBasic {
 		return nil
 	}
-	if int(f.Type) >= len(basicFields) {
-		return &MatchError{f.Type, BadMatchBadField, "unknown field"}
-	}
 	spec := &basicFields[f.Type]
-	want := spec.size
-	if f.HasMask {
-		want *= 2
-	}
-	if f.payloadLen() != want {
-		return &MatchError{f.Type, BadMatchBadLen, fmt.Sprintf("payload is %d bytes, want %d", f.payloadLen(), want)}
-	}
+	want := f.payloadLen()
 	v := f.b[:spec.size]
 	if f.HasMask {
 		if !spec.maskable {
@@ -500,25 +522,21 @@ func (m *Match) matchLen() int {
 const prereqFree = 1<<FieldInPort | 1<<FieldMetadata | 1<<FieldEthDst | 1<<FieldEthSrc | 1<<FieldEthType |
 	1<<FieldVLANVID | 1<<FieldTunnelID
 
-// appendTo appends the match, padded to 8 bytes, checking each field as
-// it goes (see Validate), so nothing a switch would refuse for its match
-// is sent.
+// appendTo appends the match, padded to 8 bytes, checking of each field
+// what decoding checks (checkStructure): whatever decodes encodes again.
+// What a switch checks of a flow is Validate's.
 func (m *Match) appendTo(b []byte) ([]byte, error) {
 	start := len(b)
 	b = append(b, 0, 1, 0, 0) // OFPMT_OXM, length patched below
-	var c matchCheck
 	var err error
 	for i := range m.Fields {
 		f := &m.Fields[i]
-		if err = c.field(f); err != nil {
+		if err = checkStructure(f); err != nil {
 			return b[:start], err
 		}
 		if b, err = f.appendTo(b); err != nil {
 			return b[:start], err
 		}
-	}
-	if err = c.prereqs(m.Fields); err != nil {
-		return b[:start], err
 	}
 	if err = wire.PutLen16(b, start+2, start); err != nil {
 		return b[:start], err

@@ -745,6 +745,9 @@ type FlowMod struct {
 	Instructions []Instruction
 }
 
+// Validate checks the flow_mod's match as a switch would (Match.Validate).
+func (m *FlowMod) Validate() error { return m.Match.Validate() }
+
 // AppendBinary implements encoding.BinaryAppender. It refuses a match that
 // a switch would refuse (see Match.Validate).
 func (m *FlowMod) AppendBinary(b []byte) ([]byte, error) {

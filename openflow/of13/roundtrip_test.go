@@ -33,6 +33,12 @@ func extras() []of13.Message {
 		&of13.MultipartReply{Body: of13.TableFeaturesReply{Features: []of13.TableFeatures{{TableID: 1, Properties: []of13.TableFeatureProp{
 			{Type: of13.TFPExperimenter, Experimenter: 5, ExpType: 6, Data: []byte{1, 2, 3, 4}}}}}}},
 		&of13.MultipartReply{Body: of13.ExperimenterMultipart{Experimenter: 1, ExpType: 2, Data: []byte{3}}},
+		// Matches a switch would refuse for a flow, which still travel:
+		// a packet-in reports a packet, a proxy passes a flow_mod on.
+		&of13.PacketIn{BufferID: of13.NoBuffer, TotalLen: 14, Match: of13.NewMatch(of13.InPort(1), of13.IPDSCP(10)),
+			Data: []byte{0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 2, 0, 0, 0, 0, 1, 8, 0}},
+		&of13.FlowMod{Command: of13.FlowAdd, BufferID: of13.NoBuffer, OutPort: of13.PortAny, OutGroup: of13.GroupAny,
+			Match: of13.NewMatch(of13.TCPDst(80), of13.EthType(0x0800), of13.EthType(0x86dd))},
 	}
 }
 
