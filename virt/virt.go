@@ -350,6 +350,9 @@ type Driver interface {
 	StopPool(ctx context.Context, name string) error
 	UndefinePool(ctx context.Context, name string) error
 	SetPoolAutostart(ctx context.Context, name string, on bool) error
+	// RefreshPool rescans a pool, so volumes written there behind
+	// libvirt's back (an upload renamed into place) appear.
+	RefreshPool(ctx context.Context, name string) error
 	Volumes(ctx context.Context, pool string) ([]Volume, error)
 	Volume(ctx context.Context, pool, name string) (Volume, error)
 	CreateVolume(ctx context.Context, pool string, v VolumeSpec) (Volume, error)

@@ -4,9 +4,11 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"time"
 
@@ -225,6 +227,8 @@ func (h *Handler) route(w http.ResponseWriter, r *http.Request, seg []string) (o
 		return h.templates(w, r, seg[1:])
 	case "networks":
 		return h.networks(w, r, seg[1:])
+	case "storagepools":
+		return h.storagepools(w, r, seg[1:])
 	case "interfaces":
 		return h.interfaces(r, seg[1:])
 	case "tasks":
@@ -624,4 +628,153 @@ func (h *Handler) config(r *http.Request, seg []string) (out, error) {
 		return ok(c), err
 	}
 	return out{}, errNoRoute
+}
+
+func (h *Handler) storagepools(w http.ResponseWriter, r *http.Request, seg []string) (out, error) {
+	ctx, s := r.Context(), h.svc
+	switch {
+	case len(seg) == 0 && r.Method == http.MethodGet:
+		l, err := s.StoragePools(ctx)
+		return ok(l), err
+	case len(seg) == 0 && r.Method == http.MethodPost:
+		var req PoolRequest
+		if err := h.decode(w, r, &req); err != nil {
+			return out{}, err
+		}
+		p, err := s.CreateStoragePool(ctx, req)
+		return created(p), err
+	case len(seg) == 0:
+		return out{}, notAllowed(r.Method, "storagepools")
+	case len(seg) >= 2 && seg[1] == "storagevolumes":
+		return h.storagevolumes(w, r, seg[0], seg[2:])
+	case len(seg) == 2 && (seg[1] == "activate" || seg[1] == "deactivate"):
+		if r.Method != http.MethodPost {
+			return out{}, notAllowed(r.Method, "action "+seg[1])
+		}
+		if err := h.decodeOptional(w, r, &struct{}{}); err != nil {
+			return out{}, err
+		}
+		if err := s.PoolAction(ctx, seg[0], seg[1]); err != nil {
+			return out{}, err
+		}
+		p, err := s.StoragePool(ctx, seg[0])
+		return ok(p), err
+	case len(seg) > 1:
+		return out{}, errNoRoute
+	}
+	switch r.Method {
+	case http.MethodGet:
+		p, err := s.StoragePool(ctx, seg[0])
+		return ok(p), err
+	case http.MethodPut:
+		var req PoolUpdate
+		if err := h.decode(w, r, &req); err != nil {
+			return out{}, err
+		}
+		p, err := s.UpdateStoragePool(ctx, seg[0], req)
+		return ok(p), err
+	case http.MethodDelete:
+		return noContent, s.DeleteStoragePool(ctx, seg[0])
+	}
+	return out{}, notAllowed(r.Method, "storagepool "+seg[0])
+}
+
+func (h *Handler) storagevolumes(w http.ResponseWriter, r *http.Request, pool string, seg []string) (out, error) {
+	ctx, s := r.Context(), h.svc
+	switch {
+	case len(seg) == 0 && r.Method == http.MethodGet:
+		l, err := s.StorageVolumes(ctx, pool)
+		return ok(l), err
+	case len(seg) == 0 && r.Method == http.MethodPost:
+		var req VolumeRequest
+		if err := h.decode(w, r, &req); err != nil {
+			return out{}, err
+		}
+		t, err := s.CreateStorageVolume(ctx, pool, req)
+		return out{status: http.StatusAccepted, v: t}, err
+	case len(seg) == 0:
+		return out{}, notAllowed(r.Method, "storagevolumes")
+	case len(seg) == 2:
+		if r.Method != http.MethodPost {
+			return out{}, notAllowed(r.Method, "action "+seg[1])
+		}
+		var req struct {
+			Size *uint64 `json:"size"`
+			Pool string  `json:"pool"`
+			Name string  `json:"name"`
+		}
+		if err := h.decodeOptional(w, r, &req); err != nil {
+			return out{}, err
+		}
+		switch seg[1] {
+		case "clone":
+			t, err := s.CloneStorageVolume(ctx, pool, seg[0], req.Pool, req.Name)
+			return out{status: http.StatusAccepted, v: t}, err
+		case "resize", "wipe":
+			if seg[1] == "resize" && req.Size == nil {
+				return out{}, invalid("KCHVOL0020E", "Specify size, in bytes, to resize a storage volume.")
+			}
+			var size uint64
+			if req.Size != nil {
+				size = *req.Size
+			}
+			if err := s.VolumeAction(ctx, pool, seg[0], seg[1], size); err != nil {
+				return out{}, err
+			}
+			v, err := s.StorageVolume(ctx, pool, seg[0])
+			return ok(v), err
+		}
+		return out{}, errNoRoute
+	case len(seg) > 2:
+		return out{}, errNoRoute
+	}
+	name := seg[0]
+	switch r.Method {
+	case http.MethodGet:
+		v, err := s.StorageVolume(ctx, pool, name)
+		return ok(v), err
+	case http.MethodPut:
+		if err := h.chunk(r, pool, name); err != nil {
+			return out{}, err
+		}
+		return noContent, nil
+	case http.MethodDelete:
+		return noContent, s.DeleteStorageVolume(ctx, pool, name)
+	}
+	return out{}, notAllowed(r.Method, "storagevolume "+name)
+}
+
+// chunk reads an upload chunk as Kimchi's UI sends it: multipart form
+// data with chunk_size, then chunk (the bytes), streamed to the volume's
+// file without holding the chunk in memory.
+func (h *Handler) chunk(r *http.Request, pool, name string) error {
+	r.Body = http.MaxBytesReader(nil, r.Body, h.svc.opts.MaxChunk+64<<10)
+	mr, err := r.MultipartReader()
+	if err != nil {
+		return kerr(http.StatusUnsupportedMediaType, "KCHVOL0024E", "Specify chunk data and its size to upload a file: send multipart/form-data with chunk_size and chunk")
+	}
+	size := int64(-1)
+	for {
+		part, err := mr.NextPart()
+		if err == io.EOF {
+			return invalid("KCHVOL0024E", "Specify chunk data and its size to upload a file.")
+		}
+		if err != nil {
+			return invalid("KCHVOL0024E", "Specify chunk data and its size to upload a file. Details: %v", err)
+		}
+		switch part.FormName() {
+		case "chunk_size":
+			b, _ := io.ReadAll(io.LimitReader(part, 32))
+			n, err := strconv.ParseInt(strings.TrimSpace(string(b)), 10, 64)
+			if err != nil {
+				return invalid("KCHVOL0024E", "Specify chunk data and its size to upload a file: chunk_size must be a number of bytes")
+			}
+			size = n
+		case "chunk":
+			if size < 0 {
+				return invalid("KCHVOL0024E", "Specify chunk data and its size to upload a file: chunk_size must come before chunk")
+			}
+			return h.svc.UploadChunk(r.Context(), pool, name, size, part)
+		}
+	}
 }

@@ -4,7 +4,9 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"net/url"
 	"os"
+	"path/filepath"
 	"sync"
 	"time"
 
@@ -43,6 +45,18 @@ type Options struct {
 	// TaskTimeout bounds one task (30 minutes); TaskRetention is how long
 	// an ended task stays listed (24 hours).
 	TaskTimeout, TaskRetention time.Duration
+
+	// AllowDownload says whether a volume may be created from a URL (and
+	// each redirect it takes). Nil: never — a server fetching any address
+	// a client names is a way into networks the client cannot reach.
+	AllowDownload func(*url.URL) bool
+	// MaxDownload bounds a download (0: unbounded, the pool's space).
+	MaxDownload int64
+	// MaxUpload bounds an uploaded volume (0: 1 TiB); MaxChunk one chunk
+	// (0: 64 MiB); UploadIdle is how long an upload may wait for its next
+	// chunk before it is abandoned and its file removed (0: 5 minutes).
+	MaxUpload, MaxChunk int64
+	UploadIdle          time.Duration
 }
 
 // TemplateDefaults are what a template gets for what it does not say.
@@ -74,7 +88,8 @@ type Service struct {
 	netHooks map[int]func([]string) // the l2 source's, told which networks changed
 	hookSeq  int
 	peaks    map[string]peaks // per VM, for stats
-	metas    map[string]meta  // parsed domain metadata
+	uploads  map[string]*upload
+	metas    map[string]meta // parsed domain metadata
 
 	capsOnce sync.Once
 	capsVal  virt.Capabilities
@@ -114,21 +129,26 @@ func New(ctx context.Context, drv virt.Driver, st store.Store, opts Options) (*S
 	if d.Graphics.Type == "" {
 		d.Graphics = Graphics{Type: "vnc", Listen: "127.0.0.1"}
 	}
+	opts.MaxUpload = or(opts.MaxUpload, 1<<40)
+	opts.MaxChunk = or(opts.MaxChunk, 64<<20)
+	opts.UploadIdle = or(opts.UploadIdle, 5*time.Minute)
 	if opts.Unavailable == "" {
 		opts.Unavailable = "no hypervisor connection"
 	}
-	s := &Service{drv: drv, st: st, opts: opts, creating: map[string]bool{}, netHooks: map[int]func([]string){}, peaks: map[string]peaks{}, metas: map[string]meta{}}
+	s := &Service{drv: drv, st: st, opts: opts, creating: map[string]bool{}, netHooks: map[int]func([]string){}, peaks: map[string]peaks{}, metas: map[string]meta{}, uploads: map[string]*upload{}}
 	s.life, s.stop = context.WithCancel(context.Background())
 	if err := s.recoverTasks(ctx); err != nil {
 		s.stop()
 		return nil, err
 	}
+	s.removeStaleUploads(ctx)
 	return s, nil
 }
 
 // Close waits for running tasks to end (they are cancelled) and releases
 // the service; the driver and the store stay open.
 func (s *Service) Close() error {
+	s.cancelUploads()
 	s.stop()
 	s.tasks.Wait()
 	return nil
@@ -171,3 +191,23 @@ func (s *Service) scan(ctx context.Context, prefix string, fn func(v []byte) err
 }
 
 var errStop = errors.New("stop")
+
+// removeStaleUploads deletes the files of uploads this server (its
+// ServerID) left unfinished when it stopped.
+func (s *Service) removeStaleUploads(ctx context.Context) {
+	if s.drv == nil {
+		return
+	}
+	pools, err := s.drv.Pools(ctx)
+	if err != nil {
+		return
+	}
+	for _, p := range pools {
+		if dir, err := localDir(p); err == nil && p.Active {
+			stale, _ := filepath.Glob(filepath.Join(dir, ".kimchi-upload-"+s.opts.ServerID+"-*"))
+			for _, f := range stale {
+				os.Remove(f)
+			}
+		}
+	}
+}

@@ -266,9 +266,11 @@ func (s *Service) invalid(ctx context.Context, t Template) (map[string][]string,
 		return nil, err
 	}
 	out := map[string][]string{}
-	nets, err := drv.Networks(ctx)
-	if err != nil {
-		return nil, fromVirt(err, "KCHTMPL0020E", "", "Unable to list networks.")
+	var nets []virt.Network
+	if len(t.Networks) > 0 {
+		if nets, err = drv.Networks(ctx); err != nil {
+			return nil, fromVirt(err, "KCHTMPL0020E", "", "Unable to list networks.")
+		}
 	}
 	for _, n := range t.Networks {
 		if !slices.ContainsFunc(nets, func(x virt.Network) bool { return x.Name == n }) {

@@ -8,6 +8,8 @@ import (
 	"encoding/xml"
 	"errors"
 	"image/png"
+	"os"
+	"path/filepath"
 	"testing"
 	"time"
 
@@ -376,4 +378,40 @@ func TestReconnect(t *testing.T) {
 	case <-time.After(5 * time.Second):
 		t.Fatal("no event after reconnecting")
 	}
+}
+
+// TestRealStorage: a directory pool on libvirt's real storage driver —
+// files made, resized, wiped, cloned and deleted on disk.
+func TestRealStorage(t *testing.T) {
+	lv := libvirttest.StartStorageDaemon(t)
+	d, err := libvirt.Open(lv.URI(), libvirt.Options{})
+	require.NoError(t, err)
+	defer d.Close()
+	dir := lv.Dir(t, "images")
+	_, err = d.DefinePool(ctx, virt.PoolSpec{Name: "images", Type: "dir", Path: dir})
+	require.NoError(t, err)
+	require.NoError(t, d.StartPool(ctx, "images"))
+	v, err := d.CreateVolume(ctx, "images", virt.VolumeSpec{Name: "a.img", Capacity: 1 << 20, Format: "raw"})
+	require.NoError(t, err)
+	assert.Equal(t, filepath.Join(dir, "a.img"), v.Path)
+	st, err := os.Stat(v.Path)
+	require.NoError(t, err)
+	assert.Equal(t, int64(1<<20), st.Size())
+
+	require.NoError(t, os.WriteFile(v.Path, bytes.Repeat([]byte{0xab}, 1<<20), 0o644))
+	require.NoError(t, d.WipeVolume(ctx, "images", "a.img"))
+	b, err := os.ReadFile(v.Path)
+	require.NoError(t, err)
+	assert.Equal(t, make([]byte, 1<<20), b, "wiped to zeros")
+
+	require.NoError(t, d.ResizeVolume(ctx, "images", "a.img", 2<<20))
+	st, _ = os.Stat(v.Path)
+	assert.Equal(t, int64(2<<20), st.Size())
+	c, err := d.CloneVolume(ctx, "images", "a.img", "images", "b.img")
+	require.NoError(t, err)
+	_, err = os.Stat(c.Path)
+	require.NoError(t, err)
+	require.NoError(t, d.DeleteVolume(ctx, "images", "b.img"))
+	_, err = os.Stat(c.Path)
+	assert.True(t, os.IsNotExist(err))
 }

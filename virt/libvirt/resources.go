@@ -386,6 +386,11 @@ func (d *Driver) SetPoolAutostart(ctx context.Context, name string, on bool) err
 
 // Volumes.
 
+// RefreshPool rescans an active pool.
+func (d *Driver) RefreshPool(ctx context.Context, name string) error {
+	return d.onPool("refresh pool", name, func(p *golibvirt.StoragePool) error { return p.Refresh(0) })
+}
+
 func volumeOf(pool string, v *golibvirt.StorageVol) (virt.Volume, error) {
 	x, err := v.GetXMLDesc(0)
 	if err != nil {

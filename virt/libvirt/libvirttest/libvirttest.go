@@ -70,14 +70,36 @@ func Open(t testing.TB) *libvirt.Driver {
 // on a private socket (and no other driver): a remote hypervisor the test
 // can kill and start again.
 type Daemon struct {
-	dir  string
-	cmd  *exec.Cmd
-	done chan struct{}
+	dir    string
+	scheme string // "test" or "qemu"
+	cmd    *exec.Cmd
+	done   chan struct{}
 }
 
 // StartDaemon starts a libvirtd, stopped when the test ends; it skips the
 // test when libvirtd is not installed or the test is not root.
-func StartDaemon(t testing.TB) *Daemon {
+func StartDaemon(t testing.TB) *Daemon { return startDaemon(t, "test") }
+
+// StartStorageDaemon starts a libvirtd whose connection (qemu:///session,
+// as nobody) has libvirt's real storage drivers: a directory pool made in
+// Dir holds real files that libvirt creates, resizes, wipes and clones.
+// No VM can run there (no KVM, no QEMU needed).
+func StartStorageDaemon(t testing.TB) *Daemon { return startDaemon(t, "qemu") }
+
+// Dir is a directory the daemon may use (for pools), owned by it.
+func (d *Daemon) Dir(t testing.TB, name string) string {
+	t.Helper()
+	p := filepath.Join(d.dir, "pools", name)
+	if err := os.MkdirAll(p, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := chownAll(filepath.Join(d.dir, "pools"), 65534, 65534); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+func startDaemon(t testing.TB, scheme string) *Daemon {
 	t.Helper()
 	if _, err := exec.LookPath("libvirtd"); err != nil {
 		t.Skip("libvirtd not installed: apt-get install libvirt-daemon (make test does as root)")
@@ -104,15 +126,33 @@ func StartDaemon(t testing.TB) *Daemon {
 	if err := os.WriteFile(filepath.Join(dir, "libvirtd.conf"), []byte(conf), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	d := &Daemon{dir: dir}
+	if scheme == "qemu" {
+		mods := "/usr/lib/x86_64-linux-gnu/libvirt/connection-driver"
+		if m, err := filepath.Glob("/usr/lib/*/libvirt/connection-driver/libvirt_driver_storage.so"); err == nil && len(m) > 0 {
+			mods = filepath.Dir(m[0])
+		} else {
+			t.Skip("libvirt's storage driver is not installed: apt-get install libvirt-daemon-driver-storage (or libvirt-daemon)")
+		}
+		for _, m := range []string{"qemu", "storage"} {
+			if err := os.Symlink(filepath.Join(mods, "libvirt_driver_"+m+".so"), filepath.Join(dir, "drivers", "libvirt_driver_"+m+".so")); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	d := &Daemon{dir: dir, scheme: scheme}
 	d.Start(t)
 	t.Cleanup(d.Stop)
 	return d
 }
 
-// URI is the daemon's test driver, over its socket.
+// URI is the daemon's connection over its socket: its test driver, or
+// for a storage daemon qemu:///session.
 func (d *Daemon) URI() string {
-	return "test+unix:///default?socket=" + filepath.Join(d.dir, "run", "libvirt-sock")
+	path := "/default"
+	if d.scheme == "qemu" {
+		path = "/session"
+	}
+	return d.scheme + "+unix://" + path + "?socket=" + filepath.Join(d.dir, "run", "libvirt-sock")
 }
 
 // Start starts the daemon (again) and waits for its socket.
