@@ -1,15 +1,19 @@
 package kimchi
 
 import (
+	"bufio"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"log/slog"
+	"mime"
+	"mime/multipart"
 	"net/http"
 	"net/url"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/netslice/netslice/httpapi"
@@ -744,15 +748,22 @@ func (h *Handler) storagevolumes(w http.ResponseWriter, r *http.Request, pool st
 	return out{}, notAllowed(r.Method, "storagevolume "+name)
 }
 
+var bufPool = sync.Pool{New: func() any { return bufio.NewReaderSize(nil, 1<<20) }}
+
 // chunk reads an upload chunk as Kimchi's UI sends it: multipart form
 // data with chunk_size, then chunk (the bytes), streamed to the volume's
 // file without holding the chunk in memory.
 func (h *Handler) chunk(r *http.Request, pool, name string) error {
-	r.Body = http.MaxBytesReader(nil, r.Body, h.svc.opts.MaxChunk+64<<10)
-	mr, err := r.MultipartReader()
-	if err != nil {
+	mt, params, err := mime.ParseMediaType(r.Header.Get("Content-Type"))
+	if err != nil || mt != "multipart/form-data" || params["boundary"] == "" {
 		return kerr(http.StatusUnsupportedMediaType, "KCHVOL0024E", "Specify chunk data and its size to upload a file: send multipart/form-data with chunk_size and chunk")
 	}
+	// The multipart reader reads 4 KiB at a time: under it, a large
+	// buffer makes those copies rather than system calls.
+	br := bufPool.Get().(*bufio.Reader)
+	br.Reset(http.MaxBytesReader(nil, r.Body, h.svc.opts.MaxChunk+64<<10))
+	defer func() { br.Reset(nil); bufPool.Put(br) }()
+	mr := multipart.NewReader(br, params["boundary"])
 	size := int64(-1)
 	for {
 		part, err := mr.NextPart()

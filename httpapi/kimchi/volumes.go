@@ -408,6 +408,34 @@ func (s *Service) download(ctx context.Context, p virt.Pool, name string, u *url
 	return s.place(ctx, p, f.Name(), name)
 }
 
+var blockPool = sync.Pool{New: func() any { b := make([]byte, 1<<20); return &b }}
+
+// copyBlocks copies src to dst in writes of 1 MiB, however little each
+// read of src brings (a multipart part hands out 4 KiB at a time): a
+// write per 4 KiB would cost more than the bytes.
+func copyBlocks(dst io.Writer, src io.Reader) (int64, error) {
+	bp := blockPool.Get().(*[]byte)
+	defer blockPool.Put(bp)
+	buf := *bp
+	var total int64
+	for {
+		n, err := io.ReadFull(src, buf)
+		if n > 0 {
+			if _, werr := dst.Write(buf[:n]); werr != nil {
+				return total, werr
+			}
+			total += int64(n)
+		}
+		switch err {
+		case nil:
+		case io.EOF, io.ErrUnexpectedEOF:
+			return total, nil
+		default:
+			return total, err
+		}
+	}
+}
+
 // upload is a volume being filled by PUT chunks.
 type upload struct {
 	mu      sync.Mutex
@@ -509,7 +537,7 @@ func (s *Service) UploadChunk(ctx context.Context, pool, name string, size int64
 		return err
 	}
 	up.timer.Reset(s.opts.UploadIdle)
-	n, err := io.Copy(up.f, io.LimitReader(chunk, size+1))
+	n, err := copyBlocks(up.f, io.LimitReader(chunk, size+1))
 	if err == nil && n != size {
 		err = invalid("KCHVOL0026E", "Unable to upload chunk data as it does not match with requested chunk size (%d bytes sent, %d said).", n, size)
 	}

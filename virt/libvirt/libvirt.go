@@ -40,12 +40,13 @@ type Driver struct {
 	uri    string
 	opts   Options
 
-	mu    sync.Mutex
-	cache map[string]cachedDomain // name → parsed definition
-	gen   uint64                  // bumped by every change seen
-	subs  map[int]chan virt.Event
-	next  int
-	cbID  int
+	mu      sync.Mutex
+	cache   map[string]cachedDomain // name → parsed definition
+	formats map[string]string       // volume path → format
+	gen     uint64                  // bumped by every change seen
+	subs    map[int]chan virt.Event
+	next    int
+	cbID    int
 }
 
 type cachedDomain struct {
@@ -94,7 +95,7 @@ func Open(uri string, opts Options) (*Driver, error) {
 	if err != nil {
 		return nil, unavailable(err)
 	}
-	d := &Driver{conn: c, uri: uri, opts: opts, cache: map[string]cachedDomain{}, subs: map[int]chan virt.Event{}}
+	d := &Driver{conn: c, uri: uri, opts: opts, cache: map[string]cachedDomain{}, formats: map[string]string{}, subs: map[int]chan virt.Event{}}
 	if got, err := c.GetURI(); err == nil {
 		d.uri = got
 	}

@@ -7,6 +7,7 @@ import (
 	"net/netip"
 	"sort"
 	"strconv"
+	"strings"
 
 	golibvirt "libvirt.org/go/libvirt"
 	"libvirt.org/go/libvirtxml"
@@ -388,32 +389,67 @@ func (d *Driver) SetPoolAutostart(ctx context.Context, name string, on bool) err
 
 // RefreshPool rescans an active pool.
 func (d *Driver) RefreshPool(ctx context.Context, name string) error {
+	d.forgetFormats("") // files may have changed behind libvirt's back
 	return d.onPool("refresh pool", name, func(p *golibvirt.StoragePool) error { return p.Refresh(0) })
 }
 
-func volumeOf(pool string, v *golibvirt.StorageVol) (virt.Volume, error) {
-	x, err := v.GetXMLDesc(0)
+var volTypes = map[golibvirt.StorageVolType]string{golibvirt.STORAGE_VOL_FILE: "file", golibvirt.STORAGE_VOL_BLOCK: "block",
+	golibvirt.STORAGE_VOL_DIR: "dir", golibvirt.STORAGE_VOL_NETWORK: "network", golibvirt.STORAGE_VOL_NETDIR: "netdir",
+	golibvirt.STORAGE_VOL_PLOOP: "ploop"}
+
+// volume reads a volume: name, path and sizes from libvirt each time,
+// its format from the XML once per path (a file keeps its format; lists of
+// a thousand volumes would otherwise parse a thousand documents).
+func (d *Driver) volume(pool string, v *golibvirt.StorageVol) (virt.Volume, error) {
+	name, err := v.GetName()
 	if err != nil {
 		return virt.Volume{}, err
 	}
-	var vx libvirtxml.StorageVolume
-	if err := vx.Unmarshal(x); err != nil {
+	path, err := v.GetPath()
+	if err != nil {
 		return virt.Volume{}, err
 	}
-	out := virt.Volume{Name: vx.Name, Pool: pool, Type: vx.Type}
-	if out.Type == "" {
-		out.Type = "file"
+	info, err := v.GetInfo()
+	if err != nil {
+		return virt.Volume{}, err
 	}
-	if info, err := v.GetInfo(); err == nil {
-		out.Capacity, out.Allocation = info.Capacity, info.Allocation
+	out := virt.Volume{Name: name, Pool: pool, Path: path, Type: volTypes[info.Type], Capacity: info.Capacity, Allocation: info.Allocation}
+	d.mu.Lock()
+	format, ok := d.formats[path]
+	d.mu.Unlock()
+	if !ok {
+		x, err := v.GetXMLDesc(0)
+		if err != nil {
+			return virt.Volume{}, err
+		}
+		var vx libvirtxml.StorageVolume
+		if err := vx.Unmarshal(x); err != nil {
+			return virt.Volume{}, err
+		}
+		if vx.Target != nil && vx.Target.Format != nil {
+			format = vx.Target.Format.Type
+		}
+		d.mu.Lock()
+		if len(d.formats) > 100000 {
+			clear(d.formats)
+		}
+		d.formats[path] = format
+		d.mu.Unlock()
 	}
-	if vx.Target != nil {
-		out.Path = vx.Target.Path
-		if vx.Target.Format != nil {
-			out.Format = vx.Target.Format.Type
+	out.Format = format
+	return out, nil
+}
+
+// forgetFormats drops what is known of volume formats (under a path
+// prefix; "" all).
+func (d *Driver) forgetFormats(prefix string) {
+	d.mu.Lock()
+	for p := range d.formats {
+		if strings.HasPrefix(p, prefix) {
+			delete(d.formats, p)
 		}
 	}
-	return out, nil
+	d.mu.Unlock()
 }
 
 func (d *Driver) Volumes(ctx context.Context, pool string) ([]virt.Volume, error) {
@@ -427,7 +463,7 @@ func (d *Driver) Volumes(ctx context.Context, pool string) ([]virt.Volume, error
 			return err
 		}
 		for i := range vols {
-			v, err := volumeOf(pool, &vols[i])
+			v, err := d.volume(pool, &vols[i])
 			vols[i].Free()
 			if err == nil {
 				out = append(out, v)
@@ -454,7 +490,7 @@ func (d *Driver) Volume(ctx context.Context, pool, name string) (virt.Volume, er
 	var out virt.Volume
 	err := d.onVolume("get volume", pool, name, func(_ *golibvirt.StoragePool, v *golibvirt.StorageVol) error {
 		var err error
-		out, err = volumeOf(pool, v)
+		out, err = d.volume(pool, v)
 		return err
 	})
 	return out, err
@@ -483,7 +519,7 @@ func (d *Driver) CreateVolume(ctx context.Context, pool string, spec virt.Volume
 			return err
 		}
 		defer v.Free()
-		out, err = volumeOf(pool, v)
+		out, err = d.volume(pool, v)
 		return err
 	})
 	return out, err
@@ -518,7 +554,7 @@ func (d *Driver) CloneVolume(ctx context.Context, pool, name, toPool, newName st
 				return err
 			}
 			defer v.Free()
-			out, err = volumeOf(toPool, v)
+			out, err = d.volume(toPool, v)
 			return err
 		})
 	})
@@ -539,6 +575,9 @@ func (d *Driver) WipeVolume(ctx context.Context, pool, name string) error {
 
 func (d *Driver) DeleteVolume(ctx context.Context, pool, name string) error {
 	return d.onVolume("delete volume", pool, name, func(_ *golibvirt.StoragePool, v *golibvirt.StorageVol) error {
+		if path, err := v.GetPath(); err == nil {
+			d.forgetFormats(path)
+		}
 		return v.Delete(0)
 	})
 }

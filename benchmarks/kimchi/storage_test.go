@@ -1,0 +1,173 @@
+package kimchi
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"mime/multipart"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"testing"
+
+	"github.com/netslice/netslice/httpapi"
+	"github.com/netslice/netslice/httpapi/kimchi"
+	"github.com/netslice/netslice/store/memory"
+	"github.com/netslice/netslice/virt"
+	"github.com/netslice/netslice/virt/libvirt"
+	"github.com/netslice/netslice/virt/libvirt/libvirttest"
+)
+
+// BenchmarkListVolumes lists a pool of 1,000 volumes (test driver).
+func BenchmarkListVolumes(b *testing.B) {
+	drv, err := libvirt.Open(libvirttest.URI(b), libvirt.Options{})
+	if err != nil {
+		b.Skipf("libvirt unavailable: %v", err)
+	}
+	defer drv.Close()
+	ctx := context.Background()
+	for i := range 1000 {
+		if _, err := drv.CreateVolume(ctx, "default", virt.VolumeSpec{Name: fmt.Sprintf("v%04d.qcow2", i), Capacity: 1 << 20, Format: "qcow2"}); err != nil {
+			b.Fatal(err)
+		}
+	}
+	svc, err := kimchi.New(ctx, drv, memory.New(nil), kimchi.Options{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer svc.Close()
+	mux := http.NewServeMux()
+	httpapi.Mount(mux, kimchi.NewHandler(svc, kimchi.HandlerOptions{}))
+	srv := httptest.NewServer(mux)
+	defer srv.Close()
+	c := client()
+	url := srv.URL + "/plugins/kimchi/storagepools/default/storagevolumes"
+	body := get(b, c, url)
+	var vols []kimchi.StorageVolume
+	if err := json.Unmarshal(body, &vols); err != nil || len(vols) != 1001 {
+		b.Fatalf("%d volumes, %v", len(vols), err)
+	}
+	b.Run("kimchi", func(b *testing.B) {
+		b.SetBytes(int64(len(body)))
+		timed(b, func() { get(b, c, url) })
+	})
+	b.Run("bare", func(b *testing.B) {
+		srv := bare(body)
+		defer srv.Close()
+		b.SetBytes(int64(len(body)))
+		timed(b, func() { get(b, c, srv.URL) })
+	})
+}
+
+// BenchmarkUpload1GiB uploads a 1 GiB file in 8 MiB chunks (multipart,
+// as Kimchi's UI sends them) into a directory pool on libvirt's real
+// storage driver, beside cp of the same file on the same disk.
+func BenchmarkUpload1GiB(b *testing.B) {
+	const size, chunk = 1 << 30, 8 << 20
+	lv := libvirttest.StartStorageDaemon(b)
+	drv, err := libvirt.Open(lv.URI(), libvirt.Options{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer drv.Close()
+	ctx := context.Background()
+	dir := lv.Dir(b, "images")
+	if _, err := drv.DefinePool(ctx, virt.PoolSpec{Name: "images", Type: "dir", Path: dir}); err != nil {
+		b.Fatal(err)
+	}
+	if err := drv.StartPool(ctx, "images"); err != nil {
+		b.Fatal(err)
+	}
+	svc, err := kimchi.New(ctx, drv, memory.New(nil), kimchi.Options{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer svc.Close()
+	mux := http.NewServeMux()
+	httpapi.Mount(mux, kimchi.NewHandler(svc, kimchi.HandlerOptions{}))
+	srv := httptest.NewServer(mux)
+	defer srv.Close()
+
+	src := filepath.Join(lv.Dir(b, "src"), "source.img")
+	f, err := os.Create(src)
+	if err != nil {
+		b.Fatal(err)
+	}
+	buf := make([]byte, chunk)
+	for i := range buf {
+		buf[i] = byte(i * 7)
+	}
+	for range size / chunk {
+		f.Write(buf)
+	}
+	f.Close()
+	c := client()
+	base := srv.URL + "/plugins/kimchi/storagepools/images/storagevolumes"
+
+	b.Run("kimchi", func(b *testing.B) {
+		b.SetBytes(size)
+		b.ReportAllocs()
+		for i := range b.N {
+			b.StopTimer()
+			name := fmt.Sprintf("up%d.img", i)
+			body, _ := json.Marshal(map[string]any{"name": name, "capacity": size, "upload": true})
+			b.StartTimer()
+			res, err := c.Post(base, "application/json", bytes.NewReader(body))
+			if err != nil {
+				b.Fatal(err)
+			}
+			var t kimchi.Task
+			json.NewDecoder(res.Body).Decode(&t)
+			res.Body.Close()
+			in, _ := os.Open(src)
+			for off := 0; off < size; off += chunk {
+				pr, pw := io.Pipe()
+				mw := multipart.NewWriter(pw)
+				go func() {
+					mw.WriteField("chunk_size", fmt.Sprint(chunk))
+					fw, _ := mw.CreateFormFile("chunk", "blob")
+					io.CopyN(fw, in, chunk)
+					pw.CloseWithError(mw.Close())
+				}()
+				req, _ := http.NewRequest("PUT", base+"/"+name, pr)
+				req.Header.Set("Content-Type", mw.FormDataContentType())
+				res, err := c.Do(req)
+				if err != nil {
+					b.Fatal(err)
+				}
+				io.Copy(io.Discard, res.Body)
+				res.Body.Close()
+				if res.StatusCode != 204 {
+					b.Fatalf("chunk at %d: %d", off, res.StatusCode)
+				}
+			}
+			in.Close()
+			if t, err = svc.WaitTask(ctx, t.ID); err != nil || t.Status != kimchi.TaskFinished {
+				b.Fatalf("%v %+v", err, t)
+			}
+			b.StopTimer()
+			drv.DeleteVolume(ctx, "images", name)
+			b.StartTimer()
+		}
+	})
+	b.Run("cp", func(b *testing.B) {
+		b.SetBytes(size)
+		for i := range b.N {
+			dst := filepath.Join(dir, fmt.Sprintf("cp%d.img", i))
+			if out, err := exec.Command("cp", src, dst).CombinedOutput(); err != nil {
+				b.Fatalf("%v %s", err, out)
+			}
+			// As the upload does before it places the volume.
+			if out, err := exec.Command("sync", dst).CombinedOutput(); err != nil {
+				b.Fatalf("%v %s", err, out)
+			}
+			b.StopTimer()
+			os.Remove(dst)
+			b.StartTimer()
+		}
+	})
+}
