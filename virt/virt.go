@@ -243,6 +243,25 @@ type NodeDevice struct {
 	Name   string   `json:"name"`
 	Parent string   `json:"parent"`
 	Caps   []string `json:"caps"` // "pci", "usb_device", "net", "scsi_host", ...
+	Path   string   `json:"path"` // in sysfs
+	// PCI is set for a PCI device, SCSIHost for a SCSI host adapter.
+	PCI      *PCIDevice `json:"pci,omitempty"`
+	SCSIHost *SCSIHost  `json:"scsi_host,omitempty"`
+}
+
+// PCIDevice is a PCI device's address, identity and IOMMU group.
+type PCIDevice struct {
+	Domain, Bus, Slot, Function int
+	VendorID, Vendor            string
+	ProductID, Product          string
+	// IOMMUGroup is nil when the host has no IOMMU.
+	IOMMUGroup *int
+}
+
+// SCSIHost is a SCSI host adapter; fc_host ones have WWNN and WWPN.
+type SCSIHost struct {
+	Type       string // "fc_host", "vport_ops", or ""
+	WWNN, WWPN string
 }
 
 // EventKind says what happened to a domain.

@@ -233,6 +233,26 @@ func (h *Handler) route(w http.ResponseWriter, r *http.Request, seg []string) (o
 		return h.networks(w, r, seg[1:])
 	case "storagepools":
 		return h.storagepools(w, r, seg[1:])
+	case "host":
+		return h.host(w, r, seg[1:])
+	case "users", "groups", "plugins", "peers":
+		if len(seg) != 1 {
+			return out{}, errNoRoute
+		}
+		if r.Method != http.MethodGet {
+			return out{}, notAllowed(r.Method, seg[0])
+		}
+		switch seg[0] {
+		case "users":
+			l, err := h.svc.Users(r.URL.Query().Get("_user_id"))
+			return ok(l), err
+		case "groups":
+			l, err := h.svc.Groups()
+			return ok(l), err
+		case "plugins":
+			return ok([]string{"kimchi"}), nil
+		}
+		return ok(append([]string{}, h.svc.opts.Peers...)), nil
 	case "interfaces":
 		return h.interfaces(r, seg[1:])
 	case "tasks":
@@ -630,6 +650,11 @@ func (h *Handler) config(r *http.Request, seg []string) (out, error) {
 	case len(seg) == 1 && seg[0] == "capabilities":
 		c, err := h.svc.Capabilities(r.Context())
 		return ok(c), err
+	case len(seg) == 1 && seg[0] == "distros":
+		return ok(h.svc.Distros()), nil
+	case len(seg) == 2 && seg[0] == "distros":
+		d, err := h.svc.Distro(seg[1])
+		return ok(d), err
 	}
 	return out{}, errNoRoute
 }
@@ -788,4 +813,69 @@ func (h *Handler) chunk(r *http.Request, pool, name string) error {
 			return h.svc.UploadChunk(r.Context(), pool, name, size, part)
 		}
 	}
+}
+
+func (h *Handler) host(w http.ResponseWriter, r *http.Request, seg []string) (out, error) {
+	ctx, s := r.Context(), h.svc
+	if len(seg) == 1 && r.Method == http.MethodPost {
+		switch seg[0] {
+		case "reboot", "shutdown", "swupdate":
+			if err := h.decodeOptional(w, r, &struct{}{}); err != nil {
+				return out{}, err
+			}
+			t, err := s.HostAction(ctx, seg[0])
+			if err != nil {
+				return out{}, err
+			}
+			if t != nil {
+				return out{status: http.StatusAccepted, v: *t}, nil
+			}
+			hi, err := s.HostInfo()
+			return ok(hi), err
+		}
+	}
+	if r.Method != http.MethodGet {
+		return out{}, notAllowed(r.Method, "host")
+	}
+	q := r.URL.Query()
+	switch {
+	case len(seg) == 0:
+		hi, err := s.HostInfo()
+		return ok(hi), err
+	case len(seg) == 1 && seg[0] == "stats":
+		st, err := s.HostStatsNow()
+		return ok(st), err
+	case len(seg) == 2 && seg[0] == "stats" && seg[1] == "history":
+		return ok(s.HostStatsHistory()), nil
+	case len(seg) == 1 && seg[0] == "cpuinfo":
+		c, err := s.HostCPUInfo()
+		return ok(c), err
+	case len(seg) == 1 && seg[0] == "partitions":
+		l, err := s.Partitions(ctx)
+		return ok(l), err
+	case len(seg) == 2 && seg[0] == "partitions":
+		p, err := s.Partition(ctx, seg[1])
+		return ok(p), err
+	case len(seg) == 1 && seg[0] == "devices":
+		l, err := s.HostDevices(ctx, q.Get("_cap"), q.Get("_passthrough"), q.Get("_passthrough_affected_by"))
+		return ok(l), err
+	case len(seg) == 2 && seg[0] == "devices":
+		d, err := s.HostDevice(ctx, seg[1])
+		return ok(d), err
+	case len(seg) == 3 && seg[0] == "devices" && seg[2] == "vmholders":
+		l, err := s.VMHolders(ctx, seg[1])
+		return ok(l), err
+	case len(seg) == 4 && seg[0] == "devices" && seg[2] == "vmholders":
+		l, err := s.VMHolders(ctx, seg[1])
+		if err != nil {
+			return out{}, err
+		}
+		for _, v := range l {
+			if v.Name == seg[3] {
+				return ok(v), nil
+			}
+		}
+		return out{}, vmNotFound(seg[3])
+	}
+	return out{}, errNoRoute
 }

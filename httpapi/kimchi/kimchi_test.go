@@ -363,7 +363,7 @@ func TestIfacesStoragesHostdevs(t *testing.T) {
 	_, err = e.drv.Volume(ctx, "default", "data.qcow2")
 	assert.NoError(t, err, "detaching keeps the volume")
 
-	// Host devices: the test hypervisor has none that can be assigned.
+	// Host devices: none assigned yet; one the host lacks is refused.
 	var devs []kimchi.HostDev
 	e.must(200, "GET", "/vms/vm/hostdevs", nil).json(t, &devs)
 	assert.Empty(t, devs)

@@ -57,6 +57,20 @@ type Options struct {
 	// chunk before it is abandoned and its file removed (0: 5 minutes).
 	MaxUpload, MaxChunk int64
 	UploadIdle          time.Duration
+
+	// Root is where the host's /proc, /sys and /etc are read ("/").
+	Root string
+	// HostActions reboot, shut down and update the host; nil refuses.
+	HostActions HostActions
+	// StatsInterval is how often host statistics are sampled (2 s);
+	// StatsHistory how many samples /host/stats/history keeps (180).
+	StatsInterval time.Duration
+	StatsHistory  int
+	// Distros are the distributions /config/distros offers.
+	Distros []Distro
+	// Peers are the other Kimchi servers /peers lists (none: discovery
+	// is off).
+	Peers []string
 }
 
 // TemplateDefaults are what a template gets for what it does not say.
@@ -93,6 +107,8 @@ type Service struct {
 
 	capsOnce sync.Once
 	capsVal  virt.Capabilities
+
+	sampler hostSampler
 }
 
 // New returns the service over drv (nil: no hypervisor, see
@@ -129,6 +145,12 @@ func New(ctx context.Context, drv virt.Driver, st store.Store, opts Options) (*S
 	if d.Graphics.Type == "" {
 		d.Graphics = Graphics{Type: "vnc", Listen: "127.0.0.1"}
 	}
+	opts.Root = or(opts.Root, "/")
+	if opts.HostActions == nil {
+		opts.HostActions = RefuseHostActions{}
+	}
+	opts.StatsInterval = or(opts.StatsInterval, 2*time.Second)
+	opts.StatsHistory = or(opts.StatsHistory, 180)
 	opts.MaxUpload = or(opts.MaxUpload, 1<<40)
 	opts.MaxChunk = or(opts.MaxChunk, 64<<20)
 	opts.UploadIdle = or(opts.UploadIdle, 5*time.Minute)
@@ -142,6 +164,8 @@ func New(ctx context.Context, drv virt.Driver, st store.Store, opts Options) (*S
 		return nil, err
 	}
 	s.removeStaleUploads(ctx)
+	s.tasks.Add(1)
+	go s.sampleHost()
 	return s, nil
 }
 

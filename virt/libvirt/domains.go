@@ -1141,8 +1141,36 @@ func (d *Driver) NodeDevices(ctx context.Context) ([]virt.NodeDevice, error) {
 		n, _ := devs[i].GetName()
 		p, _ := devs[i].GetParent()
 		caps, _ := devs[i].ListCaps()
+		nd := virt.NodeDevice{Name: n, Parent: p, Caps: caps}
+		if x, err := devs[i].GetXMLDesc(0); err == nil {
+			var ndx libvirtxml.NodeDevice
+			if ndx.Unmarshal(x) == nil {
+				nd.Path = ndx.Path
+				if c := ndx.Capability.PCI; c != nil {
+					pci := &virt.PCIDevice{Domain: int(deref(c.Domain)), Bus: int(deref(c.Bus)), Slot: int(deref(c.Slot)), Function: int(deref(c.Function)),
+						VendorID: c.Vendor.ID, Vendor: c.Vendor.Name, ProductID: c.Product.ID, Product: c.Product.Name}
+					if c.IOMMUGroup != nil {
+						g := c.IOMMUGroup.Number
+						pci.IOMMUGroup = &g
+					}
+					nd.PCI = pci
+				}
+				if c := ndx.Capability.SCSIHost; c != nil {
+					sh := &virt.SCSIHost{}
+					for _, sub := range c.Capability {
+						switch {
+						case sub.FCHost != nil:
+							sh.Type, sh.WWNN, sh.WWPN = "fc_host", sub.FCHost.WWNN, sub.FCHost.WWPN
+						case sub.VPortOps != nil && sh.Type == "":
+							sh.Type = "vport_ops"
+						}
+					}
+					nd.SCSIHost = sh
+				}
+			}
+		}
 		devs[i].Free()
-		out = append(out, virt.NodeDevice{Name: n, Parent: p, Caps: caps})
+		out = append(out, nd)
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
 	return out, nil

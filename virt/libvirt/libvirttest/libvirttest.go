@@ -1,8 +1,11 @@
 // Package libvirttest gives tests their own libvirt test-driver
 // hypervisor: a private, in-process state (no daemon, nothing shared with
 // other tests) holding a NAT network "default" and a directory pool
-// "default" with one volume, "base.img" (16 MiB). The test driver's pools
-// hold 100 GiB, whatever their definition says.
+// "default" with one volume, "base.img" (16 MiB), and host devices: two
+// PCI functions in one IOMMU group (pci_0000_00_19_0 and _1; libvirt 9.0's
+// test driver frees a "system" device in a node file twice, so there is
+// none). The test driver's pools hold 100 GiB,
+// whatever their definition says.
 package libvirttest
 
 import (
@@ -35,6 +38,24 @@ const Node = `<node>
     <target><path>%[1]s</path></target>
     <volume type='file'><name>base.img</name><capacity unit='MiB'>16</capacity><target><path>%[1]s/base.img</path><format type='qcow2'/></target></volume>
   </pool>
+  <device>
+    <name>pci_0000_00_19_0</name>
+    <capability type='pci'>
+      <class>0x020000</class><domain>0</domain><bus>0</bus><slot>25</slot><function>0</function>
+      <product id='0x1502'>82579LM Gigabit Network Connection</product>
+      <vendor id='0x8086'>Intel Corporation</vendor>
+      <iommuGroup number='7'><address domain='0x0000' bus='0x00' slot='0x19' function='0x0'/><address domain='0x0000' bus='0x00' slot='0x19' function='0x1'/></iommuGroup>
+    </capability>
+  </device>
+  <device>
+    <name>pci_0000_00_19_1</name>
+    <capability type='pci'>
+      <class>0x020000</class><domain>0</domain><bus>0</bus><slot>25</slot><function>1</function>
+      <product id='0x1502'>82579LM Gigabit Network Connection</product>
+      <vendor id='0x8086'>Intel Corporation</vendor>
+      <iommuGroup number='7'><address domain='0x0000' bus='0x00' slot='0x19' function='0x0'/><address domain='0x0000' bus='0x00' slot='0x19' function='0x1'/></iommuGroup>
+    </capability>
+  </device>
 </node>
 `
 
