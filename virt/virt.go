@@ -217,6 +217,16 @@ type Pool struct {
 	SourceAdapter string   `json:"source_adapter,omitempty"`
 }
 
+// PoolSource is what a storage server offers: an NFS export (Path) or
+// an iSCSI target (Target).
+type PoolSource struct {
+	Host   string `json:"host"`
+	Port   int    `json:"port,omitempty"`
+	Path   string `json:"path,omitempty"`
+	Target string `json:"target,omitempty"`
+	Format string `json:"format,omitempty"` // "nfs", ...
+}
+
 // PoolSpec is what defining a pool takes.
 type PoolSpec = Pool
 
@@ -369,6 +379,9 @@ type Driver interface {
 	StopPool(ctx context.Context, name string) error
 	UndefinePool(ctx context.Context, name string) error
 	SetPoolAutostart(ctx context.Context, name string, on bool) error
+	// FindPoolSources asks a storage server what it offers (NFS exports,
+	// iSCSI targets): typ "netfs" or "iscsi", port 0 the default.
+	FindPoolSources(ctx context.Context, typ, host string, port int) ([]PoolSource, error)
 	// RefreshPool rescans a pool, so volumes written there behind
 	// libvirt's back (an upload renamed into place) appear.
 	RefreshPool(ctx context.Context, name string) error

@@ -164,6 +164,13 @@ func (h *Handler) serve(w http.ResponseWriter, r *http.Request) {
 	case VM:
 		prefixShot(base, &v)
 		res.v = v
+	case DebugReport:
+		v.URI = base + v.URI
+		res.v = v
+	case []DebugReport:
+		for i := range v {
+			v[i].URI = base + v[i].URI
+		}
 	case []VM:
 		for i := range v {
 			prefixShot(base, &v[i])
@@ -235,6 +242,10 @@ func (h *Handler) route(w http.ResponseWriter, r *http.Request, seg []string) (o
 		return h.storagepools(w, r, seg[1:])
 	case "host":
 		return h.host(w, r, seg[1:])
+	case "debugreports":
+		return h.debugreports(w, r, seg[1:])
+	case "storageservers":
+		return h.storageservers(r, seg[1:])
 	case "users", "groups", "plugins", "peers":
 		if len(seg) != 1 {
 			return out{}, errNoRoute
@@ -876,6 +887,92 @@ func (h *Handler) host(w http.ResponseWriter, r *http.Request, seg []string) (ou
 			}
 		}
 		return out{}, vmNotFound(seg[3])
+	}
+	return out{}, errNoRoute
+}
+
+func (h *Handler) debugreports(w http.ResponseWriter, r *http.Request, seg []string) (out, error) {
+	s := h.svc
+	switch {
+	case len(seg) == 0 && r.Method == http.MethodGet:
+		l, err := s.DebugReports()
+		return ok(l), err
+	case len(seg) == 0 && r.Method == http.MethodPost:
+		var req struct {
+			Name string `json:"name"`
+		}
+		if err := h.decodeOptional(w, r, &req); err != nil {
+			return out{}, err
+		}
+		t, err := s.CreateDebugReport(r.Context(), req.Name)
+		return out{status: http.StatusAccepted, v: t}, err
+	case len(seg) == 0:
+		return out{}, notAllowed(r.Method, "debugreports")
+	case len(seg) == 2 && seg[1] == "content":
+		if r.Method != http.MethodGet {
+			return out{}, notAllowed(r.Method, "debugreport content")
+		}
+		f, err := s.OpenDebugReport(seg[0])
+		if err != nil {
+			return out{}, err
+		}
+		defer f.Close()
+		st, _ := f.Stat()
+		w.Header().Set("Content-Type", "application/gzip")
+		w.Header().Set("Content-Disposition", `attachment; filename="`+seg[0]+reportExt+`"`)
+		http.ServeContent(w, r, seg[0]+reportExt, st.ModTime(), f)
+		return out{}, errWritten
+	case len(seg) > 1:
+		return out{}, errNoRoute
+	}
+	switch r.Method {
+	case http.MethodGet:
+		d, err := s.DebugReport(seg[0])
+		return ok(d), err
+	case http.MethodPut:
+		var req struct {
+			Name string `json:"name"`
+		}
+		if err := h.decode(w, r, &req); err != nil {
+			return out{}, err
+		}
+		if req.Name == "" || req.Name == seg[0] {
+			d, err := s.DebugReport(seg[0])
+			return ok(d), err
+		}
+		if err := s.RenameDebugReport(seg[0], req.Name); err != nil {
+			return out{}, err
+		}
+		return out{status: http.StatusSeeOther, location: "/debugreports/" + url.PathEscape(req.Name)}, nil
+	case http.MethodDelete:
+		return noContent, s.DeleteDebugReport(seg[0])
+	}
+	return out{}, notAllowed(r.Method, "debugreport "+seg[0])
+}
+
+func (h *Handler) storageservers(r *http.Request, seg []string) (out, error) {
+	if r.Method != http.MethodGet {
+		return out{}, notAllowed(r.Method, "storageservers")
+	}
+	q := r.URL.Query()
+	switch {
+	case len(seg) == 0:
+		l, err := h.svc.StorageServers(r.Context(), q.Get("_target_type"))
+		return ok(l), err
+	case len(seg) == 1:
+		srv, err := h.svc.StorageServer(r.Context(), seg[0])
+		return ok(srv), err
+	case len(seg) == 2 && seg[1] == "storagetargets":
+		port := 0
+		if p := q.Get("_server_port"); p != "" {
+			n, err := strconv.Atoi(p)
+			if err != nil {
+				return out{}, invalid("KCHPOOL0023E", "Port of a remote storage server must be an integer between 1 and 65535")
+			}
+			port = n
+		}
+		l, err := h.svc.StorageTargets(r.Context(), seg[0], q.Get("_target_type"), port)
+		return ok(l), err
 	}
 	return out{}, errNoRoute
 }

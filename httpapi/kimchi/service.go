@@ -71,6 +71,9 @@ type Options struct {
 	// Peers are the other Kimchi servers /peers lists (none: discovery
 	// is off).
 	Peers []string
+	// DebugReportDir holds debug reports (a directory of its own under
+	// the system's temporary directory by default).
+	DebugReportDir string
 }
 
 // TemplateDefaults are what a template gets for what it does not say.
@@ -146,6 +149,7 @@ func New(ctx context.Context, drv virt.Driver, st store.Store, opts Options) (*S
 		d.Graphics = Graphics{Type: "vnc", Listen: "127.0.0.1"}
 	}
 	opts.Root = or(opts.Root, "/")
+	opts.DebugReportDir = or(opts.DebugReportDir, filepath.Join(os.TempDir(), "netslice-kimchi-debugreports"))
 	if opts.HostActions == nil {
 		opts.HostActions = RefuseHostActions{}
 	}

@@ -4,6 +4,7 @@ package libvirt
 
 import (
 	"context"
+	"encoding/xml"
 	"net/netip"
 	"sort"
 	"strconv"
@@ -386,6 +387,52 @@ func (d *Driver) SetPoolAutostart(ctx context.Context, name string, on bool) err
 }
 
 // Volumes.
+
+// FindPoolSources runs libvirt's source discovery on a storage server.
+func (d *Driver) FindPoolSources(ctx context.Context, typ, host string, port int) ([]virt.PoolSource, error) {
+	spec := struct {
+		XMLName xml.Name `xml:"source"`
+		libvirtxml.StoragePoolSource
+	}{}
+	h := libvirtxml.StoragePoolSourceHost{Name: host}
+	if port > 0 {
+		h.Port = strconv.Itoa(port)
+	}
+	spec.Host = []libvirtxml.StoragePoolSourceHost{h}
+	x, err := xml.Marshal(spec)
+	if err != nil {
+		return nil, wrap("find pool sources", host, err)
+	}
+	res, err := d.c().FindStoragePoolSources(typ, string(x), 0)
+	if err != nil {
+		return nil, wrap("find pool sources", host, err)
+	}
+	var list struct {
+		Sources []libvirtxml.StoragePoolSource `xml:"source"`
+	}
+	if err := xml.Unmarshal([]byte(res), &list); err != nil {
+		return nil, wrap("find pool sources", host, err)
+	}
+	out := []virt.PoolSource{}
+	for _, src := range list.Sources {
+		ps := virt.PoolSource{Host: host, Port: port}
+		if len(src.Host) > 0 {
+			ps.Host = src.Host[0].Name
+			ps.Port, _ = strconv.Atoi(src.Host[0].Port)
+		}
+		if src.Dir != nil {
+			ps.Path = src.Dir.Path
+		}
+		for _, dev := range src.Device {
+			ps.Target = dev.Path
+		}
+		if src.Format != nil {
+			ps.Format = src.Format.Type
+		}
+		out = append(out, ps)
+	}
+	return out, nil
+}
 
 // RefreshPool rescans an active pool.
 func (d *Driver) RefreshPool(ctx context.Context, name string) error {
