@@ -367,6 +367,9 @@ func run(ctx context.Context, args []string, out io.Writer, ready chan<- [2]stri
 		kopts.Links = hn.Links
 	}
 	kopts.Logger = log
+	if c.store == "bolt" {
+		kopts.DebugReportDir = filepath.Join(c.data, "debugreports")
+	}
 	var vdrv virt.Driver
 	if drv != nil {
 		vdrv = drv

@@ -43,6 +43,12 @@ type Capabilities struct {
 // Capabilities answers from what the driver says it supports.
 func (s *Service) Capabilities(ctx context.Context) (Capabilities, error) {
 	out := Capabilities{LibvirtStreamProtocols: []string{}, Federation: "off", Auth: "pam", Notice: s.opts.Notice}
+	if sys := s.packageSystem(); sys != "" {
+		out.RepoMngtTool = &sys
+		_, refuse := s.opts.HostActions.(RefuseHostActions)
+		out.UpdateTool = !refuse
+	}
+	out.SystemReportTool = true // debug reports are made here
 	if s.drv == nil {
 		out.Notice = "Kimchi is unavailable: " + s.opts.Unavailable
 		return out, nil

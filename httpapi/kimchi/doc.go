@@ -1,7 +1,10 @@
 // Package kimchi serves the Kimchi REST API (Project Kimchi's, a plugin of
 // Wok, conventionally at /plugins/kimchi) over a virt.Driver: VMs and
 // their interfaces, disks, snapshots and host devices; templates;
-// virtual networks; the host's interfaces; tasks; configuration.
+// virtual networks; storage pools, volumes (uploads, downloads, ISO
+// facts), servers and targets; the host (facts, statistics, partitions,
+// devices, packages, repositories), its interfaces, users and groups;
+// debug reports; tasks; configuration and distributions.
 //
 // The package is a Service — the API as Go, usable without HTTP — and a
 // Handler that adapts it to Kimchi's conventions: JSON only; collections
@@ -23,6 +26,17 @@
 // with the MACs of the VM interfaces on it, so the OpenFlow side forwards
 // for VMs as it does for Sliceable and Neutron ports.
 //
-// The storage pool and volume endpoints, the host and the rest of the
-// specification are not served yet.
+// # The machine
+//
+// Host facts are read from the real system (procfs, sysfs, os-release,
+// lsblk, libvirt's node devices, the package system's own files). What
+// would change the machine — reboot, shutdown, package updates, extending
+// a volume group, repository edits — goes through Options.HostActions and
+// Options.Repositories, which the embedding program supplies; by default
+// it is refused (403). Downloads come only from addresses
+// Options.AllowDownload accepts (none by default). Volume, upload and
+// debug report names never leave their directories: no slashes, no
+// leading dot, no NUL; files are written under a temporary name and
+// linked into place only when complete, never through a link planted
+// meanwhile.
 package kimchi

@@ -845,6 +845,9 @@ func (h *Handler) host(w http.ResponseWriter, r *http.Request, seg []string) (ou
 			return ok(hi), err
 		}
 	}
+	if len(seg) >= 1 && seg[0] == "repositories" {
+		return h.repositories(w, r, seg[1:])
+	}
 	if r.Method != http.MethodGet {
 		return out{}, notAllowed(r.Method, "host")
 	}
@@ -858,6 +861,12 @@ func (h *Handler) host(w http.ResponseWriter, r *http.Request, seg []string) (ou
 		return ok(st), err
 	case len(seg) == 2 && seg[0] == "stats" && seg[1] == "history":
 		return ok(s.HostStatsHistory()), nil
+	case len(seg) == 1 && seg[0] == "packagesupdate":
+		l, err := s.PackageUpdates(ctx)
+		return ok(l), err
+	case len(seg) == 2 && seg[0] == "packagesupdate":
+		p, err := s.PackageUpdate(ctx, seg[1])
+		return ok(p), err
 	case len(seg) == 1 && seg[0] == "cpuinfo":
 		c, err := s.HostCPUInfo()
 		return ok(c), err
@@ -975,4 +984,54 @@ func (h *Handler) storageservers(r *http.Request, seg []string) (out, error) {
 		return ok(l), err
 	}
 	return out{}, errNoRoute
+}
+
+func (h *Handler) repositories(w http.ResponseWriter, r *http.Request, seg []string) (out, error) {
+	ctx, s := r.Context(), h.svc
+	switch {
+	case len(seg) == 0 && r.Method == http.MethodGet:
+		l, err := s.Repositories()
+		return ok(l), err
+	case len(seg) == 0 && r.Method == http.MethodPost:
+		var req Repository
+		if err := h.decode(w, r, &req); err != nil {
+			return out{}, err
+		}
+		repo, err := s.AddRepository(ctx, req)
+		return created(repo), err
+	case len(seg) == 0:
+		return out{}, notAllowed(r.Method, "repositories")
+	case len(seg) == 2:
+		if r.Method != http.MethodPost {
+			return out{}, notAllowed(r.Method, "action "+seg[1])
+		}
+		if err := s.RepositoryAction(ctx, seg[0], seg[1]); err != nil {
+			return out{}, err
+		}
+		repo, err := s.Repository(seg[0])
+		return ok(repo), err
+	case len(seg) > 2:
+		return out{}, errNoRoute
+	}
+	switch r.Method {
+	case http.MethodGet:
+		repo, err := s.Repository(seg[0])
+		return ok(repo), err
+	case http.MethodPut:
+		var req Repository
+		if err := h.decode(w, r, &req); err != nil {
+			return out{}, err
+		}
+		if err := s.UpdateRepository(ctx, seg[0], req); err != nil {
+			return out{}, err
+		}
+		repo, err := s.Repository(seg[0])
+		if err != nil { // its id changed with it
+			return ok(req), nil
+		}
+		return ok(repo), nil
+	case http.MethodDelete:
+		return noContent, s.DeleteRepository(ctx, seg[0])
+	}
+	return out{}, notAllowed(r.Method, "repository "+seg[0])
 }

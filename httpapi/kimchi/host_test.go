@@ -191,3 +191,25 @@ func TestHostDevicesAndPartitions(t *testing.T) {
 	e.must(200, "GET", "/config/distros/Debian%2012", nil)
 	assert.Contains(t, e.must(404, "GET", "/config/distros/Hurd", nil).reason(t), "KCHDISTRO0001E")
 }
+
+// vgRecorder is HostActions that can also extend volume groups.
+type vgRecorder struct{ recorder }
+
+func (r *vgRecorder) ExtendVolumeGroup(_ context.Context, vg string, disks []string) error {
+	r.add("vgextend " + vg + " " + strings.Join(disks, " "))
+	return nil
+}
+
+func TestExtendLogicalPool(t *testing.T) {
+	e := newEnv(t, kimchi.Options{})
+	e.must(201, "POST", "/storagepools", map[string]any{"name": "vg0", "type": "logical", "source": map[string]any{"devices": []string{"/dev/sdb"}}})
+	assert.Contains(t, e.must(403, "PUT", "/storagepools/vg0", map[string]any{"disks": []string{"/dev/sdc"}}).reason(t), "WOKAPI0009E",
+		"vgextend changes the machine: refused unless the program allows it")
+
+	rec := &vgRecorder{}
+	e2 := startEnv(t, e.drv, e.st, kimchi.Options{HostActions: rec})
+	e2.must(200, "POST", "/storagepools/vg0/activate", nil)
+	assert.Contains(t, e2.must(400, "PUT", "/storagepools/vg0", map[string]any{"disks": []string{"sdc"}}).reason(t), "KCHPOOL0027E")
+	e2.must(200, "PUT", "/storagepools/vg0", map[string]any{"disks": []string{"/dev/sdc", "/dev/sdd"}})
+	assert.Equal(t, []string{"vgextend vg0 /dev/sdc /dev/sdd"}, rec.done)
+}

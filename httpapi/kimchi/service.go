@@ -71,6 +71,8 @@ type Options struct {
 	// Peers are the other Kimchi servers /peers lists (none: discovery
 	// is off).
 	Peers []string
+	// Repositories edits the host's package repositories; nil refuses.
+	Repositories RepositoryEditor
 	// DebugReportDir holds debug reports (a directory of its own under
 	// the system's temporary directory by default).
 	DebugReportDir string

@@ -281,8 +281,14 @@ func validHost(h string) bool {
 	return true
 }
 
-// UpdateStoragePool sets autostart; extending a logical pool with disks is
-// refused (it takes vgextend on the host, which this server does not run).
+// VolumeGroupExtender is what HostActions may also do: add disks to an
+// LVM volume group (vgextend), for PUT disks on a logical pool.
+type VolumeGroupExtender interface {
+	ExtendVolumeGroup(ctx context.Context, vg string, disks []string) error
+}
+
+// UpdateStoragePool sets autostart, and extends a logical pool with disks
+// through Options.HostActions when it is a VolumeGroupExtender.
 func (s *Service) UpdateStoragePool(ctx context.Context, name string, req PoolUpdate) (StoragePool, error) {
 	p, err := s.StoragePool(ctx, name)
 	if err != nil {
@@ -295,7 +301,24 @@ func (s *Service) UpdateStoragePool(ctx context.Context, name string, req PoolUp
 		if p.Type != "logical" {
 			return p, invalid("KCHPOOL0029E", "The parameter disks only can be updated for logical storage pool.")
 		}
-		return p, invalid("KCHPOOL0028E", "Unable to extend logical pool %s. Details: extending a volume group is not supported by this server", name)
+		for _, d := range *req.Disks {
+			if !cleanPath(d) || !strings.HasPrefix(d, "/dev/") {
+				return p, invalid("KCHPOOL0027E", "%s is not a valid disk/partition. Could not add it to the pool %s.", d, name)
+			}
+		}
+		// vgextend changes the machine: only through the embedding
+		// program's HostActions, when it offers it.
+		ext, ok := s.opts.HostActions.(VolumeGroupExtender)
+		if !ok {
+			return p, errHostActions
+		}
+		// libvirt names a logical pool's volume group after the pool.
+		if err := ext.ExtendVolumeGroup(ctx, name, *req.Disks); err != nil {
+			return p, err
+		}
+		if err := s.drv.RefreshPool(ctx, name); err != nil {
+			return p, fromVirt(err, "KCHPOOL0028E", "KCHPOOL0002E", "Unable to extend logical pool %s.", name)
+		}
 	}
 	if req.Autostart != nil {
 		if err := s.drv.SetPoolAutostart(ctx, name, *req.Autostart); err != nil {

@@ -193,7 +193,7 @@ func TestStorageVolumes(t *testing.T) {
 }
 
 func TestUpload(t *testing.T) {
-	e, dir := storageEnv(t, kimchi.Options{UploadIdle: 300 * time.Millisecond})
+	e, dir := storageEnv(t, kimchi.Options{})
 	data := make([]byte, 3<<20+123)
 	rand.Read(data)
 	r := e.must(202, "POST", "/storagepools/images/storagevolumes", map[string]any{"name": "up.img", "capacity": len(data), "upload": true})
@@ -234,12 +234,14 @@ func TestUpload(t *testing.T) {
 	assert.Contains(t, e.chunk("/storagepools/images/storagevolumes/big.img", 5, []byte{1, 2, 3, 4, 5}).reason(t), "KCHVOL0028E")
 	assert.Empty(t, leftovers())
 	// Abandoned: the task fails and the file goes.
-	r = e.must(202, "POST", "/storagepools/images/storagevolumes", map[string]any{"name": "idle.img", "capacity": 10, "upload": true})
+	idle, idleDir := storageEnv(t, kimchi.Options{UploadIdle: 200 * time.Millisecond})
+	r = idle.must(202, "POST", "/storagepools/images/storagevolumes", map[string]any{"name": "idle.img", "capacity": 10, "upload": true})
 	r.json(t, &task)
-	task, _ = e.svc.WaitTask(context.Background(), task.ID)
+	task, _ = idle.svc.WaitTask(context.Background(), task.ID)
 	assert.Equal(t, kimchi.TaskFailed, task.Status)
 	assert.Contains(t, task.Message, "no chunk for")
-	assert.Empty(t, leftovers())
+	left, _ := filepath.Glob(filepath.Join(idleDir, ".kimchi-upload-*"))
+	assert.Empty(t, left)
 	// A name someone made a link at meanwhile is not written through.
 	e.must(202, "POST", "/storagepools/images/storagevolumes", map[string]any{"name": "link.img", "capacity": 3, "upload": true}).json(t, &task)
 	outside := filepath.Join(t.TempDir(), "target")
