@@ -12,6 +12,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/netslice/netslice/httpapi"
@@ -125,15 +126,15 @@ func BenchmarkUpload1GiB(b *testing.B) {
 			res.Body.Close()
 			in, _ := os.Open(src)
 			for off := 0; off < size; off += chunk {
-				pr, pw := io.Pipe()
-				mw := multipart.NewWriter(pw)
-				go func() {
-					mw.WriteField("chunk_size", fmt.Sprint(chunk))
-					fw, _ := mw.CreateFormFile("chunk", "blob")
-					io.CopyN(fw, in, chunk)
-					pw.CloseWithError(mw.Close())
-				}()
-				req, _ := http.NewRequest("PUT", base+"/"+name, pr)
+				// As a browser sends FormData: multipart with a length.
+				var head bytes.Buffer
+				mw := multipart.NewWriter(&head)
+				mw.WriteField("chunk_size", fmt.Sprint(chunk))
+				mw.CreateFormFile("chunk", "blob")
+				tail := "\r\n--" + mw.Boundary() + "--\r\n"
+				body := io.MultiReader(bytes.NewReader(head.Bytes()), io.NewSectionReader(in, int64(off), chunk), strings.NewReader(tail))
+				req, _ := http.NewRequest("PUT", base+"/"+name, body)
+				req.ContentLength = int64(head.Len() + chunk + len(tail))
 				req.Header.Set("Content-Type", mw.FormDataContentType())
 				res, err := c.Do(req)
 				if err != nil {
