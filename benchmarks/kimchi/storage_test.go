@@ -8,14 +8,12 @@ import (
 	"io"
 	"mime/multipart"
 	"net/http"
-	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
 
-	"github.com/netslice/netslice/httpapi"
 	"github.com/netslice/netslice/httpapi/kimchi"
 	"github.com/netslice/netslice/store/memory"
 	"github.com/netslice/netslice/virt"
@@ -41,27 +39,14 @@ func BenchmarkListVolumes(b *testing.B) {
 		b.Fatal(err)
 	}
 	defer svc.Close()
-	mux := http.NewServeMux()
-	httpapi.Mount(mux, kimchi.NewHandler(svc, kimchi.HandlerOptions{}))
-	srv := httptest.NewServer(mux)
-	defer srv.Close()
 	c := client()
-	url := srv.URL + "/plugins/kimchi/storagepools/default/storagevolumes"
+	url := serve(b, svc).URL + "/plugins/kimchi/storagepools/default/storagevolumes"
 	body := get(b, c, url)
 	var vols []kimchi.StorageVolume
 	if err := json.Unmarshal(body, &vols); err != nil || len(vols) != 1001 {
 		b.Fatalf("%d volumes, %v", len(vols), err)
 	}
-	b.Run("kimchi", func(b *testing.B) {
-		b.SetBytes(int64(len(body)))
-		timed(b, func() { get(b, c, url) })
-	})
-	b.Run("bare", func(b *testing.B) {
-		srv := bare(body)
-		defer srv.Close()
-		b.SetBytes(int64(len(body)))
-		timed(b, func() { get(b, c, srv.URL) })
-	})
+	sideBySide(b, c, url, body)
 }
 
 // BenchmarkUpload1GiB uploads a 1 GiB file in 8 MiB chunks (multipart,
@@ -88,10 +73,7 @@ func BenchmarkUpload1GiB(b *testing.B) {
 		b.Fatal(err)
 	}
 	defer svc.Close()
-	mux := http.NewServeMux()
-	httpapi.Mount(mux, kimchi.NewHandler(svc, kimchi.HandlerOptions{}))
-	srv := httptest.NewServer(mux)
-	defer srv.Close()
+	srv := serve(b, svc)
 
 	src := filepath.Join(lv.Dir(b, "src"), "source.img")
 	f, err := os.Create(src)
