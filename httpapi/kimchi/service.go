@@ -2,15 +2,13 @@ package kimchi
 
 import (
 	"context"
-	"errors"
+	"log/slog"
 	"net/http"
 	"net/url"
 	"os"
 	"path/filepath"
 	"sync"
 	"time"
-
-	"log/slog"
 
 	"github.com/netslice/netslice/hostnet"
 	"github.com/netslice/netslice/store"
@@ -89,8 +87,8 @@ type TemplateDefaults struct {
 	Graphics    Graphics // vnc on 127.0.0.1
 }
 
-// Service is the Kimchi API as Go: VMs, templates, networks, host
-// interfaces and tasks over a virt.Driver (libvirt holds what it can:
+// Service is the Kimchi API as Go: VMs, templates, networks, storage,
+// the host and tasks over a virt.Driver (libvirt holds what it can:
 // domains, networks, storage) and a store (templates and tasks, which
 // libvirt does not). It is safe for concurrent use.
 type Service struct {
@@ -219,8 +217,6 @@ func (s *Service) scan(ctx context.Context, prefix string, fn func(v []byte) err
 		after = page[len(page)-1].Key
 	}
 }
-
-var errStop = errors.New("stop")
 
 // removeStaleUploads deletes the files of uploads this server (its
 // ServerID) left unfinished when it stopped.

@@ -91,8 +91,8 @@ func (s *Service) run(ctx context.Context, target, message string, work func(ctx
 		if err != nil {
 			var ke *Error
 			msg := err.Error()
-			if !errors.As(err, &ke) && s.opts.Logger != nil {
-				s.opts.Logger.Error("kimchi: task failed", "task", t.ID, "target", t.Target, "err", err)
+			if !errors.As(err, &ke) {
+				s.log().Error("kimchi: task failed", "task", t.ID, "target", t.Target, "err", err)
 			}
 			s.finishTask(t, TaskFailed, msg)
 			return
@@ -114,9 +114,7 @@ func (s *Service) finishTask(t Task, status, msg string) {
 		if err == nil || errors.Is(err, store.ErrClosed) {
 			return
 		}
-		if s.opts.Logger != nil {
-			s.opts.Logger.Warn("kimchi: recording a task's status", "task", t.ID, "err", err)
-		}
+		s.log().Warn("kimchi: recording a task's status", "task", t.ID, "err", err)
 		select {
 		case <-time.After(delay):
 		case <-s.life.Done():

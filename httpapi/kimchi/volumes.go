@@ -378,6 +378,7 @@ func (s *Service) download(ctx context.Context, p virt.Pool, name string, u *url
 	}
 	total := res.ContentLength
 	var done int64
+	step = throttled(step, progressEvery)
 	buf := make([]byte, 1<<20)
 	for {
 		n, rerr := res.Body.Read(buf)
@@ -438,16 +439,33 @@ func copyBlocks(dst io.Writer, src io.Reader) (int64, error) {
 
 // upload is a volume being filled by PUT chunks.
 type upload struct {
-	mu      sync.Mutex
-	pool    virt.Pool
-	name    string
-	f       *os.File
-	size    uint64
-	written uint64
-	task    Task
-	timer   *time.Timer
-	release func()
-	done    bool
+	mu       sync.Mutex
+	pool     virt.Pool
+	name     string
+	f        *os.File
+	size     uint64
+	written  uint64
+	task     Task
+	timer    *time.Timer
+	release  func()
+	done     bool
+	reported time.Time // when progress was last written to the task
+}
+
+// progressEvery is how often a task's progress is written to the store at
+// most: a download of gigabytes would otherwise write it thousands of
+// times.
+const progressEvery = 500 * time.Millisecond
+
+// throttled calls step at most once per d.
+func throttled(step func(string), d time.Duration) func(string) {
+	var last time.Time
+	return func(msg string) {
+		if time.Since(last) >= d {
+			last = time.Now()
+			step(msg)
+		}
+	}
 }
 
 func uploadKey(pool, name string) string { return pool + "/" + name }
@@ -543,7 +561,10 @@ func (s *Service) UploadChunk(ctx context.Context, pool, name string, size int64
 	}
 	if err == nil {
 		up.written += uint64(n)
-		s.finishTask(up.task, TaskRunning, fmt.Sprintf("%d/%d", up.written, up.size))
+		if time.Since(up.reported) >= progressEvery && up.written < up.size {
+			up.reported = time.Now()
+			s.finishTask(up.task, TaskRunning, fmt.Sprintf("%d/%d", up.written, up.size))
+		}
 	}
 	last := up.written == up.size
 	up.mu.Unlock()
