@@ -1,6 +1,7 @@
 package httpapi
 
 import (
+	"bufio"
 	"io"
 	"log/slog"
 	"net"
@@ -100,11 +101,15 @@ func (l *limitListener) Accept() (net.Conn, error) {
 			return &limitConn{Conn: c, l: l}, nil
 		}
 		go func() {
-			// Closing with the request still unread would send a reset,
-			// which can reach the client before the answer does: shut
-			// the writing side, and read what the client sent until it
-			// closes too (or a second passes).
+			// Answer the request, not the connection: an answer that
+			// arrives before the client has sent its request is, to Go's
+			// client, garbage on an idle connection. So read the request
+			// head (within a second, 16 KiB at most), answer, shut the
+			// writing side and read what else the client sent until it
+			// closes — closing with input unread sends a reset, which
+			// can overtake the answer.
 			c.SetDeadline(time.Now().Add(time.Second))
+			readHead(io.LimitReader(c, 16<<10))
 			c.Write(busy)
 			if cw, ok := c.(interface{ CloseWrite() error }); ok {
 				cw.CloseWrite()
@@ -128,4 +133,16 @@ func (c *limitConn) Close() error {
 		c.l.mu.Unlock()
 	})
 	return c.Conn.Close()
+}
+
+// readHead reads until the blank line that ends a request's head, or
+// until r ends.
+func readHead(r io.Reader) {
+	br := bufio.NewReaderSize(r, 4096)
+	for {
+		line, err := br.ReadSlice('\n')
+		if err != nil && err != bufio.ErrBufferFull || len(line) <= 2 && err == nil {
+			return // the end, or "\r\n": the head is over
+		}
+	}
 }
