@@ -89,11 +89,12 @@ type Controller struct {
 	MaxReplyBytes int
 	// MaxMessage is the largest message accepted from a switch.
 	MaxMessage int
-	// RawFlowMods sends flow_mods as given. By default every flow_mod a
-	// switch is sent is validated first (its Validate: a match's
-	// prerequisites, masks, duplicates) and refused with the error a
-	// switch would answer; a proxy passing on another controller's
-	// flow_mods unchanged sets this.
+	// RawFlowMods sends flow_mods as given. By default every flow_mod
+	// (and 1.3 packet_out and group_mod) a switch is sent is validated
+	// first (its Validate: a match's prerequisites, masks, duplicates and
+	// ranges; set_field actions) and refused with the error a switch
+	// would answer; a proxy passing on another controller's messages
+	// unchanged sets this.
 	RawFlowMods bool
 	// TLSConfig, when set, makes Serve speak TLS.
 	TLSConfig *tls.Config

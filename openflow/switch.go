@@ -198,8 +198,9 @@ func (s *Switch) Send(ctx context.Context, m Message) error {
 	return s.put(buf, ctx.Done(), 0, true)
 }
 
-// flowModValidator is a flow_mod of either version (of10.FlowMod and
-// of13.FlowMod implement it).
+// flowModValidator is a message that checks itself as a switch would:
+// flow_mods of either version, and 1.3's packet_out and group_mod (their
+// set_field actions).
 type flowModValidator interface {
 	Message
 	Validate() error

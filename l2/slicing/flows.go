@@ -131,14 +131,16 @@ func seconds(d time.Duration) uint16 { return uint16(min(d/time.Second, 0xffff))
 type of13Dialect struct{}
 
 func (of13Dialect) tableMiss() openflow.Message {
-	return &of13.FlowMod{Command: of13.FlowAdd, Priority: priorityMiss, Cookie: cookieMiss, BufferID: of13.NoBuffer,
-		OutPort: of13.PortAny, OutGroup: of13.GroupAny,
-		Instructions: of13.Apply(of13.Output{Port: of13.PortController, MaxLen: of13.ControllerNoBuffer})}
+	fm := of13.NewFlowMod(of13.FlowAdd)
+	fm.Priority, fm.Cookie = priorityMiss, cookieMiss
+	fm.Instructions = of13.Apply(of13.Output{Port: of13.PortController, MaxLen: of13.ControllerNoBuffer})
+	return fm
 }
 
 func delete13(cookie, mask uint64, fields ...of13.Field) *of13.FlowMod {
-	return &of13.FlowMod{Command: of13.FlowDelete, TableID: of13.TableAll, Cookie: cookie, CookieMask: mask,
-		BufferID: of13.NoBuffer, OutPort: of13.PortAny, OutGroup: of13.GroupAny, Match: of13.Match{Fields: fields}}
+	fm := of13.NewFlowMod(of13.FlowDelete)
+	fm.TableID, fm.Cookie, fm.CookieMask, fm.Match = of13.TableAll, cookie, mask, of13.Match{Fields: fields}
+	return fm
 }
 
 func (of13Dialect) clear(forwardingOnly bool) []openflow.Message {
@@ -212,14 +214,15 @@ func dropMatch13(d dropSpec) of13.Match {
 }
 
 func (of13Dialect) drop(d dropSpec) openflow.Message {
-	return &of13.FlowMod{Cookie: cookieDrop, Command: of13.FlowAdd, IdleTimeout: d.Idle, HardTimeout: d.Hard,
-		Priority: d.Priority, BufferID: of13.NoBuffer, OutPort: of13.PortAny, OutGroup: of13.GroupAny,
-		Match: dropMatch13(d)}
+	fm := of13.NewFlowMod(of13.FlowAdd)
+	fm.Cookie, fm.IdleTimeout, fm.HardTimeout, fm.Priority, fm.Match = cookieDrop, d.Idle, d.Hard, d.Priority, dropMatch13(d)
+	return fm
 }
 
 func (of13Dialect) deleteDrop(d dropSpec) openflow.Message {
-	return &of13.FlowMod{Cookie: cookieDrop, CookieMask: ^uint64(0), Command: of13.FlowDeleteStrict, TableID: of13.TableAll,
-		Priority: d.Priority, BufferID: of13.NoBuffer, OutPort: of13.PortAny, OutGroup: of13.GroupAny, Match: dropMatch13(d)}
+	fm := of13.NewFlowMod(of13.FlowDeleteStrict)
+	fm.Cookie, fm.CookieMask, fm.TableID, fm.Priority, fm.Match = cookieDrop, ^uint64(0), of13.TableAll, d.Priority, dropMatch13(d)
+	return fm
 }
 
 func (of13Dialect) packetOut(sc *scratch, from l2.VLAN, out l2.Location, data []byte) openflow.Message {
@@ -229,8 +232,7 @@ func (of13Dialect) packetOut(sc *scratch, from l2.VLAN, out l2.Location, data []
 }
 
 func (of13Dialect) rawPacketOut(port l2.Port, data []byte) openflow.Message {
-	return &of13.PacketOut{BufferID: of13.NoBuffer, InPort: of13.PortController,
-		Actions: []of13.Action{of13.Output{Port: uint32(port)}}, Data: data}
+	return of13.NewPacketOut(data, of13.Output{Port: uint32(port)})
 }
 
 func (of13Dialect) physical(port uint32) bool { return port > 0 && port <= of13.PortMax }
@@ -240,13 +242,13 @@ func (of13Dialect) physical(port uint32) bool { return port > 0 && port <= of13.
 type of10Dialect struct{}
 
 func (of10Dialect) tableMiss() openflow.Message {
-	return &of10.FlowMod{Match: of10.MatchAll(), Command: of10.FlowAdd, Priority: priorityMiss, Cookie: cookieMiss,
-		BufferID: of10.NoBuffer, OutPort: of10.PortNone, Actions: []of10.Action{of10.Output{Port: of10.PortController, MaxLen: 0xffff}}}
+	fm := of10.NewFlowMod(of10.FlowAdd, of10.MatchAll())
+	fm.Priority, fm.Cookie = priorityMiss, cookieMiss
+	fm.Actions = []of10.Action{of10.Output{Port: of10.PortController, MaxLen: 0xffff}}
+	return fm
 }
 
-func delete10(m of10.Match) *of10.FlowMod {
-	return &of10.FlowMod{Match: m, Command: of10.FlowDelete, BufferID: of10.NoBuffer, OutPort: of10.PortNone}
-}
+func delete10(m of10.Match) *of10.FlowMod { return of10.NewFlowMod(of10.FlowDelete, m) }
 
 func (d of10Dialect) clear(bool) []openflow.Message {
 	return []openflow.Message{delete10(of10.MatchAll()), d.tableMiss()}
@@ -313,13 +315,15 @@ func dropMatch10(d dropSpec) of10.Match {
 }
 
 func (of10Dialect) drop(d dropSpec) openflow.Message {
-	return &of10.FlowMod{Match: dropMatch10(d), Cookie: cookieDrop, Command: of10.FlowAdd, IdleTimeout: d.Idle,
-		HardTimeout: d.Hard, Priority: d.Priority, BufferID: of10.NoBuffer, OutPort: of10.PortNone}
+	fm := of10.NewFlowMod(of10.FlowAdd, dropMatch10(d))
+	fm.Cookie, fm.IdleTimeout, fm.HardTimeout, fm.Priority = cookieDrop, d.Idle, d.Hard, d.Priority
+	return fm
 }
 
 func (of10Dialect) deleteDrop(d dropSpec) openflow.Message {
-	return &of10.FlowMod{Match: dropMatch10(d), Command: of10.FlowDeleteStrict, Priority: d.Priority,
-		BufferID: of10.NoBuffer, OutPort: of10.PortNone}
+	fm := of10.NewFlowMod(of10.FlowDeleteStrict, dropMatch10(d))
+	fm.Priority = d.Priority
+	return fm
 }
 
 func (of10Dialect) packetOut(sc *scratch, from l2.VLAN, out l2.Location, data []byte) openflow.Message {
@@ -329,8 +333,7 @@ func (of10Dialect) packetOut(sc *scratch, from l2.VLAN, out l2.Location, data []
 }
 
 func (of10Dialect) rawPacketOut(port l2.Port, data []byte) openflow.Message {
-	return &of10.PacketOut{BufferID: of10.NoBuffer, InPort: of10.PortNone,
-		Actions: []of10.Action{of10.Output{Port: uint16(port)}}, Data: data}
+	return of10.NewPacketOut(data, of10.Output{Port: uint16(port)})
 }
 
 func (of10Dialect) physical(port uint32) bool { return port > 0 && port <= uint32(of10.PortMax) }

@@ -35,3 +35,15 @@ func ExampleMatch_Validate() {
 	// openflow: bad match: tp_dst: needs dl_type 0x0800 and nw_proto 6, 17 or 1
 	// <nil>
 }
+
+// A prefix that is not IPv4 cannot be matched by OpenFlow 1.0: the match
+// is left as it was and Validate says why.
+func ExampleMatch_WithNWSrc() {
+	m := of10.MatchAll().WithDLType(0x0800).WithNWSrc(netip.MustParsePrefix("2001:db8::/32"))
+	fmt.Println(m.Validate())
+	fm := of10.NewFlowMod(of10.FlowAdd, m)
+	fmt.Println(fm.Validate())
+	// Output:
+	// openflow: bad match: nw_src: 2001:db8::/32 is not an IPv4 prefix
+	// openflow: bad match: nw_src: 2001:db8::/32 is not an IPv4 prefix
+}

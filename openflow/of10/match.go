@@ -3,6 +3,7 @@ package of10
 import (
 	"fmt"
 	"net/netip"
+	"strings"
 
 	"github.com/netslice/netslice/openflow/internal/wire"
 )
@@ -47,6 +48,8 @@ type Match struct {
 	NWDst     [4]byte
 	TPSrc     uint16
 	TPDst     uint16
+
+	bad string // what a builder was given that it could not use
 }
 
 const matchLen = 40
@@ -93,15 +96,26 @@ func (m Match) WithNWProto(p uint8) Match {
 	return m
 }
 
-// WithNWSrc matches the IPv4 source in prefix p.
+// WithNWSrc matches the IPv4 source in prefix p. A prefix that is not
+// IPv4 (or the zero Prefix) changes nothing and makes Validate refuse
+// the match, so the mistake surfaces where messages are checked.
 func (m Match) WithNWSrc(p netip.Prefix) Match {
+	if !p.IsValid() || !p.Addr().Is4() {
+		m.bad = "nw_src: " + p.String() + " is not an IPv4 prefix"
+		return m
+	}
 	m.NWSrc = p.Masked().Addr().As4()
 	m.Wildcards = m.Wildcards&^WildNWSrcMask | uint32(32-p.Bits())<<wildNWSrcShift
 	return m
 }
 
-// WithNWDst matches the IPv4 destination in prefix p.
+// WithNWDst matches the IPv4 destination in prefix p (see WithNWSrc for a
+// prefix that is not IPv4).
 func (m Match) WithNWDst(p netip.Prefix) Match {
+	if !p.IsValid() || !p.Addr().Is4() {
+		m.bad = "nw_dst: " + p.String() + " is not an IPv4 prefix"
+		return m
+	}
 	m.NWDst = p.Masked().Addr().As4()
 	m.Wildcards = m.Wildcards&^WildNWDstMask | uint32(32-p.Bits())<<wildNWDstShift
 	return m
@@ -198,6 +212,10 @@ func (e *MatchError) Unwrap() error { return wire.ErrInvalid }
 // again as it came. The controller validates every flow_mod it sends
 // (openflow.Controller.RawFlowMods turns that off).
 func (m *Match) Validate() error {
+	if m.bad != "" {
+		field, msg, _ := strings.Cut(m.bad, ": ")
+		return &MatchError{field, msg}
+	}
 	w := m.Wildcards
 	has := func(bit uint32) bool { return w&bit == 0 }
 	ip := has(WildDLType) && m.DLType == 0x0800

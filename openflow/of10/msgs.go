@@ -699,3 +699,16 @@ func (m *QueueGetConfigReply) UnmarshalBinary(b []byte) error {
 	}
 	return d.Err()
 }
+
+// NewFlowMod returns a flow_mod of command cmd matching m, with the
+// fields whose zero would mean something else set to "none": no buffered
+// packet, no output port restriction.
+func NewFlowMod(cmd FlowModCommand, m Match) *FlowMod {
+	return &FlowMod{Command: cmd, Match: m, BufferID: NoBuffer, OutPort: PortNone}
+}
+
+// NewPacketOut returns a packet_out carrying data (no switch buffer), not
+// from any port, through actions.
+func NewPacketOut(data []byte, actions ...Action) *PacketOut {
+	return &PacketOut{BufferID: NoBuffer, InPort: PortNone, Actions: actions, Data: data}
+}

@@ -367,3 +367,9 @@ func (m *StatsReply) UnmarshalBinary(b []byte) error {
 	}
 	return end(&d, TypeStatsReply)
 }
+
+// NewFlowStatsRequest asks for the statistics of every flow in every
+// table that matches m, whatever its output port.
+func NewFlowStatsRequest(m Match) FlowStatsRequest {
+	return FlowStatsRequest{Match: m, TableID: 0xff, OutPort: PortNone}
+}

@@ -1,6 +1,7 @@
 package of13
 
 import (
+	"errors"
 	"fmt"
 
 	"github.com/netslice/netslice/openflow/internal/wire"
@@ -328,4 +329,81 @@ func decodeActions(d *wire.Decoder) []Action {
 		out = append(out, a)
 	}
 	return out
+}
+
+// ActionError reports an action a switch would refuse, with the OpenFlow
+// error it would answer (a BadAction code).
+type ActionError struct {
+	Action ActionType
+	Code   uint16
+	Msg    string
+}
+
+func (e *ActionError) Error() string {
+	return fmt.Sprintf("openflow: bad action: %s (%s)", e.Msg, ErrorCodeString(ErrBadAction, e.Code))
+}
+
+// Unwrap returns wire.ErrInvalid (openflow.ErrInvalid).
+func (e *ActionError) Unwrap() error { return wire.ErrInvalid }
+
+// notSettable are the fields a set_field may not write: they say where a
+// packet came from or what the pipeline carries, not what it holds.
+var notSettable = map[uint8]bool{FieldInPort: true, FieldInPhyPort: true, FieldMetadata: true}
+
+// validateSetField checks a set_field as a switch would: a basic field it
+// may write, unmasked, of its size and range, and — when the flow's match
+// is known — with its prerequisites in that match (setting ipv4_dst needs
+// eth_type 0x0800 matched).
+func validateSetField(a SetField, match *Match) error {
+	f := a.Field
+	if f.Class != ClassBasic || int(f.Type) >= len(basicFields) {
+		return &ActionError{ActionSetField, BadActionBadSetType, "set_field of an unknown field"}
+	}
+	name := FieldName(f.Type)
+	switch {
+	case notSettable[f.Type]:
+		return &ActionError{ActionSetField, BadActionBadSetType, name + " cannot be set"}
+	case f.HasMask:
+		return &ActionError{ActionSetField, BadActionBadSetArgument, name + ": set_field takes no mask"}
+	case f.payloadLen() != basicFields[f.Type].size:
+		return &ActionError{ActionSetField, BadActionBadSetLen, fmt.Sprintf("%s: payload is %d bytes, want %d", name, f.payloadLen(), basicFields[f.Type].size)}
+	}
+	if err := checkRange(&f, BadActionBadSetArgument); err != nil {
+		return err
+	}
+	if match == nil {
+		return nil
+	}
+	// The prerequisites of matching the field are those of setting it.
+	probe := Match{Fields: append(append([]Field(nil), match.Fields...), f)}
+	if f.Type == FieldVLANVID || f.Type == FieldVLANPCP {
+		return nil // a VLAN field can be set on a frame a push_vlan tagged
+	}
+	var c matchCheck
+	for i := range probe.Fields {
+		pf := &probe.Fields[i]
+		if checkStructure(pf) != nil {
+			return nil // the match's own fault, Match.Validate's to report
+		}
+		c.field(pf) // records eth_type, ip_proto... (a duplicate is the set field itself)
+	}
+	if err := c.prereqs(probe.Fields); err != nil {
+		var me *MatchError
+		if errors.As(err, &me) && me.Field == f.Type {
+			return &ActionError{ActionSetField, BadActionMatchInconsistent, "setting " + name + " " + me.Msg + " in the match"}
+		}
+	}
+	return nil
+}
+
+// validateActions checks the set_field actions of a list.
+func validateActions(actions []Action, match *Match) error {
+	for _, a := range actions {
+		if sf, ok := a.(SetField); ok {
+			if err := validateSetField(sf, match); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
 }

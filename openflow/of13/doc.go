@@ -8,12 +8,9 @@
 // (InPort, EthType, IPv4Dst with a netip.Prefix, ...); instructions and
 // actions are plain structs. The common flow reads as one expression:
 //
-//	fm := &of13.FlowMod{
-//		Command:  of13.FlowAdd,
-//		BufferID: of13.NoBuffer, OutPort: of13.PortAny, OutGroup: of13.GroupAny,
-//		Match: of13.NewMatch(of13.EthType(0x0800), of13.IPv4Dst(netip.MustParsePrefix("10.0.0.0/8"))),
-//		Instructions: of13.Apply(of13.Output{Port: 2}),
-//	}
+//	fm := of13.NewFlowMod(of13.FlowAdd) // no buffer, any out port, any group
+//	fm.Match = of13.NewMatch(of13.EthType(0x0800), of13.IPv4Dst(netip.MustParsePrefix("10.0.0.0/8")))
+//	fm.Instructions = of13.Apply(of13.Output{Port: 2})
 //
 // Match.Validate (and FlowMod.Validate) checks a match as a switch would
 // (sizes, masks, duplicates, prerequisites such as ip_proto needing

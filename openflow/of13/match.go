@@ -434,6 +434,9 @@ func (c *matchCheck) field(f *Field) error {
 			}
 		}
 	}
+	if err := checkRange(f, BadMatchBadValue); err != nil {
+		return err
+	}
 	if c.seen&(1<<f.Type) != 0 {
 		return &MatchError{f.Type, BadMatchDupField, "field appears twice"}
 	}
@@ -447,6 +450,36 @@ func (c *matchCheck) field(f *Field) error {
 		c.icmp6 = uint64(v[0])
 	case FieldVLANVID:
 		c.vid = uint64(binary.BigEndian.Uint16(v))
+	}
+	return nil
+}
+
+// fieldMax is the largest value of each basic field narrower than its
+// bytes (vlan_vid: 12 bits of id and OFPVID_PRESENT).
+var fieldMax = map[uint8]uint64{
+	FieldVLANVID: 0x1fff, FieldVLANPCP: 7, FieldIPDSCP: 63, FieldIPECN: 3, FieldIPv6FLabel: 1<<20 - 1,
+	FieldMPLSLabel: 1<<20 - 1, FieldMPLSTC: 7, FieldMPLSBOS: 1, FieldPBBISID: 1<<24 - 1, FieldIPv6ExtHdr: 1<<9 - 1,
+}
+
+// checkRange refuses a value (or mask) beyond its field's bits, with
+// code (BAD_VALUE in a match, BAD_SET_ARGUMENT in a set_field).
+func checkRange(f *Field, code uint16) error {
+	limit, ok := fieldMax[f.Type]
+	if !ok || f.Class != ClassBasic {
+		return nil
+	}
+	size := basicFields[f.Type].size
+	for part := 0; part*size < f.payloadLen(); part++ {
+		var v uint64
+		for _, b := range f.b[part*size : (part+1)*size] {
+			v = v<<8 | uint64(b)
+		}
+		if v > limit {
+			if code == BadMatchBadValue {
+				return &MatchError{f.Type, code, fmt.Sprintf("%#x is more than the field holds (%#x)", v, limit)}
+			}
+			return &ActionError{ActionSetField, code, fmt.Sprintf("%s: %#x is more than the field holds (%#x)", FieldName(f.Type), v, limit)}
+		}
 	}
 	return nil
 }
@@ -684,7 +717,14 @@ func EthSrcMasked(mac, mask [6]byte) Field {
 func EthType(t uint16) Field { return u16f(FieldEthType, t) }
 
 // VLANVID matches frames tagged with vid (OFPVID_PRESENT is set for you).
-func VLANVID(vid uint16) Field { return u16f(FieldVLANVID, vid|VLANPresent) }
+func VLANVID(vid uint16) Field {
+	if vid > 0x0fff {
+		// Not a VLAN id: keep it out of range for Validate to refuse
+		// (BAD_VALUE) rather than let the present bit hide its top bits.
+		return u16f(FieldVLANVID, 0xffff)
+	}
+	return u16f(FieldVLANVID, vid|VLANPresent)
+}
 
 // VLANNone matches frames without a VLAN tag.
 func VLANNone() Field { return u16f(FieldVLANVID, 0) }

@@ -745,8 +745,41 @@ type FlowMod struct {
 	Instructions []Instruction
 }
 
-// Validate checks the flow_mod's match as a switch would (Match.Validate).
-func (m *FlowMod) Validate() error { return m.Match.Validate() }
+// Validate checks the flow_mod as a switch would: its match
+// (Match.Validate) and the set_field actions of its instructions (a field
+// the switch may set, unmasked, in range, with its prerequisites in the
+// match), with the error naming the OpenFlow error.
+func (m *FlowMod) Validate() error {
+	if err := m.Match.Validate(); err != nil {
+		return err
+	}
+	for _, in := range m.Instructions {
+		var err error
+		switch in := in.(type) {
+		case ApplyActions:
+			err = validateActions(in.Actions, &m.Match)
+		case WriteActions:
+			err = validateActions(in.Actions, &m.Match)
+		}
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Validate checks the packet_out's set_field actions (see FlowMod).
+func (m *PacketOut) Validate() error { return validateActions(m.Actions, nil) }
+
+// Validate checks the set_field actions of the group's buckets.
+func (m *GroupMod) Validate() error {
+	for _, b := range m.Buckets {
+		if err := validateActions(b.Actions, nil); err != nil {
+			return err
+		}
+	}
+	return nil
+}
 
 // AppendBinary implements encoding.BinaryAppender. It refuses a match that
 // a switch would refuse (see Match.Validate).
@@ -1264,4 +1297,17 @@ func (m *MeterMod) UnmarshalBinary(b []byte) error {
 	*m = MeterMod{Header: h, Command: MeterModCommand(d.U16()), Flags: d.U16(), MeterID: d.U32()}
 	m.Bands = decodeBands(&d)
 	return d.Err()
+}
+
+// NewFlowMod returns a flow_mod of command cmd with the fields whose zero
+// would mean something else set to "none": no buffered packet, any output
+// port, any group. Set the match, instructions and the rest on it.
+func NewFlowMod(cmd FlowModCommand) *FlowMod {
+	return &FlowMod{Command: cmd, BufferID: NoBuffer, OutPort: PortAny, OutGroup: GroupAny}
+}
+
+// NewPacketOut returns a packet_out carrying data (no switch buffer),
+// from the controller, through actions.
+func NewPacketOut(data []byte, actions ...Action) *PacketOut {
+	return &PacketOut{BufferID: NoBuffer, InPort: PortController, Actions: actions, Data: data}
 }

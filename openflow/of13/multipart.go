@@ -845,3 +845,9 @@ func (m *MultipartReply) UnmarshalBinary(b []byte) error {
 	}
 	return end(&d, TypeMultipartReply)
 }
+
+// NewFlowStatsRequest asks for the statistics of every flow in every
+// table that matches m (any output port, any group, any cookie).
+func NewFlowStatsRequest(m Match) FlowStatsRequest {
+	return FlowStatsRequest{TableID: TableAll, OutPort: PortAny, OutGroup: GroupAny, Match: m}
+}
