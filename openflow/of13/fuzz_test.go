@@ -3,6 +3,7 @@ package of13_test
 import (
 	"bytes"
 	"math/rand/v2"
+	"reflect"
 	"testing"
 
 	"github.com/netslice/netslice/openflow/of13"
@@ -43,6 +44,11 @@ func checkLossless(t *testing.T, b []byte) {
 	m2, err := of13.Decode(once)
 	if err != nil {
 		t.Fatalf("re-encoding of %x does not decode: %v\n%x", b, err, once)
+	}
+	// The length decoded is the input's; the rest must be the same.
+	m.Head().Length, m2.Head().Length = 0, 0
+	if !reflect.DeepEqual(m, m2) {
+		t.Fatalf("decode(encode(decode(b))) differs from decode(b): %x\n%#v\n%#v", b, m, m2)
 	}
 	twice, err := m2.MarshalBinary()
 	if err != nil || !bytes.Equal(once, twice) {

@@ -1220,23 +1220,28 @@ func (m *SetAsync) UnmarshalBinary(b []byte) error {
 }
 
 // MeterBand is one band of a meter: drop, DSCP remark (PrecLevel) or an
-// experimenter's (Experimenter).
+// experimenter's (Experimenter, and what it adds in Data).
 type MeterBand struct {
 	Type         MeterBandType
 	Rate         uint32
 	BurstSize    uint32
 	PrecLevel    uint8
 	Experimenter uint32
+	Data         []byte
 }
 
 func appendBands(b []byte, bands []MeterBand) []byte {
 	for _, bd := range bands {
-		b = a32(a32(a16(a16(b, uint16(bd.Type)), 16), bd.Rate), bd.BurstSize)
+		n := 16
+		if bd.Type == BandExperimenter {
+			n += len(bd.Data)
+		}
+		b = a32(a32(a16(a16(b, uint16(bd.Type)), uint16(n)), bd.Rate), bd.BurstSize)
 		switch bd.Type {
 		case BandDSCPRemark:
 			b = append(b, bd.PrecLevel, 0, 0, 0)
 		case BandExperimenter:
-			b = a32(b, bd.Experimenter)
+			b = append(a32(b, bd.Experimenter), bd.Data...)
 		default:
 			b = append(b, 0, 0, 0, 0)
 		}
@@ -1249,7 +1254,8 @@ func decodeBands(d *wire.Decoder) []MeterBand {
 	for d.Len() > 0 {
 		start := d.Off
 		bd := MeterBand{Type: MeterBandType(d.U16())}
-		if n := d.U16(); n != 16 && !d.Failed() {
+		n := int(d.U16())
+		if (n != 16 && bd.Type != BandExperimenter || n < 16 || n-4 > d.Len()) && !d.Failed() {
 			d.Off = start
 			d.Fail(uint16(ErrMeterModFailed), MeterModFailedBadBand, "meter band length %d", n)
 			break
@@ -1261,6 +1267,9 @@ func decodeBands(d *wire.Decoder) []MeterBand {
 			d.Skip(3)
 		case BandExperimenter:
 			bd.Experimenter = d.U32()
+			if n > 16 { // what the experimenter adds
+				bd.Data = d.Bytes(n - 16)
+			}
 		default:
 			d.Skip(4)
 		}

@@ -1,6 +1,7 @@
 package of13
 
 import (
+	"fmt"
 	"github.com/netslice/netslice/openflow/internal/wire"
 )
 
@@ -460,17 +461,29 @@ type TableFeatures struct {
 }
 
 // TableFeatureProp is one table feature property. Which list is used
-// depends on Type: instruction and action ids (IDs: each entry a type,
-// experimenter ones followed by their experimenter id in Experimenters),
-// NextTables, OXM headers (OXMs), or an experimenter's data.
+// depends on Type: instruction and action ids (IDs: each entry a type;
+// for each experimenter one, 0xffff, its experimenter id is the next of
+// Experimenters), NextTables, OXM headers (OXMs; for each of the
+// experimenter class, 0xffff, its experimenter id is the next of
+// Experimenters), or an experimenter's data.
 type TableFeatureProp struct {
-	Type         uint16
-	IDs          []uint16
-	NextTables   []uint8
-	OXMs         []uint32
-	Experimenter uint32
-	ExpType      uint32
-	Data         []byte
+	Type          uint16
+	IDs           []uint16
+	NextTables    []uint8
+	OXMs          []uint32
+	Experimenters []uint32
+	Experimenter  uint32
+	ExpType       uint32
+	Data          []byte
+}
+
+// nextExperimenter takes the next experimenter id of a property.
+func nextExperimenter(p *TableFeatureProp, used *int) (uint32, error) {
+	if *used >= len(p.Experimenters) {
+		return 0, fmt.Errorf("%w: table feature property %d: an experimenter id or OXM without its experimenter id in Experimenters", wire.ErrInvalid, p.Type)
+	}
+	*used++
+	return p.Experimenters[*used-1], nil
 }
 
 func appendTableFeatures(b []byte, fs []TableFeatures) ([]byte, error) {
@@ -488,14 +501,31 @@ func appendTableFeatures(b []byte, fs []TableFeatures) ([]byte, error) {
 			switch p.Type {
 			case TFPInstructions, TFPInstructionsMiss, TFPWriteActions, TFPWriteActionsMiss,
 				TFPApplyActions, TFPApplyActionsMiss:
+				used := 0
 				for _, id := range p.IDs {
-					b = a16(a16(b, id), 4)
+					if id != 0xffff {
+						b = a16(a16(b, id), 4)
+						continue
+					}
+					exp, err := nextExperimenter(&p, &used)
+					if err != nil {
+						return b, err
+					}
+					b = a32(a16(a16(b, id), 8), exp)
 				}
 			case TFPNextTables, TFPNextTablesMiss:
 				b = append(b, p.NextTables...)
 			case TFPMatch, TFPWildcards, TFPWriteSetfield, TFPWriteSetfieldMiss, TFPApplySetfield, TFPApplySetfieldMiss:
+				used := 0
 				for _, h := range p.OXMs {
 					b = a32(b, h)
+					if uint16(h>>16) == ClassExperimenter {
+						exp, err := nextExperimenter(&p, &used)
+						if err != nil {
+							return b, err
+						}
+						b = a32(b, exp)
+					}
 				}
 			default:
 				b = append(a32(a32(b, p.Experimenter), p.ExpType), p.Data...)
@@ -542,8 +572,14 @@ func decodeTableFeatures(d *wire.Decoder) []TableFeatures {
 				TFPApplyActions, TFPApplyActionsMiss:
 				for body.Len() > 0 {
 					id, l := body.U16(), body.U16()
-					if l != 4 {
+					switch {
+					case l == 4:
+					case l == 8 && id == 0xffff: // an experimenter's: its id follows
+						p.Experimenters = append(p.Experimenters, body.U32())
+					default:
 						body.Fail(uint16(ErrTableFeaturesFailed), TableFeaturesFailedBadLen, "id length %d", l)
+					}
+					if body.Failed() {
 						break
 					}
 					p.IDs = append(p.IDs, id)
@@ -554,8 +590,16 @@ func decodeTableFeatures(d *wire.Decoder) []TableFeatures {
 				if body.Len()%4 != 0 {
 					body.Fail(uint16(ErrTableFeaturesFailed), TableFeaturesFailedBadLen, "oxm list of %d bytes", body.Len())
 				}
-				for body.Len() >= 4 {
-					p.OXMs = append(p.OXMs, body.U32())
+				for body.Len() >= 4 && !body.Failed() {
+					h := body.U32()
+					if uint16(h>>16) == ClassExperimenter { // its experimenter id follows
+						if body.Len() < 4 {
+							body.Fail(uint16(ErrTableFeaturesFailed), TableFeaturesFailedBadLen, "experimenter oxm without its id")
+							break
+						}
+						p.Experimenters = append(p.Experimenters, body.U32())
+					}
+					p.OXMs = append(p.OXMs, h)
 				}
 			case TFPExperimenter, TFPExperimenterMiss:
 				p.Experimenter, p.ExpType, p.Data = body.U32(), body.U32(), body.Rest()

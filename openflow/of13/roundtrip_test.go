@@ -33,6 +33,16 @@ func extras() []of13.Message {
 		&of13.MultipartReply{Body: of13.TableFeaturesReply{Features: []of13.TableFeatures{{TableID: 1, Properties: []of13.TableFeatureProp{
 			{Type: of13.TFPExperimenter, Experimenter: 5, ExpType: 6, Data: []byte{1, 2, 3, 4}}}}}}},
 		&of13.MultipartReply{Body: of13.ExperimenterMultipart{Experimenter: 1, ExpType: 2, Data: []byte{3}}},
+		// Experimenters' instruction, action and OXM ids carry their
+		// experimenter id; an experimenter's meter band carries its data.
+		&of13.MultipartReply{Body: of13.TableFeaturesReply{Features: []of13.TableFeatures{{TableID: 2, Properties: []of13.TableFeatureProp{
+			{Type: of13.TFPInstructions, IDs: []uint16{1, 0xffff, 4}, Experimenters: []uint32{0x2320}},
+			{Type: of13.TFPApplyActions, IDs: []uint16{0xffff, 0, 0xffff}, Experimenters: []uint32{0x2320, 0x4f4e4600}},
+			{Type: of13.TFPMatch, OXMs: []uint32{0x80000004, 0xffff0a08, 0x80000606}, Experimenters: []uint32{0x4f4e4600}},
+		}}}}},
+		&of13.MeterMod{Command: of13.MeterAdd, MeterID: 2, Bands: []of13.MeterBand{
+			{Type: of13.BandExperimenter, Rate: 10, Experimenter: 0x2320, Data: []byte{1, 2, 3, 4, 5, 6, 7, 8}},
+			{Type: of13.BandDrop, Rate: 5}}},
 		// Matches a switch would refuse for a flow, which still travel:
 		// a packet-in reports a packet, a proxy passes a flow_mod on.
 		&of13.PacketIn{BufferID: of13.NoBuffer, TotalLen: 14, Match: of13.NewMatch(of13.InPort(1), of13.IPDSCP(10)),
