@@ -371,23 +371,22 @@ func validateSetField(a SetField, match *Match) error {
 	if err := checkRange(&f, BadActionBadSetArgument); err != nil {
 		return err
 	}
-	if match == nil {
-		return nil
+	if match == nil || f.Type == FieldVLANVID || f.Type == FieldVLANPCP {
+		return nil // no flow to check against; a VLAN field may follow a push_vlan
 	}
-	// The prerequisites of matching the field are those of setting it.
-	probe := Match{Fields: append(append([]Field(nil), match.Fields...), f)}
-	if f.Type == FieldVLANVID || f.Type == FieldVLANPCP {
-		return nil // a VLAN field can be set on a frame a push_vlan tagged
-	}
+	// The prerequisites of matching the field are those of setting it:
+	// what the match says (eth_type, ip_proto...) must allow it.
 	var c matchCheck
-	for i := range probe.Fields {
-		pf := &probe.Fields[i]
-		if checkStructure(pf) != nil {
+	for i := range match.Fields {
+		mf := &match.Fields[i]
+		if checkStructure(mf) != nil {
 			return nil // the match's own fault, Match.Validate's to report
 		}
-		c.field(pf) // records eth_type, ip_proto... (a duplicate is the set field itself)
+		c.field(mf)
 	}
-	if err := c.prereqs(probe.Fields); err != nil {
+	c.seen |= 1 << f.Type
+	set := [1]Field{f}
+	if err := c.prereqs(set[:]); err != nil {
 		var me *MatchError
 		if errors.As(err, &me) && me.Field == f.Type {
 			return &ActionError{ActionSetField, BadActionMatchInconsistent, "setting " + name + " " + me.Msg + " in the match"}
@@ -399,10 +398,15 @@ func validateSetField(a SetField, match *Match) error {
 // validateActions checks the set_field actions of a list.
 func validateActions(actions []Action, match *Match) error {
 	for _, a := range actions {
-		if sf, ok := a.(SetField); ok {
-			if err := validateSetField(sf, match); err != nil {
-				return err
-			}
+		var err error
+		switch sf := a.(type) {
+		case SetField:
+			err = validateSetField(sf, match)
+		case *SetField:
+			err = validateSetField(*sf, match)
+		}
+		if err != nil {
+			return err
 		}
 	}
 	return nil

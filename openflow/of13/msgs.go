@@ -758,7 +758,11 @@ func (m *FlowMod) Validate() error {
 		switch in := in.(type) {
 		case ApplyActions:
 			err = validateActions(in.Actions, &m.Match)
+		case *ApplyActions:
+			err = validateActions(in.Actions, &m.Match)
 		case WriteActions:
+			err = validateActions(in.Actions, &m.Match)
+		case *WriteActions:
 			err = validateActions(in.Actions, &m.Match)
 		}
 		if err != nil {
