@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"net/http"
 	"os/user"
+	"regexp"
 	"slices"
 	"strings"
 	"time"
@@ -645,6 +646,8 @@ func (s *Service) CloneVM(ctx context.Context, name string) (Task, error) {
 	return task, err
 }
 
+var validUser = regexp.MustCompile(`^[a-z_][a-z0-9_.-]{0,31}$`)
+
 // MigrateVM starts moving a running VM to remoteHost (over ssh as user):
 // a Task. 501 on a hypervisor that cannot migrate.
 func (s *Service) MigrateVM(ctx context.Context, name, remoteHost, user string) (Task, error) {
@@ -659,8 +662,11 @@ func (s *Service) MigrateVM(ctx context.Context, name, remoteHost, user string) 
 	if !caps.Migrate {
 		return Task{}, kerr(http.StatusNotImplemented, "KCHVM0058E", "Failed to migrate virtual machine %s due error: the %s hypervisor cannot migrate", name, caps.Driver)
 	}
-	if remoteHost == "" || strings.ContainsAny(remoteHost, "/@ ") || strings.ContainsAny(user, "/@: ") {
+	if !validHost(remoteHost) {
 		return Task{}, invalid("KCHVM0060E", "Destination host of the migration must be a host name or address.")
+	}
+	if user != "" && !validUser.MatchString(user) {
+		return Task{}, invalid("KCHVM0059E", "User name of the remote server must be a user name.")
 	}
 	if remoteHost == "localhost" || remoteHost == "127.0.0.1" || remoteHost == "::1" {
 		return Task{}, invalid("KCHVM0055E", "Migrate to localhost %s is not allowed.", remoteHost)
