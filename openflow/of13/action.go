@@ -348,25 +348,24 @@ func (e *ActionError) Unwrap() error { return wire.ErrInvalid }
 
 // notSettable are the fields a set_field may not write: they say where a
 // packet came from or what the pipeline carries, not what it holds.
-var notSettable = map[uint8]bool{FieldInPort: true, FieldInPhyPort: true, FieldMetadata: true}
+const notSettable = 1<<FieldInPort | 1<<FieldInPhyPort | 1<<FieldMetadata
 
 // validateSetField checks a set_field as a switch would: a basic field it
 // may write, unmasked, of its size and range, and — when the flow's match
-// is known — with its prerequisites in that match (setting ipv4_dst needs
-// eth_type 0x0800 matched).
-func validateSetField(a SetField, match *Match) error {
+// is known (match: what checking it learnt) — with its prerequisites in
+// that match (setting ipv4_dst needs eth_type 0x0800 matched).
+func validateSetField(a SetField, match *matchCheck) error {
 	f := a.Field
 	if f.Class != ClassBasic || int(f.Type) >= len(basicFields) {
 		return &ActionError{ActionSetField, BadActionBadSetType, "set_field of an unknown field"}
 	}
-	name := FieldName(f.Type)
 	switch {
-	case notSettable[f.Type]:
-		return &ActionError{ActionSetField, BadActionBadSetType, name + " cannot be set"}
+	case notSettable&(1<<f.Type) != 0:
+		return &ActionError{ActionSetField, BadActionBadSetType, FieldName(f.Type) + " cannot be set"}
 	case f.HasMask:
-		return &ActionError{ActionSetField, BadActionBadSetArgument, name + ": set_field takes no mask"}
+		return &ActionError{ActionSetField, BadActionBadSetArgument, FieldName(f.Type) + ": set_field takes no mask"}
 	case f.payloadLen() != basicFields[f.Type].size:
-		return &ActionError{ActionSetField, BadActionBadSetLen, fmt.Sprintf("%s: payload is %d bytes, want %d", name, f.payloadLen(), basicFields[f.Type].size)}
+		return &ActionError{ActionSetField, BadActionBadSetLen, fmt.Sprintf("%s: payload is %d bytes, want %d", FieldName(f.Type), f.payloadLen(), basicFields[f.Type].size)}
 	}
 	if err := checkRange(&f, BadActionBadSetArgument); err != nil {
 		return err
@@ -376,27 +375,20 @@ func validateSetField(a SetField, match *Match) error {
 	}
 	// The prerequisites of matching the field are those of setting it:
 	// what the match says (eth_type, ip_proto...) must allow it.
-	var c matchCheck
-	for i := range match.Fields {
-		mf := &match.Fields[i]
-		if checkStructure(mf) != nil {
-			return nil // the match's own fault, Match.Validate's to report
-		}
-		c.field(mf)
-	}
+	c := *match
 	c.seen |= 1 << f.Type
 	set := [1]Field{f}
 	if err := c.prereqs(set[:]); err != nil {
 		var me *MatchError
 		if errors.As(err, &me) && me.Field == f.Type {
-			return &ActionError{ActionSetField, BadActionMatchInconsistent, "setting " + name + " " + me.Msg + " in the match"}
+			return &ActionError{ActionSetField, BadActionMatchInconsistent, "setting " + FieldName(f.Type) + " " + me.Msg + " in the match"}
 		}
 	}
 	return nil
 }
 
 // validateActions checks the set_field actions of a list.
-func validateActions(actions []Action, match *Match) error {
+func validateActions(actions []Action, match *matchCheck) error {
 	for _, a := range actions {
 		var err error
 		switch sf := a.(type) {

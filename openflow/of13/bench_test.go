@@ -53,3 +53,34 @@ func BenchmarkFlowModValidateEncode(b *testing.B) {
 	}
 	b.SetBytes(int64(len(buf)))
 }
+
+// BenchmarkFlowModDecode decodes the flow_mod of BenchmarkFlowModEncode
+// into a reused message, as a proxy or a switch decodes every one.
+func BenchmarkFlowModDecode(b *testing.B) {
+	raw, err := benchFlowMod().MarshalBinary()
+	if err != nil {
+		b.Fatal(err)
+	}
+	var fm of13.FlowMod
+	b.ReportAllocs()
+	b.SetBytes(int64(len(raw)))
+	for b.Loop() {
+		if err := fm.UnmarshalBinary(raw); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkFlowModBuildEncode builds the flow_mod and encodes it, as a
+// controller does for each flow it installs.
+func BenchmarkFlowModBuildEncode(b *testing.B) {
+	buf := make([]byte, 0, 256)
+	b.ReportAllocs()
+	for b.Loop() {
+		var err error
+		if buf, err = benchFlowMod().AppendBinary(buf[:0]); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.SetBytes(int64(len(buf)))
+}

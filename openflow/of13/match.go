@@ -376,17 +376,24 @@ func (e *MatchError) Unwrap() error { return wire.ErrInvalid }
 // Validate; the controller checks every flow_mod's before sending it
 // (openflow.Controller.RawFlowMods turns that off).
 func (m *Match) Validate() error {
+	_, err := m.check()
+	return err
+}
+
+// check is Validate, returning what it learnt of the match (for the
+// checks of a flow's set_field actions).
+func (m *Match) check() (matchCheck, error) {
 	var c matchCheck
 	for i := range m.Fields {
 		f := &m.Fields[i]
 		if err := checkStructure(f); err != nil {
-			return err
+			return c, err
 		}
 		if err := c.field(f); err != nil {
-			return err
+			return c, err
 		}
 	}
-	return c.prereqs(m.Fields)
+	return c, c.prereqs(m.Fields)
 }
 
 // checkStructure is what decoding checks of a basic-class field: known,
@@ -456,7 +463,9 @@ func (c *matchCheck) field(f *Field) error {
 
 // fieldMax is the largest value of each basic field narrower than its
 // bytes (vlan_vid: 12 bits of id and OFPVID_PRESENT).
-var fieldMax = map[uint8]uint64{
+// (An array, not a map: it is read for every field of every flow_mod the
+// controller validates.)
+var fieldMax = [len(basicFields)]uint64{
 	FieldVLANVID: 0x1fff, FieldVLANPCP: 7, FieldIPDSCP: 63, FieldIPECN: 3, FieldIPv6FLabel: 1<<20 - 1,
 	FieldMPLSLabel: 1<<20 - 1, FieldMPLSTC: 7, FieldMPLSBOS: 1, FieldPBBISID: 1<<24 - 1, FieldIPv6ExtHdr: 1<<9 - 1,
 }
@@ -464,10 +473,10 @@ var fieldMax = map[uint8]uint64{
 // checkRange refuses a value (or mask) beyond its field's bits, with
 // code (BAD_VALUE in a match, BAD_SET_ARGUMENT in a set_field).
 func checkRange(f *Field, code uint16) error {
-	limit, ok := fieldMax[f.Type]
-	if !ok || f.Class != ClassBasic {
+	if f.Class != ClassBasic || int(f.Type) >= len(fieldMax) || fieldMax[f.Type] == 0 {
 		return nil
 	}
+	limit := fieldMax[f.Type]
 	size := basicFields[f.Type].size
 	for part := 0; part*size < f.payloadLen(); part++ {
 		var v uint64

@@ -750,20 +750,21 @@ type FlowMod struct {
 // the switch may set, unmasked, in range, with its prerequisites in the
 // match), with the error naming the OpenFlow error.
 func (m *FlowMod) Validate() error {
-	if err := m.Match.Validate(); err != nil {
+	c, err := m.Match.check()
+	if err != nil {
 		return err
 	}
 	for _, in := range m.Instructions {
 		var err error
 		switch in := in.(type) {
 		case ApplyActions:
-			err = validateActions(in.Actions, &m.Match)
+			err = validateActions(in.Actions, &c)
 		case *ApplyActions:
-			err = validateActions(in.Actions, &m.Match)
+			err = validateActions(in.Actions, &c)
 		case WriteActions:
-			err = validateActions(in.Actions, &m.Match)
+			err = validateActions(in.Actions, &c)
 		case *WriteActions:
-			err = validateActions(in.Actions, &m.Match)
+			err = validateActions(in.Actions, &c)
 		}
 		if err != nil {
 			return err
