@@ -10,6 +10,7 @@ package libvirttest
 
 import (
 	"fmt"
+	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -176,7 +177,7 @@ func (d *Daemon) URI() string {
 	return d.scheme + "+unix://" + path + "?socket=" + filepath.Join(d.dir, "run", "libvirt-sock")
 }
 
-// Start starts the daemon (again) and waits for its socket.
+// Start starts the daemon (again) and waits until it takes connections.
 func (d *Daemon) Start(t testing.TB) {
 	t.Helper()
 	sock := filepath.Join(d.dir, "run", "libvirt-sock")
@@ -197,7 +198,10 @@ func (d *Daemon) Start(t testing.TB) {
 	d.cmd, d.done = cmd, make(chan struct{})
 	go func() { cmd.Wait(); log.Close(); close(d.done) }()
 	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(20 * time.Millisecond) {
-		if _, err := os.Stat(sock); err == nil {
+		// The socket file appears when it is bound, before the daemon
+		// listens: wait until it takes a connection.
+		if c, err := net.Dial("unix", sock); err == nil {
+			c.Close()
 			return
 		}
 		select {
