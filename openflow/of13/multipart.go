@@ -573,7 +573,7 @@ func decodeTableFeatures(d *wire.Decoder) []TableFeatures {
 				for body.Len() > 0 {
 					id, l := body.U16(), body.U16()
 					switch {
-					case l == 4:
+					case l == 4 && id != 0xffff:
 					case l == 8 && id == 0xffff: // an experimenter's: its id follows
 						p.Experimenters = append(p.Experimenters, body.U32())
 					default:
@@ -721,170 +721,9 @@ func (m *MultipartReply) UnmarshalBinary(b []byte) error {
 	t := MultipartType(d.U16())
 	m.Flags = d.U16()
 	d.Skip(4)
-	switch t {
-	case MultipartDesc:
-		m.Body = Desc(wire.DecodeDesc(&d))
-	case MultipartFlow:
-		var r FlowStatsReply
-		for d.Len() > 0 {
-			start := d.Off
-			n := int(d.U16())
-			if n < 56 {
-				d.Off = start
-				d.FailLen("flow stats length %d", n)
-				break
-			}
-			s := d.Sub(n - 2)
-			f := FlowStats{TableID: s.U8()}
-			s.Skip(1)
-			f.DurationSec, f.DurationNsec = s.U32(), s.U32()
-			f.Priority, f.IdleTimeout, f.HardTimeout, f.Flags = s.U16(), s.U16(), s.U16(), s.U16()
-			s.Skip(4)
-			f.Cookie, f.PacketCount, f.ByteCount = s.U64(), s.U64(), s.U64()
-			decodeMatch(&s, &f.Match)
-			f.Instructions = decodeInstructions(&s)
-			d.Merge(&s)
-			r.Flows = append(r.Flows, f)
-		}
-		m.Body = r
-	case MultipartAggregate:
-		r := AggregateReply{PacketCount: d.U64(), ByteCount: d.U64(), FlowCount: d.U32()}
-		d.Skip(4)
-		m.Body = r
-	case MultipartTable:
-		var r TableStatsReply
-		for d.Len() > 0 {
-			t := TableStats{TableID: d.U8()}
-			d.Skip(3)
-			t.ActiveCount, t.LookupCount, t.MatchedCount = d.U32(), d.U64(), d.U64()
-			r.Tables = append(r.Tables, t)
-		}
-		m.Body = r
-	case MultipartPortStats:
-		var r PortStatsReply
-		for d.Len() > 0 {
-			p := PortStats{PortNo: d.U32()}
-			d.Skip(4)
-			for _, v := range []*uint64{&p.RxPackets, &p.TxPackets, &p.RxBytes, &p.TxBytes, &p.RxDropped, &p.TxDropped,
-				&p.RxErrors, &p.TxErrors, &p.RxFrameErr, &p.RxOverErr, &p.RxCRCErr, &p.Collisions} {
-				*v = d.U64()
-			}
-			p.DurationSec, p.DurationNsec = d.U32(), d.U32()
-			r.Ports = append(r.Ports, p)
-		}
-		m.Body = r
-	case MultipartQueue:
-		var r QueueStatsReply
-		for d.Len() > 0 {
-			r.Queues = append(r.Queues, QueueStats{PortNo: d.U32(), QueueID: d.U32(), TxBytes: d.U64(),
-				TxPackets: d.U64(), TxErrors: d.U64(), DurationSec: d.U32(), DurationNsec: d.U32()})
-		}
-		m.Body = r
-	case MultipartGroup:
-		var r GroupStatsReply
-		for d.Len() > 0 {
-			start := d.Off
-			n := int(d.U16())
-			if n < 40 || (n-40)%16 != 0 {
-				d.Off = start
-				d.FailLen("group stats length %d", n)
-				break
-			}
-			s := d.Sub(n - 2)
-			s.Skip(2)
-			g := GroupStats{GroupID: s.U32(), RefCount: s.U32()}
-			s.Skip(4)
-			g.PacketCount, g.ByteCount, g.DurationSec, g.DurationNsec = s.U64(), s.U64(), s.U32(), s.U32()
-			for s.Len() > 0 {
-				g.Buckets = append(g.Buckets, BucketCounter{s.U64(), s.U64()})
-			}
-			d.Merge(&s)
-			r.Groups = append(r.Groups, g)
-		}
-		m.Body = r
-	case MultipartGroupDesc:
-		var r GroupDescReply
-		for d.Len() > 0 {
-			start := d.Off
-			n := int(d.U16())
-			if n < 8 {
-				d.Off = start
-				d.FailLen("group desc length %d", n)
-				break
-			}
-			s := d.Sub(n - 2)
-			g := GroupDesc{Type: GroupType(s.U8())}
-			s.Skip(1)
-			g.GroupID = s.U32()
-			g.Buckets = decodeBuckets(&s)
-			d.Merge(&s)
-			r.Groups = append(r.Groups, g)
-		}
-		m.Body = r
-	case MultipartGroupFeatures:
-		r := GroupFeatures{Types: d.U32(), Capabilities: d.U32()}
-		for i := range r.MaxGroups {
-			r.MaxGroups[i] = d.U32()
-		}
-		for i := range r.Actions {
-			r.Actions[i] = d.U32()
-		}
-		m.Body = r
-	case MultipartMeter:
-		var r MeterStatsReply
-		for d.Len() > 0 {
-			ms := MeterStats{MeterID: d.U32()}
-			start := d.Off
-			n := int(d.U16())
-			if n < 40 || (n-40)%16 != 0 {
-				d.Off = start
-				d.FailLen("meter stats length %d", n)
-				break
-			}
-			s := d.Sub(n - 6)
-			s.Skip(6)
-			ms.FlowCount, ms.PacketInCount, ms.ByteInCount, ms.DurationSec, ms.DurationNsec = s.U32(), s.U64(), s.U64(), s.U32(), s.U32()
-			for s.Len() > 0 {
-				ms.Bands = append(ms.Bands, BucketCounter{s.U64(), s.U64()})
-			}
-			d.Merge(&s)
-			r.Meters = append(r.Meters, ms)
-		}
-		m.Body = r
-	case MultipartMeterConfig:
-		var r MeterConfigReply
-		for d.Len() > 0 {
-			start := d.Off
-			n := int(d.U16())
-			if n < 8 {
-				d.Off = start
-				d.FailLen("meter config length %d", n)
-				break
-			}
-			s := d.Sub(n - 2)
-			mc := MeterConfig{Flags: s.U16(), MeterID: s.U32()}
-			mc.Bands = decodeBands(&s)
-			d.Merge(&s)
-			r.Meters = append(r.Meters, mc)
-		}
-		m.Body = r
-	case MultipartMeterFeatures:
-		r := MeterFeatures{MaxMeter: d.U32(), BandTypes: d.U32(), Capabilities: d.U32(), MaxBands: d.U8(), MaxColor: d.U8()}
-		d.Skip(2)
-		m.Body = r
-	case MultipartTableFeatures:
-		m.Body = TableFeaturesReply{decodeTableFeatures(&d)}
-	case MultipartPortDesc:
-		var r PortDescReply
-		for d.Len() > 0 {
-			var p Port
-			decodePort(&d, &p)
-			r.Ports = append(r.Ports, p)
-		}
-		m.Body = r
-	case MultipartExperimenter:
-		m.Body = ExperimenterMultipart{Experimenter: d.U32(), ExpType: d.U32(), Data: d.Rest()}
-	default:
+	if dec := replyDecoders[t]; dec != nil {
+		m.Body = dec(&d)
+	} else {
 		badMultipart(&d, t)
 	}
 	return end(&d, TypeMultipartReply)
@@ -894,4 +733,231 @@ func (m *MultipartReply) UnmarshalBinary(b []byte) error {
 // table that matches m (any output port, any group, any cookie).
 func NewFlowStatsRequest(m Match) FlowStatsRequest {
 	return FlowStatsRequest{TableID: TableAll, OutPort: PortAny, OutGroup: GroupAny, Match: m}
+}
+
+// replyDecoders read each type of multipart reply body, as each type's
+// appendTo writes it.
+var replyDecoders = map[MultipartType]func(*wire.Decoder) ReplyBody{
+	MultipartDesc:          decodeDesc,
+	MultipartFlow:          decodeFlowStatsReply,
+	MultipartAggregate:     decodeAggregateReply,
+	MultipartTable:         decodeTableStatsReply,
+	MultipartPortStats:     decodePortStatsReply,
+	MultipartQueue:         decodeQueueStatsReply,
+	MultipartGroup:         decodeGroupStatsReply,
+	MultipartGroupDesc:     decodeGroupDescReply,
+	MultipartGroupFeatures: decodeGroupFeatures,
+	MultipartMeter:         decodeMeterStatsReply,
+	MultipartMeterConfig:   decodeMeterConfigReply,
+	MultipartMeterFeatures: decodeMeterFeatures,
+	MultipartTableFeatures: decodeTableFeaturesReply,
+	MultipartPortDesc:      decodePortDescReply,
+	MultipartExperimenter:  decodeExperimenterMultipart,
+}
+
+// decodeDesc reads a Desc.
+func decodeDesc(d *wire.Decoder) ReplyBody {
+	return Desc(wire.DecodeDesc(d))
+}
+
+// decodeFlowStatsReply reads a FlowStatsReply.
+func decodeFlowStatsReply(d *wire.Decoder) ReplyBody {
+	var r FlowStatsReply
+	for d.Len() > 0 {
+		start := d.Off
+		n := int(d.U16())
+		if n < 56 {
+			d.Off = start
+			d.FailLen("flow stats length %d", n)
+			break
+		}
+		s := d.Sub(n - 2)
+		f := FlowStats{TableID: s.U8()}
+		s.Skip(1)
+		f.DurationSec, f.DurationNsec = s.U32(), s.U32()
+		f.Priority, f.IdleTimeout, f.HardTimeout, f.Flags = s.U16(), s.U16(), s.U16(), s.U16()
+		s.Skip(4)
+		f.Cookie, f.PacketCount, f.ByteCount = s.U64(), s.U64(), s.U64()
+		decodeMatch(&s, &f.Match)
+		f.Instructions = decodeInstructions(&s)
+		d.Merge(&s)
+		r.Flows = append(r.Flows, f)
+	}
+	return r
+}
+
+// decodeAggregateReply reads a AggregateReply.
+func decodeAggregateReply(d *wire.Decoder) ReplyBody {
+	r := AggregateReply{PacketCount: d.U64(), ByteCount: d.U64(), FlowCount: d.U32()}
+	d.Skip(4)
+	return r
+}
+
+// decodeTableStatsReply reads a TableStatsReply.
+func decodeTableStatsReply(d *wire.Decoder) ReplyBody {
+	var r TableStatsReply
+	for d.Len() > 0 {
+		t := TableStats{TableID: d.U8()}
+		d.Skip(3)
+		t.ActiveCount, t.LookupCount, t.MatchedCount = d.U32(), d.U64(), d.U64()
+		r.Tables = append(r.Tables, t)
+	}
+	return r
+}
+
+// decodePortStatsReply reads a PortStatsReply.
+func decodePortStatsReply(d *wire.Decoder) ReplyBody {
+	var r PortStatsReply
+	for d.Len() > 0 {
+		p := PortStats{PortNo: d.U32()}
+		d.Skip(4)
+		for _, v := range []*uint64{&p.RxPackets, &p.TxPackets, &p.RxBytes, &p.TxBytes, &p.RxDropped, &p.TxDropped,
+			&p.RxErrors, &p.TxErrors, &p.RxFrameErr, &p.RxOverErr, &p.RxCRCErr, &p.Collisions} {
+			*v = d.U64()
+		}
+		p.DurationSec, p.DurationNsec = d.U32(), d.U32()
+		r.Ports = append(r.Ports, p)
+	}
+	return r
+}
+
+// decodeQueueStatsReply reads a QueueStatsReply.
+func decodeQueueStatsReply(d *wire.Decoder) ReplyBody {
+	var r QueueStatsReply
+	for d.Len() > 0 {
+		r.Queues = append(r.Queues, QueueStats{PortNo: d.U32(), QueueID: d.U32(), TxBytes: d.U64(),
+			TxPackets: d.U64(), TxErrors: d.U64(), DurationSec: d.U32(), DurationNsec: d.U32()})
+	}
+	return r
+}
+
+// decodeGroupStatsReply reads a GroupStatsReply.
+func decodeGroupStatsReply(d *wire.Decoder) ReplyBody {
+	var r GroupStatsReply
+	for d.Len() > 0 {
+		start := d.Off
+		n := int(d.U16())
+		if n < 40 || (n-40)%16 != 0 {
+			d.Off = start
+			d.FailLen("group stats length %d", n)
+			break
+		}
+		s := d.Sub(n - 2)
+		s.Skip(2)
+		g := GroupStats{GroupID: s.U32(), RefCount: s.U32()}
+		s.Skip(4)
+		g.PacketCount, g.ByteCount, g.DurationSec, g.DurationNsec = s.U64(), s.U64(), s.U32(), s.U32()
+		for s.Len() > 0 {
+			g.Buckets = append(g.Buckets, BucketCounter{s.U64(), s.U64()})
+		}
+		d.Merge(&s)
+		r.Groups = append(r.Groups, g)
+	}
+	return r
+}
+
+// decodeGroupDescReply reads a GroupDescReply.
+func decodeGroupDescReply(d *wire.Decoder) ReplyBody {
+	var r GroupDescReply
+	for d.Len() > 0 {
+		start := d.Off
+		n := int(d.U16())
+		if n < 8 {
+			d.Off = start
+			d.FailLen("group desc length %d", n)
+			break
+		}
+		s := d.Sub(n - 2)
+		g := GroupDesc{Type: GroupType(s.U8())}
+		s.Skip(1)
+		g.GroupID = s.U32()
+		g.Buckets = decodeBuckets(&s)
+		d.Merge(&s)
+		r.Groups = append(r.Groups, g)
+	}
+	return r
+}
+
+// decodeGroupFeatures reads a GroupFeatures.
+func decodeGroupFeatures(d *wire.Decoder) ReplyBody {
+	r := GroupFeatures{Types: d.U32(), Capabilities: d.U32()}
+	for i := range r.MaxGroups {
+		r.MaxGroups[i] = d.U32()
+	}
+	for i := range r.Actions {
+		r.Actions[i] = d.U32()
+	}
+	return r
+}
+
+// decodeMeterStatsReply reads a MeterStatsReply.
+func decodeMeterStatsReply(d *wire.Decoder) ReplyBody {
+	var r MeterStatsReply
+	for d.Len() > 0 {
+		ms := MeterStats{MeterID: d.U32()}
+		start := d.Off
+		n := int(d.U16())
+		if n < 40 || (n-40)%16 != 0 {
+			d.Off = start
+			d.FailLen("meter stats length %d", n)
+			break
+		}
+		s := d.Sub(n - 6)
+		s.Skip(6)
+		ms.FlowCount, ms.PacketInCount, ms.ByteInCount, ms.DurationSec, ms.DurationNsec = s.U32(), s.U64(), s.U64(), s.U32(), s.U32()
+		for s.Len() > 0 {
+			ms.Bands = append(ms.Bands, BucketCounter{s.U64(), s.U64()})
+		}
+		d.Merge(&s)
+		r.Meters = append(r.Meters, ms)
+	}
+	return r
+}
+
+// decodeMeterConfigReply reads a MeterConfigReply.
+func decodeMeterConfigReply(d *wire.Decoder) ReplyBody {
+	var r MeterConfigReply
+	for d.Len() > 0 {
+		start := d.Off
+		n := int(d.U16())
+		if n < 8 {
+			d.Off = start
+			d.FailLen("meter config length %d", n)
+			break
+		}
+		s := d.Sub(n - 2)
+		mc := MeterConfig{Flags: s.U16(), MeterID: s.U32()}
+		mc.Bands = decodeBands(&s)
+		d.Merge(&s)
+		r.Meters = append(r.Meters, mc)
+	}
+	return r
+}
+
+// decodeMeterFeatures reads a MeterFeatures.
+func decodeMeterFeatures(d *wire.Decoder) ReplyBody {
+	r := MeterFeatures{MaxMeter: d.U32(), BandTypes: d.U32(), Capabilities: d.U32(), MaxBands: d.U8(), MaxColor: d.U8()}
+	d.Skip(2)
+	return r
+}
+
+// decodeTableFeaturesReply reads a TableFeaturesReply.
+func decodeTableFeaturesReply(d *wire.Decoder) ReplyBody {
+	return TableFeaturesReply{decodeTableFeatures(d)}
+}
+
+// decodePortDescReply reads a PortDescReply.
+func decodePortDescReply(d *wire.Decoder) ReplyBody {
+	var r PortDescReply
+	for d.Len() > 0 {
+		var p Port
+		decodePort(d, &p)
+		r.Ports = append(r.Ports, p)
+	}
+	return r
+}
+
+// decodeExperimenterMultipart reads a ExperimenterMultipart.
+func decodeExperimenterMultipart(d *wire.Decoder) ReplyBody {
+	return ExperimenterMultipart{Experimenter: d.U32(), ExpType: d.U32(), Data: d.Rest()}
 }
