@@ -486,6 +486,29 @@ func nextExperimenter(p *TableFeatureProp, used *int) (uint32, error) {
 	return p.Experimenters[*used-1], nil
 }
 
+// propKind is what a table feature property lists; one table says it
+// for the encoder and the decoder alike.
+type propKind uint8
+
+const (
+	propUnknown      propKind = iota
+	propIDs                   // instruction or action ids
+	propTables                // next tables
+	propOXMs                  // OXM headers
+	propExperimenter          // an experimenter's data
+)
+
+var propKinds = map[uint16]propKind{
+	TFPInstructions: propIDs, TFPInstructionsMiss: propIDs, TFPWriteActions: propIDs, TFPWriteActionsMiss: propIDs,
+	TFPApplyActions: propIDs, TFPApplyActionsMiss: propIDs,
+	TFPNextTables: propTables, TFPNextTablesMiss: propTables,
+	TFPMatch: propOXMs, TFPWildcards: propOXMs, TFPWriteSetfield: propOXMs, TFPWriteSetfieldMiss: propOXMs,
+	TFPApplySetfield: propOXMs, TFPApplySetfieldMiss: propOXMs,
+	TFPExperimenter: propExperimenter, TFPExperimenterMiss: propExperimenter,
+}
+
+func propKindOf(t uint16) propKind { return propKinds[t] }
+
 func appendTableFeatures(b []byte, fs []TableFeatures) ([]byte, error) {
 	for _, f := range fs {
 		start := len(b)
@@ -498,9 +521,8 @@ func appendTableFeatures(b []byte, fs []TableFeatures) ([]byte, error) {
 		for _, p := range f.Properties {
 			ps := len(b)
 			b = a16(a16(b, p.Type), 0)
-			switch p.Type {
-			case TFPInstructions, TFPInstructionsMiss, TFPWriteActions, TFPWriteActionsMiss,
-				TFPApplyActions, TFPApplyActionsMiss:
+			switch propKindOf(p.Type) {
+			case propIDs:
 				used := 0
 				for _, id := range p.IDs {
 					if id != 0xffff {
@@ -513,9 +535,9 @@ func appendTableFeatures(b []byte, fs []TableFeatures) ([]byte, error) {
 					}
 					b = a32(a16(a16(b, id), 8), exp)
 				}
-			case TFPNextTables, TFPNextTablesMiss:
+			case propTables:
 				b = append(b, p.NextTables...)
-			case TFPMatch, TFPWildcards, TFPWriteSetfield, TFPWriteSetfieldMiss, TFPApplySetfield, TFPApplySetfieldMiss:
+			case propOXMs:
 				used := 0
 				for _, h := range p.OXMs {
 					b = a32(b, h)
@@ -567,9 +589,8 @@ func decodeTableFeatures(d *wire.Decoder) []TableFeatures {
 				break
 			}
 			body := s.Sub(pn - 4)
-			switch p.Type {
-			case TFPInstructions, TFPInstructionsMiss, TFPWriteActions, TFPWriteActionsMiss,
-				TFPApplyActions, TFPApplyActionsMiss:
+			switch propKindOf(p.Type) {
+			case propIDs:
 				for body.Len() > 0 {
 					id, l := body.U16(), body.U16()
 					switch {
@@ -584,9 +605,9 @@ func decodeTableFeatures(d *wire.Decoder) []TableFeatures {
 					}
 					p.IDs = append(p.IDs, id)
 				}
-			case TFPNextTables, TFPNextTablesMiss:
+			case propTables:
 				p.NextTables = body.Rest()
-			case TFPMatch, TFPWildcards, TFPWriteSetfield, TFPWriteSetfieldMiss, TFPApplySetfield, TFPApplySetfieldMiss:
+			case propOXMs:
 				if body.Len()%4 != 0 {
 					body.Fail(uint16(ErrTableFeaturesFailed), TableFeaturesFailedBadLen, "oxm list of %d bytes", body.Len())
 				}
@@ -601,7 +622,7 @@ func decodeTableFeatures(d *wire.Decoder) []TableFeatures {
 					}
 					p.OXMs = append(p.OXMs, h)
 				}
-			case TFPExperimenter, TFPExperimenterMiss:
+			case propExperimenter:
 				p.Experimenter, p.ExpType, p.Data = body.U32(), body.U32(), body.Rest()
 			default:
 				body.Fail(uint16(ErrTableFeaturesFailed), TableFeaturesFailedBadType, "property type %d", p.Type)
