@@ -490,6 +490,10 @@ func (s *Service) startUpload(ctx context.Context, p virt.Pool, name string, siz
 		return Task{}, err
 	}
 	up := &upload{pool: p, name: name, f: f, size: size, task: t, release: release}
+	// Held until the timer is set: a chunk, or the timer itself, may come
+	// as soon as the upload is listed, and both take up.mu first.
+	up.mu.Lock()
+	defer up.mu.Unlock()
 	s.mu.Lock()
 	s.uploads[uploadKey(p.Name, name)] = up
 	s.mu.Unlock()
