@@ -16,8 +16,7 @@ import (
 	"github.com/netslice/netslice/virt"
 )
 
-// Networks.
-
+// Networks lists the virtual networks, by name.
 func (d *Driver) Networks(ctx context.Context) ([]virt.Network, error) {
 	nets, err := d.c().ListAllNetworks(0)
 	if err != nil {
@@ -35,6 +34,7 @@ func (d *Driver) Networks(ctx context.Context) ([]virt.Network, error) {
 	return out, nil
 }
 
+// Network returns one virtual network.
 func (d *Driver) Network(ctx context.Context, name string) (virt.Network, error) {
 	n, err := d.c().LookupNetworkByName(name)
 	if err != nil {
@@ -179,6 +179,7 @@ func (d *Driver) onNetwork(op, name string, f func(*golibvirt.Network) error) er
 	return wrap(op, name, f(n))
 }
 
+// StartNetwork activates a network.
 func (d *Driver) StartNetwork(ctx context.Context, name string) error {
 	return d.onNetwork("activate network", name, func(n *golibvirt.Network) error {
 		if a, _ := n.IsActive(); a {
@@ -188,6 +189,7 @@ func (d *Driver) StartNetwork(ctx context.Context, name string) error {
 	})
 }
 
+// StopNetwork deactivates a network (it stays defined).
 func (d *Driver) StopNetwork(ctx context.Context, name string) error {
 	return d.onNetwork("deactivate network", name, func(n *golibvirt.Network) error {
 		if a, _ := n.IsActive(); !a {
@@ -197,6 +199,7 @@ func (d *Driver) StopNetwork(ctx context.Context, name string) error {
 	})
 }
 
+// UndefineNetwork removes an inactive network's definition.
 func (d *Driver) UndefineNetwork(ctx context.Context, name string) error {
 	return d.onNetwork("delete network", name, func(n *golibvirt.Network) error {
 		if a, _ := n.IsActive(); a {
@@ -206,10 +209,13 @@ func (d *Driver) UndefineNetwork(ctx context.Context, name string) error {
 	})
 }
 
+// SetNetworkAutostart sets whether a network starts with the host.
 func (d *Driver) SetNetworkAutostart(ctx context.Context, name string, on bool) error {
 	return d.onNetwork("autostart network", name, func(n *golibvirt.Network) error { return n.SetAutostart(on) })
 }
 
+// Leases lists the DHCP leases a network handed out (where the driver
+// keeps them).
 func (d *Driver) Leases(ctx context.Context, name string) ([]virt.Lease, error) {
 	var out []virt.Lease
 	err := d.onNetwork("leases", name, func(n *golibvirt.Network) error {
@@ -224,6 +230,7 @@ func (d *Driver) Leases(ctx context.Context, name string) ([]virt.Lease, error) 
 
 // Storage pools.
 
+// Pools lists the storage pools, by name.
 func (d *Driver) Pools(ctx context.Context) ([]virt.Pool, error) {
 	pools, err := d.c().ListAllStoragePools(0)
 	if err != nil {
@@ -241,6 +248,7 @@ func (d *Driver) Pools(ctx context.Context) ([]virt.Pool, error) {
 	return out, nil
 }
 
+// Pool returns one storage pool, with its volume count when active.
 func (d *Driver) Pool(ctx context.Context, name string) (virt.Pool, error) {
 	p, err := d.c().LookupStoragePoolByName(name)
 	if err != nil {
@@ -355,6 +363,7 @@ func (d *Driver) onPool(op, name string, f func(*golibvirt.StoragePool) error) e
 	return wrap(op, name, f(p))
 }
 
+// StartPool activates a pool.
 func (d *Driver) StartPool(ctx context.Context, name string) error {
 	return d.onPool("activate pool", name, func(p *golibvirt.StoragePool) error {
 		if a, _ := p.IsActive(); a {
@@ -364,6 +373,7 @@ func (d *Driver) StartPool(ctx context.Context, name string) error {
 	})
 }
 
+// StopPool deactivates a pool (it stays defined).
 func (d *Driver) StopPool(ctx context.Context, name string) error {
 	return d.onPool("deactivate pool", name, func(p *golibvirt.StoragePool) error {
 		if a, _ := p.IsActive(); !a {
@@ -373,6 +383,8 @@ func (d *Driver) StopPool(ctx context.Context, name string) error {
 	})
 }
 
+// UndefinePool removes an inactive pool's definition (its volumes stay
+// where they are).
 func (d *Driver) UndefinePool(ctx context.Context, name string) error {
 	return d.onPool("delete pool", name, func(p *golibvirt.StoragePool) error {
 		if a, _ := p.IsActive(); a {
@@ -382,11 +394,10 @@ func (d *Driver) UndefinePool(ctx context.Context, name string) error {
 	})
 }
 
+// SetPoolAutostart sets whether a pool starts with the host.
 func (d *Driver) SetPoolAutostart(ctx context.Context, name string, on bool) error {
 	return d.onPool("autostart pool", name, func(p *golibvirt.StoragePool) error { return p.SetAutostart(on) })
 }
-
-// Volumes.
 
 // FindPoolSources runs libvirt's source discovery on a storage server.
 func (d *Driver) FindPoolSources(ctx context.Context, typ, host string, port int) ([]virt.PoolSource, error) {
@@ -499,6 +510,7 @@ func (d *Driver) forgetFormats(prefix string) {
 	d.mu.Unlock()
 }
 
+// Volumes lists an active pool's volumes, by name.
 func (d *Driver) Volumes(ctx context.Context, pool string) ([]virt.Volume, error) {
 	var out []virt.Volume
 	err := d.onPool("list volumes", pool, func(p *golibvirt.StoragePool) error {
@@ -533,6 +545,7 @@ func (d *Driver) onVolume(op, pool, name string, f func(*golibvirt.StoragePool, 
 	})
 }
 
+// Volume returns one volume of a pool.
 func (d *Driver) Volume(ctx context.Context, pool, name string) (virt.Volume, error) {
 	var out virt.Volume
 	err := d.onVolume("get volume", pool, name, func(_ *golibvirt.StoragePool, v *golibvirt.StorageVol) error {
@@ -543,6 +556,7 @@ func (d *Driver) Volume(ctx context.Context, pool, name string) (virt.Volume, er
 	return out, err
 }
 
+// CreateVolume makes a volume of spec.Capacity bytes in spec.Format.
 func (d *Driver) CreateVolume(ctx context.Context, pool string, spec virt.VolumeSpec) (virt.Volume, error) {
 	var out virt.Volume
 	err := d.onPool("create volume", pool, func(p *golibvirt.StoragePool) error {
@@ -572,6 +586,7 @@ func (d *Driver) CreateVolume(ctx context.Context, pool string, spec virt.Volume
 	return out, err
 }
 
+// CloneVolume copies a volume to newName in toPool.
 func (d *Driver) CloneVolume(ctx context.Context, pool, name, toPool, newName string) (virt.Volume, error) {
 	var out virt.Volume
 	err := d.onVolume("clone volume", pool, name, func(_ *golibvirt.StoragePool, src *golibvirt.StorageVol) error {
@@ -608,18 +623,21 @@ func (d *Driver) CloneVolume(ctx context.Context, pool, name, toPool, newName st
 	return out, err
 }
 
+// ResizeVolume changes a volume's capacity.
 func (d *Driver) ResizeVolume(ctx context.Context, pool, name string, capacity uint64) error {
 	return d.onVolume("resize volume", pool, name, func(_ *golibvirt.StoragePool, v *golibvirt.StorageVol) error {
 		return v.Resize(capacity, 0)
 	})
 }
 
+// WipeVolume overwrites a volume's content with zeros.
 func (d *Driver) WipeVolume(ctx context.Context, pool, name string) error {
 	return d.onVolume("wipe volume", pool, name, func(_ *golibvirt.StoragePool, v *golibvirt.StorageVol) error {
 		return v.Wipe(0)
 	})
 }
 
+// DeleteVolume removes a volume and its storage.
 func (d *Driver) DeleteVolume(ctx context.Context, pool, name string) error {
 	return d.onVolume("delete volume", pool, name, func(_ *golibvirt.StoragePool, v *golibvirt.StorageVol) error {
 		if path, err := v.GetPath(); err == nil {
