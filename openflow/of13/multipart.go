@@ -756,6 +756,20 @@ func NewFlowStatsRequest(m Match) FlowStatsRequest {
 	return FlowStatsRequest{TableID: TableAll, OutPort: PortAny, OutGroup: GroupAny, Match: m}
 }
 
+// record reads the length of a length-prefixed record (at least min
+// bytes, and min plus a multiple of step when step is not 0) and returns
+// the rest of it; a bad length fails d at the record's start.
+func record(d *wire.Decoder, min, step int, what string) (wire.Decoder, bool) {
+	start := d.Off
+	n := int(d.U16())
+	if n < min || step > 0 && (n-min)%step != 0 {
+		d.Off = start
+		d.FailLen("%s length %d", what, n)
+		return wire.Decoder{}, false
+	}
+	return d.Sub(n - 2), true
+}
+
 // replyDecoders read each type of multipart reply body, as each type's
 // appendTo writes it.
 var replyDecoders = map[MultipartType]func(*wire.Decoder) ReplyBody{
@@ -785,14 +799,10 @@ func decodeDesc(d *wire.Decoder) ReplyBody {
 func decodeFlowStatsReply(d *wire.Decoder) ReplyBody {
 	var r FlowStatsReply
 	for d.Len() > 0 {
-		start := d.Off
-		n := int(d.U16())
-		if n < 56 {
-			d.Off = start
-			d.FailLen("flow stats length %d", n)
+		s, ok := record(d, 56, 0, "flow stats")
+		if !ok {
 			break
 		}
-		s := d.Sub(n - 2)
 		f := FlowStats{TableID: s.U8()}
 		s.Skip(1)
 		f.DurationSec, f.DurationNsec = s.U32(), s.U32()
@@ -856,14 +866,10 @@ func decodeQueueStatsReply(d *wire.Decoder) ReplyBody {
 func decodeGroupStatsReply(d *wire.Decoder) ReplyBody {
 	var r GroupStatsReply
 	for d.Len() > 0 {
-		start := d.Off
-		n := int(d.U16())
-		if n < 40 || (n-40)%16 != 0 {
-			d.Off = start
-			d.FailLen("group stats length %d", n)
+		s, ok := record(d, 40, 16, "group stats")
+		if !ok {
 			break
 		}
-		s := d.Sub(n - 2)
 		s.Skip(2)
 		g := GroupStats{GroupID: s.U32(), RefCount: s.U32()}
 		s.Skip(4)
@@ -881,14 +887,10 @@ func decodeGroupStatsReply(d *wire.Decoder) ReplyBody {
 func decodeGroupDescReply(d *wire.Decoder) ReplyBody {
 	var r GroupDescReply
 	for d.Len() > 0 {
-		start := d.Off
-		n := int(d.U16())
-		if n < 8 {
-			d.Off = start
-			d.FailLen("group desc length %d", n)
+		s, ok := record(d, 8, 0, "group desc")
+		if !ok {
 			break
 		}
-		s := d.Sub(n - 2)
 		g := GroupDesc{Type: GroupType(s.U8())}
 		s.Skip(1)
 		g.GroupID = s.U32()
@@ -939,14 +941,10 @@ func decodeMeterStatsReply(d *wire.Decoder) ReplyBody {
 func decodeMeterConfigReply(d *wire.Decoder) ReplyBody {
 	var r MeterConfigReply
 	for d.Len() > 0 {
-		start := d.Off
-		n := int(d.U16())
-		if n < 8 {
-			d.Off = start
-			d.FailLen("meter config length %d", n)
+		s, ok := record(d, 8, 0, "meter config")
+		if !ok {
 			break
 		}
-		s := d.Sub(n - 2)
 		mc := MeterConfig{Flags: s.U16(), MeterID: s.U32()}
 		mc.Bands = decodeBands(&s)
 		d.Merge(&s)
