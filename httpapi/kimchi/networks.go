@@ -3,6 +3,7 @@ package kimchi
 import (
 	"context"
 	"errors"
+	"net"
 	"net/netip"
 	"slices"
 	"strings"
@@ -298,25 +299,20 @@ func (s *Service) subnet(ctx context.Context, spec *virt.Network, asked string) 
 
 // parseSubnet reads "192.168.5.0/24" or "192.168.5.0/255.255.255.0".
 func parseSubnet(s string) (netip.Prefix, error) {
-	if a, m, ok := strings.Cut(s, "/"); ok && strings.Contains(m, ".") {
-		addr, err1 := netip.ParseAddr(a)
-		mask, err2 := netip.ParseAddr(m)
-		if err1 != nil || err2 != nil || !mask.Is4() {
-			return netip.Prefix{}, errors.New("bad subnet")
-		}
-		b := mask.As4()
-		v := uint32(b[0])<<24 | uint32(b[1])<<16 | uint32(b[2])<<8 | uint32(b[3])
-		bits := 0
-		for v&(1<<31) != 0 {
-			bits++
-			v <<= 1
-		}
-		if v != 0 {
-			return netip.Prefix{}, errors.New("mask is not contiguous")
-		}
-		return netip.PrefixFrom(addr, bits), nil
+	a, m, ok := strings.Cut(s, "/")
+	if !ok || !strings.Contains(m, ".") {
+		return netip.ParsePrefix(s)
 	}
-	return netip.ParsePrefix(s)
+	addr, err1 := netip.ParseAddr(a)
+	mask, err2 := netip.ParseAddr(m)
+	if err1 != nil || err2 != nil || !mask.Is4() {
+		return netip.Prefix{}, errors.New("bad subnet")
+	}
+	ones, bits := net.IPMask(mask.AsSlice()).Size()
+	if bits == 0 {
+		return netip.Prefix{}, errors.New("mask is not contiguous")
+	}
+	return netip.PrefixFrom(addr, ones), nil
 }
 
 // NetworkAction activates or deactivates a network; deactivating one
@@ -414,7 +410,7 @@ func (s *Service) Interfaces(ctx context.Context) ([]HostInterface, error) {
 		for _, a := range l.Addrs {
 			if a.Addr().Is4() {
 				hi.IPAddr = a.Addr().String()
-				hi.Netmask = netmask(a.Bits())
+				hi.Netmask = net.IP(net.CIDRMask(a.Bits(), 32)).String()
 				break
 			}
 		}
@@ -422,14 +418,6 @@ func (s *Service) Interfaces(ctx context.Context) ([]HostInterface, error) {
 	}
 	slices.SortFunc(out, func(a, b HostInterface) int { return strings.Compare(a.Name, b.Name) })
 	return out, nil
-}
-
-func netmask(bits int) string {
-	v := ^uint32(0) << (32 - bits)
-	if bits == 0 {
-		v = 0
-	}
-	return netip.AddrFrom4([4]byte{byte(v >> 24), byte(v >> 16), byte(v >> 8), byte(v)}).String()
 }
 
 // Interface returns one host interface.

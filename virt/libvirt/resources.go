@@ -5,6 +5,7 @@ package libvirt
 import (
 	"context"
 	"encoding/xml"
+	"net"
 	"net/netip"
 	"sort"
 	"strconv"
@@ -89,7 +90,7 @@ func networkOf(n *golibvirt.Network) (virt.Network, error) {
 		bits := int(ip.Prefix)
 		if ip.Netmask != "" {
 			if m, err := netip.ParseAddr(ip.Netmask); err == nil {
-				bits = maskBits(m)
+				bits, _ = net.IPMask(m.AsSlice()).Size()
 			}
 		}
 		out.Subnet = netip.PrefixFrom(a, bits).String()
@@ -99,19 +100,6 @@ func networkOf(n *golibvirt.Network) (virt.Network, error) {
 		break
 	}
 	return out, nil
-}
-
-func maskBits(m netip.Addr) int {
-	n := 0
-	for _, b := range m.AsSlice() {
-		for i := 7; i >= 0; i-- {
-			if b&(1<<i) == 0 {
-				return n
-			}
-			n++
-		}
-	}
-	return n
 }
 
 // DefineNetwork defines a persistent network: isolated (Forward ""),
