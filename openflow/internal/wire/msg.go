@@ -1,5 +1,7 @@
 package wire
 
+import "encoding/binary"
+
 // Helpers for the message shapes OpenFlow 1.0 and 1.3 share, so each
 // version's package keeps only what differs.
 
@@ -8,7 +10,10 @@ package wire
 // BAD_REQUEST's, which are the same numbers in 1.0 and 1.3.
 func Begin(b []byte, version, typ uint8, name string) (Header, Decoder, error) {
 	d := NewDecoder(b, 0)
-	h := Header{Version: d.U8(), Type: d.U8(), Length: d.U16(), XID: d.U32()}
+	var h Header
+	if f := d.Bytes(8); f != nil {
+		h = Header{Version: f[0], Type: f[1], Length: binary.BigEndian.Uint16(f[2:]), XID: binary.BigEndian.Uint32(f[4:])}
+	}
 	switch {
 	case d.Failed():
 	case h.Version != version:

@@ -95,10 +95,17 @@ const (
 // Decoder reads big-endian fields from a message with a sticky error: the
 // first failure is kept and later reads return zeros, so a decoder reads
 // every field and checks Err once. It never reads past its bytes.
+//
+// A read checks only its bounds and is inlined into its caller: running
+// out of bytes records where (trunc) and leaves nothing to read, and the
+// error is built when it is asked for.
 type Decoder struct {
 	B   []byte
 	Off int
 	err *Error
+	// trunc is 1 + the offset at which the bytes ran out for a read, 0
+	// when none has; err is built from it by settle.
+	trunc int
 	// Base is added to offsets in errors (the position of B in the whole
 	// message).
 	Base int
@@ -112,23 +119,32 @@ func NewDecoder(b []byte, base int) Decoder { return Decoder{B: b, Base: base} }
 
 // Err returns the first failure, or nil.
 func (d *Decoder) Err() error {
-	if d.err == nil {
+	if d.settle(); d.err == nil {
 		return nil
 	}
 	return d.err
 }
 
 // Failed reports whether a read failed.
-func (d *Decoder) Failed() bool { return d.err != nil }
+func (d *Decoder) Failed() bool { return d.err != nil || d.trunc != 0 }
+
+// settle turns a recorded truncation into the decoder's error.
+func (d *Decoder) settle() {
+	if d.trunc != 0 {
+		d.Off, d.trunc = d.trunc-1, 0
+		d.FailLen("truncated")
+	}
+}
 
 // Fail records a failure at the current offset unless one is recorded.
 func (d *Decoder) Fail(typ, code uint16, format string, args ...any) {
-	if d.err == nil {
+	if d.settle(); d.err == nil {
 		msg := format
 		if len(args) > 0 {
 			msg = fmt.Sprintf(format, args...)
 		}
 		d.err = &Error{Offset: d.Base + d.Off, Type: typ, Code: code, Msg: msg}
+		d.B, d.Off = nil, 0
 	}
 }
 
@@ -141,85 +157,77 @@ func (d *Decoder) FailLen(format string, args ...any) {
 	d.Fail(t, c, format, args...)
 }
 
-func (d *Decoder) need(n int) bool {
-	if d.err != nil {
+// short reports whether fewer than n bytes are left; when so it records
+// the truncation (the first only) and leaves nothing to read.
+func (d *Decoder) short(n int) bool {
+	if uint(n) <= uint(len(d.B)-d.Off) && d.Off <= len(d.B) {
 		return false
 	}
-	if n < 0 || len(d.B)-d.Off < n {
-		d.FailLen("truncated")
-		return false
+	if d.trunc == 0 && d.err == nil {
+		d.trunc = len(d.B) + 1 // where the bytes ran out
 	}
+	d.B, d.Off = nil, 0
 	return true
 }
 
 // Len is what is left to read.
-func (d *Decoder) Len() int {
-	if d.err != nil {
-		return 0
-	}
-	return len(d.B) - d.Off
-}
+func (d *Decoder) Len() int { return len(d.B) - d.Off }
 
 // U8 reads one byte.
 func (d *Decoder) U8() uint8 {
-	if !d.need(1) {
+	if d.short(1) {
 		return 0
 	}
-	v := d.B[d.Off]
 	d.Off++
-	return v
+	return d.B[d.Off-1]
 }
 
 // U16 reads a big-endian uint16.
 func (d *Decoder) U16() uint16 {
-	if !d.need(2) {
+	if d.short(2) {
 		return 0
 	}
-	v := binary.BigEndian.Uint16(d.B[d.Off:])
 	d.Off += 2
-	return v
+	return binary.BigEndian.Uint16(d.B[d.Off-2:])
 }
 
 // U32 reads a big-endian uint32.
 func (d *Decoder) U32() uint32 {
-	if !d.need(4) {
+	if d.short(4) {
 		return 0
 	}
-	v := binary.BigEndian.Uint32(d.B[d.Off:])
 	d.Off += 4
-	return v
+	return binary.BigEndian.Uint32(d.B[d.Off-4:])
 }
 
 // U64 reads a big-endian uint64.
 func (d *Decoder) U64() uint64 {
-	if !d.need(8) {
+	if d.short(8) {
 		return 0
 	}
-	v := binary.BigEndian.Uint64(d.B[d.Off:])
 	d.Off += 8
-	return v
+	return binary.BigEndian.Uint64(d.B[d.Off-8:])
 }
 
 // Skip passes over n bytes (padding).
 func (d *Decoder) Skip(n int) {
-	if d.need(n) {
+	if !d.short(n) {
 		d.Off += n
 	}
 }
 
 // Bytes returns the next n bytes as a view into the message.
 func (d *Decoder) Bytes(n int) []byte {
-	if !d.need(n) {
+	if d.short(n) {
 		return nil
 	}
-	v := d.B[d.Off : d.Off+n : d.Off+n]
 	d.Off += n
-	return v
+	return d.B[d.Off-n : d.Off : d.Off]
 }
 
 // Rest returns what is left as a view (nil when nothing is).
 func (d *Decoder) Rest() []byte {
-	if d.err != nil || d.Off == len(d.B) {
+	if d.Off >= len(d.B) {
 		return nil
 	}
 	return d.Bytes(len(d.B) - d.Off)
@@ -252,24 +260,59 @@ func (d *Decoder) Copy(dst []byte) {
 // failure in the sub-decoder must be merged back with Merge.
 func (d *Decoder) Sub(n int) Decoder {
 	s := Decoder{Base: d.Base + d.Off, BadLenType: d.BadLenType, BadLenCode: d.BadLenCode}
-	if b := d.Bytes(n); b != nil || n == 0 {
+	if b := d.Bytes(n); b != nil || n == 0 && !d.Failed() {
 		s.B = b
 	} else {
+		d.settle()
 		s.err = d.err
 	}
 	return s
 }
 
+// A Bound is what Unbound needs to lift the bound Bound set.
+type Bound struct {
+	b         []byte
+	typ, code uint16
+}
+
+// Bound makes only the next n bytes readable, reporting a short or
+// inconsistent length in them as typ/code, until Unbound. It is Sub
+// without a second decoder, for the paths every flow takes (a match, an
+// action list): offsets stay the message's own.
+func (d *Decoder) Bound(n int, typ, code uint16) Bound {
+	if d.short(n) {
+		return Bound{}
+	}
+	l := Bound{d.B, d.BadLenType, d.BadLenCode}
+	d.B, d.BadLenType, d.BadLenCode = d.B[:d.Off+n], typ, code
+	return l
+}
+
+// Unbound lifts the bound l: what follows the bounded bytes is readable
+// again, unless reading them failed.
+func (d *Decoder) Unbound(l Bound) {
+	if d.trunc != 0 {
+		d.settle() // while the bound's length error applies
+	}
+	d.BadLenType, d.BadLenCode = l.typ, l.code
+	if !d.Failed() {
+		d.B = l.b
+	}
+}
+
 // Merge takes a sub-decoder's failure.
 func (d *Decoder) Merge(s *Decoder) {
-	if d.err == nil && s.err != nil {
-		d.err = s.err
+	if !s.Failed() || d.Failed() {
+		return
 	}
+	s.settle()
+	d.err = s.err
+	d.B, d.Off = nil, 0
 }
 
 // Done fails if bytes are left over.
 func (d *Decoder) Done(what string) {
-	if d.err == nil && d.Off != len(d.B) {
+	if !d.Failed() && d.Off != len(d.B) {
 		d.FailLen("%d bytes left over after %s", len(d.B)-d.Off, what)
 	}
 }
