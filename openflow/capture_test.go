@@ -98,11 +98,11 @@ func capture(t *testing.T, version uint8) [][]byte {
 		c.send(&of13.GetConfigRequest{Header: of13.Header{XID: 4}})
 		c.send(&of13.FlowMod{Header: of13.Header{XID: 5}, Command: of13.FlowAdd, BufferID: of13.NoBuffer,
 			OutPort: of13.PortAny, OutGroup: of13.GroupAny, Cookie: 0x5e,
-			Instructions: of13.Apply(of13.Output{Port: of13.PortController, MaxLen: of13.ControllerNoBuffer})})
+			Instructions: of13.Apply(of13.ToController(of13.ControllerNoBuffer))})
 		c.send(&of13.EchoRequest{Header: of13.Header{XID: 6}, Data: []byte("hi")})
 		c.send(&of13.FlowMod{Header: of13.Header{XID: 7}, Command: of13.FlowAdd, Priority: 10,
 			BufferID: of13.NoBuffer, OutPort: of13.PortAny, OutGroup: of13.GroupAny, Match: of13.NewMatch(of13.InPort(2)),
-			Instructions: []of13.Instruction{of13.GotoTable{TableID: 0}}}) // backwards: an error
+			Instructions: []of13.Instruction{of13.GotoTable(0)}}) // backwards: an error
 		c.send(&of13.MultipartRequest{Header: of13.Header{XID: 8}, Body: of13.FlowStatsRequest{TableID: of13.TableAll, OutPort: of13.PortAny, OutGroup: of13.GroupAny}})
 		c.send(&of13.MultipartRequest{Header: of13.Header{XID: 9}, Body: of13.PortStatsRequest{PortNo: of13.PortAny}})
 		c.send(&of13.MultipartRequest{Header: of13.Header{XID: 10}, Body: of13.TableStatsRequest{}})

@@ -57,7 +57,7 @@ func TestIntegrationOVSController(t *testing.T) {
 			var flow, stats openflow.Message
 			if v == openflow.Version13 {
 				flow = &of13.FlowMod{Command: of13.FlowAdd, Cookie: 0x77, BufferID: of13.NoBuffer, OutPort: of13.PortAny,
-					OutGroup: of13.GroupAny, Instructions: of13.Apply(of13.Output{Port: of13.PortController, MaxLen: of13.ControllerNoBuffer})}
+					OutGroup: of13.GroupAny, Instructions: of13.Apply(of13.ToController(of13.ControllerNoBuffer))}
 				stats = &of13.MultipartRequest{Body: of13.FlowStatsRequest{TableID: of13.TableAll, OutPort: of13.PortAny, OutGroup: of13.GroupAny}}
 			} else {
 				flow = &of10.FlowMod{Match: of10.MatchAll(), Command: of10.FlowAdd, Cookie: 0x77, BufferID: of10.NoBuffer,

@@ -412,7 +412,7 @@ func TestBadPeers(t *testing.T) {
 		f.handshake(openflow.Version13, 101)
 		waitUp(t, rec)
 		// A flow_mod whose action claims 13 bytes.
-		b, err := (&of13.PacketOut{BufferID: of13.NoBuffer, Actions: []of13.Action{of13.Output{Port: 1}}}).MarshalBinary()
+		b, err := (&of13.PacketOut{BufferID: of13.NoBuffer, Actions: []of13.Action{of13.Output(1)}}).MarshalBinary()
 		require.NoError(t, err)
 		b[1] = uint8(of13.TypeFlowMod)
 		b = append(b, make([]byte, 64)...)

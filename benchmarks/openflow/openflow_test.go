@@ -42,7 +42,7 @@ func netsliceFlowMod() *of13.FlowMod {
 		Command: of13.FlowAdd, Priority: 100, IdleTimeout: 60, Cookie: 1,
 		BufferID: of13.NoBuffer, OutPort: of13.PortAny, OutGroup: of13.GroupAny,
 		Match:        of13.NewMatch(of13.InPort(1), of13.EthDst(dstMAC), of13.EthSrc(srcMAC)),
-		Instructions: of13.Apply(of13.SetField{Field: of13.EthDst(newMAC)}, of13.Output{Port: 2}),
+		Instructions: of13.Apply(of13.SetField(of13.EthDst(newMAC)), of13.Output(2)),
 	}
 }
 

@@ -73,12 +73,7 @@ type scratch struct {
 	po13     of13.PacketOut
 	fields13 [4]of13.Field
 	instr13  [1]of13.Instruction
-	apply13  of13.ApplyActions
 	acts13   [4]of13.Action
-	out13    of13.Output
-	push13   of13.PushVLAN
-	pop13    of13.PopVLAN
-	set13    of13.SetField
 
 	fm10    of10.FlowMod
 	po10    of10.PacketOut
@@ -133,7 +128,7 @@ type of13Dialect struct{}
 func (of13Dialect) tableMiss() openflow.Message {
 	fm := of13.NewFlowMod(of13.FlowAdd)
 	fm.Priority, fm.Cookie = priorityMiss, cookieMiss
-	fm.Instructions = of13.Apply(of13.Output{Port: of13.PortController, MaxLen: of13.ControllerNoBuffer})
+	fm.Instructions = of13.Apply(of13.ToController(of13.ControllerNoBuffer))
 	return fm
 }
 
@@ -171,30 +166,22 @@ func vlanMatch13(v l2.VLAN) of13.Field {
 }
 
 // vlanActions13 appends the actions that turn a frame tagged from into
-// one tagged to, built in sc.
-func vlanActions13(acts []of13.Action, sc *scratch, from, to l2.VLAN) []of13.Action {
+// one tagged to.
+func vlanActions13(acts []of13.Action, from, to l2.VLAN) []of13.Action {
 	switch {
 	case from == to:
 		return acts
 	case to == l2.Untagged:
-		return append(acts, &sc.pop13)
+		return append(acts, of13.PopVLAN())
 	case from == l2.Untagged:
-		sc.push13 = of13.PushVLAN{EtherType: 0x8100}
-		acts = append(acts, &sc.push13)
+		acts = append(acts, of13.PushVLAN(0x8100))
 	}
-	sc.set13 = of13.SetField{Field: of13.VLANVID(uint16(to))}
-	return append(acts, &sc.set13)
-}
-
-// output13 appends an output to port, built in sc.
-func output13(acts []of13.Action, o *of13.Output, port l2.Port) []of13.Action {
-	*o = of13.Output{Port: uint32(port)}
-	return append(acts, o)
+	return append(acts, of13.SetField(of13.VLANVID(uint16(to))))
 }
 
 func (of13Dialect) forward(sc *scratch, f flowSpec) openflow.Message {
-	sc.apply13.Actions = output13(vlanActions13(sc.acts13[:0], sc, f.VLAN, f.OutVLAN), &sc.out13, f.Out)
-	sc.instr13[0] = &sc.apply13
+	acts := append(vlanActions13(sc.acts13[:0], f.VLAN, f.OutVLAN), of13.Output(uint32(f.Out)))
+	sc.instr13[0] = of13.ApplyActions(acts...)
 	sc.fields13 = [4]of13.Field{of13.InPort(uint32(f.Port)), vlanMatch13(f.VLAN), of13.EthSrc(f.Src), of13.EthDst(f.Dst)}
 	sc.fm13 = of13.FlowMod{Cookie: f.Cookie, Command: of13.FlowAdd, IdleTimeout: f.Idle, Priority: priorityForward,
 		BufferID: of13.NoBuffer, OutPort: of13.PortAny, OutGroup: of13.GroupAny, Flags: of13.FlowSendFlowRem,
@@ -226,13 +213,13 @@ func (of13Dialect) deleteDrop(d dropSpec) openflow.Message {
 }
 
 func (of13Dialect) packetOut(sc *scratch, from l2.VLAN, out l2.Location, data []byte) openflow.Message {
-	acts := output13(vlanActions13(sc.acts13[:0], sc, from, out.VLAN), &sc.out13, out.Port)
+	acts := append(vlanActions13(sc.acts13[:0], from, out.VLAN), of13.Output(uint32(out.Port)))
 	sc.po13 = of13.PacketOut{BufferID: of13.NoBuffer, InPort: of13.PortController, Actions: acts, Data: data}
 	return &sc.po13
 }
 
 func (of13Dialect) rawPacketOut(port l2.Port, data []byte) openflow.Message {
-	return of13.NewPacketOut(data, of13.Output{Port: uint32(port)})
+	return of13.NewPacketOut(data, of13.Output(uint32(port)))
 }
 
 func (of13Dialect) physical(port uint32) bool { return port > 0 && port <= of13.PortMax }

@@ -39,197 +39,164 @@ var actionNames = map[ActionType]string{ActionOutput: "OUTPUT", ActionCopyTTLOut
 
 func (t ActionType) String() string { return wire.MapName(actionNames, t, "ActionType") }
 
-// Action is one OpenFlow 1.3 action. The concrete types are the structs of
-// this file.
-type Action interface {
-	Type() ActionType
-	appendTo(b []byte) ([]byte, error)
-}
-
-// Output sends the packet to a port (or a reserved port: PortController,
-// PortFlood, ...). MaxLen is how much of it goes to the controller.
-type Output struct {
-	Port   uint32
+// Action is one OpenFlow 1.3 action: its Type and the arguments of that
+// type; the fields another type takes stay zero. Build actions with the
+// functions named after them (Output, PushVLAN, SetField, ...) and read
+// them by Type.
+//
+// An Action is a plain value, not an interface: building, copying and
+// decoding actions allocates nothing, and decoding into a reused message
+// reuses its action lists.
+type Action struct {
+	Type ActionType
+	// Port is where Output sends the packet, a port number or a reserved
+	// port (PortController, PortFlood, ...).
+	Port uint32
+	// MaxLen is how much of the packet Output to PortController sends.
 	MaxLen uint16
-}
-
-// CopyTTLOut copies the TTL outwards. CopyTTLIn copies it inwards.
-type (
-	CopyTTLOut struct{}
-	CopyTTLIn  struct{}
-	// DecMPLSTTL decrements the MPLS TTL.
-	DecMPLSTTL struct{}
-	// PopVLAN removes the outer VLAN tag.
-	PopVLAN struct{}
-	// DecNwTTL decrements the IP TTL.
-	DecNwTTL struct{}
-	// PopPBB removes the outer PBB tag.
-	PopPBB struct{}
-)
-
-// SetMPLSTTL sets the MPLS TTL.
-type SetMPLSTTL struct{ TTL uint8 }
-
-// SetNwTTL sets the IP TTL.
-type SetNwTTL struct{ TTL uint8 }
-
-// PushVLAN pushes a VLAN tag with the given TPID (0x8100 or 0x88a8).
-type PushVLAN struct{ EtherType uint16 }
-
-// PushMPLS pushes an MPLS label (EtherType 0x8847 or 0x8848).
-type PushMPLS struct{ EtherType uint16 }
-
-// PopMPLS pops an MPLS label, setting the EtherType.
-type PopMPLS struct{ EtherType uint16 }
-
-// PushPBB pushes a PBB tag (EtherType 0x88e7).
-type PushPBB struct{ EtherType uint16 }
-
-// SetQueue sets the queue of the output port.
-type SetQueue struct{ QueueID uint32 }
-
-// Group sends the packet through a group.
-type Group struct{ GroupID uint32 }
-
-// SetField writes a header field.
-type SetField struct{ Field Field }
-
-// ExperimenterAction is an action defined by an experimenter; Data is
-// what follows the experimenter id, padding included.
-type ExperimenterAction struct {
+	// EtherType is what PushVLAN (the TPID, 0x8100 or 0x88a8), PushMPLS,
+	// PopMPLS and PushPBB push or set.
+	EtherType uint16
+	// TTL is what SetMPLSTTL and SetNwTTL set.
+	TTL uint8
+	// QueueID is SetQueue's queue.
+	QueueID uint32
+	// GroupID is the group Group sends the packet through.
+	GroupID uint32
+	// Field is the header field SetField writes.
+	Field Field
+	// Experimenter and Data are an experimenter action's id and what
+	// follows it, padding included.
 	Experimenter uint32
 	Data         []byte
 }
 
-// Type implementations.
-func (Output) Type() ActionType             { return ActionOutput }
-func (CopyTTLOut) Type() ActionType         { return ActionCopyTTLOut }
-func (CopyTTLIn) Type() ActionType          { return ActionCopyTTLIn }
-func (SetMPLSTTL) Type() ActionType         { return ActionSetMPLSTTL }
-func (DecMPLSTTL) Type() ActionType         { return ActionDecMPLSTTL }
-func (PushVLAN) Type() ActionType           { return ActionPushVLAN }
-func (PopVLAN) Type() ActionType            { return ActionPopVLAN }
-func (PushMPLS) Type() ActionType           { return ActionPushMPLS }
-func (PopMPLS) Type() ActionType            { return ActionPopMPLS }
-func (SetQueue) Type() ActionType           { return ActionSetQueue }
-func (Group) Type() ActionType              { return ActionGroup }
-func (SetNwTTL) Type() ActionType           { return ActionSetNwTTL }
-func (DecNwTTL) Type() ActionType           { return ActionDecNwTTL }
-func (SetField) Type() ActionType           { return ActionSetField }
-func (PushPBB) Type() ActionType            { return ActionPushPBB }
-func (PopPBB) Type() ActionType             { return ActionPopPBB }
-func (ExperimenterAction) Type() ActionType { return ActionExperimenter }
+// Output sends the packet to a port (or a reserved port: PortFlood,
+// PortInPort, ...).
+func Output(port uint32) Action { return Action{Type: ActionOutput, Port: port} }
+
+// ToController sends the packet to the controller, at most maxLen bytes
+// of it (ControllerNoBuffer: all of it, unbuffered).
+func ToController(maxLen uint16) Action {
+	return Action{Type: ActionOutput, Port: PortController, MaxLen: maxLen}
+}
+
+// CopyTTLOut copies the TTL outwards.
+func CopyTTLOut() Action { return Action{Type: ActionCopyTTLOut} }
+
+// CopyTTLIn copies the TTL inwards.
+func CopyTTLIn() Action { return Action{Type: ActionCopyTTLIn} }
+
+// SetMPLSTTL sets the MPLS TTL.
+func SetMPLSTTL(ttl uint8) Action { return Action{Type: ActionSetMPLSTTL, TTL: ttl} }
+
+// DecMPLSTTL decrements the MPLS TTL.
+func DecMPLSTTL() Action { return Action{Type: ActionDecMPLSTTL} }
+
+// PushVLAN pushes a VLAN tag with the given TPID (0x8100 or 0x88a8).
+func PushVLAN(tpid uint16) Action { return Action{Type: ActionPushVLAN, EtherType: tpid} }
+
+// PopVLAN removes the outer VLAN tag.
+func PopVLAN() Action { return Action{Type: ActionPopVLAN} }
+
+// PushMPLS pushes an MPLS label (EtherType 0x8847 or 0x8848).
+func PushMPLS(etherType uint16) Action { return Action{Type: ActionPushMPLS, EtherType: etherType} }
+
+// PopMPLS pops an MPLS label, setting the EtherType.
+func PopMPLS(etherType uint16) Action { return Action{Type: ActionPopMPLS, EtherType: etherType} }
+
+// SetQueue sets the queue of the output port.
+func SetQueue(id uint32) Action { return Action{Type: ActionSetQueue, QueueID: id} }
+
+// Group sends the packet through a group.
+func Group(id uint32) Action { return Action{Type: ActionGroup, GroupID: id} }
+
+// SetNwTTL sets the IP TTL.
+func SetNwTTL(ttl uint8) Action { return Action{Type: ActionSetNwTTL, TTL: ttl} }
+
+// DecNwTTL decrements the IP TTL.
+func DecNwTTL() Action { return Action{Type: ActionDecNwTTL} }
+
+// SetField writes a header field: SetField(VLANVID(10)).
+func SetField(f Field) Action { return Action{Type: ActionSetField, Field: f} }
+
+// PushPBB pushes a PBB tag (EtherType 0x88e7).
+func PushPBB(etherType uint16) Action { return Action{Type: ActionPushPBB, EtherType: etherType} }
+
+// PopPBB removes the outer PBB tag.
+func PopPBB() Action { return Action{Type: ActionPopPBB} }
+
+// ExperimenterAction is an action defined by an experimenter; data is
+// what follows the experimenter id, padding included (the action's length
+// must come to a multiple of 8).
+func ExperimenterAction(experimenter uint32, data []byte) Action {
+	return Action{Type: ActionExperimenter, Experimenter: experimenter, Data: data}
+}
 
 func actHeader(b []byte, t ActionType, n int) []byte {
 	return append(b, byte(t>>8), byte(t), byte(n>>8), byte(n))
 }
 
-func (a Output) appendTo(b []byte) ([]byte, error) {
-	b = actHeader(b, ActionOutput, 16)
-	b = append(b, byte(a.Port>>24), byte(a.Port>>16), byte(a.Port>>8), byte(a.Port), byte(a.MaxLen>>8), byte(a.MaxLen))
-	return append(b, 0, 0, 0, 0, 0, 0), nil
-}
-
-func pad4Action(b []byte, t ActionType) ([]byte, error) {
-	return append(actHeader(b, t, 8), 0, 0, 0, 0), nil
-}
-
-func ttlAction(b []byte, t ActionType, ttl uint8) ([]byte, error) {
-	return append(actHeader(b, t, 8), ttl, 0, 0, 0), nil
-}
-
-func etherAction(b []byte, t ActionType, et uint16) ([]byte, error) {
-	return append(actHeader(b, t, 8), byte(et>>8), byte(et), 0, 0), nil
-}
-
-func u32Action(b []byte, t ActionType, v uint32) ([]byte, error) {
-	return append(actHeader(b, t, 8), byte(v>>24), byte(v>>16), byte(v>>8), byte(v)), nil
-}
-
-func (CopyTTLOut) appendTo(b []byte) ([]byte, error)   { return pad4Action(b, ActionCopyTTLOut) }
-func (CopyTTLIn) appendTo(b []byte) ([]byte, error)    { return pad4Action(b, ActionCopyTTLIn) }
-func (DecMPLSTTL) appendTo(b []byte) ([]byte, error)   { return pad4Action(b, ActionDecMPLSTTL) }
-func (PopVLAN) appendTo(b []byte) ([]byte, error)      { return pad4Action(b, ActionPopVLAN) }
-func (DecNwTTL) appendTo(b []byte) ([]byte, error)     { return pad4Action(b, ActionDecNwTTL) }
-func (PopPBB) appendTo(b []byte) ([]byte, error)       { return pad4Action(b, ActionPopPBB) }
-func (a SetMPLSTTL) appendTo(b []byte) ([]byte, error) { return ttlAction(b, ActionSetMPLSTTL, a.TTL) }
-func (a SetNwTTL) appendTo(b []byte) ([]byte, error)   { return ttlAction(b, ActionSetNwTTL, a.TTL) }
-func (a PushVLAN) appendTo(b []byte) ([]byte, error) {
-	return etherAction(b, ActionPushVLAN, a.EtherType)
-}
-func (a PushMPLS) appendTo(b []byte) ([]byte, error) {
-	return etherAction(b, ActionPushMPLS, a.EtherType)
-}
-func (a PopMPLS) appendTo(b []byte) ([]byte, error) {
-	return etherAction(b, ActionPopMPLS, a.EtherType)
-}
-func (a PushPBB) appendTo(b []byte) ([]byte, error) {
-	return etherAction(b, ActionPushPBB, a.EtherType)
-}
-func (a SetQueue) appendTo(b []byte) ([]byte, error) { return u32Action(b, ActionSetQueue, a.QueueID) }
-func (a Group) appendTo(b []byte) ([]byte, error)    { return u32Action(b, ActionGroup, a.GroupID) }
-
-func (a SetField) appendTo(b []byte) ([]byte, error) {
-	start := len(b)
-	n := 4 + 4 + a.Field.payloadLen()
-	padded := (n + 7) / 8 * 8
-	b = actHeader(b, ActionSetField, padded)
-	b, err := a.Field.appendTo(b)
-	if err != nil {
-		return b[:start], err
+// appendTo appends the action. Only the fields of its type are written.
+func (a *Action) appendTo(b []byte) ([]byte, error) {
+	switch a.Type {
+	case ActionOutput:
+		b = actHeader(b, ActionOutput, 16)
+		return append(b, byte(a.Port>>24), byte(a.Port>>16), byte(a.Port>>8), byte(a.Port),
+			byte(a.MaxLen>>8), byte(a.MaxLen), 0, 0, 0, 0, 0, 0), nil
+	case ActionCopyTTLOut, ActionCopyTTLIn, ActionDecMPLSTTL, ActionPopVLAN, ActionDecNwTTL, ActionPopPBB:
+		return append(actHeader(b, a.Type, 8), 0, 0, 0, 0), nil
+	case ActionSetMPLSTTL, ActionSetNwTTL:
+		return append(actHeader(b, a.Type, 8), a.TTL, 0, 0, 0), nil
+	case ActionPushVLAN, ActionPushMPLS, ActionPopMPLS, ActionPushPBB:
+		return append(actHeader(b, a.Type, 8), byte(a.EtherType>>8), byte(a.EtherType), 0, 0), nil
+	case ActionSetQueue:
+		return appendU32(actHeader(b, a.Type, 8), a.QueueID), nil
+	case ActionGroup:
+		return appendU32(actHeader(b, a.Type, 8), a.GroupID), nil
+	case ActionSetField:
+		start := len(b)
+		n := 4 + 4 + a.Field.payloadLen()
+		padded := (n + 7) / 8 * 8
+		b = actHeader(b, ActionSetField, padded)
+		b, err := a.Field.appendTo(b)
+		if err != nil {
+			return b[:start], err
+		}
+		return wire.Pad(b, padded-n), nil
+	case ActionExperimenter:
+		n := 8 + len(a.Data)
+		if n%8 != 0 || n > 0xffff {
+			return b, fmt.Errorf("%w: experimenter action of %d bytes is not a multiple of 8", wire.ErrInvalid, n)
+		}
+		return append(appendU32(actHeader(b, ActionExperimenter, n), a.Experimenter), a.Data...), nil
 	}
-	return wire.Pad(b, padded-n), nil
+	return b, &ActionError{a.Type, BadActionBadType, fmt.Sprintf("unknown action type %d", uint16(a.Type))}
 }
 
-func (a ExperimenterAction) appendTo(b []byte) ([]byte, error) {
-	n := 8 + len(a.Data)
-	if n%8 != 0 || n > 0xffff {
-		return b, fmt.Errorf("%w: experimenter action of %d bytes is not a multiple of 8", wire.ErrInvalid, n)
-	}
-	b = actHeader(b, ActionExperimenter, n)
-	b = append(b, byte(a.Experimenter>>24), byte(a.Experimenter>>16), byte(a.Experimenter>>8), byte(a.Experimenter))
-	return append(b, a.Data...), nil
+func appendU32(b []byte, v uint32) []byte {
+	return append(b, byte(v>>24), byte(v>>16), byte(v>>8), byte(v))
 }
 
 // appendActions appends a list of actions.
 func appendActions(b []byte, actions []Action) ([]byte, error) {
 	var err error
-	for _, a := range actions {
-		if a == nil {
-			return b, fmt.Errorf("%w: nil action", wire.ErrInvalid)
-		}
-		if b, err = a.appendTo(b); err != nil {
+	for i := range actions {
+		if b, err = actions[i].appendTo(b); err != nil {
 			return b, err
 		}
 	}
 	return b, nil
 }
 
-func actionsLen(actions []Action) int {
-	// Encoding is cheap; measuring by encoding keeps one source of truth.
-	b, _ := appendActions(nil, actions)
-	return len(b)
-}
+// actionLen is the encoded length each fixed-size action has.
+var actionLen = [...]uint8{ActionOutput: 16, ActionCopyTTLOut: 8, ActionCopyTTLIn: 8, ActionSetMPLSTTL: 8,
+	ActionDecMPLSTTL: 8, ActionPushVLAN: 8, ActionPopVLAN: 8, ActionPushMPLS: 8, ActionPopMPLS: 8,
+	ActionSetQueue: 8, ActionGroup: 8, ActionSetNwTTL: 8, ActionDecNwTTL: 8, ActionPushPBB: 8, ActionPopPBB: 8}
 
-func emptyAction(t ActionType) Action {
-	switch t {
-	case ActionCopyTTLOut:
-		return CopyTTLOut{}
-	case ActionCopyTTLIn:
-		return CopyTTLIn{}
-	case ActionDecMPLSTTL:
-		return DecMPLSTTL{}
-	case ActionPopVLAN:
-		return PopVLAN{}
-	case ActionDecNwTTL:
-		return DecNwTTL{}
-	}
-	return PopPBB{}
-}
-
-// decodeActions reads actions until d is exhausted.
-func decodeActions(d *wire.Decoder) []Action {
-	var out []Action
+// decodeActions reads actions until d is exhausted, appending them to out
+// (whose capacity it reuses).
+func decodeActions(d *wire.Decoder, out []Action) []Action {
 	for d.Len() > 0 {
 		start := d.Off
 		t := ActionType(d.U16())
@@ -247,88 +214,62 @@ func decodeActions(d *wire.Decoder) []Action {
 			d.Fail(uint16(ErrBadAction), BadActionBadLen, "truncated")
 			return out
 		}
-		s := d.Sub(n - 4)
-		s.BadLenType, s.BadLenCode = uint16(ErrBadAction), BadActionBadLen
-		var a Action
-		fixed := func(want int) bool {
-			if n != want {
-				s.Off = 0
-				s.Fail(uint16(ErrBadAction), BadActionBadLen, "action %v length %d, want %d", t, n, want)
-				return false
-			}
-			return true
-		}
-		switch t {
-		case ActionOutput:
-			if fixed(16) {
-				a = Output{Port: s.U32(), MaxLen: s.U16()}
-				s.Skip(6)
-			}
-		case ActionCopyTTLOut, ActionCopyTTLIn, ActionDecMPLSTTL, ActionPopVLAN, ActionDecNwTTL, ActionPopPBB:
-			if fixed(8) {
-				s.Skip(4)
-				a = emptyAction(t)
-			}
-		case ActionSetMPLSTTL, ActionSetNwTTL:
-			if fixed(8) {
-				ttl := s.U8()
-				s.Skip(3)
-				if t == ActionSetMPLSTTL {
-					a = SetMPLSTTL{ttl}
-				} else {
-					a = SetNwTTL{ttl}
-				}
-			}
-		case ActionPushVLAN, ActionPushMPLS, ActionPopMPLS, ActionPushPBB:
-			if fixed(8) {
-				et := s.U16()
-				s.Skip(2)
-				switch t {
-				case ActionPushVLAN:
-					a = PushVLAN{et}
-				case ActionPushMPLS:
-					a = PushMPLS{et}
-				case ActionPopMPLS:
-					a = PopMPLS{et}
-				default:
-					a = PushPBB{et}
-				}
-			}
-		case ActionSetQueue, ActionGroup:
-			if fixed(8) {
-				v := s.U32()
-				if t == ActionGroup {
-					a = Group{v}
-				} else {
-					a = SetQueue{v}
-				}
-			}
-		case ActionSetField:
-			var f Field
-			decodeField(&s, &f)
-			rest := s.Rest()
-			for _, c := range rest {
-				if c != 0 {
-					s.Fail(uint16(ErrBadAction), BadActionBadSetArgument, "set_field padding is not zero")
-					break
-				}
-			}
-			if len(rest) >= 8 {
-				s.Fail(uint16(ErrBadAction), BadActionBadSetLen, "set_field has %d bytes of padding", len(rest))
-			}
-			a = SetField{f}
-		case ActionExperimenter:
-			a = ExperimenterAction{Experimenter: s.U32(), Data: s.Rest()}
-		default:
-			s.Fail(uint16(ErrBadAction), BadActionBadType, "unknown action type %d", uint16(t))
-		}
-		d.Merge(&s)
-		if d.Failed() {
+		if int(t) < len(actionLen) && actionLen[t] != 0 && n != int(actionLen[t]) {
+			d.Fail(uint16(ErrBadAction), BadActionBadLen, "action %v length %d, want %d", t, n, actionLen[t])
 			return out
 		}
-		out = append(out, a)
+		// The body is read in place: its length is checked, and a
+		// fixed-size action's is the one it must have.
+		body := d.B[d.Off : d.Off+n-4 : d.Off+n-4]
+		out = append(out, Action{Type: t})
+		a := &out[len(out)-1]
+		switch t {
+		case ActionOutput:
+			a.Port, a.MaxLen = be.Uint32(body), be.Uint16(body[4:])
+		case ActionCopyTTLOut, ActionCopyTTLIn, ActionDecMPLSTTL, ActionPopVLAN, ActionDecNwTTL, ActionPopPBB:
+		case ActionSetMPLSTTL, ActionSetNwTTL:
+			a.TTL = body[0]
+		case ActionPushVLAN, ActionPushMPLS, ActionPopMPLS, ActionPushPBB:
+			a.EtherType = be.Uint16(body)
+		case ActionSetQueue:
+			a.QueueID = be.Uint32(body)
+		case ActionGroup:
+			a.GroupID = be.Uint32(body)
+		case ActionSetField:
+			bound := d.Bound(n-4, uint16(ErrBadAction), BadActionBadLen)
+			decodeSetField(d, &a.Field)
+			d.Unbound(bound)
+			if d.Failed() {
+				return out[:len(out)-1]
+			}
+			continue
+		case ActionExperimenter:
+			a.Experimenter, a.Data = be.Uint32(body), body[4:]
+			if len(a.Data) == 0 {
+				a.Data = nil
+			}
+		default:
+			d.Fail(uint16(ErrBadAction), BadActionBadType, "unknown action type %d", uint16(t))
+			return out[:len(out)-1]
+		}
+		d.Off += n - 4
 	}
 	return out
+}
+
+// decodeSetField reads a set_field's field and padding.
+func decodeSetField(s *wire.Decoder, f *Field) {
+	decodeField(s, f)
+	rest := s.Rest()
+	for _, c := range rest {
+		if c != 0 {
+			s.Fail(uint16(ErrBadAction), BadActionBadSetArgument, "set_field padding is not zero")
+			break
+		}
+	}
+	if len(rest) >= 8 {
+		s.Fail(uint16(ErrBadAction), BadActionBadSetLen, "set_field has %d bytes of padding", len(rest))
+	}
 }
 
 // ActionError reports an action a switch would refuse, with the OpenFlow
@@ -354,8 +295,7 @@ const notSettable = 1<<FieldInPort | 1<<FieldInPhyPort | 1<<FieldMetadata
 // may write, unmasked, of its size and range, and — when the flow's match
 // is known (match: what checking it learnt) — with its prerequisites in
 // that match (setting ipv4_dst needs eth_type 0x0800 matched).
-func validateSetField(a SetField, match *matchCheck) error {
-	f := a.Field
+func validateSetField(f Field, match *matchCheck) error {
 	if f.Class != ClassBasic || int(f.Type) >= len(basicFields) {
 		return &ActionError{ActionSetField, BadActionBadSetType, "set_field of an unknown field"}
 	}
@@ -389,15 +329,11 @@ func validateSetField(a SetField, match *matchCheck) error {
 
 // validateActions checks the set_field actions of a list.
 func validateActions(actions []Action, match *matchCheck) error {
-	for _, a := range actions {
-		var err error
-		switch sf := a.(type) {
-		case SetField:
-			err = validateSetField(sf, match)
-		case *SetField:
-			err = validateSetField(*sf, match)
+	for i := range actions {
+		if actions[i].Type != ActionSetField {
+			continue
 		}
-		if err != nil {
+		if err := validateSetField(actions[i].Field, match); err != nil {
 			return err
 		}
 	}

@@ -19,7 +19,7 @@ func benchFlowMod() *of13.FlowMod {
 		BufferID: of13.NoBuffer, OutPort: of13.PortAny, OutGroup: of13.GroupAny,
 		Match: of13.NewMatch(of13.InPort(1), of13.EthDst([6]byte{2, 0, 0, 0, 0, 2}),
 			of13.EthSrc([6]byte{2, 0, 0, 0, 0, 1})),
-		Instructions: of13.Apply(of13.SetField{Field: of13.EthDst([6]byte{2, 0, 0, 0, 0, 3})}, of13.Output{Port: 2}),
+		Instructions: of13.Apply(of13.SetField(of13.EthDst([6]byte{2, 0, 0, 0, 0, 3})), of13.Output(2)),
 	}
 }
 
@@ -66,7 +66,7 @@ func ExampleFlowMod() {
 		Priority: 100,
 		BufferID: of13.NoBuffer, OutPort: of13.PortAny, OutGroup: of13.GroupAny,
 		Match:        of13.NewMatch(of13.EthType(0x0800), of13.IPv4Dst(netip.MustParsePrefix("10.0.0.0/8"))),
-		Instructions: of13.Apply(of13.Output{Port: 2}),
+		Instructions: of13.Apply(of13.Output(2)),
 	}
 	b, err := fm.MarshalBinary()
 	if err != nil {
@@ -75,8 +75,8 @@ func ExampleFlowMod() {
 	// Write b to the switch; here, read it back.
 	m, _ := of13.Decode(b)
 	got := m.(*of13.FlowMod)
-	fmt.Println(len(b), got.Match.Fields[1], got.Instructions[0].(of13.ApplyActions).Actions[0])
-	// Output: 96 ipv4_dst=10.0.0.0/8 {2 0}
+	fmt.Println(len(b), got.Match.Fields[1], got.Instructions[0].Actions[0].Port)
+	// Output: 96 ipv4_dst=10.0.0.0/8 2
 }
 
 // A match that a switch would refuse is refused before it is sent.

@@ -267,11 +267,12 @@ func (m *PacketOut) UnmarshalBinary(b []byte) error {
 	if err != nil {
 		return err
 	}
+	acts := m.Actions[:0]
 	*m = PacketOut{Header: h, BufferID: d.U32(), InPort: d.U32()}
 	n := int(d.U16())
 	d.Skip(6)
 	s := d.Sub(n)
-	m.Actions = decodeActions(&s)
+	m.Actions = decodeActions(&s, acts)
 	d.Merge(&s)
 	m.Data = d.Rest()
 	return d.Err()

@@ -5,12 +5,15 @@
 // # Building messages
 //
 // Matches are lists of OXM fields built with one function a field
-// (InPort, EthType, IPv4Dst with a netip.Prefix, ...); instructions and
-// actions are plain structs. The common flow reads as one expression:
+// (InPort, EthType, IPv4Dst with a netip.Prefix, ...), instructions and
+// actions with one function each (Apply, GotoTable, Output, PushVLAN,
+// SetField, ...). All three are plain values, not interfaces: a message
+// built as a local value and encoded allocates nothing. The common flow
+// reads as one expression:
 //
 //	fm := of13.NewFlowMod(of13.FlowAdd) // no buffer, any out port, any group
 //	fm.Match = of13.NewMatch(of13.EthType(0x0800), of13.IPv4Dst(netip.MustParsePrefix("10.0.0.0/8")))
-//	fm.Instructions = of13.Apply(of13.Output{Port: 2})
+//	fm.Instructions = of13.Apply(of13.Output(2))
 //
 // Match.Validate (and FlowMod.Validate) checks a match as a switch would
 // (sizes, masks, duplicates, prerequisites such as ip_proto needing
@@ -22,7 +25,8 @@
 //
 // # Decoding
 //
-// Decoded messages point into the bytes they came from. A PacketIn reused
-// across calls decodes without allocating. Malformed bytes give a
+// Decoded messages point into the bytes they came from. A message reused
+// across calls (a PacketIn, a FlowMod, a PacketOut) reuses its lists —
+// match fields, instructions, actions — and decodes without allocating. Malformed bytes give a
 // *DecodeError with the offset and the error type and code to reply with.
 package of13

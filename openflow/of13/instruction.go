@@ -26,123 +26,123 @@ var instNames = map[InstructionType]string{InstGotoTable: "GOTO_TABLE", InstWrit
 
 func (t InstructionType) String() string { return wire.MapName(instNames, t, "InstructionType") }
 
-// Instruction is one OpenFlow 1.3 instruction; the concrete types are the
-// structs of this file.
-type Instruction interface {
-	Type() InstructionType
-	appendTo(b []byte) ([]byte, error)
-}
-
-// GotoTable continues the pipeline at a later table.
-type GotoTable struct{ TableID uint8 }
-
-// WriteMetadata writes the pipeline metadata under mask.
-type WriteMetadata struct{ Metadata, Mask uint64 }
-
-// WriteActions merges actions into the action set.
-type WriteActions struct{ Actions []Action }
-
-// ApplyActions applies actions at once.
-type ApplyActions struct{ Actions []Action }
-
-// ClearActions empties the action set.
-type ClearActions struct{}
-
-// MeterInstruction sends the packet through a meter.
-type MeterInstruction struct{ MeterID uint32 }
-
-// ExperimenterInstruction is defined by an experimenter; Data follows the
-// experimenter id.
-type ExperimenterInstruction struct {
+// Instruction is one OpenFlow 1.3 instruction: its Type and the
+// arguments of that type; the fields another type takes stay zero. Build
+// instructions with the functions named after them (Apply, GotoTable,
+// WriteMetadata, ...) and read them by Type. Like Action, it is a plain
+// value: building and decoding instructions allocates nothing.
+type Instruction struct {
+	Type InstructionType
+	// TableID is the table GotoTable continues at.
+	TableID uint8
+	// MeterID is the meter the Meter instruction sends the packet through.
+	MeterID uint32
+	// Metadata and Mask are what WriteMetadata writes, and under which mask.
+	Metadata, Mask uint64
+	// Actions are what WriteActions merges into the action set and
+	// ApplyActions applies at once.
+	Actions []Action
+	// Experimenter and Data are an experimenter instruction's id and what
+	// follows it.
 	Experimenter uint32
 	Data         []byte
 }
 
-// Apply is the common case as one expression: apply these actions.
-func Apply(actions ...Action) []Instruction {
-	return []Instruction{ApplyActions{Actions: actions}}
+// GotoTable continues the pipeline at a later table.
+func GotoTable(table uint8) Instruction { return Instruction{Type: InstGotoTable, TableID: table} }
+
+// WriteMetadata writes the pipeline metadata under mask.
+func WriteMetadata(metadata, mask uint64) Instruction {
+	return Instruction{Type: InstWriteMetadata, Metadata: metadata, Mask: mask}
 }
 
-func (GotoTable) Type() InstructionType               { return InstGotoTable }
-func (WriteMetadata) Type() InstructionType           { return InstWriteMetadata }
-func (WriteActions) Type() InstructionType            { return InstWriteActions }
-func (ApplyActions) Type() InstructionType            { return InstApplyActions }
-func (ClearActions) Type() InstructionType            { return InstClearActions }
-func (MeterInstruction) Type() InstructionType        { return InstMeter }
-func (ExperimenterInstruction) Type() InstructionType { return InstExperimenter }
+// WriteActions merges actions into the action set.
+func WriteActions(actions ...Action) Instruction {
+	return Instruction{Type: InstWriteActions, Actions: actions}
+}
+
+// ApplyActions applies actions at once.
+func ApplyActions(actions ...Action) Instruction {
+	return Instruction{Type: InstApplyActions, Actions: actions}
+}
+
+// ClearActions empties the action set.
+func ClearActions() Instruction { return Instruction{Type: InstClearActions} }
+
+// Meter sends the packet through a meter.
+func Meter(id uint32) Instruction { return Instruction{Type: InstMeter, MeterID: id} }
+
+// ExperimenterInstruction is an instruction defined by an experimenter;
+// data follows the experimenter id (the instruction's length must come to
+// a multiple of 8).
+func ExperimenterInstruction(experimenter uint32, data []byte) Instruction {
+	return Instruction{Type: InstExperimenter, Experimenter: experimenter, Data: data}
+}
+
+// Apply is the common case as one expression: apply these actions.
+func Apply(actions ...Action) []Instruction {
+	return []Instruction{{Type: InstApplyActions, Actions: actions}}
+}
 
 func instHeader(b []byte, t InstructionType, n int) []byte {
 	return append(b, byte(t>>8), byte(t), byte(n>>8), byte(n))
-}
-
-func (i GotoTable) appendTo(b []byte) ([]byte, error) {
-	return append(instHeader(b, InstGotoTable, 8), i.TableID, 0, 0, 0), nil
-}
-
-func (i WriteMetadata) appendTo(b []byte) ([]byte, error) {
-	b = append(instHeader(b, InstWriteMetadata, 24), 0, 0, 0, 0)
-	b = appendU64(b, i.Metadata)
-	return appendU64(b, i.Mask), nil
 }
 
 func appendU64(b []byte, v uint64) []byte {
 	return append(b, byte(v>>56), byte(v>>48), byte(v>>40), byte(v>>32), byte(v>>24), byte(v>>16), byte(v>>8), byte(v))
 }
 
-func actionsInst(b []byte, t InstructionType, actions []Action) ([]byte, error) {
-	start := len(b)
-	b = append(instHeader(b, t, 0), 0, 0, 0, 0)
-	b, err := appendActions(b, actions)
-	if err != nil {
-		return b[:start], err
+// appendTo appends the instruction. Only the fields of its type are
+// written.
+func (in *Instruction) appendTo(b []byte) ([]byte, error) {
+	switch in.Type {
+	case InstGotoTable:
+		return append(instHeader(b, InstGotoTable, 8), in.TableID, 0, 0, 0), nil
+	case InstWriteMetadata:
+		b = append(instHeader(b, InstWriteMetadata, 24), 0, 0, 0, 0)
+		return appendU64(appendU64(b, in.Metadata), in.Mask), nil
+	case InstWriteActions, InstApplyActions:
+		start := len(b)
+		b = append(instHeader(b, in.Type, 0), 0, 0, 0, 0)
+		b, err := appendActions(b, in.Actions)
+		if err != nil {
+			return b[:start], err
+		}
+		if err := wire.PutLen16(b, start+2, start); err != nil {
+			return b[:start], err
+		}
+		return b, nil
+	case InstClearActions:
+		return append(instHeader(b, InstClearActions, 8), 0, 0, 0, 0), nil
+	case InstMeter:
+		return appendU32(instHeader(b, InstMeter, 8), in.MeterID), nil
+	case InstExperimenter:
+		n := 8 + len(in.Data)
+		if n%8 != 0 || n > 0xffff {
+			return b, fmt.Errorf("%w: experimenter instruction of %d bytes is not a multiple of 8", wire.ErrInvalid, n)
+		}
+		return append(appendU32(instHeader(b, InstExperimenter, n), in.Experimenter), in.Data...), nil
 	}
-	if err := wire.PutLen16(b, start+2, start); err != nil {
-		return b[:start], err
-	}
-	return b, nil
-}
-
-func (i WriteActions) appendTo(b []byte) ([]byte, error) {
-	return actionsInst(b, InstWriteActions, i.Actions)
-}
-func (i ApplyActions) appendTo(b []byte) ([]byte, error) {
-	return actionsInst(b, InstApplyActions, i.Actions)
-}
-func (ClearActions) appendTo(b []byte) ([]byte, error) {
-	return append(instHeader(b, InstClearActions, 8), 0, 0, 0, 0), nil
-}
-
-func (i MeterInstruction) appendTo(b []byte) ([]byte, error) {
-	v := i.MeterID
-	return append(instHeader(b, InstMeter, 8), byte(v>>24), byte(v>>16), byte(v>>8), byte(v)), nil
-}
-
-func (i ExperimenterInstruction) appendTo(b []byte) ([]byte, error) {
-	n := 8 + len(i.Data)
-	if n%8 != 0 || n > 0xffff {
-		return b, fmt.Errorf("%w: experimenter instruction of %d bytes is not a multiple of 8", wire.ErrInvalid, n)
-	}
-	v := i.Experimenter
-	b = append(instHeader(b, InstExperimenter, n), byte(v>>24), byte(v>>16), byte(v>>8), byte(v))
-	return append(b, i.Data...), nil
+	return b, fmt.Errorf("%w: unknown instruction type %d", wire.ErrInvalid, uint16(in.Type))
 }
 
 func appendInstructions(b []byte, insts []Instruction) ([]byte, error) {
 	var err error
-	for _, in := range insts {
-		if in == nil {
-			return b, fmt.Errorf("%w: nil instruction", wire.ErrInvalid)
-		}
-		if b, err = in.appendTo(b); err != nil {
+	for i := range insts {
+		if b, err = insts[i].appendTo(b); err != nil {
 			return b, err
 		}
 	}
 	return b, nil
 }
 
-// decodeInstructions reads instructions until d is exhausted.
-func decodeInstructions(d *wire.Decoder) []Instruction {
-	var out []Instruction
+// instLen is the encoded length each fixed-size instruction has.
+var instLen = [...]uint8{InstGotoTable: 8, InstWriteMetadata: 24, InstClearActions: 8, InstMeter: 8}
+
+// decodeInstructions reads instructions until d is exhausted, appending
+// them to out. It reuses out's capacity and, for an apply or write
+// actions, the action list of the element it overwrites.
+func decodeInstructions(d *wire.Decoder, out []Instruction) []Instruction {
 	for d.Len() > 0 {
 		start := d.Off
 		t := InstructionType(d.U16())
@@ -160,54 +160,45 @@ func decodeInstructions(d *wire.Decoder) []Instruction {
 			d.Fail(uint16(ErrBadInstruction), BadInstructionBadLen, "truncated")
 			return out
 		}
-		s := d.Sub(n - 4)
-		s.BadLenType, s.BadLenCode = uint16(ErrBadInstruction), BadInstructionBadLen
-		var in Instruction
-		fixed := func(want int) bool {
-			if n != want {
-				s.Fail(uint16(ErrBadInstruction), BadInstructionBadLen, "instruction %v length %d, want %d", t, n, want)
-				return false
-			}
-			return true
-		}
-		switch t {
-		case InstGotoTable:
-			if fixed(8) {
-				in = GotoTable{s.U8()}
-				s.Skip(3)
-			}
-		case InstWriteMetadata:
-			if fixed(24) {
-				s.Skip(4)
-				in = WriteMetadata{Metadata: s.U64(), Mask: s.U64()}
-			}
-		case InstWriteActions, InstApplyActions:
-			s.Skip(4)
-			acts := decodeActions(&s)
-			if t == InstWriteActions {
-				in = WriteActions{acts}
-			} else {
-				in = ApplyActions{acts}
-			}
-		case InstClearActions:
-			if fixed(8) {
-				s.Skip(4)
-				in = ClearActions{}
-			}
-		case InstMeter:
-			if fixed(8) {
-				in = MeterInstruction{s.U32()}
-			}
-		case InstExperimenter:
-			in = ExperimenterInstruction{Experimenter: s.U32(), Data: s.Rest()}
-		default:
-			s.Fail(uint16(ErrBadInstruction), BadInstructionUnknownInst, "unknown instruction type %d", uint16(t))
-		}
-		d.Merge(&s)
-		if d.Failed() {
+		if int(t) < len(instLen) && instLen[t] != 0 && n != int(instLen[t]) {
+			d.Fail(uint16(ErrBadInstruction), BadInstructionBadLen, "instruction %v length %d, want %d", t, n, instLen[t])
 			return out
 		}
-		out = append(out, in)
+		var acts []Action
+		if len(out) < cap(out) {
+			acts = out[:len(out)+1][len(out)].Actions[:0]
+		}
+		// As with actions, the body is read in place.
+		body := d.B[d.Off : d.Off+n-4 : d.Off+n-4]
+		out = append(out, Instruction{Type: t})
+		in := &out[len(out)-1]
+		switch t {
+		case InstGotoTable:
+			in.TableID = body[0]
+		case InstWriteMetadata:
+			in.Metadata, in.Mask = be.Uint64(body[4:]), be.Uint64(body[12:])
+		case InstWriteActions, InstApplyActions:
+			d.Off += 4
+			bound := d.Bound(n-8, uint16(ErrBadInstruction), BadInstructionBadLen)
+			in.Actions = decodeActions(d, acts)
+			d.Unbound(bound)
+			if d.Failed() {
+				return out[:len(out)-1]
+			}
+			continue
+		case InstClearActions:
+		case InstMeter:
+			in.MeterID = be.Uint32(body)
+		case InstExperimenter:
+			in.Experimenter, in.Data = be.Uint32(body), body[4:]
+			if len(in.Data) == 0 {
+				in.Data = nil
+			}
+		default:
+			d.Fail(uint16(ErrBadInstruction), BadInstructionUnknownInst, "unknown instruction type %d", uint16(t))
+			return out[:len(out)-1]
+		}
+		d.Off += n - 4
 	}
 	return out
 }

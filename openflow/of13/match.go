@@ -274,7 +274,7 @@ func isAddrField(t uint8) bool {
 func (f *Field) appendTo(b []byte) ([]byte, error) {
 	n := f.payloadLen()
 	if n > 255 {
-		return b, fmt.Errorf("%w: oxm field %v payload %d bytes", wire.ErrTooLong, *f, n)
+		return b, fmt.Errorf("%w: oxm field class %#x type %d: payload of %d bytes", wire.ErrTooLong, f.Class, f.Type, n)
 	}
 	if f.Class == ClassBasic && f.HasMask && n%2 != 0 {
 		return b, fmt.Errorf("%w: %s value and mask of different sizes", wire.ErrInvalid, FieldName(f.Type))
@@ -292,10 +292,12 @@ func (f *Field) appendTo(b []byte) ([]byte, error) {
 
 // decodeField reads one OXM TLV.
 func decodeField(d *wire.Decoder, f *Field) {
-	f.Class = d.U16()
-	tm := d.U8()
-	n := int(d.U8())
-	f.Type, f.HasMask = tm>>1, tm&1 == 1
+	h := d.Bytes(4)
+	if h == nil {
+		return
+	}
+	n := int(h[3])
+	f.Class, f.Type, f.HasMask = be.Uint16(h), h[2]>>1, h[2]&1 == 1
 	start := d.Off
 	payload := d.Bytes(n)
 	if d.Failed() {
@@ -317,6 +319,10 @@ func decodeField(d *wire.Decoder, f *Field) {
 			d.Fail(uint16(ErrBadMatch), BadMatchBadLen, "oxm %s length %d, want %d", spec.name, n, want)
 			return
 		}
+	}
+	if n <= maxInline { // setPayload, without its mask and long cases
+		f.n, f.long = uint8(copy(f.b[:], payload)), ""
+		return
 	}
 	f.setPayload(payload, nil)
 }
@@ -609,17 +615,16 @@ func decodeMatch(d *wire.Decoder, m *Match) {
 		d.Fail(uint16(ErrBadMatch), BadMatchBadLen, "truncated")
 		return
 	}
-	s := d.Sub(n - 4)
-	s.BadLenType, s.BadLenCode = uint16(ErrBadMatch), BadMatchBadLen
+	bound := d.Bound(n-4, uint16(ErrBadMatch), BadMatchBadLen)
 	m.Fields = m.Fields[:0]
-	for s.Len() > 0 {
+	for d.Len() > 0 {
 		m.Fields = append(m.Fields, Field{})
-		decodeField(&s, &m.Fields[len(m.Fields)-1])
-		if s.Failed() {
+		decodeField(d, &m.Fields[len(m.Fields)-1])
+		if d.Failed() {
 			break
 		}
 	}
-	d.Merge(&s)
+	d.Unbound(bound)
 	pad := (8 - n%8) % 8
 	d.Skip(pad)
 	if len(m.Fields) == 0 {

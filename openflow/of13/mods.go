@@ -36,19 +36,8 @@ func (m *FlowMod) Validate() error {
 	if err != nil {
 		return err
 	}
-	for _, in := range m.Instructions {
-		var err error
-		switch in := in.(type) {
-		case ApplyActions:
-			err = validateActions(in.Actions, &c)
-		case *ApplyActions:
-			err = validateActions(in.Actions, &c)
-		case WriteActions:
-			err = validateActions(in.Actions, &c)
-		case *WriteActions:
-			err = validateActions(in.Actions, &c)
-		}
-		if err != nil {
+	for i := range m.Instructions {
+		if err := validateActions(m.Instructions[i].Actions, &c); err != nil {
 			return err
 		}
 	}
@@ -107,12 +96,15 @@ func (m *FlowMod) UnmarshalBinary(b []byte) error {
 	if err != nil {
 		return err
 	}
-	*m = FlowMod{Header: h, Cookie: d.U64(), CookieMask: d.U64(), TableID: d.U8(), Command: FlowModCommand(d.U8()),
-		IdleTimeout: d.U16(), HardTimeout: d.U16(), Priority: d.U16(), BufferID: d.U32(), OutPort: d.U32(),
-		OutGroup: d.U32(), Flags: d.U16()}
-	d.Skip(2)
+	fields, insts := m.Match.Fields[:0], m.Instructions[:0]
+	*m = FlowMod{Header: h, Match: Match{Fields: fields}}
+	if f := d.Bytes(40); f != nil { // the fixed part, read in place
+		m.Cookie, m.CookieMask, m.TableID, m.Command = be.Uint64(f), be.Uint64(f[8:]), f[16], FlowModCommand(f[17])
+		m.IdleTimeout, m.HardTimeout, m.Priority = be.Uint16(f[18:]), be.Uint16(f[20:]), be.Uint16(f[22:])
+		m.BufferID, m.OutPort, m.OutGroup, m.Flags = be.Uint32(f[24:]), be.Uint32(f[28:]), be.Uint32(f[32:]), be.Uint16(f[36:])
+	}
 	decodeMatch(&d, &m.Match)
-	m.Instructions = decodeInstructions(&d)
+	m.Instructions = decodeInstructions(&d, insts)
 	return d.Err()
 }
 
@@ -152,7 +144,7 @@ func decodeBuckets(d *wire.Decoder) []Bucket {
 		s := d.Sub(n - 2)
 		bk := Bucket{Weight: s.U16(), WatchPort: s.U32(), WatchGroup: s.U32()}
 		s.Skip(4)
-		bk.Actions = decodeActions(&s)
+		bk.Actions = decodeActions(&s, nil)
 		d.Merge(&s)
 		out = append(out, bk)
 	}

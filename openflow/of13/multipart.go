@@ -810,7 +810,7 @@ func decodeFlowStatsReply(d *wire.Decoder) ReplyBody {
 		s.Skip(4)
 		f.Cookie, f.PacketCount, f.ByteCount = s.U64(), s.U64(), s.U64()
 		decodeMatch(&s, &f.Match)
-		f.Instructions = decodeInstructions(&s)
+		f.Instructions = decodeInstructions(&s, nil)
 		d.Merge(&s)
 		r.Flows = append(r.Flows, f)
 	}

@@ -20,10 +20,10 @@ import (
 func extras() []of13.Message {
 	return []of13.Message{
 		&of13.FlowMod{Command: of13.FlowAdd, Instructions: []of13.Instruction{
-			of13.ApplyActions{Actions: []of13.Action{of13.CopyTTLOut{}, of13.CopyTTLIn{}, of13.PushPBB{EtherType: 0x88e7},
-				of13.PopPBB{}, of13.ExperimenterAction{Experimenter: of13.NiciraID, Data: []byte{0, 1, 2, 3, 4, 5, 6, 7}},
-				of13.SetField{Field: of13.IPv4Dst(mustPrefix("10.1.2.3/32"))}}},
-			of13.ExperimenterInstruction{Experimenter: 0x1234, Data: []byte{1, 2, 3, 4, 5, 6, 7, 8}},
+			of13.ApplyActions(of13.CopyTTLOut(), of13.CopyTTLIn(), of13.PushPBB(0x88e7),
+				of13.PopPBB(), of13.ExperimenterAction(of13.NiciraID, []byte{0, 1, 2, 3, 4, 5, 6, 7}),
+				of13.SetField(of13.IPv4Dst(mustPrefix("10.1.2.3/32")))),
+			of13.ExperimenterInstruction(0x1234, []byte{1, 2, 3, 4, 5, 6, 7, 8}),
 		}},
 		&of13.Hello{Elements: []of13.HelloElement{{Type: 1, Bitmaps: []uint32{0x12}}, {Type: 77, Data: []byte{1, 2, 3, 4}}}},
 		&of13.Error{Type: of13.ErrExperimenter, ExpType: 5, Experimenter: of13.NiciraID, Data: []byte{9}},
@@ -87,12 +87,92 @@ func TestRoundTripGenerated(t *testing.T) {
 func randomize(rng *rand.Rand, v reflect.Value) {
 	oftest.Randomize(rng, v, reflect.TypeFor[of13.Match](), reflect.TypeFor[of13.Field](),
 		reflect.TypeFor[of13.HelloElement](), reflect.TypeFor[of13.QueueProperty](),
-		reflect.TypeFor[of13.TableFeatureProp](), reflect.TypeFor[of13.MeterBand](), reflect.TypeFor[of13.Error]())
+		reflect.TypeFor[of13.TableFeatureProp](), reflect.TypeFor[of13.MeterBand](), reflect.TypeFor[of13.Error](),
+		reflect.TypeFor[of13.ActionType](), reflect.TypeFor[of13.InstructionType]())
+	canonical(v)
+}
+
+// canonical zeroes, in every action and instruction reachable from v, the
+// numbers its type does not carry on the wire (randomize set them all).
+func canonical(v reflect.Value) {
+	switch v.Kind() {
+	case reflect.Struct:
+		switch p := v.Addr().Interface().(type) {
+		case *of13.Action:
+			*p = canonicalAction(*p)
+			return
+		case *of13.Instruction:
+			*p = canonicalInstruction(*p)
+			return
+		}
+		for i := range v.NumField() {
+			if v.Type().Field(i).IsExported() {
+				canonical(v.Field(i))
+			}
+		}
+	case reflect.Slice, reflect.Array:
+		for i := range v.Len() {
+			canonical(v.Index(i))
+		}
+	case reflect.Pointer:
+		if !v.IsNil() {
+			canonical(v.Elem())
+		}
+	case reflect.Interface:
+		if v.IsNil() {
+			return
+		}
+		c := reflect.New(v.Elem().Type()).Elem() // interface values hold copies
+		c.Set(v.Elem())
+		canonical(c)
+		v.Set(c)
+	}
+}
+
+func canonicalAction(a of13.Action) of13.Action {
+	c := of13.Action{Type: a.Type}
+	switch a.Type {
+	case of13.ActionOutput:
+		c.Port, c.MaxLen = a.Port, a.MaxLen
+	case of13.ActionSetMPLSTTL, of13.ActionSetNwTTL:
+		c.TTL = a.TTL
+	case of13.ActionPushVLAN, of13.ActionPushMPLS, of13.ActionPopMPLS, of13.ActionPushPBB:
+		c.EtherType = a.EtherType
+	case of13.ActionSetQueue:
+		c.QueueID = a.QueueID
+	case of13.ActionGroup:
+		c.GroupID = a.GroupID
+	case of13.ActionSetField:
+		c.Field = a.Field
+	case of13.ActionExperimenter:
+		c.Experimenter, c.Data = a.Experimenter, a.Data
+	}
+	return c
+}
+
+func canonicalInstruction(in of13.Instruction) of13.Instruction {
+	c := of13.Instruction{Type: in.Type}
+	switch in.Type {
+	case of13.InstGotoTable:
+		c.TableID = in.TableID
+	case of13.InstWriteMetadata:
+		c.Metadata, c.Mask = in.Metadata, in.Mask
+	case of13.InstWriteActions, of13.InstApplyActions:
+		c.Actions = in.Actions
+		for i := range c.Actions {
+			c.Actions[i] = canonicalAction(c.Actions[i])
+		}
+	case of13.InstMeter:
+		c.MeterID = in.MeterID
+	case of13.InstExperimenter:
+		c.Experimenter, c.Data = in.Experimenter, in.Data
+	}
+	return c
 }
 
 func TestBadInput(t *testing.T) {
 	flowMod, err := (&of13.FlowMod{Command: of13.FlowAdd, Match: of13.NewMatch(of13.InPort(1)),
-		Instructions: of13.Apply(of13.Output{Port: 2})}).MarshalBinary()
+		Instructions: of13.Apply(of13.Output(2))}).MarshalBinary()
 	require.NoError(t, err)
 	with := func(b []byte, at int, v ...byte) []byte {
 		c := bytes.Clone(b)

@@ -46,7 +46,7 @@ func TestValidateSetField(t *testing.T) {
 	fm := func(m of13.Match, f of13.Field) *of13.FlowMod {
 		fm := of13.NewFlowMod(of13.FlowAdd)
 		fm.Match = m
-		fm.Instructions = of13.Apply(of13.SetField{Field: f}, of13.Output{Port: 1})
+		fm.Instructions = of13.Apply(of13.SetField(f), of13.Output(1))
 		return fm
 	}
 	for _, c := range []struct {
@@ -60,8 +60,8 @@ func TestValidateSetField(t *testing.T) {
 		{"ip_dscp 200", fm(ipv4, of13.IPDSCP(200)), of13.BadActionBadSetArgument},
 		{"ipv4_dst without eth_type", fm(of13.Match{}, of13.IPv4Dst(netip.MustParsePrefix("10.0.0.1/32"))), of13.BadActionMatchInconsistent},
 		{"tcp_dst without ip_proto", fm(ipv4, of13.TCPDst(80)), of13.BadActionMatchInconsistent},
-		{"packet_out in_port", &of13.PacketOut{BufferID: of13.NoBuffer, InPort: of13.PortController, Actions: []of13.Action{of13.SetField{Field: of13.InPort(1)}}}, of13.BadActionBadSetType},
-		{"group bucket masked", &of13.GroupMod{Buckets: []of13.Bucket{{Actions: []of13.Action{of13.SetField{Field: of13.EthSrcMasked([6]byte{2}, [6]byte{0xff})}}}}}, of13.BadActionBadSetArgument},
+		{"packet_out in_port", &of13.PacketOut{BufferID: of13.NoBuffer, InPort: of13.PortController, Actions: []of13.Action{of13.SetField(of13.InPort(1))}}, of13.BadActionBadSetType},
+		{"group bucket masked", &of13.GroupMod{Buckets: []of13.Bucket{{Actions: []of13.Action{of13.SetField(of13.EthSrcMasked([6]byte{2}, [6]byte{0xff}))}}}}, of13.BadActionBadSetArgument},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			err := c.msg.Validate()

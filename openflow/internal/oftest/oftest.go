@@ -75,6 +75,11 @@ func RoundTrip[M Message](t *testing.T, m M, decode func([]byte) (M, error)) {
 // an encoding's shape), the header, and byte slices (payloads have length
 // rules).
 func Randomize(rng *rand.Rand, v reflect.Value, keep ...reflect.Type) {
+	for _, k := range keep {
+		if v.Type() == k {
+			return
+		}
+	}
 	switch v.Kind() {
 	case reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
 		v.SetUint(rng.Uint64())
@@ -83,11 +88,6 @@ func Randomize(rng *rand.Rand, v reflect.Value, keep ...reflect.Type) {
 	case reflect.Struct:
 		if v.Type() == reflect.TypeFor[wire.Header]() {
 			return
-		}
-		for _, k := range keep {
-			if v.Type() == k {
-				return
-			}
 		}
 		for i := range v.NumField() {
 			if v.Type().Field(i).IsExported() {
