@@ -283,6 +283,14 @@ func (f *Field) appendTo(b []byte) ([]byte, error) {
 	if f.HasMask {
 		hm = 1
 	}
+	if i := len(b); f.long == "" && cap(b)-i >= 4+maxInline {
+		// The common case without append's calls: the header and the
+		// whole inline array, of which the payload's n bytes are kept.
+		b = b[:i+4+maxInline]
+		b[i], b[i+1], b[i+2], b[i+3] = byte(f.Class>>8), byte(f.Class), f.Type<<1|hm, byte(n)
+		*(*[maxInline]byte)(b[i+4:]) = f.b
+		return b[:i+4+n], nil
+	}
 	b = append(b, byte(f.Class>>8), byte(f.Class), f.Type<<1|hm, byte(n))
 	if f.long != "" {
 		return append(b, f.long...), nil
