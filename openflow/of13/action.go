@@ -49,11 +49,11 @@ func (t ActionType) String() string { return wire.MapName(actionNames, t, "Actio
 // reuses its action lists.
 type Action struct {
 	Type ActionType
+	// MaxLen is how much of the packet Output to PortController sends.
+	MaxLen uint16
 	// Port is where Output sends the packet, a port number or a reserved
 	// port (PortController, PortFlood, ...).
 	Port uint32
-	// MaxLen is how much of the packet Output to PortController sends.
-	MaxLen uint16
 	// EtherType is what PushVLAN (the TPID, 0x8100 or 0x88a8), PushMPLS,
 	// PopMPLS and PushPBB push or set.
 	EtherType uint16
@@ -63,12 +63,12 @@ type Action struct {
 	QueueID uint32
 	// GroupID is the group Group sends the packet through.
 	GroupID uint32
-	// Field is the header field SetField writes.
-	Field Field
 	// Experimenter and Data are an experimenter action's id and what
 	// follows it, padding included.
 	Experimenter uint32
-	Data         []byte
+	// Field is the header field SetField writes.
+	Field Field
+	Data  []byte
 }
 
 // Output sends the packet to a port (or a reserved port: PortFlood,
@@ -174,6 +174,16 @@ func (a *Action) appendTo(b []byte) ([]byte, error) {
 	return b, &ActionError{a.Type, BadActionBadType, fmt.Sprintf("unknown action type %d", uint16(a.Type))}
 }
 
+// grow returns s one element longer, reusing its capacity: the new
+// element holds whatever it held before (decoders overwrite it whole).
+func grow[E any](s []E) []E {
+	if len(s) < cap(s) {
+		return s[:len(s)+1]
+	}
+	var zero E
+	return append(s, zero)
+}
+
 func appendU32(b []byte, v uint32) []byte {
 	return append(b, byte(v>>24), byte(v>>16), byte(v>>8), byte(v))
 }
@@ -221,8 +231,9 @@ func decodeActions(d *wire.Decoder, out []Action) []Action {
 		// The body is read in place: its length is checked, and a
 		// fixed-size action's is the one it must have.
 		body := d.B[d.Off : d.Off+n-4 : d.Off+n-4]
-		out = append(out, Action{Type: t})
+		out = grow(out)
 		a := &out[len(out)-1]
+		*a = Action{Type: t}
 		switch t {
 		case ActionOutput:
 			a.Port, a.MaxLen = be.Uint32(body), be.Uint16(body[4:])

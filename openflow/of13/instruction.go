@@ -164,14 +164,13 @@ func decodeInstructions(d *wire.Decoder, out []Instruction) []Instruction {
 			d.Fail(uint16(ErrBadInstruction), BadInstructionBadLen, "instruction %v length %d, want %d", t, n, instLen[t])
 			return out
 		}
-		var acts []Action
-		if len(out) < cap(out) {
-			acts = out[:len(out)+1][len(out)].Actions[:0]
-		}
-		// As with actions, the body is read in place.
+		// As with actions, the body is read in place, and the element
+		// overwritten gives its action list to reuse.
 		body := d.B[d.Off : d.Off+n-4 : d.Off+n-4]
-		out = append(out, Instruction{Type: t})
+		out = grow(out)
 		in := &out[len(out)-1]
+		acts := in.Actions[:0]
+		*in = Instruction{Type: t}
 		switch t {
 		case InstGotoTable:
 			in.TableID = body[0]

@@ -298,14 +298,14 @@ func (f *Field) appendTo(b []byte) ([]byte, error) {
 	return append(b, f.b[:f.n]...), nil
 }
 
-// decodeField reads one OXM TLV.
+// decodeField reads one OXM TLV into f, all of whose fields it sets.
 func decodeField(d *wire.Decoder, f *Field) {
 	h := d.Bytes(4)
 	if h == nil {
 		return
 	}
 	n := int(h[3])
-	f.Class, f.Type, f.HasMask = be.Uint16(h), h[2]>>1, h[2]&1 == 1
+	*f = Field{Class: be.Uint16(h), Type: h[2] >> 1, HasMask: h[2]&1 == 1}
 	start := d.Off
 	payload := d.Bytes(n)
 	if d.Failed() {
@@ -329,7 +329,7 @@ func decodeField(d *wire.Decoder, f *Field) {
 		}
 	}
 	if n <= maxInline { // setPayload, without its mask and long cases
-		f.n, f.long = uint8(copy(f.b[:], payload)), ""
+		f.n = uint8(copy(f.b[:], payload))
 		return
 	}
 	f.setPayload(payload, nil)
@@ -626,7 +626,7 @@ func decodeMatch(d *wire.Decoder, m *Match) {
 	bound := d.Bound(n-4, uint16(ErrBadMatch), BadMatchBadLen)
 	m.Fields = m.Fields[:0]
 	for d.Len() > 0 {
-		m.Fields = append(m.Fields, Field{})
+		m.Fields = grow(m.Fields)
 		decodeField(d, &m.Fields[len(m.Fields)-1])
 		if d.Failed() {
 			break

@@ -21,7 +21,7 @@ var (
 // begin checks b's header against the message type t and returns a
 // decoder positioned after it.
 func begin(b []byte, t Type) (Header, wire.Decoder, error) {
-	return wire.Begin(b, Version, uint8(t), t.String())
+	return wire.Begin(b, Version, uint8(t), t)
 }
 
 // end finishes a decode: nothing may be left over.
@@ -220,7 +220,7 @@ func appendData(b []byte, t Type, xid uint32, data []byte) ([]byte, error) {
 }
 
 func decodeData(b []byte, t Type, h *Header, data *[]byte) error {
-	return wire.DecodeData(b, Version, uint8(t), t.String(), h, data)
+	return wire.DecodeData(b, Version, uint8(t), t, h, data)
 }
 
 // AppendBinary implements encoding.BinaryAppender.
@@ -301,7 +301,7 @@ func appendEmpty(b []byte, t Type, xid uint32) ([]byte, error) {
 }
 
 func decodeEmpty(b []byte, t Type, h *Header) error {
-	return wire.DecodeEmpty(b, Version, uint8(t), t.String(), h)
+	return wire.DecodeEmpty(b, Version, uint8(t), t, h)
 }
 
 // AppendBinary implements encoding.BinaryAppender.
@@ -427,7 +427,7 @@ func appendConfig(b []byte, t Type, xid uint32, c SwitchConfig) ([]byte, error) 
 }
 
 func decodeConfig(b []byte, t Type, h *Header, c *SwitchConfig) error {
-	return wire.DecodeConfig(b, Version, uint8(t), t.String(), h, &c.Flags, &c.MissSendLen)
+	return wire.DecodeConfig(b, Version, uint8(t), t, h, &c.Flags, &c.MissSendLen)
 }
 
 // AppendBinary implements encoding.BinaryAppender.

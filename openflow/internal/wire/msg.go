@@ -1,14 +1,27 @@
 package wire
 
-import "encoding/binary"
+import (
+	"encoding/binary"
+	"fmt"
+)
 
 // Helpers for the message shapes OpenFlow 1.0 and 1.3 share, so each
 // version's package keeps only what differs.
 
 // Begin checks b's header against the message's version and type and
-// returns a decoder positioned after it. The error codes are
-// BAD_REQUEST's, which are the same numbers in 1.0 and 1.3.
-func Begin(b []byte, version, typ uint8, name string) (Header, Decoder, error) {
+// returns a decoder positioned after it. name (the message type) is only
+// formatted for an error. The error codes are BAD_REQUEST's, which are
+// the same numbers in 1.0 and 1.3.
+func Begin(b []byte, version, typ uint8, name fmt.Stringer) (Header, Decoder, error) {
+	if len(b) >= 8 && b[0] == version && b[1] == typ && int(binary.BigEndian.Uint16(b[2:])) == len(b) {
+		return Header{Version: version, Type: typ, Length: uint16(len(b)), XID: binary.BigEndian.Uint32(b[4:])},
+			Decoder{B: b, Off: 8}, nil
+	}
+	return badBegin(b, version, typ, name)
+}
+
+// badBegin is Begin for a header that is wrong: it says how.
+func badBegin(b []byte, version, typ uint8, name fmt.Stringer) (Header, Decoder, error) {
 	d := NewDecoder(b, 0)
 	var h Header
 	if f := d.Bytes(8); f != nil {
@@ -21,7 +34,7 @@ func Begin(b []byte, version, typ uint8, name string) (Header, Decoder, error) {
 		d.Fail(TypeBadRequest, CodeBadVersion, "version %#x, want %#x", h.Version, version)
 	case h.Type != typ:
 		d.Off = 1
-		d.Fail(TypeBadRequest, CodeBadType, "type %d, want %s", h.Type, name)
+		d.Fail(TypeBadRequest, CodeBadType, "type %d, want %v", h.Type, name)
 	case int(h.Length) != len(b):
 		d.Off = 2
 		d.FailLen("length field %d, message %d bytes", h.Length, len(b))
@@ -42,13 +55,13 @@ func AppendEmpty(b []byte, version, typ uint8, xid uint32) ([]byte, error) {
 }
 
 // DecodeEmpty decodes a message that is only a header.
-func DecodeEmpty(b []byte, version, typ uint8, name string, h *Header) error {
+func DecodeEmpty(b []byte, version, typ uint8, name fmt.Stringer, h *Header) error {
 	hd, d, err := Begin(b, version, typ, name)
 	if err != nil {
 		return err
 	}
 	*h = hd
-	return End(&d, name)
+	return End(&d, name.String())
 }
 
 // AppendData encodes a header followed by opaque data (echo, hello).
@@ -58,7 +71,7 @@ func AppendData(b []byte, version, typ uint8, xid uint32, data []byte) ([]byte, 
 }
 
 // DecodeData decodes a header followed by opaque data.
-func DecodeData(b []byte, version, typ uint8, name string, h *Header, data *[]byte) error {
+func DecodeData(b []byte, version, typ uint8, name fmt.Stringer, h *Header, data *[]byte) error {
 	hd, d, err := Begin(b, version, typ, name)
 	if err != nil {
 		return err
@@ -77,13 +90,13 @@ func AppendConfig(b []byte, version, typ uint8, xid uint32, flags, missSendLen u
 }
 
 // DecodeConfig decodes a switch configuration message.
-func DecodeConfig(b []byte, version, typ uint8, name string, h *Header, flags, missSendLen *uint16) error {
+func DecodeConfig(b []byte, version, typ uint8, name fmt.Stringer, h *Header, flags, missSendLen *uint16) error {
 	hd, d, err := Begin(b, version, typ, name)
 	if err != nil {
 		return err
 	}
 	*h, *flags, *missSendLen = hd, d.U16(), d.U16()
-	return End(&d, name)
+	return End(&d, name.String())
 }
 
 // Desc is the switch description body, the same in both versions.
