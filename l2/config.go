@@ -82,11 +82,7 @@ func (f *Fabric) Update(fn func(tx *Tx) error) ([]Event, error) {
 	evs := f.apply(tx)
 	tx.settle()
 	f.mu.Unlock()
-	if f.sink != nil {
-		for _, ev := range evs {
-			f.sink(ev)
-		}
-	}
+	f.emit(evs)
 	return evs, nil
 }
 

@@ -187,3 +187,41 @@ func TestNewLocationsDoNotAllocate(t *testing.T) {
 	assert.Zero(t, testing.AllocsPerRun(2000, step))
 	assert.Equal(t, 1, f.Stats().Locations)
 }
+
+// Stats counts every event by kind, the same events the sink receives,
+// and counts them without a sink too.
+func TestStatsCountEvents(t *testing.T) {
+	run := func(f *l2.Fabric) {
+		_, err := f.Update(func(tx *l2.Tx) error {
+			for _, step := range []error{tx.AddSlice("a"), tx.BindPort("a", p11), tx.BindPort("a", p12)} {
+				if step != nil {
+					return step
+				}
+			}
+			return nil
+		})
+		require.NoError(t, err)
+		f.Decide(p11, host(1), l2.Broadcast) // learned
+		f.Decide(p11, host(2), l2.Broadcast) // learned
+		f.Decide(p11, host(3), l2.Broadcast) // learned, evicting host(1) (MaxPerSlice 2)
+		f.Decide(p12, host(2), l2.Broadcast) // moved
+		f.Advance(t0.Add(time.Hour))         // both expire
+		f.Decide(p11, host(4), l2.Broadcast) // learned
+		_, err = f.Update(func(tx *l2.Tx) error { return tx.UnbindPort("a", p11) }) // removed
+		require.NoError(t, err)
+	}
+	want := l2.EventCounts{l2.Learned: 4, l2.Moved: 1, l2.Expired: 2, l2.Evicted: 1, l2.Removed: 1}
+
+	h := newHarness(t, l2.Options{MaxPerSlice: 2, MoveGuard: -1})
+	run(h.Fabric)
+	var got l2.EventCounts
+	for _, ev := range h.take() {
+		got[ev.Kind]++
+	}
+	assert.Equal(t, want, got, "what the sink received")
+	assert.Equal(t, want, h.Stats().Events)
+
+	quiet := l2.NewFabric(l2.Options{MaxPerSlice: 2, MoveGuard: -1, Now: t0})
+	run(quiet)
+	assert.Equal(t, want, quiet.Stats().Events, "counted without a sink")
+}

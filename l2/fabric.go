@@ -1,6 +1,7 @@
 package l2
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"slices"
@@ -169,6 +170,7 @@ type Fabric struct {
 	aging, guard, width int64 // ns
 	maxSlice, maxTotal  int64
 	sink                func(Event)
+	counts              [len(eventKindNames)]atomic.Uint64 // events by kind
 
 	now      atomic.Int64 // Unix ns, set by Advance
 	total    atomic.Int64 // dynamic entries in all slices
@@ -554,11 +556,7 @@ func (f *Fabric) decideLocked(d *Decision, cfg *config, sc *sliceConf, loc uint3
 		f.locs.release(loc)
 	}
 	f.forwardTo(d, outLoc, in)
-	if f.sink != nil {
-		for _, ev := range evs[:nev] {
-			f.sink(ev)
-		}
-	}
+	f.emit(evs[:nev])
 	if reclaim {
 		f.reclaim()
 	}
@@ -665,9 +663,7 @@ func (f *Fabric) reclaim() {
 		t.remove(i)
 		f.total.Add(-1)
 		v.unlock()
-		if f.sink != nil {
-			f.sink(ev)
-		}
+		f.emit([]Event{ev})
 	}
 }
 
@@ -733,6 +729,7 @@ func (f *Fabric) Advance(now time.Time) {
 		f.total.Add(-int64(len(out)))
 		st.unlock()
 		f.scratch = out[:0]
+		f.counts[Expired].Add(uint64(len(out)))
 		if f.sink != nil {
 			for _, e := range out {
 				f.sink(Event{Kind: Expired, Slice: sc.id, MAC: MACFromUint64(e.mac), Location: e.loc})
@@ -771,12 +768,18 @@ func (f *Fabric) ForgetPort(p PortRef) []Event {
 		}
 		st.unlock()
 	}
-	if f.sink != nil {
-		for _, ev := range evs {
+	f.emit(evs)
+	return evs
+}
+
+// emit counts events and hands them to the sink.
+func (f *Fabric) emit(evs []Event) {
+	for _, ev := range evs {
+		f.counts[ev.Kind].Add(1)
+		if f.sink != nil {
 			f.sink(ev)
 		}
 	}
-	return evs
 }
 
 // PortBound reports whether a location on the switch port (on any VLAN)
@@ -835,13 +838,32 @@ type Stats struct {
 	Ports     int `json:"ports"`     // port bindings
 	Learned   int `json:"learned"`   // dynamic entries
 	Locations int `json:"locations"` // locations tracked (see Options.MaxLocations)
+	// Events counts the changes to the learning tables since the fabric
+	// was made, by kind (Events[Learned], Events[Evicted], ...).
+	Events EventCounts `json:"events"`
+}
+
+// EventCounts are counts of events, indexed by kind.
+type EventCounts [len(eventKindNames)]uint64
+
+// MarshalJSON writes the counts as an object keyed by kind.
+func (c EventCounts) MarshalJSON() ([]byte, error) {
+	m := make(map[string]uint64, len(c)-1)
+	for k := Learned; int(k) < len(c); k++ {
+		m[k.String()] = c[k]
+	}
+	return json.Marshal(m)
 }
 
 // Stats returns the fabric's counts.
 func (f *Fabric) Stats() Stats {
 	cfg := f.cfg.Load()
-	return Stats{Slices: len(cfg.slices), Ports: len(cfg.ports), Learned: int(f.total.Load()),
+	st := Stats{Slices: len(cfg.slices), Ports: len(cfg.ports), Learned: int(f.total.Load()),
 		Locations: int(f.locs.live.Load())}
+	for k := range st.Events {
+		st.Events[k] = f.counts[k].Load()
+	}
+	return st
 }
 
 // Slices returns the ids of the slices, sorted.
