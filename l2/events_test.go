@@ -201,12 +201,12 @@ func TestStatsCountEvents(t *testing.T) {
 			return nil
 		})
 		require.NoError(t, err)
-		f.Decide(p11, host(1), l2.Broadcast) // learned
-		f.Decide(p11, host(2), l2.Broadcast) // learned
-		f.Decide(p11, host(3), l2.Broadcast) // learned, evicting host(1) (MaxPerSlice 2)
-		f.Decide(p12, host(2), l2.Broadcast) // moved
-		f.Advance(t0.Add(time.Hour))         // both expire
-		f.Decide(p11, host(4), l2.Broadcast) // learned
+		f.Decide(p11, host(1), l2.Broadcast)                                        // learned
+		f.Decide(p11, host(2), l2.Broadcast)                                        // learned
+		f.Decide(p11, host(3), l2.Broadcast)                                        // learned, evicting host(1) (MaxPerSlice 2)
+		f.Decide(p12, host(2), l2.Broadcast)                                        // moved
+		f.Advance(t0.Add(time.Hour))                                                // both expire
+		f.Decide(p11, host(4), l2.Broadcast)                                        // learned
 		_, err = f.Update(func(tx *l2.Tx) error { return tx.UnbindPort("a", p11) }) // removed
 		require.NoError(t, err)
 	}
