@@ -96,18 +96,23 @@ type Controller struct {
 	// would answer; a proxy passing on another controller's messages
 	// unchanged sets this.
 	RawFlowMods bool
+	// NoCounters skips counting each message in SwitchStats (a few atomic
+	// additions per message; benchmarks/controller measures what they
+	// cost).
+	NoCounters bool
 	// TLSConfig, when set, makes Serve speak TLS.
 	TLSConfig *tls.Config
 	// Logger receives connection events; nil discards them.
 	Logger *slog.Logger
 
-	mu         sync.Mutex
-	listeners  map[net.Listener]struct{}
-	switches   map[uint64]*Switch
-	conns      map[*Switch]struct{}
-	handshakes int // connections in the handshake
-	closing    bool
-	wg         sync.WaitGroup
+	mu          sync.Mutex
+	listeners   map[net.Listener]struct{}
+	switches    map[uint64]*Switch
+	conns       map[*Switch]struct{}
+	handshakes  int // connections in the handshake
+	disconnects map[string]uint64
+	closing     bool
+	wg          sync.WaitGroup
 }
 
 // ErrControllerClosed is returned by Serve after Shutdown.

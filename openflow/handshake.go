@@ -54,7 +54,7 @@ func (s *Switch) handshake(r *Reader) error {
 		s.sendRaw(errorBytes(top, 0, 0, b))
 		return fmt.Errorf("%w: no common version with %v", ErrHandshake, Version(b[0]))
 	}
-	s.received.Add(1)
+	s.countIn(b)
 
 	// Features, then (1.3) the port descriptions.
 	var req Message = &of13.FeaturesRequest{}
@@ -189,7 +189,7 @@ func (s *Switch) await(r *Reader, xid uint32) ([]Message, error) {
 		if err != nil {
 			return nil, fmt.Errorf("%w: %v", ErrHandshake, err)
 		}
-		s.received.Add(1)
+		s.countIn(b)
 		m, err := Decode(append([]byte(nil), b...))
 		if err != nil {
 			s.sendRaw(ErrorBytes(err, b))

@@ -181,6 +181,7 @@ func (s *Switch) readLoop(r *Reader) error {
 			// the write buffer while this input was handled goes out.
 			s.batching.Store(false)
 			s.flushDirect()
+			s.in.publish(&s.inTally)
 		}
 		b, err := r.Next()
 		s.batching.Store(true)
@@ -193,7 +194,7 @@ func (s *Switch) readLoop(r *Reader) error {
 			}
 			return err
 		}
-		s.received.Add(1)
+		s.countIn(b)
 		if Version(b[0]) != s.version {
 			s.sendRaw(errorBytes(s.version, 1, 0, b)) // BAD_REQUEST/BAD_VERSION
 			return fmt.Errorf("%w: %v message on a %v connection", ErrMalformed, Version(b[0]), s.version)

@@ -123,6 +123,7 @@ func (s *Switch) tryDirect(buf *[]byte) bool {
 	default:
 	}
 	s.w.Write(*buf) // fits: no error but a sticky one, which the flush reports
+	s.countOut(*buf)
 	s.unflushed.Store(true)
 	s.bufs.Put(buf)
 	return true
@@ -229,21 +230,23 @@ func (s *Switch) writeLocked(p []byte) bool {
 		s.conn.SetWriteDeadline(time.Now().Add(s.c.writeTimeout()))
 	}
 	if _, err := s.w.Write(p); err != nil {
-		s.closeWith(fmt.Errorf("openflow: write: %w", err))
+		s.closeWith(fmt.Errorf("%w: %w", errWrite, err))
 		return false
 	}
+	s.countOut(p)
 	return true
 }
 
 // flushLocked writes out the write buffer. Called with wmu held.
 func (s *Switch) flushLocked() bool {
+	s.out.publish(&s.outTally)
 	s.unflushed.Store(false)
 	if s.w.Buffered() == 0 {
 		return true
 	}
 	s.conn.SetWriteDeadline(time.Now().Add(s.c.writeTimeout()))
 	if err := s.w.Flush(); err != nil {
-		s.closeWith(fmt.Errorf("openflow: write: %w", err))
+		s.closeWith(fmt.Errorf("%w: %w", errWrite, err))
 		return false
 	}
 	return true

@@ -71,6 +71,9 @@ type Switch struct {
 	ports   map[uint32]PortInfo
 
 	received  atomic.Uint64 // messages read, for the keepalive
+	in, out   traffic       // see Stats
+	inTally   tally         // the reader's, published to in
+	outTally  tally         // under wmu, published to out
 	fullSince atomic.Int64  // Unix ns when a send first found the queue full; 0 when it is not
 
 	// The write side: the writer goroutine writes what is queued, and
@@ -215,6 +218,10 @@ func (s *Switch) run() {
 		s.closeWith(err)
 		<-s.writerEnd
 		s.c.unregister(s)
+		if !errors.Is(err, ErrControllerClosed) {
+			err = fmt.Errorf("%w: %w", ErrHandshake, err)
+		}
+		s.c.countDisconnect(err)
 		return
 	}
 	log = log.With("dpid", fmt.Sprintf("%#016x", s.dpid), "version", s.version.String())
@@ -230,6 +237,7 @@ func (s *Switch) run() {
 	<-s.writerEnd
 	s.failPending()
 	s.c.unregister(s)
+	s.c.countDisconnect(s.closeErr)
 	log.Info("switch disconnected", "err", s.closeErr)
 	if sh != nil {
 		sh.SwitchDown(s)

@@ -54,6 +54,14 @@ type testbed struct {
 }
 
 func newTestbed(tb testing.TB, switches int) *testbed {
+	return newTestbedCounting(tb, switches, true)
+}
+
+// newTestbedCounting is newTestbed with the controller's per-message
+// counting on or off (Controller.NoCounters).
+func newTestbedCounting(tb testing.TB, switches int, counting bool) *testbed {
+	noCounters = !counting
+	defer func() { noCounters = false }()
 	return newTestbedWith(tb, l2.Options{}, func(tx *l2.Tx) error {
 		for s := range switches {
 			id := fmt.Sprint(s)
@@ -70,6 +78,9 @@ func newTestbed(tb testing.TB, switches int) *testbed {
 	})
 }
 
+// noCounters is the NoCounters of the next testbed's controller.
+var noCounters bool
+
 // newTestbedWith runs the controller and the app (Run included) on a
 // fabric with the given options and configuration.
 func newTestbedWith(tb testing.TB, opts l2.Options, configure func(tx *l2.Tx) error) *testbed {
@@ -83,7 +94,8 @@ func newTestbedWith(tb testing.TB, opts l2.Options, configure func(tx *l2.Tx) er
 	ctx, cancel := context.WithCancel(context.Background())
 	tb.Cleanup(cancel)
 	go app.Run(ctx)
-	ctrl := &openflow.Controller{Handler: app, Versions: []openflow.Version{openflow.Version13}, SendQueue: 4096}
+	ctrl := &openflow.Controller{Handler: app, Versions: []openflow.Version{openflow.Version13}, SendQueue: 4096,
+		NoCounters: noCounters}
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		tb.Fatal(err)
@@ -198,9 +210,20 @@ func (e *emulated) drainType(typ of13.Type, count *atomic.Int64, seen func()) {
 
 // BenchmarkThroughput: 16 switches keep packet-ins in flight; b.N is the
 // number of packet-ins; responses/s counts flow_mods.
-func BenchmarkThroughput(b *testing.B) {
+func BenchmarkThroughput(b *testing.B) { benchThroughput(b, true) }
+
+// BenchmarkCounting is BenchmarkThroughput with the controller's
+// per-message counting (SwitchStats) on and off, for what it costs the
+// packet-in path: compare the two in one run, over several counts.
+func BenchmarkCounting(b *testing.B) {
+	for _, on := range []bool{true, false} {
+		b.Run(fmt.Sprintf("counters=%v", on), func(b *testing.B) { benchThroughput(b, on) })
+	}
+}
+
+func benchThroughput(b *testing.B, counting bool) {
 	const switches, window = 16, 64
-	tb := newTestbed(b, switches)
+	tb := newTestbedCounting(b, switches, counting)
 	emus := make([]*emulated, switches)
 	for i := range emus {
 		emus[i] = dialSwitch(b, tb.addr, i)
