@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/netslice/netslice/store"
 	"github.com/netslice/netslice/store/memory"
@@ -60,4 +61,26 @@ func ExampleStore_watch() {
 	// put ports/1
 	// put ports/2
 	// delete ports/1
+}
+
+// Count a store's calls by operation and outcome, as a metrics exporter
+// would (the example server turns them into Prometheus histograms).
+func ExampleObserve() {
+	ctx := context.Background()
+	calls := map[string]int{}
+	s := store.Observe(memory.New(nil), store.Observer{
+		Call: func(op string, d time.Duration, err error) {
+			if err != nil {
+				op += " (failed)"
+			}
+			calls[op]++
+		},
+	})
+	defer s.Close()
+
+	s.Put(ctx, "a", []byte("1"))
+	s.Get(ctx, "a")
+	s.Get(ctx, "b")
+	fmt.Println(calls)
+	// Output: map[get:1 get (failed):1 put:1]
 }
