@@ -51,8 +51,13 @@
 // keystonemiddleware does.
 //
 // GET / answers what is served and how the fabric stands: the slices of
-// each source, what they were refused, the switches connected. It stops
-// gracefully on SIGINT or SIGTERM.
+// each source, what they were refused, the switches connected. GET
+// /metrics answers the same and more in the Prometheus text format: per
+// switch message and byte counts, send queues and disconnects by reason;
+// the fabric's slices, learned entries and learning events; each source's
+// slices and revision; store call latency and watch lag; HTTP requests by
+// surface, method and code, and their latency. It stops gracefully on
+// SIGINT or SIGTERM.
 package main
 
 import (
@@ -299,6 +304,8 @@ func run(ctx context.Context, args []string, out io.Writer, ready chan<- [2]stri
 		return err
 	}
 	defer st.Close()
+	m := newMetrics()
+	st = store.Observe(st, m.observer())
 
 	// The data plane: a fabric, the slicing app realizing it on switches,
 	// and the fabric following each surface's configuration (a source of
@@ -382,9 +389,11 @@ func run(ctx context.Context, args []string, out io.Writer, ready chan<- [2]stri
 	kapi := kimchi.NewHandler(ksvc, kimchi.HandlerOptions{Logger: log, Timeout: c.requestTimeout})
 	httpapi.Mount(mux, kapi)
 	feeds = append(feeds, ksvc.Source("kimchi", 0))
+	m.reg.MustRegister(&collector{ctrl: ctrl, fabric: fabric, app: app, follower: follower})
+	mux.Handle("GET /metrics", m.handler())
 	mux.HandleFunc("GET /{$}", func(w http.ResponseWriter, r *http.Request) {
 		httpapi.WriteJSON(w, http.StatusOK, status{
-			Surfaces: []string{api.Prefix(), napi.Prefix(), oapi.Prefix(), "/api/", kapi.Prefix()},
+			Surfaces: []string{api.Prefix(), napi.Prefix(), oapi.Prefix(), "/api/", kapi.Prefix(), "/metrics"},
 			Fabric:   fabric.Stats(),
 			Sources:  follower.Status(),
 			Switches: len(ctrl.Switches()),
@@ -420,7 +429,10 @@ func run(ctx context.Context, args []string, out io.Writer, ready chan<- [2]stri
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	errs := make(chan error, 2+len(feeds))
-	srv := httpapi.NewServer(mux, httpapi.ServerOptions{ReadTimeout: c.readTimeout, WriteTimeout: c.writeTimeout,
+	handler := m.instrument(mux, []surface{{api.Prefix(), "sliceable"}, {napi.Prefix(), "neutron"},
+		{oapi.Prefix(), "ovirt"}, {"/api/", "ovirt"}, {"/ovirt-engine/sso/", "ovirt"}, {kapi.Prefix(), "kimchi"},
+		{"/metrics", "metrics"}})
+	srv := httpapi.NewServer(handler, httpapi.ServerOptions{ReadTimeout: c.readTimeout, WriteTimeout: c.writeTimeout,
 		IdleTimeout: c.idleTimeout, Logger: log})
 	go func() { errs <- srv.Serve(httpapi.LimitListener(hl, c.maxConns)) }()
 	go func() { errs <- ctrl.Serve(ol) }()
