@@ -96,34 +96,7 @@ func New(opts Options) (*Handler, error) {
 	}
 	h := &Handler{svc: svc, maxBody: opts.MaxBody, log: opts.Logger}
 	mux := http.NewServeMux()
-	const (
-		tenants = "/tenants"
-		tenant  = tenants + "/{tid}"
-		nets    = tenant + "/networks"
-		net     = nets + "/{nid}"
-		ports   = net + "/ports"
-		port    = ports + "/{pid}"
-		patts   = port + "/attachments"
-		patt    = patts + "/{aid}"
-		natts   = net + "/attachments"
-		natt    = natts + "/{aid}"
-	)
-	routes := []struct {
-		pattern string
-		fn      func(w http.ResponseWriter, r *http.Request) error
-	}{
-		{"GET " + tenants, h.listTenants}, {"POST " + tenants, h.createTenant},
-		{"GET " + tenant, h.getTenant}, {"PUT " + tenant, h.modifyTenant}, {"DELETE " + tenant, h.deleteTenant},
-		{"GET " + nets, h.listNetworks}, {"POST " + nets, h.createNetwork},
-		{"GET " + net, h.getNetwork}, {"PUT " + net, h.modifyNetwork}, {"DELETE " + net, h.deleteNetwork},
-		{"GET " + ports, h.listPorts}, {"POST " + ports, h.createPort},
-		{"GET " + port, h.getPort}, {"DELETE " + port, h.deletePort},
-		{"GET " + patts, h.listPortAttachments}, {"POST " + patts, h.createPortAttachment},
-		{"GET " + patt, h.getPortAttachment}, {"DELETE " + patt, h.deletePortAttachment},
-		{"GET " + natts, h.listNetworkAttachments}, {"POST " + natts, h.createNetworkAttachment},
-		{"GET " + natt, h.getNetworkAttachment}, {"DELETE " + natt, h.deleteNetworkAttachment},
-	}
-	for _, rt := range routes {
+	for _, rt := range h.routes() {
 		fn := rt.fn
 		mux.HandleFunc(rt.pattern, func(w http.ResponseWriter, r *http.Request) {
 			// The API's data is JSON only.
@@ -136,9 +109,44 @@ func New(opts Options) (*Handler, error) {
 			}
 		})
 	}
+	mux.Handle("GET /openapi.json", document().Handler())
 	h.h = httpapi.Wrap(mux, httpapi.Options{Logger: opts.Logger, Authenticator: opts.Authenticator, Render: httpapi.PlainText,
 		Timeout: opts.Timeout})
 	return h, nil
+}
+
+// route is one operation the handler serves.
+type route struct {
+	pattern string
+	fn      func(w http.ResponseWriter, r *http.Request) error
+}
+
+// routes are the API's operations, each documented in document().
+func (h *Handler) routes() []route {
+	const (
+		tenants = "/tenants"
+		tenant  = tenants + "/{tid}"
+		nets    = tenant + "/networks"
+		net     = nets + "/{nid}"
+		ports   = net + "/ports"
+		port    = ports + "/{pid}"
+		patts   = port + "/attachments"
+		patt    = patts + "/{aid}"
+		natts   = net + "/attachments"
+		natt    = natts + "/{aid}"
+	)
+	return []route{
+		{"GET " + tenants, h.listTenants}, {"POST " + tenants, h.createTenant},
+		{"GET " + tenant, h.getTenant}, {"PUT " + tenant, h.modifyTenant}, {"DELETE " + tenant, h.deleteTenant},
+		{"GET " + nets, h.listNetworks}, {"POST " + nets, h.createNetwork},
+		{"GET " + net, h.getNetwork}, {"PUT " + net, h.modifyNetwork}, {"DELETE " + net, h.deleteNetwork},
+		{"GET " + ports, h.listPorts}, {"POST " + ports, h.createPort},
+		{"GET " + port, h.getPort}, {"DELETE " + port, h.deletePort},
+		{"GET " + patts, h.listPortAttachments}, {"POST " + patts, h.createPortAttachment},
+		{"GET " + patt, h.getPortAttachment}, {"DELETE " + patt, h.deletePortAttachment},
+		{"GET " + natts, h.listNetworkAttachments}, {"POST " + natts, h.createNetworkAttachment},
+		{"GET " + natt, h.getNetworkAttachment}, {"DELETE " + natt, h.deleteNetworkAttachment},
+	}
 }
 
 // Service returns the service the handler serves.

@@ -1,0 +1,244 @@
+// Package openapitest holds a surface's handler to its OpenAPI document:
+// every documented operation is called and must answer as documented, and
+// what the document does not name must not be served.
+package openapitest
+
+import (
+	"bytes"
+	"encoding/json"
+	"io"
+	"mime"
+	"net/http"
+	"net/http/httptest"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/netslice/netslice/httpapi/internal/openapi"
+)
+
+// Options adjust Walk to a surface.
+type Options struct {
+	// Prepare, when set, is called on every request before it is sent
+	// (credentials, headers the surface wants).
+	Prepare func(*http.Request)
+	// Missing is a path parameter value that names nothing ("missing" by
+	// default).
+	Missing string
+}
+
+// T is what Walk reports to: a *testing.T.
+type T interface {
+	Helper()
+	Errorf(format string, args ...any)
+	FailNow()
+}
+
+// op is one documented operation with its path and method.
+type op struct {
+	method, path string
+	*openapi.Operation
+}
+
+var param = regexp.MustCompile(`\{([^}]+)\}`)
+
+// Walk calls every operation of doc on h with its parameters' and body's
+// examples — creating before reading, reading before deleting, deepest
+// first — and checks that each answers its first documented success with
+// the documented body. Then, before the deletes, it probes each operation
+// but creates with a path parameter that names nothing, each body with malformed
+// JSON, each GET with an Accept it cannot meet, and each path with every
+// method it does not document (which must be 405): every answer's status
+// must be documented for the operation and its body as documented.
+func Walk(t T, h http.Handler, doc *openapi.Doc, opts Options) {
+	t.Helper()
+	if opts.Missing == "" {
+		opts.Missing = "missing"
+	}
+	var ops []op
+	for path, byMethod := range doc.Paths {
+		for m, o := range byMethod {
+			ops = append(ops, op{strings.ToUpper(m), path, o})
+		}
+	}
+	depth := func(o op) int { return strings.Count(o.path, "/") }
+	rank := map[string]int{"POST": 0, "PUT": 1, "PATCH": 1, "GET": 2, "DELETE": 3}
+	slices.SortFunc(ops, func(a, b op) int {
+		if rank[a.method] != rank[b.method] {
+			return rank[a.method] - rank[b.method]
+		}
+		if a.method == "DELETE" {
+			return depth(b) - depth(a)
+		}
+		if depth(a) != depth(b) {
+			return depth(a) - depth(b)
+		}
+		return strings.Compare(a.path, b.path)
+	})
+	deletes := slices.IndexFunc(ops, func(o op) bool { return o.method == "DELETE" })
+	if deletes < 0 {
+		deletes = len(ops)
+	}
+	for _, o := range ops[:deletes] {
+		call(t, h, doc, opts, o, fill(o, ""), body(o), "", true)
+	}
+	for _, o := range ops {
+		// (A create under a parent that is not there may create the
+		// parent too: that is the surface's to say, not this probe's.)
+		if strings.Contains(o.path, "{") && o.method != "POST" {
+			call(t, h, doc, opts, o, fill(o, opts.Missing), body(o), "", false)
+		}
+		if o.RequestBody != nil {
+			if _, ok := o.RequestBody.Content["application/json"]; ok {
+				call(t, h, doc, opts, o, fill(o, ""), []byte("{"), "", false)
+			}
+		}
+		if o.method == "GET" {
+			call(t, h, doc, opts, o, fill(o, ""), nil, "application/x-no-such-type", false)
+		}
+	}
+	for path, byMethod := range doc.Paths {
+		o := op{path: path}
+		for _, m := range []string{"GET", "POST", "PUT", "PATCH", "DELETE"} {
+			if _, ok := byMethod[strings.ToLower(m)]; ok {
+				continue
+			}
+			for _, any := range byMethod {
+				o.Operation = any
+				break
+			}
+			req := httptest.NewRequest(m, fill(o, ""), nil)
+			if opts.Prepare != nil {
+				opts.Prepare(req)
+			}
+			rec := httptest.NewRecorder()
+			h.ServeHTTP(rec, req)
+			assert.Equal(t, http.StatusMethodNotAllowed, rec.Code, "%s %s is not documented, so it must not be served", m, path)
+		}
+	}
+	for _, o := range ops[deletes:] {
+		call(t, h, doc, opts, o, fill(o, ""), body(o), "", true)
+	}
+}
+
+// fill puts the parameters' examples into o's path and query; with
+// missing set, the last path parameter is missing instead.
+func fill(o op, missing string) string {
+	names := param.FindAllStringSubmatch(o.path, -1)
+	path := o.path
+	for i, n := range names {
+		v := ""
+		for _, p := range o.Parameters {
+			if p.In == "path" && p.Name == n[1] {
+				v = toString(p.Example)
+			}
+		}
+		if missing != "" && i == len(names)-1 {
+			v = missing
+		}
+		path = strings.Replace(path, n[0], v, 1)
+	}
+	var q []string
+	for _, p := range o.Parameters {
+		if p.In == "query" && p.Example != nil {
+			q = append(q, p.Name+"="+toString(p.Example))
+		}
+	}
+	if len(q) > 0 {
+		path += "?" + strings.Join(q, "&")
+	}
+	return path
+}
+
+func toString(v any) string {
+	switch v := v.(type) {
+	case string:
+		return v
+	case nil:
+		return ""
+	}
+	b, _ := json.Marshal(v)
+	return string(b)
+}
+
+// body is o's example request body, as JSON.
+func body(o op) []byte {
+	if o.RequestBody == nil {
+		return nil
+	}
+	mt, ok := o.RequestBody.Content["application/json"]
+	if !ok || mt.Example == nil {
+		return nil
+	}
+	b, _ := json.Marshal(mt.Example)
+	return b
+}
+
+// call sends one request and checks the answer against the document;
+// success says the first documented 2xx status is expected.
+func call(t T, h http.Handler, doc *openapi.Doc, opts Options, o op, target string, reqBody []byte, accept string, success bool) {
+	t.Helper()
+	var r io.Reader
+	if reqBody != nil {
+		r = bytes.NewReader(reqBody)
+	}
+	req := httptest.NewRequest(o.method, target, r)
+	if reqBody != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	if opts.Prepare != nil {
+		opts.Prepare(req)
+	}
+	if accept != "" {
+		req.Header.Set("Accept", accept)
+	}
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, req)
+	what := o.method + " " + target
+	if accept != "" {
+		what += " (Accept: " + accept + ")"
+	}
+	if reqBody != nil && !success {
+		what += " with " + string(reqBody)
+	}
+	if success {
+		want := 0
+		for code := range o.Responses {
+			if c, _ := strconv.Atoi(code); c >= 200 && c < 300 && (want == 0 || c < want) {
+				want = c
+			}
+		}
+		require.Equal(t, want, rec.Code, "%s: %s", what, rec.Body)
+	} else {
+		assert.GreaterOrEqual(t, rec.Code, 400, "%s should fail: %s", what, rec.Body)
+	}
+	res, err := doc.ResolveResponse(o.Responses[strconv.Itoa(rec.Code)])
+	require.NoError(t, err)
+	if !assert.NotNil(t, res, "%s answered %d, which is not documented: %s", what, rec.Code, rec.Body) {
+		return
+	}
+	if len(res.Content) == 0 {
+		assert.Empty(t, rec.Body.String(), "%s: %d is documented without a body", what, rec.Code)
+		return
+	}
+	ct, _, _ := mime.ParseMediaType(rec.Header().Get("Content-Type"))
+	mt, ok := res.Content[ct]
+	if !assert.True(t, ok, "%s: %d answered %q, documented as %v", what, rec.Code, ct, keys(res.Content)) {
+		return
+	}
+	if ct == "application/json" && mt.Schema != nil {
+		assert.NoError(t, doc.ValidateJSON(mt.Schema, rec.Body.Bytes()), "%s: %d: %s", what, rec.Code, rec.Body)
+	}
+}
+
+func keys(m map[string]openapi.MediaType) []string {
+	var out []string
+	for k := range m {
+		out = append(out, k)
+	}
+	return out
+}
