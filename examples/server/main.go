@@ -56,7 +56,9 @@
 // switch message and byte counts, send queues and disconnects by reason;
 // the fabric's slices, learned entries and learning events; each source's
 // slices and revision; store call latency and watch lag; HTTP requests by
-// surface, method and code, and their latency. It stops gracefully on
+// surface, method and code, and their latency. /ui/ draws the fabric live
+// in a browser: switches and links, each slice's ports, attachments and
+// learned MACs, the path between two hosts. It stops gracefully on
 // SIGINT or SIGTERM.
 package main
 
@@ -80,6 +82,7 @@ import (
 
 	"github.com/netslice/netslice/hostnet"
 	"github.com/netslice/netslice/httpapi"
+	"github.com/netslice/netslice/httpapi/fabricui"
 	"github.com/netslice/netslice/httpapi/kimchi"
 	"github.com/netslice/netslice/httpapi/neutron"
 	"github.com/netslice/netslice/httpapi/ovirt"
@@ -389,11 +392,20 @@ func run(ctx context.Context, args []string, out io.Writer, ready chan<- [2]stri
 	kapi := kimchi.NewHandler(ksvc, kimchi.HandlerOptions{Logger: log, Timeout: c.requestTimeout})
 	httpapi.Mount(mux, kapi)
 	feeds = append(feeds, ksvc.Source("kimchi", 0))
+	ui := fabricui.New(fabricui.Source{Fabric: fabric, Topology: app.Topology(), Switches: func() []fabricui.Switch {
+		var out []fabricui.Switch
+		for _, sw := range ctrl.Switches() {
+			out = append(out, fabricui.Switch{Datapath: l2.DatapathID(sw.DatapathID()),
+				Label: sw.RemoteAddr().String() + ", " + sw.Version().String()})
+		}
+		return out
+	}}, fabricui.Options{Logger: log})
+	mux.Handle("/ui/", http.StripPrefix("/ui", ui))
 	m.reg.MustRegister(&collector{ctrl: ctrl, fabric: fabric, app: app, follower: follower})
 	mux.Handle("GET /metrics", m.handler())
 	mux.HandleFunc("GET /{$}", func(w http.ResponseWriter, r *http.Request) {
 		httpapi.WriteJSON(w, http.StatusOK, status{
-			Surfaces: []string{api.Prefix(), napi.Prefix(), oapi.Prefix(), "/api/", kapi.Prefix(), "/metrics"},
+			Surfaces: []string{api.Prefix(), napi.Prefix(), oapi.Prefix(), "/api/", kapi.Prefix(), "/metrics", "/ui/"},
 			Fabric:   fabric.Stats(),
 			Sources:  follower.Status(),
 			Switches: len(ctrl.Switches()),
@@ -431,7 +443,7 @@ func run(ctx context.Context, args []string, out io.Writer, ready chan<- [2]stri
 	errs := make(chan error, 2+len(feeds))
 	handler := m.instrument(mux, []surface{{api.Prefix(), "sliceable"}, {napi.Prefix(), "neutron"},
 		{oapi.Prefix(), "ovirt"}, {"/api/", "ovirt"}, {"/ovirt-engine/sso/", "ovirt"}, {kapi.Prefix(), "kimchi"},
-		{"/metrics", "metrics"}})
+		{"/metrics", "metrics"}, {"/ui/", "ui"}})
 	srv := httpapi.NewServer(handler, httpapi.ServerOptions{ReadTimeout: c.readTimeout, WriteTimeout: c.writeTimeout,
 		IdleTimeout: c.idleTimeout, Logger: log})
 	go func() { errs <- srv.Serve(httpapi.LimitListener(hl, c.maxConns)) }()
