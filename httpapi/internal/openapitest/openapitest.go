@@ -10,6 +10,7 @@ import (
 	"mime"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"regexp"
 	"slices"
 	"strconv"
@@ -29,6 +30,10 @@ type Options struct {
 	// Missing is a path parameter value that names nothing ("missing" by
 	// default).
 	Missing string
+	// Order lists operation ids to call first, in this order, among
+	// the operations of their kind (creates, changes, reads, deletes):
+	// what depends on what.
+	Order []string
 }
 
 // T is what Walk reports to: a *testing.T.
@@ -47,18 +52,22 @@ type op struct {
 var param = regexp.MustCompile(`\{([^}]+)\}`)
 
 // Walk calls every operation of doc on h with its parameters' and body's
-// examples — creating before reading, reading before deleting, deepest
-// first — and checks that each answers its first documented success with
-// the documented body. Then, before the deletes, it probes each operation
-// but creates with a path parameter that names nothing, each body with malformed
-// JSON, each GET with an Accept it cannot meet, and each path with every
-// method it does not document (which must be 405): every answer's status
-// must be documented for the operation and its body as documented.
+// examples — creating before changing, changing before reading, reading
+// before deleting, deepest first unless opts.Order says otherwise — and
+// checks that each answers its first documented success with the
+// documented body. An example may name a value an earlier answer gave as
+// ${path}: ${network.id} is the "id" of the "network" a create answered.
+// Then, before the deletes, it probes each operation but creates with a
+// path parameter that names nothing, each body with malformed JSON, each
+// GET with an Accept it cannot meet, and each path with every method it
+// does not document (which must be 405): every answer's status must be
+// documented for the operation, and its body as documented.
 func Walk(t T, h http.Handler, doc *openapi.Doc, opts Options) {
 	t.Helper()
 	if opts.Missing == "" {
 		opts.Missing = "missing"
 	}
+	w := &walker{t: t, h: h, doc: doc, opts: opts, vars: map[string]string{}}
 	var ops []op
 	for path, byMethod := range doc.Paths {
 		for m, o := range byMethod {
@@ -67,9 +76,18 @@ func Walk(t T, h http.Handler, doc *openapi.Doc, opts Options) {
 	}
 	depth := func(o op) int { return strings.Count(o.path, "/") }
 	rank := map[string]int{"POST": 0, "PUT": 1, "PATCH": 1, "GET": 2, "DELETE": 3}
+	order := func(o op) int {
+		if i := slices.Index(opts.Order, o.OperationID); i >= 0 {
+			return i
+		}
+		return len(opts.Order)
+	}
 	slices.SortFunc(ops, func(a, b op) int {
 		if rank[a.method] != rank[b.method] {
 			return rank[a.method] - rank[b.method]
+		}
+		if order(a) != order(b) {
+			return order(a) - order(b)
 		}
 		if a.method == "DELETE" {
 			return depth(b) - depth(a)
@@ -84,21 +102,21 @@ func Walk(t T, h http.Handler, doc *openapi.Doc, opts Options) {
 		deletes = len(ops)
 	}
 	for _, o := range ops[:deletes] {
-		call(t, h, doc, opts, o, fill(o, ""), body(o), "", true)
+		w.call(o, w.fill(o, ""), w.body(o), "", true)
 	}
 	for _, o := range ops {
 		// (A create under a parent that is not there may create the
 		// parent too: that is the surface's to say, not this probe's.)
 		if strings.Contains(o.path, "{") && o.method != "POST" {
-			call(t, h, doc, opts, o, fill(o, opts.Missing), body(o), "", false)
+			w.call(o, w.fill(o, opts.Missing), w.body(o), "", false)
 		}
 		if o.RequestBody != nil {
 			if _, ok := o.RequestBody.Content["application/json"]; ok {
-				call(t, h, doc, opts, o, fill(o, ""), []byte("{"), "", false)
+				w.call(o, w.fill(o, ""), []byte("{"), "", false)
 			}
 		}
 		if o.method == "GET" {
-			call(t, h, doc, opts, o, fill(o, ""), nil, "application/x-no-such-type", false)
+			w.call(o, w.fill(o, ""), nil, "application/x-no-such-type", false)
 		}
 	}
 	for path, byMethod := range doc.Paths {
@@ -111,7 +129,7 @@ func Walk(t T, h http.Handler, doc *openapi.Doc, opts Options) {
 				o.Operation = any
 				break
 			}
-			req := httptest.NewRequest(m, fill(o, ""), nil)
+			req := httptest.NewRequest(m, w.fill(o, ""), nil)
 			if opts.Prepare != nil {
 				opts.Prepare(req)
 			}
@@ -121,13 +139,59 @@ func Walk(t T, h http.Handler, doc *openapi.Doc, opts Options) {
 		}
 	}
 	for _, o := range ops[deletes:] {
-		call(t, h, doc, opts, o, fill(o, ""), body(o), "", true)
+		w.call(o, w.fill(o, ""), w.body(o), "", true)
 	}
+}
+
+// walker is one walk's state: the values earlier answers gave.
+type walker struct {
+	t    T
+	h    http.Handler
+	doc  *openapi.Doc
+	opts Options
+	vars map[string]string
+}
+
+var ref = regexp.MustCompile(`\$\{([^}]+)\}`)
+
+// subst replaces each ${path} in s with the value an answer gave.
+func (w *walker) subst(s string) string {
+	return ref.ReplaceAllStringFunc(s, func(m string) string {
+		if v, ok := w.vars[m[2:len(m)-1]]; ok {
+			return v
+		}
+		return m
+	})
+}
+
+// learn keeps the values of an answer's body, by their path.
+func (w *walker) learn(prefix string, v any) {
+	switch v := v.(type) {
+	case map[string]any:
+		for k, x := range v {
+			w.learn(join(prefix, k), x)
+		}
+	case []any:
+		for i, x := range v {
+			w.learn(join(prefix, strconv.Itoa(i)), x)
+		}
+	case string:
+		w.vars[prefix] = v
+	case float64, bool:
+		w.vars[prefix] = toString(v)
+	}
+}
+
+func join(a, b string) string {
+	if a == "" {
+		return b
+	}
+	return a + "." + b
 }
 
 // fill puts the parameters' examples into o's path and query; with
 // missing set, the last path parameter is missing instead.
-func fill(o op, missing string) string {
+func (w *walker) fill(o op, missing string) string {
 	names := param.FindAllStringSubmatch(o.path, -1)
 	path := o.path
 	for i, n := range names {
@@ -140,12 +204,12 @@ func fill(o op, missing string) string {
 		if missing != "" && i == len(names)-1 {
 			v = missing
 		}
-		path = strings.Replace(path, n[0], v, 1)
+		path = strings.Replace(path, n[0], url.PathEscape(w.subst(v)), 1)
 	}
 	var q []string
 	for _, p := range o.Parameters {
 		if p.In == "query" && p.Example != nil {
-			q = append(q, p.Name+"="+toString(p.Example))
+			q = append(q, p.Name+"="+url.QueryEscape(w.subst(toString(p.Example))))
 		}
 	}
 	if len(q) > 0 {
@@ -166,7 +230,7 @@ func toString(v any) string {
 }
 
 // body is o's example request body, as JSON.
-func body(o op) []byte {
+func (w *walker) body(o op) []byte {
 	if o.RequestBody == nil {
 		return nil
 	}
@@ -175,12 +239,13 @@ func body(o op) []byte {
 		return nil
 	}
 	b, _ := json.Marshal(mt.Example)
-	return b
+	return []byte(w.subst(string(b)))
 }
 
 // call sends one request and checks the answer against the document;
 // success says the first documented 2xx status is expected.
-func call(t T, h http.Handler, doc *openapi.Doc, opts Options, o op, target string, reqBody []byte, accept string, success bool) {
+func (w *walker) call(o op, target string, reqBody []byte, accept string, success bool) {
+	t, h, doc, opts := w.t, w.h, w.doc, w.opts
 	t.Helper()
 	var r io.Reader
 	if reqBody != nil {
@@ -232,6 +297,12 @@ func call(t T, h http.Handler, doc *openapi.Doc, opts Options, o op, target stri
 	}
 	if ct == "application/json" && mt.Schema != nil {
 		assert.NoError(t, doc.ValidateJSON(mt.Schema, rec.Body.Bytes()), "%s: %d: %s", what, rec.Code, rec.Body)
+	}
+	if success && ct == "application/json" && o.method != "GET" {
+		var v any
+		if json.Unmarshal(rec.Body.Bytes(), &v) == nil {
+			w.learn("", v)
+		}
 	}
 }
 
