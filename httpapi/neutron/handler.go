@@ -39,6 +39,7 @@ type Handler struct {
 	svc  *Service
 	opts HandlerOptions
 	h    http.Handler
+	doc  http.Handler // the OpenAPI document
 }
 
 // NewHandler returns the API over svc. It serves paths relative to where
@@ -53,7 +54,7 @@ func NewHandler(svc *Service, opts HandlerOptions) *Handler {
 	if opts.MaxLimit < 0 {
 		opts.MaxLimit = 0
 	}
-	h := &Handler{svc: svc, opts: opts}
+	h := &Handler{svc: svc, opts: opts, doc: document().Handler()}
 	api := httpapi.Wrap(http.HandlerFunc(h.serve), httpapi.Options{
 		Logger: opts.Logger, Authenticator: opts.Authenticator, Render: renderFault, Timeout: opts.Timeout,
 	})
@@ -162,6 +163,10 @@ func (h *Handler) serve(w http.ResponseWriter, r *http.Request) {
 		h.only(w, r, "GET", h.versions)
 		return
 	}
+	if len(seg) == 1 && seg[0] == "openapi" { // .json is trimmed
+		h.only(w, r, "GET", h.doc.ServeHTTP)
+		return
+	}
 	if seg[0] != "v2.0" {
 		h.fail(w, r, fault(404, "HTTPNotFound", "The resource could not be found."))
 		return
@@ -240,15 +245,19 @@ func (h *Handler) collection(w http.ResponseWriter, r *http.Request, k *kind, re
 			h.fail(w, r, fault(405, "HTTPMethodNotAllowed", "The method %s is not allowed for this resource.", r.Method))
 		}
 	case len(rest) == 1:
-		switch r.Method {
-		case "GET", "HEAD":
+		switch {
+		case r.Method == "GET" || r.Method == "HEAD":
 			h.show(w, r, k, rest[0])
-		case "PUT":
+		case r.Method == "PUT" && k != securityGroupRules: // rules are never updated
 			h.update(w, r, k, rest[0])
-		case "DELETE":
+		case r.Method == "DELETE":
 			h.delete(w, r, k, rest[0])
 		default:
-			w.Header().Set("Allow", "GET, PUT, DELETE")
+			allow := "GET, PUT, DELETE"
+			if k == securityGroupRules {
+				allow = "GET, DELETE"
+			}
+			w.Header().Set("Allow", allow)
 			h.fail(w, r, fault(405, "HTTPMethodNotAllowed", "The method %s is not allowed for this resource.", r.Method))
 		}
 	case rest[1] == "tags" && len(rest) <= 3:
@@ -706,7 +715,7 @@ func (h *Handler) quotas(w http.ResponseWriter, r *http.Request, rest []string) 
 		}
 		b, _ := json.Marshal(map[string]any{"quota": d})
 		writeJSON(w, 200, b)
-	case len(rest) == 1 && r.Method == "PUT":
+	case len(rest) == 1 && rest[0] != "tenant" && r.Method == "PUT":
 		body, err := h.readBody(w, r)
 		if err != nil {
 			h.fail(w, r, err)
@@ -725,12 +734,20 @@ func (h *Handler) quotas(w http.ResponseWriter, r *http.Request, rest []string) 
 		}
 		b, _ := json.Marshal(map[string]any{"quota": quotaBody("", q)})
 		writeJSON(w, 200, b)
-	case len(rest) == 1 && r.Method == "DELETE":
+	case len(rest) == 1 && rest[0] != "tenant" && r.Method == "DELETE":
 		if err := h.svc.ResetQuota(ctx, rest[0]); err != nil {
 			h.fail(w, r, err)
 			return
 		}
 		w.WriteHeader(204)
+	case len(rest) <= 1 || len(rest) == 2 && (rest[1] == "default" || rest[1] == "details"):
+		// A quota path, another method.
+		allow := "GET"
+		if len(rest) == 1 && rest[0] != "tenant" {
+			allow = "GET, PUT, DELETE"
+		}
+		w.Header().Set("Allow", allow)
+		h.fail(w, r, fault(405, "HTTPMethodNotAllowed", "The method %s is not allowed for this resource.", r.Method))
 	default:
 		h.fail(w, r, fault(404, "HTTPNotFound", "The resource could not be found."))
 	}

@@ -30,6 +30,14 @@ type Options struct {
 	// Missing is a path parameter value that names nothing ("missing" by
 	// default).
 	Missing string
+	// AnyValue names path parameters that take any value (a project a
+	// quota is kept for, a tag to add): they are not probed with one
+	// that names nothing.
+	AnyValue []string
+	// IgnoresAccept says the surface answers JSON whatever Accept says
+	// (as neutron-server does): GETs are not probed with an Accept it
+	// cannot meet.
+	IgnoresAccept bool
 	// Order lists operation ids to call first, in this order, among
 	// the operations of their kind (creates, changes, reads, deletes):
 	// what depends on what.
@@ -53,7 +61,7 @@ var param = regexp.MustCompile(`\{([^}]+)\}`)
 
 // Walk calls every operation of doc on h with its parameters' and body's
 // examples — creating before changing, changing before reading, reading
-// before deleting, deepest first unless opts.Order says otherwise — and
+// before deleting (deepest first), in opts.Order where it says — and
 // checks that each answers its first documented success with the
 // documented body. An example may name a value an earlier answer gave as
 // ${path}: ${network.id} is the "id" of the "network" a create answered.
@@ -86,11 +94,11 @@ func Walk(t T, h http.Handler, doc *openapi.Doc, opts Options) {
 		if rank[a.method] != rank[b.method] {
 			return rank[a.method] - rank[b.method]
 		}
+		if a.method == "DELETE" && depth(a) != depth(b) {
+			return depth(b) - depth(a) // what is under an object goes first
+		}
 		if order(a) != order(b) {
 			return order(a) - order(b)
-		}
-		if a.method == "DELETE" {
-			return depth(b) - depth(a)
 		}
 		if depth(a) != depth(b) {
 			return depth(a) - depth(b)
@@ -107,15 +115,15 @@ func Walk(t T, h http.Handler, doc *openapi.Doc, opts Options) {
 	for _, o := range ops {
 		// (A create under a parent that is not there may create the
 		// parent too: that is the surface's to say, not this probe's.)
-		if strings.Contains(o.path, "{") && o.method != "POST" {
-			w.call(o, w.fill(o, opts.Missing), w.body(o), "", false)
+		if target, ok := w.missing(o); ok && o.method != "POST" {
+			w.call(o, target, w.body(o), "", false)
 		}
 		if o.RequestBody != nil {
 			if _, ok := o.RequestBody.Content["application/json"]; ok {
 				w.call(o, w.fill(o, ""), []byte("{"), "", false)
 			}
 		}
-		if o.method == "GET" {
+		if o.method == "GET" && !opts.IgnoresAccept {
 			w.call(o, w.fill(o, ""), nil, "application/x-no-such-type", false)
 		}
 	}
@@ -189,20 +197,31 @@ func join(a, b string) string {
 	return a + "." + b
 }
 
+// missing is o's target with the first of its path parameters that
+// names something replaced by opts.Missing, if it has one.
+func (w *walker) missing(o op) (string, bool) {
+	for _, n := range param.FindAllStringSubmatch(o.path, -1) {
+		if !slices.Contains(w.opts.AnyValue, n[1]) {
+			return w.fill(o, n[1]), true
+		}
+	}
+	return "", false
+}
+
 // fill puts the parameters' examples into o's path and query; with
-// missing set, the last path parameter is missing instead.
+// missing set, that path parameter is opts.Missing instead.
 func (w *walker) fill(o op, missing string) string {
 	names := param.FindAllStringSubmatch(o.path, -1)
 	path := o.path
-	for i, n := range names {
+	for _, n := range names {
 		v := ""
 		for _, p := range o.Parameters {
 			if p.In == "path" && p.Name == n[1] {
 				v = toString(p.Example)
 			}
 		}
-		if missing != "" && i == len(names)-1 {
-			v = missing
+		if missing != "" && n[1] == missing {
+			v = w.opts.Missing
 		}
 		path = strings.Replace(path, n[0], url.PathEscape(w.subst(v)), 1)
 	}
