@@ -91,6 +91,26 @@ func value(fams map[string]*dto.MetricFamily, name string, labels ...string) (fl
 	return sum, found
 }
 
+// officeSlice creates the network acme/office over the Sliceable API with
+// a port at each dpid:port, and returns the network's URL.
+func officeSlice(t *testing.T, base string, ports ...string) string {
+	t.Helper()
+	net := base + "/sliceable/tenants/acme/networks/office"
+	post(t, base+"/sliceable/tenants", `{"id":"acme"}`, http.StatusAccepted)
+	post(t, base+"/sliceable/tenants/acme/networks", `{"id":"office"}`, http.StatusAccepted)
+	for _, p := range ports {
+		addPort(t, net, p)
+	}
+	return net
+}
+
+// addPort binds dpid:port, untagged, to the network at net.
+func addPort(t *testing.T, net, at string) {
+	t.Helper()
+	dpid, port, _ := strings.Cut(at, ":")
+	post(t, net+"/ports", `{"datapath_id":"`+dpid+`","port":`+port+`,"vid":65535}`, http.StatusAccepted)
+}
+
 func post(t *testing.T, url, body string, want int) {
 	t.Helper()
 	res, err := http.Post(url, "application/json", strings.NewReader(body))
@@ -155,11 +175,7 @@ func TestMetricsWithOVS(t *testing.T) {
 	require.NoError(t, ovs.AddBridge(ovstest.Bridge{Name: "br0", DatapathID: 0xe0, Controller: "tcp:" + ofAddr}))
 	h1 := ovs.AddHost(t, ovstest.HostConfig{Bridge: "br0", OFPort: 1, MAC: "02:00:00:00:00:01", Addr: "10.98.0.1/24"})
 	ovs.AddHost(t, ovstest.HostConfig{Bridge: "br0", OFPort: 2, MAC: "02:00:00:00:00:02", Addr: "10.98.0.2/24"})
-	net := base + "/sliceable/tenants/acme/networks/office"
-	post(t, base+"/sliceable/tenants", `{"id":"acme"}`, http.StatusAccepted)
-	post(t, base+"/sliceable/tenants/acme/networks", `{"id":"office"}`, http.StatusAccepted)
-	post(t, net+"/ports", `{"datapath_id":"0xe0","port":1,"vid":65535}`, http.StatusAccepted)
-	post(t, net+"/ports", `{"datapath_id":"0xe0","port":2,"vid":65535}`, http.StatusAccepted)
+	net := officeSlice(t, base, "0xe0:1", "0xe0:2")
 	require.Eventually(t, statusHas(base, `"switches":1`), 10*time.Second, 20*time.Millisecond, "the switch did not connect")
 	require.Eventually(t, func() bool { return h1.Ping("10.98.0.2", 1) }, 20*time.Second, 100*time.Millisecond, "no traffic over the slice")
 
@@ -184,7 +200,7 @@ func TestMetricsWithOVS(t *testing.T) {
 
 	// New hosts' traffic: more packet-ins, more flow_mods.
 	h3 := ovs.AddHost(t, ovstest.HostConfig{Bridge: "br0", OFPort: 3, MAC: "02:00:00:00:00:03", Addr: "10.98.0.3/24"})
-	post(t, net+"/ports", `{"datapath_id":"0xe0","port":3,"vid":65535}`, http.StatusAccepted)
+	addPort(t, net, "0xe0:3")
 	require.Eventually(t, func() bool { return h3.Ping("10.98.0.1", 1) }, 20*time.Second, 100*time.Millisecond)
 	require.Eventually(t, func() bool {
 		pi2, fm2, learned2 := counts()

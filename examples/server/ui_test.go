@@ -151,11 +151,7 @@ func TestUIWithOVS(t *testing.T) {
 	ovs.LinkBridges(t, "br1", 3, "br2", 3)
 	h1 := ovs.AddHost(t, ovstest.HostConfig{Bridge: "br1", OFPort: 1, MAC: "02:00:00:00:00:01", Addr: "10.97.0.1/24"})
 	ovs.AddHost(t, ovstest.HostConfig{Bridge: "br2", OFPort: 1, MAC: "02:00:00:00:00:02", Addr: "10.97.0.2/24"})
-	net := base + "/sliceable/tenants/acme/networks/office"
-	post(t, base+"/sliceable/tenants", `{"id":"acme"}`, http.StatusAccepted)
-	post(t, base+"/sliceable/tenants/acme/networks", `{"id":"office"}`, http.StatusAccepted)
-	post(t, net+"/ports", `{"datapath_id":"0xe1","port":1,"vid":65535}`, http.StatusAccepted)
-	post(t, net+"/ports", `{"datapath_id":"0xe2","port":1,"vid":65535}`, http.StatusAccepted)
+	net := officeSlice(t, base, "0xe1:1", "0xe2:1")
 
 	snapshot := func() fabricui.Snapshot {
 		var s fabricui.Snapshot
@@ -194,7 +190,7 @@ func TestUIWithOVS(t *testing.T) {
 
 	// Live: a third host appears on the page without a reload.
 	h3 := ovs.AddHost(t, ovstest.HostConfig{Bridge: "br2", OFPort: 2, MAC: "02:00:00:00:00:03", Addr: "10.97.0.3/24"})
-	post(t, net+"/ports", `{"datapath_id":"0xe2","port":2,"vid":65535}`, http.StatusAccepted)
+	addPort(t, net, "0xe2:2")
 	require.Eventually(t, func() bool { return h3.Ping("10.97.0.1", 1) }, 20*time.Second, 100*time.Millisecond)
 	require.Eventually(t, func() bool { return b.count(sel+" .port") == 3 && b.count(sel+" .mac.learned") == 3 },
 		10*time.Second, 100*time.Millisecond, "the page did not follow the change")

@@ -115,6 +115,20 @@ func New(opts Options) (*Handler, error) {
 	return h, nil
 }
 
+// The API's paths.
+const (
+	tenants = "/tenants"
+	tenant  = tenants + "/{tid}"
+	nets    = tenant + "/networks"
+	net     = nets + "/{nid}"
+	ports   = net + "/ports"
+	portp   = ports + "/{pid}"
+	patts   = portp + "/attachments"
+	patt    = patts + "/{aid}"
+	natts   = net + "/attachments"
+	natt    = natts + "/{aid}"
+)
+
 // route is one operation the handler serves.
 type route struct {
 	pattern string
@@ -123,25 +137,13 @@ type route struct {
 
 // routes are the API's operations, each documented in document().
 func (h *Handler) routes() []route {
-	const (
-		tenants = "/tenants"
-		tenant  = tenants + "/{tid}"
-		nets    = tenant + "/networks"
-		net     = nets + "/{nid}"
-		ports   = net + "/ports"
-		port    = ports + "/{pid}"
-		patts   = port + "/attachments"
-		patt    = patts + "/{aid}"
-		natts   = net + "/attachments"
-		natt    = natts + "/{aid}"
-	)
 	return []route{
 		{"GET " + tenants, h.listTenants}, {"POST " + tenants, h.createTenant},
 		{"GET " + tenant, h.getTenant}, {"PUT " + tenant, h.modifyTenant}, {"DELETE " + tenant, h.deleteTenant},
 		{"GET " + nets, h.listNetworks}, {"POST " + nets, h.createNetwork},
 		{"GET " + net, h.getNetwork}, {"PUT " + net, h.modifyNetwork}, {"DELETE " + net, h.deleteNetwork},
 		{"GET " + ports, h.listPorts}, {"POST " + ports, h.createPort},
-		{"GET " + port, h.getPort}, {"DELETE " + port, h.deletePort},
+		{"GET " + portp, h.getPort}, {"DELETE " + portp, h.deletePort},
 		{"GET " + patts, h.listPortAttachments}, {"POST " + patts, h.createPortAttachment},
 		{"GET " + patt, h.getPortAttachment}, {"DELETE " + patt, h.deletePortAttachment},
 		{"GET " + natts, h.listNetworkAttachments}, {"POST " + natts, h.createNetworkAttachment},

@@ -97,18 +97,6 @@ func document() *openapi.Doc {
 			Responses: map[string]*openapi.Response{"202": openapi.Empty("The deletion is accepted.")}}
 	}
 
-	const (
-		tenants = "/tenants"
-		tenant  = tenants + "/{tid}"
-		nets    = tenant + "/networks"
-		net     = nets + "/{nid}"
-		ports   = net + "/ports"
-		portp   = ports + "/{pid}"
-		patts   = portp + "/attachments"
-		patt    = patts + "/{aid}"
-		natts   = net + "/attachments"
-		natt    = natts + "/{aid}"
-	)
 	d.Add("GET", tenants, list("listTenants", "List the tenants.", "Identified"))
 	d.Add("POST", tenants, create("createTenant", "Create a tenant.", "TenantIn", map[string]any{"id": "acme", "description": "Acme"}, "Identified"))
 	d.Add("GET", tenant, get("getTenant", "Show a tenant.", "Description", tid))

@@ -174,6 +174,33 @@ func (a *Action) appendTo(b []byte) ([]byte, error) {
 	return b, &ActionError{a.Type, BadActionBadType, fmt.Sprintf("unknown action type %d", uint16(a.Type))}
 }
 
+func actionName(t uint16) string { return ActionType(t).String() }
+func instName(t uint16) string   { return InstructionType(t).String() }
+
+// tlv reads the header of an action or instruction and returns its type
+// and the body after the header, read in place: checked to be whole, its
+// length with the header a multiple of 8 and, for a type fixed gives a
+// length, that length. The decoder is left at the body. A failure is
+// recorded in d as errType/code (their BAD_LEN), named by name.
+func tlv(d *wire.Decoder, errType ErrorType, code uint16, fixed []uint8, name func(uint16) string) (uint16, []byte, bool) {
+	start := d.Off
+	t, n := d.U16(), int(d.U16())
+	switch {
+	case d.Failed():
+	case n < 8 || n%8 != 0:
+		d.Off = start
+		d.Fail(uint16(errType), code, "%s length %d", name(t), n)
+	case n-4 > d.Len():
+		d.Off = start
+		d.Fail(uint16(errType), code, "truncated")
+	case int(t) < len(fixed) && fixed[t] != 0 && n != int(fixed[t]):
+		d.Fail(uint16(errType), code, "%s length %d, want %d", name(t), n, fixed[t])
+	default:
+		return t, d.B[d.Off : d.Off+n-4 : d.Off+n-4], true
+	}
+	return 0, nil, false
+}
+
 // grow returns s one element longer, reusing its capacity: the new
 // element holds whatever it held before (decoders overwrite it whole).
 func grow[E any](s []E) []E {
@@ -208,29 +235,11 @@ var actionLen = [...]uint8{ActionOutput: 16, ActionCopyTTLOut: 8, ActionCopyTTLI
 // (whose capacity it reuses).
 func decodeActions(d *wire.Decoder, out []Action) []Action {
 	for d.Len() > 0 {
-		start := d.Off
-		t := ActionType(d.U16())
-		n := int(d.U16())
-		if d.Failed() {
+		typ, body, ok := tlv(d, ErrBadAction, BadActionBadLen, actionLen[:], actionName)
+		if !ok {
 			return out
 		}
-		if n < 8 || n%8 != 0 {
-			d.Off = start
-			d.Fail(uint16(ErrBadAction), BadActionBadLen, "action %v length %d", t, n)
-			return out
-		}
-		if n-4 > d.Len() {
-			d.Off = start
-			d.Fail(uint16(ErrBadAction), BadActionBadLen, "truncated")
-			return out
-		}
-		if int(t) < len(actionLen) && actionLen[t] != 0 && n != int(actionLen[t]) {
-			d.Fail(uint16(ErrBadAction), BadActionBadLen, "action %v length %d, want %d", t, n, actionLen[t])
-			return out
-		}
-		// The body is read in place: its length is checked, and a
-		// fixed-size action's is the one it must have.
-		body := d.B[d.Off : d.Off+n-4 : d.Off+n-4]
+		t, n := ActionType(typ), 4+len(body)
 		out = grow(out)
 		a := &out[len(out)-1]
 		*a = Action{Type: t}

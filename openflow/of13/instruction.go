@@ -144,29 +144,13 @@ var instLen = [...]uint8{InstGotoTable: 8, InstWriteMetadata: 24, InstClearActio
 // actions, the action list of the element it overwrites.
 func decodeInstructions(d *wire.Decoder, out []Instruction) []Instruction {
 	for d.Len() > 0 {
-		start := d.Off
-		t := InstructionType(d.U16())
-		n := int(d.U16())
-		if d.Failed() {
+		typ, body, ok := tlv(d, ErrBadInstruction, BadInstructionBadLen, instLen[:], instName)
+		if !ok {
 			return out
 		}
-		if n < 8 || n%8 != 0 {
-			d.Off = start
-			d.Fail(uint16(ErrBadInstruction), BadInstructionBadLen, "instruction %v length %d", t, n)
-			return out
-		}
-		if n-4 > d.Len() {
-			d.Off = start
-			d.Fail(uint16(ErrBadInstruction), BadInstructionBadLen, "truncated")
-			return out
-		}
-		if int(t) < len(instLen) && instLen[t] != 0 && n != int(instLen[t]) {
-			d.Fail(uint16(ErrBadInstruction), BadInstructionBadLen, "instruction %v length %d, want %d", t, n, instLen[t])
-			return out
-		}
-		// As with actions, the body is read in place, and the element
-		// overwritten gives its action list to reuse.
-		body := d.B[d.Off : d.Off+n-4 : d.Off+n-4]
+		t, n := InstructionType(typ), 4+len(body)
+		// As with actions, the element overwritten gives its action list
+		// to reuse.
 		out = grow(out)
 		in := &out[len(out)-1]
 		acts := in.Actions[:0]
