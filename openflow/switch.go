@@ -224,6 +224,7 @@ func (s *Switch) run() {
 		s.c.countDisconnect(err)
 		return
 	}
+	s.in.publish(&s.inTally) // what the handshake read, before anyone asks
 	log = log.With("dpid", fmt.Sprintf("%#016x", s.dpid), "version", s.version.String())
 	log.Info("switch connected")
 	s.up = true
