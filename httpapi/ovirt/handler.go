@@ -31,6 +31,7 @@ type Handler struct {
 	svc  *Service
 	opts HandlerOptions
 	h    http.Handler
+	doc  http.Handler // the OpenAPI document
 }
 
 // NewHandler returns the API over svc, serving paths relative to where
@@ -39,7 +40,7 @@ func NewHandler(svc *Service, opts HandlerOptions) *Handler {
 	if opts.Timeout <= 0 {
 		opts.Timeout = svc.opts.ApplyTimeout + 10*time.Second
 	}
-	h := &Handler{svc: svc, opts: opts}
+	h := &Handler{svc: svc, opts: opts, doc: document().Handler()}
 	h.h = httpapi.Wrap(http.HandlerFunc(h.serve), httpapi.Options{Logger: opts.Logger, Authenticator: opts.Authenticator,
 		Render: renderFault, Timeout: opts.Timeout})
 	return h
@@ -143,6 +144,10 @@ func (h *Handler) serve(w http.ResponseWriter, r *http.Request) {
 		err = h.networks(w, r, u, seg[1:])
 	case seg[0] == "hosts":
 		err = h.hosts(w, r, u, seg[1:])
+	case len(seg) == 1 && seg[0] == "openapi.json":
+		if err = only(r, "GET"); err == nil {
+			h.doc.ServeHTTP(w, r)
+		}
 	default:
 		err = errNoRoute
 	}

@@ -27,10 +27,11 @@ import (
 // bed is the API over a store with hosts made of namespaces, each with
 // an agent, served at both of the API's roots.
 type bed struct {
-	t     *testing.T
-	st    store.Store
-	url   string
-	hosts map[string]*hostnettest.Host
+	t       *testing.T
+	st      store.Store
+	url     string
+	hosts   map[string]*hostnettest.Host
+	handler *ovirt.Handler
 }
 
 func newBed(t *testing.T, st store.Store, hosts ...string) *bed {
@@ -49,6 +50,7 @@ func newBed(t *testing.T, st store.Store, hosts ...string) *bed {
 	svc, err := ovirt.NewService(st, ovirt.Options{ApplyTimeout: 10 * time.Second})
 	require.NoError(t, err)
 	h := ovirt.NewHandler(svc, ovirt.HandlerOptions{})
+	b.handler = h
 	mux := http.NewServeMux()
 	httpapi.Mount(mux, h)
 	mux.Handle("/api/", http.StripPrefix("/api", h))
