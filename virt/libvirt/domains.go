@@ -86,8 +86,12 @@ func (d *Driver) Domain(ctx context.Context, name string) (virt.Domain, error) {
 	if ok && events {
 		// Lifecycle events (a state change, a definition, an undefine)
 		// drop an entry, and so does every change made here: what is
-		// cached is current without asking libvirt.
-		return c.dom, nil
+		// cached is current without asking libvirt — while the
+		// connection lives. A call may find it dead before the close
+		// callback has run and cleared the cache; IsAlive asks no one.
+		if alive, err := d.c().IsAlive(); err == nil && alive {
+			return c.dom, nil
+		}
 	}
 	dom, err := d.lookup("get domain", name)
 	if err != nil {
