@@ -304,30 +304,25 @@ func decodeField(d *wire.Decoder, f *Field) {
 	if h == nil {
 		return
 	}
-	n := int(h[3])
-	*f = Field{Class: be.Uint16(h), Type: h[2] >> 1, HasMask: h[2]&1 == 1}
+	class, typ, hasMask, n := be.Uint16(h), h[2]>>1, h[2]&1 == 1, int(h[3])
 	start := d.Off
 	payload := d.Bytes(n)
 	if d.Failed() {
 		return
 	}
-	if f.Class == ClassBasic {
-		if int(f.Type) >= len(basicFields) {
+	if class == ClassBasic {
+		if int(typ) >= len(basicFields) {
 			d.Off = start - 4
-			d.Fail(uint16(ErrBadMatch), BadMatchBadField, "unknown oxm basic field %d", f.Type)
+			d.Fail(uint16(ErrBadMatch), BadMatchBadField, "unknown oxm basic field %d", typ)
 			return
 		}
-		spec := basicFields[f.Type]
-		want := spec.size
-		if f.HasMask {
-			want *= 2
-		}
-		if n != want {
+		if want := basicFields[typ].size << (h[2] & 1); n != want {
 			d.Off = start - 4
-			d.Fail(uint16(ErrBadMatch), BadMatchBadLen, "oxm %s length %d, want %d", spec.name, n, want)
+			d.Fail(uint16(ErrBadMatch), BadMatchBadLen, "oxm %s length %d, want %d", basicFields[typ].name, n, want)
 			return
 		}
 	}
+	*f = Field{Class: class, Type: typ, HasMask: hasMask}
 	if n <= maxInline { // setPayload, without its mask and long cases
 		f.n = uint8(copy(f.b[:], payload))
 		return

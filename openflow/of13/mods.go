@@ -96,13 +96,19 @@ func (m *FlowMod) UnmarshalBinary(b []byte) error {
 	if err != nil {
 		return err
 	}
-	fields, insts := m.Match.Fields[:0], m.Instructions[:0]
-	*m = FlowMod{Header: h, Match: Match{Fields: fields}}
-	if f := d.Bytes(40); f != nil { // the fixed part, read in place
-		m.Cookie, m.CookieMask, m.TableID, m.Command = be.Uint64(f), be.Uint64(f[8:]), f[16], FlowModCommand(f[17])
-		m.IdleTimeout, m.HardTimeout, m.Priority = be.Uint16(f[18:]), be.Uint16(f[20:]), be.Uint16(f[22:])
-		m.BufferID, m.OutPort, m.OutGroup, m.Flags = be.Uint32(f[24:]), be.Uint32(f[28:]), be.Uint32(f[32:]), be.Uint16(f[36:])
+	f := d.Bytes(40) // the fixed part, read in place
+	if f == nil {
+		*m = FlowMod{Header: h}
+		return d.Err()
 	}
+	// Every field is set (rather than the message zeroed first), the
+	// lists keeping their capacity.
+	m.Header = h
+	m.Cookie, m.CookieMask, m.TableID, m.Command = be.Uint64(f), be.Uint64(f[8:]), f[16], FlowModCommand(f[17])
+	m.IdleTimeout, m.HardTimeout, m.Priority = be.Uint16(f[18:]), be.Uint16(f[20:]), be.Uint16(f[22:])
+	m.BufferID, m.OutPort, m.OutGroup, m.Flags = be.Uint32(f[24:]), be.Uint32(f[28:]), be.Uint32(f[32:]), be.Uint16(f[36:])
+	insts := m.Instructions[:0]
+	m.Match.Fields = m.Match.Fields[:0]
 	decodeMatch(&d, &m.Match)
 	m.Instructions = decodeInstructions(&d, insts)
 	return d.Err()
