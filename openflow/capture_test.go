@@ -122,11 +122,11 @@ func capture(t *testing.T, version uint8) [][]byte {
 		c.send(&of10.StatsRequest{Header: of10.Header{XID: 2}, Body: of10.DescRequest{}})
 		c.send(&of10.GetConfigRequest{Header: of10.Header{XID: 3}})
 		c.send(&of10.FlowMod{Header: of10.Header{XID: 4}, Match: of10.MatchAll(), Command: of10.FlowAdd, Cookie: 0x5e,
-			BufferID: of10.NoBuffer, OutPort: of10.PortNone, Actions: []of10.Action{of10.Output{Port: of10.PortController, MaxLen: 0xffff}}})
+			BufferID: of10.NoBuffer, OutPort: of10.PortNone, Actions: []of10.Action{of10.ToController(0xffff)}})
 		c.send(&of10.EchoRequest{Header: of10.Header{XID: 5}, Data: []byte("hi")})
 		c.send(&of10.FlowMod{Header: of10.Header{XID: 6}, Match: of10.MatchAll().WithInPort(2), Command: of10.FlowAdd, Priority: 10,
 			BufferID: of10.NoBuffer, OutPort: of10.PortNone, // an unknown vendor: an error
-			Actions: []of10.Action{of10.VendorAction{Vendor: 0xabcdef, Data: make([]byte, 8)}}})
+			Actions: []of10.Action{of10.VendorAction(0xabcdef, make([]byte, 8))}})
 		c.send(&of10.StatsRequest{Header: of10.Header{XID: 7}, Body: of10.FlowStatsRequest{Match: of10.MatchAll(), TableID: 0xff, OutPort: of10.PortNone}})
 		c.send(&of10.StatsRequest{Header: of10.Header{XID: 8}, Body: of10.PortStatsRequest{PortNo: of10.PortNone}})
 		c.send(&of10.StatsRequest{Header: of10.Header{XID: 9}, Body: of10.TableStatsRequest{}})

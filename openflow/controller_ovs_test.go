@@ -61,7 +61,7 @@ func TestIntegrationOVSController(t *testing.T) {
 				stats = &of13.MultipartRequest{Body: of13.FlowStatsRequest{TableID: of13.TableAll, OutPort: of13.PortAny, OutGroup: of13.GroupAny}}
 			} else {
 				flow = &of10.FlowMod{Match: of10.MatchAll(), Command: of10.FlowAdd, Cookie: 0x77, BufferID: of10.NoBuffer,
-					OutPort: of10.PortNone, Actions: []of10.Action{of10.Output{Port: of10.PortController, MaxLen: 0xffff}}}
+					OutPort: of10.PortNone, Actions: []of10.Action{of10.ToController(0xffff)}}
 				stats = &of10.StatsRequest{Body: of10.FlowStatsRequest{Match: of10.MatchAll(), TableID: 0xff, OutPort: of10.PortNone}}
 			}
 			require.NoError(t, sw.Send(ctx, flow))

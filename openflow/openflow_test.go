@@ -121,7 +121,7 @@ func TestDecodeVersions(t *testing.T) {
 }
 
 func TestErrorReply(t *testing.T) {
-	b, err := (&of10.FlowMod{Header: of10.Header{XID: 99}, Match: of10.MatchAll(), Actions: []of10.Action{of10.Output{Port: 1}}}).MarshalBinary()
+	b, err := (&of10.FlowMod{Header: of10.Header{XID: 99}, Match: of10.MatchAll(), Actions: []of10.Action{of10.Output(1)}}).MarshalBinary()
 	require.NoError(t, err)
 	b[75] = 13 // misaligned action length
 	_, err = openflow.Decode(b)

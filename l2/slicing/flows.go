@@ -75,12 +75,9 @@ type scratch struct {
 	instr13  [1]of13.Instruction
 	acts13   [4]of13.Action
 
-	fm10    of10.FlowMod
-	po10    of10.PacketOut
-	acts10  [3]of10.Action
-	out10   of10.Output
-	strip10 of10.StripVLAN
-	vid10   of10.SetVLANVID
+	fm10   of10.FlowMod
+	po10   of10.PacketOut
+	acts10 [3]of10.Action
 }
 
 type dialect interface {
@@ -231,7 +228,7 @@ type of10Dialect struct{}
 func (of10Dialect) tableMiss() openflow.Message {
 	fm := of10.NewFlowMod(of10.FlowAdd, of10.MatchAll())
 	fm.Priority, fm.Cookie = priorityMiss, cookieMiss
-	fm.Actions = []of10.Action{of10.Output{Port: of10.PortController, MaxLen: 0xffff}}
+	fm.Actions = []of10.Action{of10.ToController(0xffff)}
 	return fm
 }
 
@@ -265,26 +262,20 @@ func vlanMatch10(m of10.Match, v l2.VLAN) of10.Match {
 }
 
 // vlanActions10 appends the actions that turn a frame tagged from into
-// one tagged to, built in sc.
-func vlanActions10(acts []of10.Action, sc *scratch, from, to l2.VLAN) []of10.Action {
+// one tagged to.
+func vlanActions10(acts []of10.Action, from, to l2.VLAN) []of10.Action {
 	switch {
 	case from == to:
 		return acts
 	case to == l2.Untagged:
-		return append(acts, &sc.strip10)
+		return append(acts, of10.StripVLAN())
 	}
-	sc.vid10 = of10.SetVLANVID{VID: uint16(to)}
-	return append(acts, &sc.vid10)
-}
-
-func output10(acts []of10.Action, o *of10.Output, port l2.Port) []of10.Action {
-	*o = of10.Output{Port: uint16(port)}
-	return append(acts, o)
+	return append(acts, of10.SetVLANVID(uint16(to)))
 }
 
 func (of10Dialect) forward(sc *scratch, f flowSpec) openflow.Message {
 	m := vlanMatch10(of10.MatchAll().WithInPort(uint16(f.Port)), f.VLAN).WithDLSrc(f.Src).WithDLDst(f.Dst)
-	acts := output10(vlanActions10(sc.acts10[:0], sc, f.VLAN, f.OutVLAN), &sc.out10, f.Out)
+	acts := append(vlanActions10(sc.acts10[:0], f.VLAN, f.OutVLAN), of10.Output(uint16(f.Out)))
 	sc.fm10 = of10.FlowMod{Match: m, Cookie: f.Cookie, Command: of10.FlowAdd, IdleTimeout: f.Idle, Priority: priorityForward,
 		BufferID: of10.NoBuffer, OutPort: of10.PortNone, Flags: of10.FlowSendFlowRem, Actions: acts}
 	return &sc.fm10
@@ -314,13 +305,13 @@ func (of10Dialect) deleteDrop(d dropSpec) openflow.Message {
 }
 
 func (of10Dialect) packetOut(sc *scratch, from l2.VLAN, out l2.Location, data []byte) openflow.Message {
-	acts := output10(vlanActions10(sc.acts10[:0], sc, from, out.VLAN), &sc.out10, out.Port)
+	acts := append(vlanActions10(sc.acts10[:0], from, out.VLAN), of10.Output(uint16(out.Port)))
 	sc.po10 = of10.PacketOut{BufferID: of10.NoBuffer, InPort: of10.PortNone, Actions: acts, Data: data}
 	return &sc.po10
 }
 
 func (of10Dialect) rawPacketOut(port l2.Port, data []byte) openflow.Message {
-	return of10.NewPacketOut(data, of10.Output{Port: uint16(port)})
+	return of10.NewPacketOut(data, of10.Output(uint16(port)))
 }
 
 func (of10Dialect) physical(port uint32) bool { return port > 0 && port <= uint32(of10.PortMax) }

@@ -145,12 +145,11 @@ func TestFlowsEncode(t *testing.T) {
 		}
 	}
 	// The VLAN rewrites.
-	var sc scratch
 	assert.Equal(t, []of13.Action{of13.PopVLAN()}, vlanActions13(nil, 10, l2.Untagged))
 	assert.Equal(t, []of13.Action{of13.PushVLAN(0x8100), of13.SetField(of13.VLANVID(10))}, vlanActions13(nil, l2.Untagged, 10))
 	assert.Nil(t, vlanActions13(nil, 10, 10))
-	assert.Equal(t, []of10.Action{&of10.StripVLAN{}}, vlanActions10(nil, &sc, 10, l2.Untagged))
-	assert.Equal(t, []of10.Action{&of10.SetVLANVID{VID: 20}}, vlanActions10(nil, &sc, 10, 20))
+	assert.Equal(t, []of10.Action{of10.StripVLAN()}, vlanActions10(nil, 10, l2.Untagged))
+	assert.Equal(t, []of10.Action{of10.SetVLANVID(20)}, vlanActions10(nil, 10, 20))
 	assert.Nil(t, of10Dialect{}.deleteSlice(1, 0), "1.0 has nothing to select a slice without a tag by")
 }
 

@@ -34,139 +34,139 @@ var actionNames = map[ActionType]string{ActionOutput: "OUTPUT", ActionSetVLANVID
 
 func (t ActionType) String() string { return wire.MapName(actionNames, t, "ActionType") }
 
-// Action is one OpenFlow 1.0 action; the concrete types are the structs of
-// this file.
-type Action interface {
-	Type() ActionType
-	appendTo(b []byte) ([]byte, error)
-}
-
-// Output sends the packet to a port; MaxLen is how much of it goes to the
-// controller.
-type Output struct {
-	Port   uint16
+// Action is one OpenFlow 1.0 action: its Type and the arguments of that
+// type; the fields another type takes stay zero. Build actions with the
+// functions named after them (Output, SetVLANVID, StripVLAN, ...) and
+// read them by Type. As in of13, an Action is a plain value: building,
+// copying and decoding actions allocates nothing.
+type Action struct {
+	Type ActionType
+	// Port is where Output sends the packet (a port or a reserved one:
+	// PortController, PortFlood, ...), and the port of Enqueue's queue.
+	Port uint16
+	// MaxLen is how much of the packet Output to PortController sends.
 	MaxLen uint16
-}
-
-// SetVLANVID sets (or adds) the VLAN id.
-type SetVLANVID struct{ VID uint16 }
-
-// SetVLANPCP sets (or adds) the VLAN priority.
-type SetVLANPCP struct{ PCP uint8 }
-
-// StripVLAN removes the VLAN tag.
-type StripVLAN struct{}
-
-// SetDLSrc sets the source MAC.
-type SetDLSrc struct{ Addr [6]byte }
-
-// SetDLDst sets the destination MAC.
-type SetDLDst struct{ Addr [6]byte }
-
-// SetNWSrc sets the IPv4 source.
-type SetNWSrc struct{ Addr [4]byte }
-
-// SetNWDst sets the IPv4 destination.
-type SetNWDst struct{ Addr [4]byte }
-
-// SetNWTOS sets the IP ToS.
-type SetNWTOS struct{ TOS uint8 }
-
-// SetTPSrc sets the transport source port.
-type SetTPSrc struct{ Port uint16 }
-
-// SetTPDst sets the transport destination port.
-type SetTPDst struct{ Port uint16 }
-
-// Enqueue sends the packet to a queue of a port.
-type Enqueue struct {
-	Port    uint16
+	// VID is what SetVLANVID sets, PCP what SetVLANPCP sets, TOS what
+	// SetNWTOS sets.
+	VID uint16
+	PCP uint8
+	TOS uint8
+	// MAC is what SetDLSrc and SetDLDst set, IP what SetNWSrc and
+	// SetNWDst set, TPPort what SetTPSrc and SetTPDst set.
+	MAC    [6]byte
+	IP     [4]byte
+	TPPort uint16
+	// QueueID is Enqueue's queue.
 	QueueID uint32
-}
-
-// VendorAction is a vendor's action; Data follows the vendor id.
-type VendorAction struct {
+	// Vendor and Data are a vendor action's id and what follows it.
 	Vendor uint32
 	Data   []byte
 }
 
-func (Output) Type() ActionType       { return ActionOutput }
-func (SetVLANVID) Type() ActionType   { return ActionSetVLANVID }
-func (SetVLANPCP) Type() ActionType   { return ActionSetVLANPCP }
-func (StripVLAN) Type() ActionType    { return ActionStripVLAN }
-func (SetDLSrc) Type() ActionType     { return ActionSetDLSrc }
-func (SetDLDst) Type() ActionType     { return ActionSetDLDst }
-func (SetNWSrc) Type() ActionType     { return ActionSetNWSrc }
-func (SetNWDst) Type() ActionType     { return ActionSetNWDst }
-func (SetNWTOS) Type() ActionType     { return ActionSetNWTOS }
-func (SetTPSrc) Type() ActionType     { return ActionSetTPSrc }
-func (SetTPDst) Type() ActionType     { return ActionSetTPDst }
-func (Enqueue) Type() ActionType      { return ActionEnqueue }
-func (VendorAction) Type() ActionType { return ActionVendor }
+// Output sends the packet to a port (or a reserved port: PortFlood,
+// PortInPort, ...).
+func Output(port uint16) Action { return Action{Type: ActionOutput, Port: port} }
+
+// ToController sends the packet to the controller, at most maxLen bytes
+// of it.
+func ToController(maxLen uint16) Action {
+	return Action{Type: ActionOutput, Port: PortController, MaxLen: maxLen}
+}
+
+// SetVLANVID sets the VLAN id (adding a tag when there is none).
+func SetVLANVID(vid uint16) Action { return Action{Type: ActionSetVLANVID, VID: vid} }
+
+// SetVLANPCP sets the VLAN priority.
+func SetVLANPCP(pcp uint8) Action { return Action{Type: ActionSetVLANPCP, PCP: pcp} }
+
+// StripVLAN removes the VLAN tag.
+func StripVLAN() Action { return Action{Type: ActionStripVLAN} }
+
+// SetDLSrc sets the Ethernet source.
+func SetDLSrc(mac [6]byte) Action { return Action{Type: ActionSetDLSrc, MAC: mac} }
+
+// SetDLDst sets the Ethernet destination.
+func SetDLDst(mac [6]byte) Action { return Action{Type: ActionSetDLDst, MAC: mac} }
+
+// SetNWSrc sets the IPv4 source.
+func SetNWSrc(ip [4]byte) Action { return Action{Type: ActionSetNWSrc, IP: ip} }
+
+// SetNWDst sets the IPv4 destination.
+func SetNWDst(ip [4]byte) Action { return Action{Type: ActionSetNWDst, IP: ip} }
+
+// SetNWTOS sets the IP ToS (DSCP bits).
+func SetNWTOS(tos uint8) Action { return Action{Type: ActionSetNWTOS, TOS: tos} }
+
+// SetTPSrc sets the TCP/UDP source port.
+func SetTPSrc(port uint16) Action { return Action{Type: ActionSetTPSrc, TPPort: port} }
+
+// SetTPDst sets the TCP/UDP destination port.
+func SetTPDst(port uint16) Action { return Action{Type: ActionSetTPDst, TPPort: port} }
+
+// Enqueue sends the packet to a queue of a port.
+func Enqueue(port uint16, queue uint32) Action {
+	return Action{Type: ActionEnqueue, Port: port, QueueID: queue}
+}
+
+// VendorAction is an action defined by a vendor; data is what follows the
+// vendor id (the action's length must come to a multiple of 8).
+func VendorAction(vendor uint32, data []byte) Action {
+	return Action{Type: ActionVendor, Vendor: vendor, Data: data}
+}
 
 func hdr(b []byte, t ActionType, n int) []byte {
 	return append(b, byte(t>>8), byte(t), byte(n>>8), byte(n))
 }
 
-func (a Output) appendTo(b []byte) ([]byte, error) {
-	return a16(a16(hdr(b, ActionOutput, 8), a.Port), a.MaxLen), nil
-}
-func (a SetVLANVID) appendTo(b []byte) ([]byte, error) {
-	return append(a16(hdr(b, ActionSetVLANVID, 8), a.VID), 0, 0), nil
-}
-func (a SetVLANPCP) appendTo(b []byte) ([]byte, error) {
-	return append(hdr(b, ActionSetVLANPCP, 8), a.PCP, 0, 0, 0), nil
-}
-func (StripVLAN) appendTo(b []byte) ([]byte, error) {
-	return append(hdr(b, ActionStripVLAN, 8), 0, 0, 0, 0), nil
-}
-func (a SetDLSrc) appendTo(b []byte) ([]byte, error) {
-	return wire.Pad(append(hdr(b, ActionSetDLSrc, 16), a.Addr[:]...), 6), nil
-}
-func (a SetDLDst) appendTo(b []byte) ([]byte, error) {
-	return wire.Pad(append(hdr(b, ActionSetDLDst, 16), a.Addr[:]...), 6), nil
-}
-func (a SetNWSrc) appendTo(b []byte) ([]byte, error) {
-	return append(hdr(b, ActionSetNWSrc, 8), a.Addr[:]...), nil
-}
-func (a SetNWDst) appendTo(b []byte) ([]byte, error) {
-	return append(hdr(b, ActionSetNWDst, 8), a.Addr[:]...), nil
-}
-func (a SetNWTOS) appendTo(b []byte) ([]byte, error) {
-	return append(hdr(b, ActionSetNWTOS, 8), a.TOS, 0, 0, 0), nil
-}
-func (a SetTPSrc) appendTo(b []byte) ([]byte, error) {
-	return append(a16(hdr(b, ActionSetTPSrc, 8), a.Port), 0, 0), nil
-}
-func (a SetTPDst) appendTo(b []byte) ([]byte, error) {
-	return append(a16(hdr(b, ActionSetTPDst, 8), a.Port), 0, 0), nil
-}
-func (a Enqueue) appendTo(b []byte) ([]byte, error) {
-	return a32(wire.Pad(a16(hdr(b, ActionEnqueue, 16), a.Port), 6), a.QueueID), nil
-}
-func (a VendorAction) appendTo(b []byte) ([]byte, error) {
-	n := 8 + len(a.Data)
-	if n%8 != 0 || n > 0xffff {
-		return b, fmt.Errorf("%w: vendor action of %d bytes is not a multiple of 8", wire.ErrInvalid, n)
+// appendTo appends the action. Only the fields of its type are written.
+func (a *Action) appendTo(b []byte) ([]byte, error) {
+	switch a.Type {
+	case ActionOutput:
+		return a16(a16(hdr(b, ActionOutput, 8), a.Port), a.MaxLen), nil
+	case ActionSetVLANVID:
+		return append(a16(hdr(b, ActionSetVLANVID, 8), a.VID), 0, 0), nil
+	case ActionSetVLANPCP:
+		return append(hdr(b, ActionSetVLANPCP, 8), a.PCP, 0, 0, 0), nil
+	case ActionStripVLAN:
+		return append(hdr(b, ActionStripVLAN, 8), 0, 0, 0, 0), nil
+	case ActionSetDLSrc, ActionSetDLDst:
+		return wire.Pad(append(hdr(b, a.Type, 16), a.MAC[:]...), 6), nil
+	case ActionSetNWSrc, ActionSetNWDst:
+		return append(hdr(b, a.Type, 8), a.IP[:]...), nil
+	case ActionSetNWTOS:
+		return append(hdr(b, ActionSetNWTOS, 8), a.TOS, 0, 0, 0), nil
+	case ActionSetTPSrc, ActionSetTPDst:
+		return append(a16(hdr(b, a.Type, 8), a.TPPort), 0, 0), nil
+	case ActionEnqueue:
+		return a32(wire.Pad(a16(hdr(b, ActionEnqueue, 16), a.Port), 6), a.QueueID), nil
+	case ActionVendor:
+		n := 8 + len(a.Data)
+		if n%8 != 0 || n > 0xffff {
+			return b, fmt.Errorf("%w: vendor action of %d bytes is not a multiple of 8", wire.ErrInvalid, n)
+		}
+		return append(a32(hdr(b, ActionVendor, n), a.Vendor), a.Data...), nil
 	}
-	return append(a32(hdr(b, ActionVendor, n), a.Vendor), a.Data...), nil
+	return b, fmt.Errorf("%w: unknown action type %d", wire.ErrInvalid, uint16(a.Type))
 }
 
 func appendActions(b []byte, actions []Action) ([]byte, error) {
 	var err error
-	for _, a := range actions {
-		if a == nil {
-			return b, fmt.Errorf("%w: nil action", wire.ErrInvalid)
-		}
-		if b, err = a.appendTo(b); err != nil {
+	for i := range actions {
+		if b, err = actions[i].appendTo(b); err != nil {
 			return b, err
 		}
 	}
 	return b, nil
 }
 
-func decodeActions(d *wire.Decoder) []Action {
-	var out []Action
+// actionLen is the encoded length of each fixed-size action.
+var actionLen = [...]uint8{ActionOutput: 8, ActionSetVLANVID: 8, ActionSetVLANPCP: 8, ActionStripVLAN: 8,
+	ActionSetDLSrc: 16, ActionSetDLDst: 16, ActionSetNWSrc: 8, ActionSetNWDst: 8, ActionSetNWTOS: 8,
+	ActionSetTPSrc: 8, ActionSetTPDst: 8, ActionEnqueue: 16}
+
+// decodeActions reads actions until d is exhausted, appending them to out
+// (whose capacity it reuses).
+func decodeActions(d *wire.Decoder, out []Action) []Action {
 	for d.Len() > 0 {
 		start := d.Off
 		t := ActionType(d.U16())
@@ -184,70 +184,40 @@ func decodeActions(d *wire.Decoder) []Action {
 			d.Fail(uint16(ErrBadAction), BadActionBadLen, "truncated")
 			return out
 		}
-		s := d.Sub(n - 4)
-		s.BadLenType, s.BadLenCode = uint16(ErrBadAction), BadActionBadLen
-		want := 8
-		var a Action
+		if t != ActionVendor && (int(t) >= len(actionLen) || actionLen[t] == 0) {
+			d.Fail(uint16(ErrBadAction), BadActionBadType, "unknown action type %d", uint16(t))
+			return out
+		}
+		if t != ActionVendor && n != int(actionLen[t]) {
+			d.Fail(uint16(ErrBadAction), BadActionBadLen, "action %v length %d, want %d", t, n, actionLen[t])
+			return out
+		}
+		// The body is read in place: its length is the type's.
+		body := d.B[d.Off : d.Off+n-4 : d.Off+n-4]
+		d.Off += n - 4
+		a := Action{Type: t}
 		switch t {
 		case ActionOutput:
-			a = Output{Port: s.U16(), MaxLen: s.U16()}
+			a.Port, a.MaxLen = be.Uint16(body), be.Uint16(body[2:])
 		case ActionSetVLANVID:
-			a = SetVLANVID{s.U16()}
-			s.Skip(2)
+			a.VID = be.Uint16(body)
 		case ActionSetVLANPCP:
-			a = SetVLANPCP{s.U8()}
-			s.Skip(3)
-		case ActionStripVLAN:
-			a = StripVLAN{}
-			s.Skip(4)
+			a.PCP = body[0]
 		case ActionSetDLSrc, ActionSetDLDst:
-			want = 16
-			var addr [6]byte
-			s.Copy(addr[:])
-			s.Skip(6)
-			if t == ActionSetDLSrc {
-				a = SetDLSrc{addr}
-			} else {
-				a = SetDLDst{addr}
-			}
+			a.MAC = [6]byte(body[:6])
 		case ActionSetNWSrc, ActionSetNWDst:
-			var addr [4]byte
-			s.Copy(addr[:])
-			if t == ActionSetNWSrc {
-				a = SetNWSrc{addr}
-			} else {
-				a = SetNWDst{addr}
-			}
+			a.IP = [4]byte(body[:4])
 		case ActionSetNWTOS:
-			a = SetNWTOS{s.U8()}
-			s.Skip(3)
+			a.TOS = body[0]
 		case ActionSetTPSrc, ActionSetTPDst:
-			p := s.U16()
-			s.Skip(2)
-			if t == ActionSetTPSrc {
-				a = SetTPSrc{p}
-			} else {
-				a = SetTPDst{p}
-			}
+			a.TPPort = be.Uint16(body)
 		case ActionEnqueue:
-			want = 16
-			e := Enqueue{Port: s.U16()}
-			s.Skip(6)
-			e.QueueID = s.U32()
-			a = e
+			a.Port, a.QueueID = be.Uint16(body), be.Uint32(body[8:])
 		case ActionVendor:
-			want = n
-			a = VendorAction{Vendor: s.U32(), Data: s.Rest()}
-		default:
-			s.Fail(uint16(ErrBadAction), BadActionBadType, "unknown action type %d", uint16(t))
-		}
-		if n != want && !s.Failed() {
-			s.Off = 0
-			s.Fail(uint16(ErrBadAction), BadActionBadLen, "action %v length %d, want %d", t, n, want)
-		}
-		d.Merge(&s)
-		if d.Failed() {
-			return out
+			a.Vendor, a.Data = be.Uint32(body), body[4:]
+			if len(a.Data) == 0 {
+				a.Data = nil
+			}
 		}
 		out = append(out, a)
 	}

@@ -15,7 +15,7 @@ func ExampleFlowMod() {
 		Priority: 100,
 		BufferID: of10.NoBuffer,
 		OutPort:  of10.PortNone,
-		Actions:  []of10.Action{of10.Output{Port: 2}},
+		Actions:  []of10.Action{of10.Output(2)},
 	}
 	b, _ := fm.MarshalBinary()
 	m, _ := of10.Decode(b)

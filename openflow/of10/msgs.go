@@ -509,9 +509,10 @@ func (m *PacketOut) UnmarshalBinary(b []byte) error {
 	if err != nil {
 		return err
 	}
+	acts := m.Actions[:0]
 	*m = PacketOut{Header: h, BufferID: d.U32(), InPort: d.U16()}
 	s := d.Sub(int(d.U16()))
-	m.Actions = decodeActions(&s)
+	m.Actions = decodeActions(&s, acts)
 	d.Merge(&s)
 	m.Data = d.Rest()
 	return d.Err()
@@ -557,11 +558,12 @@ func (m *FlowMod) UnmarshalBinary(b []byte) error {
 	if err != nil {
 		return err
 	}
+	acts := m.Actions[:0]
 	*m = FlowMod{Header: h}
 	decodeMatch(&d, &m.Match)
 	m.Cookie, m.Command, m.IdleTimeout, m.HardTimeout = d.U64(), FlowModCommand(d.U16()), d.U16(), d.U16()
 	m.Priority, m.BufferID, m.OutPort, m.Flags = d.U16(), d.U32(), d.U16(), d.U16()
-	m.Actions = decodeActions(&d)
+	m.Actions = decodeActions(&d, acts)
 	return d.Err()
 }
 

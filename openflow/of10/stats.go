@@ -320,7 +320,7 @@ func (m *StatsReply) UnmarshalBinary(b []byte) error {
 			f.Priority, f.IdleTimeout, f.HardTimeout = s.U16(), s.U16(), s.U16()
 			s.Skip(6)
 			f.Cookie, f.PacketCount, f.ByteCount = s.U64(), s.U64(), s.U64()
-			f.Actions = decodeActions(&s)
+			f.Actions = decodeActions(&s, nil)
 			d.Merge(&s)
 			r.Flows = append(r.Flows, f)
 		}

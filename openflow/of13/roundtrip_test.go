@@ -89,44 +89,9 @@ func randomize(rng *rand.Rand, v reflect.Value) {
 		reflect.TypeFor[of13.HelloElement](), reflect.TypeFor[of13.QueueProperty](),
 		reflect.TypeFor[of13.TableFeatureProp](), reflect.TypeFor[of13.MeterBand](), reflect.TypeFor[of13.Error](),
 		reflect.TypeFor[of13.ActionType](), reflect.TypeFor[of13.InstructionType]())
-	canonical(v)
-}
-
-// canonical zeroes, in every action and instruction reachable from v, the
-// numbers its type does not carry on the wire (randomize set them all).
-func canonical(v reflect.Value) {
-	switch v.Kind() {
-	case reflect.Struct:
-		switch p := v.Addr().Interface().(type) {
-		case *of13.Action:
-			*p = canonicalAction(*p)
-			return
-		case *of13.Instruction:
-			*p = canonicalInstruction(*p)
-			return
-		}
-		for i := range v.NumField() {
-			if v.Type().Field(i).IsExported() {
-				canonical(v.Field(i))
-			}
-		}
-	case reflect.Slice, reflect.Array:
-		for i := range v.Len() {
-			canonical(v.Index(i))
-		}
-	case reflect.Pointer:
-		if !v.IsNil() {
-			canonical(v.Elem())
-		}
-	case reflect.Interface:
-		if v.IsNil() {
-			return
-		}
-		c := reflect.New(v.Elem().Type()).Elem() // interface values hold copies
-		c.Set(v.Elem())
-		canonical(c)
-		v.Set(c)
-	}
+	// What an action or instruction's type does not carry on the wire.
+	oftest.Rewrite(v, canonicalInstruction)
+	oftest.Rewrite(v, canonicalAction)
 }
 
 func canonicalAction(a of13.Action) of13.Action {

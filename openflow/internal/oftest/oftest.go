@@ -116,3 +116,36 @@ func Randomize(rng *rand.Rand, v reflect.Value, keep ...reflect.Type) {
 		v.Set(c)
 	}
 }
+
+// Rewrite replaces every T reachable from v (an addressable value) with
+// fn's answer for it: how a test zeroes, in the values Randomize filled,
+// what the wire does not carry.
+func Rewrite[T any](v reflect.Value, fn func(T) T) {
+	switch v.Kind() {
+	case reflect.Struct:
+		if p, ok := v.Addr().Interface().(*T); ok {
+			*p = fn(*p)
+		}
+		for i := range v.NumField() {
+			if v.Type().Field(i).IsExported() {
+				Rewrite(v.Field(i), fn)
+			}
+		}
+	case reflect.Slice, reflect.Array:
+		for i := range v.Len() {
+			Rewrite(v.Index(i), fn)
+		}
+	case reflect.Pointer:
+		if !v.IsNil() {
+			Rewrite(v.Elem(), fn)
+		}
+	case reflect.Interface:
+		if v.IsNil() {
+			return
+		}
+		c := reflect.New(v.Elem().Type()).Elem() // interface values hold copies
+		c.Set(v.Elem())
+		Rewrite(c, fn)
+		v.Set(c)
+	}
+}
