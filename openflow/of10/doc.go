@@ -7,7 +7,11 @@
 //
 //	m := of10.MatchAll().WithDLType(0x0800).WithNWDst(netip.MustParsePrefix("10.0.0.0/8"))
 //
-// Decoded messages point into the bytes they came from; a PacketIn
-// decodes without allocating. Malformed bytes give a *DecodeError with the
+// Actions are values built with one function each (Output, SetVLANVID,
+// StripVLAN, ...), so a message built as a local value and encoded
+// allocates nothing.
+//
+// Decoded messages point into the bytes they came from; a PacketIn, and a
+// FlowMod or PacketOut reused across calls, decode without allocating. Malformed bytes give a *DecodeError with the
 // offset and the OpenFlow 1.0 error type and code to reply with.
 package of10
