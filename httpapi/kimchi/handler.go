@@ -33,11 +33,12 @@ type Handler struct {
 	svc  *Service
 	opts HandlerOptions
 	h    http.Handler
+	doc  http.Handler // the OpenAPI document
 }
 
 // NewHandler returns the API over svc.
 func NewHandler(svc *Service, opts HandlerOptions) *Handler {
-	h := &Handler{svc: svc, opts: opts}
+	h := &Handler{svc: svc, opts: opts, doc: document().Handler()}
 	h.h = httpapi.Wrap(http.HandlerFunc(h.serve), httpapi.Options{Logger: opts.Logger, Authenticator: opts.Authenticator,
 		Render: render, Timeout: opts.Timeout})
 	return h
@@ -270,6 +271,15 @@ func (h *Handler) route(w http.ResponseWriter, r *http.Request, seg []string) (o
 		return h.tasks(r, seg[1:])
 	case "config":
 		return h.config(r, seg[1:])
+	case "openapi.json":
+		if len(seg) != 1 {
+			return out{}, errNoRoute
+		}
+		if r.Method != http.MethodGet {
+			return out{}, notAllowed(r.Method, "openapi.json")
+		}
+		h.doc.ServeHTTP(w, r)
+		return out{}, errWritten
 	}
 	return out{}, errNoRoute
 }
@@ -540,6 +550,9 @@ func (h *Handler) host(w http.ResponseWriter, r *http.Request, seg []string) (ou
 			hi, err := s.HostInfo()
 			return ok(hi), err
 		}
+	}
+	if len(seg) == 1 && (seg[0] == "reboot" || seg[0] == "shutdown" || seg[0] == "swupdate") {
+		return out{}, notAllowed(r.Method, "action "+seg[0]) // (POST is above)
 	}
 	if len(seg) >= 1 && seg[0] == "repositories" {
 		return h.repositories(w, r, seg[1:])
