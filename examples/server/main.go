@@ -446,6 +446,7 @@ func run(ctx context.Context, args []string, out io.Writer, ready chan<- [2]stri
 		{"/metrics", "metrics"}, {"/ui/", "ui"}})
 	srv := httpapi.NewServer(handler, httpapi.ServerOptions{ReadTimeout: c.readTimeout, WriteTimeout: c.writeTimeout,
 		IdleTimeout: c.idleTimeout, Logger: log})
+	srv.RegisterOnShutdown(ui.Close) // open pages' event streams would hold the shutdown
 	go func() { errs <- srv.Serve(httpapi.LimitListener(hl, c.maxConns)) }()
 	go func() { errs <- ctrl.Serve(ol) }()
 	for _, a := range agents {

@@ -19,6 +19,7 @@ import (
 	"log/slog"
 	"net/http"
 	"slices"
+	"sync"
 	"time"
 
 	"github.com/netslice/netslice/httpapi"
@@ -64,9 +65,11 @@ type Options struct {
 //	GET /api/events       the snapshot again on every change, as server-sent events
 //	GET /api/path?slice=ID&src=MAC&dst=MAC   the path between two hosts (Path, JSON)
 type Handler struct {
-	src  Source
-	opts Options
-	mux  *http.ServeMux
+	src       Source
+	opts      Options
+	mux       *http.ServeMux
+	done      chan struct{} // closed by Close: event streams end
+	closeOnce sync.Once
 }
 
 // New returns the page's handler.
@@ -74,7 +77,7 @@ func New(src Source, opts Options) *Handler {
 	if opts.Interval <= 0 {
 		opts.Interval = time.Second
 	}
-	h := &Handler{src: src, opts: opts, mux: http.NewServeMux()}
+	h := &Handler{src: src, opts: opts, mux: http.NewServeMux(), done: make(chan struct{})}
 	files, _ := fs.Sub(static, "static")
 	h.mux.Handle("GET /static/", http.StripPrefix("/static/", http.FileServerFS(files)))
 	h.mux.HandleFunc("GET /{$}", func(w http.ResponseWriter, r *http.Request) {
@@ -88,6 +91,11 @@ func New(src Source, opts Options) *Handler {
 
 // ServeHTTP implements http.Handler.
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) { h.mux.ServeHTTP(w, r) }
+
+// Close ends the event streams being served (a browser reconnects to
+// whatever serves next): for a server shutting down, which otherwise
+// waits for them, as in srv.RegisterOnShutdown(ui.Close).
+func (h *Handler) Close() { h.closeOnce.Do(func() { close(h.done) }) }
 
 // Snapshot is the fabric as the page draws it.
 type Snapshot struct {
@@ -288,6 +296,8 @@ func (h *Handler) events(w http.ResponseWriter, r *http.Request) {
 		}
 		select {
 		case <-r.Context().Done():
+			return
+		case <-h.done:
 			return
 		case <-t.C:
 		}

@@ -3,6 +3,7 @@ package fabricui_test
 import (
 	"bufio"
 	"encoding/json"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -134,4 +135,28 @@ func TestEvents(t *testing.T) {
 	_, err = f.Update(func(tx *l2.Tx) error { return tx.AddSlice("lab") })
 	require.NoError(t, err)
 	assert.Len(t, next().Slices, 2)
+}
+
+// Close ends the event streams, so a server shutting down need not wait
+// for open pages.
+func TestCloseEndsStreams(t *testing.T) {
+	f, topo := twoSwitches(t)
+	h := fabricui.New(fabricui.Source{Fabric: f, Topology: topo}, fabricui.Options{Interval: time.Hour})
+	srv := httptest.NewServer(h)
+	defer srv.Close()
+	res, err := http.Get(srv.URL + "/api/events")
+	require.NoError(t, err)
+	defer res.Body.Close()
+	r := bufio.NewReader(res.Body)
+	_, err = r.ReadString('\n') // the first event is there
+	require.NoError(t, err)
+	h.Close()
+	done := make(chan error, 1)
+	go func() { _, err := io.Copy(io.Discard, r); done <- err }()
+	select {
+	case err := <-done:
+		assert.NoError(t, err, "the stream ends cleanly")
+	case <-time.After(5 * time.Second):
+		t.Fatal("the stream did not end")
+	}
 }
