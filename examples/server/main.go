@@ -170,6 +170,7 @@ func parseFlags(args []string) (config, error) {
 // status is what GET / answers.
 type status struct {
 	Surfaces []string               `json:"surfaces"`
+	OpenAPI  []string               `json:"openapi"` // each surface's OpenAPI document
 	Fabric   l2.Stats               `json:"fabric"`
 	Sources  []sources.SourceStatus `json:"sources"`
 	Switches int                    `json:"switches"`
@@ -406,6 +407,8 @@ func run(ctx context.Context, args []string, out io.Writer, ready chan<- [2]stri
 	mux.HandleFunc("GET /{$}", func(w http.ResponseWriter, r *http.Request) {
 		httpapi.WriteJSON(w, http.StatusOK, status{
 			Surfaces: []string{api.Prefix(), napi.Prefix(), oapi.Prefix(), "/api/", kapi.Prefix(), "/metrics", "/ui/"},
+			OpenAPI: []string{api.Prefix() + "openapi.json", napi.Prefix() + "openapi.json", oapi.Prefix() + "openapi.json",
+				kapi.Prefix() + "openapi.json"},
 			Fabric:   fabric.Stats(),
 			Sources:  follower.Status(),
 			Switches: len(ctrl.Switches()),

@@ -136,6 +136,20 @@ func TestServer(t *testing.T) {
 		require.Eventually(t, statusHas(base, `{"name":"kimchi","slices":1`, `"/plugins/kimchi/"`), 5*time.Second, 20*time.Millisecond, "the fabric did not follow Kimchi's network")
 	}
 
+	// Each surface's OpenAPI document, as GET / lists them.
+	var st struct {
+		OpenAPI []string `json:"openapi"`
+	}
+	getJSON(t, base+"/", &st)
+	require.Len(t, st.OpenAPI, 4)
+	for _, doc := range st.OpenAPI {
+		var d struct {
+			OpenAPI string `json:"openapi"`
+		}
+		getJSON(t, base+doc, &d)
+		assert.Equal(t, "3.1.0", d.OpenAPI, doc)
+	}
+
 	res, err = http.Get(base + "/sliceable/tenants/acme/networks/office")
 	require.NoError(t, err)
 	b, _ = io.ReadAll(res.Body)
