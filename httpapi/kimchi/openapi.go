@@ -80,9 +80,9 @@ func document() *openapi.Doc {
 		{"GET", "/interfaces/{interface}", "getInterface", "One host interface.", nil, nil, 200, HostInterface{}, ""},
 
 		{"GET", "/host", "getHost", "The host's facts.", nil, nil, 200, Host{}, ""},
-		{"POST", "/host/reboot", "rebootHost", "Reboot the host (refused unless the server allows it).", empty, map[string]any{}, 202, Task{}, ""},
-		{"POST", "/host/shutdown", "shutdownHost", "Shut the host down (refused unless the server allows it).", empty, map[string]any{}, 202, Task{}, ""},
-		{"POST", "/host/swupdate", "updateHost", "Update the host's packages (refused unless the server allows it).", empty, map[string]any{}, 202, Task{}, ""},
+		{"POST", "/host/reboot", "rebootHost", "Reboot the host (refused unless the server allows it, or while VMs run).", empty, map[string]any{}, 200, Host{}, ""},
+		{"POST", "/host/shutdown", "shutdownHost", "Shut the host down (refused unless the server allows it, or while VMs run).", empty, map[string]any{}, 200, Host{}, ""},
+		{"POST", "/host/swupdate", "updateHost", "Update the host's packages (a task; refused unless the server allows it).", empty, map[string]any{}, 202, Task{}, ""},
 		{"GET", "/host/stats", "getHostStats", "The host's usage now.", nil, nil, 200, HostStats{}, ""},
 		{"GET", "/host/stats/history", "getHostStatsHistory", "The host's recent usage.", nil, nil, 200, HostStatsHistory{}, ""},
 		{"GET", "/host/cpuinfo", "getHostCPUInfo", "The host's CPUs.", nil, nil, 200, CPUTopology{}, ""},

@@ -1,6 +1,7 @@
 package kimchi_test
 
 import (
+	"context"
 	"encoding/json"
 	"net/http"
 	"net/http/httptest"
@@ -16,6 +17,13 @@ import (
 	"github.com/netslice/netslice/virt/libvirt/libvirttest"
 )
 
+// noHostActions lets the host's actions succeed, doing nothing.
+type noHostActions struct{}
+
+func (noHostActions) Reboot(context.Context) error                   { return nil }
+func (noHostActions) Shutdown(context.Context) error                 { return nil }
+func (noHostActions) Update(_ context.Context, _ func(string)) error { return nil }
+
 // Every operation of the document the handler serves answers as
 // documented, on libvirt's test hypervisor, and nothing else is served.
 func TestOpenAPIWalk(t *testing.T) {
@@ -23,6 +31,7 @@ func TestOpenAPIWalk(t *testing.T) {
 	defer st.Close()
 	svc, err := kimchi.New(t.Context(), libvirttest.Open(t), st, kimchi.Options{
 		DebugReportDir: t.TempDir(),
+		HostActions:    noHostActions{},
 		Distros:        []kimchi.Distro{{Name: "Debian 12", OSDistro: "debian", OSVersion: "12", Path: "https://cdimage.example/debian-12.iso"}},
 	})
 	require.NoError(t, err)
@@ -61,16 +70,16 @@ func TestOpenAPIWalk(t *testing.T) {
 			"detachStorage", "deleteVM", "deleteTemplate"},
 		AnyValue: []string{"server"}, // any host may be asked what it exports
 		// What cannot succeed here: the VM is off by then (the actions
-		// run in turn); the host's actions and repository edits are not
-		// allowed by default (the embedding program decides); the test
-		// hypervisor cannot resize, wipe or migrate; uploads are
-		// multipart, which the walk does not send (the upload tests do); a
-		// disk's path cannot change (only a CD-ROM's); the host's interfaces
-		// come from the embedding program (Options.Links), none here; a
-		// storage server is one a network pool uses, none here; partitions
-		// and package updates are this machine's, whatever they are.
+		// run in turn); repository edits are not allowed by default (the
+		// embedding program decides); the test hypervisor cannot resize,
+		// wipe or migrate; uploads are multipart, which the walk does not
+		// send (the upload tests do); a disk's path cannot change (only a
+		// CD-ROM's); the host's interfaces come from the embedding program
+		// (Options.Links), none here; a storage server is one a network
+		// pool uses, none here; partitions and package updates are this
+		// machine's, whatever they are.
 		MayFail: []string{"poweroffVM", "getVMScreenshot", "migrateVM", "resizeStorageVolume", "wipeStorageVolume",
-			"uploadStorageVolume", "updateStorage", "getInterface", "getStorageServer", "getPartition", "getPackageUpdate", "rebootHost", "shutdownHost", "updateHost", "addRepository", "getRepository",
-			"updateRepository", "removeRepository", "enableRepository", "disableRepository"},
+			"uploadStorageVolume", "updateStorage", "getInterface", "getStorageServer", "getPartition", "getPackageUpdate",
+			"addRepository", "getRepository", "updateRepository", "removeRepository", "enableRepository", "disableRepository"},
 	})
 }
