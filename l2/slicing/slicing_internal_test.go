@@ -226,3 +226,26 @@ func TestBucket(t *testing.T) {
 	assert.True(t, b.take(now.Add(1600*time.Millisecond), 1, 3))
 	assert.Equal(t, fmt.Sprint(false), fmt.Sprint(b.take(now.Add(1600*time.Millisecond), 1, 3)))
 }
+
+// The packet-in path builds its forwarding flow and packet-out in the
+// handler's scratch and encodes them without allocating, in both
+// dialects (actions are values, not boxed).
+func TestForwardDoesNotAllocate(t *testing.T) {
+	for _, v := range []openflow.Version{openflow.Version13, openflow.Version10} {
+		d := dialectFor(v)
+		var sc scratch
+		buf := make([]byte, 0, 512)
+		spec := flowSpec{Cookie: 1, Idle: 60, Port: 1, VLAN: l2.Untagged, Src: l2.MustParseMAC("02:00:00:00:00:01"),
+			Dst: l2.MustParseMAC("02:00:00:00:00:02"), Out: 2, OutVLAN: 10}
+		frame := make([]byte, 64)
+		run := func() {
+			var err error
+			buf, err = d.forward(&sc, spec).AppendBinary(buf[:0])
+			require.NoError(t, err)
+			buf, err = d.packetOut(&sc, l2.Untagged, l2.Location{Datapath: 1, Port: 2, VLAN: 10}, frame).AppendBinary(buf[:0])
+			require.NoError(t, err)
+		}
+		run()
+		assert.Zero(t, testing.AllocsPerRun(200, run), "%v", v)
+	}
+}
