@@ -183,6 +183,9 @@ var (
 		a("tags", 0, nil),
 	)
 	allKinds = []*kind{networks, subnets, ports, securityGroups, securityGroupRules, routers, floatingIPs}
+	// immutable kinds are never updated (neutron has no update of a
+	// security group rule): PUT is not allowed on them.
+	immutable = map[*kind]bool{securityGroupRules: true}
 )
 
 var ipv6Modes = []string{"slaac", "dhcpv6-stateful", "dhcpv6-stateless"}

@@ -248,13 +248,13 @@ func (h *Handler) collection(w http.ResponseWriter, r *http.Request, k *kind, re
 		switch {
 		case r.Method == "GET" || r.Method == "HEAD":
 			h.show(w, r, k, rest[0])
-		case r.Method == "PUT" && k != securityGroupRules: // rules are never updated
+		case r.Method == "PUT" && !immutable[k]:
 			h.update(w, r, k, rest[0])
 		case r.Method == "DELETE":
 			h.delete(w, r, k, rest[0])
 		default:
 			allow := "GET, PUT, DELETE"
-			if k == securityGroupRules {
+			if immutable[k] {
 				allow = "GET, DELETE"
 			}
 			w.Header().Set("Allow", allow)

@@ -288,7 +288,7 @@ func (s *Service) updateInput(ctx context.Context, k *kind, id string, in input,
 			out, err = s.updateRouter(v, t, c, e, in)
 		case floatingIPs:
 			out, err = s.updateFloatingIP(v, t, c, e, in)
-		default:
+		default: // immutable
 			err = fault(405, "HTTPMethodNotAllowed", "%s cannot be updated", k.plural)
 		}
 		return err
