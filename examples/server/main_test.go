@@ -37,22 +37,8 @@ func (l *lockedBuffer) String() string {
 // TestServer runs the server as the README's first command does, on its
 // embedded default store, and uses the REST surface, then stops it.
 func TestServer(t *testing.T) {
-	ctx, cancel := context.WithCancel(context.Background())
-	var out lockedBuffer
-	ready := make(chan [2]string, 1)
-	done := make(chan error, 1)
-	go func() {
-		done <- run(ctx, []string{"-http", "127.0.0.1:0", "-openflow", "127.0.0.1:0", "-data", t.TempDir(), "-log-level", "warn"}, &out, ready)
-	}()
-	var addrs [2]string
-	select {
-	case addrs = <-ready:
-	case err := <-done:
-		t.Fatalf("server ended: %v\n%s", err, out.String())
-	case <-time.After(10 * time.Second):
-		t.Fatal("server did not start")
-	}
-	base := "http://" + addrs[0]
+	srv := startServer(t)
+	base := srv.base
 	res, err := http.Post(base+"/sliceable/tenants", "application/json", strings.NewReader(`{"id":"acme"}`))
 	require.NoError(t, err)
 	res.Body.Close()
@@ -156,13 +142,8 @@ func TestServer(t *testing.T) {
 	res.Body.Close()
 	assert.JSONEq(t, `{"bindings":[],"description":""}`, string(b))
 
-	cancel()
-	select {
-	case err := <-done:
-		assert.NoError(t, err)
-	case <-time.After(15 * time.Second):
-		t.Fatal("server did not shut down")
-	}
+	assert.NoError(t, srv.stop(t))
+	out := srv.out
 	assert.Contains(t, out.String(), "REST on http://")
 	assert.Contains(t, out.String(), "(OpenStack Networking v2.0; noauth")
 	assert.Contains(t, out.String(), "OpenFlow 1.0/1.3 controller on")

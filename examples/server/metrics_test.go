@@ -16,33 +16,49 @@ import (
 	"github.com/netslice/netslice/openflow/ovstest"
 )
 
-// startServer runs the server on loopback and an empty store for the
-// test, returning its HTTP base URL and its OpenFlow address.
-func startServer(t *testing.T, extra ...string) (base, openflowAddr string) {
+// testServer is the server run by a test, on loopback and an empty
+// bolt store.
+type testServer struct {
+	base, openflow string // its HTTP base URL and OpenFlow address
+	out            *lockedBuffer
+	cancel         context.CancelFunc
+	done           chan error
+}
+
+// startServer runs the server for the test; it is stopped when the test
+// ends, if the test has not stopped it.
+func startServer(t *testing.T, extra ...string) *testServer {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
-	var out lockedBuffer
+	s := &testServer{out: &lockedBuffer{}, cancel: cancel, done: make(chan error, 1)}
 	ready := make(chan [2]string, 1)
-	done := make(chan error, 1)
 	args := append([]string{"-http", "127.0.0.1:0", "-openflow", "127.0.0.1:0", "-data", t.TempDir(), "-log-level", "warn"}, extra...)
-	go func() { done <- run(ctx, args, &out, ready) }()
-	t.Cleanup(func() {
-		cancel()
-		select {
-		case <-done:
-		case <-time.After(15 * time.Second):
-			t.Error("server did not shut down")
-		}
-	})
+	go func() { s.done <- run(ctx, args, s.out, ready) }()
+	t.Cleanup(func() { s.stop(t) })
 	select {
 	case addrs := <-ready:
-		return "http://" + addrs[0], addrs[1]
-	case err := <-done:
-		t.Fatalf("server ended: %v\n%s", err, out.String())
+		s.base, s.openflow = "http://"+addrs[0], addrs[1]
+	case err := <-s.done:
+		t.Fatalf("server ended: %v\n%s", err, s.out.String())
 	case <-time.After(10 * time.Second):
 		t.Fatal("server did not start")
 	}
-	return "", ""
+	return s
+}
+
+// stop shuts the server down and returns what run returned.
+func (s *testServer) stop(t *testing.T) error {
+	s.cancel()
+	select {
+	case err, ok := <-s.done:
+		if ok {
+			close(s.done)
+		}
+		return err
+	case <-time.After(15 * time.Second):
+		t.Error("server did not shut down")
+		return nil
+	}
 }
 
 // scrape reads /metrics with Prometheus' own text parser.
@@ -122,7 +138,7 @@ func post(t *testing.T, url, body string, want int) {
 // The scrape parses, names its units as Prometheus wants, and the HTTP,
 // store and fabric metrics follow REST calls.
 func TestMetrics(t *testing.T) {
-	base, _ := startServer(t)
+	base := startServer(t).base
 	post(t, base+"/sliceable/tenants", `{"id":"acme"}`, http.StatusAccepted)
 	post(t, base+"/sliceable/tenants/acme/networks", `{"id":"office"}`, http.StatusAccepted)
 	post(t, base+"/sliceable/tenants", `{"id":`, http.StatusUnprocessableEntity)
@@ -176,8 +192,9 @@ func TestMetrics(t *testing.T) {
 // over REST, the switch's counters move with the traffic.
 func TestMetricsWithOVS(t *testing.T) {
 	ovs := ovstest.StartWith(t, ovstest.Options{System: true})
-	base, ofAddr := startServer(t)
-	require.NoError(t, ovs.AddBridge(ovstest.Bridge{Name: "br0", DatapathID: 0xe0, Controller: "tcp:" + ofAddr}))
+	srv := startServer(t)
+	base := srv.base
+	require.NoError(t, ovs.AddBridge(ovstest.Bridge{Name: "br0", DatapathID: 0xe0, Controller: "tcp:" + srv.openflow}))
 	h1 := ovs.AddHost(t, ovstest.HostConfig{Bridge: "br0", OFPort: 1, MAC: "02:00:00:00:00:01", Addr: "10.98.0.1/24"})
 	ovs.AddHost(t, ovstest.HostConfig{Bridge: "br0", OFPort: 2, MAC: "02:00:00:00:00:02", Addr: "10.98.0.2/24"})
 	net := officeSlice(t, base, "0xe0:1", "0xe0:2")

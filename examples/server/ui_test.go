@@ -141,7 +141,8 @@ func TestUIWithOVS(t *testing.T) {
 	if _, err := exec.LookPath("chromedriver"); err != nil {
 		t.Skip("chromedriver not found: install the Debian packages chromium and chromium-driver (make test does, as root)")
 	}
-	base, ofAddr := startServer(t)
+	srv := startServer(t)
+	base, ofAddr := srv.base, srv.openflow
 	for _, br := range []struct {
 		name string
 		dpid uint64
