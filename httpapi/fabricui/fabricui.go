@@ -70,6 +70,10 @@ type Handler struct {
 	mux       *http.ServeMux
 	done      chan struct{} // closed by Close: event streams end
 	closeOnce sync.Once
+
+	snapMu            sync.Mutex // the last snapshot, shared by the streams
+	snapFull, snapKey []byte
+	snapAt            time.Time
 }
 
 // New returns the page's handler.
@@ -249,17 +253,25 @@ func compareDPID(a, b string) int {
 	return 0
 }
 
-// snapshotJSON is the snapshot without the entries' ages, which change
-// every moment: what tells whether anything changed.
-func (h *Handler) snapshotJSON() ([]byte, []byte) {
+// snapshotJSON returns the snapshot as JSON and, as key, the same
+// without the entries' ages, which change every moment: what tells
+// whether anything changed. One is made per half Interval at most, however
+// many pages follow the fabric.
+func (h *Handler) snapshotJSON() (full, key []byte) {
+	h.snapMu.Lock()
+	defer h.snapMu.Unlock()
+	if h.snapFull != nil && time.Since(h.snapAt) < h.opts.Interval/2 {
+		return h.snapFull, h.snapKey
+	}
 	snap := h.Snapshot()
-	full, _ := json.Marshal(snap)
+	full, _ = json.Marshal(snap)
 	for i := range snap.Slices {
 		for j := range snap.Slices[i].Learned {
 			snap.Slices[i].Learned[j].Age = 0
 		}
 	}
-	key, _ := json.Marshal(snap)
+	key, _ = json.Marshal(snap)
+	h.snapFull, h.snapKey, h.snapAt = full, key, time.Now()
 	return full, key
 }
 

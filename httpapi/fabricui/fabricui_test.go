@@ -160,3 +160,17 @@ func TestCloseEndsStreams(t *testing.T) {
 		t.Fatal("the stream did not end")
 	}
 }
+
+// Pages share the snapshot: many at once cost one per half interval.
+func TestSnapshotShared(t *testing.T) {
+	f, topo := twoSwitches(t)
+	calls := 0
+	h := fabricui.New(fabricui.Source{Fabric: f, Topology: topo, Switches: func() []fabricui.Switch {
+		calls++
+		return nil
+	}}, fabricui.Options{Interval: time.Hour})
+	for range 5 {
+		assert.Equal(t, http.StatusOK, get(t, h, "/api/fabric").Code)
+	}
+	assert.Equal(t, 1, calls)
+}
