@@ -1,0 +1,252 @@
+package neutron
+
+// What the API has beside its collections' create, read, update and
+// delete: router interfaces, tags, quotas and the list of extensions.
+
+import (
+	"encoding/json"
+	"net/http"
+	"slices"
+	"strings"
+)
+
+func (h *Handler) routerInterface(w http.ResponseWriter, r *http.Request, id, action string) {
+	body, err := h.readBody(w, r)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	var subnetID, portID string
+	for key, raw := range body {
+		var s string
+		if key != "subnet_id" && key != "port_id" {
+			h.fail(w, r, badRequest("Unrecognized attribute(s) '%s'", key))
+			return
+		}
+		if _, err := vUUID(raw); err != nil {
+			h.fail(w, r, invalidAttr(key, err.Error()))
+			return
+		}
+		json.Unmarshal(raw, &s)
+		if key == "subnet_id" {
+			subnetID = s
+		} else {
+			portID = s
+		}
+	}
+	var info RouterInterface
+	if action == "add_router_interface" {
+		info, err = h.svc.AddRouterInterface(r.Context(), id, subnetID, portID)
+	} else {
+		info, err = h.svc.RemoveRouterInterface(r.Context(), id, subnetID, portID)
+	}
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	b, _ := json.Marshal(info)
+	writeJSON(w, 200, b)
+}
+
+func (h *Handler) tags(w http.ResponseWriter, r *http.Request, k *kind, id string, tag []string) {
+	ctx := r.Context()
+	if !k.tagged {
+		h.fail(w, r, fault(404, "HTTPNotFound", "The resource could not be found."))
+		return
+	}
+	var err error
+	switch {
+	case len(tag) == 0 && (r.Method == "GET" || r.Method == "HEAD"):
+		var tags []string
+		if tags, err = h.svc.Tags(ctx, k.plural, id); err == nil {
+			b, _ := json.Marshal(map[string][]string{"tags": tags})
+			writeJSON(w, 200, b)
+			return
+		}
+	case len(tag) == 0 && r.Method == "PUT":
+		var body map[string]json.RawMessage
+		if body, err = h.readBody(w, r); err == nil {
+			var tags []string
+			raw, ok := body["tags"]
+			if !ok || len(body) != 1 || json.Unmarshal(raw, &tags) != nil {
+				err = badRequest("Invalid input for tags: the body must be {\"tags\": [strings]}")
+			} else if tags, err = h.svc.SetTags(ctx, k.plural, id, tags); err == nil {
+				b, _ := json.Marshal(map[string][]string{"tags": tags})
+				writeJSON(w, 200, b)
+				return
+			}
+		}
+	case len(tag) == 0 && r.Method == "DELETE":
+		if err = h.svc.ClearTags(ctx, k.plural, id); err == nil {
+			w.WriteHeader(204)
+			return
+		}
+	case len(tag) == 1 && (r.Method == "GET" || r.Method == "HEAD"):
+		var tags []string
+		if tags, err = h.svc.Tags(ctx, k.plural, id); err == nil {
+			if !slices.Contains(tags, tag[0]) {
+				err = fault(404, "TagNotFound", "Tag %s could not be found.", tag[0])
+			} else {
+				w.WriteHeader(204)
+				return
+			}
+		}
+	case len(tag) == 1 && r.Method == "PUT":
+		if err = h.svc.AddTag(ctx, k.plural, id, tag[0]); err == nil {
+			w.WriteHeader(201)
+			return
+		}
+	case len(tag) == 1 && r.Method == "DELETE":
+		if err = h.svc.RemoveTag(ctx, k.plural, id, tag[0]); err == nil {
+			w.WriteHeader(204)
+			return
+		}
+	default:
+		err = fault(405, "HTTPMethodNotAllowed", "The method %s is not allowed for this resource.", r.Method)
+	}
+	h.fail(w, r, err)
+}
+
+func (h *Handler) quotas(w http.ResponseWriter, r *http.Request, rest []string) {
+	ctx := r.Context()
+	c := callerFrom(ctx)
+	quotaBody := func(project string, q map[string]int) map[string]any {
+		m := map[string]any{}
+		for k, n := range q {
+			m[k] = n
+		}
+		if project != "" {
+			m["project_id"], m["tenant_id"] = project, project
+		}
+		return m
+	}
+	switch {
+	case len(rest) == 0 && r.Method == "GET":
+		list, err := h.svc.Quotas(ctx)
+		if err != nil {
+			h.fail(w, r, err)
+			return
+		}
+		out := []any{}
+		for _, q := range list {
+			out = append(out, quotaBody(q.Project, q.Limits))
+		}
+		b, _ := json.Marshal(map[string]any{"quotas": out})
+		writeJSON(w, 200, b)
+	case len(rest) == 1 && rest[0] == "tenant" && r.Method == "GET":
+		b, _ := json.Marshal(map[string]any{"tenant": map[string]string{"tenant_id": c.Project}})
+		writeJSON(w, 200, b)
+	case len(rest) == 1 && r.Method == "GET":
+		q, err := h.svc.Quota(ctx, rest[0])
+		if err != nil {
+			h.fail(w, r, err)
+			return
+		}
+		b, _ := json.Marshal(map[string]any{"quota": quotaBody("", q)})
+		writeJSON(w, 200, b)
+	case len(rest) == 2 && rest[1] == "default" && r.Method == "GET":
+		if !c.Admin && c.Project != rest[0] {
+			h.fail(w, r, forbidden("rule:get_quota"))
+			return
+		}
+		b, _ := json.Marshal(map[string]any{"quota": quotaBody(rest[0], h.svc.DefaultQuota())})
+		writeJSON(w, 200, b)
+	case len(rest) == 2 && rest[1] == "details" && r.Method == "GET":
+		d, err := h.svc.QuotaUsage(ctx, rest[0])
+		if err != nil {
+			h.fail(w, r, err)
+			return
+		}
+		b, _ := json.Marshal(map[string]any{"quota": d})
+		writeJSON(w, 200, b)
+	case len(rest) == 1 && rest[0] != "tenant" && r.Method == "PUT":
+		body, err := h.readBody(w, r)
+		if err != nil {
+			h.fail(w, r, err)
+			return
+		}
+		var limits map[string]any
+		raw, ok := body["quota"]
+		if !ok || len(body) != 1 || json.Unmarshal(raw, &limits) != nil || limits == nil {
+			h.fail(w, r, badRequest("Unable to find 'quota' in request body"))
+			return
+		}
+		q, err := h.svc.SetQuota(ctx, rest[0], limits)
+		if err != nil {
+			h.fail(w, r, err)
+			return
+		}
+		b, _ := json.Marshal(map[string]any{"quota": quotaBody("", q)})
+		writeJSON(w, 200, b)
+	case len(rest) == 1 && rest[0] != "tenant" && r.Method == "DELETE":
+		if err := h.svc.ResetQuota(ctx, rest[0]); err != nil {
+			h.fail(w, r, err)
+			return
+		}
+		w.WriteHeader(204)
+	case len(rest) <= 1 || len(rest) == 2 && (rest[1] == "default" || rest[1] == "details"):
+		// A quota path, another method.
+		allow := "GET"
+		if len(rest) == 1 && rest[0] != "tenant" {
+			allow = "GET, PUT, DELETE"
+		}
+		w.Header().Set("Allow", allow)
+		h.fail(w, r, fault(405, "HTTPMethodNotAllowed", "The method %s is not allowed for this resource.", r.Method))
+	default:
+		h.fail(w, r, fault(404, "HTTPNotFound", "The resource could not be found."))
+	}
+}
+
+// Extension is one API extension the server has.
+type Extension struct {
+	Name        string `json:"name"`
+	Alias       string `json:"alias"`
+	Description string `json:"description"`
+	Updated     string `json:"updated"`
+	Links       []any  `json:"links"`
+}
+
+// Extensions are the extensions this API implements, each listed because
+// it works.
+var Extensions = []Extension{
+	{"Provider Network", "provider", "Expose mapping of virtual networks to physical networks", "2012-09-07T10:00:00-00:00", []any{}},
+	{"Neutron external network", "external-net", "Adds external network attribute to network resource.", "2013-01-14T10:00:00-00:00", []any{}},
+	{"security-group", "security-group", "The security groups extension.", "2012-10-05T10:00:00-00:00", []any{}},
+	{"Stateful security group", "stateful-security-group", "Indicates if the security group is stateful or not", "2019-11-26T09:00:00-00:00", []any{}},
+	{"Neutron L3 Router", "router", "Router abstraction for basic L3 forwarding between L2 Neutron networks and access to external networks via a NAT gateway.", "2012-07-20T10:00:00-00:00", []any{}},
+	{"Neutron Extra Route", "extraroute", "Extra routes configuration for L3 router", "2013-02-01T10:00:00-00:00", []any{}},
+	{"Quota management support", "quotas", "Expose functions for quotas management per project", "2012-07-29T10:00:00-00:00", []any{}},
+	{"Quota details management support", "quota_details", "Expose functions for quotas usage statistics per project", "2017-02-10T10:00:00-00:00", []any{}},
+	{"Resource revision numbers", "standard-attr-revisions", "This extension will display the revision number of neutron resources.", "2016-04-11T10:00:00-00:00", []any{}},
+	{"If-Match constraints based on revision_number", "revision-if-match", "Extension indicating that If-Match based on revision_number is supported.", "2016-12-11T00:00:00-00:00", []any{}},
+	{"Tag support for resources with standard attribute", "standard-attr-tag", "Enables to set tag on resources with standard attribute.", "2017-01-01T00:00:00-00:00", []any{}},
+	{"standard-attr-description", "standard-attr-description", "Extension to add descriptions to standard attributes", "2016-02-10T10:00:00-00:00", []any{}},
+	{"Resource timestamps", "standard-attr-timestamp", "Adds created_at and updated_at fields to all Neutron resources that have Neutron standard attributes.", "2016-09-12T10:00:00-00:00", []any{}},
+	{"Pagination support", "pagination", "Extension that indicates that pagination is enabled.", "2016-06-12T00:00:00-00:00", []any{}},
+	{"Sorting support", "sorting", "Extension that indicates that sorting is enabled.", "2016-06-12T00:00:00-00:00", []any{}},
+	{"Filter parameters validation", "filter-validation", "Provides validation on filter parameters.", "2018-03-21T10:00:00-00:00", []any{}},
+	{"IP address substring filtering", "ip-substring-filtering", "Provides IP address substring filtering when listing ports", "2017-11-28T09:00:00-00:00", []any{}},
+	{"Field selection", "fields", "Allows the fields a response returns to be chosen (the fields query parameter).", "2016-01-01T00:00:00-00:00", []any{}},
+	{"project_id field enabled", "project-id", "Extension that indicates that project_id field is enabled.", "2016-09-09T09:09:09-09:09", []any{}},
+	{"Network MTU", "net-mtu", "Provides MTU attribute for a network resource.", "2015-03-25T10:00:00-00:00", []any{}},
+	{"Network MTU (writable)", "net-mtu-writable", "Provides a writable MTU attribute for a network resource.", "2017-07-12T00:00:00-00:00", []any{}},
+	{"Port Security", "port-security", "Provides port security", "2012-07-23T10:00:00-00:00", []any{}},
+	{"Allowed Address Pairs", "allowed-address-pairs", "Provides allowed address pairs", "2013-07-23T10:00:00-00:00", []any{}},
+	{"Port Binding", "binding", "Expose port bindings of a virtual port to external application", "2014-02-03T10:00:00-00:00", []any{}},
+}
+
+func (h *Handler) extensions(w http.ResponseWriter, r *http.Request, rest []string) {
+	if len(rest) == 0 {
+		b, _ := json.Marshal(map[string]any{"extensions": Extensions})
+		writeJSON(w, 200, b)
+		return
+	}
+	for _, e := range Extensions {
+		if len(rest) == 1 && e.Alias == rest[0] {
+			b, _ := json.Marshal(map[string]any{"extension": e})
+			writeJSON(w, 200, b)
+			return
+		}
+	}
+	h.fail(w, r, fault(404, "HTTPNotFound", "Extension with alias %s does not exist", strings.Join(rest, "/")))
+}
