@@ -335,6 +335,16 @@ func TestIntegrationAcrossSwitches(t *testing.T) {
 				// Removing a slice frees its tag and leaves the other working.
 				e.update(func(tx *l2.Tx) error { return tx.RemoveSlice("a") })
 				assert.Eventually(t, func() bool { return e.app.Stats().TransportTags == 1 }, 5*time.Second, 50*time.Millisecond)
+				// The tag is freed once the deletes are sent; the switches
+				// apply them a moment later.
+				assert.Eventually(t, func() bool {
+					for _, f := range e.flowsWith(last, "priority=100") {
+						if strings.HasSuffix(f, "output:1") {
+							return false
+						}
+					}
+					return len(e.flowsWith("br0", "priority=100", "in_port=1,")) == 0
+				}, 5*time.Second, 50*time.Millisecond, "slice a's flows outlive it:\n%s", strings.Join(append(e.flows("br0"), e.flows(last)...), "\n"))
 				assert.False(t, a1.Ping("10.99.0.2", 1))
 				assert.True(t, b1.Ping("10.99.0.2", 5))
 			})
