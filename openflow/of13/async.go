@@ -58,35 +58,9 @@ func (m *PacketIn) decodeFast(b []byte) bool {
 	if mlen < 4 || end+2 > len(b) {
 		return false
 	}
-	fields := m.Match.Fields[:0]
-	for oxm := b[28 : 24+mlen]; len(oxm) > 0; {
-		if len(oxm) < 4 {
-			return false
-		}
-		n := int(oxm[3])
-		if 4+n > len(oxm) {
-			return false
-		}
-		f := Field{Class: be.Uint16(oxm), Type: oxm[2] >> 1, HasMask: oxm[2]&1 == 1}
-		payload := oxm[4 : 4+n : 4+n]
-		if f.Class == ClassBasic {
-			if int(f.Type) >= len(basicFields) {
-				return false
-			}
-			want := basicFields[f.Type].size
-			if f.HasMask {
-				want *= 2
-			}
-			if n != want {
-				return false
-			}
-		}
-		f.setPayload(payload, nil)
-		fields = append(fields, f)
-		oxm = oxm[4+n:]
-	}
-	if len(fields) == 0 {
-		fields = nil
+	fields, ok := decodeFieldsFast(b[28:24+mlen], m.Match.Fields[:0])
+	if !ok {
+		return false
 	}
 	m.Header = Header{Version: b[0], Type: b[1], Length: uint16(len(b)), XID: be.Uint32(b[4:])}
 	m.BufferID, m.TotalLen = be.Uint32(b[8:]), be.Uint16(b[12:])

@@ -1,6 +1,7 @@
 package of13
 
 import (
+	"net/netip"
 	"reflect"
 	"testing"
 )
@@ -32,4 +33,62 @@ func FuzzPacketInFastPath(f *testing.F) {
 			t.Fatalf("fast %+v\nslow %+v", fast, slow)
 		}
 	})
+}
+
+// FuzzFlowModFastPath: whatever the flow_mod fast path accepts, the general
+// decoder accepts too, with the same result, also into a reused message.
+func FuzzFlowModFastPath(f *testing.F) {
+	for _, m := range []*FlowMod{
+		{Command: FlowAdd, Match: NewMatch(InPort(1), EthDst([6]byte{2}), EthSrc([6]byte{2, 1})),
+			Instructions: Apply(SetField(EthDst([6]byte{2, 3})), Output(2))},
+		{Match: NewMatch(EthType(0x86dd), IPv6Src(netip.MustParsePrefix("2001:db8::/32"))),
+			Instructions: []Instruction{GotoTable(3), WriteMetadata(1, 0xff), Meter(4), ClearActions(),
+				WriteActions(ToController(ControllerNoBuffer), CopyTTLOut(), CopyTTLIn(), SetMPLSTTL(3), DecMPLSTTL(),
+					PushVLAN(0x8100), PopVLAN(), PushMPLS(0x8847), PopMPLS(0x800), SetQueue(5), Group(6),
+					SetNwTTL(7), DecNwTTL(), PushPBB(0x88e7), PopPBB(), SetField(VLANVID(10)))}},
+		{Instructions: Apply(ExperimenterAction(0x2320, make([]byte, 8)))},
+		{Instructions: []Instruction{ExperimenterInstruction(0x2320, nil)}},
+		{Match: NewMatch(NewField(ClassExperimenter, 4, make([]byte, 40), nil))},
+	} {
+		b, err := m.MarshalBinary()
+		if err != nil {
+			f.Fatal(err)
+		}
+		f.Add(b)
+	}
+	f.Fuzz(func(t *testing.T, b []byte) {
+		var fast, slow FlowMod
+		if !fast.decodeFast(b) {
+			return
+		}
+		if err := slow.decode(b); err != nil {
+			t.Fatalf("fast path accepted %x, general decoder says %v", b, err)
+		}
+		if !reflect.DeepEqual(fast, slow) {
+			t.Fatalf("fast %+v\nslow %+v", fast, slow)
+		}
+		// Into the messages just decoded: both reuse what they hold alike.
+		if !fast.decodeFast(b) || slow.decode(b) != nil || !reflect.DeepEqual(fast, slow) {
+			t.Fatalf("decoding again into the same messages: fast %+v\nslow %+v", fast, slow)
+		}
+	})
+}
+
+// The fast path takes every flow_mod without experimenters' parts.
+func TestFlowModFastPathTakesCommonFlows(t *testing.T) {
+	for _, m := range []*FlowMod{
+		{Command: FlowAdd, Match: NewMatch(InPort(1), EthDst([6]byte{2})), Instructions: Apply(Output(2))},
+		{Command: FlowDelete, TableID: TableAll, OutPort: PortAny, OutGroup: GroupAny},
+		{Match: NewMatch(EthType(0x800), IPv4Src(netip.MustParsePrefix("10.0.0.0/8"))),
+			Instructions: []Instruction{WriteActions(SetField(IPv4Dst(netip.MustParsePrefix("10.0.0.1/32"))), Group(1)), GotoTable(1)}},
+	} {
+		b, err := m.MarshalBinary()
+		if err != nil {
+			t.Fatal(err)
+		}
+		var fm FlowMod
+		if !fm.decodeFast(b) {
+			t.Errorf("the fast path refuses %x", b)
+		}
+	}
 }

@@ -185,3 +185,49 @@ func decodeInstructions(d *wire.Decoder, out []Instruction) []Instruction {
 	}
 	return out
 }
+
+// tlvFast splits a well-formed action or instruction off b: its type,
+// body (after the 4-byte header) and the rest, checking what tlv checks.
+func tlvFast(b []byte, fixed []uint8) (t uint16, body, rest []byte, ok bool) {
+	if len(b) < 8 {
+		return 0, nil, nil, false
+	}
+	t, n := be.Uint16(b), int(be.Uint16(b[2:]))
+	if n < 8 || n%8 != 0 || n > len(b) || int(t) < len(fixed) && fixed[t] != 0 && n != int(fixed[t]) {
+		return 0, nil, nil, false
+	}
+	return t, b[4:n:n], b[n:], true
+}
+
+// decodeInstructionsFast is decodeInstructions, by slicing, for
+// well-formed instructions other than experimenters'; it reports false
+// for anything else.
+func decodeInstructionsFast(b []byte, out []Instruction) ([]Instruction, bool) {
+	for len(b) > 0 {
+		t, body, rest, ok := tlvFast(b, instLen[:])
+		if !ok {
+			return out, false
+		}
+		b = rest
+		out = grow(out)
+		in := &out[len(out)-1]
+		acts := in.Actions[:0]
+		*in = Instruction{Type: InstructionType(t)}
+		switch in.Type {
+		case InstGotoTable:
+			in.TableID = body[0]
+		case InstWriteMetadata:
+			in.Metadata, in.Mask = be.Uint64(body[4:]), be.Uint64(body[12:])
+		case InstWriteActions, InstApplyActions:
+			if in.Actions, ok = decodeActionsFast(body[4:], acts); !ok {
+				return out, false
+			}
+		case InstClearActions:
+		case InstMeter:
+			in.MeterID = be.Uint32(body)
+		default:
+			return out, false
+		}
+	}
+	return out, true
+}

@@ -311,3 +311,42 @@ func decodeMatch(d *wire.Decoder, m *Match) {
 		m.Fields = nil
 	}
 }
+
+// decodeFieldsFast reads a well-formed OXM list (the match's fields,
+// without its header and padding) into fields, reusing their capacity, by
+// slicing: the fast paths' decodeMatch. It reports false for anything
+// decodeMatch would refuse, leaving it to say why.
+func decodeFieldsFast(oxm []byte, fields []Field) ([]Field, bool) {
+	for len(oxm) > 0 {
+		fields = grow(fields)
+		n := decodeFieldFast(&fields[len(fields)-1], oxm)
+		if n == 0 {
+			return fields, false
+		}
+		oxm = oxm[n:]
+	}
+	if len(fields) == 0 {
+		fields = nil
+	}
+	return fields, true
+}
+
+// decodeFieldFast is decodeField by slicing: it reads the OXM TLV at the
+// start of oxm into f and returns its length, or 0 for anything
+// decodeField would refuse.
+func decodeFieldFast(f *Field, oxm []byte) int {
+	if len(oxm) < 4 {
+		return 0
+	}
+	class, typ, n := be.Uint16(oxm), oxm[2]>>1, int(oxm[3])
+	if 4+n > len(oxm) || class == ClassBasic && (int(typ) >= len(basicFields) || n != basicFields[typ].size<<(oxm[2]&1)) {
+		return 0
+	}
+	*f = Field{Class: class, Type: typ, HasMask: oxm[2]&1 == 1}
+	if n <= maxInline {
+		f.n = uint8(copy(f.b[:], oxm[4:4+n]))
+	} else {
+		f.setPayload(oxm[4:4+n], nil)
+	}
+	return 4 + n
+}
