@@ -88,6 +88,16 @@ var basicFields = [...]fieldSpec{
 	{"mpls_bos", 1, false}, {"pbb_isid", 3, true}, {"tunnel_id", 8, true}, {"ipv6_exthdr", 2, true},
 }
 
+// oxmLen is the payload length of each basic field by the third byte of
+// its OXM header (type<<1 | hasmask), 0 for an unknown field: one load for
+// the fast paths' check.
+var oxmLen = func() (l [256]uint8) {
+	for t, f := range basicFields {
+		l[t<<1], l[t<<1|1] = uint8(f.size), uint8(2*f.size)
+	}
+	return l
+}()
+
 // FieldName returns the name of a basic-class field ("ipv4_dst").
 func FieldName(field uint8) string {
 	if int(field) < len(basicFields) {

@@ -339,7 +339,7 @@ func decodeFieldFast(f *Field, oxm []byte) int {
 		return 0
 	}
 	class, typ, n := be.Uint16(oxm), oxm[2]>>1, int(oxm[3])
-	if 4+n > len(oxm) || class == ClassBasic && (int(typ) >= len(basicFields) || n != basicFields[typ].size<<(oxm[2]&1)) {
+	if want := oxmLen[oxm[2]]; 4+n > len(oxm) || class == ClassBasic && (want == 0 || int(want) != n) {
 		return 0
 	}
 	*f = Field{Class: class, Type: typ, HasMask: oxm[2]&1 == 1}
