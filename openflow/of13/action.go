@@ -141,6 +141,12 @@ func actHeader(b []byte, t ActionType, n int) []byte {
 func (a *Action) appendTo(b []byte) ([]byte, error) {
 	switch a.Type {
 	case ActionOutput:
+		if i := len(b); cap(b)-i >= 16 { // written in place: the most common action
+			b = b[:i+16]
+			be.PutUint64(b[i:], uint64(ActionOutput)<<48|16<<32|uint64(a.Port))
+			be.PutUint64(b[i+8:], uint64(a.MaxLen)<<48)
+			return b, nil
+		}
 		b = actHeader(b, ActionOutput, 16)
 		return append(b, byte(a.Port>>24), byte(a.Port>>16), byte(a.Port>>8), byte(a.Port),
 			byte(a.MaxLen>>8), byte(a.MaxLen), 0, 0, 0, 0, 0, 0), nil

@@ -285,24 +285,24 @@ func isAddrField(t uint8) bool {
 }
 
 func (f *Field) appendTo(b []byte) ([]byte, error) {
+	hm := uint8(0)
+	if f.HasMask {
+		hm = 1
+	}
+	if i := len(b); f.long == "" && cap(b)-i >= 4+maxInline && (hm == 0 || f.n%2 == 0 || f.Class != ClassBasic) {
+		// The common case without append's calls: the header and the
+		// whole inline array, of which the payload's n bytes are kept.
+		b = b[:i+4+maxInline]
+		b[i], b[i+1], b[i+2], b[i+3] = byte(f.Class>>8), byte(f.Class), f.Type<<1|hm, f.n
+		*(*[maxInline]byte)(b[i+4:]) = f.b
+		return b[:i+4+int(f.n)], nil
+	}
 	n := f.payloadLen()
 	if n > 255 {
 		return b, fmt.Errorf("%w: oxm field class %#x type %d: payload of %d bytes", wire.ErrTooLong, f.Class, f.Type, n)
 	}
 	if f.Class == ClassBasic && f.HasMask && n%2 != 0 {
 		return b, fmt.Errorf("%w: %s value and mask of different sizes", wire.ErrInvalid, FieldName(f.Type))
-	}
-	hm := uint8(0)
-	if f.HasMask {
-		hm = 1
-	}
-	if i := len(b); f.long == "" && cap(b)-i >= 4+maxInline {
-		// The common case without append's calls: the header and the
-		// whole inline array, of which the payload's n bytes are kept.
-		b = b[:i+4+maxInline]
-		b[i], b[i+1], b[i+2], b[i+3] = byte(f.Class>>8), byte(f.Class), f.Type<<1|hm, byte(n)
-		*(*[maxInline]byte)(b[i+4:]) = f.b
-		return b[:i+4+n], nil
 	}
 	b = append(b, byte(f.Class>>8), byte(f.Class), f.Type<<1|hm, byte(n))
 	if f.long != "" {

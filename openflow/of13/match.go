@@ -101,6 +101,16 @@ func checkStructure(f *Field) error {
 	return nil
 }
 
+// wellFormed reports, with one table load, whether a basic-class field
+// passes checkStructure.
+func (f *Field) wellFormed() bool {
+	hm := uint8(0)
+	if f.HasMask {
+		hm = 1
+	}
+	return f.Type < 128 && f.long == "" && oxmLen[f.Type<<1|hm] == f.n && f.n != 0
+}
+
 // matchCheck accumulates what the prerequisite checks need while fields
 // are checked one by one.
 type matchCheck struct {
@@ -259,8 +269,8 @@ func (m *Match) appendTo(b []byte) ([]byte, error) {
 	var err error
 	for i := range m.Fields {
 		f := &m.Fields[i]
-		if err = checkStructure(f); err != nil {
-			return b[:start], err
+		if f.Class == ClassBasic && !f.wellFormed() {
+			return b[:start], checkStructure(f)
 		}
 		if b, err = f.appendTo(b); err != nil {
 			return b[:start], err

@@ -319,6 +319,11 @@ func (d *Decoder) Done(what string) {
 
 // Pad appends n zero bytes.
 func Pad(b []byte, n int) []byte {
+	if i := len(b); uint(n) <= 8 && cap(b)-i >= 8 {
+		// Padding to 8 bytes, the common case: one store.
+		*(*[8]byte)(b[i : i+8]) = [8]byte{}
+		return b[:i+n]
+	}
 	for range n {
 		b = append(b, 0)
 	}
