@@ -237,6 +237,27 @@ var actionLen = [...]uint8{ActionOutput: 16, ActionCopyTTLOut: 8, ActionCopyTTLI
 	ActionDecMPLSTTL: 8, ActionPushVLAN: 8, ActionPopVLAN: 8, ActionPushMPLS: 8, ActionPopMPLS: 8,
 	ActionSetQueue: 8, ActionGroup: 8, ActionSetNwTTL: 8, ActionDecNwTTL: 8, ActionPushPBB: 8, ActionPopPBB: 8}
 
+// readFixed reads the arguments of a fixed-size action (whose length tlv
+// has checked) from its body, reporting false for another type.
+func (a *Action) readFixed(body []byte) bool {
+	switch a.Type {
+	case ActionOutput:
+		a.Port, a.MaxLen = be.Uint32(body), be.Uint16(body[4:])
+	case ActionCopyTTLOut, ActionCopyTTLIn, ActionDecMPLSTTL, ActionPopVLAN, ActionDecNwTTL, ActionPopPBB:
+	case ActionSetMPLSTTL, ActionSetNwTTL:
+		a.TTL = body[0]
+	case ActionPushVLAN, ActionPushMPLS, ActionPopMPLS, ActionPushPBB:
+		a.EtherType = be.Uint16(body)
+	case ActionSetQueue:
+		a.QueueID = be.Uint32(body)
+	case ActionGroup:
+		a.GroupID = be.Uint32(body)
+	default:
+		return false
+	}
+	return true
+}
+
 // decodeActions reads actions until d is exhausted, appending them to out
 // (whose capacity it reuses).
 func decodeActions(d *wire.Decoder, out []Action) []Action {
@@ -249,18 +270,11 @@ func decodeActions(d *wire.Decoder, out []Action) []Action {
 		out = grow(out)
 		a := &out[len(out)-1]
 		*a = Action{Type: t}
+		if a.readFixed(body) {
+			d.Off += n - 4
+			continue
+		}
 		switch t {
-		case ActionOutput:
-			a.Port, a.MaxLen = be.Uint32(body), be.Uint16(body[4:])
-		case ActionCopyTTLOut, ActionCopyTTLIn, ActionDecMPLSTTL, ActionPopVLAN, ActionDecNwTTL, ActionPopPBB:
-		case ActionSetMPLSTTL, ActionSetNwTTL:
-			a.TTL = body[0]
-		case ActionPushVLAN, ActionPushMPLS, ActionPopMPLS, ActionPushPBB:
-			a.EtherType = be.Uint16(body)
-		case ActionSetQueue:
-			a.QueueID = be.Uint32(body)
-		case ActionGroup:
-			a.GroupID = be.Uint32(body)
 		case ActionSetField:
 			bound := d.Bound(n-4, uint16(ErrBadAction), BadActionBadLen)
 			decodeSetField(d, &a.Field)
@@ -295,18 +309,10 @@ func decodeActionsFast(b []byte, out []Action) ([]Action, bool) {
 		out = grow(out)
 		a := &out[len(out)-1]
 		*a = Action{Type: ActionType(t)}
+		if a.readFixed(body) {
+			continue
+		}
 		switch a.Type {
-		case ActionOutput:
-			a.Port, a.MaxLen = be.Uint32(body), be.Uint16(body[4:])
-		case ActionCopyTTLOut, ActionCopyTTLIn, ActionDecMPLSTTL, ActionPopVLAN, ActionDecNwTTL, ActionPopPBB:
-		case ActionSetMPLSTTL, ActionSetNwTTL:
-			a.TTL = body[0]
-		case ActionPushVLAN, ActionPushMPLS, ActionPopMPLS, ActionPushPBB:
-			a.EtherType = be.Uint16(body)
-		case ActionSetQueue:
-			a.QueueID = be.Uint32(body)
-		case ActionGroup:
-			a.GroupID = be.Uint32(body)
 		case ActionSetField:
 			// One field, then fewer than 8 bytes of zero padding.
 			n := decodeFieldFast(&a.Field, body)

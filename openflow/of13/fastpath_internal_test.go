@@ -6,15 +6,15 @@ import (
 	"testing"
 )
 
-// FuzzPacketInFastPath: whatever the fast path accepts, the general decoder
-// accepts too, with the same result.
-func FuzzPacketInFastPath(f *testing.F) {
-	for _, m := range []*PacketIn{
-		{BufferID: NoBuffer, TotalLen: 64, Match: NewMatch(InPort(3)), Data: make([]byte, 64)},
-		{Match: NewMatch(InPort(1), Metadata(5, 0xff), TunnelID(9, ^uint64(0)))},
-		{Match: NewMatch(NewField(ClassExperimenter, 3, []byte{0, 0, 0x23, 0x20, 1, 2}, nil))},
-		{Match: NewMatch(NewField(ClassExperimenter, 4, make([]byte, 40), nil))},
-	} {
+// fuzzFastPath fuzzes a message type's fast path against its general
+// decoder: whatever the fast path accepts, the general decoder accepts too,
+// with the same result, also when decoding again into the messages just
+// decoded (both reuse what they hold alike).
+func fuzzFastPath[M interface {
+	*T
+	MarshalBinary() ([]byte, error)
+}, T any](f *testing.F, seeds []M, fast func(M, []byte) bool, general func(M, []byte) error) {
+	for _, m := range seeds {
 		b, err := m.MarshalBinary()
 		if err != nil {
 			f.Fatal(err)
@@ -22,23 +22,33 @@ func FuzzPacketInFastPath(f *testing.F) {
 		f.Add(b)
 	}
 	f.Fuzz(func(t *testing.T, b []byte) {
-		var fast, slow PacketIn
-		if !fast.decodeFast(b) {
+		var x, y T
+		if !fast(&x, b) {
 			return
 		}
-		if err := slow.decode(b); err != nil {
+		if err := general(&y, b); err != nil {
 			t.Fatalf("fast path accepted %x, general decoder says %v", b, err)
 		}
-		if !reflect.DeepEqual(fast, slow) {
-			t.Fatalf("fast %+v\nslow %+v", fast, slow)
+		if !reflect.DeepEqual(x, y) {
+			t.Fatalf("fast %+v\ngeneral %+v", x, y)
+		}
+		if !fast(&x, b) || general(&y, b) != nil || !reflect.DeepEqual(x, y) {
+			t.Fatalf("decoding again into the same messages: fast %+v\ngeneral %+v", x, y)
 		}
 	})
 }
 
-// FuzzFlowModFastPath: whatever the flow_mod fast path accepts, the general
-// decoder accepts too, with the same result, also into a reused message.
+func FuzzPacketInFastPath(f *testing.F) {
+	fuzzFastPath(f, []*PacketIn{
+		{BufferID: NoBuffer, TotalLen: 64, Match: NewMatch(InPort(3)), Data: make([]byte, 64)},
+		{Match: NewMatch(InPort(1), Metadata(5, 0xff), TunnelID(9, ^uint64(0)))},
+		{Match: NewMatch(NewField(ClassExperimenter, 3, []byte{0, 0, 0x23, 0x20, 1, 2}, nil))},
+		{Match: NewMatch(NewField(ClassExperimenter, 4, make([]byte, 40), nil))},
+	}, (*PacketIn).decodeFast, (*PacketIn).decode)
+}
+
 func FuzzFlowModFastPath(f *testing.F) {
-	for _, m := range []*FlowMod{
+	fuzzFastPath(f, []*FlowMod{
 		{Command: FlowAdd, Match: NewMatch(InPort(1), EthDst([6]byte{2}), EthSrc([6]byte{2, 1})),
 			Instructions: Apply(SetField(EthDst([6]byte{2, 3})), Output(2))},
 		{Match: NewMatch(EthType(0x86dd), IPv6Src(netip.MustParsePrefix("2001:db8::/32"))),
@@ -49,29 +59,7 @@ func FuzzFlowModFastPath(f *testing.F) {
 		{Instructions: Apply(ExperimenterAction(0x2320, make([]byte, 8)))},
 		{Instructions: []Instruction{ExperimenterInstruction(0x2320, nil)}},
 		{Match: NewMatch(NewField(ClassExperimenter, 4, make([]byte, 40), nil))},
-	} {
-		b, err := m.MarshalBinary()
-		if err != nil {
-			f.Fatal(err)
-		}
-		f.Add(b)
-	}
-	f.Fuzz(func(t *testing.T, b []byte) {
-		var fast, slow FlowMod
-		if !fast.decodeFast(b) {
-			return
-		}
-		if err := slow.decode(b); err != nil {
-			t.Fatalf("fast path accepted %x, general decoder says %v", b, err)
-		}
-		if !reflect.DeepEqual(fast, slow) {
-			t.Fatalf("fast %+v\nslow %+v", fast, slow)
-		}
-		// Into the messages just decoded: both reuse what they hold alike.
-		if !fast.decodeFast(b) || slow.decode(b) != nil || !reflect.DeepEqual(fast, slow) {
-			t.Fatalf("decoding again into the same messages: fast %+v\nslow %+v", fast, slow)
-		}
-	})
+	}, (*FlowMod).decodeFast, (*FlowMod).decode)
 }
 
 // The fast path takes every flow_mod without experimenters' parts.
