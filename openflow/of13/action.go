@@ -1,7 +1,6 @@
 package of13
 
 import (
-	"errors"
 	"fmt"
 
 	"github.com/netslice/netslice/openflow/internal/wire"
@@ -369,7 +368,7 @@ const notSettable = 1<<FieldInPort | 1<<FieldInPhyPort | 1<<FieldMetadata
 // may write, unmasked, of its size and range, and — when the flow's match
 // is known (match: what checking it learnt) — with its prerequisites in
 // that match (setting ipv4_dst needs eth_type 0x0800 matched).
-func validateSetField(f Field, match *matchCheck) error {
+func validateSetField(f *Field, match *matchCheck) error {
 	if f.Class != ClassBasic || int(f.Type) >= len(basicFields) {
 		return &ActionError{ActionSetField, BadActionBadSetType, "set_field of an unknown field"}
 	}
@@ -381,7 +380,7 @@ func validateSetField(f Field, match *matchCheck) error {
 	case f.payloadLen() != basicFields[f.Type].size:
 		return &ActionError{ActionSetField, BadActionBadSetLen, fmt.Sprintf("%s: payload is %d bytes, want %d", FieldName(f.Type), f.payloadLen(), basicFields[f.Type].size)}
 	}
-	if err := checkRange(&f, BadActionBadSetArgument); err != nil {
+	if err := checkRange(f, BadActionBadSetArgument); err != nil {
 		return err
 	}
 	if match == nil || f.Type == FieldVLANVID || f.Type == FieldVLANPCP {
@@ -389,14 +388,11 @@ func validateSetField(f Field, match *matchCheck) error {
 	}
 	// The prerequisites of matching the field are those of setting it:
 	// what the match says (eth_type, ip_proto...) must allow it.
-	c := *match
-	c.seen |= 1 << f.Type
-	set := [1]Field{f}
-	if err := c.prereqs(set[:]); err != nil {
-		var me *MatchError
-		if errors.As(err, &me) && me.Field == f.Type {
-			return &ActionError{ActionSetField, BadActionMatchInconsistent, "setting " + FieldName(f.Type) + " " + me.Msg + " in the match"}
-		}
+	if prereqFree&(1<<f.Type) != 0 {
+		return nil
+	}
+	if ok, what := match.prereq(f.Type); !ok {
+		return &ActionError{ActionSetField, BadActionMatchInconsistent, "setting " + FieldName(f.Type) + " needs " + what + " in the match"}
 	}
 	return nil
 }
@@ -407,7 +403,7 @@ func validateActions(actions []Action, match *matchCheck) error {
 		if actions[i].Type != ActionSetField {
 			continue
 		}
-		if err := validateSetField(actions[i].Field, match); err != nil {
+		if err := validateSetField(&actions[i].Field, match); err != nil {
 			return err
 		}
 	}

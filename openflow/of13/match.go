@@ -72,8 +72,8 @@ func (m *Match) check() (matchCheck, error) {
 	var c matchCheck
 	for i := range m.Fields {
 		f := &m.Fields[i]
-		if err := checkStructure(f); err != nil {
-			return c, err
+		if f.Class == ClassBasic && !f.wellFormed() {
+			return c, checkStructure(f)
 		}
 		if err := c.field(f); err != nil {
 			return c, err
@@ -193,58 +193,62 @@ func (c *matchCheck) prereqs(fields []Field) error {
 	if c.seen&^prereqFree == 0 {
 		return nil // nothing with prerequisites: the common L2 match
 	}
-	has := func(t uint8) bool { return c.seen&(1<<t) != 0 }
-	eth, proto, icmp6 := c.eth, c.proto, c.icmp6
-	ip := eth == 0x0800 || eth == 0x86dd
-	mpls := eth == 0x8847 || eth == 0x8848
 	for i := range fields {
 		f := &fields[i]
 		if f.Class != ClassBasic || prereqFree&(1<<f.Type) != 0 {
 			continue
 		}
-		var ok bool
-		var what string
-		switch f.Type {
-		case FieldInPhyPort:
-			ok, what = has(FieldInPort), "in_port"
-		case FieldVLANPCP:
-			ok, what = has(FieldVLANVID) && c.vid != 0, "vlan_vid other than none"
-		case FieldIPDSCP, FieldIPECN, FieldIPProto:
-			ok, what = ip, "eth_type IPv4 or IPv6"
-		case FieldIPv4Src, FieldIPv4Dst:
-			ok, what = eth == 0x0800, "eth_type 0x0800"
-		case FieldTCPSrc, FieldTCPDst:
-			ok, what = has(FieldIPProto) && proto == 6, "ip_proto 6"
-		case FieldUDPSrc, FieldUDPDst:
-			ok, what = has(FieldIPProto) && proto == 17, "ip_proto 17"
-		case FieldSCTPSrc, FieldSCTPDst:
-			ok, what = has(FieldIPProto) && proto == 132, "ip_proto 132"
-		case FieldICMPv4Type, FieldICMPv4Code:
-			ok, what = has(FieldIPProto) && proto == 1, "ip_proto 1"
-		case FieldARPOp, FieldARPSPA, FieldARPTPA, FieldARPSHA, FieldARPTHA:
-			ok, what = eth == 0x0806, "eth_type 0x0806"
-		case FieldIPv6Src, FieldIPv6Dst, FieldIPv6FLabel, FieldIPv6ExtHdr:
-			ok, what = eth == 0x86dd, "eth_type 0x86dd"
-		case FieldICMPv6Type, FieldICMPv6Code:
-			ok, what = has(FieldIPProto) && proto == 58, "ip_proto 58"
-		case FieldIPv6NDTarget:
-			ok, what = has(FieldICMPv6Type) && (icmp6 == 135 || icmp6 == 136), "icmpv6_type 135 or 136"
-		case FieldIPv6NDSLL:
-			ok, what = has(FieldICMPv6Type) && icmp6 == 135, "icmpv6_type 135"
-		case FieldIPv6NDTLL:
-			ok, what = has(FieldICMPv6Type) && icmp6 == 136, "icmpv6_type 136"
-		case FieldMPLSLabel, FieldMPLSTC, FieldMPLSBOS:
-			ok, what = mpls, "eth_type MPLS"
-		case FieldPBBISID:
-			ok, what = eth == 0x88e7, "eth_type 0x88e7"
-		default:
-			ok = true
-		}
-		if !ok {
+		if ok, what := c.prereq(f.Type); !ok {
 			return &MatchError{f.Type, BadMatchBadPrereq, "needs " + what}
 		}
 	}
 	return nil
+}
+
+// prereq reports whether the basic field t has its prerequisites in the
+// match c has checked, and if not, what it needs.
+func (c *matchCheck) prereq(t uint8) (ok bool, what string) {
+	has := func(t uint8) bool { return c.seen&(1<<t) != 0 }
+	eth, proto, icmp6 := c.eth, c.proto, c.icmp6
+	ip := eth == 0x0800 || eth == 0x86dd
+	mpls := eth == 0x8847 || eth == 0x8848
+	switch t {
+	case FieldInPhyPort:
+		ok, what = has(FieldInPort), "in_port"
+	case FieldVLANPCP:
+		ok, what = has(FieldVLANVID) && c.vid != 0, "vlan_vid other than none"
+	case FieldIPDSCP, FieldIPECN, FieldIPProto:
+		ok, what = ip, "eth_type IPv4 or IPv6"
+	case FieldIPv4Src, FieldIPv4Dst:
+		ok, what = eth == 0x0800, "eth_type 0x0800"
+	case FieldTCPSrc, FieldTCPDst:
+		ok, what = has(FieldIPProto) && proto == 6, "ip_proto 6"
+	case FieldUDPSrc, FieldUDPDst:
+		ok, what = has(FieldIPProto) && proto == 17, "ip_proto 17"
+	case FieldSCTPSrc, FieldSCTPDst:
+		ok, what = has(FieldIPProto) && proto == 132, "ip_proto 132"
+	case FieldICMPv4Type, FieldICMPv4Code:
+		ok, what = has(FieldIPProto) && proto == 1, "ip_proto 1"
+	case FieldARPOp, FieldARPSPA, FieldARPTPA, FieldARPSHA, FieldARPTHA:
+		ok, what = eth == 0x0806, "eth_type 0x0806"
+	case FieldIPv6Src, FieldIPv6Dst, FieldIPv6FLabel, FieldIPv6ExtHdr:
+		ok, what = eth == 0x86dd, "eth_type 0x86dd"
+	case FieldICMPv6Type, FieldICMPv6Code:
+		ok, what = has(FieldIPProto) && proto == 58, "ip_proto 58"
+	case FieldIPv6NDTarget:
+		ok, what = has(FieldICMPv6Type) && (icmp6 == 135 || icmp6 == 136), "icmpv6_type 135 or 136"
+	case FieldIPv6NDSLL:
+		ok, what = has(FieldICMPv6Type) && icmp6 == 135, "icmpv6_type 135"
+	case FieldIPv6NDTLL:
+		ok, what = has(FieldICMPv6Type) && icmp6 == 136, "icmpv6_type 136"
+	case FieldMPLSLabel, FieldMPLSTC, FieldMPLSBOS:
+		ok, what = mpls, "eth_type MPLS"
+	case FieldPBBISID:
+		ok, what = eth == 0x88e7, "eth_type 0x88e7"
+	default:
+		ok = true
+	}
+	return ok, what
 }
 
 // matchLen is the unpadded length of the encoded match.
