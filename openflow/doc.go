@@ -27,10 +27,14 @@
 // # Performance
 //
 // The controller's hot path is packet-in in, flow-mod out: decoding an
-// of13.PacketIn into a message you reuse does not allocate (its data and
-// match point into the decoded bytes), and encoding an of13.FlowMod into a
-// reused buffer does not allocate. A Reader hands out messages as views into
-// its own buffer.
+// of13.PacketIn or of13.FlowMod into a message you reuse does not allocate
+// (the data points into the decoded bytes; match fields and actions are
+// copied into the message's lists, whose capacity is reused), and well-formed
+// messages of the common kinds take a fast path that only slices. Encoding an
+// of13.FlowMod into a reused buffer does not allocate; as the
+// encoding.BinaryAppender contract allows, AppendBinary may use b's capacity
+// past the bytes it returns as scratch space. A Reader hands out messages as
+// views into its own buffer.
 //
 // # Correctness
 //

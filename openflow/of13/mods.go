@@ -57,8 +57,10 @@ func (m *GroupMod) Validate() error {
 	return nil
 }
 
-// AppendBinary implements encoding.BinaryAppender. It refuses a match that
-// a switch would refuse (see Match.Validate).
+// AppendBinary implements encoding.BinaryAppender. It refuses what it
+// cannot encode (a basic field it does not know or whose payload is not of
+// the field's size, an unknown action or instruction type); what a switch
+// would refuse beyond that is for Validate.
 func (m *FlowMod) AppendBinary(b []byte) ([]byte, error) {
 	start := len(b)
 	// The fixed part is written in place: one capacity check, not twenty.
