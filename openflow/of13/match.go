@@ -73,7 +73,9 @@ func (m *Match) check() (matchCheck, error) {
 	for i := range m.Fields {
 		f := &m.Fields[i]
 		if f.Class == ClassBasic && !f.wellFormed() {
-			return c, checkStructure(f)
+			if err := checkStructure(f); err != nil {
+				return c, err
+			}
 		}
 		if err := c.field(f); err != nil {
 			return c, err
@@ -102,7 +104,7 @@ func checkStructure(f *Field) error {
 }
 
 // wellFormed reports, with one table load, whether a basic-class field
-// passes checkStructure.
+// passes checkStructure (which, when it does not, says why).
 func (f *Field) wellFormed() bool {
 	hm := uint8(0)
 	if f.HasMask {
@@ -274,7 +276,9 @@ func (m *Match) appendTo(b []byte) ([]byte, error) {
 	for i := range m.Fields {
 		f := &m.Fields[i]
 		if f.Class == ClassBasic && !f.wellFormed() {
-			return b[:start], checkStructure(f)
+			if err = checkStructure(f); err != nil {
+				return b[:start], err
+			}
 		}
 		if b, err = f.appendTo(b); err != nil {
 			return b[:start], err
