@@ -80,3 +80,19 @@ func TestFlowModFastPathTakesCommonFlows(t *testing.T) {
 		}
 	}
 }
+
+// The quick structure check (wellFormed, with oxmLen) and checkStructure
+// agree on every basic field type, mask bit and payload length.
+func TestWellFormedAgreesWithCheckStructure(t *testing.T) {
+	for typ := range 256 {
+		for _, hasMask := range []bool{false, true} {
+			for n := range maxInline + 2 {
+				f := NewField(ClassBasic, uint8(typ), make([]byte, n), nil)
+				f.HasMask = hasMask
+				if quick, full := f.wellFormed(), checkStructure(&f) == nil; quick != full {
+					t.Errorf("type %d mask %v payload %d: wellFormed %v, checkStructure %v", typ, hasMask, n, quick, full)
+				}
+			}
+		}
+	}
+}
