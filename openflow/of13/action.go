@@ -2,6 +2,7 @@ package of13
 
 import (
 	"fmt"
+	"slices"
 
 	"github.com/netslice/netslice/openflow/internal/wire"
 )
@@ -136,29 +137,42 @@ func actHeader(b []byte, t ActionType, n int) []byte {
 	return append(b, byte(t>>8), byte(t), byte(n>>8), byte(n))
 }
 
+// putFixed writes a fixed-size action at b[i:], which must have room for
+// 16 bytes, and returns where it ends; false for another type.
+func (a *Action) putFixed(b []byte, i int) (int, bool) {
+	b = b[i : i+16]
+	h := uint64(a.Type)<<48 | 8<<32 // type, length 8
+	switch a.Type {
+	case ActionOutput:
+		be.PutUint64(b, uint64(ActionOutput)<<48|16<<32|uint64(a.Port))
+		be.PutUint64(b[8:], uint64(a.MaxLen)<<48)
+		return i + 16, true
+	case ActionCopyTTLOut, ActionCopyTTLIn, ActionDecMPLSTTL, ActionPopVLAN, ActionDecNwTTL, ActionPopPBB:
+	case ActionSetMPLSTTL, ActionSetNwTTL:
+		h |= uint64(a.TTL) << 24
+	case ActionPushVLAN, ActionPushMPLS, ActionPopMPLS, ActionPushPBB:
+		h |= uint64(a.EtherType) << 16
+	case ActionSetQueue:
+		h |= uint64(a.QueueID)
+	case ActionGroup:
+		h |= uint64(a.GroupID)
+	default:
+		return i, false
+	}
+	be.PutUint64(b, h)
+	return i + 8, true
+}
+
 // appendTo appends the action. Only the fields of its type are written.
 func (a *Action) appendTo(b []byte) ([]byte, error) {
 	switch a.Type {
-	case ActionOutput:
-		if i := len(b); cap(b)-i >= 16 { // written in place: the most common action
-			b = b[:i+16]
-			be.PutUint64(b[i:], uint64(ActionOutput)<<48|16<<32|uint64(a.Port))
-			be.PutUint64(b[i+8:], uint64(a.MaxLen)<<48)
-			return b, nil
-		}
-		b = actHeader(b, ActionOutput, 16)
-		return append(b, byte(a.Port>>24), byte(a.Port>>16), byte(a.Port>>8), byte(a.Port),
-			byte(a.MaxLen>>8), byte(a.MaxLen), 0, 0, 0, 0, 0, 0), nil
-	case ActionCopyTTLOut, ActionCopyTTLIn, ActionDecMPLSTTL, ActionPopVLAN, ActionDecNwTTL, ActionPopPBB:
-		return append(actHeader(b, a.Type, 8), 0, 0, 0, 0), nil
-	case ActionSetMPLSTTL, ActionSetNwTTL:
-		return append(actHeader(b, a.Type, 8), a.TTL, 0, 0, 0), nil
-	case ActionPushVLAN, ActionPushMPLS, ActionPopMPLS, ActionPushPBB:
-		return append(actHeader(b, a.Type, 8), byte(a.EtherType>>8), byte(a.EtherType), 0, 0), nil
-	case ActionSetQueue:
-		return appendU32(actHeader(b, a.Type, 8), a.QueueID), nil
-	case ActionGroup:
-		return appendU32(actHeader(b, a.Type, 8), a.GroupID), nil
+	case ActionOutput, ActionCopyTTLOut, ActionCopyTTLIn, ActionDecMPLSTTL, ActionPopVLAN, ActionDecNwTTL, ActionPopPBB,
+		ActionSetMPLSTTL, ActionSetNwTTL, ActionPushVLAN, ActionPushMPLS, ActionPopMPLS, ActionPushPBB,
+		ActionSetQueue, ActionGroup:
+		i := len(b)
+		b = slices.Grow(b, 16)
+		n, _ := a.putFixed(b[:i+16], i)
+		return b[:n], nil
 	case ActionSetField:
 		start := len(b)
 		n := 4 + 4 + a.Field.payloadLen()

@@ -1,6 +1,7 @@
 package of13
 
 import (
+	"bytes"
 	"net/netip"
 	"reflect"
 	"testing"
@@ -62,7 +63,8 @@ func FuzzFlowModFastPath(f *testing.F) {
 	}, (*FlowMod).decodeFast, (*FlowMod).decode)
 }
 
-// The fast path takes every flow_mod without experimenters' parts.
+// The fast paths, decoding and encoding, take every flow_mod without
+// experimenters' parts.
 func TestFlowModFastPathTakesCommonFlows(t *testing.T) {
 	for _, m := range []*FlowMod{
 		{Command: FlowAdd, Match: NewMatch(InPort(1), EthDst([6]byte{2})), Instructions: Apply(Output(2))},
@@ -77,6 +79,9 @@ func TestFlowModFastPathTakesCommonFlows(t *testing.T) {
 		var fm FlowMod
 		if !fm.decodeFast(b) {
 			t.Errorf("the fast path refuses %x", b)
+		}
+		if _, ok := m.appendFast(nil); !ok {
+			t.Errorf("the fast encoder refuses %+v", m)
 		}
 	}
 }
@@ -95,4 +100,65 @@ func TestWellFormedAgreesWithCheckStructure(t *testing.T) {
 			}
 		}
 	}
+}
+
+// FuzzFlowModFastEncode: whatever flow_mod the general decoder makes of the
+// input, the fast encoder writes the general encoder's bytes or leaves it
+// to it; the same for the flow_mod with its fields and actions changed in
+// ways the fast encoder refuses.
+func FuzzFlowModFastEncode(f *testing.F) {
+	for _, m := range []*FlowMod{
+		{Command: FlowAdd, Match: NewMatch(InPort(1), EthDst([6]byte{2}), EthSrc([6]byte{2, 1})),
+			Instructions: Apply(SetField(EthDst([6]byte{2, 3})), Output(2))},
+		{Match: NewMatch(EthType(0x86dd), IPv6Src(netip.MustParsePrefix("2001:db8::/32"))),
+			Instructions: []Instruction{GotoTable(3), WriteMetadata(1, 0xff), Meter(4), ClearActions(),
+				WriteActions(ToController(ControllerNoBuffer), CopyTTLOut(), CopyTTLIn(), SetMPLSTTL(3), DecMPLSTTL(),
+					PushVLAN(0x8100), PopVLAN(), PushMPLS(0x8847), PopMPLS(0x800), SetQueue(5), Group(6),
+					SetNwTTL(7), DecNwTTL(), PushPBB(0x88e7), PopPBB(), SetField(VLANVID(10)))}},
+		{Instructions: Apply(ExperimenterAction(0x2320, make([]byte, 8)))},
+		{Match: NewMatch(NewField(ClassExperimenter, 4, make([]byte, 40), nil))},
+	} {
+		b, err := m.MarshalBinary()
+		if err != nil {
+			f.Fatal(err)
+		}
+		f.Add(b, uint8(0))
+	}
+	f.Fuzz(func(t *testing.T, b []byte, change uint8) {
+		var m FlowMod
+		if m.decode(b) != nil {
+			return
+		}
+		same := func(what string) {
+			t.Helper()
+			fast, ok := m.appendFast(nil)
+			general, err := m.appendGeneral(nil)
+			if ok && (err != nil || !bytes.Equal(fast, general)) {
+				t.Fatalf("%s: fast encoder wrote %x, general %x, %v", what, fast, general, err)
+			}
+		}
+		same("decoded")
+		if len(m.Match.Fields) > 0 {
+			f := &m.Match.Fields[int(change)%len(m.Match.Fields)]
+			switch change % 4 {
+			case 0:
+				f.Type = change // perhaps unknown, or over 127
+			case 1:
+				f.n = change % (maxInline + 1) // perhaps the wrong size
+			case 2:
+				f.HasMask = !f.HasMask
+			case 3:
+				f.Class ^= uint16(change) << 8
+			}
+			same("a field changed")
+		}
+		if len(m.Instructions) > 0 {
+			in := &m.Instructions[int(change)%len(m.Instructions)]
+			in.Type = InstructionType(change % 8)
+			if len(in.Actions) > 0 {
+				in.Actions[int(change)%len(in.Actions)].Type = ActionType(change % 30)
+			}
+			same("an instruction or action changed")
+		}
+	})
 }

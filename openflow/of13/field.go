@@ -285,18 +285,27 @@ func isAddrField(t uint8) bool {
 	return false
 }
 
+// putInline writes a field whose payload is inline at b[i:], which must
+// have room for the whole inline array (4+maxInline bytes), and returns
+// where the field ends: the header and the array in two stores, of which
+// the payload's n bytes are kept.
+func (f *Field) putInline(b []byte, i int) int {
+	hm := uint8(0)
+	if f.HasMask {
+		hm = 1
+	}
+	be.PutUint32(b[i:i+4+maxInline], uint32(f.Class)<<16|uint32(f.Type<<1|hm)<<8|uint32(f.n))
+	*(*[maxInline]byte)(b[i+4:]) = f.b
+	return i + 4 + int(f.n)
+}
+
 func (f *Field) appendTo(b []byte) ([]byte, error) {
 	hm := uint8(0)
 	if f.HasMask {
 		hm = 1
 	}
 	if i := len(b); f.long == "" && cap(b)-i >= 4+maxInline && (hm == 0 || f.n%2 == 0 || f.Class != ClassBasic) {
-		// The common case without append's calls: the header and the
-		// whole inline array, of which the payload's n bytes are kept.
-		b = b[:i+4+maxInline]
-		b[i], b[i+1], b[i+2], b[i+3] = byte(f.Class>>8), byte(f.Class), f.Type<<1|hm, f.n
-		*(*[maxInline]byte)(b[i+4:]) = f.b
-		return b[:i+4+int(f.n)], nil
+		return b[:f.putInline(b[:cap(b)], i)], nil
 	}
 	n := f.payloadLen()
 	if n > 255 {

@@ -62,10 +62,97 @@ func (m *GroupMod) Validate() error {
 // the field's size, an unknown action or instruction type); what a switch
 // would refuse beyond that is for Validate.
 func (m *FlowMod) AppendBinary(b []byte) ([]byte, error) {
+	if out, ok := m.appendFast(b); ok {
+		return out, nil
+	}
+	return m.appendGeneral(b)
+}
+
+// appendFast encodes the common flow_mod — fields held inline and of the
+// right size, instructions and actions other than experimenters' — in
+// place after one Grow, without the general encoder's calls and error
+// returns. For anything else it reports false, having written only past
+// len(b), and appendGeneral encodes the message or says what is wrong.
+func (m *FlowMod) appendFast(b []byte) ([]byte, bool) {
+	// What the writes below may touch, scratch included: a field writes
+	// its whole inline array, padding 8 bytes, an action at most 48.
+	size := 64 + (4+maxInline)*len(m.Match.Fields)
+	for i := range m.Instructions {
+		size += 24 + 48*len(m.Instructions[i].Actions)
+	}
 	start := len(b)
-	// The fixed part is written in place: one capacity check, not twenty.
-	b = slices.Grow(b, 128)[:start+48]
-	h := b[start:]
+	b = slices.Grow(b, size)
+	w := b[start : start+size]
+	putFlowModFixed(w, m)
+	i := 52 // after the match's header, written below
+	for k := range m.Match.Fields {
+		f := &m.Match.Fields[k]
+		if f.long != "" || f.Class == ClassBasic && !f.wellFormed() {
+			return b, false
+		}
+		i = f.putInline(w, i)
+	}
+	be.PutUint32(w[48:], 1<<16|uint32(i-48)) // OFPMT_OXM, the unpadded length
+	*(*[8]byte)(w[i : i+8]) = [8]byte{}
+	i = (i + 7) &^ 7
+	for k := range m.Instructions {
+		in := &m.Instructions[k]
+		is := i
+		switch in.Type {
+		case InstGotoTable:
+			be.PutUint64(w[i:], uint64(InstGotoTable)<<48|8<<32|uint64(in.TableID)<<24)
+			i += 8
+		case InstWriteMetadata:
+			be.PutUint64(w[i:], uint64(InstWriteMetadata)<<48|24<<32)
+			be.PutUint64(w[i+8:], in.Metadata)
+			be.PutUint64(w[i+16:], in.Mask)
+			i += 24
+		case InstClearActions:
+			be.PutUint64(w[i:], uint64(InstClearActions)<<48|8<<32)
+			i += 8
+		case InstMeter:
+			be.PutUint64(w[i:], uint64(InstMeter)<<48|8<<32|uint64(in.MeterID))
+			i += 8
+		case InstWriteActions, InstApplyActions:
+			i += 8
+			for j := range in.Actions {
+				a := &in.Actions[j]
+				if a.Type != ActionSetField {
+					var ok bool
+					if i, ok = a.putFixed(w, i); !ok {
+						return b, false
+					}
+					continue
+				}
+				f := &a.Field
+				if f.long != "" || f.Class == ClassBasic && !f.wellFormed() {
+					return b, false
+				}
+				as := i
+				i = f.putInline(w, i+4)
+				*(*[8]byte)(w[i : i+8]) = [8]byte{}
+				i = (i + 7) &^ 7
+				be.PutUint32(w[as:], uint32(ActionSetField)<<16|uint32(i-as))
+			}
+			if i-is > 0xffff {
+				return b, false
+			}
+			be.PutUint64(w[is:], uint64(in.Type)<<48|uint64(i-is)<<32)
+		default:
+			return b, false
+		}
+	}
+	if i > wire.MaxLen {
+		return b, false
+	}
+	be.PutUint16(w[2:], uint16(i))
+	return b[:start+i], true
+}
+
+// putFlowModFixed writes the header and fixed part of m at b[:48], the
+// length left for the caller.
+func putFlowModFixed(h []byte, m *FlowMod) {
+	h = h[:48]
 	h[0], h[1], h[2], h[3] = Version, uint8(TypeFlowMod), 0, 0
 	be.PutUint32(h[4:], m.XID)
 	be.PutUint64(h[8:], m.Cookie)
@@ -79,6 +166,14 @@ func (m *FlowMod) AppendBinary(b []byte) ([]byte, error) {
 	be.PutUint32(h[40:], m.OutGroup)
 	be.PutUint16(h[44:], m.Flags)
 	h[46], h[47] = 0, 0
+}
+
+// appendGeneral is AppendBinary for any flow_mod.
+func (m *FlowMod) appendGeneral(b []byte) ([]byte, error) {
+	start := len(b)
+	// The fixed part is written in place: one capacity check, not twenty.
+	b = slices.Grow(b, 128)[:start+48]
+	putFlowModFixed(b[start:], m)
 	b, err := m.Match.appendTo(b)
 	if err != nil {
 		return b[:start], err
