@@ -383,30 +383,30 @@ const notSettable = 1<<FieldInPort | 1<<FieldInPhyPort | 1<<FieldMetadata
 // is known (match: what checking it learnt) — with its prerequisites in
 // that match (setting ipv4_dst needs eth_type 0x0800 matched).
 func validateSetField(f *Field, match *matchCheck) error {
-	if f.Class != ClassBasic || int(f.Type) >= len(basicFields) {
+	if f.Class() != ClassBasic || int(f.Type()) >= len(basicFields) {
 		return &ActionError{ActionSetField, BadActionBadSetType, "set_field of an unknown field"}
 	}
 	switch {
-	case notSettable&(1<<f.Type) != 0:
-		return &ActionError{ActionSetField, BadActionBadSetType, FieldName(f.Type) + " cannot be set"}
-	case f.HasMask:
-		return &ActionError{ActionSetField, BadActionBadSetArgument, FieldName(f.Type) + ": set_field takes no mask"}
-	case f.payloadLen() != basicFields[f.Type].size:
-		return &ActionError{ActionSetField, BadActionBadSetLen, fmt.Sprintf("%s: payload is %d bytes, want %d", FieldName(f.Type), f.payloadLen(), basicFields[f.Type].size)}
+	case notSettable&(1<<f.Type()) != 0:
+		return &ActionError{ActionSetField, BadActionBadSetType, FieldName(f.Type()) + " cannot be set"}
+	case f.HasMask():
+		return &ActionError{ActionSetField, BadActionBadSetArgument, FieldName(f.Type()) + ": set_field takes no mask"}
+	case f.payloadLen() != basicFields[f.Type()].size:
+		return &ActionError{ActionSetField, BadActionBadSetLen, fmt.Sprintf("%s: payload is %d bytes, want %d", FieldName(f.Type()), f.payloadLen(), basicFields[f.Type()].size)}
 	}
 	if err := checkRange(f, BadActionBadSetArgument); err != nil {
 		return err
 	}
-	if match == nil || f.Type == FieldVLANVID || f.Type == FieldVLANPCP {
+	if match == nil || f.Type() == FieldVLANVID || f.Type() == FieldVLANPCP {
 		return nil // no flow to check against; a VLAN field may follow a push_vlan
 	}
 	// The prerequisites of matching the field are those of setting it:
 	// what the match says (eth_type, ip_proto...) must allow it.
-	if prereqFree&(1<<f.Type) != 0 {
+	if prereqFree&(1<<f.Type()) != 0 {
 		return nil
 	}
-	if ok, what := match.prereq(f.Type); !ok {
-		return &ActionError{ActionSetField, BadActionMatchInconsistent, "setting " + FieldName(f.Type) + " needs " + what + " in the match"}
+	if ok, what := match.prereq(f.Type()); !ok {
+		return &ActionError{ActionSetField, BadActionMatchInconsistent, "setting " + FieldName(f.Type()) + " needs " + what + " in the match"}
 	}
 	return nil
 }

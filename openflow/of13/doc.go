@@ -25,8 +25,12 @@
 //
 // # Decoding
 //
-// Decoded messages point into the bytes they came from. A message reused
-// across calls (a PacketIn, a FlowMod, a PacketOut) reuses its lists —
-// match fields, instructions, actions — and decodes without allocating. Malformed bytes give a
-// *DecodeError with the offset and the error type and code to reply with.
+// Decoded messages point into the bytes they came from (packet data,
+// experimenter bodies); match fields are values copied out. A message
+// reused across calls (a PacketIn, a FlowMod, a PacketOut) reuses its
+// lists — match fields, instructions, actions — and decodes without
+// allocating (a field payload longer than 20 bytes, other than an IPv6
+// address under a prefix mask, is interned: see Field). Malformed bytes
+// give a *DecodeError with the offset and the error type and code to reply
+// with.
 package of13

@@ -6,6 +6,7 @@ import (
 	"net"
 	"net/netip"
 	"strconv"
+	"unique"
 
 	"github.com/netslice/netslice/openflow/internal/wire"
 )
@@ -108,85 +109,179 @@ func FieldName(field uint8) string {
 }
 
 // Field is one OXM TLV: a match field, or the field a SetField action
-// writes. It is a comparable value, like netip.Addr: the payload (a basic
-// field's value and, with HasMask, its mask; another class's whole
+// writes. It is a comparable value of 32 bytes, like netip.Addr, and one Go
+// keeps in registers: building a field, putting it in a match and encoding
+// it neither allocates nor goes through memory in between. The payload (a
+// basic field's value and, with a mask, its mask; another class's whole
 // payload, an experimenter field's starting with the experimenter id) is
-// held inline up to maxInline bytes, so building or decoding a field does
-// not allocate. Build basic fields with the functions named after them
-// (EthDst, IPv4Src, ...), any other with NewField.
+// held in the value up to 20 bytes, and so is an IPv6 address under a
+// prefix mask. A longer payload (an IPv6 address under a mask that is not a
+// prefix, an experimenter field of more than 20 bytes) is interned: building
+// or decoding one allocates, once for each distinct payload. Build basic
+// fields with the functions named after them (EthDst, IPv4Src, ...), any
+// other with NewField; read them with Class, Type, HasMask, Value, Mask and
+// the typed getters.
 type Field struct {
-	Class   uint16
-	Type    uint8
-	HasMask bool
-	n       uint8           // payload bytes in b
-	b       [maxInline]byte // the payload
-	long    string          // a payload longer than maxInline (another class's)
+	// hdr is the OXM header as it is sent (class, type<<1 | hasmask,
+	// payload length) and then the payload's first four bytes.
+	hdr uint64
+	// w0 and w1 are the payload's bytes 4 to 19. For an IPv6 address
+	// under a prefix mask, w1 holds the address's last four bytes and then
+	// the prefix length.
+	w0, w1 uint64
+	// long is a payload held neither way; zero otherwise.
+	long unique.Handle[string]
 }
 
-// maxInline is the payload a Field holds inline: the largest basic
-// field's value and mask (an IPv6 address with its mask).
-const maxInline = 32
+const (
+	// maxInline is the payload a Field holds in its words.
+	maxInline = 20
+	// maxBasic is the largest basic field's payload: an IPv6 address and
+	// its mask.
+	maxBasic = 32
+	// fieldRoom is the most putInline writes: a header and maxBasic bytes.
+	fieldRoom = 4 + maxBasic
+)
+
+// oxmHeader returns hdr for a field of the given class, type and mask
+// whose payload is n bytes long.
+func oxmHeader(class uint16, typ uint8, hasMask bool, n int) uint64 {
+	h := uint64(class)<<48 | uint64(typ&0x7f)<<41 | uint64(uint8(n))<<32
+	if hasMask {
+		h |= 1 << 40
+	}
+	return h
+}
+
+// basicHeader is oxmHeader for an unmasked basic field.
+func basicHeader(typ uint8, n int) uint64 { return oxmHeader(ClassBasic, typ, false, n) }
 
 // NewField returns a field of any class with the given value and, when
-// mask is not nil, mask (for the basic class the two must be as long).
+// mask is not nil, mask (for the basic class the two must be as long). The
+// type is seven bits.
 func NewField(class uint16, typ uint8, value, mask []byte) Field {
-	f := Field{Class: class, Type: typ, HasMask: mask != nil}
-	f.setPayload(value, mask)
+	f := Field{hdr: oxmHeader(class, typ, mask != nil, 0)}
+	if len(mask) == 0 {
+		f.setPayload(value)
+		return f
+	}
+	var buf [maxBasic]byte
+	f.setPayload(append(append(buf[:0], value...), mask...))
 	return f
 }
 
-func (f *Field) setPayload(value, mask []byte) {
-	if n := len(value) + len(mask); n > maxInline {
-		f.long, f.n = string(value)+string(mask), 0
+// Class is the field's OXM class (ClassBasic for the fields OpenFlow
+// defines).
+func (f Field) Class() uint16 { return uint16(f.hdr >> 48) }
+
+// Type is the field's type within its class (FieldInPort, ... for the
+// basic class).
+func (f Field) Type() uint8 { return uint8(f.hdr>>41) & 0x7f }
+
+// HasMask reports whether the payload carries a mask after the value.
+func (f Field) HasMask() bool { return f.hdr>>40&1 == 1 }
+
+func (f *Field) isLong() bool { return f.long != unique.Handle[string]{} }
+
+// setPayload sets the payload (value, then any mask) of a field whose
+// class, type and mask bit are set, choosing the one way it is held.
+func (f *Field) setPayload(p []byte) {
+	f.hdr = f.hdr&^(1<<40-1) | uint64(uint8(len(p)))<<32
+	f.w0, f.w1, f.long = 0, 0, unique.Handle[string]{}
+	switch {
+	case len(p) <= maxInline:
+		var w [maxInline]byte
+		copy(w[:], p)
+		f.hdr |= uint64(be.Uint32(w[:]))
+		f.w0, f.w1 = be.Uint64(w[4:]), be.Uint64(w[12:])
 		return
+	case len(p) == maxBasic && f.Class() == ClassBasic && f.HasMask():
+		if bits, ok := prefixLen(p[16:]); ok { // an IPv6 address under a prefix
+			f.hdr |= uint64(be.Uint32(p))
+			f.w0, f.w1 = be.Uint64(p[4:]), uint64(be.Uint32(p[12:]))<<32|uint64(bits)
+			return
+		}
 	}
-	f.n = uint8(copy(f.b[:], value))
-	f.n += uint8(copy(f.b[f.n:], mask))
+	f.long = unique.Make(string(p))
 }
 
-// Payload returns the field's payload: value then mask. The slice points
-// into f.
-func (f *Field) Payload() []byte {
-	if f.long != "" {
-		return []byte(f.long)
+// array returns the payload's first maxBasic bytes (all of it but for a
+// long one of another class).
+func (f *Field) array() (p [maxBasic]byte) {
+	if f.isLong() {
+		copy(p[:], f.long.Value())
+		return p
 	}
-	return f.b[:f.n:f.n]
-}
-
-func (f *Field) payloadLen() int {
-	if f.long != "" {
-		return len(f.long)
+	be.PutUint32(p[:], uint32(f.hdr))
+	be.PutUint64(p[4:], f.w0)
+	if uint8(f.hdr>>32) <= maxInline {
+		be.PutUint64(p[12:], f.w1)
+		return p
 	}
-	return int(f.n)
-}
-
-// Value returns the field's value (for a basic field with a mask, the
-// payload's first half). The slice points into f.
-func (f *Field) Value() []byte {
-	p := f.Payload()
-	if f.Class == ClassBasic && f.HasMask {
-		return p[: len(p)/2 : len(p)/2]
+	be.PutUint32(p[12:], uint32(f.w1>>32))
+	bits := int(uint8(f.w1))
+	for i := range bits / 8 {
+		p[16+i] = 0xff
+	}
+	if bits%8 != 0 {
+		p[16+bits/8] = 0xff << (8 - bits%8)
 	}
 	return p
 }
 
-// Mask returns a basic field's mask, or nil. The slice points into f.
-func (f *Field) Mask() []byte {
-	if f.Class != ClassBasic || !f.HasMask {
+// payload returns the payload, in buf unless it is a long one.
+func (f *Field) payload(buf *[maxBasic]byte) []byte {
+	if f.isLong() {
+		return []byte(f.long.Value())
+	}
+	*buf = f.array()
+	return buf[:f.payloadLen()]
+}
+
+func (f *Field) payloadLen() int {
+	if f.isLong() {
+		return len(f.long.Value())
+	}
+	return int(uint8(f.hdr >> 32))
+}
+
+// valueLen is the length of the value: for a basic field with a mask, the
+// payload's first half.
+func (f *Field) valueLen() int {
+	n := f.payloadLen()
+	if f.Class() == ClassBasic && f.HasMask() {
+		return n / 2
+	}
+	return n
+}
+
+// Payload returns a copy of the field's payload: value then mask.
+func (f Field) Payload() []byte {
+	var buf [maxBasic]byte
+	return append([]byte(nil), f.payload(&buf)...)
+}
+
+// Value returns a copy of the field's value (for a basic field with a
+// mask, the payload's first half).
+func (f Field) Value() []byte { return f.Payload()[:f.valueLen()] }
+
+// Mask returns a copy of a basic field's mask, or nil.
+func (f Field) Mask() []byte {
+	if f.Class() != ClassBasic || !f.HasMask() {
 		return nil
 	}
-	p := f.Payload()
-	return p[len(p)/2:]
+	return f.Payload()[f.valueLen():]
 }
 
 // Uint returns a value of one to eight bytes as an integer.
 func (f Field) Uint() (uint64, bool) {
-	v := f.Value()
-	if len(v) == 0 || len(v) > 8 {
+	n := f.valueLen()
+	if n == 0 || n > 8 {
 		return 0, false
 	}
+	p := f.array()
 	var u uint64
-	for _, c := range v {
+	for _, c := range p[:n] {
 		u = u<<8 | uint64(c)
 	}
 	return u, true
@@ -194,16 +289,23 @@ func (f Field) Uint() (uint64, bool) {
 
 // MAC returns a six-byte value (eth_src, arp_sha, ...).
 func (f Field) MAC() ([6]byte, bool) {
-	v := f.Value()
-	if len(v) != 6 {
+	if f.valueLen() != 6 {
 		return [6]byte{}, false
 	}
-	return [6]byte(v), true
+	p := f.array()
+	return [6]byte(p[:6]), true
 }
 
 // Addr returns a four- or sixteen-byte value as an IP address.
 func (f Field) Addr() (netip.Addr, bool) {
-	return netip.AddrFromSlice(f.Value())
+	p := f.array()
+	switch f.valueLen() {
+	case 4:
+		return netip.AddrFrom4([4]byte(p[:4])), true
+	case 16:
+		return netip.AddrFrom16([16]byte(p[:16])), true
+	}
+	return netip.Addr{}, false
 }
 
 // String formats the field as ovs-ofctl writes a match: name=value and,
@@ -211,10 +313,10 @@ func (f Field) Addr() (netip.Addr, bool) {
 // (a contiguous mask as a prefix length), other numbers in decimal, or in
 // hex when masked.
 func (f Field) String() string {
-	if f.Class != ClassBasic {
-		return fmt.Sprintf("oxm(%#x:%d)=%x", f.Class, f.Type, f.Payload())
+	if f.Class() != ClassBasic {
+		return fmt.Sprintf("oxm(%#x:%d)=%x", f.Class(), f.Type(), f.Payload())
 	}
-	name := FieldName(f.Type)
+	name := FieldName(f.Type())
 	v, m := f.Value(), f.Mask()
 	switch {
 	case len(v) == 6:
@@ -222,7 +324,7 @@ func (f Field) String() string {
 			return name + "=" + net.HardwareAddr(v).String() + "/" + net.HardwareAddr(m).String()
 		}
 		return name + "=" + net.HardwareAddr(v).String()
-	case len(v) == 4 && isAddrField(f.Type), len(v) == 16:
+	case len(v) == 4 && isAddrField(f.Type()), len(v) == 16:
 		a, _ := netip.AddrFromSlice(v)
 		if m == nil {
 			return name + "=" + a.String()
@@ -285,40 +387,37 @@ func isAddrField(t uint8) bool {
 	return false
 }
 
-// putInline writes a field whose payload is inline at b[i:], which must
-// have room for the whole inline array (4+maxInline bytes), and returns
-// where the field ends: the header and the array in two stores, of which
-// the payload's n bytes are kept.
+// putInline writes a field that is not long at b[i:], which must have
+// room for fieldRoom bytes, and returns where the field ends: three word
+// stores of which the header and payload are kept (an IPv6 address under a
+// prefix mask writes its mask out).
 func (f *Field) putInline(b []byte, i int) int {
-	hm := uint8(0)
-	if f.HasMask {
-		hm = 1
+	w := b[i : i+fieldRoom]
+	be.PutUint64(w, f.hdr)
+	be.PutUint64(w[8:], f.w0)
+	if n := int(uint8(f.hdr >> 32)); n <= maxInline {
+		be.PutUint64(w[16:], f.w1)
+		return i + 4 + n
 	}
-	be.PutUint32(b[i:i+4+maxInline], uint32(f.Class)<<16|uint32(f.Type<<1|hm)<<8|uint32(f.n))
-	*(*[maxInline]byte)(b[i+4:]) = f.b
-	return i + 4 + int(f.n)
+	*(*[maxBasic]byte)(w[4:]) = f.array()
+	return i + fieldRoom
 }
 
 func (f *Field) appendTo(b []byte) ([]byte, error) {
-	hm := uint8(0)
-	if f.HasMask {
-		hm = 1
-	}
-	if i := len(b); f.long == "" && cap(b)-i >= 4+maxInline && (hm == 0 || f.n%2 == 0 || f.Class != ClassBasic) {
+	n := f.payloadLen()
+	basicOdd := f.Class() == ClassBasic && f.HasMask() && n%2 != 0
+	if i := len(b); !f.isLong() && cap(b)-i >= fieldRoom && !basicOdd {
 		return b[:f.putInline(b[:cap(b)], i)], nil
 	}
-	n := f.payloadLen()
 	if n > 255 {
-		return b, fmt.Errorf("%w: oxm field class %#x type %d: payload of %d bytes", wire.ErrTooLong, f.Class, f.Type, n)
+		return b, fmt.Errorf("%w: oxm field class %#x type %d: payload of %d bytes", wire.ErrTooLong, f.Class(), f.Type(), n)
 	}
-	if f.Class == ClassBasic && f.HasMask && n%2 != 0 {
-		return b, fmt.Errorf("%w: %s value and mask of different sizes", wire.ErrInvalid, FieldName(f.Type))
+	if basicOdd {
+		return b, fmt.Errorf("%w: %s value and mask of different sizes", wire.ErrInvalid, FieldName(f.Type()))
 	}
-	b = append(b, byte(f.Class>>8), byte(f.Class), f.Type<<1|hm, byte(n))
-	if f.long != "" {
-		return append(b, f.long...), nil
-	}
-	return append(b, f.b[:f.n]...), nil
+	var buf [maxBasic]byte
+	b = append(b, byte(f.hdr>>56), byte(f.hdr>>48), byte(f.hdr>>40), byte(n))
+	return append(b, f.payload(&buf)...), nil
 }
 
 // decodeField reads one OXM TLV into f, all of whose fields it sets.
@@ -327,7 +426,7 @@ func decodeField(d *wire.Decoder, f *Field) {
 	if h == nil {
 		return
 	}
-	class, typ, hasMask, n := be.Uint16(h), h[2]>>1, h[2]&1 == 1, int(h[3])
+	class, typ, n := be.Uint16(h), h[2]>>1, int(h[3])
 	start := d.Off
 	payload := d.Bytes(n)
 	if d.Failed() {
@@ -345,12 +444,8 @@ func decodeField(d *wire.Decoder, f *Field) {
 			return
 		}
 	}
-	*f = Field{Class: class, Type: typ, HasMask: hasMask}
-	if n <= maxInline { // setPayload, without its mask and long cases
-		f.n = uint8(copy(f.b[:], payload))
-		return
-	}
-	f.setPayload(payload, nil)
+	*f = Field{hdr: uint64(be.Uint32(h)) << 32}
+	f.setPayload(payload)
 }
 
 // Field builders. Each returns a basic-class field; the masked variants
@@ -358,44 +453,34 @@ func decodeField(d *wire.Decoder, f *Field) {
 // a full-length prefix).
 
 func basic(t uint8, value ...byte) Field {
-	f := Field{Class: ClassBasic, Type: t, n: uint8(len(value))}
-	copy(f.b[:], value)
+	f := Field{hdr: basicHeader(t, 0)}
+	f.setPayload(value)
 	return f
 }
 
-// The builders of the common fields return one composite literal, which
-// Go builds with fewer stores and copies than a zeroed Field written
-// afterwards (BenchmarkMatchBuild: 32 ns against 42 for three fields). What
-// remains is copying each 56-byte result into the match: read back at once
-// in 16-byte words, it waits for the narrow stores that built it.
+// The builders of the common fields compute the field's words: Go keeps
+// the value in registers until it is stored in its match or action.
 
-func u8f(t uint8, v uint8) Field {
-	return Field{Class: ClassBasic, Type: t, n: 1, b: [maxInline]byte{v}}
-}
-func u16f(t uint8, v uint16) Field {
-	return Field{Class: ClassBasic, Type: t, n: 2, b: [maxInline]byte{byte(v >> 8), byte(v)}}
-}
-func u32f(t uint8, v uint32) Field {
-	return Field{Class: ClassBasic, Type: t, n: 4, b: [maxInline]byte{byte(v >> 24), byte(v >> 16), byte(v >> 8), byte(v)}}
-}
-func u64f(t uint8, v uint64) Field {
-	return Field{Class: ClassBasic, Type: t, n: 8, b: [maxInline]byte{byte(v >> 56), byte(v >> 48), byte(v >> 40),
-		byte(v >> 32), byte(v >> 24), byte(v >> 16), byte(v >> 8), byte(v)}}
-}
+func u8f(t uint8, v uint8) Field   { return Field{hdr: basicHeader(t, 1) | uint64(v)<<24} }
+func u16f(t uint8, v uint16) Field { return Field{hdr: basicHeader(t, 2) | uint64(v)<<16} }
+func u32f(t uint8, v uint32) Field { return Field{hdr: basicHeader(t, 4) | uint64(v)} }
+func u64f(t uint8, v uint64) Field { return Field{hdr: basicHeader(t, 8) | v>>32, w0: v << 32} }
 
 // masked adds mask to f, clearing the value's bits outside it.
 func masked(f Field, mask []byte) Field {
-	n := int(f.n)
+	n := f.payloadLen()
+	p := f.array()
 	for i := range n {
-		f.b[i] &= mask[i]
+		p[i] &= mask[i]
 	}
-	copy(f.b[n:], mask[:n])
-	f.n, f.HasMask = uint8(2*n), true
+	copy(p[n:], mask[:n])
+	f.hdr |= 1 << 40
+	f.setPayload(p[:2*n])
 	return f
 }
 
 func macf(t uint8, mac [6]byte) Field {
-	return Field{Class: ClassBasic, Type: t, n: 6, b: [maxInline]byte{mac[0], mac[1], mac[2], mac[3], mac[4], mac[5]}}
+	return Field{hdr: basicHeader(t, 6) | uint64(be.Uint32(mac[:4])), w0: uint64(mac[4])<<56 | uint64(mac[5])<<48}
 }
 
 func prefixf(t uint8, p netip.Prefix) Field {
@@ -408,12 +493,12 @@ func prefixf(t uint8, p netip.Prefix) Field {
 		a := addr.As16()
 		f = basic(t, a[:]...)
 	}
-	if bits, size := p.Bits(), int(f.n)*8; bits >= 0 && bits < size {
+	if bits, size := p.Bits(), f.payloadLen()*8; bits >= 0 && bits < size {
 		var mask [16]byte
 		for i := range bits {
 			mask[i/8] |= 0x80 >> (i % 8)
 		}
-		f = masked(f, mask[:f.n])
+		f = masked(f, mask[:f.payloadLen()])
 	}
 	return f
 }

@@ -19,7 +19,7 @@ func NewMatch(fields ...Field) Match { return Match{Fields: fields} }
 // Get returns the first basic-class field of the given type.
 func (m *Match) Get(field uint8) (Field, bool) {
 	for i := range m.Fields {
-		if f := &m.Fields[i]; f.Class == ClassBasic && f.Type == field {
+		if f := &m.Fields[i]; f.Class() == ClassBasic && f.Type() == field {
 			return *f, true
 		}
 	}
@@ -33,7 +33,7 @@ func (m *Match) InPort() (uint32, bool) {
 	if !ok || f.payloadLen() != 4 {
 		return 0, false
 	}
-	return binary.BigEndian.Uint32(f.b[:4]), true
+	return uint32(f.hdr), true
 }
 
 // MatchError reports a match the encoder refuses, with the OpenFlow error
@@ -72,7 +72,7 @@ func (m *Match) check() (matchCheck, error) {
 	var c matchCheck
 	for i := range m.Fields {
 		f := &m.Fields[i]
-		if f.Class == ClassBasic && !f.wellFormed() {
+		if f.Class() == ClassBasic && !f.wellFormed() {
 			if err := checkStructure(f); err != nil {
 				return c, err
 			}
@@ -87,18 +87,18 @@ func (m *Match) check() (matchCheck, error) {
 // checkStructure is what decoding checks of a basic-class field: known,
 // and with a payload of its size (twice that with a mask).
 func checkStructure(f *Field) error {
-	if f.Class != ClassBasic {
+	if f.Class() != ClassBasic {
 		return nil
 	}
-	if int(f.Type) >= len(basicFields) {
-		return &MatchError{f.Type, BadMatchBadField, "unknown field"}
+	if int(f.Type()) >= len(basicFields) {
+		return &MatchError{f.Type(), BadMatchBadField, "unknown field"}
 	}
-	want := basicFields[f.Type].size
-	if f.HasMask {
+	want := basicFields[f.Type()].size
+	if f.HasMask() {
 		want *= 2
 	}
 	if f.payloadLen() != want {
-		return &MatchError{f.Type, BadMatchBadLen, fmt.Sprintf("payload is %d bytes, want %d", f.payloadLen(), want)}
+		return &MatchError{f.Type(), BadMatchBadLen, fmt.Sprintf("payload is %d bytes, want %d", f.payloadLen(), want)}
 	}
 	return nil
 }
@@ -106,11 +106,8 @@ func checkStructure(f *Field) error {
 // wellFormed reports, with one table load, whether a basic-class field
 // passes checkStructure (which, when it does not, says why).
 func (f *Field) wellFormed() bool {
-	hm := uint8(0)
-	if f.HasMask {
-		hm = 1
-	}
-	return f.Type < 128 && f.long == "" && oxmLen[f.Type<<1|hm] == f.n && f.n != 0
+	n := uint8(f.hdr >> 32)
+	return oxmLen[uint8(f.hdr>>40)] == n && n != 0 && (!f.isLong() || f.payloadLen() == int(n))
 }
 
 // matchCheck accumulates what the prerequisite checks need while fields
@@ -123,30 +120,31 @@ type matchCheck struct {
 // field checks what the specification asks of one field beyond its
 // structure (see checkStructure, which must have passed).
 func (c *matchCheck) field(f *Field) error {
-	if f.Class != ClassBasic {
+	if f.Class() != ClassBasic {
 		return nil
 	}
-	spec := &basicFields[f.Type]
+	spec := &basicFields[f.Type()]
 	want := f.payloadLen()
-	v := f.b[:spec.size]
-	if f.HasMask {
+	p := f.array()
+	v := p[:spec.size]
+	if f.HasMask() {
 		if !spec.maskable {
-			return &MatchError{f.Type, BadMatchBadMask, "field cannot be masked"}
+			return &MatchError{f.Type(), BadMatchBadMask, "field cannot be masked"}
 		}
-		for i, m := range f.b[spec.size:want] {
+		for i, m := range p[spec.size:want] {
 			if v[i]&^m != 0 {
-				return &MatchError{f.Type, BadMatchBadWildcards, "value has bits set outside its mask"}
+				return &MatchError{f.Type(), BadMatchBadWildcards, "value has bits set outside its mask"}
 			}
 		}
 	}
 	if err := checkRange(f, BadMatchBadValue); err != nil {
 		return err
 	}
-	if c.seen&(1<<f.Type) != 0 {
-		return &MatchError{f.Type, BadMatchDupField, "field appears twice"}
+	if c.seen&(1<<f.Type()) != 0 {
+		return &MatchError{f.Type(), BadMatchDupField, "field appears twice"}
 	}
-	c.seen |= 1 << f.Type
-	switch f.Type {
+	c.seen |= 1 << f.Type()
+	switch f.Type() {
 	case FieldEthType:
 		c.eth = uint64(binary.BigEndian.Uint16(v))
 	case FieldIPProto:
@@ -171,21 +169,22 @@ var fieldMax = [len(basicFields)]uint64{
 // checkRange refuses a value (or mask) beyond its field's bits, with
 // code (BAD_VALUE in a match, BAD_SET_ARGUMENT in a set_field).
 func checkRange(f *Field, code uint16) error {
-	if f.Class != ClassBasic || int(f.Type) >= len(fieldMax) || fieldMax[f.Type] == 0 {
+	if f.Class() != ClassBasic || int(f.Type()) >= len(fieldMax) || fieldMax[f.Type()] == 0 {
 		return nil
 	}
-	limit := fieldMax[f.Type]
-	size := basicFields[f.Type].size
+	limit := fieldMax[f.Type()]
+	size := basicFields[f.Type()].size
+	p := f.array()
 	for part := 0; part*size < f.payloadLen(); part++ {
 		var v uint64
-		for _, b := range f.b[part*size : (part+1)*size] {
+		for _, b := range p[part*size : (part+1)*size] {
 			v = v<<8 | uint64(b)
 		}
 		if v > limit {
 			if code == BadMatchBadValue {
-				return &MatchError{f.Type, code, fmt.Sprintf("%#x is more than the field holds (%#x)", v, limit)}
+				return &MatchError{f.Type(), code, fmt.Sprintf("%#x is more than the field holds (%#x)", v, limit)}
 			}
-			return &ActionError{ActionSetField, code, fmt.Sprintf("%s: %#x is more than the field holds (%#x)", FieldName(f.Type), v, limit)}
+			return &ActionError{ActionSetField, code, fmt.Sprintf("%s: %#x is more than the field holds (%#x)", FieldName(f.Type()), v, limit)}
 		}
 	}
 	return nil
@@ -197,11 +196,11 @@ func (c *matchCheck) prereqs(fields []Field) error {
 	}
 	for i := range fields {
 		f := &fields[i]
-		if f.Class != ClassBasic || prereqFree&(1<<f.Type) != 0 {
+		if f.Class() != ClassBasic || prereqFree&(1<<f.Type()) != 0 {
 			continue
 		}
-		if ok, what := c.prereq(f.Type); !ok {
-			return &MatchError{f.Type, BadMatchBadPrereq, "needs " + what}
+		if ok, what := c.prereq(f.Type()); !ok {
+			return &MatchError{f.Type(), BadMatchBadPrereq, "needs " + what}
 		}
 	}
 	return nil
@@ -275,7 +274,7 @@ func (m *Match) appendTo(b []byte) ([]byte, error) {
 	var err error
 	for i := range m.Fields {
 		f := &m.Fields[i]
-		if f.Class == ClassBasic && !f.wellFormed() {
+		if f.Class() == ClassBasic && !f.wellFormed() {
 			if err = checkStructure(f); err != nil {
 				return b[:start], err
 			}
@@ -349,6 +348,15 @@ func decodeFieldsFast(oxm []byte, fields []Field) ([]Field, bool) {
 	return fields, true
 }
 
+// keep is the mask of a big-endian word's first n bytes (none for n <= 0,
+// all for n >= 8).
+func keep(n int) uint64 {
+	if n <= 0 {
+		return 0
+	}
+	return ^uint64(0) << (8 * (8 - min(n, 8)))
+}
+
 // decodeFieldFast is decodeField by slicing: it reads the OXM TLV at the
 // start of oxm into f and returns its length, or 0 for anything
 // decodeField would refuse.
@@ -356,15 +364,16 @@ func decodeFieldFast(f *Field, oxm []byte) int {
 	if len(oxm) < 4 {
 		return 0
 	}
-	class, typ, n := be.Uint16(oxm), oxm[2]>>1, int(oxm[3])
+	class, n := be.Uint16(oxm), int(oxm[3])
 	if want := oxmLen[oxm[2]]; 4+n > len(oxm) || class == ClassBasic && (want == 0 || int(want) != n) {
 		return 0
 	}
-	*f = Field{Class: class, Type: typ, HasMask: oxm[2]&1 == 1}
-	if n <= maxInline {
-		f.n = uint8(copy(f.b[:], oxm[4:4+n]))
-	} else {
-		f.setPayload(oxm[4:4+n], nil)
+	if n <= maxInline && len(oxm) >= 24 {
+		// The words straight from the message, cut after the payload.
+		*f = Field{hdr: be.Uint64(oxm) & keep(4+n), w0: be.Uint64(oxm[8:]) & keep(4+n-8), w1: be.Uint64(oxm[16:]) & keep(4+n-16)}
+		return 4 + n
 	}
+	*f = Field{hdr: uint64(be.Uint32(oxm)) << 32}
+	f.setPayload(oxm[4 : 4+n])
 	return 4 + n
 }

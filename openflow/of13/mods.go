@@ -76,7 +76,7 @@ func (m *FlowMod) AppendBinary(b []byte) ([]byte, error) {
 func (m *FlowMod) appendFast(b []byte) ([]byte, bool) {
 	// What the writes below may touch, scratch included: a field writes
 	// its whole inline array, padding 8 bytes, an action at most 48.
-	size := 64 + (4+maxInline)*len(m.Match.Fields)
+	size := 64 + fieldRoom*len(m.Match.Fields)
 	for i := range m.Instructions {
 		size += 24 + 48*len(m.Instructions[i].Actions)
 	}
@@ -87,7 +87,7 @@ func (m *FlowMod) appendFast(b []byte) ([]byte, bool) {
 	i := 52 // after the match's header, written below
 	for k := range m.Match.Fields {
 		f := &m.Match.Fields[k]
-		if f.long != "" || f.Class == ClassBasic && !f.wellFormed() {
+		if f.isLong() || f.Class() == ClassBasic && !f.wellFormed() {
 			return b, false
 		}
 		i = f.putInline(w, i)
@@ -125,7 +125,7 @@ func (m *FlowMod) appendFast(b []byte) ([]byte, bool) {
 					continue
 				}
 				f := &a.Field
-				if f.long != "" || f.Class == ClassBasic && !f.wellFormed() {
+				if f.isLong() || f.Class() == ClassBasic && !f.wellFormed() {
 					return b, false
 				}
 				as := i
