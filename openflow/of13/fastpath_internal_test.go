@@ -165,3 +165,23 @@ func FuzzFlowModFastEncode(f *testing.F) {
 		}
 	})
 }
+
+// A buffer with room for the message but not for the fast encoder's
+// overshoot is not grown: the general encoder writes the same bytes
+// without allocating.
+func TestFlowModAppendIntoExactBuffer(t *testing.T) {
+	m := &FlowMod{Command: FlowAdd, Match: NewMatch(InPort(1), EthDst([6]byte{2}), EthSrc([6]byte{2, 1})),
+		Instructions: Apply(SetField(EthDst([6]byte{2, 3})), Output(2))}
+	want, err := m.MarshalBinary()
+	if err != nil {
+		t.Fatal(err)
+	}
+	buf := make([]byte, 0, len(want))
+	var got []byte
+	if allocs := testing.AllocsPerRun(10, func() { got, err = m.AppendBinary(buf[:0]) }); allocs != 0 || err != nil {
+		t.Errorf("%v allocations, %v", allocs, err)
+	}
+	if !bytes.Equal(got, want) || &got[0] != &buf[:1][0] {
+		t.Errorf("got %x (in the buffer given: %v), want %x", got, &got[0] == &buf[:1][0], want)
+	}
+}

@@ -68,36 +68,38 @@ func (m *FlowMod) AppendBinary(b []byte) ([]byte, error) {
 	return m.appendGeneral(b)
 }
 
-// appendFast encodes the common flow_mod — fields held inline and of the
-// right size, instructions and actions other than experimenters' — in
-// place after one Grow, without the general encoder's calls and error
-// returns. For anything else it reports false, having written only past
-// len(b), and appendGeneral encodes the message or says what is wrong.
+// appendFast encodes the common flow_mod — fields held in their words and
+// of the right size, instructions and actions other than experimenters' —
+// in place, without the general encoder's calls and error returns: fastLen
+// checks and sizes it, then every part is written with word stores. For
+// anything else, or when b has room for the message but not for the
+// stores' overshoot (fieldRoom bytes), it reports false, having written
+// only past len(b), and appendGeneral encodes the message or says what is
+// wrong.
 func (m *FlowMod) appendFast(b []byte) ([]byte, bool) {
-	// What the writes below may touch, scratch included: a field writes
-	// its whole inline array, padding 8 bytes, an action at most 48.
-	size := 64 + fieldRoom*len(m.Match.Fields)
-	for i := range m.Instructions {
-		size += 24 + 48*len(m.Instructions[i].Actions)
+	n, ok := m.fastLen()
+	if !ok {
+		return b, false
 	}
 	start := len(b)
-	b = slices.Grow(b, size)
-	w := b[start : start+size]
-	putFlowModFixed(w, m)
-	i := 52 // after the match's header, written below
-	for k := range m.Match.Fields {
-		f := &m.Match.Fields[k]
-		if f.isLong() || f.Class() == ClassBasic && !f.wellFormed() {
-			return b, false
+	if room := cap(b) - start; room < n+fieldRoom {
+		if room >= n {
+			return b, false // growing would allocate where appendGeneral need not
 		}
-		i = f.putInline(w, i)
+		b = slices.Grow(b, n+fieldRoom)
+	}
+	w := b[start : start+n+fieldRoom]
+	putFlowModFixed(w, m)
+	be.PutUint16(w[2:], uint16(n))
+	i := 52 // after the match's header
+	for k := range m.Match.Fields {
+		i = m.Match.Fields[k].putInline(w, i)
 	}
 	be.PutUint32(w[48:], 1<<16|uint32(i-48)) // OFPMT_OXM, the unpadded length
 	*(*[8]byte)(w[i : i+8]) = [8]byte{}
 	i = (i + 7) &^ 7
 	for k := range m.Instructions {
 		in := &m.Instructions[k]
-		is := i
 		switch in.Type {
 		case InstGotoTable:
 			be.PutUint64(w[i:], uint64(InstGotoTable)<<48|8<<32|uint64(in.TableID)<<24)
@@ -113,40 +115,72 @@ func (m *FlowMod) appendFast(b []byte) ([]byte, bool) {
 		case InstMeter:
 			be.PutUint64(w[i:], uint64(InstMeter)<<48|8<<32|uint64(in.MeterID))
 			i += 8
-		case InstWriteActions, InstApplyActions:
+		default: // write or apply actions
+			is := i
 			i += 8
 			for j := range in.Actions {
 				a := &in.Actions[j]
 				if a.Type != ActionSetField {
-					var ok bool
-					if i, ok = a.putFixed(w, i); !ok {
-						return b, false
-					}
+					i, _ = a.putFixed(w, i)
 					continue
 				}
-				f := &a.Field
-				if f.isLong() || f.Class() == ClassBasic && !f.wellFormed() {
-					return b, false
-				}
 				as := i
-				i = f.putInline(w, i+4)
+				i = a.Field.putInline(w, i+4)
 				*(*[8]byte)(w[i : i+8]) = [8]byte{}
 				i = (i + 7) &^ 7
 				be.PutUint32(w[as:], uint32(ActionSetField)<<16|uint32(i-as))
 			}
-			if i-is > 0xffff {
-				return b, false
-			}
 			be.PutUint64(w[is:], uint64(in.Type)<<48|uint64(i-is)<<32)
-		default:
-			return b, false
 		}
 	}
-	if i > wire.MaxLen {
-		return b, false
+	return b[:start+n], true
+}
+
+// fastLen returns the encoded length of a flow_mod appendFast can write,
+// or false.
+func (m *FlowMod) fastLen() (int, bool) {
+	n := 52
+	for k := range m.Match.Fields {
+		f := &m.Match.Fields[k]
+		if f.isLong() || f.Class() == ClassBasic && !f.wellFormed() {
+			return 0, false
+		}
+		n += 4 + int(uint8(f.hdr>>32))
 	}
-	be.PutUint16(w[2:], uint16(i))
-	return b[:start+i], true
+	n = (n + 7) &^ 7
+	for k := range m.Instructions {
+		in := &m.Instructions[k]
+		switch in.Type {
+		case InstGotoTable, InstClearActions, InstMeter:
+			n += 8
+		case InstWriteMetadata:
+			n += 24
+		case InstWriteActions, InstApplyActions:
+			l := 8
+			for j := range in.Actions {
+				a := &in.Actions[j]
+				switch t := a.Type; {
+				case int(t) < len(actionLen) && actionLen[t] != 0:
+					l += int(actionLen[t])
+				case t == ActionSetField:
+					f := &a.Field
+					if f.isLong() || f.Class() == ClassBasic && !f.wellFormed() {
+						return 0, false
+					}
+					l += (8 + int(uint8(f.hdr>>32)) + 7) &^ 7
+				default:
+					return 0, false
+				}
+			}
+			if l > 0xffff {
+				return 0, false
+			}
+			n += l
+		default:
+			return 0, false
+		}
+	}
+	return n, n <= wire.MaxLen
 }
 
 // putFlowModFixed writes the header and fixed part of m at b[:48], the
@@ -172,7 +206,7 @@ func putFlowModFixed(h []byte, m *FlowMod) {
 func (m *FlowMod) appendGeneral(b []byte) ([]byte, error) {
 	start := len(b)
 	// The fixed part is written in place: one capacity check, not twenty.
-	b = slices.Grow(b, 128)[:start+48]
+	b = slices.Grow(b, 48)[:start+48]
 	putFlowModFixed(b[start:], m)
 	b, err := m.Match.appendTo(b)
 	if err != nil {
@@ -185,7 +219,12 @@ func (m *FlowMod) appendGeneral(b []byte) ([]byte, error) {
 }
 
 // MarshalBinary implements encoding.BinaryMarshaler.
-func (m *FlowMod) MarshalBinary() ([]byte, error) { return marshal(m, 128) }
+func (m *FlowMod) MarshalBinary() ([]byte, error) {
+	if n, ok := m.fastLen(); ok {
+		return m.AppendBinary(make([]byte, 0, n+fieldRoom)) // room for appendFast
+	}
+	return marshal(m, 128)
+}
 
 // UnmarshalBinary implements encoding.BinaryUnmarshaler.
 func (m *FlowMod) UnmarshalBinary(b []byte) error {
