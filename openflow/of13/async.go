@@ -49,6 +49,7 @@ func (m *PacketIn) UnmarshalBinary(b []byte) error {
 // general decoder's bookkeeping; it reports false, having changed nothing
 // the general decoder will not overwrite, for anything else.
 func (m *PacketIn) decodeFast(b []byte) bool {
+	b = b[:len(b):len(b)] // what is read past a slice's length stays in the message
 	if len(b) < 34 || b[0] != Version || b[1] != uint8(TypePacketIn) || int(be.Uint16(b[2:])) != len(b) ||
 		be.Uint16(b[24:]) != 1 {
 		return false

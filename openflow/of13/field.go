@@ -190,10 +190,19 @@ func (f *Field) setPayload(p []byte) {
 	f.w0, f.w1, f.long = 0, 0, unique.Handle[string]{}
 	switch {
 	case len(p) <= maxInline:
-		var w [maxInline]byte
-		copy(w[:], p)
-		f.hdr |= uint64(be.Uint32(w[:]))
-		f.w0, f.w1 = be.Uint64(w[4:]), be.Uint64(w[12:])
+		// Byte by byte into the words: copying p into an array and
+		// reading the array back as words would wait on the copy's stores.
+		var h uint32
+		var w [2]uint64
+		for i, c := range p {
+			if i < 4 {
+				h |= uint32(c) << (24 - 8*i)
+			} else {
+				w[(i-4)/8] |= uint64(c) << (56 - 8*((i-4)%8))
+			}
+		}
+		f.hdr |= uint64(h)
+		f.w0, f.w1 = w[0], w[1]
 		return
 	case len(p) == maxBasic && f.Class() == ClassBasic && f.HasMask():
 		if bits, ok := prefixLen(p[16:]); ok { // an IPv6 address under a prefix

@@ -66,3 +66,13 @@ func TestFieldForms(t *testing.T) {
 		})
 	}
 }
+
+// checkRange reads a limited field's value and mask from the payload's
+// first eight bytes: every limited field is at most four bytes.
+func TestLimitedFieldsAreNarrow(t *testing.T) {
+	for typ, limit := range fieldMax {
+		if limit != 0 && basicFields[typ].size > 4 {
+			t.Errorf("%s has a limit and %d bytes", FieldName(uint8(typ)), basicFields[typ].size)
+		}
+	}
+}

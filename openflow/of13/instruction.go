@@ -196,7 +196,7 @@ func tlvFast(b []byte, fixed []uint8) (t uint16, body, rest []byte, ok bool) {
 	if n < 8 || n%8 != 0 || n > len(b) || int(t) < len(fixed) && fixed[t] != 0 && n != int(fixed[t]) {
 		return 0, nil, nil, false
 	}
-	return t, b[4:n:n], b[n:], true
+	return t, b[4:n], b[n:], true // the body's capacity reaches on, for decodeFieldFast
 }
 
 // decodeInstructionsFast is decodeInstructions, by slicing, for

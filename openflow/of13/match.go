@@ -1,7 +1,6 @@
 package of13
 
 import (
-	"encoding/binary"
 	"fmt"
 
 	"github.com/netslice/netslice/openflow/internal/wire"
@@ -123,36 +122,36 @@ func (c *matchCheck) field(f *Field) error {
 	if f.Class() != ClassBasic {
 		return nil
 	}
-	spec := &basicFields[f.Type()]
-	want := f.payloadLen()
-	p := f.array()
-	v := p[:spec.size]
+	t := f.Type()
+	spec := &basicFields[t]
 	if f.HasMask() {
 		if !spec.maskable {
-			return &MatchError{f.Type(), BadMatchBadMask, "field cannot be masked"}
+			return &MatchError{t, BadMatchBadMask, "field cannot be masked"}
 		}
-		for i, m := range p[spec.size:want] {
-			if v[i]&^m != 0 {
-				return &MatchError{f.Type(), BadMatchBadWildcards, "value has bits set outside its mask"}
+		p := f.array()
+		for i, m := range p[spec.size : 2*spec.size] {
+			if p[i]&^m != 0 {
+				return &MatchError{t, BadMatchBadWildcards, "value has bits set outside its mask"}
 			}
 		}
 	}
 	if err := checkRange(f, BadMatchBadValue); err != nil {
 		return err
 	}
-	if c.seen&(1<<f.Type()) != 0 {
-		return &MatchError{f.Type(), BadMatchDupField, "field appears twice"}
+	if c.seen&(1<<t) != 0 {
+		return &MatchError{t, BadMatchDupField, "field appears twice"}
 	}
-	c.seen |= 1 << f.Type()
-	switch f.Type() {
+	c.seen |= 1 << t
+	head := uint32(f.hdr) // the payload's first four bytes
+	switch t {
 	case FieldEthType:
-		c.eth = uint64(binary.BigEndian.Uint16(v))
+		c.eth = uint64(head >> 16)
 	case FieldIPProto:
-		c.proto = uint64(v[0])
+		c.proto = uint64(head >> 24)
 	case FieldICMPv6Type:
-		c.icmp6 = uint64(v[0])
+		c.icmp6 = uint64(head >> 24)
 	case FieldVLANVID:
-		c.vid = uint64(binary.BigEndian.Uint16(v))
+		c.vid = uint64(head >> 16)
 	}
 	return nil
 }
@@ -169,22 +168,20 @@ var fieldMax = [len(basicFields)]uint64{
 // checkRange refuses a value (or mask) beyond its field's bits, with
 // code (BAD_VALUE in a match, BAD_SET_ARGUMENT in a set_field).
 func checkRange(f *Field, code uint16) error {
-	if f.Class() != ClassBasic || int(f.Type()) >= len(fieldMax) || fieldMax[f.Type()] == 0 {
+	t := f.Type()
+	if f.Class() != ClassBasic || int(t) >= len(fieldMax) || fieldMax[t] == 0 {
 		return nil
 	}
-	limit := fieldMax[f.Type()]
-	size := basicFields[f.Type()].size
-	p := f.array()
+	// Every field with a limit is at most four bytes, so its value and
+	// any mask are the payload's first eight.
+	limit, size := fieldMax[t], basicFields[t].size
+	first := uint64(uint32(f.hdr))<<32 | f.w0>>32
 	for part := 0; part*size < f.payloadLen(); part++ {
-		var v uint64
-		for _, b := range p[part*size : (part+1)*size] {
-			v = v<<8 | uint64(b)
-		}
-		if v > limit {
+		if v := first << (8 * size * part) >> (64 - 8*size); v > limit {
 			if code == BadMatchBadValue {
-				return &MatchError{f.Type(), code, fmt.Sprintf("%#x is more than the field holds (%#x)", v, limit)}
+				return &MatchError{t, code, fmt.Sprintf("%#x is more than the field holds (%#x)", v, limit)}
 			}
-			return &ActionError{ActionSetField, code, fmt.Sprintf("%s: %#x is more than the field holds (%#x)", FieldName(f.Type()), v, limit)}
+			return &ActionError{ActionSetField, code, fmt.Sprintf("%s: %#x is more than the field holds (%#x)", FieldName(t), v, limit)}
 		}
 	}
 	return nil
@@ -359,7 +356,8 @@ func keep(n int) uint64 {
 
 // decodeFieldFast is decodeField by slicing: it reads the OXM TLV at the
 // start of oxm into f and returns its length, or 0 for anything
-// decodeField would refuse.
+// decodeField would refuse. It may read past len(oxm) up to cap(oxm),
+// which must end within the message.
 func decodeFieldFast(f *Field, oxm []byte) int {
 	if len(oxm) < 4 {
 		return 0
@@ -368,9 +366,10 @@ func decodeFieldFast(f *Field, oxm []byte) int {
 	if want := oxmLen[oxm[2]]; 4+n > len(oxm) || class == ClassBasic && (want == 0 || int(want) != n) {
 		return 0
 	}
-	if n <= maxInline && len(oxm) >= 24 {
-		// The words straight from the message, cut after the payload.
-		*f = Field{hdr: be.Uint64(oxm) & keep(4+n), w0: be.Uint64(oxm[8:]) & keep(4+n-8), w1: be.Uint64(oxm[16:]) & keep(4+n-16)}
+	if w := oxm[:cap(oxm)]; n <= maxInline && len(w) >= 24 {
+		// The words straight from the message (which the fast paths let
+		// oxm's capacity reach to), cut after the payload.
+		*f = Field{hdr: be.Uint64(w) & keep(4+n), w0: be.Uint64(w[8:]) & keep(4+n-8), w1: be.Uint64(w[16:]) & keep(4+n-16)}
 		return 4 + n
 	}
 	*f = Field{hdr: uint64(be.Uint32(oxm)) << 32}

@@ -239,6 +239,7 @@ func (m *FlowMod) UnmarshalBinary(b []byte) error {
 // reports false, having changed nothing decode will not overwrite, for
 // anything else.
 func (m *FlowMod) decodeFast(b []byte) bool {
+	b = b[:len(b):len(b)] // what is read past a slice's length stays in the message
 	if len(b) < 56 || b[0] != Version || b[1] != uint8(TypeFlowMod) || int(be.Uint16(b[2:])) != len(b) ||
 		be.Uint16(b[48:]) != 1 {
 		return false
