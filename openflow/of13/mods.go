@@ -71,7 +71,7 @@ func (m *FlowMod) AppendBinary(b []byte) ([]byte, error) {
 // appendFast encodes the common flow_mod — fields held in their words and
 // of the right size, instructions and actions other than experimenters' —
 // in place, without the general encoder's calls and error returns: fastLen
-// checks and sizes it, then every part is written with word stores. For
+// sizes it, then every part is checked and written with word stores. For
 // anything else, or when b has room for the message but not for the
 // stores' overshoot (fieldRoom bytes), it reports false, having written
 // only past len(b), and appendGeneral encodes the message or says what is
@@ -93,7 +93,11 @@ func (m *FlowMod) appendFast(b []byte) ([]byte, bool) {
 	be.PutUint16(w[2:], uint16(n))
 	i := 52 // after the match's header
 	for k := range m.Match.Fields {
-		i = m.Match.Fields[k].putInline(w, i)
+		f := &m.Match.Fields[k]
+		if f.isLong() || f.Class() == ClassBasic && !f.wellFormed() {
+			return b, false
+		}
+		i = f.putInline(w, i)
 	}
 	be.PutUint32(w[48:], 1<<16|uint32(i-48)) // OFPMT_OXM, the unpadded length
 	*(*[8]byte)(w[i : i+8]) = [8]byte{}
@@ -124,8 +128,12 @@ func (m *FlowMod) appendFast(b []byte) ([]byte, bool) {
 					i, _ = a.putFixed(w, i)
 					continue
 				}
+				f := &a.Field
+				if f.isLong() || f.Class() == ClassBasic && !f.wellFormed() {
+					return b, false
+				}
 				as := i
-				i = a.Field.putInline(w, i+4)
+				i = f.putInline(w, i+4)
 				*(*[8]byte)(w[i : i+8]) = [8]byte{}
 				i = (i + 7) &^ 7
 				be.PutUint32(w[as:], uint32(ActionSetField)<<16|uint32(i-as))
@@ -136,16 +144,13 @@ func (m *FlowMod) appendFast(b []byte) ([]byte, bool) {
 	return b[:start+n], true
 }
 
-// fastLen returns the encoded length of a flow_mod appendFast can write,
-// or false.
+// fastLen returns the encoded length of a flow_mod appendFast may write,
+// or false: what the lengths of its fields say (appendFast refuses those
+// that are long or malformed) and of its instructions and actions.
 func (m *FlowMod) fastLen() (int, bool) {
 	n := 52
 	for k := range m.Match.Fields {
-		f := &m.Match.Fields[k]
-		if f.isLong() || f.Class() == ClassBasic && !f.wellFormed() {
-			return 0, false
-		}
-		n += 4 + int(uint8(f.hdr>>32))
+		n += 4 + int(uint8(m.Match.Fields[k].hdr>>32))
 	}
 	n = (n + 7) &^ 7
 	for k := range m.Instructions {
@@ -163,11 +168,7 @@ func (m *FlowMod) fastLen() (int, bool) {
 				case int(t) < len(actionLen) && actionLen[t] != 0:
 					l += int(actionLen[t])
 				case t == ActionSetField:
-					f := &a.Field
-					if f.isLong() || f.Class() == ClassBasic && !f.wellFormed() {
-						return 0, false
-					}
-					l += (8 + int(uint8(f.hdr>>32)) + 7) &^ 7
+					l += (8 + int(uint8(a.Field.hdr>>32)) + 7) &^ 7
 				default:
 					return 0, false
 				}
