@@ -272,7 +272,10 @@ func (f Field) Payload() []byte {
 
 // Value returns a copy of the field's value (for a basic field with a
 // mask, the payload's first half).
-func (f Field) Value() []byte { return f.Payload()[:f.valueLen()] }
+func (f Field) Value() []byte {
+	n := f.valueLen()
+	return f.Payload()[:n:n]
+}
 
 // Mask returns a copy of a basic field's mask, or nil.
 func (f Field) Mask() []byte {
