@@ -79,6 +79,29 @@ func ExampleFlowMod() {
 	// Output: 96 ipv4_dst=10.0.0.0/8 2
 }
 
+// Reading the fields of a match: by class and type, with the typed
+// getters, or in ovs-ofctl's words.
+func ExampleField() {
+	m := of13.NewMatch(of13.InPort(3), of13.EthDst([6]byte{2, 0, 0, 0, 0, 9}),
+		of13.IPv6Src(netip.MustParsePrefix("2001:db8::/32")))
+	for _, f := range m.Fields {
+		switch f.Type() {
+		case of13.FieldInPort:
+			port, _ := f.Uint()
+			fmt.Println("port", port)
+		case of13.FieldEthDst:
+			mac, _ := f.MAC()
+			fmt.Printf("to %x\n", mac)
+		default:
+			fmt.Println(f, f.HasMask(), f.Class() == of13.ClassBasic)
+		}
+	}
+	// Output:
+	// port 3
+	// to 020000000009
+	// ipv6_src=2001:db8::/32 true true
+}
+
 // A match that a switch would refuse is refused before it is sent.
 func ExampleMatch_Validate() {
 	m := of13.NewMatch(of13.TCPDst(80)) // tcp_dst without ip_proto=6
