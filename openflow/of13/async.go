@@ -49,18 +49,8 @@ func (m *PacketIn) UnmarshalBinary(b []byte) error {
 // general decoder's bookkeeping; it reports false, having changed nothing
 // the general decoder will not overwrite, for anything else.
 func (m *PacketIn) decodeFast(b []byte) bool {
-	b = b[:len(b):len(b)] // what is read past a slice's length stays in the message
-	if len(b) < 34 || b[0] != Version || b[1] != uint8(TypePacketIn) || int(be.Uint16(b[2:])) != len(b) ||
-		be.Uint16(b[24:]) != 1 {
-		return false
-	}
-	mlen := int(be.Uint16(b[26:]))
-	end := 24 + (mlen+7)&^7
-	if mlen < 4 || end+2 > len(b) {
-		return false
-	}
-	fields, ok := decodeFieldsFast(b[28:24+mlen], m.Match.Fields[:0])
-	if !ok {
+	b, end, fields, ok := decodeHeadFast(b, TypePacketIn, 24, m.Match.Fields[:0])
+	if !ok || end+2 > len(b) {
 		return false
 	}
 	m.Header = Header{Version: b[0], Type: b[1], Length: uint16(len(b)), XID: be.Uint32(b[4:])}

@@ -326,6 +326,27 @@ func decodeMatch(d *wire.Decoder, m *Match) {
 	}
 }
 
+// decodeHeadFast is what the fast decoders of messages with a match share:
+// it checks b's header for type t and reads the OXM match at offset at
+// into fields. It returns b capped at its length (so that what the field
+// reader reads past a slice's length stays in the message), where the
+// padded match ends (within b), and the fields; false for anything the
+// general decoder must look at.
+func decodeHeadFast(b []byte, t Type, at int, fields []Field) ([]byte, int, []Field, bool) {
+	b = b[:len(b):len(b)]
+	if len(b) < at+8 || b[0] != Version || b[1] != uint8(t) || int(be.Uint16(b[2:])) != len(b) ||
+		be.Uint16(b[at:]) != 1 {
+		return b, 0, fields, false
+	}
+	mlen := int(be.Uint16(b[at+2:]))
+	end := at + (mlen+7)&^7
+	if mlen < 4 || end > len(b) {
+		return b, 0, fields, false
+	}
+	fields, ok := decodeFieldsFast(b[at+4:at+mlen], fields)
+	return b, end, fields, ok
+}
+
 // decodeFieldsFast reads a well-formed OXM list (the match's fields,
 // without its header and padding) into fields, reusing their capacity, by
 // slicing: the fast paths' decodeMatch. It reports false for anything

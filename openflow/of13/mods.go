@@ -240,17 +240,7 @@ func (m *FlowMod) UnmarshalBinary(b []byte) error {
 // reports false, having changed nothing decode will not overwrite, for
 // anything else.
 func (m *FlowMod) decodeFast(b []byte) bool {
-	b = b[:len(b):len(b)] // what is read past a slice's length stays in the message
-	if len(b) < 56 || b[0] != Version || b[1] != uint8(TypeFlowMod) || int(be.Uint16(b[2:])) != len(b) ||
-		be.Uint16(b[48:]) != 1 {
-		return false
-	}
-	mlen := int(be.Uint16(b[50:]))
-	end := 48 + (mlen+7)&^7
-	if mlen < 4 || end > len(b) {
-		return false
-	}
-	fields, ok := decodeFieldsFast(b[52:48+mlen], m.Match.Fields[:0])
+	b, end, fields, ok := decodeHeadFast(b, TypeFlowMod, 48, m.Match.Fields[:0])
 	if !ok {
 		return false
 	}
