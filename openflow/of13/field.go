@@ -1,7 +1,6 @@
 package of13
 
 import (
-	"encoding/binary"
 	"fmt"
 	"net"
 	"net/netip"
@@ -478,6 +477,17 @@ func u16f(t uint8, v uint16) Field { return Field{hdr: basicHeader(t, 2) | uint6
 func u32f(t uint8, v uint32) Field { return Field{hdr: basicHeader(t, 4) | uint64(v)} }
 func u64f(t uint8, v uint64) Field { return Field{hdr: basicHeader(t, 8) | v>>32, w0: v << 32} }
 
+// u64masked is an eight-byte field under mask (none when the mask is all
+// ones), the value's bits outside the mask cleared: value and mask are the
+// payload's 16 bytes.
+func u64masked(t uint8, v, mask uint64) Field {
+	if mask == ^uint64(0) {
+		return u64f(t, v)
+	}
+	v &= mask
+	return Field{hdr: oxmHeader(ClassBasic, t, true, 16) | v>>32, w0: v<<32 | mask>>32, w1: mask << 32}
+}
+
 // masked adds mask to f, clearing the value's bits outside it.
 func masked(f Field, mask []byte) Field {
 	n := f.payloadLen()
@@ -523,13 +533,7 @@ func InPhyPort(port uint32) Field { return u32f(FieldInPhyPort, port) }
 
 // Metadata matches the pipeline metadata under mask.
 func Metadata(v, mask uint64) Field {
-	f := u64f(FieldMetadata, v)
-	if mask != ^uint64(0) {
-		var m [8]byte
-		binary.BigEndian.PutUint64(m[:], mask)
-		f = masked(f, m[:])
-	}
-	return f
+	return u64masked(FieldMetadata, v, mask)
 }
 
 // EthDst matches the destination MAC.
@@ -669,13 +673,7 @@ func PBBISID(isid uint32) Field {
 
 // TunnelID matches the tunnel id under mask.
 func TunnelID(id, mask uint64) Field {
-	f := u64f(FieldTunnelID, id)
-	if mask != ^uint64(0) {
-		var m [8]byte
-		binary.BigEndian.PutUint64(m[:], mask)
-		f = masked(f, m[:])
-	}
-	return f
+	return u64masked(FieldTunnelID, id, mask)
 }
 
 // IPv6ExtHdr matches the extension header pseudo-field under mask.
