@@ -131,15 +131,26 @@ func TestHostDevicesAndPartitions(t *testing.T) {
 	e := newEnv(t, kimchi.Options{Distros: []kimchi.Distro{{Name: "Debian 12", OSDistro: "debian", OSVersion: "12", Path: "https://cdimage.example/debian-12.iso"}}})
 	var devs []kimchi.HostDevice
 	e.must(200, "GET", "/host/devices", nil).json(t, &devs)
-	require.Len(t, devs, 2, "the test hypervisor's two PCI functions")
+	require.Len(t, devs, 9, "libvirttest's node: the computer, four PCI functions, a NIC, two USB devices, a SCSI host")
+	names := func() (out []string) {
+		for _, d := range devs {
+			out = append(out, d.Name)
+		}
+		return out
+	}
 	e.must(200, "GET", "/host/devices?_cap=system", nil).json(t, &devs)
-	assert.Empty(t, devs)
+	assert.Equal(t, []string{"computer"}, names())
 	e.must(200, "GET", "/host/devices?_cap=pci", nil).json(t, &devs)
-	assert.Len(t, devs, 2)
+	assert.Equal(t, []string{"pci_0000_00_19_0", "pci_0000_00_19_1", "pci_0000_00_1d_0", "pci_0000_00_1f_2"}, names())
+	e.must(200, "GET", "/host/devices?_cap=usb_device", nil).json(t, &devs)
+	assert.Equal(t, []string{"usb_1_1", "usb_usb1"}, names())
 	e.must(200, "GET", "/host/devices?_passthrough=true", nil).json(t, &devs)
-	require.Len(t, devs, 2)
+	assert.Len(t, devs, 6, "PCI and USB devices")
 	e.must(200, "GET", "/host/devices?_passthrough=false", nil).json(t, &devs)
-	assert.Empty(t, devs)
+	assert.Equal(t, []string{"computer", "net_eth0_52_54_00_0a_19_00", "scsi_host0"}, names())
+	var net kimchi.HostDevice
+	e.must(200, "GET", "/host/devices/net_eth0_52_54_00_0a_19_00", nil).json(t, &net)
+	assert.Equal(t, "pci_0000_00_19_0", net.Parent)
 	var d kimchi.HostDevice
 	e.must(200, "GET", "/host/devices/pci_0000_00_19_0", nil).json(t, &d)
 	assert.Equal(t, "pci", d.DeviceType)

@@ -257,12 +257,14 @@ func (d *Driver) NodeDevices(ctx context.Context) ([]virt.NodeDevice, error) {
 	var out []virt.NodeDevice
 	for i := range devs {
 		n, _ := devs[i].GetName()
-		p, _ := devs[i].GetParent()
 		caps, _ := devs[i].ListCaps()
-		nd := virt.NodeDevice{Name: n, Parent: p, Caps: caps}
+		nd := virt.NodeDevice{Name: n, Caps: caps}
 		if x, err := devs[i].GetXMLDesc(0); err == nil {
 			var ndx libvirtxml.NodeDevice
 			if ndx.Unmarshal(x) == nil {
+				// The parent comes from the XML: the binding's GetParent
+				// frees a string the device owns (see the package doc).
+				nd.Parent = ndx.Parent
 				nd.Path = ndx.Path
 				if c := ndx.Capability.PCI; c != nil {
 					pci := &virt.PCIDevice{Domain: int(deref(c.Domain)), Bus: int(deref(c.Bus)), Slot: int(deref(c.Slot)), Function: int(deref(c.Function)),

@@ -14,6 +14,28 @@
 // first used instead of linking it: the program builds without
 // libvirt-dev, and Open says what is missing when libvirt is not
 // installed. Without cgo, Open returns virt.ErrUnavailable.
+//
+// # Faults in C
+//
+// libvirt runs in the calling process. A Go panic under a call (a nil
+// document, a binding's bug surfacing as one) is an ordinary panic: the
+// HTTP surfaces recover it as a 500 for that request alone. A fault in C —
+// a double free, a segmentation fault inside libvirt — is not a panic: Go
+// cannot recover it and the whole process ends, every other surface and
+// the OpenFlow controller with it. An embedding program that cannot accept
+// that should run the hypervisor's surface in a process of its own.
+//
+// This package therefore calls only binding methods whose memory handling
+// was checked against libvirt's documentation. libvirt returns some
+// strings owned by the object (virNodeDeviceGetParent,
+// virNWFilterBindingGetFilterName, virNWFilterBindingGetPortDev; the
+// Get*Name and virStorageVolGetKey calls too): the binding at v1.11006.0
+// frees the first three itself and libvirt frees them again with the
+// object, so this package never calls them and reads a device's parent
+// from its XML instead (TestNoOwnedStringFrees holds it to that). The
+// others' bindings copy without freeing, and the strings libvirt hands to
+// the caller (XML, paths, URIs, metadata, capability names) are freed
+// once, by the binding.
 package libvirt
 
 import (

@@ -10,6 +10,7 @@ import (
 	"image/png"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -414,4 +415,71 @@ func TestRealStorage(t *testing.T) {
 	require.NoError(t, d.DeleteVolume(ctx, "images", "b.img"))
 	_, err = os.Stat(c.Path)
 	assert.True(t, os.IsNotExist(err))
+}
+
+// TestNodeDevicesParents lists the host's devices, each with its parent,
+// on the stock test hypervisor and on libvirttest's node, many times: the
+// binding's GetParent freed a string the device owns, and libvirt freed it
+// again with the device (a double free that aborted the process on the
+// first or second listing).
+func TestNodeDevicesParents(t *testing.T) {
+	stock, err := libvirt.Open("test:///default", libvirt.Options{})
+	if err != nil {
+		t.Skipf("libvirt test driver unavailable (needs cgo and libvirt0): %v", err)
+	}
+	defer stock.Close()
+	for name, d := range map[string]*libvirt.Driver{"test:///default": stock, "libvirttest": libvirttest.Open(t)} {
+		t.Run(name, func(t *testing.T) {
+			var devs []virt.NodeDevice
+			for range 50 {
+				devs, err = d.NodeDevices(ctx)
+				require.NoError(t, err)
+			}
+			require.NotEmpty(t, devs)
+			parents := map[string]string{}
+			for _, dev := range devs {
+				parents[dev.Name] = dev.Parent
+			}
+			assert.Equal(t, "", parents["computer"], "the root has no parent")
+			withParent := 0
+			for n, p := range parents {
+				if p == "" {
+					continue
+				}
+				withParent++
+				_, ok := parents[p]
+				assert.True(t, ok, "%s's parent %s is listed", n, p)
+			}
+			assert.Equal(t, len(devs)-1, withParent, "every device but the computer has a parent")
+		})
+	}
+	devs, err := libvirttest.Open(t).NodeDevices(ctx)
+	require.NoError(t, err)
+	want := map[string]string{"computer": "", "pci_0000_00_19_0": "computer", "net_eth0_52_54_00_0a_19_00": "pci_0000_00_19_0",
+		"usb_usb1": "pci_0000_00_1d_0", "usb_1_1": "usb_usb1", "scsi_host0": "pci_0000_00_1f_2"}
+	for _, dev := range devs {
+		if p, ok := want[dev.Name]; ok {
+			assert.Equal(t, p, dev.Parent, dev.Name)
+			delete(want, dev.Name)
+		}
+	}
+	assert.Empty(t, want, "devices missing")
+}
+
+// TestNoOwnedStringFrees holds the package to not calling the binding
+// methods that free a string libvirt owns (see the package doc): each is a
+// double free that aborts the process.
+func TestNoOwnedStringFrees(t *testing.T) {
+	files, err := filepath.Glob("*.go")
+	require.NoError(t, err)
+	for _, f := range files {
+		if strings.HasSuffix(f, "_test.go") {
+			continue
+		}
+		b, err := os.ReadFile(f)
+		require.NoError(t, err)
+		for _, call := range []string{".GetParent()", ".GetFilterName()", ".GetPortDev()"} {
+			assert.NotContains(t, string(b), call, "%s calls %s, whose binding frees a string libvirt owns", f, call)
+		}
+	}
 }

@@ -1,11 +1,12 @@
 // Package libvirttest gives tests their own libvirt test-driver
 // hypervisor: a private, in-process state (no daemon, nothing shared with
 // other tests) holding a NAT network "default" and a directory pool
-// "default" with one volume, "base.img" (16 MiB), and host devices: two
-// PCI functions in one IOMMU group (pci_0000_00_19_0 and _1; libvirt 9.0's
-// test driver frees a "system" device in a node file twice, so there is
-// none). The test driver's pools hold 100 GiB,
-// whatever their definition says.
+// "default" with one volume, "base.img" (16 MiB), and the host devices of
+// a small machine, each under its parent: the computer (system); two PCI
+// functions of a NIC in one IOMMU group (pci_0000_00_19_0 and _1), the
+// first with its net device (eth0); a USB controller with its root hub
+// and a tablet; a SATA controller with its SCSI host. The test driver's
+// pools hold 100 GiB, whatever their definition says.
 package libvirttest
 
 import (
@@ -40,7 +41,16 @@ const Node = `<node>
     <volume type='file'><name>base.img</name><capacity unit='MiB'>16</capacity><target><path>%[1]s/base.img</path><format type='qcow2'/></target></volume>
   </pool>
   <device>
+    <name>computer</name>
+    <capability type='system'>
+      <product>Standard PC (Q35 + ICH9, 2009)</product>
+      <hardware><vendor>QEMU</vendor><version>pc-q35-7.2</version><serial>0</serial><uuid>4a9b2c1e-5d3f-4e6a-8b7c-9d0e1f2a3b4c</uuid></hardware>
+      <firmware><vendor>SeaBIOS</vendor><version>1.16.2</version><release_date>04/01/2014</release_date></firmware>
+    </capability>
+  </device>
+  <device>
     <name>pci_0000_00_19_0</name>
+    <parent>computer</parent>
     <capability type='pci'>
       <class>0x020000</class><domain>0</domain><bus>0</bus><slot>25</slot><function>0</function>
       <product id='0x1502'>82579LM Gigabit Network Connection</product>
@@ -50,11 +60,65 @@ const Node = `<node>
   </device>
   <device>
     <name>pci_0000_00_19_1</name>
+    <parent>computer</parent>
     <capability type='pci'>
       <class>0x020000</class><domain>0</domain><bus>0</bus><slot>25</slot><function>1</function>
       <product id='0x1502'>82579LM Gigabit Network Connection</product>
       <vendor id='0x8086'>Intel Corporation</vendor>
       <iommuGroup number='7'><address domain='0x0000' bus='0x00' slot='0x19' function='0x0'/><address domain='0x0000' bus='0x00' slot='0x19' function='0x1'/></iommuGroup>
+    </capability>
+  </device>
+  <device>
+    <name>net_eth0_52_54_00_0a_19_00</name>
+    <parent>pci_0000_00_19_0</parent>
+    <capability type='net'>
+      <interface>eth0</interface><address>52:54:00:0a:19:00</address><link speed='1000' state='up'/>
+      <capability type='80203'/>
+    </capability>
+  </device>
+  <device>
+    <name>pci_0000_00_1d_0</name>
+    <parent>computer</parent>
+    <capability type='pci'>
+      <class>0x0c0320</class><domain>0</domain><bus>0</bus><slot>29</slot><function>0</function>
+      <product id='0x293a'>82801I (ICH9 Family) USB2 EHCI Controller #1</product>
+      <vendor id='0x8086'>Intel Corporation</vendor>
+      <iommuGroup number='8'><address domain='0x0000' bus='0x00' slot='0x1d' function='0x0'/></iommuGroup>
+    </capability>
+  </device>
+  <device>
+    <name>usb_usb1</name>
+    <parent>pci_0000_00_1d_0</parent>
+    <capability type='usb_device'>
+      <bus>1</bus><device>1</device>
+      <product id='0x0002'>2.0 root hub</product>
+      <vendor id='0x1d6b'>Linux Foundation</vendor>
+    </capability>
+  </device>
+  <device>
+    <name>usb_1_1</name>
+    <parent>usb_usb1</parent>
+    <capability type='usb_device'>
+      <bus>1</bus><device>2</device>
+      <product id='0x0001'>QEMU USB Tablet</product>
+      <vendor id='0x0627'>Adomax Technology Co., Ltd</vendor>
+    </capability>
+  </device>
+  <device>
+    <name>pci_0000_00_1f_2</name>
+    <parent>computer</parent>
+    <capability type='pci'>
+      <class>0x010601</class><domain>0</domain><bus>0</bus><slot>31</slot><function>2</function>
+      <product id='0x2922'>82801IR/IO/IH (ICH9R/DO/DH) 6 port SATA Controller [AHCI mode]</product>
+      <vendor id='0x8086'>Intel Corporation</vendor>
+      <iommuGroup number='9'><address domain='0x0000' bus='0x00' slot='0x1f' function='0x2'/></iommuGroup>
+    </capability>
+  </device>
+  <device>
+    <name>scsi_host0</name>
+    <parent>pci_0000_00_1f_2</parent>
+    <capability type='scsi_host'>
+      <host>0</host><unique_id>1</unique_id>
     </capability>
   </device>
 </node>
