@@ -77,7 +77,11 @@ func (src *source) Follow(ctx context.Context, r *sources.Reporter) error {
 	tick := time.NewTicker(src.resync)
 	defer tick.Stop()
 	for {
-		specs, err := s.slices(ctx)
+		var specs map[string]l2.SliceSpec
+		err := s.catch("source", func() (err error) {
+			specs, err = s.slices(ctx)
+			return err
+		})
 		if err != nil {
 			r.Failing(err)
 		} else {

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"runtime/debug"
 	"strconv"
 	"strings"
 	"time"
@@ -87,7 +88,7 @@ func (s *Service) run(ctx context.Context, target, message string, work func(ctx
 		wctx, cancel := context.WithTimeout(s.life, s.opts.TaskTimeout)
 		defer cancel()
 		step := func(msg string) { s.finishTask(t, TaskRunning, msg) }
-		err := work(wctx, step)
+		err := s.catch("task "+t.ID, func() error { return work(wctx, step) })
 		if err != nil {
 			var ke *Error
 			msg := err.Error()
@@ -208,6 +209,23 @@ func (s *Service) pruneTasks(ctx context.Context) {
 			}
 		}
 	}
+}
+
+// errPanic is what a call that panicked returns: the details are logged.
+var errPanic = errors.New("internal error")
+
+// catch runs f, turning a panic under it (a hypervisor call's, say) into
+// errPanic, logged with its stack, so that no background work of the
+// service — a task, the source's refresh — can end the process the other
+// surfaces share. Requests are recovered by httpapi.Wrap.
+func (s *Service) catch(what string, f func() error) (err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			s.log().Error("kimchi: panic recovered", "in", what, "panic", fmt.Sprint(p), "stack", string(debug.Stack()))
+			err = errPanic
+		}
+	}()
+	return f()
 }
 
 func (s *Service) log() *slog.Logger {
