@@ -47,11 +47,11 @@ func or[T comparable](v, def T) T {
 	return v
 }
 
-// NewServer returns an http.Server for h with the timeouts of opts. Serve
-// it on LimitListener to cap connections as well.
+// NewServer returns an http.Server for h with the timeouts of opts, h
+// behind Guard. Serve it on LimitListener to cap connections as well.
 func NewServer(h http.Handler, opts ServerOptions) *http.Server {
 	srv := &http.Server{
-		Handler:           h,
+		Handler:           Guard(h),
 		ReadHeaderTimeout: or(opts.ReadHeaderTimeout, DefaultReadHeaderTimeout),
 		ReadTimeout:       or(opts.ReadTimeout, DefaultReadTimeout),
 		WriteTimeout:      or(opts.WriteTimeout, DefaultWriteTimeout),

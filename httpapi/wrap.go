@@ -6,38 +6,11 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"slices"
+	"strconv"
 	"strings"
 	"time"
 )
-
-// Identity is who is calling, as an Authenticator established it.
-type Identity struct {
-	Subject string
-	Tenant  string
-	Roles   []string
-}
-
-// Authenticator establishes who is calling. Return an *Error (401 or 403)
-// to refuse the request.
-type Authenticator interface {
-	Authenticate(r *http.Request) (Identity, error)
-}
-
-// AllowAll authenticates everyone as anonymous; it is the default.
-type AllowAll struct{}
-
-// Authenticate implements Authenticator.
-func (AllowAll) Authenticate(*http.Request) (Identity, error) {
-	return Identity{Subject: "anonymous"}, nil
-}
-
-type identityKey struct{}
-
-// IdentityFrom returns the identity the request was authenticated as.
-func IdentityFrom(ctx context.Context) (Identity, bool) {
-	id, ok := ctx.Value(identityKey{}).(Identity)
-	return id, ok
-}
 
 // DefaultTimeout bounds a request's handling by default: every store call
 // under it shares this deadline.
@@ -51,12 +24,38 @@ type Options struct {
 	// Timeout is the deadline of each request's context (0:
 	// DefaultTimeout), so no store call under it waits longer.
 	Timeout time.Duration
+	// Writers are the roles that may change things (POST, PUT, PATCH,
+	// DELETE); nil: RoleAdmin and RoleMember. A caller with none of them
+	// is refused 403 before the handler runs.
+	Writers []string
+	// FormTypes lists the media types a browser form can send
+	// (multipart/form-data, ...) that the surface takes in a request that
+	// changes something; see Wrap.
+	FormTypes []string
+	// TrustedOrigins lists browser origins ("https://ui.example:8443")
+	// besides the server's own that may send requests that change
+	// something.
+	TrustedOrigins []string
 }
 
+// MsgNotWriter is the message of Wrap's 403 for a caller without one of
+// the Writers roles.
+const MsgNotWriter = "this account may not change anything here"
+
 // Wrap adds to h what every surface needs: a deadline on the request's
-// context, authentication (refusals rendered with Render), panic recovery
-// (500 with a generic message, the details only in the log) and a request
-// log line naming the path the client sent.
+// context, authentication (refusals rendered with Render, a 401 with
+// WWW-Authenticate), the Writers rule, panic recovery (500 with a generic
+// message, the details only in the log) and a request log line naming the
+// path the client sent.
+//
+// It also refuses what a hostile web page could make a browser send: a
+// request that changes something with an Origin other than the server's
+// own (or TrustedOrigins), or one a browser marks Sec-Fetch-Site:
+// cross-site, is 403; one whose body is of a type a cross-site form can
+// send without asking (text/plain, application/x-www-form-urlencoded,
+// multipart/form-data) is 415 unless FormTypes takes it; and one whose
+// path holds "." or ".." segments is 400, so that no mux redirects it
+// to another resource.
 func Wrap(h http.Handler, opts Options) http.Handler {
 	auth := opts.Authenticator
 	if auth == nil {
@@ -71,6 +70,10 @@ func Wrap(h http.Handler, opts Options) http.Handler {
 		timeout = DefaultTimeout
 	}
 	log := opts.Logger
+	writers := opts.Writers
+	if writers == nil {
+		writers = []string{RoleAdmin, RoleMember}
+	}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
 		sw := &statusWriter{ResponseWriter: w, status: http.StatusOK}
@@ -93,17 +96,28 @@ func Wrap(h http.Handler, opts Options) http.Handler {
 					"duration", time.Since(start), "remote", r.RemoteAddr)
 			}
 		}()
-		id, err := auth.Authenticate(r)
-		if err != nil {
-			var he *Error
-			status := http.StatusUnauthorized
-			if errors.As(err, &he) {
-				status = he.Status
-			}
-			render(sw, r, status, err.Error())
+		if err := CheckRequest(r, opts.FormTypes, opts.TrustedOrigins); err != nil {
+			render(sw, r, err.Status, err.Msg)
 			return
 		}
-		h.ServeHTTP(sw, r.WithContext(context.WithValue(ctx, identityKey{}, id)))
+		id, err := auth.Authenticate(r)
+		if err != nil {
+			he := &Error{Status: http.StatusUnauthorized, Msg: err.Error()}
+			errors.As(err, &he)
+			if he.Status == http.StatusUnauthorized {
+				challenge(sw, r, auth)
+			}
+			if he.Retry > 0 {
+				sw.Header().Set("Retry-After", strconv.Itoa(he.Retry))
+			}
+			render(sw, r, he.Status, he.Msg)
+			return
+		}
+		if !Safe(r.Method) && !slices.ContainsFunc(writers, id.HasRole) {
+			render(sw, r, http.StatusForbidden, MsgNotWriter)
+			return
+		}
+		h.ServeHTTP(sw, r.WithContext(WithIdentity(ctx, id)))
 	})
 }
 
