@@ -11,6 +11,7 @@ import (
 	"mime/multipart"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -39,8 +40,10 @@ type Handler struct {
 // NewHandler returns the API over svc.
 func NewHandler(svc *Service, opts HandlerOptions) *Handler {
 	h := &Handler{svc: svc, opts: opts, doc: document().Handler()}
+	// As in Wok, only admins change anything; uploads come as
+	// multipart/form-data from Kimchi's own page.
 	h.h = httpapi.Wrap(http.HandlerFunc(h.serve), httpapi.Options{Logger: opts.Logger, Authenticator: opts.Authenticator,
-		Render: render, Timeout: opts.Timeout})
+		Render: render, Timeout: opts.Timeout, Writers: []string{httpapi.RoleAdmin}, FormTypes: []string{"multipart/form-data"}})
 	return h
 }
 
@@ -56,7 +59,28 @@ type errorBody struct {
 
 // render writes an error as Kimchi does: {"code": N, "reason": "..."}.
 func render(w http.ResponseWriter, r *http.Request, status int, msg string) {
+	if status == http.StatusForbidden && msg == httpapi.MsgNotWriter {
+		msg = errNotAdmin.Error()
+	}
 	httpapi.WriteJSON(w, status, errorBody{Code: status, Reason: msg})
+}
+
+// errNotAdmin is Wok's refusal of what only an admin may do.
+var errNotAdmin = kerr(http.StatusForbidden, "WOKAPI0009E", "You don't have permission to perform this operation.")
+
+// adminReads are what only an admin may read, as in Kimchi (whose
+// resources list their admin_methods): the host's devices, disks,
+// software and accounts, the storage servers it sees, and debug reports.
+var adminReads = [][]string{{"debugreports"}, {"host", "devices"}, {"host", "partitions"}, {"host", "packagesupdate"},
+	{"host", "repositories"}, {"host", "swupdate"}, {"host", "cpuinfo"}, {"storageservers"}, {"users"}, {"groups"}}
+
+func adminOnly(seg []string) bool {
+	for _, p := range adminReads {
+		if len(seg) >= len(p) && slices.Equal(seg[:len(p)], p) {
+			return true
+		}
+	}
+	return false
 }
 
 func (h *Handler) fail(w http.ResponseWriter, r *http.Request, err error) {
@@ -144,6 +168,10 @@ func (h *Handler) serve(w http.ResponseWriter, r *http.Request) {
 	}
 	if len(seg) == 1 && seg[0] == "" {
 		seg = nil
+	}
+	if id, _ := httpapi.IdentityFrom(r.Context()); !id.IsAdmin() && adminOnly(seg) {
+		h.fail(w, r, errNotAdmin)
+		return
 	}
 	res, err := h.route(w, r, seg)
 	if errors.Is(err, errWritten) {

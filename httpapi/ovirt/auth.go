@@ -1,10 +1,8 @@
 package ovirt
 
 import (
-	"crypto/rand"
-	"crypto/subtle"
-	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"net/http"
 	"strconv"
 	"strings"
@@ -14,103 +12,140 @@ import (
 	"github.com/netslice/netslice/httpapi"
 )
 
-// Users authenticates as oVirt does: HTTP Basic with a user name and
-// password, or a bearer token that SSO (mounted at /ovirt-engine/sso/)
-// issued for them, which is how the v4 SDKs log in.
+// SSO serves oVirt's single sign-on endpoints, as the v4 SDKs use them,
+// relative to where it is mounted (/ovirt-engine):
+//
+//	POST /sso/oauth/token        grant_type=password, username, password → a bearer token
+//	POST /sso/oauth/revoke       token → the token revoked
+//	POST /services/sso-logout    token → the token revoked (the SDKs' Close)
+//
+// Passwords are checked by users (which throttles guessing: a user name
+// or address that failed too often waits, answered 429 with
+// Retry-After), tokens issued and revoked in sessions; the handler's
+// Authenticator is then an httpapi.Login over the same two, so that a
+// revoked token is refused at once. Form bodies only.
+func SSO(users *httpapi.Users, sessions *httpapi.Sessions) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		reply := func(status int, v any) {
+			b, _ := json.Marshal(v)
+			w.Header().Set("Content-Type", "application/json")
+			w.Header().Set("Cache-Control", "no-store")
+			w.WriteHeader(status)
+			w.Write(b)
+		}
+		fail := func(status int, code, desc string) {
+			reply(status, map[string]string{"error_code": code, "error": desc})
+		}
+		path := strings.TrimSuffix(r.URL.Path, "/")
+		if path != "/sso/oauth/token" && path != "/sso/oauth/revoke" && path != "/services/sso-logout" {
+			fail(http.StatusNotFound, "not_found", "no such endpoint")
+			return
+		}
+		if r.Method != http.MethodPost && !(r.Method == http.MethodGet && path == "/services/sso-logout") {
+			w.Header().Set("Allow", "POST")
+			fail(http.StatusMethodNotAllowed, "invalid_request", "POST only")
+			return
+		}
+		if err := httpapi.CheckRequest(r, []string{"application/x-www-form-urlencoded"}, nil); err != nil {
+			fail(err.Status, "invalid_request", err.Msg)
+			return
+		}
+		r.Body = http.MaxBytesReader(w, r.Body, 64<<10)
+		if err := r.ParseForm(); err != nil {
+			fail(http.StatusBadRequest, "invalid_request", err.Error())
+			return
+		}
+		if path != "/sso/oauth/token" {
+			// Revoking a token that is unknown is no error (RFC 7009 2.2).
+			sessions.Revoke(r.Form.Get("token"))
+			reply(http.StatusOK, map[string]string{})
+			return
+		}
+		if r.Form.Get("grant_type") != "password" {
+			fail(http.StatusBadRequest, "unsupported_grant_type", "only grant_type=password")
+			return
+		}
+		user := r.Form.Get("username")
+		id, err := users.Verify(user, r.Form.Get("password"), r.RemoteAddr)
+		var he *httpapi.Error
+		switch {
+		case errors.As(err, &he) && he.Status == http.StatusTooManyRequests:
+			w.Header().Set("Retry-After", strconv.Itoa(he.Retry))
+			fail(he.Status, "access_denied", "Cannot authenticate user "+user+": "+he.Msg)
+			return
+		case err != nil:
+			fail(http.StatusUnauthorized, "access_denied", "Cannot authenticate user "+user)
+			return
+		}
+		tok, exp := sessions.Issue(id)
+		reply(http.StatusOK, map[string]string{"access_token": tok, "scope": "ovirt-app-api", "token_type": "bearer",
+			"exp": strconv.FormatInt(exp.UnixMilli(), 10)})
+	})
+}
+
+// Users authenticates as oVirt does, from plain passwords.
+//
+// Deprecated: keep bcrypt hashes in an httpapi.Users, serve SSO over it
+// and an httpapi.Sessions, and authenticate with an httpapi.Login over
+// both. Users does that itself, hashing Passwords when first used.
 type Users struct {
 	// Passwords maps user names ("admin@internal") to passwords.
 	Passwords map[string]string
 	// TTL is how long an issued token is good for (default 1 hour).
 	TTL time.Duration
 
-	mu     sync.Mutex
-	tokens map[string]token
+	once     sync.Once
+	login    *httpapi.Login
+	sso      http.Handler
+	buildErr error
 }
 
-type token struct {
-	user    string
-	expires time.Time
-}
-
-func (u *Users) check(user, pass string) bool {
-	want, ok := u.Passwords[user]
-	return ok && subtle.ConstantTimeCompare([]byte(want), []byte(pass)) == 1
+func (u *Users) build() error {
+	u.once.Do(func() {
+		accounts := map[string]httpapi.User{}
+		for name, pw := range u.Passwords {
+			h, err := httpapi.HashPassword(pw)
+			if err != nil {
+				u.buildErr = err
+				return
+			}
+			accounts[name] = httpapi.User{Password: h, Roles: []string{httpapi.RoleAdmin}}
+		}
+		users, err := httpapi.NewUsers(accounts, nil)
+		if err != nil {
+			u.buildErr = err
+			return
+		}
+		sessions := &httpapi.Sessions{TTL: u.TTL}
+		if sessions.TTL <= 0 {
+			sessions.TTL = time.Hour
+		}
+		u.login = &httpapi.Login{Users: users, Sessions: sessions}
+		u.sso = SSO(users, sessions)
+	})
+	return u.buildErr
 }
 
 // Authenticate implements httpapi.Authenticator.
 func (u *Users) Authenticate(r *http.Request) (httpapi.Identity, error) {
-	if user, pass, ok := r.BasicAuth(); ok {
-		if u.check(user, pass) {
-			return httpapi.Identity{Subject: user, Roles: []string{"admin"}}, nil
-		}
-		return httpapi.Identity{}, &httpapi.Error{Status: 401, Msg: "the user name or password is wrong"}
+	if err := u.build(); err != nil {
+		return httpapi.Identity{}, err
 	}
-	if tok, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer "); ok {
-		u.mu.Lock()
-		t, found := u.tokens[tok]
-		if found && time.Now().After(t.expires) {
-			delete(u.tokens, tok)
-			found = false
-		}
-		u.mu.Unlock()
-		if found {
-			return httpapi.Identity{Subject: t.user, Roles: []string{"admin"}}, nil
-		}
-		return httpapi.Identity{}, &httpapi.Error{Status: 401, Msg: "the token is unknown or expired"}
-	}
-	return httpapi.Identity{}, &httpapi.Error{Status: 401, Msg: "authentication is required (Basic, or Bearer from /ovirt-engine/sso/oauth/token)"}
+	return u.login.Authenticate(r)
 }
 
-// SSO serves oVirt's token endpoint, POST oauth/token with
-// grant_type=password, username and password (form-encoded), relative to
-// where it is mounted (/ovirt-engine/sso).
+// SSO serves the token endpoint relative to /ovirt-engine/sso (oauth/token
+// and oauth/revoke).
 func (u *Users) SSO() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		reply := func(status int, v any) {
-			b, _ := json.Marshal(v)
-			w.Header().Set("Content-Type", "application/json")
-			w.WriteHeader(status)
-			w.Write(b)
-		}
-		if strings.Trim(r.URL.Path, "/") != "oauth/token" || r.Method != "POST" {
-			reply(404, map[string]string{"error": "not_found", "error_description": "POST oauth/token"})
+		if err := u.build(); err != nil {
+			http.Error(w, "internal error", http.StatusInternalServerError)
 			return
 		}
-		r.Body = http.MaxBytesReader(w, r.Body, 64<<10)
-		if err := r.ParseForm(); err != nil {
-			reply(400, map[string]string{"error": "invalid_request", "error_description": err.Error()})
-			return
-		}
-		if r.Form.Get("grant_type") != "password" {
-			reply(400, map[string]string{"error": "unsupported_grant_type", "error_description": "only grant_type=password"})
-			return
-		}
-		user := r.Form.Get("username")
-		if !u.check(user, r.Form.Get("password")) {
-			reply(401, map[string]string{"error": "access_denied", "error_description": "Cannot authenticate user " + user})
-			return
-		}
-		var b [24]byte
-		rand.Read(b[:])
-		tok := hex.EncodeToString(b[:])
-		ttl := u.TTL
-		if ttl <= 0 {
-			ttl = time.Hour
-		}
-		exp := time.Now().Add(ttl)
-		u.mu.Lock()
-		if u.tokens == nil {
-			u.tokens = map[string]token{}
-		}
-		now := time.Now()
-		for k, t := range u.tokens {
-			if now.After(t.expires) {
-				delete(u.tokens, k)
-			}
-		}
-		u.tokens[tok] = token{user: user, expires: exp}
-		u.mu.Unlock()
-		reply(200, map[string]string{"access_token": tok, "scope": "ovirt-app-api", "token_type": "bearer",
-			"exp": strconv.FormatInt(exp.UnixMilli(), 10)})
+		r2 := *r
+		u2 := *r.URL
+		u2.Path = "/sso" + r.URL.Path
+		r2.URL = &u2
+		u.sso.ServeHTTP(w, &r2)
 	})
 }

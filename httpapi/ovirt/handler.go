@@ -39,8 +39,9 @@ func NewHandler(svc *Service, opts HandlerOptions) *Handler {
 		opts.Timeout = svc.opts.ApplyTimeout + 10*time.Second
 	}
 	h := &Handler{svc: svc, opts: opts, doc: document().Handler()}
+	// Only admins change hosts and networks, as in oVirt.
 	h.h = httpapi.Wrap(http.HandlerFunc(h.serve), httpapi.Options{Logger: opts.Logger, Authenticator: opts.Authenticator,
-		Render: renderFault, Timeout: opts.Timeout})
+		Render: renderFault, Timeout: opts.Timeout, Writers: []string{httpapi.RoleAdmin}})
 	return h
 }
 

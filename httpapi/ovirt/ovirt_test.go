@@ -2,6 +2,7 @@ package ovirt_test
 
 import (
 	"context"
+	"encoding/base64"
 	"encoding/json"
 	"encoding/xml"
 	"io"
@@ -11,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	ovirtsdk "github.com/ovirt/go-ovirt"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -507,4 +509,97 @@ func TestLogin(t *testing.T) {
 	require.NoError(t, err)
 	resp.Body.Close()
 	assert.Equal(t, 401, resp.StatusCode)
+}
+
+// TestSSO: the server's way — users with bcrypt hashes, sessions, a Login
+// over both — driven by the official v4 Go SDK and by hand: tokens
+// revoked are refused, password guessing is throttled, a reader cannot
+// change anything, and every 401 says how to authenticate.
+func TestSSO(t *testing.T) {
+	hash := func(pw string) string {
+		h, err := httpapi.HashPassword(pw)
+		require.NoError(t, err)
+		return h
+	}
+	users, err := httpapi.NewUsers(map[string]httpapi.User{
+		"admin@internal":  {Password: hash("secret"), Roles: []string{httpapi.RoleAdmin}},
+		"viewer@internal": {Password: hash("look"), Roles: []string{httpapi.RoleReader}},
+	}, &httpapi.Throttle{MaxFailures: 3, Backoff: time.Minute})
+	require.NoError(t, err)
+	sessions := &httpapi.Sessions{}
+	svc, err := ovirt.NewService(memory.New(nil), ovirt.Options{})
+	require.NoError(t, err)
+	mux := http.NewServeMux()
+	httpapi.Mount(mux, ovirt.NewHandler(svc, ovirt.HandlerOptions{Authenticator: &httpapi.Login{Users: users, Sessions: sessions}}))
+	sso := http.StripPrefix("/ovirt-engine", ovirt.SSO(users, sessions))
+	mux.Handle("/ovirt-engine/sso/", sso)
+	mux.Handle("/ovirt-engine/services/", sso)
+	srv := httptest.NewServer(mux)
+	defer srv.Close()
+
+	conn, err := ovirtsdk.NewConnectionBuilder().URL(srv.URL + "/ovirt-engine/api").
+		Username("admin@internal").Password("secret").Insecure(true).Build()
+	require.NoError(t, err)
+	_, err = conn.SystemService().NetworksService().Add().
+		Network(ovirtsdk.NewNetworkBuilder().Name("vmnet").MustBuild()).Send()
+	require.NoError(t, err)
+	list, err := conn.SystemService().NetworksService().List().Send()
+	require.NoError(t, err)
+	nets, _ := list.Networks()
+	require.Len(t, nets.Slice(), 1)
+	require.NoError(t, conn.Close(), "the SDK's logout is answered")
+
+	token := func(user, pw string) (int, string) {
+		resp, err := http.PostForm(srv.URL+"/ovirt-engine/sso/oauth/token", map[string][]string{
+			"grant_type": {"password"}, "scope": {"ovirt-app-api"}, "username": {user}, "password": {pw}})
+		require.NoError(t, err)
+		defer resp.Body.Close()
+		var tok struct {
+			AccessToken string `json:"access_token"`
+		}
+		json.NewDecoder(resp.Body).Decode(&tok)
+		return resp.StatusCode, tok.AccessToken
+	}
+	call := func(method, path, auth string) *http.Response {
+		req, _ := http.NewRequest(method, srv.URL+path, strings.NewReader(`<network><name>n2</name></network>`))
+		req.Header.Set("Content-Type", "application/xml")
+		if auth != "" {
+			req.Header.Set("Authorization", auth)
+		}
+		resp, err := http.DefaultClient.Do(req)
+		require.NoError(t, err)
+		resp.Body.Close()
+		return resp
+	}
+	status, tok := token("admin@internal", "secret")
+	require.Equal(t, 200, status)
+	assert.Equal(t, 200, call("GET", "/ovirt-engine/api/networks", "Bearer "+tok).StatusCode)
+	for _, logout := range []string{"/ovirt-engine/services/sso-logout", "/ovirt-engine/sso/oauth/revoke"} {
+		_, tok = token("admin@internal", "secret")
+		resp, err := http.PostForm(srv.URL+logout, map[string][]string{"scope": {""}, "token": {tok}})
+		require.NoError(t, err)
+		resp.Body.Close()
+		assert.Equal(t, 200, resp.StatusCode, logout)
+		assert.Equal(t, 401, call("GET", "/ovirt-engine/api/networks", "Bearer "+tok).StatusCode, "revoked by %s", logout)
+	}
+
+	// A reader reads and changes nothing.
+	_, tok = token("viewer@internal", "look")
+	assert.Equal(t, 200, call("GET", "/ovirt-engine/api/networks", "Bearer "+tok).StatusCode)
+	assert.Equal(t, 403, call("POST", "/ovirt-engine/api/networks", "Bearer "+tok).StatusCode)
+
+	// Every 401 carries a challenge.
+	resp := call("GET", "/ovirt-engine/api/networks", "")
+	assert.Equal(t, 401, resp.StatusCode)
+	assert.Contains(t, resp.Header.Get("WWW-Authenticate"), "Basic")
+
+	// Guessing: three failures, then even the right password waits.
+	for range 3 {
+		status, _ := token("admin@internal", "guess")
+		assert.Equal(t, 401, status)
+	}
+	status, tok = token("admin@internal", "secret")
+	assert.Equal(t, http.StatusTooManyRequests, status)
+	assert.Empty(t, tok)
+	assert.Equal(t, 429, call("GET", "/ovirt-engine/api/networks", "Basic "+base64.StdEncoding.EncodeToString([]byte("admin@internal:secret"))).StatusCode)
 }
