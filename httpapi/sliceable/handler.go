@@ -104,7 +104,11 @@ func New(opts Options) (*Handler, error) {
 				httpapi.PlainText(w, r, http.StatusNotAcceptable, "this API answers in application/json")
 				return
 			}
-			if err := fn(w, r); err != nil {
+			err := scope(r)
+			if err == nil {
+				err = fn(w, r)
+			}
+			if err != nil {
 				h.fail(w, r, err)
 			}
 		})
@@ -330,7 +334,28 @@ func givenID(kind string, id *string) (string, error) {
 	return *id, nil
 }
 
+// scope keeps a caller who is not an admin to its own project's tenant
+// (the tenant named as its project): another tenant is 404, as if it did
+// not exist.
+func scope(r *http.Request) error {
+	id, _ := httpapi.IdentityFrom(r.Context())
+	if tid := r.PathValue("tid"); tid != "" && !id.IsAdmin() && tid != id.Tenant {
+		return httpapi.Errorf(http.StatusNotFound, "no such object")
+	}
+	return nil
+}
+
 func (h *Handler) listTenants(w http.ResponseWriter, r *http.Request) error {
+	if id, _ := httpapi.IdentityFrom(r.Context()); !id.IsAdmin() {
+		out := []idDesc{}
+		if t, err := h.svc.Tenant(r.Context(), id.Tenant); err == nil {
+			out = append(out, idDesc{ID: &t.ID, Description: &t.Description})
+		} else if !errors.Is(err, ErrNotFound) {
+			return err
+		}
+		httpapi.WriteJSON(w, http.StatusOK, out)
+		return nil
+	}
 	return h.writeList(w, r.Context(), h.svc.k.under("T"), nil)
 }
 
@@ -342,6 +367,9 @@ func (h *Handler) createTenant(w http.ResponseWriter, r *http.Request) error {
 	id, err := givenID("tenant", in.ID)
 	if err != nil {
 		return err
+	}
+	if caller, _ := httpapi.IdentityFrom(r.Context()); !caller.IsAdmin() && id != caller.Tenant {
+		return httpapi.Errorf(http.StatusForbidden, "only an admin creates a tenant other than its own project's")
 	}
 	t, err := h.svc.CreateTenant(r.Context(), Tenant{ID: id, Description: deref(in.Description)})
 	if err != nil {
