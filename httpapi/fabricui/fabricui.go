@@ -17,6 +17,7 @@ import (
 	"errors"
 	"io/fs"
 	"log/slog"
+	"net"
 	"net/http"
 	"slices"
 	"sync"
@@ -55,6 +56,21 @@ type Options struct {
 	Interval time.Duration
 	// Logger receives request failures; nil discards them.
 	Logger *slog.Logger
+	// Visible, when set, says which slices a request may see (their
+	// ports, attachments and learned MACs; switches and links are shown
+	// to all): it returns nil for all of them, or a test of a slice's id.
+	// A server that shows projects their own networks only decides here
+	// from the request's identity (httpapi.IdentityFrom).
+	Visible func(r *http.Request) func(slice string) bool
+	// MaxStreams bounds the event streams followed at once (default 64),
+	// MaxStreamsPerClient those of one client address (default 4); a
+	// stream over either is refused 503 with Retry-After. Keep MaxStreams
+	// well under the server's connection cap (httpapi.LimitListener), so
+	// that the connections left serve the APIs.
+	MaxStreams, MaxStreamsPerClient int
+	// StreamLifetime ends a stream after this long (default 10 minutes);
+	// a browser's EventSource reconnects by itself.
+	StreamLifetime time.Duration
 }
 
 // Handler serves the page and its data:
@@ -72,8 +88,13 @@ type Handler struct {
 	closeOnce sync.Once
 
 	snapMu            sync.Mutex // the last snapshot, shared by the streams
+	snap              Snapshot
 	snapFull, snapKey []byte
 	snapAt            time.Time
+
+	streamMu sync.Mutex
+	streams  map[string]int // open streams by client address
+	nstreams int
 }
 
 // New returns the page's handler.
@@ -81,7 +102,16 @@ func New(src Source, opts Options) *Handler {
 	if opts.Interval <= 0 {
 		opts.Interval = time.Second
 	}
-	h := &Handler{src: src, opts: opts, mux: http.NewServeMux(), done: make(chan struct{})}
+	if opts.MaxStreams <= 0 {
+		opts.MaxStreams = 64
+	}
+	if opts.MaxStreamsPerClient <= 0 {
+		opts.MaxStreamsPerClient = 4
+	}
+	if opts.StreamLifetime <= 0 {
+		opts.StreamLifetime = 10 * time.Minute
+	}
+	h := &Handler{src: src, opts: opts, mux: http.NewServeMux(), done: make(chan struct{}), streams: map[string]int{}}
 	files, _ := fs.Sub(static, "static")
 	h.mux.Handle("GET /static/", http.StripPrefix("/static/", http.FileServerFS(files)))
 	h.mux.HandleFunc("GET /{$}", func(w http.ResponseWriter, r *http.Request) {
@@ -256,44 +286,77 @@ func compareDPID(a, b string) int {
 // snapshotJSON returns the snapshot as JSON and, as key, the same
 // without the entries' ages, which change every moment: what tells
 // whether anything changed. One is made per half Interval at most, however
-// many pages follow the fabric.
-func (h *Handler) snapshotJSON() (full, key []byte) {
+// many pages follow the fabric. visible, when not nil, leaves out the
+// slices it refuses.
+func (h *Handler) snapshotJSON(visible func(string) bool) (full, key []byte) {
 	h.snapMu.Lock()
-	defer h.snapMu.Unlock()
-	if h.snapFull != nil && time.Since(h.snapAt) < h.opts.Interval/2 {
-		return h.snapFull, h.snapKey
+	if h.snapFull == nil || time.Since(h.snapAt) >= h.opts.Interval/2 {
+		h.snap = h.Snapshot()
+		h.snapFull, h.snapKey = encode(h.snap)
+		h.snapAt = time.Now()
 	}
-	snap := h.Snapshot()
+	snap, full, key := h.snap, h.snapFull, h.snapKey
+	h.snapMu.Unlock()
+	if visible == nil {
+		return full, key
+	}
+	snap.Slices = slices.DeleteFunc(slices.Clone(snap.Slices), func(s SliceView) bool { return !visible(s.ID) })
+	return encode(snap)
+}
+
+func encode(snap Snapshot) (full, key []byte) {
 	full, _ = json.Marshal(snap)
+	snap.Slices = slices.Clone(snap.Slices)
 	for i := range snap.Slices {
-		for j := range snap.Slices[i].Learned {
-			snap.Slices[i].Learned[j].Age = 0
+		learned := slices.Clone(snap.Slices[i].Learned)
+		for j := range learned {
+			learned[j].Age = 0
 		}
+		snap.Slices[i].Learned = learned
 	}
 	key, _ = json.Marshal(snap)
-	h.snapFull, h.snapKey, h.snapAt = full, key, time.Now()
 	return full, key
 }
 
+func (h *Handler) visible(r *http.Request) func(string) bool {
+	if h.opts.Visible == nil {
+		return nil
+	}
+	return h.opts.Visible(r)
+}
+
 func (h *Handler) fabric(w http.ResponseWriter, r *http.Request) {
-	full, _ := h.snapshotJSON()
+	full, _ := h.snapshotJSON(h.visible(r))
 	w.Header().Set("Content-Type", "application/json")
 	w.Header().Set("Cache-Control", "no-store")
 	w.Write(full)
 }
 
 // events sends the snapshot at once and again whenever it changes, until
-// the client goes or the server shuts down.
+// the client goes, the stream's lifetime ends or the server shuts down.
 func (h *Handler) events(w http.ResponseWriter, r *http.Request) {
+	client := r.RemoteAddr
+	if host, _, err := net.SplitHostPort(client); err == nil {
+		client = host
+	}
+	if !h.openStream(client) {
+		w.Header().Set("Retry-After", "10")
+		httpapi.PlainText(w, r, http.StatusServiceUnavailable, "too many event streams are followed; try again shortly")
+		return
+	}
+	defer h.closeStream(client)
+	visible := h.visible(r)
 	rc := http.NewResponseController(w)
 	w.Header().Set("Content-Type", "text/event-stream")
 	w.Header().Set("Cache-Control", "no-store")
 	w.WriteHeader(http.StatusOK)
 	t := time.NewTicker(h.opts.Interval)
 	defer t.Stop()
+	end := time.NewTimer(h.opts.StreamLifetime)
+	defer end.Stop()
 	var last []byte
 	for {
-		full, key := h.snapshotJSON()
+		full, key := h.snapshotJSON(visible)
 		if !bytes.Equal(key, last) {
 			last = key
 			// A stream outlives any write timeout the server has: each
@@ -311,8 +374,31 @@ func (h *Handler) events(w http.ResponseWriter, r *http.Request) {
 			return
 		case <-h.done:
 			return
+		case <-end.C:
+			return
 		case <-t.C:
 		}
+	}
+}
+
+// openStream counts a stream of client in, if the caps allow it.
+func (h *Handler) openStream(client string) bool {
+	h.streamMu.Lock()
+	defer h.streamMu.Unlock()
+	if h.nstreams >= h.opts.MaxStreams || h.streams[client] >= h.opts.MaxStreamsPerClient {
+		return false
+	}
+	h.nstreams++
+	h.streams[client]++
+	return true
+}
+
+func (h *Handler) closeStream(client string) {
+	h.streamMu.Lock()
+	defer h.streamMu.Unlock()
+	h.nstreams--
+	if h.streams[client]--; h.streams[client] <= 0 {
+		delete(h.streams, client)
 	}
 }
 
@@ -324,6 +410,10 @@ func (h *Handler) path(w http.ResponseWriter, r *http.Request) {
 	dst, err2 := l2.ParseMAC(q.Get("dst"))
 	if slice == "" || err1 != nil || err2 != nil {
 		httpapi.PlainText(w, r, http.StatusBadRequest, "want ?slice=ID&src=MAC&dst=MAC")
+		return
+	}
+	if visible := h.visible(r); visible != nil && !visible(slice) {
+		httpapi.PlainText(w, r, http.StatusNotFound, "the slice does not know where both hosts are")
 		return
 	}
 	from, ok1 := h.src.Fabric.Lookup(slice, src)

@@ -174,3 +174,94 @@ func TestSnapshotShared(t *testing.T) {
 	}
 	assert.Equal(t, 1, calls)
 }
+
+// TestVisible: a request sees only the slices Visible lets it, in the
+// snapshot, the event stream and paths.
+func TestVisible(t *testing.T) {
+	f, topo := twoSwitches(t)
+	_, err := f.Update(func(tx *l2.Tx) error { return tx.AddSlice("lab") })
+	require.NoError(t, err)
+	h := fabricui.New(fabricui.Source{Fabric: f, Topology: topo}, fabricui.Options{
+		Visible: func(r *http.Request) func(string) bool {
+			if r.Header.Get("X-Admin") != "" {
+				return nil
+			}
+			return func(id string) bool { return id == "lab" }
+		}})
+	var snap fabricui.Snapshot
+	require.NoError(t, json.Unmarshal(get(t, h, "/api/fabric").Body.Bytes(), &snap))
+	require.Len(t, snap.Slices, 1)
+	assert.Equal(t, "lab", snap.Slices[0].ID)
+	assert.Len(t, snap.Switches, 2, "switches are shown to all")
+	assert.NotContains(t, get(t, h, "/api/fabric").Body.String(), h1.String())
+	assert.Equal(t, 404, get(t, h, "/api/path?slice=office&src="+h1.String()+"&dst="+h2.String()).Code)
+
+	rec := httptest.NewRecorder()
+	r := httptest.NewRequest("GET", "/api/fabric", nil)
+	r.Header.Set("X-Admin", "1")
+	h.ServeHTTP(rec, r)
+	require.NoError(t, json.Unmarshal(rec.Body.Bytes(), &snap))
+	assert.Len(t, snap.Slices, 2)
+
+	srv := httptest.NewServer(h)
+	defer srv.Close()
+	res, err := http.Get(srv.URL + "/api/events")
+	require.NoError(t, err)
+	defer res.Body.Close()
+	br := bufio.NewReader(res.Body)
+	line, err := br.ReadString('\n')
+	require.NoError(t, err)
+	assert.Equal(t, "event: fabric\n", line)
+	line, err = br.ReadString('\n')
+	require.NoError(t, err)
+	assert.Contains(t, line, `"lab"`)
+	assert.NotContains(t, line, `"office"`)
+}
+
+// TestStreamCaps: event streams are capped in all and per client, and
+// each ends after its lifetime; a stream past a cap is 503.
+func TestStreamCaps(t *testing.T) {
+	f, topo := twoSwitches(t)
+	h := fabricui.New(fabricui.Source{Fabric: f, Topology: topo}, fabricui.Options{
+		MaxStreams: 3, MaxStreamsPerClient: 2, StreamLifetime: 300 * time.Millisecond, Interval: 50 * time.Millisecond})
+	defer h.Close()
+	srv := httptest.NewServer(h)
+	defer srv.Close()
+	// Every connection comes from 127.0.0.1: one client.
+	open := func() *http.Response {
+		req, _ := http.NewRequest("GET", srv.URL+"/api/events", nil)
+		res, err := (&http.Transport{}).RoundTrip(req)
+		require.NoError(t, err)
+		return res
+	}
+	a, b := open(), open()
+	assert.Equal(t, 200, a.StatusCode)
+	assert.Equal(t, 200, b.StatusCode)
+	c := open()
+	assert.Equal(t, 503, c.StatusCode, "a third stream from one address")
+	assert.Equal(t, "10", c.Header.Get("Retry-After"))
+	c.Body.Close()
+	start := time.Now()
+	io.Copy(io.Discard, a.Body)
+	assert.Less(t, time.Since(start), 5*time.Second, "the stream ended at its lifetime")
+	a.Body.Close()
+	b.Body.Close()
+	require.Eventually(t, func() bool {
+		res := open()
+		defer res.Body.Close()
+		return res.StatusCode == 200
+	}, 5*time.Second, 20*time.Millisecond, "the slots are given back")
+
+	all := fabricui.New(fabricui.Source{Fabric: f}, fabricui.Options{MaxStreams: 1, MaxStreamsPerClient: 9})
+	defer all.Close()
+	one := httptest.NewServer(all)
+	defer one.Close()
+	res, err := http.Get(one.URL + "/api/events")
+	require.NoError(t, err)
+	defer res.Body.Close()
+	assert.Equal(t, 200, res.StatusCode)
+	res2, err := http.Get(one.URL + "/api/events")
+	require.NoError(t, err)
+	res2.Body.Close()
+	assert.Equal(t, 503, res2.StatusCode, "past the cap for all clients")
+}
