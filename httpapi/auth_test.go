@@ -27,6 +27,7 @@ func hash(t testing.TB, pw string) string {
 func TestUsersVerify(t *testing.T) {
 	users, err := httpapi.NewUsers(map[string]httpapi.User{
 		"ann": {Password: hash(t, "s3cret"), Roles: []string{httpapi.RoleMember}, Project: "acme"},
+		"bob": {Password: hash(t, "hunter2")},
 	}, &httpapi.Throttle{MaxFailures: 3, MaxClientFailures: 5, Backoff: 200 * time.Millisecond})
 	require.NoError(t, err)
 
@@ -42,22 +43,25 @@ func TestUsersVerify(t *testing.T) {
 	_, err = users.Verify("nobody", "s3cret", "192.0.2.1:5000")
 	assert.ErrorIs(t, err, httpapi.ErrBadCredentials, "an unknown user is refused the same way")
 
-	// Three failures for ann: the right password waits too.
-	users.Verify("ann", "wrong", "192.0.2.2:1")
-	users.Verify("ann", "wrong", "192.0.2.2:1")
-	_, err = users.Verify("ann", "s3cret", "192.0.2.3:1")
+	// Three failures for bob: the right password waits too.
+	for range 3 {
+		users.Verify("bob", "wrong", "192.0.2.2:1")
+	}
+	_, err = users.Verify("bob", "hunter2", "192.0.2.3:1")
 	require.ErrorAs(t, err, &he)
 	assert.Equal(t, http.StatusTooManyRequests, he.Status)
 	assert.Equal(t, 1, he.Retry)
+	_, err = users.Verify("ann", "s3cret", "192.0.2.2:1")
+	assert.NoError(t, err, "a pair verified a moment ago is not checked again, nor held back by another's guessing")
 	time.Sleep(250 * time.Millisecond)
-	_, err = users.Verify("ann", "s3cret", "192.0.2.3:1")
+	_, err = users.Verify("bob", "hunter2", "192.0.2.3:1")
 	require.NoError(t, err, "the backoff has passed")
 
 	// A client guessing many names is held back too.
 	for i := range 5 {
 		users.Verify("guess"+string(rune('a'+i)), "x", "198.51.100.7:1")
 	}
-	_, err = users.Verify("ann", "s3cret", "198.51.100.7:2")
+	_, err = users.Verify("ann", "another guess", "198.51.100.7:2")
 	require.ErrorAs(t, err, &he)
 	assert.Equal(t, http.StatusTooManyRequests, he.Status, "the address, not the port, is the client")
 

@@ -1,6 +1,7 @@
 package httpapi
 
 import (
+	"crypto/sha256"
 	"errors"
 	"fmt"
 	"net"
@@ -36,7 +37,18 @@ type Users struct {
 	accounts map[string]User
 	dummy    []byte // a hash to compare against for unknown users
 	throttle *throttle
+
+	// verified remembers pairs checked lately (by their SHA-256), so that
+	// a client sending Basic on every request pays bcrypt once a minute,
+	// not every time.
+	mu       sync.Mutex
+	verified map[[32]byte]time.Time
 }
+
+const (
+	verifiedFor = time.Minute
+	maxVerified = 4096
+)
 
 // HashPassword returns the bcrypt hash of a password, for a User.
 func HashPassword(password string) (string, error) {
@@ -109,6 +121,14 @@ var ErrBadCredentials = errors.New("the user name or password is wrong")
 func (u *Users) Verify(name, password, client string) (Identity, error) {
 	client = clientHost(client)
 	now := time.Now()
+	key := sha256.Sum256([]byte(name + "\x00" + password))
+	u.mu.Lock()
+	at, seen := u.verified[key]
+	u.mu.Unlock()
+	if seen && now.Sub(at) < verifiedFor {
+		a := u.accounts[name]
+		return Identity{Subject: name, Tenant: a.Project, Roles: append([]string(nil), a.Roles...)}, nil
+	}
 	if wait := u.throttle.begin(name, client, now); wait > 0 {
 		secs := int((wait + time.Second - 1) / time.Second)
 		return Identity{}, &Error{Status: http.StatusTooManyRequests, Retry: secs,
@@ -125,6 +145,12 @@ func (u *Users) Verify(name, password, client string) (Identity, error) {
 		return Identity{}, &Error{Status: http.StatusUnauthorized, Msg: ErrBadCredentials.Error(), Err: ErrBadCredentials}
 	}
 	u.throttle.end(name, client, true, time.Now())
+	u.mu.Lock()
+	if u.verified == nil || len(u.verified) >= maxVerified {
+		u.verified = map[[32]byte]time.Time{}
+	}
+	u.verified[key] = now
+	u.mu.Unlock()
 	return Identity{Subject: name, Tenant: a.Project, Roles: append([]string(nil), a.Roles...)}, nil
 }
 

@@ -26,11 +26,40 @@
 //	-idle-timeout D     NETSLICE_IDLE_TIMEOUT   an idle keep-alive connection lives (30s)
 //	-max-conns N        NETSLICE_MAX_CONNS      HTTP connections open at once (1024)
 //	-request-timeout D  NETSLICE_REQUEST_TIMEOUT  to handle a request, store calls included (10s)
-//	-neutron-auth A     NETSLICE_NEUTRON_AUTH   noauth, tokens=FILE or keystone=URL (noauth)
+//	-users FILE         NETSLICE_USERS          accounts with bcrypt password hashes and roles, for every surface
+//	-tokens FILE        NETSLICE_TOKENS         static tokens (X-Auth-Token) and their projects and roles
+//	-keystone URL       NETSLICE_KEYSTONE       validate X-Auth-Token with this Keystone (v3)
+//	-insecure-no-auth   NETSLICE_INSECURE_NO_AUTH  serve without authentication beyond loopback
+//	-hash-password                              print the bcrypt hash of the password on standard input
 //	-ovirt-hosts NS,... NETSLICE_OVIRT_HOSTS    network namespaces the oVirt API may change, as hosts
 //	-ovirt-manage-self  NETSLICE_OVIRT_MANAGE_SELF  let the oVirt API change this machine's interfaces
-//	-ovirt-users U:P,.. NETSLICE_OVIRT_USERS    oVirt API users (Basic, and tokens from /ovirt-engine/sso/)
 //	-libvirt URI        NETSLICE_LIBVIRT        the hypervisor Kimchi manages (the system's, else test:///default)
+//	-neutron-auth, -ovirt-users                 deprecated: -tokens/-keystone, -users
+//
+// # Who may do what
+//
+// Every surface, and the server's own pages (GET /, /metrics, /ui/),
+// authenticate the same way: accounts from -users (a JSON file, {"ann":
+// {"password": "$2y$10$…", "roles": ["member"], "project": "acme"}}, the
+// hashes made with -hash-password or htpasswd -nB) log in with HTTP Basic,
+// with Kimchi's POST /login (a session cookie, as Wok gives Kimchi's UI) or
+// with oVirt's SSO (/ovirt-engine/sso/oauth/token, a bearer token, as the
+// v4 SDKs do; revoked by /ovirt-engine/services/sso-logout); tokens from
+// -tokens or Keystone (-keystone) come as X-Auth-Token, as OpenStack
+// clients send them. Password guessing is throttled per user name and per
+// client address.
+//
+// Roles: admin may do anything; member changes what its project owns (its
+// Sliceable tenant, its Neutron resources) and sees only that on the
+// fabric page; reader only looks. Kimchi and oVirt changes need admin, as
+// in Wok and oVirt.
+//
+// With none of -users, -tokens and -keystone nothing is asked and every
+// caller is an admin: the server serves that on loopback only, and refuses
+// to start on another address unless -insecure-no-auth says so (it then
+// warns at start). Whatever the authentication, a request that changes
+// something from another site's page (a foreign Origin, or a body of a
+// type a cross-site form can send) is refused.
 //
 // Kimchi manages the hypervisor at -libvirt. Without one it tries the
 // system's (qemu:///system) and, when there is none, libvirt's in-process
@@ -43,12 +72,11 @@
 // -ovirt-manage-self says otherwise, and it changes only the network
 // namespaces -ovirt-hosts names (ip netns), each a host of that name.
 //
-// Neutron's authentication: noauth makes every caller an admin (of the
-// project in X-Project-Id, "admin" without one), as neutron's own noauth
-// does, and is only for a closed test bed; tokens=FILE reads static tokens from a JSON file
-// {"TOKEN": {"project": "P", "roles": ["admin"]}, ...}; keystone=URL
-// validates each X-Auth-Token with that Keystone (v3), as
-// keystonemiddleware does.
+// Without authentication Neutron takes the project from X-Project-Id
+// ("admin" without one), as neutron's own noauth does. -tokens reads
+// static tokens from a JSON file {"TOKEN": {"project": "P", "roles":
+// ["admin"]}, ...}; -keystone validates each X-Auth-Token with that
+// Keystone (v3), as keystonemiddleware does.
 //
 // GET / answers what is served and how the fabric stands: the slices of
 // each source, what they were refused, the switches connected. GET
@@ -64,7 +92,6 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
@@ -115,8 +142,10 @@ func main() {
 type config struct {
 	http, openflow, store, data, etcd, logLevel string
 	neutronAuth, ovirtHosts, ovirtUsers         string
+	usersFile, tokensFile, keystone             string
 	libvirt                                     string
-	ovirtManageSelf                             bool
+	ovirtManageSelf, insecureNoAuth             bool
+	hashPassword                                bool
 	readTimeout, writeTimeout, idleTimeout      time.Duration
 	requestTimeout                              time.Duration
 	maxConns                                    int
@@ -139,9 +168,14 @@ func parseFlags(args []string) (config, error) {
 	fs.StringVar(&c.logLevel, "log-level", env("NETSLICE_LOG_LEVEL", "info"), "debug, info, warn or error (NETSLICE_LOG_LEVEL)")
 	fs.StringVar(&c.ovirtHosts, "ovirt-hosts", env("NETSLICE_OVIRT_HOSTS", ""), "network namespaces the oVirt API may change, as hosts (NETSLICE_OVIRT_HOSTS)")
 	fs.BoolVar(&c.ovirtManageSelf, "ovirt-manage-self", env("NETSLICE_OVIRT_MANAGE_SELF", "") == "true", "let the oVirt API change this machine's interfaces (NETSLICE_OVIRT_MANAGE_SELF)")
-	fs.StringVar(&c.ovirtUsers, "ovirt-users", env("NETSLICE_OVIRT_USERS", ""), "oVirt API users, user:password comma separated; none: no authentication (NETSLICE_OVIRT_USERS)")
+	fs.StringVar(&c.ovirtUsers, "ovirt-users", env("NETSLICE_OVIRT_USERS", ""), "deprecated: admin accounts, user:password comma separated; use -users (NETSLICE_OVIRT_USERS)")
 	fs.StringVar(&c.libvirt, "libvirt", env("NETSLICE_LIBVIRT", ""), "libvirt URI of the hypervisor Kimchi manages; none: the system's, else test:///default (NETSLICE_LIBVIRT)")
-	fs.StringVar(&c.neutronAuth, "neutron-auth", env("NETSLICE_NEUTRON_AUTH", "noauth"), "Neutron authentication: noauth, tokens=FILE or keystone=URL (NETSLICE_NEUTRON_AUTH)")
+	fs.StringVar(&c.neutronAuth, "neutron-auth", env("NETSLICE_NEUTRON_AUTH", ""), "deprecated: noauth, tokens=FILE or keystone=URL; use -tokens or -keystone (NETSLICE_NEUTRON_AUTH)")
+	fs.StringVar(&c.usersFile, "users", env("NETSLICE_USERS", ""), "accounts with bcrypt password hashes, roles and projects, for every surface (NETSLICE_USERS)")
+	fs.StringVar(&c.tokensFile, "tokens", env("NETSLICE_TOKENS", ""), "static tokens (X-Auth-Token), with their projects and roles (NETSLICE_TOKENS)")
+	fs.StringVar(&c.keystone, "keystone", env("NETSLICE_KEYSTONE", ""), "Keystone (v3) that validates X-Auth-Token (NETSLICE_KEYSTONE)")
+	fs.BoolVar(&c.insecureNoAuth, "insecure-no-auth", env("NETSLICE_INSECURE_NO_AUTH", "") == "true", "serve without authentication beyond loopback (NETSLICE_INSECURE_NO_AUTH)")
+	fs.BoolVar(&c.hashPassword, "hash-password", false, "print the bcrypt hash of the password given on standard input, and exit")
 	duration := func(p *time.Duration, name, envName string, def time.Duration, usage string) {
 		d := def
 		if v := os.Getenv(envName); v != "" {
@@ -175,35 +209,6 @@ type status struct {
 	Sources  []sources.SourceStatus `json:"sources"`
 	Switches int                    `json:"switches"`
 	OpenFlow slicing.Stats          `json:"openflow"`
-}
-
-// neutronAuth returns the authenticator -neutron-auth names.
-func neutronAuth(spec string) (httpapi.Authenticator, string, error) {
-	kind, arg, _ := strings.Cut(spec, "=")
-	switch {
-	case kind == "noauth" && arg == "":
-		return neutron.NoAuth{Project: "admin"}, "noauth: every caller is an admin, of project \"admin\" unless X-Project-Id says otherwise (a closed test bed only)", nil
-	case kind == "tokens" && arg != "":
-		b, err := os.ReadFile(arg)
-		if err != nil {
-			return nil, "", err
-		}
-		var file map[string]struct {
-			Project string   `json:"project"`
-			Roles   []string `json:"roles"`
-		}
-		if err := json.Unmarshal(b, &file); err != nil {
-			return nil, "", fmt.Errorf("%s: %w", arg, err)
-		}
-		toks := neutron.StaticTokens{}
-		for tok, id := range file {
-			toks[tok] = httpapi.Identity{Subject: id.Project, Tenant: id.Project, Roles: id.Roles}
-		}
-		return toks, fmt.Sprintf("%d static tokens from %s", len(toks), arg), nil
-	case kind == "keystone" && arg != "":
-		return &neutron.Keystone{URL: arg}, "tokens validated by Keystone at " + arg, nil
-	}
-	return nil, "", fmt.Errorf("-neutron-auth %q: want noauth, tokens=FILE or keystone=URL", spec)
 }
 
 // hostAgents opens the hosts this server speaks for: this machine
@@ -293,15 +298,21 @@ func run(ctx context.Context, args []string, out io.Writer, ready chan<- [2]stri
 	if err != nil {
 		return err
 	}
-	auth, authDesc, err := neutronAuth(c.neutronAuth)
-	if err != nil {
-		return err
+	if c.hashPassword {
+		return hashPassword(os.Stdin, out)
 	}
 	var level slog.Level
 	if err := level.UnmarshalText([]byte(c.logLevel)); err != nil {
 		return fmt.Errorf("-log-level: %w", err)
 	}
 	log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: level}))
+	acc, err := newAccess(c, log)
+	if err != nil {
+		return err
+	}
+	if err := acc.check(c.http, c.insecureNoAuth, log); err != nil {
+		return err
+	}
 
 	st, desc, err := openStore(ctx, c)
 	if err != nil {
@@ -320,7 +331,7 @@ func run(ctx context.Context, args []string, out io.Writer, ready chan<- [2]stri
 	ctrl := &openflow.Controller{Handler: app, Logger: log}
 	follower := sources.New(app.Update, sources.Options{Logger: log})
 
-	api, err := sliceable.New(sliceable.Options{Store: st, Logger: log, Timeout: c.requestTimeout})
+	api, err := sliceable.New(sliceable.Options{Store: st, Logger: log, Timeout: c.requestTimeout, Authenticator: acc.authenticator()})
 	if err != nil {
 		return err
 	}
@@ -332,10 +343,10 @@ func run(ctx context.Context, args []string, out io.Writer, ready chan<- [2]stri
 		return err
 	}
 	defer nsvc.Close()
-	if _, ok := auth.(neutron.NoAuth); ok {
-		log.Warn("neutron: no authentication (noauth): every caller is an admin; use -neutron-auth keystone=URL or tokens=FILE beyond a closed test bed")
+	if acc.login == nil {
+		log.Warn("no authentication: every caller of every surface is an admin; give -users, -tokens or -keystone beyond a closed test bed")
 	}
-	napi := neutron.NewHandler(nsvc, neutron.HandlerOptions{Authenticator: auth, Logger: log, Timeout: c.requestTimeout})
+	napi := neutron.NewHandler(nsvc, neutron.HandlerOptions{Authenticator: acc.neutron(), Logger: log, Timeout: c.requestTimeout})
 	feeds := []sources.Source{api.Service().Source("sliceable"), nsvc.Source("neutron")}
 	mux := http.NewServeMux()
 	httpapi.Mount(mux, api, napi)
@@ -345,22 +356,16 @@ func run(ctx context.Context, args []string, out io.Writer, ready chan<- [2]stri
 	if err != nil {
 		return err
 	}
-	var ovirtAuth httpapi.Authenticator = httpapi.AllowAll{}
-	if c.ovirtUsers != "" {
-		users := &ovirt.Users{Passwords: map[string]string{}}
-		for _, up := range strings.Split(c.ovirtUsers, ",") {
-			u, p, ok := strings.Cut(up, ":")
-			if !ok || u == "" {
-				return fmt.Errorf("-ovirt-users: want user:password, got %q", up)
-			}
-			users.Passwords[u] = p
-		}
-		ovirtAuth = users
-		mux.Handle("/ovirt-engine/sso/", http.StripPrefix("/ovirt-engine/sso", users.SSO()))
-	} else {
-		log.Warn("ovirt: no users (-ovirt-users): the oVirt API takes requests without authentication")
+	if acc.users != nil {
+		// Logging in: oVirt's SSO for its SDKs, Wok's /login for Kimchi's UI.
+		sso := http.StripPrefix("/ovirt-engine", ovirt.SSO(acc.users, acc.sessions))
+		mux.Handle("/ovirt-engine/sso/", sso)
+		mux.Handle("/ovirt-engine/services/", sso)
+		login := kimchi.Login(acc.users, acc.sessions)
+		mux.Handle("/login", login)
+		mux.Handle("/logout", login)
 	}
-	oapi := ovirt.NewHandler(osvc, ovirt.HandlerOptions{Authenticator: ovirtAuth, Logger: log})
+	oapi := ovirt.NewHandler(osvc, ovirt.HandlerOptions{Authenticator: acc.authenticator(), Logger: log})
 	httpapi.Mount(mux, oapi)
 	mux.Handle("/api/", http.StripPrefix("/api", oapi))
 	agents, err := hostAgents(c, st, log)
@@ -390,7 +395,7 @@ func run(ctx context.Context, args []string, out io.Writer, ready chan<- [2]stri
 		return err
 	}
 	defer ksvc.Close()
-	kapi := kimchi.NewHandler(ksvc, kimchi.HandlerOptions{Logger: log, Timeout: c.requestTimeout})
+	kapi := kimchi.NewHandler(ksvc, kimchi.HandlerOptions{Logger: log, Timeout: c.requestTimeout, Authenticator: acc.authenticator()})
 	httpapi.Mount(mux, kapi)
 	feeds = append(feeds, ksvc.Source("kimchi", 0))
 	ui := fabricui.New(fabricui.Source{Fabric: fabric, Topology: app.Topology(), Switches: func() []fabricui.Switch {
@@ -400,12 +405,12 @@ func run(ctx context.Context, args []string, out io.Writer, ready chan<- [2]stri
 				Label: sw.RemoteAddr().String() + ", " + sw.Version().String()})
 		}
 		return out
-	}}, fabricui.Options{Logger: log})
-	mux.Handle("/ui/", http.StripPrefix("/ui", ui))
+	}}, fabricui.Options{Logger: log, Visible: visibleTo(nsvc)})
+	mux.Handle("/ui/", acc.guard(http.StripPrefix("/ui", ui), log))
 	m.reg.MustRegister(&collector{ctrl: ctrl, fabric: fabric, app: app, follower: follower})
-	mux.Handle("GET /metrics", m.handler())
-	mux.HandleFunc("GET /{$}", func(w http.ResponseWriter, r *http.Request) {
-		httpapi.WriteJSON(w, http.StatusOK, status{
+	mux.Handle("GET /metrics", acc.guard(m.handler(), log))
+	mux.Handle("GET /{$}", acc.guard(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		st := status{
 			Surfaces: []string{api.Prefix(), napi.Prefix(), oapi.Prefix(), "/api/", kapi.Prefix(), "/metrics", "/ui/"},
 			OpenAPI: []string{api.Prefix() + "openapi.json", napi.Prefix() + "openapi.json", oapi.Prefix() + "openapi.json",
 				kapi.Prefix() + "openapi.json"},
@@ -413,8 +418,15 @@ func run(ctx context.Context, args []string, out io.Writer, ready chan<- [2]stri
 			Sources:  follower.Status(),
 			Switches: len(ctrl.Switches()),
 			OpenFlow: app.Stats(),
-		})
-	})
+		}
+		if id, _ := httpapi.IdentityFrom(r.Context()); !id.IsAdmin() {
+			// The refused claims name other projects' slices and MACs.
+			for i := range st.Sources {
+				st.Sources[i].Refused = nil
+			}
+		}
+		httpapi.WriteJSON(w, http.StatusOK, st)
+	}), log))
 
 	hl, err := net.Listen("tcp", c.http)
 	if err != nil {
@@ -427,7 +439,8 @@ func run(ctx context.Context, args []string, out io.Writer, ready chan<- [2]stri
 	}
 	fmt.Fprintf(out, "netslice: store %s\n", desc)
 	fmt.Fprintf(out, "netslice: REST on http://%s%s (Sliceable API)\n", hl.Addr(), api.Prefix())
-	fmt.Fprintf(out, "netslice: REST on http://%s%s (OpenStack Networking v2.0; %s)\n", hl.Addr(), napi.Prefix(), authDesc)
+	fmt.Fprintf(out, "netslice: authentication: %s\n", acc.desc)
+	fmt.Fprintf(out, "netslice: REST on http://%s%s (OpenStack Networking v2.0)\n", hl.Addr(), napi.Prefix())
 	fmt.Fprintf(out, "netslice: REST on http://%s%s and /api/ (oVirt host networking; %d hosts)\n", hl.Addr(), oapi.Prefix(), len(agents))
 	kimchiDesc := kopts.Notice
 	if drv == nil {
@@ -446,7 +459,7 @@ func run(ctx context.Context, args []string, out io.Writer, ready chan<- [2]stri
 	errs := make(chan error, 2+len(feeds))
 	handler := m.instrument(mux, []surface{{api.Prefix(), "sliceable"}, {napi.Prefix(), "neutron"},
 		{oapi.Prefix(), "ovirt"}, {"/api/", "ovirt"}, {"/ovirt-engine/sso/", "ovirt"}, {kapi.Prefix(), "kimchi"},
-		{"/metrics", "metrics"}, {"/ui/", "ui"}})
+		{"/ovirt-engine/services/", "ovirt"}, {"/login", "kimchi"}, {"/logout", "kimchi"}, {"/metrics", "metrics"}, {"/ui/", "ui"}})
 	srv := httpapi.NewServer(handler, httpapi.ServerOptions{ReadTimeout: c.readTimeout, WriteTimeout: c.writeTimeout,
 		IdleTimeout: c.idleTimeout, Logger: log})
 	srv.RegisterOnShutdown(ui.Close) // open pages' event streams would hold the shutdown

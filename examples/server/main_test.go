@@ -145,7 +145,7 @@ func TestServer(t *testing.T) {
 	assert.NoError(t, srv.stop(t))
 	out := srv.out
 	assert.Contains(t, out.String(), "REST on http://")
-	assert.Contains(t, out.String(), "(OpenStack Networking v2.0; noauth")
+	assert.Contains(t, out.String(), "authentication: no authentication")
 	assert.Contains(t, out.String(), "OpenFlow 1.0/1.3 controller on")
 	assert.Contains(t, out.String(), "(Kimchi; ")
 	assert.Contains(t, out.String(), "shutting down")
