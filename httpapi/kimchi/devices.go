@@ -230,8 +230,12 @@ func (s *Service) AttachStorage(ctx context.Context, vm string, req StorageReque
 		return Storage{}, invalid("KCHVMSTOR0002E", "Invalid bus %s: one of virtio, ide, scsi, sata, usb", req.Bus)
 	}
 	disk := virt.Disk{Type: req.Type, Path: req.Path, Bus: req.Bus}
-	if req.Path != "" && !s.mediaExists(ctx, req.Path) {
-		return Storage{}, invalid("KCHVMSTOR0003E", "The path '%s' is not a valid local path for the device", req.Path)
+	if req.Path != "" {
+		if err := s.media(ctx, req.Path, req.Type == "cdrom"); errors.Is(err, errOutsidePools) {
+			return Storage{}, invalid("KCHVMSTOR0003E", "The path '%s' is not a valid local path for the device", req.Path)
+		} else if err != nil {
+			return Storage{}, err
+		}
 	}
 	if req.Vol != "" {
 		v, err := s.drv.Volume(ctx, req.Pool, req.Vol)
@@ -289,8 +293,10 @@ func (s *Service) UpdateStorage(ctx context.Context, vm, dev string, req Storage
 	if req.Path == "" {
 		return Storage{}, invalid("KCHVMSTOR0013E", "Specify path to update virtual machine disk")
 	}
-	if !strings.HasPrefix(req.Path, "/") || !s.mediaExists(ctx, req.Path) {
+	if err := s.media(ctx, req.Path, true); errors.Is(err, errOutsidePools) {
 		return Storage{}, invalid("KCHVMSTOR0003E", "The path '%s' is not a valid local path for the device", req.Path)
+	} else if err != nil {
+		return Storage{}, err
 	}
 	if err := s.drv.UpdateDisk(ctx, vm, virt.Disk{Dev: dev, Path: req.Path}); err != nil {
 		return Storage{}, fromVirt(err, "KCHVMSTOR0009E", "KCHVMSTOR0007E", "Error while updating storage device %s of %s.", dev, vm)

@@ -32,6 +32,7 @@ func TestLogin(t *testing.T) {
 	users, err := httpapi.NewUsers(map[string]httpapi.User{
 		"root": {Password: hash("toor"), Roles: []string{httpapi.RoleAdmin}},
 		"ann":  {Password: hash("ann"), Roles: []string{httpapi.RoleMember}},
+		"bob":  {Password: hash("bob"), Roles: []string{httpapi.RoleAdmin}},
 	}, &httpapi.Throttle{MaxFailures: 3, Backoff: time.Minute})
 	require.NoError(t, err)
 	sessions := &httpapi.Sessions{}
@@ -127,11 +128,11 @@ func TestLogin(t *testing.T) {
 	assert.Equal(t, 400, a.status)
 	assert.Contains(t, a.body, "WOKAUTH0007E")
 	for range 3 {
-		a = do(browser(), "POST", "/login", `{"username":"root","password":"guess"}`)
+		a = do(browser(), "POST", "/login", `{"username":"bob","password":"guess"}`)
 		assert.Equal(t, 401, a.status)
 		assert.Contains(t, a.body, "WOKAUTH0008E")
 	}
-	a = do(browser(), "POST", "/login", `{"username":"root","password":"toor"}`)
+	a = do(browser(), "POST", "/login", `{"username":"bob","password":"bob"}`)
 	assert.Equal(t, 403, a.status)
 	assert.Contains(t, a.body, "WOKAUTH0004E")
 	assert.NotEmpty(t, a.header.Get("Retry-After"))

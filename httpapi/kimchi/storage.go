@@ -212,6 +212,9 @@ func (s *Service) CreateStoragePool(ctx context.Context, req PoolRequest) (Stora
 		if !cleanPath(req.Path) {
 			return StoragePool{}, invalid("KCHPOOL0018E", "Storage pool path must be an absolute path without . or .. components")
 		}
+		if systemDir(req.Path) {
+			return StoragePool{}, invalid("KCHPOOL0007E", "Unable to create storage pool %s. Details: %s is the root or a system directory", req.Name, req.Path)
+		}
 		spec.Type = "dir"
 	case "netfs":
 		if src == nil || src.Host == "" || src.Path == "" {

@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"net/netip"
-	"os"
 	"slices"
 	"strconv"
 	"strings"
@@ -199,6 +198,9 @@ func (s *Service) applyTemplate(t *Template, req TemplateRequest, creating bool)
 	if t.CDROM != "" && !strings.HasPrefix(t.CDROM, "/") {
 		return invalid("KCHTMPL0014E", "Template CDROM must be a local ISO file (an absolute path)")
 	}
+	if t.Icon != "" && !strings.HasPrefix(t.Icon, "images/") {
+		return invalid("KCHTMPL0009E", "Template icon must be a path to the image")
+	}
 	if len(t.Folder) > 64 || len(t.Icon) > 1024 || len(t.OSDistro) > 64 || len(t.OSVersion) > 64 {
 		return invalid("KCHAPI0001E", "Unknown parameter: a folder, icon or OS name is too long")
 	}
@@ -252,6 +254,11 @@ func (s *Service) checkRefs(ctx context.Context, t Template, req *TemplateReques
 	if c := inv["cdrom"]; len(c) > 0 {
 		return invalid("KCHTMPL0002E", "Source media %s not found", c[0])
 	}
+	if t.CDROM != "" && (req == nil || req.CDROM != nil) {
+		if err := s.media(ctx, t.CDROM, true); err != nil && !errors.Is(err, errOutsidePools) {
+			return err
+		}
+	}
 	if v := inv["disks"]; len(v) > 0 {
 		pool, _ := poolName(t.StoragePool)
 		return invalid("KCHTMPL0019E", "The volume %s is not in storage pool %s", v[0], pool)
@@ -301,26 +308,7 @@ func (s *Service) invalid(ctx context.Context, t Template) (map[string][]string,
 // mediaExists: a file on this host, or a volume of one of the
 // hypervisor's active pools (which may live on another host).
 func (s *Service) mediaExists(ctx context.Context, path string) bool {
-	if st, err := os.Stat(path); err == nil && st.Mode().IsRegular() {
-		return true
-	}
-	pools, err := s.drv.Pools(ctx)
-	if err != nil {
-		return false
-	}
-	for _, p := range pools {
-		if !p.Active || !strings.HasPrefix(path, strings.TrimSuffix(p.Path, "/")+"/") {
-			continue
-		}
-		vols, err := s.drv.Volumes(ctx, p.Name)
-		if err != nil {
-			continue
-		}
-		if slices.ContainsFunc(vols, func(v virt.Volume) bool { return v.Path == path }) {
-			return true
-		}
-	}
-	return false
+	return s.media(ctx, path, false) == nil
 }
 
 // CreateTemplate creates a template; what it leaves out comes from the
