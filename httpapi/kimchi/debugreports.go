@@ -111,18 +111,60 @@ func (s *Service) CreateDebugReport(ctx context.Context, name string) (Task, err
 	if _, err := os.Lstat(p); err == nil {
 		return Task{}, invalid("KCHDR0008E", "Debug report %s already exists", name)
 	}
+	if err := s.reportRoom(name); err != nil {
+		return Task{}, err
+	}
+	done := func() {
+		s.mu.Lock()
+		s.report = false
+		s.mu.Unlock()
+	}
 	release, err := s.reserveVolume("=debugreports", name)
 	if err != nil {
+		done()
 		return Task{}, invalid("KCHDR0008E", "Debug report %s already exists", name)
 	}
 	t, err := s.run(ctx, "/debugreports/"+name, "collecting", func(ctx context.Context, step func(string)) error {
+		defer done()
 		defer release()
 		return s.writeReport(ctx, name, p, step)
 	})
 	if err != nil {
 		release()
+		done()
 	}
 	return t, err
+}
+
+// reportRoom claims the one report that may be made at a time, if the
+// reports kept leave room for another.
+func (s *Service) reportRoom(name string) error {
+	reports, err := s.DebugReports()
+	if err != nil {
+		return err
+	}
+	var size int64
+	for _, r := range reports {
+		if info, err := os.Lstat(filepath.Join(s.opts.DebugReportDir, r.Name+reportExt)); err == nil {
+			size += info.Size()
+		}
+	}
+	refuse := func(why string, args ...any) error {
+		return invalid("KCHDR0003E", "Unable to create debug report %s. Details: "+why, append([]any{name}, args...)...)
+	}
+	switch {
+	case len(reports) >= s.opts.MaxDebugReports:
+		return refuse("%d reports are kept, as many as allowed; delete some first", len(reports))
+	case size >= s.opts.MaxDebugReportBytes:
+		return refuse("the reports kept take %d bytes, as much as allowed; delete some first", size)
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.report {
+		return refuse("another report is being made; wait for it")
+	}
+	s.report = true
+	return nil
 }
 
 func (s *Service) writeReport(ctx context.Context, name, dst string, step func(string)) (err error) {

@@ -12,6 +12,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -310,10 +311,14 @@ func (s *Service) DeleteRepository(ctx context.Context, id string) error {
 
 // PackageUpdates lists what the host's package system would upgrade, from
 // what it already knows (no download): apt list --upgradable, or yum
-// check-update.
+// check-update. One look runs at a time, and its answer is kept for a
+// minute (an error for ten seconds); a request whose deadline passes
+// while it runs answers 503, and the look goes on for the next.
 func (s *Service) PackageUpdates(ctx context.Context) ([]PackageUpdate, error) {
-	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
-	defer cancel()
+	return s.updates.get(ctx, s.life, time.Minute, 10*time.Second, 2*time.Minute, s.listUpdates)
+}
+
+func (s *Service) listUpdates(ctx context.Context) ([]PackageUpdate, error) {
 	out := []PackageUpdate{}
 	switch s.packageSystem() {
 	case "deb":
@@ -362,4 +367,53 @@ func (s *Service) PackageUpdate(ctx context.Context, name string) (PackageUpdate
 		}
 	}
 	return PackageUpdate{}, notFound("KCHPKGUPD0002E", "Package %s is not marked to be updated", name)
+}
+
+// probe runs a slow look at the host (a package system's) once at a
+// time and keeps its answer a while: however many clients ask, one runs,
+// the others wait for it — each no longer than its own deadline, which
+// answers 503 — and for ttl after, the answer is given as it was.
+type probe[T any] struct {
+	mu      sync.Mutex
+	running chan struct{} // closed when the run in progress ends
+	val     T
+	err     error
+	at      time.Time
+}
+
+// get returns the answer, running fn when the last is older than ttl
+// (errTTL for an error). fn runs detached from ctx, bounded by life and
+// timeout, so a client that gives up does not waste the run for the next.
+func (p *probe[T]) get(ctx, life context.Context, ttl, errTTL, timeout time.Duration, fn func(context.Context) (T, error)) (T, error) {
+	p.mu.Lock()
+	fresh := !p.at.IsZero() && time.Since(p.at) < ttl && (p.err == nil || time.Since(p.at) < errTTL)
+	if fresh {
+		v, err := p.val, p.err
+		p.mu.Unlock()
+		return v, err
+	}
+	if p.running == nil {
+		done := make(chan struct{})
+		p.running = done
+		go func() {
+			rctx, cancel := context.WithTimeout(life, timeout)
+			defer cancel()
+			v, err := fn(rctx)
+			p.mu.Lock()
+			p.val, p.err, p.at, p.running = v, err, time.Now(), nil
+			p.mu.Unlock()
+			close(done)
+		}()
+	}
+	wait := p.running
+	p.mu.Unlock()
+	select {
+	case <-wait:
+		p.mu.Lock()
+		defer p.mu.Unlock()
+		return p.val, p.err
+	case <-ctx.Done():
+		var zero T
+		return zero, ctx.Err()
+	}
 }

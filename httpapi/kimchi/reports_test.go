@@ -4,9 +4,11 @@ import (
 	"archive/tar"
 	"bytes"
 	"compress/gzip"
+	"fmt"
 	"io"
 	"os"
 	"path/filepath"
+	"sync"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -91,4 +93,40 @@ func TestStorageServers(t *testing.T) {
 	assert.Contains(t, e.must(400, "GET", "/storageservers/nfs.example/storagetargets?_target_type=iscsi", nil).reason(t), "KCHISCSI0001E")
 	assert.Contains(t, e.must(400, "GET", "/storageservers/nfs.example/storagetargets?_target_type=ftp", nil).reason(t), "KCHAPI0001E")
 	assert.Contains(t, e.must(400, "GET", "/storageservers/bad%20host/storagetargets", nil).reason(t), "KCHPOOL0019E")
+}
+
+// TestDebugReportCaps: reports are capped in number and space, and made
+// one at a time; a refusal says so with Kimchi's code.
+func TestDebugReportCaps(t *testing.T) {
+	e := newEnv(t, kimchi.Options{DebugReportDir: t.TempDir(), MaxDebugReports: 2})
+	for _, n := range []string{"a", "b"} {
+		task := e.wait(e.do("POST", "/debugreports", map[string]any{"name": n}))
+		require.Equal(t, kimchi.TaskFinished, task.Status, task.Message)
+	}
+	assert.Contains(t, e.must(400, "POST", "/debugreports", map[string]any{"name": "c"}).reason(t), "KCHDR0003E")
+	e.must(204, "DELETE", "/debugreports/a", nil)
+	task := e.wait(e.do("POST", "/debugreports", map[string]any{"name": "c"}))
+	require.Equal(t, kimchi.TaskFinished, task.Status, task.Message)
+
+	small := newEnv(t, kimchi.Options{DebugReportDir: t.TempDir(), MaxDebugReportBytes: 1})
+	task = small.wait(small.do("POST", "/debugreports", map[string]any{"name": "one"}))
+	require.Equal(t, kimchi.TaskFinished, task.Status, task.Message)
+	assert.Contains(t, small.must(400, "POST", "/debugreports", map[string]any{"name": "two"}).reason(t), "bytes")
+
+	// At once: one is made, the others are told to wait.
+	many := newEnv(t, kimchi.Options{DebugReportDir: t.TempDir(), MaxDebugReports: 100})
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	codes := map[int]int{}
+	for i := range 8 {
+		wg.Go(func() {
+			r := many.do("POST", "/debugreports", map[string]any{"name": fmt.Sprintf("r%d", i)})
+			mu.Lock()
+			codes[r.status]++
+			mu.Unlock()
+		})
+	}
+	wg.Wait()
+	assert.GreaterOrEqual(t, codes[202], 1, "%v", codes)
+	assert.Equal(t, 8, codes[202]+codes[400], "%v", codes)
 }

@@ -74,6 +74,12 @@ type Options struct {
 	// DebugReportDir holds debug reports (a directory of its own under
 	// the system's temporary directory by default).
 	DebugReportDir string
+	// MaxDebugReports bounds how many reports are kept (10) and
+	// MaxDebugReportBytes the space they take together (256 MiB); a
+	// report past either is refused (KCHDR0003E) until some are deleted.
+	// One report is made at a time.
+	MaxDebugReports     int
+	MaxDebugReportBytes int64
 }
 
 // TemplateDefaults are what a template gets for what it does not say.
@@ -107,6 +113,8 @@ type Service struct {
 	peaks    map[string]peaks // per VM, for stats
 	uploads  map[string]*upload
 	metas    map[string]meta // parsed domain metadata
+	report   bool            // a debug report is being made
+	updates  probe[[]PackageUpdate]
 
 	capsOnce sync.Once
 	capsVal  virt.Capabilities
@@ -155,6 +163,8 @@ func New(ctx context.Context, drv virt.Driver, st store.Store, opts Options) (*S
 	}
 	opts.StatsInterval = or(opts.StatsInterval, 2*time.Second)
 	opts.StatsHistory = or(opts.StatsHistory, 180)
+	opts.MaxDebugReports = or(opts.MaxDebugReports, 10)
+	opts.MaxDebugReportBytes = or(opts.MaxDebugReportBytes, 256<<20)
 	opts.MaxUpload = or(opts.MaxUpload, 1<<40)
 	opts.MaxChunk = or(opts.MaxChunk, 64<<20)
 	opts.UploadIdle = or(opts.UploadIdle, 5*time.Minute)
