@@ -100,3 +100,66 @@ func TestDeleteRacesCreate(t *testing.T) {
 		}
 	}
 }
+
+// TestQuotaRace: 16 goroutines create networks against a quota of 10:
+// one process never creates more than the quota; two servers racing for
+// the last slots with one creation each in flight never both get one.
+func TestQuotaRace(t *testing.T) {
+	stores(t, func(t *testing.T, st store.Store) {
+		ctx := neutron.WithCaller(context.Background(), neutron.Caller{Project: "p"})
+		a, err := neutron.NewService(st, neutron.Options{Quotas: map[string]int{"network": 10}})
+		require.NoError(t, err)
+		defer a.Close()
+		count := func() int {
+			ns, err := a.Networks(ctx, neutron.Query{})
+			require.NoError(t, err)
+			return len(ns)
+		}
+		race := func(svcs []*neutron.Service, workers, each int) (created, refused int) {
+			var mu sync.Mutex
+			var wg sync.WaitGroup
+			for w := range workers {
+				wg.Go(func() {
+					for range each {
+						_, err := svcs[w%len(svcs)].CreateNetwork(ctx, neutron.Attrs{"name": "n"})
+						mu.Lock()
+						switch {
+						case err == nil:
+							created++
+						case neutron.IsType(err, "OverQuota"):
+							refused++
+						default:
+							t.Error(err)
+						}
+						mu.Unlock()
+					}
+				})
+			}
+			wg.Wait()
+			return
+		}
+		created, refused := race([]*neutron.Service{a}, 16, 2)
+		assert.Equal(t, 10, created)
+		assert.Equal(t, 22, refused)
+		assert.Equal(t, 10, count())
+
+		// Two servers, each with one creation in flight at a time, for the
+		// last slots, many times over.
+		b, err := neutron.NewService(st, neutron.Options{Quotas: map[string]int{"network": 10}})
+		require.NoError(t, err)
+		defer b.Close()
+		ns, err := a.Networks(ctx, neutron.Query{})
+		require.NoError(t, err)
+		for round := range 5 {
+			for _, n := range ns[:2] {
+				require.NoError(t, a.DeleteNetwork(ctx, n.ID, -1))
+			}
+			ns = ns[2:]
+			created, _ := race([]*neutron.Service{a, b}, 2, 3)
+			assert.Equal(t, 2, created, "round %d", round)
+			require.Equal(t, 10, count(), "round %d", round)
+			ns, err = a.Networks(ctx, neutron.Query{})
+			require.NoError(t, err)
+		}
+	})
+}

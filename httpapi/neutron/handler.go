@@ -146,7 +146,7 @@ var collections = map[string]*kind{
 
 func (h *Handler) serve(w http.ResponseWriter, r *http.Request) {
 	id, _ := httpapi.IdentityFrom(r.Context())
-	c := Caller{Project: id.Tenant, Admin: slices.Contains(id.Roles, "admin")}
+	c := Caller{Project: id.Tenant, Admin: id.IsAdmin(), AdvSvc: id.HasRole("advsvc")}
 	r = r.WithContext(WithCaller(r.Context(), c))
 	path := strings.TrimSuffix(r.URL.Path, "/")
 	path = strings.TrimSuffix(path, ".json")

@@ -34,6 +34,14 @@ func (k keys) marker(id string) string         { return string(k) + "=del/" + id
 func (k keys) head() string                    { return string(k) + "=head" }
 func (k keys) quota(project string) string     { return string(k) + "quotas/" + project }
 
+// usage is written by every creation of a kind a project has a quota
+// of, on condition nobody else wrote it since the view the creation
+// counted on: two creations that both saw the last slot free cannot both
+// commit, in one process or several.
+func (k keys) usage(project, plural string) string {
+	return string(k) + "=usage/" + project + "/" + plural
+}
+
 // parse splits a key into its kind ("networks", "=ip", ...) and the rest.
 func (k keys) parse(key string) (kind, rest string, ok bool) {
 	r, ok := strings.CutPrefix(key, string(k))

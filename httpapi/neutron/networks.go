@@ -24,13 +24,15 @@ func (s *Service) create(ctx context.Context, k *kind, ins []input, build func(v
 	err := s.write(ctx, func(v *view, t *txn) error {
 		out = out[:0]
 		for i, in := range ins {
-			if err := v.checkQuotaTxn(s, t, projects[i], k); err != nil {
+			res, err := v.checkQuotaTxn(s, t, projects[i], k)
+			if err != nil {
 				return err
 			}
 			obj, err := build(v, t, c, in, projects[i])
 			if err != nil {
 				return err
 			}
+			s.setReservation(res, obj)
 			out = append(out, obj)
 		}
 		return nil
@@ -38,12 +40,84 @@ func (s *Service) create(ctx context.Context, k *kind, ins []input, build func(v
 	return out, err
 }
 
-func (v *view) checkQuotaTxn(s *Service, t *txn, project string, k *kind) error {
+// checkQuotaTxn counts one more resource of kind k for project in t and
+// refuses it beyond the project's quota; it returns the creation's
+// reservation, for the resource's id once built (nil: no quota).
+//
+// Within one process the count is exact: it includes the creations of
+// this process in flight (reserved until they fail or finish; once the
+// view has one, it is counted there instead). Across processes sharing
+// the store, every creation is conditioned on the project's usage key
+// for that kind not having been written since its view, and a creation
+// within the last quotaMargin slots writes it: two servers never both
+// take the last slots, and creations far from the limit do not contend.
+// A server's creation far from the limit can still commit while another
+// server takes the last slots, so servers creating at once can together
+// overshoot by at most the creations in flight in the others; every
+// creation after is refused until the project is back under its quota.
+func (v *view) checkQuotaTxn(s *Service, t *txn, project string, k *kind) (*reservation, error) {
 	if t.added == nil {
 		t.added = map[*kind]int{}
 	}
 	t.added[k]++
-	return v.checkQuota(s, project, k, t.added[k])
+	limit := v.quota(s, project, k.singular)
+	if limit < 0 {
+		return nil, nil
+	}
+	rk := project + "/" + k.plural
+	s.resMu.Lock()
+	taken := v.counts[project][k]
+	for r := range s.reserved[rk] {
+		if r.id == "" || v.get(k, r.id) == nil {
+			taken++ // in flight, this transaction's earlier items too
+		}
+	}
+	if taken+1 > limit {
+		s.resMu.Unlock()
+		return nil, conflict("OverQuota", "Quota exceeded for resources: ['%s'].", k.singular)
+	}
+	if s.reserved == nil {
+		s.reserved = map[string]map[*reservation]struct{}{}
+	}
+	if s.reserved[rk] == nil {
+		s.reserved[rk] = map[*reservation]struct{}{}
+	}
+	res := &reservation{}
+	s.reserved[rk][res] = struct{}{}
+	s.resMu.Unlock()
+	t.undo = append(t.undo, func() {
+		s.resMu.Lock()
+		delete(s.reserved[rk], res)
+		if len(s.reserved[rk]) == 0 {
+			delete(s.reserved, rk)
+		}
+		s.resMu.Unlock()
+	})
+	key := s.k.usage(project, k.plural)
+	if !t.claims[key] {
+		if t.claims == nil {
+			t.claims = map[string]bool{}
+		}
+		t.claims[key] = true
+		t.cond(store.IfModRevision(key, v.usage[rk]))
+		if taken+1 > limit-quotaMargin {
+			t.put(key, strconv.Itoa(limit))
+		}
+	}
+	return res, nil
+}
+
+// quotaMargin is how near its limit a creation writes its project's usage
+// key (see checkQuotaTxn).
+const quotaMargin = 8
+
+func (s *Service) setReservation(r *reservation, obj any) {
+	if r == nil {
+		return
+	}
+	s.resMu.Lock()
+	r.id = obj.(resource).std().ID
+	s.resMu.Unlock()
 }
 
 // visibleNetwork returns a network c may see: its own, shared or external

@@ -39,6 +39,48 @@ func (s *Service) Port(ctx context.Context, id string) (Port, error) {
 
 func networkOwned(owner string) bool { return strings.HasPrefix(owner, "network:") }
 
+// choosing applies neutron's default policy to what a caller chooses
+// itself on a port of network n: a MAC and addresses only the network's
+// owner, an admin or an advanced service may (create_port:mac_address,
+// create_port:fixed_ips:ip_address and their update_port twins).
+func choosing(c Caller, n *Network, in input, action string) error {
+	if c.Admin || c.AdvSvc || n.TenantID == c.Project {
+		return nil
+	}
+	if in.has("mac_address") {
+		return forbidden("rule:" + action + ":mac_address")
+	}
+	if in.has("fixed_ips") {
+		var fips []FixedIP
+		in.get("fixed_ips", &fips)
+		for _, f := range fips {
+			if f.IPAddress != "" {
+				return forbidden("rule:" + action + ":fixed_ips:ip_address")
+			}
+		}
+	}
+	return nil
+}
+
+// routerOwned refuses a port of project that claims, as a router's
+// interface or gateway, a router of another project (neutron's
+// DeviceIDNotOwnedByTenant): that router could no longer be deleted, and
+// its owner would not even see why.
+func routerOwned(v *view, t *txn, c Caller, owner, device, project string) error {
+	if c.Admin || device == "" || owner != OwnerRouterInterface && owner != OwnerRouterGateway &&
+		owner != "network:router_interface_distributed" && owner != "network:ha_router_replicated_interface" {
+		return nil
+	}
+	o, _ := t.lookup(v, routers, device)
+	if o == nil {
+		return nil // no such router: nothing to take
+	}
+	if r := o.(*Router); r.TenantID != project {
+		return conflict("DeviceIDNotOwnedByTenant", "The following device_id %s is not owned by your tenant or matches another tenants router.", device)
+	}
+	return nil
+}
+
 func (s *Service) buildPort(v *view, t *txn, c Caller, in input, project string) (any, error) {
 	var netID string
 	in.get("network_id", &netID)
@@ -52,6 +94,9 @@ func (s *Service) buildPort(v *view, t *txn, c Caller, in input, project string)
 	if err := t.guard(v, networks, n.ID); err != nil {
 		return nil, err
 	}
+	if err := choosing(c, n, in, "create_port"); err != nil {
+		return nil, err
+	}
 	var desc string
 	in.get("description", &desc)
 	p := &Port{Standard: s.newStandard(project, desc), NetworkID: n.ID, AdminStateUp: true,
@@ -60,6 +105,9 @@ func (s *Service) buildPort(v *view, t *txn, c Caller, in input, project string)
 	in.into(p, "tenant_id", "project_id", "description", "network_id", "mac_address", "fixed_ips", "security_groups", "allowed_address_pairs")
 	if p.Profile == nil {
 		p.Profile = map[string]any{}
+	}
+	if err := routerOwned(v, t, c, p.DeviceOwner, p.DeviceID, project); err != nil {
+		return nil, err
 	}
 	if err := s.assignMAC(v, t, p, in); err != nil {
 		return nil, err
@@ -371,9 +419,19 @@ func (s *Service) updatePort(v *view, t *txn, c Caller, e *entry, in input) (any
 	if n == nil {
 		return nil, notFound("Network", p.NetworkID)
 	}
+	if (in.has("device_owner") || in.has("device_id")) && (p.DeviceOwner != old.DeviceOwner || p.DeviceID != old.DeviceID) {
+		if err := routerOwned(v, t, c, p.DeviceOwner, p.DeviceID, p.TenantID); err != nil {
+			return nil, err
+		}
+	}
+	if in.has("fixed_ips") {
+		if err := choosing(c, n, input{"fixed_ips": in["fixed_ips"]}, "update_port"); err != nil {
+			return nil, err
+		}
+	}
 	var mac string
 	if in.get("mac_address", &mac) && mac != old.MACAddress {
-		if !c.Admin {
+		if !c.Admin && !c.AdvSvc {
 			return nil, forbidden("rule:update_port:mac_address")
 		}
 		if old.VIFType != "unbound" && old.VIFType != "binding_failed" {

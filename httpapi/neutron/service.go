@@ -12,6 +12,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/netslice/netslice/l2"
@@ -35,7 +36,17 @@ type Service struct {
 	cancel context.CancelFunc
 	done   chan struct{}
 	ready  chan struct{}
+
+	// reserved holds, per "project/plural", the creations of this process
+	// that passed their quota check and have not failed or finished: the
+	// next creation counts as taken those the view does not have yet.
+	resMu    sync.Mutex
+	reserved map[string]map[*reservation]struct{}
 }
+
+// reservation is a creation's claim on its project's quota; id is the
+// resource's once built.
+type reservation struct{ id string }
 
 // Options configure a Service.
 type Options struct {
@@ -129,10 +140,13 @@ func (s *Service) Ready(ctx context.Context) error {
 }
 
 // Caller is who a call acts for: a project, and whether it is an admin
-// (who sees and may act for every project).
+// (who sees and may act for every project) or an advanced service
+// (neutron's advsvc role: it may choose ports' addresses and MACs on
+// other projects' networks).
 type Caller struct {
 	Project string
 	Admin   bool
+	AdvSvc  bool
 }
 
 type callerKey struct{}
@@ -609,8 +623,7 @@ func (v *view) quota(s *Service, project, resource string) int {
 }
 
 // checkQuota refuses adding n resources of kind k to project beyond its
-// quota. (Across processes sharing a store two creations may both pass
-// the last slot, as with neutron's own reservations.)
+// quota, as the view counts them.
 func (v *view) checkQuota(s *Service, project string, k *kind, n int) error {
 	limit := v.quota(s, project, k.singular)
 	if limit < 0 {

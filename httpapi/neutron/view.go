@@ -50,6 +50,7 @@ type view struct {
 	markers    map[string]marker            // id → a deletion in progress
 	quotas     map[string]quotaEntry
 	counts     map[string]map[*kind]int // project → resources it has
+	usage      map[string]int64         // "project/plural" → its usage key's revision
 
 	changedNets map[string]struct{}         // networks changed since the last publish
 	onChange    map[int]func(nets []string) // called under mu: must not block
@@ -147,6 +148,7 @@ func (v *view) reset() {
 	v.markers = map[string]marker{}
 	v.quotas = map[string]quotaEntry{}
 	v.counts = map[string]map[*kind]int{}
+	v.usage = map[string]int64{}
 	v.changedNets = map[string]struct{}{}
 }
 
@@ -243,6 +245,12 @@ func (v *view) apply(ev store.Event) {
 		setOrDelete(v.segs, rest, string(val), put)
 	case "=defsg":
 		setOrDelete(v.defaultSGs, rest, string(val), put)
+	case "=usage":
+		if put {
+			v.usage[rest] = rev
+		} else {
+			delete(v.usage, rest)
+		}
 	case "=del":
 		if put {
 			secs, _ := strconv.ParseInt(string(val), 10, 64)
