@@ -171,3 +171,36 @@ func TestSecurity(t *testing.T) {
 }
 
 func discard() *slog.Logger { return slog.New(slog.DiscardHandler) }
+
+// TestClaimsSurviveRestarts: a Neutron port's MAC, later network-attached
+// by a Sliceable network (created before the Neutron network), is
+// Neutron's — before and after every restart, whichever source reports
+// first.
+func TestClaimsSurviveRestarts(t *testing.T) {
+	data := t.TempDir()
+	srv := startServer(t, "-data", data)
+	post := func(path, body string) string {
+		t.Helper()
+		res, err := http.Post(srv.base+path, "application/json", strings.NewReader(body))
+		require.NoError(t, err)
+		defer res.Body.Close()
+		b, _ := io.ReadAll(res.Body)
+		require.Less(t, res.StatusCode, 300, "%s: %s", path, b)
+		return string(b)
+	}
+	post("/sliceable/tenants", `{"id":"acme"}`)
+	post("/sliceable/tenants/acme/networks", `{"id":"office"}`)
+	var net struct{ Network struct{ ID string } }
+	require.NoError(t, json.Unmarshal([]byte(post("/neutron/v2.0/networks", `{"network":{"name":"web"}}`)), &net))
+	post("/neutron/v2.0/ports", `{"port":{"network_id":"`+net.Network.ID+`","mac_address":"fa:16:3e:00:00:42"}}`)
+	require.Eventually(t, statusHas(srv.base, `{"name":"neutron","slices":1`), 5*time.Second, 20*time.Millisecond)
+	post("/sliceable/tenants/acme/networks/office/attachments", `{"id":"vm","mac":"fa:16:3e:00:00:42"}`)
+	want := `"held_by":"neutron/` + net.Network.ID + `"`
+	require.Eventually(t, statusHas(srv.base, want), 5*time.Second, 20*time.Millisecond, "the later claim, Sliceable's, is refused")
+	for i := range 4 {
+		require.NoError(t, srv.stop(t))
+		srv = startServer(t, "-data", data)
+		require.Eventually(t, statusHas(srv.base, want, `{"name":"sliceable","slices":1`), 5*time.Second, 20*time.Millisecond,
+			"restart %d: Neutron holds the MAC", i+1)
+	}
+}

@@ -58,8 +58,9 @@ type view struct {
 }
 
 type entry struct {
-	obj any // *Network, *Subnet, ...
-	rev int64
+	obj     any // *Network, *Subnet, ...
+	rev     int64
+	created int64 // the store revision that created it
 }
 
 type table struct {
@@ -272,7 +273,7 @@ func (v *view) apply(ev store.Event) {
 		if k == nil {
 			return
 		}
-		v.applyObject(k, rest, put, val, rev)
+		v.applyObject(k, rest, put, val, rev, ev.KV.CreateRevision)
 	}
 }
 
@@ -284,7 +285,7 @@ func setOrDelete(m map[string]string, k, val string, put bool) {
 	}
 }
 
-func (v *view) applyObject(k *kind, id string, put bool, val []byte, rev int64) {
+func (v *view) applyObject(k *kind, id string, put bool, val []byte, rev, created int64) {
 	t := v.tables[k]
 	if old := t.m[id]; old != nil {
 		v.count(k, old.obj, -1)
@@ -305,7 +306,7 @@ func (v *view) applyObject(k *kind, id string, put bool, val []byte, rev int64) 
 		}
 		return
 	}
-	t.m[id] = &entry{obj: obj, rev: rev}
+	t.m[id] = &entry{obj: obj, rev: rev, created: created}
 	t.ids.ReplaceOrInsert(id)
 	if t.names != nil {
 		t.names.ReplaceOrInsert(nameKey{nameOf(obj), id})

@@ -129,6 +129,27 @@ func (s *Service) scanBytes(ctx context.Context, prefix string, fn func(id, valu
 	}
 }
 
+// list calls fn for every key under prefix in order, with what the store
+// knows of it (revisions): scan without the Scanner's shortcut.
+func (s *Service) list(ctx context.Context, prefix string, fn func(id string, kv store.KV) error) error {
+	after := ""
+	for {
+		page, more, err := s.st.List(ctx, prefix, after, store.MaxListLimit)
+		if err != nil {
+			return err
+		}
+		for _, kv := range page {
+			if err := fn(kv.Key[len(prefix):], kv); err != nil {
+				return err
+			}
+		}
+		if !more || len(page) == 0 {
+			return nil
+		}
+		after = page[len(page)-1].Key
+	}
+}
+
 // Tenants.
 
 // CreateTenant creates a tenant; an empty id is generated.

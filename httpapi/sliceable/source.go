@@ -4,9 +4,11 @@ import (
 	"context"
 	"encoding/json"
 	"strings"
+	"sync"
 
 	"github.com/netslice/netslice/l2"
 	"github.com/netslice/netslice/l2/sources"
+	"github.com/netslice/netslice/store"
 )
 
 // Source returns the API's networks as a source of slices for an
@@ -14,6 +16,8 @@ import (
 // source's namespace (named name, "sliceable" when empty), binding its
 // ports with their port attachments and attaching its network attachments.
 // It follows the store: a change re-reads only the networks it touches.
+// It is a sources.Orderer: a port's location was claimed when the port was
+// created, a network attachment when it was.
 func (s *Service) Source(name string) sources.Source {
 	if name == "" {
 		name = "sliceable"
@@ -27,12 +31,35 @@ type source struct {
 	name string
 	svc  *Service
 	feed sources.StoreFeed
+
+	mu sync.Mutex
+	at map[string]map[claim]int64 // per slice, when each claim was made
+}
+
+// claim is a location or a network-attached MAC a slice claims.
+type claim struct {
+	loc l2.Location
+	mac l2.MAC
 }
 
 func (src *source) Name() string { return src.name }
 
 func (src *source) Follow(ctx context.Context, r *sources.Reporter) error {
 	return src.feed.Follow(ctx, r)
+}
+
+// LocationClaimedAt implements sources.Orderer.
+func (src *source) LocationClaimedAt(local string, loc l2.Location) int64 {
+	src.mu.Lock()
+	defer src.mu.Unlock()
+	return src.at[local][claim{loc: loc}]
+}
+
+// MACClaimedAt implements sources.Orderer.
+func (src *source) MACClaimedAt(local string, mac l2.MAC) int64 {
+	src.mu.Lock()
+	defer src.mu.Unlock()
+	return src.at[local][claim{mac: mac}]
 }
 
 // affected names the network a key belongs to: "<tenant>/<network>".
@@ -52,53 +79,93 @@ func (src *source) affected(key string) []string {
 	return nil
 }
 
+// slice is one network's slice being read, and when its claims were made.
+type slice struct {
+	spec l2.SliceSpec
+	at   map[claim]int64
+	locs map[string]l2.Location // port id → location
+}
+
+func newSlice() *slice {
+	return &slice{spec: l2.SliceSpec{Ports: map[l2.Location][]l2.MAC{}}, at: map[claim]int64{}, locs: map[string]l2.Location{}}
+}
+
+func (sl *slice) port(p string, kv store.KV) {
+	var pv portValue
+	if json.Unmarshal(kv.Value, &pv) != nil {
+		return
+	}
+	if l, err := pv.location(); err == nil {
+		sl.locs[p] = l
+		sl.spec.Ports[l] = nil
+		sl.at[claim{loc: l}] = kv.CreateRevision
+	}
+}
+
+func (sl *slice) portAttachment(pa string, v []byte) {
+	p, _, _ := strings.Cut(pa, "/")
+	if l, ok := sl.locs[p]; ok {
+		if mac, ok := parseStoredMAC(v); ok {
+			sl.spec.Ports[l] = append(sl.spec.Ports[l], mac)
+		}
+	}
+}
+
+func (sl *slice) networkAttachment(kv store.KV) {
+	if mac, ok := parseStoredMAC(kv.Value); ok {
+		sl.spec.MACs = append(sl.spec.MACs, mac)
+		if old, ok := sl.at[claim{mac: mac}]; !ok || kv.CreateRevision < old {
+			sl.at[claim{mac: mac}] = kv.CreateRevision
+		}
+	}
+}
+
 func (src *source) load(ctx context.Context) (map[string]l2.SliceSpec, error) {
-	all := map[string]l2.SliceSpec{}
+	all := map[string]*slice{}
 	k := src.svc.k
 	err := src.svc.scan(ctx, k.under("N"), func(rest string, _ []byte) error {
-		all[rest] = l2.SliceSpec{Ports: map[l2.Location][]l2.MAC{}}
+		all[rest] = newSlice()
 		return nil
 	})
-	if err != nil {
-		return nil, err
-	}
-	locs := map[string]l2.Location{} // "<t>/<n>/<p>" → location
-	err = src.svc.scan(ctx, k.under("P"), func(rest string, v []byte) error {
-		t, n, p := split3(rest)
-		var pv portValue
-		spec, ok := all[t+"/"+n]
-		if !ok || json.Unmarshal(v, &pv) != nil {
+	if err == nil {
+		err = src.svc.list(ctx, k.under("P"), func(rest string, kv store.KV) error {
+			t, n, p := split3(rest)
+			if sl, ok := all[t+"/"+n]; ok {
+				sl.port(p, kv)
+			}
 			return nil
-		}
-		if l, err := pv.location(); err == nil {
-			locs[t+"/"+n+"/"+p] = l
-			spec.Ports[l] = nil
-		}
-		return nil
-	})
+		})
+	}
+	if err == nil {
+		err = src.svc.scan(ctx, k.under("PA"), func(rest string, v []byte) error {
+			t, n, pa := split3(rest)
+			if sl, ok := all[t+"/"+n]; ok {
+				sl.portAttachment(pa, v)
+			}
+			return nil
+		})
+	}
+	if err == nil {
+		err = src.svc.list(ctx, k.under("NA"), func(rest string, kv store.KV) error {
+			t, n, _ := split3(rest)
+			if sl, ok := all[t+"/"+n]; ok {
+				sl.networkAttachment(kv)
+			}
+			return nil
+		})
+	}
 	if err != nil {
 		return nil, err
 	}
-	err = src.svc.scan(ctx, k.under("PA"), func(rest string, v []byte) error {
-		t, n, pa := split3(rest)
-		p, _, _ := strings.Cut(pa, "/")
-		l, ok := locs[t+"/"+n+"/"+p]
-		if ok {
-			addMAC(all[t+"/"+n].Ports, l, v)
-		}
-		return nil
-	})
-	if err != nil {
-		return nil, err
+	out := make(map[string]l2.SliceSpec, len(all))
+	src.mu.Lock()
+	src.at = make(map[string]map[claim]int64, len(all))
+	for id, sl := range all {
+		out[id] = sl.spec
+		src.at[id] = sl.at
 	}
-	err = src.svc.scan(ctx, k.under("NA"), func(rest string, v []byte) error {
-		t, n, _ := split3(rest)
-		if spec, ok := all[t+"/"+n]; ok {
-			all[t+"/"+n] = withNetworkMAC(spec, v)
-		}
-		return nil
-	})
-	return all, err
+	src.mu.Unlock()
+	return out, nil
 }
 
 // reload reads one network: nil when it is gone.
@@ -107,40 +174,40 @@ func (src *source) reload(ctx context.Context, id string) (*l2.SliceSpec, error)
 	svc := src.svc
 	if _, err := svc.st.Get(ctx, svc.k.network(t, n)); err != nil {
 		if isNotFound(err) {
+			src.mu.Lock()
+			delete(src.at, id)
+			src.mu.Unlock()
 			return nil, nil
 		}
 		return nil, err
 	}
-	spec := l2.SliceSpec{Ports: map[l2.Location][]l2.MAC{}}
-	locs := map[string]l2.Location{}
-	err := svc.scan(ctx, svc.k.under("P", t, n), func(p string, v []byte) error {
-		var pv portValue
-		if json.Unmarshal(v, &pv) == nil {
-			if l, err := pv.location(); err == nil {
-				locs[p] = l
-				spec.Ports[l] = nil
-			}
-		}
+	sl := newSlice()
+	err := svc.list(ctx, svc.k.under("P", t, n), func(p string, kv store.KV) error {
+		sl.port(p, kv)
 		return nil
 	})
+	if err == nil {
+		err = svc.scan(ctx, svc.k.under("PA", t, n), func(pa string, v []byte) error {
+			sl.portAttachment(pa, v)
+			return nil
+		})
+	}
+	if err == nil {
+		err = svc.list(ctx, svc.k.under("NA", t, n), func(_ string, kv store.KV) error {
+			sl.networkAttachment(kv)
+			return nil
+		})
+	}
 	if err != nil {
 		return nil, err
 	}
-	err = svc.scan(ctx, svc.k.under("PA", t, n), func(pa string, v []byte) error {
-		p, _, _ := strings.Cut(pa, "/")
-		if l, ok := locs[p]; ok {
-			addMAC(spec.Ports, l, v)
-		}
-		return nil
-	})
-	if err != nil {
-		return nil, err
+	src.mu.Lock()
+	if src.at == nil {
+		src.at = map[string]map[claim]int64{}
 	}
-	err = svc.scan(ctx, svc.k.under("NA", t, n), func(_ string, v []byte) error {
-		spec = withNetworkMAC(spec, v)
-		return nil
-	})
-	return &spec, err
+	src.at[id] = sl.at
+	src.mu.Unlock()
+	return &sl.spec, nil
 }
 
 func split3(s string) (a, b, c string) {
@@ -158,15 +225,3 @@ func parseStoredMAC(v []byte) (l2.MAC, bool) {
 	return mac, err == nil
 }
 
-func addMAC(ports map[l2.Location][]l2.MAC, l l2.Location, v []byte) {
-	if mac, ok := parseStoredMAC(v); ok {
-		ports[l] = append(ports[l], mac)
-	}
-}
-
-func withNetworkMAC(spec l2.SliceSpec, v []byte) l2.SliceSpec {
-	if mac, ok := parseStoredMAC(v); ok {
-		spec.MACs = append(spec.MACs, mac)
-	}
-	return spec
-}

@@ -20,6 +20,12 @@
 // applies — logged, and listed in Status; once the earlier claim goes, the
 // refused one is applied.
 //
+// Earlier means by when the claim was made, as a source that is an
+// Orderer says (the store revision that created the key behind it): the
+// same whatever order sources report in, so a restarted server settles
+// every conflict the way it stood. Claims of sources that cannot say
+// come after all those that can, in the order they were first reported.
+//
 // # Following a store
 //
 // A Source reports through a Reporter: the whole state (Replace), then
@@ -31,7 +37,6 @@
 package sources
 
 import (
-	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -71,13 +76,17 @@ type Follower struct {
 
 	mu      sync.Mutex // serializes applying; guards what follows
 	sources map[string]*source
-	seq     uint64 // order of first reports, for "earlier claim wins"
+	seq     int64 // order of first reports, for claims no Orderer orders
+	// Who claims each location and network-attached MAC, by slice.
+	locClaims map[l2.Location]map[string]claimant
+	macClaims map[l2.MAC]map[string]claimant
 }
 
 type source struct {
 	name    string
+	order   Orderer                 // nil: claims in the order first reported
 	want    map[string]l2.SliceSpec // desired slices by local id
-	first   map[string]uint64       // when each was first reported
+	first   map[string]int64        // when each was first reported
 	applied map[string]bool         // local ids present in the fabric
 	refused map[string][]Claim      // local id → claims left out
 	rev     int64
@@ -90,7 +99,8 @@ func New(update Updater, opts Options) *Follower {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	return &Follower{update: update, log: log, sources: map[string]*source{}}
+	return &Follower{update: update, log: log, sources: map[string]*source{},
+		locClaims: map[l2.Location]map[string]claimant{}, macClaims: map[l2.MAC]map[string]claimant{}}
 }
 
 // ErrName: a source's name is empty, holds "/" or is taken.
@@ -104,6 +114,11 @@ func (f *Follower) Run(ctx context.Context, src Source) error {
 	r, err := f.Reporter(src.Name())
 	if err != nil {
 		return err
+	}
+	if o, ok := src.(Orderer); ok {
+		f.mu.Lock()
+		r.s.order = o
+		f.mu.Unlock()
 	}
 	return src.Follow(ctx, r)
 }
@@ -120,7 +135,7 @@ func (f *Follower) Reporter(name string) (*Reporter, error) {
 	if f.sources[name] != nil {
 		return nil, fmt.Errorf("%w: %q is registered", ErrName, name)
 	}
-	s := &source{name: name, want: map[string]l2.SliceSpec{}, first: map[string]uint64{}, applied: map[string]bool{},
+	s := &source{name: name, want: map[string]l2.SliceSpec{}, first: map[string]int64{}, applied: map[string]bool{},
 		refused: map[string][]Claim{}}
 	f.sources[name] = s
 	return &Reporter{f: f, s: s}, nil
@@ -209,173 +224,6 @@ func (r *Reporter) Failing(err error) {
 		r.f.log.Warn("source cannot follow its store; retrying", "source", r.s.name, "err", err)
 	case err == nil && was != nil:
 		r.f.log.Info("source follows its store again", "source", r.s.name)
-	}
-}
-
-// apply brings the fabric in line with changed slices of s (nil: removed),
-// then retries every refused claim of every source: a change may have
-// freed what they wanted. Called with f.mu held.
-func (f *Follower) apply(s *source, changed map[string]*l2.SliceSpec) error {
-	for id, spec := range changed {
-		if spec == nil {
-			delete(s.want, id)
-			delete(s.first, id)
-			continue
-		}
-		s.want[id] = *spec
-		if _, ok := s.first[id]; !ok {
-			f.seq++
-			s.first[id] = f.seq
-		}
-	}
-	ids := slices.Collect(maps.Keys(changed))
-	err := f.applyAll(s, ids)
-	if err != nil {
-		// Slice by slice, so that one the fabric refuses does not hold up
-		// the rest.
-		err = nil
-		for _, id := range ids {
-			if e := f.applyAll(s, []string{id}); e != nil {
-				f.log.Error("slice not applied", "slice", s.name+"/"+id, "err", e)
-				err = errors.Join(err, e)
-			}
-		}
-	}
-	f.retryRefused()
-	return err
-}
-
-// applyAll applies the desired state of s's slices ids in one fabric
-// update.
-func (f *Follower) applyAll(s *source, ids []string) error {
-	refused := map[string][]Claim{}
-	_, err := f.update(func(tx *l2.Tx) error {
-		clear(refused)
-		for _, id := range ids {
-			full := s.name + "/" + id
-			spec, ok := s.want[id]
-			if !ok {
-				if tx.HasSlice(full) {
-					if err := tx.RemoveSlice(full); err != nil {
-						return err
-					}
-				}
-				continue
-			}
-			eff, claims := effective(tx, s.name, full, spec)
-			if len(claims) > 0 {
-				refused[id] = claims
-			}
-			if err := tx.SetSlice(full, eff); err != nil {
-				return fmt.Errorf("slice %s: %w", full, err)
-			}
-		}
-		return nil
-	})
-	if err != nil {
-		return err
-	}
-	for _, id := range ids {
-		full := s.name + "/" + id
-		if _, ok := s.want[id]; !ok {
-			delete(s.applied, id)
-			delete(s.refused, id)
-			continue
-		}
-		s.applied[id] = true
-		old := s.refused[id]
-		if claims := refused[id]; len(claims) > 0 {
-			s.refused[id] = claims
-			if !slices.Equal(old, claims) {
-				for _, c := range claims {
-					f.log.Warn("claim refused", "slice", full, "what", c.What, "held_by", c.HeldBy)
-				}
-			}
-		} else {
-			delete(s.refused, id)
-			if len(old) > 0 {
-				f.log.Info("refused claims now applied", "slice", full)
-			}
-		}
-	}
-	return nil
-}
-
-// effective is spec without the claims tx's fabric cannot give it: a
-// location another slice holds, a MAC another source's slice
-// network-attaches, a MAC that is not a host's, a MAC attached to two
-// ports.
-func effective(tx *l2.Tx, src, full string, spec l2.SliceSpec) (l2.SliceSpec, []Claim) {
-	var claims []Claim
-	eff := l2.SliceSpec{Ports: make(map[l2.Location][]l2.MAC, len(spec.Ports))}
-	host := func(m l2.MAC) bool { return !m.IsMulticast() && !m.IsZero() }
-	attached := map[l2.MAC]bool{}
-	locs := slices.SortedFunc(maps.Keys(spec.Ports), compareLocations) // deterministic order
-	for _, loc := range locs {
-		if owner, ok := tx.BoundTo(loc); ok && owner != full {
-			claims = append(claims, Claim{Slice: full, What: "location " + loc.String(), HeldBy: owner})
-			continue
-		}
-		var macs []l2.MAC
-		for _, m := range spec.Ports[loc] {
-			switch {
-			case !host(m):
-				claims = append(claims, Claim{Slice: full, What: "port attachment " + m.String() + " (not a host address)"})
-			case attached[m]:
-				claims = append(claims, Claim{Slice: full, What: "port attachment " + m.String() + " at " + loc.String() + " (attached twice)"})
-			default:
-				attached[m] = true
-				macs = append(macs, m)
-			}
-		}
-		eff.Ports[loc] = macs
-	}
-	for _, m := range spec.MACs {
-		if !host(m) {
-			claims = append(claims, Claim{Slice: full, What: "network attachment " + m.String() + " (not a host address)"})
-			continue
-		}
-		held := ""
-		for _, other := range tx.NetworkAttachedTo(m) {
-			if !strings.HasPrefix(other, src+"/") {
-				held = other
-				break
-			}
-		}
-		if held != "" {
-			claims = append(claims, Claim{Slice: full, What: "network attachment " + m.String(), HeldBy: held})
-			continue
-		}
-		if !slices.Contains(eff.MACs, m) {
-			eff.MACs = append(eff.MACs, m)
-		}
-	}
-	return eff, claims
-}
-
-func compareLocations(a, b l2.Location) int {
-	return cmp.Or(cmp.Compare(a.Datapath, b.Datapath), cmp.Compare(a.Port, b.Port), cmp.Compare(a.VLAN, b.VLAN))
-}
-
-// retryRefused applies again, earliest first, every slice that has claims
-// left out. Called with f.mu held.
-func (f *Follower) retryRefused() {
-	type pending struct {
-		s     *source
-		id    string
-		first uint64
-	}
-	var all []pending
-	for _, s := range f.sources {
-		for id := range s.refused {
-			all = append(all, pending{s, id, s.first[id]})
-		}
-	}
-	slices.SortFunc(all, func(a, b pending) int { return cmp.Compare(a.first, b.first) })
-	for _, p := range all {
-		if err := f.applyAll(p.s, []string{p.id}); err != nil {
-			f.log.Error("slice not applied", "slice", p.s.name+"/"+p.id, "err", err)
-		}
 	}
 }
 

@@ -290,3 +290,69 @@ func TestStoreFeedFollowsAndRecovers(t *testing.T) {
 		t.Fatal("Run did not return after its context ended")
 	}
 }
+
+// ordered is a source that says when each claim was made, reporting
+// what it is given.
+type ordered struct {
+	name  string
+	specs map[string]l2.SliceSpec
+	at    map[string]int64 // "slice location" or "slice mac" → when
+	r     chan *sources.Reporter
+}
+
+func (o *ordered) Name() string { return o.name }
+func (o *ordered) Follow(ctx context.Context, r *sources.Reporter) error {
+	if err := r.Replace(o.specs); err != nil {
+		return err
+	}
+	o.r <- r
+	<-ctx.Done()
+	return ctx.Err()
+}
+func (o *ordered) LocationClaimedAt(local string, loc l2.Location) int64 {
+	return o.at[local+" "+loc.String()]
+}
+func (o *ordered) MACClaimedAt(local string, m l2.MAC) int64 { return o.at[local+" "+m.String()] }
+
+// TestEarlierClaimSurvivesRestarts: with sources that say when claims
+// were made, the earlier claim wins whatever order they report in — a
+// restarted server settles conflicts as they stood — and takes what a
+// later claim held.
+func TestEarlierClaimSurvivesRestarts(t *testing.T) {
+	run := func(first, second string) (*l2.Fabric, *sources.Follower) {
+		fabric := l2.NewFabric(l2.Options{})
+		f := sources.New(fabric.Update, sources.Options{})
+		srcs := map[string]*ordered{
+			// neutron's port (revision 100) holds host 9 and location 1;
+			// sliceable attached host 9 later (200), and bound location 1
+			// earlier (50) in another slice.
+			"neutron": {name: "neutron", specs: map[string]l2.SliceSpec{"net": {Ports: spec(2).Ports, MACs: []l2.MAC{host(9)}}},
+				at: map[string]int64{"net " + host(9).String(): 100, "net " + loc(2).String(): 100}},
+			"sliceable": {name: "sliceable", specs: map[string]l2.SliceSpec{"t/office": {Ports: spec(2).Ports, MACs: []l2.MAC{host(9)}}},
+				at: map[string]int64{"t/office " + host(9).String(): 200, "t/office " + loc(2).String(): 50}},
+		}
+		ctx, cancel := context.WithCancel(context.Background())
+		t.Cleanup(cancel)
+		for _, name := range []string{first, second} {
+			o := srcs[name]
+			o.r = make(chan *sources.Reporter, 1)
+			go f.Run(ctx, o)
+			<-o.r
+		}
+		return fabric, f
+	}
+	for _, order := range [][2]string{{"neutron", "sliceable"}, {"sliceable", "neutron"}} {
+		fabric, f := run(order[0], order[1])
+		macs, err := fabric.NetworkAttachments("neutron/net")
+		require.NoError(t, err)
+		assert.Equal(t, []l2.MAC{host(9)}, macs, "%v: the port's MAC is Neutron's (claimed first)", order)
+		macs, err = fabric.NetworkAttachments("sliceable/t/office")
+		require.NoError(t, err)
+		assert.Empty(t, macs, "%v", order)
+		owner := fabric.Decide(loc(2), host(1), l2.Broadcast).Slice
+		assert.Equal(t, "sliceable/t/office", owner, "%v: the location is Sliceable's (bound first)", order)
+		for _, st := range f.Status() {
+			require.Len(t, st.Refused, 1, "%v %s: %v", order, st.Name, st.Refused)
+		}
+	}
+}

@@ -1,0 +1,294 @@
+package sources
+
+import (
+	"cmp"
+	"errors"
+	"fmt"
+	"maps"
+	"math"
+	"slices"
+
+	"github.com/netslice/netslice/l2"
+)
+
+// An Orderer is a Source that can say when each claim of its slices was
+// made, in an order that holds across restarts and across the sources
+// sharing a store: the store revision that created the key behind the
+// claim. The follower asks while applying what the source reports, so
+// the answer must be ready before the report (0: unknown).
+type Orderer interface {
+	Source
+	// LocationClaimedAt says when the slice local claimed loc.
+	LocationClaimedAt(local string, loc l2.Location) int64
+	// MACClaimedAt says when the slice local network-attached mac.
+	MACClaimedAt(local string, mac l2.MAC) int64
+}
+
+// claimant is a slice that claims a location or a MAC, and when.
+type claimant struct {
+	src  *source
+	full string // the slice's id in the fabric
+	at   int64
+}
+
+// unordered is where claims no Orderer orders begin: after every ordered
+// one, in the order they were first reported.
+const unordered = math.MaxInt64 / 2
+
+func earlier(a, b claimant) int { return cmp.Or(cmp.Compare(a.at, b.at), cmp.Compare(a.full, b.full)) }
+
+// winner is the earliest of claims (ok false: none).
+func winner(claims map[string]claimant) (claimant, bool) {
+	var w claimant
+	found := false
+	for _, c := range claims {
+		if !found || earlier(c, w) < 0 {
+			w, found = c, true
+		}
+	}
+	return w, found
+}
+
+func (f *Follower) claimAt(s *source, id string, at func(Orderer) int64) int64 {
+	if s.order != nil {
+		if t := at(s.order); t > 0 {
+			return t
+		}
+	}
+	return unordered + s.first[id]
+}
+
+// index replaces slice id's claims (of source s) in the follower's
+// index with those of spec (nil: none), adding to touched what changed.
+func (f *Follower) index(s *source, id string, old, spec *l2.SliceSpec, locs map[l2.Location]bool, macs map[l2.MAC]bool) {
+	full := s.name + "/" + id
+	if old != nil {
+		for loc := range old.Ports {
+			delete(f.locClaims[loc], full)
+			if len(f.locClaims[loc]) == 0 {
+				delete(f.locClaims, loc)
+			}
+			locs[loc] = true
+		}
+		for _, m := range old.MACs {
+			delete(f.macClaims[m], full)
+			if len(f.macClaims[m]) == 0 {
+				delete(f.macClaims, m)
+			}
+			macs[m] = true
+		}
+	}
+	if spec == nil {
+		return
+	}
+	for loc := range spec.Ports {
+		if f.locClaims[loc] == nil {
+			f.locClaims[loc] = map[string]claimant{}
+		}
+		at := f.claimAt(s, id, func(o Orderer) int64 { return o.LocationClaimedAt(id, loc) })
+		f.locClaims[loc][full] = claimant{src: s, full: full, at: at}
+		locs[loc] = true
+	}
+	for _, m := range spec.MACs {
+		if !host(m) {
+			continue
+		}
+		if f.macClaims[m] == nil {
+			f.macClaims[m] = map[string]claimant{}
+		}
+		at := f.claimAt(s, id, func(o Orderer) int64 { return o.MACClaimedAt(id, m) })
+		f.macClaims[m][full] = claimant{src: s, full: full, at: at}
+		macs[m] = true
+	}
+}
+
+func host(m l2.MAC) bool { return !m.IsMulticast() && !m.IsZero() }
+
+// apply brings the fabric in line with changed slices of s (nil:
+// removed), and with every other slice whose claims they contend with:
+// each contested location goes to its earliest claimant, each contested
+// MAC to the source of its earliest claimant. Called with f.mu held.
+func (f *Follower) apply(s *source, changed map[string]*l2.SliceSpec) error {
+	locs, macs := map[l2.Location]bool{}, map[l2.MAC]bool{}
+	type sliceRef struct {
+		s  *source
+		id string
+	}
+	affected := map[string]sliceRef{}
+	for id, spec := range changed {
+		var old *l2.SliceSpec
+		if o, ok := s.want[id]; ok {
+			old = &o
+		}
+		if spec == nil {
+			delete(s.want, id)
+		} else {
+			s.want[id] = *spec
+			if _, ok := s.first[id]; !ok {
+				f.seq++
+				s.first[id] = f.seq
+			}
+		}
+		f.index(s, id, old, spec, locs, macs)
+		if spec == nil {
+			delete(s.first, id)
+		}
+		affected[s.name+"/"+id] = sliceRef{s, id}
+	}
+	// Whoever else claims what changed may win or lose it now.
+	for loc := range locs {
+		for full, c := range f.locClaims[loc] {
+			affected[full] = sliceRef{c.src, full[len(c.src.name)+1:]}
+		}
+	}
+	for m := range macs {
+		for full, c := range f.macClaims[m] {
+			affected[full] = sliceRef{c.src, full[len(c.src.name)+1:]}
+		}
+	}
+	refs := slices.SortedFunc(maps.Values(affected), func(a, b sliceRef) int {
+		return cmp.Or(cmp.Compare(a.s.name, b.s.name), cmp.Compare(a.id, b.id))
+	})
+	effs := make([]*l2.SliceSpec, len(refs))
+	claims := make([][]Claim, len(refs))
+	for i, r := range refs {
+		if spec, ok := r.s.want[r.id]; ok {
+			e, c := f.effective(r.s, r.s.name+"/"+r.id, spec)
+			effs[i], claims[i] = &e, c
+		}
+	}
+	set := func(tx *l2.Tx, i int, release bool) error {
+		full := refs[i].s.name + "/" + refs[i].id
+		if effs[i] == nil {
+			if release && tx.HasSlice(full) {
+				return tx.RemoveSlice(full)
+			}
+			return nil
+		}
+		eff := *effs[i]
+		if release {
+			// First only what this slice holds or nobody does: what it
+			// takes from another affected slice is freed in this pass.
+			eff = l2.SliceSpec{Ports: map[l2.Location][]l2.MAC{}, MACs: eff.MACs}
+			for loc, ms := range effs[i].Ports {
+				if owner, ok := tx.BoundTo(loc); !ok || owner == full {
+					eff.Ports[loc] = ms
+				}
+			}
+		}
+		if err := tx.SetSlice(full, eff); err != nil {
+			return fmt.Errorf("slice %s: %w", full, err)
+		}
+		return nil
+	}
+	all := func(tx *l2.Tx) error {
+		for _, release := range []bool{true, false} {
+			for i := range refs {
+				if err := set(tx, i, release); err != nil {
+					return err
+				}
+			}
+		}
+		return nil
+	}
+	_, err := f.update(all)
+	var failed map[int]error
+	if err != nil {
+		// Slice by slice, so that one the fabric refuses does not hold up
+		// the rest.
+		err, failed = nil, map[int]error{}
+		for i := range refs {
+			_, e := f.update(func(tx *l2.Tx) error {
+				if err := set(tx, i, true); err != nil {
+					return err
+				}
+				return set(tx, i, false)
+			})
+			if e != nil {
+				failed[i] = e
+				f.log.Error("slice not applied", "slice", refs[i].s.name+"/"+refs[i].id, "err", e)
+				err = errors.Join(err, e)
+			}
+		}
+	}
+	for i, r := range refs {
+		if _, bad := failed[i]; bad {
+			continue
+		}
+		f.record(r.s, r.id, effs[i] != nil, claims[i])
+	}
+	return err
+}
+
+// record notes how slice id of s stands after an apply.
+func (f *Follower) record(s *source, id string, present bool, claims []Claim) {
+	full := s.name + "/" + id
+	if !present {
+		delete(s.applied, id)
+		delete(s.refused, id)
+		return
+	}
+	s.applied[id] = true
+	old := s.refused[id]
+	if len(claims) > 0 {
+		s.refused[id] = claims
+		if !slices.Equal(old, claims) {
+			for _, c := range claims {
+				f.log.Warn("claim refused", "slice", full, "what", c.What, "held_by", c.HeldBy)
+			}
+		}
+		return
+	}
+	delete(s.refused, id)
+	if len(old) > 0 {
+		f.log.Info("refused claims now applied", "slice", full)
+	}
+}
+
+// effective is spec without what slice full of s cannot have: a location
+// an earlier claim holds, a MAC another source's earlier claim
+// network-attaches, a MAC that is not a host's, a MAC attached to two
+// ports.
+func (f *Follower) effective(s *source, full string, spec l2.SliceSpec) (l2.SliceSpec, []Claim) {
+	var claims []Claim
+	eff := l2.SliceSpec{Ports: make(map[l2.Location][]l2.MAC, len(spec.Ports))}
+	attached := map[l2.MAC]bool{}
+	locs := slices.SortedFunc(maps.Keys(spec.Ports), compareLocations) // deterministic order
+	for _, loc := range locs {
+		if w, ok := winner(f.locClaims[loc]); ok && w.full != full {
+			claims = append(claims, Claim{Slice: full, What: "location " + loc.String(), HeldBy: w.full})
+			continue
+		}
+		var macs []l2.MAC
+		for _, m := range spec.Ports[loc] {
+			switch {
+			case !host(m):
+				claims = append(claims, Claim{Slice: full, What: "port attachment " + m.String() + " (not a host address)"})
+			case attached[m]:
+				claims = append(claims, Claim{Slice: full, What: "port attachment " + m.String() + " at " + loc.String() + " (attached twice)"})
+			default:
+				attached[m] = true
+				macs = append(macs, m)
+			}
+		}
+		eff.Ports[loc] = macs
+	}
+	for _, m := range spec.MACs {
+		if !host(m) {
+			claims = append(claims, Claim{Slice: full, What: "network attachment " + m.String() + " (not a host address)"})
+			continue
+		}
+		if w, ok := winner(f.macClaims[m]); ok && w.src != s {
+			claims = append(claims, Claim{Slice: full, What: "network attachment " + m.String(), HeldBy: w.full})
+			continue
+		}
+		if !slices.Contains(eff.MACs, m) {
+			eff.MACs = append(eff.MACs, m)
+		}
+	}
+	return eff, claims
+}
+
+func compareLocations(a, b l2.Location) int {
+	return cmp.Or(cmp.Compare(a.Datapath, b.Datapath), cmp.Compare(a.Port, b.Port), cmp.Compare(a.VLAN, b.VLAN))
+}
