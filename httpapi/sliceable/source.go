@@ -224,4 +224,3 @@ func parseStoredMAC(v []byte) (l2.MAC, bool) {
 	mac, err := l2.ParseMAC(m.MAC)
 	return mac, err == nil
 }
-
