@@ -2,14 +2,17 @@ package httpapi_test
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"net"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"syscall"
 	"testing"
 	"time"
 
@@ -124,6 +127,7 @@ func TestStatusOf(t *testing.T) {
 		{context.DeadlineExceeded, 503, 1, ""},
 		{&store.InvalidError{Key: "sliceable/T/x", Reason: "value is 2000000 bytes"}, 413, 0, "sliceable/T"},
 		{errors.New("bolt: page 7 corrupt"), 500, 0, "page 7"},
+		{fmt.Errorf("bolt commit: %w: %w", store.ErrNoSpace, syscall.ENOSPC), 507, 30, "bolt"},
 	} {
 		he := httpapi.StatusOf(tt.err)
 		assert.Equal(t, tt.status, he.Status, "%v", tt.err)
@@ -136,6 +140,18 @@ func TestStatusOf(t *testing.T) {
 	httpapi.Fail(w, httptest.NewRequest("GET", "/", nil), store.ErrUnavailable, nil, nil)
 	assert.Equal(t, 503, w.Code)
 	assert.Equal(t, "1", w.Header().Get("Retry-After"))
+
+	// An outage is not logged per request (store.Observe logs it once);
+	// a fault of the server is.
+	var logs bytes.Buffer
+	log := slog.New(slog.NewTextHandler(&logs, nil))
+	for range 100 {
+		httpapi.Fail(httptest.NewRecorder(), httptest.NewRequest("POST", "/", nil), fmt.Errorf("etcd: %w", store.ErrUnavailable), nil, log)
+		httpapi.Fail(httptest.NewRecorder(), httptest.NewRequest("POST", "/", nil), store.ErrNoSpace, nil, log)
+	}
+	assert.Empty(t, logs.String())
+	httpapi.Fail(httptest.NewRecorder(), httptest.NewRequest("POST", "/", nil), errors.New("bug"), nil, log)
+	assert.Contains(t, logs.String(), "bug")
 }
 
 func TestLocation(t *testing.T) {

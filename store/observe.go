@@ -2,6 +2,9 @@ package store
 
 import (
 	"context"
+	"errors"
+	"log/slog"
+	"sync"
 	"sync/atomic"
 	"time"
 )
@@ -22,6 +25,11 @@ type Observer struct {
 	// Revision calls, watched changes); writers that bypass it (another
 	// server of an etcd cluster) are seen when their changes arrive.
 	WatchLag func(prefix string, lag int64)
+	// Logger, when set, hears of outages once, not per call: the first
+	// call to fail with ErrUnavailable or ErrNoSpace is logged as a
+	// warning, and the first to succeed after as the end of it, with how
+	// many calls failed and for how long.
+	Logger *slog.Logger
 }
 
 // Observe returns st with what it does reported to o. The result is a
@@ -55,6 +63,11 @@ type observed struct {
 	st   Store
 	o    Observer
 	head atomic.Int64 // the newest revision seen
+
+	mu     sync.Mutex
+	outage error // the error an outage began with; nil: none
+	since  time.Time
+	failed int
 }
 
 // done reports a call that began at start.
@@ -62,6 +75,40 @@ func (w *observed) done(op string, start time.Time, err error) {
 	if w.o.Call != nil {
 		w.o.Call(op, time.Since(start), err)
 	}
+	if w.o.Logger != nil {
+		w.outages(op, err)
+	}
+}
+
+// outages logs the beginning and the end of an outage, once each: the
+// store is back when it answers (any answer but unavailable), or, when
+// it was out of space, when a write succeeds.
+func (w *observed) outages(op string, err error) {
+	down := errors.Is(err, ErrUnavailable) || errors.Is(err, ErrNoSpace)
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	switch {
+	case down && w.outage == nil:
+		w.outage, w.since, w.failed = err, time.Now(), 1
+		w.o.Logger.Warn("store: unavailable; calls fail until it is back (logged once)", "op", op, "err", err)
+	case down:
+		w.failed++
+	case w.outage == nil:
+	case errors.Is(w.outage, ErrNoSpace) && (err != nil || !writes(op)):
+		// Reads work while the store is full: not back yet.
+	default:
+		w.o.Logger.Info("store: available again", "failed_calls", w.failed, "after", time.Since(w.since).Round(time.Millisecond),
+			"err", w.outage)
+		w.outage = nil
+	}
+}
+
+func writes(op string) bool {
+	switch op {
+	case "put", "create", "delete", "txn":
+		return true
+	}
+	return false
 }
 
 // saw notes a revision the store has reached.

@@ -1,7 +1,11 @@
 package store_test
 
 import (
+	"bytes"
 	"context"
+	"fmt"
+	"log/slog"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -84,4 +88,45 @@ func TestObserve(t *testing.T) {
 	cancel()
 	for range ch {
 	}
+}
+
+// flaky is a store whose calls fail with err while it is set.
+type flaky struct {
+	store.Store
+	mu  sync.Mutex
+	err error
+}
+
+func (f *flaky) Get(ctx context.Context, key string) (store.KV, error) {
+	f.mu.Lock()
+	err := f.err
+	f.mu.Unlock()
+	if err != nil {
+		return store.KV{}, err
+	}
+	return f.Store.Get(ctx, key)
+}
+
+// TestObserveOutages: an outage is logged once when it begins and once
+// when it ends, with how many calls failed, however many fail.
+func TestObserveOutages(t *testing.T) {
+	var logs bytes.Buffer
+	f := &flaky{Store: memory.New(nil)}
+	st := store.Observe(f, store.Observer{Logger: slog.New(slog.NewTextHandler(&logs, nil))})
+	defer st.Close()
+	ctx := context.Background()
+	st.Get(ctx, "k")
+	assert.Empty(t, logs.String(), "a missing key is no outage")
+	f.err = fmt.Errorf("etcd: %w", store.ErrUnavailable)
+	for range 1000 {
+		st.Get(ctx, "k")
+	}
+	f.err = nil
+	st.Get(ctx, "k")
+	st.Get(ctx, "k")
+	lines := strings.Split(strings.TrimSpace(logs.String()), "\n")
+	require.Len(t, lines, 2, logs.String())
+	assert.Contains(t, lines[0], "unavailable")
+	assert.Contains(t, lines[1], "available again")
+	assert.Contains(t, lines[1], "failed_calls=1000")
 }

@@ -42,6 +42,10 @@ var (
 	// or — for a write whose answer was lost — it may have been; retrying
 	// later is the remedy. A server answers 503 with Retry-After.
 	ErrUnavailable = errors.New("store: unavailable")
+	// ErrNoSpace: the store has no room for a write (its disk is full,
+	// or etcd's space quota is reached); nothing was written. Reads still
+	// work, and writes do again once room is made.
+	ErrNoSpace = errors.New("store: out of space")
 	// ErrInvalid: a malformed key, an oversized value or transaction, or a
 	// bad argument. Wrapped in *InvalidError which says what was wrong.
 	ErrInvalid = errors.New("store: invalid argument")

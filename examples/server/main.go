@@ -320,7 +320,9 @@ func run(ctx context.Context, args []string, out io.Writer, ready chan<- [2]stri
 	}
 	defer st.Close()
 	m := newMetrics()
-	st = store.Observe(st, m.observer())
+	obs := m.observer()
+	obs.Logger = log // an outage is logged once, not per request
+	st = store.Observe(st, obs)
 
 	// The data plane: a fabric, the slicing app realizing it on switches,
 	// and the fabric following each surface's configuration (a source of

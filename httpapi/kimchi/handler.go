@@ -86,7 +86,7 @@ func adminOnly(seg []string) bool {
 func (h *Handler) fail(w http.ResponseWriter, r *http.Request, err error) {
 	var ke *Error
 	if errors.As(err, &ke) {
-		if ke.Status >= 500 && ke.Status != http.StatusServiceUnavailable && h.opts.Logger != nil {
+		if ke.Status >= 500 && ke.Status != http.StatusServiceUnavailable && !httpapi.Outage(err) && h.opts.Logger != nil {
 			h.opts.Logger.Error("kimchi: request failed", "method", r.Method, "path", r.URL.Path, "err", err)
 		}
 		render(w, r, ke.Status, ke.Error())

@@ -101,6 +101,10 @@ func statusType(status int) string {
 		return "HTTPRequestEntityTooLarge"
 	case 415:
 		return "HTTPUnsupportedMediaType"
+	case 429:
+		return "HTTPTooManyRequests"
+	case 507:
+		return "HTTPInsufficientStorage"
 	case 503:
 		return "ServiceUnavailable"
 	}
@@ -122,7 +126,7 @@ func (h *Handler) fail(w http.ResponseWriter, r *http.Request, err error) {
 		return
 	}
 	he := httpapi.StatusOf(err)
-	if he.Status >= 500 && h.opts.Logger != nil {
+	if he.Status >= 500 && !httpapi.Outage(err) && h.opts.Logger != nil {
 		h.opts.Logger.Error("neutron: request failed", "method", r.Method, "path", r.URL.Path, "err", err)
 	}
 	if he.Retry > 0 {

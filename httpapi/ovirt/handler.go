@@ -80,7 +80,7 @@ func (h *Handler) fail(w http.ResponseWriter, r *http.Request, err error) {
 		return
 	}
 	he := httpapi.StatusOf(err)
-	if he.Status >= 500 && h.opts.Logger != nil {
+	if he.Status >= 500 && !httpapi.Outage(err) && h.opts.Logger != nil {
 		h.opts.Logger.Error("ovirt: request failed", "method", r.Method, "path", r.URL.Path, "err", err)
 	}
 	if he.Retry > 0 {

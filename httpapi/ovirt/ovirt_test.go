@@ -524,6 +524,7 @@ func TestSSO(t *testing.T) {
 	users, err := httpapi.NewUsers(map[string]httpapi.User{
 		"admin@internal":  {Password: hash("secret"), Roles: []string{httpapi.RoleAdmin}},
 		"viewer@internal": {Password: hash("look"), Roles: []string{httpapi.RoleReader}},
+		"ops@internal":    {Password: hash("right"), Roles: []string{httpapi.RoleAdmin}},
 	}, &httpapi.Throttle{MaxFailures: 3, Backoff: time.Minute})
 	require.NoError(t, err)
 	sessions := &httpapi.Sessions{}
@@ -595,11 +596,11 @@ func TestSSO(t *testing.T) {
 
 	// Guessing: three failures, then even the right password waits.
 	for range 3 {
-		status, _ := token("admin@internal", "guess")
+		status, _ := token("ops@internal", "guess")
 		assert.Equal(t, 401, status)
 	}
-	status, tok = token("admin@internal", "secret")
+	status, tok = token("ops@internal", "right")
 	assert.Equal(t, http.StatusTooManyRequests, status)
 	assert.Empty(t, tok)
-	assert.Equal(t, 429, call("GET", "/ovirt-engine/api/networks", "Basic "+base64.StdEncoding.EncodeToString([]byte("admin@internal:secret"))).StatusCode)
+	assert.Equal(t, 429, call("GET", "/ovirt-engine/api/networks", "Basic "+base64.StdEncoding.EncodeToString([]byte("ops@internal:right"))).StatusCode)
 }

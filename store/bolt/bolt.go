@@ -26,6 +26,7 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"time"
 
 	bbolt "go.etcd.io/bbolt"
@@ -470,7 +471,11 @@ func (s *Store) commit(batch []*request) {
 		return nil
 	})
 	if err != nil {
-		err = fmt.Errorf("store/bolt: commit: %w", err)
+		if errors.Is(err, syscall.ENOSPC) || errors.Is(err, syscall.EDQUOT) {
+			err = fmt.Errorf("store/bolt: commit: %w: %w", store.ErrNoSpace, err)
+		} else {
+			err = fmt.Errorf("store/bolt: commit: %w", err)
+		}
 		for _, r := range live {
 			r.rev, r.err = 0, err
 		}

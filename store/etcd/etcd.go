@@ -171,6 +171,9 @@ func (s *Store) fail(ctx, callCtx context.Context, op string, err error) error {
 		errors.Is(err, context.DeadlineExceeded) {
 		return fmt.Errorf("%w: etcd %s: %v", store.ErrUnavailable, op, err)
 	}
+	if errors.Is(err, rpctypes.ErrNoSpace) || errors.Is(err, rpctypes.ErrGRPCNoSpace) || status.Code(err) == codes.ResourceExhausted {
+		return fmt.Errorf("%w: etcd %s: %v", store.ErrNoSpace, op, err)
+	}
 	return fmt.Errorf("store/etcd: %s: %w", op, err)
 }
 
