@@ -54,6 +54,7 @@ func TestDecodeJSON(t *testing.T) {
 		{"trailing garbage", "application/json", `{"name":"x"}xyz`, 422, "unexpected data after the value, at offset 12"},
 		{"too large", "application/json", `{"name":"` + strings.Repeat("x", 200) + `"}`, 413, "exceeds 100 bytes"},
 		{"not JSON", "text/plain", `{}`, 415, "must be application/json"},
+		{"number out of range", "application/json", `{"inner":{"vlan":1e400}}`, 422, "the number 1e400 is out of range"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

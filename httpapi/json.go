@@ -49,22 +49,9 @@ func DecodeJSON(w http.ResponseWriter, r *http.Request, v any, maxBytes int64, b
 // read.
 func UnmarshalStrict(body []byte, v any, bad int) error {
 	fail := func(format string, args ...any) error { return &Error{Status: bad, Msg: fmt.Sprintf(format, args...)} }
-	trimmed := bytes.TrimSpace(body)
-	if len(trimmed) == 0 {
-		return fail("empty request body")
-	}
-	if !utf8.Valid(body) {
-		return fail("request body is not valid UTF-8")
-	}
-	// One value, and nothing but white space after it.
-	dec := json.NewDecoder(bytes.NewReader(body))
-	dec.UseNumber()
-	var doc any
-	if err := dec.Decode(&doc); err != nil {
-		return syntaxError(fail, err, body)
-	}
-	if rest := bytes.TrimLeft(body[dec.InputOffset():], " \t\r\n"); len(rest) > 0 {
-		return fail("malformed JSON: unexpected data after the value, at offset %d", len(body)-len(rest))
+	doc, err := CheckJSON(body, bad)
+	if err != nil {
+		return err
 	}
 	t := reflect.TypeOf(v)
 	for t.Kind() == reflect.Pointer {
@@ -81,6 +68,60 @@ func UnmarshalStrict(body []byte, v any, bad int) error {
 		return &Error{Status: bad, Msg: "malformed JSON", Err: err}
 	}
 	return nil
+}
+
+// CheckJSON checks what every surface requires of a JSON body, whatever
+// shape it must have: one value, in UTF-8, with nothing but white space
+// after it, and every number one a float64 holds (1e400 is none). It
+// returns the value decoded (numbers as json.Number), or an *Error with
+// status bad. A surface that reads JSON its own way (oVirt's, into its
+// document model) calls it first, so that every surface refuses alike.
+func CheckJSON(body []byte, bad int) (any, error) {
+	fail := func(format string, args ...any) error { return &Error{Status: bad, Msg: fmt.Sprintf(format, args...)} }
+	trimmed := bytes.TrimSpace(body)
+	if len(trimmed) == 0 {
+		return nil, fail("empty request body")
+	}
+	if !utf8.Valid(body) {
+		return nil, fail("request body is not valid UTF-8")
+	}
+	// One value, and nothing but white space after it.
+	dec := json.NewDecoder(bytes.NewReader(body))
+	dec.UseNumber()
+	var doc any
+	if err := dec.Decode(&doc); err != nil {
+		return nil, syntaxError(fail, err, body)
+	}
+	if rest := bytes.TrimLeft(body[dec.InputOffset():], " \t\r\n"); len(rest) > 0 {
+		return nil, fail("malformed JSON: unexpected data after the value, at offset %d", len(body)-len(rest))
+	}
+	if n, ok := hugeNumber(doc); ok {
+		return nil, fail("malformed JSON: the number %s is out of range", n)
+	}
+	return doc, nil
+}
+
+// hugeNumber finds a number in doc that no float64 holds.
+func hugeNumber(doc any) (json.Number, bool) {
+	switch x := doc.(type) {
+	case json.Number:
+		if _, err := x.Float64(); err != nil {
+			return x, true
+		}
+	case map[string]any:
+		for _, v := range x {
+			if n, ok := hugeNumber(v); ok {
+				return n, true
+			}
+		}
+	case []any:
+		for _, v := range x {
+			if n, ok := hugeNumber(v); ok {
+				return n, true
+			}
+		}
+	}
+	return "", false
 }
 
 func syntaxError(fail func(string, ...any) error, err error, body []byte) error {

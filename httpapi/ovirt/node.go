@@ -7,9 +7,13 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net/http"
 	"sort"
 	"strconv"
 	"strings"
+	"unicode/utf8"
+
+	"github.com/netslice/netslice/httpapi"
 )
 
 // node is one element of oVirt's representation, written as XML (id and
@@ -119,6 +123,9 @@ func (n *node) xmlBytes() []byte {
 const maxDepth = 32
 
 func parseXML(body []byte) (*node, error) {
+	if !utf8.Valid(body) {
+		return nil, errors.New("the document is not valid UTF-8")
+	}
 	dec := xml.NewDecoder(bytes.NewReader(body))
 	dec.Strict = true
 	var stack []*node
@@ -220,14 +227,12 @@ func (n *node) jsonBytes() []byte {
 // parseJSON reads a JSON request as a node named root (oVirt's JSON has no
 // root element).
 func parseJSON(body []byte, root string) (*node, error) {
-	dec := json.NewDecoder(bytes.NewReader(body))
-	dec.UseNumber()
-	var v any
-	if err := dec.Decode(&v); err != nil {
-		return nil, fmt.Errorf("malformed JSON: %v", err)
-	}
-	if dec.More() {
-		return nil, errors.New("malformed JSON: data after the value")
+	v, err := httpapi.CheckJSON(body, http.StatusBadRequest)
+	var he *httpapi.Error
+	if errors.As(err, &he) {
+		return nil, errors.New(he.Msg)
+	} else if err != nil {
+		return nil, err
 	}
 	m, ok := v.(map[string]any)
 	if !ok {

@@ -162,6 +162,13 @@ func TestNetworksXMLAndJSON(t *testing.T) {
 	var got xNetwork
 	b.xml("GET", "/api/networks/"+n.ID, "", 200, &got)
 	assert.Equal(t, "/api/networks/"+n.ID, got.Href)
+	// What every surface refuses: invalid UTF-8, numbers no float64
+	// holds, data after the value.
+	for _, bad := range []string{"{\"name\": \"a\xffb\"}", `{"name": 1e400}`, `{"name": "x", "mtu": -1e999}`, `{"name": "x"} {}`} {
+		status, body := b.do("POST", "/ovirt-engine/api/networks", "application/json", bad)
+		assert.Equal(t, 400, status, "%q: %s", bad, body)
+	}
+	b.xml("POST", "/ovirt-engine/api/networks", "<network><name>a\xffb</name></network>", 400, nil)
 	// JSON both ways.
 	status, body := b.do("POST", "/ovirt-engine/api/networks", "application/json", `{"name": "storage", "mtu": "9000", "vlan": {"id": "200"}}`)
 	require.Equal(t, 201, status, body)
