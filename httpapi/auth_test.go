@@ -51,11 +51,20 @@ func TestUsersVerify(t *testing.T) {
 	require.ErrorAs(t, err, &he)
 	assert.Equal(t, http.StatusTooManyRequests, he.Status)
 	assert.Equal(t, 1, he.Retry)
-	_, err = users.Verify("ann", "s3cret", "192.0.2.2:1")
-	assert.NoError(t, err, "a pair verified a moment ago is not checked again, nor held back by another's guessing")
+	_, err = users.Verify("ann", "s3cret", "192.0.2.9:1")
+	assert.NoError(t, err, "another account is not held back by the guessing")
 	time.Sleep(250 * time.Millisecond)
 	_, err = users.Verify("bob", "hunter2", "192.0.2.3:1")
 	require.NoError(t, err, "the backoff has passed")
+
+	// A pair verified a moment ago waits like any other while its user is
+	// held back: else guesses could be checked against it at full speed.
+	for range 3 {
+		users.Verify("ann", "wrong", "192.0.2.4:1")
+	}
+	_, err = users.Verify("ann", "s3cret", "192.0.2.1:5000")
+	require.ErrorAs(t, err, &he)
+	assert.Equal(t, http.StatusTooManyRequests, he.Status)
 
 	// A client guessing many names is held back too.
 	for i := range 5 {

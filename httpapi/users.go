@@ -121,36 +121,36 @@ var ErrBadCredentials = errors.New("the user name or password is wrong")
 func (u *Users) Verify(name, password, client string) (Identity, error) {
 	client = clientHost(client)
 	now := time.Now()
-	key := sha256.Sum256([]byte(name + "\x00" + password))
-	u.mu.Lock()
-	at, seen := u.verified[key]
-	u.mu.Unlock()
-	if seen && now.Sub(at) < verifiedFor {
-		a := u.accounts[name]
-		return Identity{Subject: name, Tenant: a.Project, Roles: append([]string(nil), a.Roles...)}, nil
-	}
+	// The throttle first, also for a pair verified a moment ago: else
+	// guesses would be checked against that memory at full speed.
 	if wait := u.throttle.begin(name, client, now); wait > 0 {
 		secs := int((wait + time.Second - 1) / time.Second)
 		return Identity{}, &Error{Status: http.StatusTooManyRequests, Retry: secs,
 			Msg: "too many failed logins; try again in " + strconv.Itoa(secs) + " s"}
 	}
 	a, ok := u.accounts[name]
-	hash := u.dummy
-	if ok {
-		hash = []byte(a.Password)
-	}
-	// The same work for a user that does not exist: no timing tells.
-	if bcrypt.CompareHashAndPassword(hash, []byte(password)) != nil || !ok {
-		u.throttle.end(name, client, false, time.Now())
-		return Identity{}, &Error{Status: http.StatusUnauthorized, Msg: ErrBadCredentials.Error(), Err: ErrBadCredentials}
+	key := sha256.Sum256([]byte(name + "\x00" + password))
+	u.mu.Lock()
+	at, seen := u.verified[key]
+	u.mu.Unlock()
+	if !seen || now.Sub(at) >= verifiedFor {
+		hash := u.dummy
+		if ok {
+			hash = []byte(a.Password)
+		}
+		// The same work for a user that does not exist: no timing tells.
+		if bcrypt.CompareHashAndPassword(hash, []byte(password)) != nil || !ok {
+			u.throttle.end(name, client, false, time.Now())
+			return Identity{}, &Error{Status: http.StatusUnauthorized, Msg: ErrBadCredentials.Error(), Err: ErrBadCredentials}
+		}
+		u.mu.Lock()
+		if u.verified == nil || len(u.verified) >= maxVerified {
+			u.verified = map[[32]byte]time.Time{}
+		}
+		u.verified[key] = now
+		u.mu.Unlock()
 	}
 	u.throttle.end(name, client, true, time.Now())
-	u.mu.Lock()
-	if u.verified == nil || len(u.verified) >= maxVerified {
-		u.verified = map[[32]byte]time.Time{}
-	}
-	u.verified[key] = now
-	u.mu.Unlock()
 	return Identity{Subject: name, Tenant: a.Project, Roles: append([]string(nil), a.Roles...)}, nil
 }
 
