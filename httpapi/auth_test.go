@@ -253,3 +253,23 @@ func TestGuard(t *testing.T) {
 	assert.Equal(t, 400, res.StatusCode)
 	assert.Empty(t, deleted, "the redirect was not followed into a DELETE of the tenant")
 }
+
+// TestUsersBurst: a client's first requests, many at once with the same
+// right password, all pass: one bcrypt check answers them all.
+func TestUsersBurst(t *testing.T) {
+	users, err := httpapi.NewUsers(map[string]httpapi.User{"ann": {Password: hash(t, "pw"), Roles: []string{"admin"}}}, nil)
+	require.NoError(t, err)
+	var wg sync.WaitGroup
+	errs := make(chan error, 50)
+	for range 50 {
+		wg.Go(func() {
+			_, err := users.Verify("ann", "pw", "192.0.2.1:1")
+			errs <- err
+		})
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		assert.NoError(t, err)
+	}
+}

@@ -43,6 +43,7 @@ type Users struct {
 	// not every time.
 	mu       sync.Mutex
 	verified map[[32]byte]time.Time
+	checking map[[32]byte]chan struct{} // pairs being checked now
 }
 
 const (
@@ -121,37 +122,68 @@ var ErrBadCredentials = errors.New("the user name or password is wrong")
 func (u *Users) Verify(name, password, client string) (Identity, error) {
 	client = clientHost(client)
 	now := time.Now()
-	// The throttle first, also for a pair verified a moment ago: else
-	// guesses would be checked against that memory at full speed.
-	if wait := u.throttle.begin(name, client, now); wait > 0 {
+	throttled := func(wait time.Duration) error {
 		secs := int((wait + time.Second - 1) / time.Second)
-		return Identity{}, &Error{Status: http.StatusTooManyRequests, Retry: secs,
+		return &Error{Status: http.StatusTooManyRequests, Retry: secs,
 			Msg: "too many failed logins; try again in " + strconv.Itoa(secs) + " s"}
 	}
 	a, ok := u.accounts[name]
+	id := Identity{Subject: name, Tenant: a.Project, Roles: append([]string(nil), a.Roles...)}
 	key := sha256.Sum256([]byte(name + "\x00" + password))
 	u.mu.Lock()
-	at, seen := u.verified[key]
-	u.mu.Unlock()
-	if !seen || now.Sub(at) >= verifiedFor {
-		hash := u.dummy
-		if ok {
-			hash = []byte(a.Password)
-		}
-		// The same work for a user that does not exist: no timing tells.
-		if bcrypt.CompareHashAndPassword(hash, []byte(password)) != nil || !ok {
-			u.throttle.end(name, client, false, time.Now())
-			return Identity{}, &Error{Status: http.StatusUnauthorized, Msg: ErrBadCredentials.Error(), Err: ErrBadCredentials}
-		}
-		u.mu.Lock()
-		if u.verified == nil || len(u.verified) >= maxVerified {
-			u.verified = map[[32]byte]time.Time{}
-		}
-		u.verified[key] = now
+	if wait := u.checking[key]; wait != nil {
+		// The same pair is being checked (a client's first requests, at
+		// once): its answer is this one's.
 		u.mu.Unlock()
+		<-wait
+		u.mu.Lock()
+	}
+	at, seen := u.verified[key]
+	mine := make(chan struct{})
+	if !seen {
+		if u.checking == nil {
+			u.checking = map[[32]byte]chan struct{}{}
+		}
+		if u.checking[key] == nil {
+			u.checking[key] = mine
+			defer func() {
+				u.mu.Lock()
+				delete(u.checking, key)
+				u.mu.Unlock()
+				close(mine)
+			}()
+		}
+	}
+	u.mu.Unlock()
+	if seen && now.Sub(at) < verifiedFor {
+		// Verified a moment ago: no bcrypt, but a user name or client
+		// held back waits all the same, else guesses could be checked
+		// against this memory at full speed.
+		if wait := u.throttle.locked(name, client, now); wait > 0 {
+			return Identity{}, throttled(wait)
+		}
+		return id, nil
+	}
+	if wait := u.throttle.begin(name, client, now); wait > 0 {
+		return Identity{}, throttled(wait)
+	}
+	hash := u.dummy
+	if ok {
+		hash = []byte(a.Password)
+	}
+	// The same work for a user that does not exist: no timing tells.
+	if bcrypt.CompareHashAndPassword(hash, []byte(password)) != nil || !ok {
+		u.throttle.end(name, client, false, time.Now())
+		return Identity{}, &Error{Status: http.StatusUnauthorized, Msg: ErrBadCredentials.Error(), Err: ErrBadCredentials}
 	}
 	u.throttle.end(name, client, true, time.Now())
-	return Identity{Subject: name, Tenant: a.Project, Roles: append([]string(nil), a.Roles...)}, nil
+	u.mu.Lock()
+	if u.verified == nil || len(u.verified) >= maxVerified {
+		u.verified = map[[32]byte]time.Time{}
+	}
+	u.verified[key] = now
+	u.mu.Unlock()
+	return id, nil
 }
 
 // Authenticate implements Authenticator with HTTP Basic.
@@ -233,6 +265,30 @@ func (t *throttle) begin(name, client string, now time.Time) time.Duration {
 	return 0
 }
 
+// locked returns how long the user name or client must still wait for
+// the failures it had (not counting tries being checked).
+func (t *throttle) locked(name, client string, now time.Time) time.Duration {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	wait := func(key string, limit int) time.Duration {
+		f := t.seen[key]
+		if f == nil || f.n < limit || now.Sub(f.last) > t.Forget {
+			return 0
+		}
+		return t.backoff(f, limit, now)
+	}
+	return max(wait("u:"+name, t.MaxFailures), wait("c:"+client, t.MaxClientFailures))
+}
+
+// backoff is how long after its last failure f waits.
+func (t *throttle) backoff(f *failures, limit int, now time.Time) time.Duration {
+	b := t.Backoff << min(f.n-limit, 30)
+	if b <= 0 || b > t.MaxBackoff {
+		b = t.MaxBackoff
+	}
+	return max(f.last.Add(b).Sub(now), 0)
+}
+
 func (t *throttle) waitFor(key string, limit int, now time.Time) time.Duration {
 	f := t.seen[key]
 	if f == nil {
@@ -248,11 +304,7 @@ func (t *throttle) waitFor(key string, limit int, now time.Time) time.Duration {
 		// Full of tries being checked: the next waits for them.
 		return t.Backoff
 	}
-	backoff := t.Backoff << min(f.n-limit, 30)
-	if backoff <= 0 || backoff > t.MaxBackoff {
-		backoff = t.MaxBackoff
-	}
-	return max(f.last.Add(backoff).Sub(now), 0)
+	return t.backoff(f, limit, now)
 }
 
 // end records the outcome of a try begin let through.
