@@ -13,15 +13,18 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	"golang.org/x/crypto/bcrypt"
 
 	"github.com/netslice/netslice/httpapi"
 )
 
+// hash makes a bcrypt hash at the lowest cost, which keeps tests quick
+// (HashPassword uses bcrypt's default).
 func hash(t testing.TB, pw string) string {
 	t.Helper()
-	h, err := httpapi.HashPassword(pw)
+	h, err := bcrypt.GenerateFromPassword([]byte(pw), bcrypt.MinCost)
 	require.NoError(t, err)
-	return h
+	return string(h)
 }
 
 func TestUsersVerify(t *testing.T) {
