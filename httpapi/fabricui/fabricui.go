@@ -340,6 +340,9 @@ func (h *Handler) events(w http.ResponseWriter, r *http.Request) {
 		client = host
 	}
 	if !h.openStream(client) {
+		// Refused, the connection is let go too: kept alive, it would
+		// hold the slot the cap is there to free.
+		w.Header().Set("Connection", "close")
 		w.Header().Set("Retry-After", "10")
 		httpapi.PlainText(w, r, http.StatusServiceUnavailable, "too many event streams are followed; try again shortly")
 		return

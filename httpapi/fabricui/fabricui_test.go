@@ -240,6 +240,7 @@ func TestStreamCaps(t *testing.T) {
 	c := open()
 	assert.Equal(t, 503, c.StatusCode, "a third stream from one address")
 	assert.Equal(t, "10", c.Header.Get("Retry-After"))
+	assert.True(t, c.Close, "the refused stream's connection is let go")
 	c.Body.Close()
 	start := time.Now()
 	io.Copy(io.Discard, a.Body)
