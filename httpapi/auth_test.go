@@ -276,3 +276,31 @@ func TestUsersBurst(t *testing.T) {
 		assert.NoError(t, err)
 	}
 }
+
+// TestUsersBurstHeldBack: a burst for a user held back is refused as a
+// whole, each try waiting its turn rather than passing uncounted.
+func TestUsersBurstHeldBack(t *testing.T) {
+	users, err := httpapi.NewUsers(map[string]httpapi.User{"ann": {Password: hash(t, "pw")}}, &httpapi.Throttle{Backoff: time.Minute})
+	require.NoError(t, err)
+	for range 5 {
+		users.Verify("ann", "guess", "198.51.100.1:1")
+	}
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	codes := map[int]int{}
+	for range 30 {
+		wg.Go(func() {
+			_, err := users.Verify("ann", "pw", "192.0.2.1:1")
+			c := 200
+			var he *httpapi.Error
+			if errors.As(err, &he) {
+				c = he.Status
+			}
+			mu.Lock()
+			codes[c]++
+			mu.Unlock()
+		})
+	}
+	wg.Wait()
+	assert.Equal(t, map[int]int{429: 30}, codes)
+}

@@ -131,31 +131,35 @@ func (u *Users) Verify(name, password, client string) (Identity, error) {
 	id := Identity{Subject: name, Tenant: a.Project, Roles: append([]string(nil), a.Roles...)}
 	key := sha256.Sum256([]byte(name + "\x00" + password))
 	u.mu.Lock()
-	if wait := u.checking[key]; wait != nil {
-		// The same pair is being checked (a client's first requests, at
-		// once): its answer is this one's.
-		u.mu.Unlock()
-		<-wait
-		u.mu.Lock()
-	}
-	at, seen := u.verified[key]
-	mine := make(chan struct{})
-	if !seen {
+	var at time.Time
+	var seen bool
+	for {
+		if at, seen = u.verified[key]; seen && time.Since(at) < verifiedFor {
+			break
+		}
+		// The same pair being checked (a client's first requests, at
+		// once): its answer is this one's. Else this one checks it.
+		if wait := u.checking[key]; wait != nil {
+			u.mu.Unlock()
+			<-wait
+			u.mu.Lock()
+			continue
+		}
+		mine := make(chan struct{})
 		if u.checking == nil {
 			u.checking = map[[32]byte]chan struct{}{}
 		}
-		if u.checking[key] == nil {
-			u.checking[key] = mine
-			defer func() {
-				u.mu.Lock()
-				delete(u.checking, key)
-				u.mu.Unlock()
-				close(mine)
-			}()
-		}
+		u.checking[key] = mine
+		defer func() {
+			u.mu.Lock()
+			delete(u.checking, key)
+			u.mu.Unlock()
+			close(mine)
+		}()
+		break
 	}
 	u.mu.Unlock()
-	if seen && now.Sub(at) < verifiedFor {
+	if seen && time.Since(at) < verifiedFor {
 		// Verified a moment ago: no bcrypt, but a user name or client
 		// held back waits all the same, else guesses could be checked
 		// against this memory at full speed.
