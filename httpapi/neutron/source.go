@@ -25,45 +25,18 @@ func (s *Service) Source(name string) sources.Source {
 	return &source{name: name, svc: s}
 }
 
+// source is a sources.Orderer: a claim was made when the port behind it
+// was created (the store revision).
 type source struct {
 	name string
 	svc  *Service
-
-	// at says, per network, when each claim of its slice was made: the
-	// store revision that created the port behind it.
-	mu sync.Mutex
-	at map[string]map[claim]int64
-}
-
-// claim is a location or a MAC (network-attached) a slice claims.
-type claim struct {
-	loc l2.Location
-	mac l2.MAC
-}
-
-// LocationClaimedAt implements sources.Orderer.
-func (src *source) LocationClaimedAt(network string, loc l2.Location) int64 {
-	src.mu.Lock()
-	defer src.mu.Unlock()
-	return src.at[network][claim{loc: loc}]
-}
-
-// MACClaimedAt implements sources.Orderer.
-func (src *source) MACClaimedAt(network string, mac l2.MAC) int64 {
-	src.mu.Lock()
-	defer src.mu.Unlock()
-	return src.at[network][claim{mac: mac}]
+	sources.ClaimTimes
 }
 
 // sliceSpec is a network's slice, noting when its claims were made.
 func (src *source) sliceSpec(v *view, n *Network) l2.SliceSpec {
 	spec, at := v.sliceSpec(n)
-	src.mu.Lock()
-	if src.at == nil {
-		src.at = map[string]map[claim]int64{}
-	}
-	src.at[n.ID] = at
-	src.mu.Unlock()
+	src.Set(n.ID, at)
 	return spec
 }
 
@@ -114,9 +87,7 @@ func (src *source) Follow(ctx context.Context, r *sources.Reporter) error {
 		rev := s.v.rev
 		if all {
 			specs := map[string]l2.SliceSpec{}
-			src.mu.Lock()
-			src.at = nil // every network's again
-			src.mu.Unlock()
+			src.Reset() // every network's again
 			for id, e := range s.v.tables[networks].m {
 				specs[id] = src.sliceSpec(s.v, e.obj.(*Network))
 			}
@@ -139,9 +110,7 @@ func (src *source) Follow(ctx context.Context, r *sources.Reporter) error {
 			s.v.mu.RUnlock()
 			for _, c := range changes {
 				if c.spec == nil {
-					src.mu.Lock()
-					delete(src.at, c.id)
-					src.mu.Unlock()
+					src.Set(c.id, nil)
 					r.Remove(c.id)
 				} else {
 					r.Set(c.id, *c.spec)
@@ -160,16 +129,11 @@ func (src *source) Follow(ctx context.Context, r *sources.Reporter) error {
 // sliceSpec is a network's slice, and when each of its claims was made:
 // the revision that created the port behind it (the earliest, for a MAC
 // several ports attach).
-func (v *view) sliceSpec(n *Network) (l2.SliceSpec, map[claim]int64) {
+func (v *view) sliceSpec(n *Network) (l2.SliceSpec, *sources.SliceClaims) {
 	spec := l2.SliceSpec{Ports: map[l2.Location][]l2.MAC{}}
-	at := map[claim]int64{}
+	at := sources.NewSliceClaims()
 	if !n.AdminStateUp {
 		return spec, at
-	}
-	note := func(c claim, rev int64) {
-		if old, ok := at[c]; !ok || rev < old {
-			at[c] = rev
-		}
 	}
 	ids := make([]string, 0, len(v.portsByNet[n.ID]))
 	for id := range v.portsByNet[n.ID] {
@@ -185,11 +149,11 @@ func (v *view) sliceSpec(n *Network) (l2.SliceSpec, map[claim]int64) {
 		created := v.tables[ports].m[id].created
 		if loc, err := location(p, n); err == nil {
 			spec.Ports[loc] = append(spec.Ports[loc], macs...)
-			note(claim{loc: loc}, created)
+			at.Location(loc, created)
 		} else {
 			spec.MACs = append(spec.MACs, macs...)
 			for _, m := range macs {
-				note(claim{mac: m}, created)
+				at.MAC(m, created)
 			}
 		}
 	}

@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"strings"
-	"sync"
 
 	"github.com/netslice/netslice/l2"
 	"github.com/netslice/netslice/l2/sources"
@@ -31,35 +30,13 @@ type source struct {
 	name string
 	svc  *Service
 	feed sources.StoreFeed
-
-	mu sync.Mutex
-	at map[string]map[claim]int64 // per slice, when each claim was made
-}
-
-// claim is a location or a network-attached MAC a slice claims.
-type claim struct {
-	loc l2.Location
-	mac l2.MAC
+	sources.ClaimTimes
 }
 
 func (src *source) Name() string { return src.name }
 
 func (src *source) Follow(ctx context.Context, r *sources.Reporter) error {
 	return src.feed.Follow(ctx, r)
-}
-
-// LocationClaimedAt implements sources.Orderer.
-func (src *source) LocationClaimedAt(local string, loc l2.Location) int64 {
-	src.mu.Lock()
-	defer src.mu.Unlock()
-	return src.at[local][claim{loc: loc}]
-}
-
-// MACClaimedAt implements sources.Orderer.
-func (src *source) MACClaimedAt(local string, mac l2.MAC) int64 {
-	src.mu.Lock()
-	defer src.mu.Unlock()
-	return src.at[local][claim{mac: mac}]
 }
 
 // affected names the network a key belongs to: "<tenant>/<network>".
@@ -82,12 +59,12 @@ func (src *source) affected(key string) []string {
 // slice is one network's slice being read, and when its claims were made.
 type slice struct {
 	spec l2.SliceSpec
-	at   map[claim]int64
+	at   *sources.SliceClaims
 	locs map[string]l2.Location // port id → location
 }
 
 func newSlice() *slice {
-	return &slice{spec: l2.SliceSpec{Ports: map[l2.Location][]l2.MAC{}}, at: map[claim]int64{}, locs: map[string]l2.Location{}}
+	return &slice{spec: l2.SliceSpec{Ports: map[l2.Location][]l2.MAC{}}, at: sources.NewSliceClaims(), locs: map[string]l2.Location{}}
 }
 
 func (sl *slice) port(p string, kv store.KV) {
@@ -98,7 +75,7 @@ func (sl *slice) port(p string, kv store.KV) {
 	if l, err := pv.location(); err == nil {
 		sl.locs[p] = l
 		sl.spec.Ports[l] = nil
-		sl.at[claim{loc: l}] = kv.CreateRevision
+		sl.at.Location(l, kv.CreateRevision)
 	}
 }
 
@@ -114,9 +91,7 @@ func (sl *slice) portAttachment(pa string, v []byte) {
 func (sl *slice) networkAttachment(kv store.KV) {
 	if mac, ok := parseStoredMAC(kv.Value); ok {
 		sl.spec.MACs = append(sl.spec.MACs, mac)
-		if old, ok := sl.at[claim{mac: mac}]; !ok || kv.CreateRevision < old {
-			sl.at[claim{mac: mac}] = kv.CreateRevision
-		}
+		sl.at.MAC(mac, kv.CreateRevision)
 	}
 }
 
@@ -158,13 +133,11 @@ func (src *source) load(ctx context.Context) (map[string]l2.SliceSpec, error) {
 		return nil, err
 	}
 	out := make(map[string]l2.SliceSpec, len(all))
-	src.mu.Lock()
-	src.at = make(map[string]map[claim]int64, len(all))
+	src.Reset()
 	for id, sl := range all {
 		out[id] = sl.spec
-		src.at[id] = sl.at
+		src.Set(id, sl.at)
 	}
-	src.mu.Unlock()
 	return out, nil
 }
 
@@ -174,9 +147,7 @@ func (src *source) reload(ctx context.Context, id string) (*l2.SliceSpec, error)
 	svc := src.svc
 	if _, err := svc.st.Get(ctx, svc.k.network(t, n)); err != nil {
 		if isNotFound(err) {
-			src.mu.Lock()
-			delete(src.at, id)
-			src.mu.Unlock()
+			src.Set(id, nil)
 			return nil, nil
 		}
 		return nil, err
@@ -201,12 +172,7 @@ func (src *source) reload(ctx context.Context, id string) (*l2.SliceSpec, error)
 	if err != nil {
 		return nil, err
 	}
-	src.mu.Lock()
-	if src.at == nil {
-		src.at = map[string]map[claim]int64{}
-	}
-	src.at[id] = sl.at
-	src.mu.Unlock()
+	src.Set(id, sl.at)
 	return &sl.spec, nil
 }
 

@@ -7,6 +7,7 @@ import (
 	"maps"
 	"math"
 	"slices"
+	"sync"
 
 	"github.com/netslice/netslice/l2"
 )
@@ -291,4 +292,76 @@ func (f *Follower) effective(s *source, full string, spec l2.SliceSpec) (l2.Slic
 
 func compareLocations(a, b l2.Location) int {
 	return cmp.Or(cmp.Compare(a.Datapath, b.Datapath), cmp.Compare(a.Port, b.Port), cmp.Compare(a.VLAN, b.VLAN))
+}
+
+// ClaimTimes keeps when each claim of a source's slices was made, as the
+// source learns it while reading them; a source embeds it to be an
+// Orderer. It is safe for concurrent use; the zero value is empty.
+type ClaimTimes struct {
+	mu sync.Mutex
+	at map[string]*SliceClaims // by local slice id
+}
+
+// SliceClaims says when one slice's claims were made.
+type SliceClaims struct {
+	Locations map[l2.Location]int64
+	MACs      map[l2.MAC]int64
+}
+
+// NewSliceClaims returns an empty SliceClaims.
+func NewSliceClaims() *SliceClaims {
+	return &SliceClaims{Locations: map[l2.Location]int64{}, MACs: map[l2.MAC]int64{}}
+}
+
+// Location notes that loc was claimed at rev (the earliest counts).
+func (c *SliceClaims) Location(loc l2.Location, rev int64) { earliest(c.Locations, loc, rev) }
+
+// MAC notes that mac was network-attached at rev (the earliest counts).
+func (c *SliceClaims) MAC(mac l2.MAC, rev int64) { earliest(c.MACs, mac, rev) }
+
+func earliest[K comparable](m map[K]int64, k K, rev int64) {
+	if old, ok := m[k]; !ok || rev < old {
+		m[k] = rev
+	}
+}
+
+// Set records slice local's claims (nil: it has none any more).
+func (t *ClaimTimes) Set(local string, c *SliceClaims) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if c == nil {
+		delete(t.at, local)
+		return
+	}
+	if t.at == nil {
+		t.at = map[string]*SliceClaims{}
+	}
+	t.at[local] = c
+}
+
+// Reset forgets every slice's claims (before reading them all again).
+func (t *ClaimTimes) Reset() {
+	t.mu.Lock()
+	t.at = nil
+	t.mu.Unlock()
+}
+
+// LocationClaimedAt implements Orderer.
+func (t *ClaimTimes) LocationClaimedAt(local string, loc l2.Location) int64 {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if c := t.at[local]; c != nil {
+		return c.Locations[loc]
+	}
+	return 0
+}
+
+// MACClaimedAt implements Orderer.
+func (t *ClaimTimes) MACClaimedAt(local string, mac l2.MAC) int64 {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if c := t.at[local]; c != nil {
+		return c.MACs[mac]
+	}
+	return 0
 }
