@@ -247,8 +247,22 @@ func TestIncompatibleVersion(t *testing.T) {
 	require.NotEmpty(t, got, "no error before closing")
 	e, ok := got[0].(*of13.Error)
 	require.True(t, ok, "%T", got[0])
-	assert.Equal(t, of13.ErrHelloFailed, e.Type)
+	assert.Equal(t, of13.ErrorTypeHelloFailed, e.Type)
 	assert.Equal(t, uint16(of13.HelloFailedIncompatible), e.Code)
+}
+
+// TestHelloOfEachVersion: a controller that offers only 1.0 says a bare
+// 1.0 hello; one that offers 1.3 a 1.3 hello with the bitmap of all it
+// offers.
+func TestHelloOfEachVersion(t *testing.T) {
+	f := dial(t, startController(t, &openflow.Controller{Versions: []openflow.Version{openflow.Version10}}))
+	h10, ok := f.recv().(*of10.Hello)
+	require.True(t, ok)
+	assert.Equal(t, uint16(8), h10.Header.Length)
+	f = dial(t, startController(t, &openflow.Controller{}))
+	h13, ok := f.recv().(*of13.Hello)
+	require.True(t, ok)
+	assert.Equal(t, of13.NewHello(1, 4).Elements, h13.Elements)
 }
 
 func TestRequests(t *testing.T) {
@@ -292,11 +306,11 @@ func TestRequests(t *testing.T) {
 		res <- result{err: err}
 	}()
 	fm := f.recv()
-	f.send(&of13.Error{Header: of13.Header{XID: fm.Head().XID}, Type: of13.ErrFlowModFailed, Code: of13.FlowModFailedTableFull})
+	f.send(&of13.Error{Header: of13.Header{XID: fm.Head().XID}, Type: of13.ErrorTypeFlowModFailed, Code: of13.FlowModFailedTableFull})
 	r = <-res
 	var se *openflow.SwitchError
 	require.ErrorAs(t, r.err, &se)
-	assert.Equal(t, uint16(of13.ErrFlowModFailed), se.Type)
+	assert.Equal(t, uint16(of13.ErrorTypeFlowModFailed), se.Type)
 	assert.Equal(t, uint16(of13.FlowModFailedTableFull), se.Code)
 
 	// A barrier.

@@ -9,7 +9,7 @@
 // own), MarshalBinary and UnmarshalBinary. Set a message's XID; the encoder
 // fills in the rest of the header. Decoders never read past the bytes they
 // are given nor trust a length field beyond them; malformed input returns an
-// *Error that carries the offset and the OpenFlow error type and code a peer
+// *DecodeError that carries the offset and the OpenFlow error type and code a peer
 // should be answered with (ErrorReply builds that answer).
 //
 // # The controller

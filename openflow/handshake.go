@@ -27,23 +27,25 @@ func (s *Switch) handshake(r *Reader) error {
 		bitmap = append(bitmap, uint8(v))
 		top = max(top, v)
 	}
-	// The hello goes out in the highest version offered, with a bitmap.
-	hello, err := (&of13.Hello{Elements: of13.NewHello(bitmap...).Elements}).MarshalBinary()
+	// The hello goes out in the highest version offered: a 1.0 hello is
+	// bare, a 1.3 one carries the bitmap of every version offered.
+	var hello []byte
+	var err error
+	if top == Version10 {
+		hello, err = (&of10.Hello{}).MarshalBinary()
+	} else {
+		hello, err = (&of13.Hello{Elements: of13.NewHello(bitmap...).Elements}).MarshalBinary()
+	}
 	if err != nil {
 		return err
 	}
-	hello[0] = uint8(top)
-	if top == Version10 {
-		hello = hello[:8]
-		hello[3] = 8
-	}
 	if _, err := s.conn.Write(hello); err != nil {
-		return fmt.Errorf("%w: %v", ErrHandshake, err)
+		return fmt.Errorf("%w: %w", ErrHandshake, err)
 	}
 
 	b, err := r.Next()
 	if err != nil {
-		return fmt.Errorf("%w: waiting for hello: %v", ErrHandshake, err)
+		return fmt.Errorf("%w: waiting for hello: %w", ErrHandshake, err)
 	}
 	if len(b) < HeaderLen || b[1] != 0 {
 		s.sendRaw(errorBytes(Version(b[0]), 0, 0, b)) // HELLO_FAILED/INCOMPATIBLE
@@ -187,13 +189,13 @@ func (s *Switch) await(r *Reader, xid uint32) ([]Message, error) {
 	for {
 		b, err := r.Next()
 		if err != nil {
-			return nil, fmt.Errorf("%w: %v", ErrHandshake, err)
+			return nil, fmt.Errorf("%w: %w", ErrHandshake, err)
 		}
 		s.countIn(b)
 		m, err := Decode(append([]byte(nil), b...))
 		if err != nil {
 			s.sendRaw(ErrorBytes(err, b))
-			return nil, fmt.Errorf("%w: %v", ErrHandshake, err)
+			return nil, fmt.Errorf("%w: %w", ErrHandshake, err)
 		}
 		if s.answerEcho(m) {
 			continue
@@ -202,7 +204,7 @@ func (s *Switch) await(r *Reader, xid uint32) ([]Message, error) {
 			continue // nothing else matters before the handshake ends
 		}
 		if e := switchError(m); e != nil {
-			return nil, fmt.Errorf("%w: %v", ErrHandshake, e)
+			return nil, fmt.Errorf("%w: %w", ErrHandshake, e)
 		}
 		if size += len(b); size > maxHandshakeBytes {
 			return nil, fmt.Errorf("%w: reply over %d bytes", ErrHandshake, maxHandshakeBytes)
@@ -226,7 +228,7 @@ func ErrorBytes(err error, offending []byte) []byte {
 
 // errorFor is the error message for err, in the connection's version.
 func (s *Switch) errorFor(err error, offending []byte) []byte {
-	var e *Error
+	var e *DecodeError
 	if !errors.As(err, &e) {
 		return nil
 	}

@@ -54,7 +54,7 @@ type Message interface {
 	UnmarshalBinary(b []byte) error
 }
 
-// Errors. Decoders return *Error values, which wrap ErrMalformed.
+// Errors. Decoders return *DecodeError values, which wrap ErrMalformed.
 var (
 	ErrMalformed = wire.ErrMalformed
 	ErrInvalid   = wire.ErrInvalid
@@ -63,9 +63,16 @@ var (
 	ErrVersion = errors.New("openflow: unsupported version")
 )
 
-// Error is a decode failure: the offset where it happened and the OpenFlow
-// error type and code, in the message's version, to reply with.
-type Error = wire.Error
+// DecodeError is a decode failure, the one error every decoder of this
+// package, of10 and of13 returns for bytes it cannot read: the offset
+// where it happened and the OpenFlow error type and code, in the
+// message's version, to reply with. It wraps ErrMalformed.
+type DecodeError = wire.Error
+
+// Error is DecodeError's former name.
+//
+// Deprecated: use DecodeError.
+type Error = DecodeError
 
 // ParseHeader decodes the header at the start of b.
 func ParseHeader(b []byte) (Header, error) { return wire.ParseHeader(b) }
@@ -74,7 +81,7 @@ func ParseHeader(b []byte) (Header, error) { return wire.ParseHeader(b) }
 // point into b.
 func Decode(b []byte) (Message, error) {
 	if len(b) < HeaderLen {
-		return nil, &Error{Offset: len(b), Type: 1, Code: 6, Msg: "truncated"}
+		return nil, &DecodeError{Offset: len(b), Type: 1, Code: 6, Msg: "truncated"}
 	}
 	switch Version(b[0]) {
 	case Version10:
@@ -83,7 +90,7 @@ func Decode(b []byte) (Message, error) {
 		return of13.Decode(b)
 	}
 	return nil, fmt.Errorf("%w %v: %w", ErrVersion, Version(b[0]),
-		&Error{Offset: 0, Type: uint16(of13.ErrBadRequest), Code: of13.BadRequestBadVersion, Msg: "unsupported version"})
+		&DecodeError{Offset: 0, Type: uint16(of13.ErrorTypeBadRequest), Code: of13.BadRequestBadVersion, Msg: "unsupported version"})
 }
 
 // ErrorReply returns the error message a peer should be sent for a message
@@ -92,7 +99,7 @@ func Decode(b []byte) (Message, error) {
 // speak), with the first 64 bytes of the message as data as the
 // specification asks. It returns nil when err carries no OpenFlow error.
 func ErrorReply(err error, offending []byte) Message {
-	var e *Error
+	var e *DecodeError
 	if !errors.As(err, &e) {
 		return nil
 	}
@@ -134,7 +141,7 @@ func NewReader(r io.Reader, max int) *Reader {
 // Next returns the next whole message. The bytes are valid until the next
 // call. At the end of the stream it returns io.EOF, or
 // io.ErrUnexpectedEOF if the stream ends inside a message. A length field
-// shorter than a header or longer than the maximum is an *Error (the
+// shorter than a header or longer than the maximum is a *DecodeError (the
 // stream cannot be resynchronized after it).
 func (r *Reader) Next() ([]byte, error) {
 	if err := r.fill(HeaderLen); err != nil {
@@ -142,7 +149,7 @@ func (r *Reader) Next() ([]byte, error) {
 	}
 	n := int(binary.BigEndian.Uint16(r.buf[r.start+2:]))
 	if n < HeaderLen || n > r.max {
-		return nil, &Error{Offset: 2, Type: uint16(of13.ErrBadRequest), Code: of13.BadRequestBadLen,
+		return nil, &DecodeError{Offset: 2, Type: uint16(of13.ErrorTypeBadRequest), Code: of13.BadRequestBadLen,
 			Msg: fmt.Sprintf("length field %d outside %d..%d", n, HeaderLen, r.max)}
 	}
 	if err := r.fill(n); err != nil {

@@ -115,7 +115,7 @@ func TestDecodeVersions(t *testing.T) {
 	reply := openflow.ErrorReply(err, bad)
 	require.NotNil(t, reply)
 	e := reply.(*of13.Error)
-	assert.Equal(t, of13.ErrBadRequest, e.Type)
+	assert.Equal(t, of13.ErrorTypeBadRequest, e.Type)
 	assert.Equal(t, uint16(of13.BadRequestBadVersion), e.Code)
 	assert.Equal(t, bad, e.Data)
 }
@@ -129,7 +129,7 @@ func TestErrorReply(t *testing.T) {
 	reply, ok := openflow.ErrorReply(err, b).(*of10.Error)
 	require.True(t, ok)
 	assert.Equal(t, uint32(99), reply.XID)
-	assert.Equal(t, of10.ErrBadAction, reply.Type)
+	assert.Equal(t, of10.ErrorTypeBadAction, reply.Type)
 	assert.Equal(t, uint16(of10.BadActionBadLen), reply.Code)
 	assert.Len(t, reply.Data, 64)
 	assert.Nil(t, openflow.ErrorReply(errors.New("other"), b))

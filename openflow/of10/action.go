@@ -176,20 +176,20 @@ func decodeActions(d *wire.Decoder, out []Action) []Action {
 		}
 		if n < 8 || n%8 != 0 {
 			d.Off = start
-			d.Fail(uint16(ErrBadAction), BadActionBadLen, "action %v length %d", t, n)
+			d.Fail(uint16(ErrorTypeBadAction), BadActionBadLen, "action %v length %d", t, n)
 			return out
 		}
 		if n-4 > d.Len() {
 			d.Off = start
-			d.Fail(uint16(ErrBadAction), BadActionBadLen, "truncated")
+			d.Fail(uint16(ErrorTypeBadAction), BadActionBadLen, "truncated")
 			return out
 		}
 		if t != ActionVendor && (int(t) >= len(actionLen) || actionLen[t] == 0) {
-			d.Fail(uint16(ErrBadAction), BadActionBadType, "unknown action type %d", uint16(t))
+			d.Fail(uint16(ErrorTypeBadAction), BadActionBadType, "unknown action type %d", uint16(t))
 			return out
 		}
 		if t != ActionVendor && n != int(actionLen[t]) {
-			d.Fail(uint16(ErrBadAction), BadActionBadLen, "action %v length %d, want %d", t, n, actionLen[t])
+			d.Fail(uint16(ErrorTypeBadAction), BadActionBadLen, "action %v length %d, want %d", t, n, actionLen[t])
 			return out
 		}
 		// The body is read in place: its length is the type's.

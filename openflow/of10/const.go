@@ -197,12 +197,24 @@ type ErrorType uint16
 
 // Error types.
 const (
-	ErrHelloFailed   ErrorType = 0
-	ErrBadRequest    ErrorType = 1
-	ErrBadAction     ErrorType = 2
-	ErrFlowModFailed ErrorType = 3
-	ErrPortModFailed ErrorType = 4
-	ErrQueueOpFailed ErrorType = 5
+	ErrorTypeHelloFailed   ErrorType = 0
+	ErrorTypeBadRequest    ErrorType = 1
+	ErrorTypeBadAction     ErrorType = 2
+	ErrorTypeFlowModFailed ErrorType = 3
+	ErrorTypePortModFailed ErrorType = 4
+	ErrorTypeQueueOpFailed ErrorType = 5
+)
+
+// The error types' former names, which read as if they were errors.
+//
+// Deprecated: use the ErrorType names (ErrBadRequest is ErrorTypeBadRequest).
+const (
+	ErrHelloFailed   = ErrorTypeHelloFailed
+	ErrBadRequest    = ErrorTypeBadRequest
+	ErrBadAction     = ErrorTypeBadAction
+	ErrFlowModFailed = ErrorTypeFlowModFailed
+	ErrPortModFailed = ErrorTypePortModFailed
+	ErrQueueOpFailed = ErrorTypeQueueOpFailed
 )
 
 func (t ErrorType) String() string {
@@ -252,14 +264,14 @@ const (
 )
 
 var errorCodeNames = map[ErrorType][]string{
-	ErrHelloFailed: {"INCOMPATIBLE", "EPERM"},
-	ErrBadRequest: {"BAD_VERSION", "BAD_TYPE", "BAD_STAT", "BAD_VENDOR", "BAD_SUBTYPE", "EPERM", "BAD_LEN",
+	ErrorTypeHelloFailed: {"INCOMPATIBLE", "EPERM"},
+	ErrorTypeBadRequest: {"BAD_VERSION", "BAD_TYPE", "BAD_STAT", "BAD_VENDOR", "BAD_SUBTYPE", "EPERM", "BAD_LEN",
 		"BUFFER_EMPTY", "BUFFER_UNKNOWN"},
-	ErrBadAction: {"BAD_TYPE", "BAD_LEN", "BAD_VENDOR", "BAD_VENDOR_TYPE", "BAD_OUT_PORT", "BAD_ARGUMENT", "EPERM",
+	ErrorTypeBadAction: {"BAD_TYPE", "BAD_LEN", "BAD_VENDOR", "BAD_VENDOR_TYPE", "BAD_OUT_PORT", "BAD_ARGUMENT", "EPERM",
 		"TOO_MANY", "BAD_QUEUE"},
-	ErrFlowModFailed: {"ALL_TABLES_FULL", "OVERLAP", "EPERM", "BAD_EMERG_TIMEOUT", "BAD_COMMAND", "UNSUPPORTED"},
-	ErrPortModFailed: {"BAD_PORT", "BAD_HW_ADDR"},
-	ErrQueueOpFailed: {"BAD_PORT", "BAD_QUEUE", "EPERM"},
+	ErrorTypeFlowModFailed: {"ALL_TABLES_FULL", "OVERLAP", "EPERM", "BAD_EMERG_TIMEOUT", "BAD_COMMAND", "UNSUPPORTED"},
+	ErrorTypePortModFailed: {"BAD_PORT", "BAD_HW_ADDR"},
+	ErrorTypeQueueOpFailed: {"BAD_PORT", "BAD_QUEUE", "EPERM"},
 }
 
 // ErrorCodeString names code as an error of type t ("BAD_LEN").

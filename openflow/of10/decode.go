@@ -63,7 +63,7 @@ func New(t Type) Message {
 }
 
 // Decode decodes one whole OpenFlow 1.0 message. The result may point into
-// b. Errors are *DecodeError values with the offset and the OpenFlow error
+// b. Errors are *openflow.DecodeError values with the offset and the OpenFlow error
 // to reply with.
 func Decode(b []byte) (Message, error) {
 	return wire.DecodeAs(b, func(t uint8) (Message, bool) {

@@ -12,6 +12,6 @@
 // allocates nothing.
 //
 // Decoded messages point into the bytes they came from; a PacketIn, and a
-// FlowMod or PacketOut reused across calls, decode without allocating. Malformed bytes give a *DecodeError with the
+// FlowMod or PacketOut reused across calls, decode without allocating. Malformed bytes give an *openflow.DecodeError with the
 // offset and the OpenFlow 1.0 error type and code to reply with.
 package of10

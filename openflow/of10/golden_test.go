@@ -26,9 +26,9 @@ func goldens() []golden {
 	frame := []byte{0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 2, 0, 0, 0, 0, 0x0a, 0x08, 0x06}
 	return []golden{
 		{"hello", &of10.Hello{Header: of10.Header{XID: 1}}, []string{"OFPT_HELLO (xid=0x1)"}},
-		{"error", &of10.Error{Type: of10.ErrBadRequest, Code: of10.BadRequestBadLen, Data: []byte{1, 2, 0, 8, 0, 0, 0, 9}},
+		{"error", &of10.Error{Type: of10.ErrorTypeBadRequest, Code: of10.BadRequestBadLen, Data: []byte{1, 2, 0, 8, 0, 0, 0, 9}},
 			[]string{"OFPT_ERROR", "OFPBRC_BAD_LEN", "OFPT_ECHO_REQUEST"}},
-		{"error flow mod", &of10.Error{Type: of10.ErrFlowModFailed, Code: of10.FlowModFailedAllTablesFull}, []string{"OFPFMFC_TABLE_FULL"}},
+		{"error flow mod", &of10.Error{Type: of10.ErrorTypeFlowModFailed, Code: of10.FlowModFailedAllTablesFull}, []string{"OFPFMFC_TABLE_FULL"}},
 		{"echo request", &of10.EchoRequest{Header: of10.Header{XID: 3}, Data: []byte("ping")}, []string{"OFPT_ECHO_REQUEST", "xid=0x3"}},
 		{"echo reply", &of10.EchoReply{Header: of10.Header{XID: 3}}, []string{"OFPT_ECHO_REPLY"}},
 		{"vendor (nicira flow_mod_table_id)", &of10.Vendor{Vendor: of10.NiciraID, Data: []byte{0, 0, 0, 15, 1, 0, 0, 0, 0, 0, 0, 0}},

@@ -11,9 +11,11 @@ import (
 // sets the rest.
 type Header = wire.Header
 
-// DecodeError is the error every decoder of this package returns for bytes
-// that do not decode: the offset and the OpenFlow 1.0 error type and code
-// to reply with.
+// DecodeError is openflow.DecodeError (this package cannot import
+// openflow, which imports it): the error every decoder returns for bytes
+// it cannot read.
+//
+// Deprecated: name it openflow.DecodeError.
 type DecodeError = wire.Error
 
 var (

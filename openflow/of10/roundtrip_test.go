@@ -11,6 +11,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/netslice/netslice/openflow"
 	"github.com/netslice/netslice/openflow/internal/oftest"
 	"github.com/netslice/netslice/openflow/of10"
 )
@@ -102,16 +103,16 @@ func TestBadInput(t *testing.T) {
 		{"unknown type", with(flowMod, 1, 30), 1, 1, of10.BadRequestBadType, false},
 		{"length beyond the bytes", with(flowMod, 2, 0x01, 0x00), 2, 1, of10.BadRequestBadLen, false},
 		{"truncated match", with(flowMod[:30], 2, 0, 30), 30, 1, of10.BadRequestBadLen, true},
-		{"action misaligned", with(flowMod, 74, 0, 12), 72, uint16(of10.ErrBadAction), of10.BadActionBadLen, false},
-		{"action unknown", with(flowMod, 72, 0, 77), 76, uint16(of10.ErrBadAction), of10.BadActionBadType, false},
-		{"action wrong length", with(flowMod, 74, 0, 16), 72, uint16(of10.ErrBadAction), of10.BadActionBadLen, true},
+		{"action misaligned", with(flowMod, 74, 0, 12), 72, uint16(of10.ErrorTypeBadAction), of10.BadActionBadLen, false},
+		{"action unknown", with(flowMod, 72, 0, 77), 76, uint16(of10.ErrorTypeBadAction), of10.BadActionBadType, false},
+		{"action wrong length", with(flowMod, 74, 0, 16), 72, uint16(of10.ErrorTypeBadAction), of10.BadActionBadLen, true},
 		{"stats type unknown", with(mustMarshal(t, &of10.StatsRequest{Body: of10.DescRequest{}}), 8, 0, 9), 8, 1, of10.BadRequestBadStat, false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			_, err := of10.Decode(tt.b)
 			require.Error(t, err)
-			var e *of10.DecodeError
+			var e *openflow.DecodeError
 			require.ErrorAs(t, err, &e)
 			assert.Equal(t, tt.offset, e.Offset, "offset: %v", err)
 			assert.Equal(t, tt.typ, e.Type, "error type: %v", err)

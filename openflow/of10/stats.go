@@ -253,7 +253,7 @@ func (m *StatsReply) MarshalBinary() ([]byte, error) { return marshal(m, 1100) }
 
 func badStat(d *wire.Decoder, t StatsType) {
 	d.Off = 8
-	d.Fail(uint16(ErrBadRequest), BadRequestBadStat, "unknown stats type %d", uint16(t))
+	d.Fail(uint16(ErrorTypeBadRequest), BadRequestBadStat, "unknown stats type %d", uint16(t))
 }
 
 // UnmarshalBinary implements encoding.BinaryUnmarshaler.

@@ -275,7 +275,7 @@ func (a *Action) readFixed(body []byte) bool {
 // (whose capacity it reuses).
 func decodeActions(d *wire.Decoder, out []Action) []Action {
 	for d.Len() > 0 {
-		typ, body, ok := tlv(d, ErrBadAction, BadActionBadLen, actionLen[:], actionName)
+		typ, body, ok := tlv(d, ErrorTypeBadAction, BadActionBadLen, actionLen[:], actionName)
 		if !ok {
 			return out
 		}
@@ -289,7 +289,7 @@ func decodeActions(d *wire.Decoder, out []Action) []Action {
 		}
 		switch t {
 		case ActionSetField:
-			bound := d.Bound(n-4, uint16(ErrBadAction), BadActionBadLen)
+			bound := d.Bound(n-4, uint16(ErrorTypeBadAction), BadActionBadLen)
 			decodeSetField(d, &a.Field)
 			d.Unbound(bound)
 			if d.Failed() {
@@ -302,7 +302,7 @@ func decodeActions(d *wire.Decoder, out []Action) []Action {
 				a.Data = nil
 			}
 		default:
-			d.Fail(uint16(ErrBadAction), BadActionBadType, "unknown action type %d", uint16(t))
+			d.Fail(uint16(ErrorTypeBadAction), BadActionBadType, "unknown action type %d", uint16(t))
 			return out[:len(out)-1]
 		}
 		d.Off += n - 4
@@ -350,12 +350,12 @@ func decodeSetField(s *wire.Decoder, f *Field) {
 	rest := s.Rest()
 	for _, c := range rest {
 		if c != 0 {
-			s.Fail(uint16(ErrBadAction), BadActionBadSetArgument, "set_field padding is not zero")
+			s.Fail(uint16(ErrorTypeBadAction), BadActionBadSetArgument, "set_field padding is not zero")
 			break
 		}
 	}
 	if len(rest) >= 8 {
-		s.Fail(uint16(ErrBadAction), BadActionBadSetLen, "set_field has %d bytes of padding", len(rest))
+		s.Fail(uint16(ErrorTypeBadAction), BadActionBadSetLen, "set_field has %d bytes of padding", len(rest))
 	}
 }
 
@@ -368,7 +368,7 @@ type ActionError struct {
 }
 
 func (e *ActionError) Error() string {
-	return fmt.Sprintf("openflow: bad action: %s (%s)", e.Msg, ErrorCodeString(ErrBadAction, e.Code))
+	return fmt.Sprintf("openflow: bad action: %s (%s)", e.Msg, ErrorCodeString(ErrorTypeBadAction, e.Code))
 }
 
 // Unwrap returns wire.ErrInvalid (openflow.ErrInvalid).

@@ -4,10 +4,11 @@ import (
 	"github.com/netslice/netslice/openflow/internal/wire"
 )
 
-// DecodeError is the error every decoder of this package returns for bytes
-// that do not decode: the offset, and the OpenFlow error type and code (of
-// this version) to reply with. errors.Is(err, openflow.ErrMalformed)
-// holds; a message cut short also satisfies io.ErrUnexpectedEOF.
+// DecodeError is openflow.DecodeError (this package cannot import
+// openflow, which imports it): the error every decoder returns for bytes
+// it cannot read.
+//
+// Deprecated: name it openflow.DecodeError.
 type DecodeError = wire.Error
 
 // Message is an OpenFlow 1.3 message: every message type of this package
@@ -87,7 +88,7 @@ func New(t Type) Message {
 }
 
 // Decode decodes one whole OpenFlow 1.3 message. The result may point into
-// b. Errors are *openflow.Error values carrying the offset and the
+// b. Errors are *openflow.DecodeError values carrying the offset and the
 // OpenFlow error to reply with.
 func Decode(b []byte) (Message, error) {
 	return wire.DecodeAs(b, func(t uint8) (Message, bool) {

@@ -31,6 +31,6 @@
 // lists — match fields, instructions, actions — and decodes without
 // allocating (a field payload longer than 20 bytes, other than an IPv6
 // address under a prefix mask, is interned: see Field). Malformed bytes
-// give a *DecodeError with the offset and the error type and code to reply
+// give an *openflow.DecodeError with the offset and the error type and code to reply
 // with.
 package of13

@@ -7,29 +7,50 @@ type ErrorType uint16
 
 // Error types.
 const (
-	ErrHelloFailed         ErrorType = 0
-	ErrBadRequest          ErrorType = 1
-	ErrBadAction           ErrorType = 2
-	ErrBadInstruction      ErrorType = 3
-	ErrBadMatch            ErrorType = 4
-	ErrFlowModFailed       ErrorType = 5
-	ErrGroupModFailed      ErrorType = 6
-	ErrPortModFailed       ErrorType = 7
-	ErrTableModFailed      ErrorType = 8
-	ErrQueueOpFailed       ErrorType = 9
-	ErrSwitchConfigFailed  ErrorType = 10
-	ErrRoleRequestFailed   ErrorType = 11
-	ErrMeterModFailed      ErrorType = 12
-	ErrTableFeaturesFailed ErrorType = 13
-	ErrExperimenter        ErrorType = 0xffff
+	ErrorTypeHelloFailed         ErrorType = 0
+	ErrorTypeBadRequest          ErrorType = 1
+	ErrorTypeBadAction           ErrorType = 2
+	ErrorTypeBadInstruction      ErrorType = 3
+	ErrorTypeBadMatch            ErrorType = 4
+	ErrorTypeFlowModFailed       ErrorType = 5
+	ErrorTypeGroupModFailed      ErrorType = 6
+	ErrorTypePortModFailed       ErrorType = 7
+	ErrorTypeTableModFailed      ErrorType = 8
+	ErrorTypeQueueOpFailed       ErrorType = 9
+	ErrorTypeSwitchConfigFailed  ErrorType = 10
+	ErrorTypeRoleRequestFailed   ErrorType = 11
+	ErrorTypeMeterModFailed      ErrorType = 12
+	ErrorTypeTableFeaturesFailed ErrorType = 13
+	ErrorTypeExperimenter        ErrorType = 0xffff
 )
 
 var errorTypeNames = []string{"HELLO_FAILED", "BAD_REQUEST", "BAD_ACTION", "BAD_INSTRUCTION", "BAD_MATCH",
 	"FLOW_MOD_FAILED", "GROUP_MOD_FAILED", "PORT_MOD_FAILED", "TABLE_MOD_FAILED", "QUEUE_OP_FAILED",
 	"SWITCH_CONFIG_FAILED", "ROLE_REQUEST_FAILED", "METER_MOD_FAILED", "TABLE_FEATURES_FAILED"}
 
+// The error types' former names, which read as if they were errors.
+//
+// Deprecated: use the ErrorType names (ErrBadRequest is ErrorTypeBadRequest).
+const (
+	ErrHelloFailed         = ErrorTypeHelloFailed
+	ErrBadRequest          = ErrorTypeBadRequest
+	ErrBadAction           = ErrorTypeBadAction
+	ErrBadInstruction      = ErrorTypeBadInstruction
+	ErrBadMatch            = ErrorTypeBadMatch
+	ErrFlowModFailed       = ErrorTypeFlowModFailed
+	ErrGroupModFailed      = ErrorTypeGroupModFailed
+	ErrPortModFailed       = ErrorTypePortModFailed
+	ErrTableModFailed      = ErrorTypeTableModFailed
+	ErrQueueOpFailed       = ErrorTypeQueueOpFailed
+	ErrSwitchConfigFailed  = ErrorTypeSwitchConfigFailed
+	ErrRoleRequestFailed   = ErrorTypeRoleRequestFailed
+	ErrMeterModFailed      = ErrorTypeMeterModFailed
+	ErrTableFeaturesFailed = ErrorTypeTableFeaturesFailed
+	ErrExperimenter        = ErrorTypeExperimenter
+)
+
 func (t ErrorType) String() string {
-	if t == ErrExperimenter {
+	if t == ErrorTypeExperimenter {
 		return "EXPERIMENTER"
 	}
 	return wire.Name(errorTypeNames, uint64(t), "ErrorType")
@@ -165,30 +186,30 @@ const (
 )
 
 var errorCodeNames = map[ErrorType][]string{
-	ErrHelloFailed: {"INCOMPATIBLE", "EPERM"},
-	ErrBadRequest: {"BAD_VERSION", "BAD_TYPE", "BAD_MULTIPART", "BAD_EXPERIMENTER", "BAD_EXP_TYPE", "EPERM",
+	ErrorTypeHelloFailed: {"INCOMPATIBLE", "EPERM"},
+	ErrorTypeBadRequest: {"BAD_VERSION", "BAD_TYPE", "BAD_MULTIPART", "BAD_EXPERIMENTER", "BAD_EXP_TYPE", "EPERM",
 		"BAD_LEN", "BUFFER_EMPTY", "BUFFER_UNKNOWN", "BAD_TABLE_ID", "IS_SLAVE", "BAD_PORT", "BAD_PACKET",
 		"MULTIPART_BUFFER_OVERFLOW"},
-	ErrBadAction: {"BAD_TYPE", "BAD_LEN", "BAD_EXPERIMENTER", "BAD_EXP_TYPE", "BAD_OUT_PORT", "BAD_ARGUMENT",
+	ErrorTypeBadAction: {"BAD_TYPE", "BAD_LEN", "BAD_EXPERIMENTER", "BAD_EXP_TYPE", "BAD_OUT_PORT", "BAD_ARGUMENT",
 		"EPERM", "TOO_MANY", "BAD_QUEUE", "BAD_OUT_GROUP", "MATCH_INCONSISTENT", "UNSUPPORTED_ORDER", "BAD_TAG",
 		"BAD_SET_TYPE", "BAD_SET_LEN", "BAD_SET_ARGUMENT"},
-	ErrBadInstruction: {"UNKNOWN_INST", "UNSUP_INST", "BAD_TABLE_ID", "UNSUP_METADATA", "UNSUP_METADATA_MASK",
+	ErrorTypeBadInstruction: {"UNKNOWN_INST", "UNSUP_INST", "BAD_TABLE_ID", "UNSUP_METADATA", "UNSUP_METADATA_MASK",
 		"BAD_EXPERIMENTER", "BAD_EXP_TYPE", "BAD_LEN", "EPERM"},
-	ErrBadMatch: {"BAD_TYPE", "BAD_LEN", "BAD_TAG", "BAD_DL_ADDR_MASK", "BAD_NW_ADDR_MASK", "BAD_WILDCARDS",
+	ErrorTypeBadMatch: {"BAD_TYPE", "BAD_LEN", "BAD_TAG", "BAD_DL_ADDR_MASK", "BAD_NW_ADDR_MASK", "BAD_WILDCARDS",
 		"BAD_FIELD", "BAD_VALUE", "BAD_MASK", "BAD_PREREQ", "DUP_FIELD", "EPERM"},
-	ErrFlowModFailed: {"UNKNOWN", "TABLE_FULL", "BAD_TABLE_ID", "OVERLAP", "EPERM", "BAD_TIMEOUT", "BAD_COMMAND",
+	ErrorTypeFlowModFailed: {"UNKNOWN", "TABLE_FULL", "BAD_TABLE_ID", "OVERLAP", "EPERM", "BAD_TIMEOUT", "BAD_COMMAND",
 		"BAD_FLAGS"},
-	ErrGroupModFailed: {"GROUP_EXISTS", "INVALID_GROUP", "WEIGHT_UNSUPPORTED", "OUT_OF_GROUPS", "OUT_OF_BUCKETS",
+	ErrorTypeGroupModFailed: {"GROUP_EXISTS", "INVALID_GROUP", "WEIGHT_UNSUPPORTED", "OUT_OF_GROUPS", "OUT_OF_BUCKETS",
 		"CHAINING_UNSUPPORTED", "WATCH_UNSUPPORTED", "LOOP", "UNKNOWN_GROUP", "CHAINED_GROUP", "BAD_TYPE",
 		"BAD_COMMAND", "BAD_BUCKET", "BAD_WATCH", "EPERM"},
-	ErrPortModFailed:      {"BAD_PORT", "BAD_HW_ADDR", "BAD_CONFIG", "BAD_ADVERTISE", "EPERM"},
-	ErrTableModFailed:     {"BAD_TABLE", "BAD_CONFIG", "EPERM"},
-	ErrQueueOpFailed:      {"BAD_PORT", "BAD_QUEUE", "EPERM"},
-	ErrSwitchConfigFailed: {"BAD_FLAGS", "BAD_LEN", "EPERM"},
-	ErrRoleRequestFailed:  {"STALE", "UNSUP", "BAD_ROLE"},
-	ErrMeterModFailed: {"UNKNOWN", "METER_EXISTS", "INVALID_METER", "UNKNOWN_METER", "BAD_COMMAND", "BAD_FLAGS",
+	ErrorTypePortModFailed:      {"BAD_PORT", "BAD_HW_ADDR", "BAD_CONFIG", "BAD_ADVERTISE", "EPERM"},
+	ErrorTypeTableModFailed:     {"BAD_TABLE", "BAD_CONFIG", "EPERM"},
+	ErrorTypeQueueOpFailed:      {"BAD_PORT", "BAD_QUEUE", "EPERM"},
+	ErrorTypeSwitchConfigFailed: {"BAD_FLAGS", "BAD_LEN", "EPERM"},
+	ErrorTypeRoleRequestFailed:  {"STALE", "UNSUP", "BAD_ROLE"},
+	ErrorTypeMeterModFailed: {"UNKNOWN", "METER_EXISTS", "INVALID_METER", "UNKNOWN_METER", "BAD_COMMAND", "BAD_FLAGS",
 		"BAD_RATE", "BAD_BURST", "BAD_BAND", "BAD_BAND_VALUE", "OUT_OF_METERS", "OUT_OF_BANDS"},
-	ErrTableFeaturesFailed: {"BAD_TABLE", "BAD_METADATA", "BAD_TYPE", "BAD_LEN", "BAD_ARGUMENT", "EPERM"},
+	ErrorTypeTableFeaturesFailed: {"BAD_TABLE", "BAD_METADATA", "BAD_TYPE", "BAD_LEN", "BAD_ARGUMENT", "EPERM"},
 }
 
 // ErrorCodeString names code as an error of type t ("BAD_LEN").

@@ -446,12 +446,12 @@ func decodeField(d *wire.Decoder, f *Field) {
 	if class == ClassBasic {
 		if int(typ) >= len(basicFields) {
 			d.Off = start - 4
-			d.Fail(uint16(ErrBadMatch), BadMatchBadField, "unknown oxm basic field %d", typ)
+			d.Fail(uint16(ErrorTypeBadMatch), BadMatchBadField, "unknown oxm basic field %d", typ)
 			return
 		}
 		if want := basicFields[typ].size << (h[2] & 1); n != want {
 			d.Off = start - 4
-			d.Fail(uint16(ErrBadMatch), BadMatchBadLen, "oxm %s length %d, want %d", basicFields[typ].name, n, want)
+			d.Fail(uint16(ErrorTypeBadMatch), BadMatchBadLen, "oxm %s length %d, want %d", basicFields[typ].name, n, want)
 			return
 		}
 	}

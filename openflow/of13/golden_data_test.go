@@ -37,9 +37,9 @@ func goldens() []golden {
 	return []golden{
 		{"hello", &of13.Hello{Header: of13.Header{XID: 1}, Elements: of13.NewHello(1, 4).Elements},
 			[]string{"OFPT_HELLO (OF1.3) (xid=0x1)", "version bitmap: 0x01, 0x04"}},
-		{"error", &of13.Error{Header: of13.Header{XID: 2}, Type: of13.ErrBadRequest, Code: of13.BadRequestBadLen,
+		{"error", &of13.Error{Header: of13.Header{XID: 2}, Type: of13.ErrorTypeBadRequest, Code: of13.BadRequestBadLen,
 			Data: []byte{4, 2, 0, 8, 0, 0, 0, 9}}, []string{"OFPT_ERROR", "OFPBRC_BAD_LEN", "OFPT_ECHO_REQUEST", "xid=0x9"}},
-		{"error flow_mod_failed", &of13.Error{Type: of13.ErrFlowModFailed, Code: of13.FlowModFailedTableFull},
+		{"error flow_mod_failed", &of13.Error{Type: of13.ErrorTypeFlowModFailed, Code: of13.FlowModFailedTableFull},
 			[]string{"OFPFMFC_TABLE_FULL"}},
 		{"echo request", &of13.EchoRequest{Header: of13.Header{XID: 3}, Data: []byte("ping")}, []string{"OFPT_ECHO_REQUEST", "xid=0x3"}},
 		{"echo reply", &of13.EchoReply{Header: of13.Header{XID: 3}, Data: []byte("ping")}, []string{"OFPT_ECHO_REPLY"}},

@@ -16,11 +16,11 @@ import (
 // codec names is read by Open vSwitch as that error.
 func TestGoldenEveryErrorCode(t *testing.T) {
 	prefixes := map[of13.ErrorType]string{
-		of13.ErrHelloFailed: "OFPHFC_", of13.ErrBadRequest: "OFPBRC_", of13.ErrBadAction: "OFPBAC_",
-		of13.ErrBadInstruction: "OFPBIC_", of13.ErrBadMatch: "OFPBMC_", of13.ErrFlowModFailed: "OFPFMFC_",
-		of13.ErrGroupModFailed: "OFPGMFC_", of13.ErrPortModFailed: "OFPPMFC_", of13.ErrTableModFailed: "OFPTMFC_",
-		of13.ErrQueueOpFailed: "OFPQOFC_", of13.ErrSwitchConfigFailed: "OFPSCFC_", of13.ErrRoleRequestFailed: "OFPRRFC_",
-		of13.ErrMeterModFailed: "OFPMMFC_", of13.ErrTableFeaturesFailed: "OFPTFFC_",
+		of13.ErrorTypeHelloFailed: "OFPHFC_", of13.ErrorTypeBadRequest: "OFPBRC_", of13.ErrorTypeBadAction: "OFPBAC_",
+		of13.ErrorTypeBadInstruction: "OFPBIC_", of13.ErrorTypeBadMatch: "OFPBMC_", of13.ErrorTypeFlowModFailed: "OFPFMFC_",
+		of13.ErrorTypeGroupModFailed: "OFPGMFC_", of13.ErrorTypePortModFailed: "OFPPMFC_", of13.ErrorTypeTableModFailed: "OFPTMFC_",
+		of13.ErrorTypeQueueOpFailed: "OFPQOFC_", of13.ErrorTypeSwitchConfigFailed: "OFPSCFC_", of13.ErrorTypeRoleRequestFailed: "OFPRRFC_",
+		of13.ErrorTypeMeterModFailed: "OFPMMFC_", of13.ErrorTypeTableFeaturesFailed: "OFPTFFC_",
 	}
 	// Open vSwitch's own names for nine of the same codes (older names,
 	// or its OpenFlow 1.4 property errors for table features).

@@ -144,7 +144,7 @@ var instLen = [...]uint8{InstGotoTable: 8, InstWriteMetadata: 24, InstClearActio
 // actions, the action list of the element it overwrites.
 func decodeInstructions(d *wire.Decoder, out []Instruction) []Instruction {
 	for d.Len() > 0 {
-		typ, body, ok := tlv(d, ErrBadInstruction, BadInstructionBadLen, instLen[:], instName)
+		typ, body, ok := tlv(d, ErrorTypeBadInstruction, BadInstructionBadLen, instLen[:], instName)
 		if !ok {
 			return out
 		}
@@ -162,7 +162,7 @@ func decodeInstructions(d *wire.Decoder, out []Instruction) []Instruction {
 			in.Metadata, in.Mask = be.Uint64(body[4:]), be.Uint64(body[12:])
 		case InstWriteActions, InstApplyActions:
 			d.Off += 4
-			bound := d.Bound(n-8, uint16(ErrBadInstruction), BadInstructionBadLen)
+			bound := d.Bound(n-8, uint16(ErrorTypeBadInstruction), BadInstructionBadLen)
 			in.Actions = decodeActions(d, acts)
 			d.Unbound(bound)
 			if d.Failed() {
@@ -178,7 +178,7 @@ func decodeInstructions(d *wire.Decoder, out []Instruction) []Instruction {
 				in.Data = nil
 			}
 		default:
-			d.Fail(uint16(ErrBadInstruction), BadInstructionUnknownInst, "unknown instruction type %d", uint16(t))
+			d.Fail(uint16(ErrorTypeBadInstruction), BadInstructionUnknownInst, "unknown instruction type %d", uint16(t))
 			return out[:len(out)-1]
 		}
 		d.Off += n - 4

@@ -44,7 +44,7 @@ type MatchError struct {
 }
 
 func (e *MatchError) Error() string {
-	return fmt.Sprintf("openflow: bad match: %s: %s (%s)", FieldName(e.Field), e.Msg, ErrorCodeString(ErrBadMatch, e.Code))
+	return fmt.Sprintf("openflow: bad match: %s: %s (%s)", FieldName(e.Field), e.Msg, ErrorCodeString(ErrorTypeBadMatch, e.Code))
 }
 
 // Unwrap returns wire.ErrInvalid (openflow.ErrInvalid).
@@ -296,20 +296,20 @@ func decodeMatch(d *wire.Decoder, m *Match) {
 	}
 	if typ != 1 {
 		d.Off = start
-		d.Fail(uint16(ErrBadMatch), BadMatchBadType, "match type %d, want OXM (1)", typ)
+		d.Fail(uint16(ErrorTypeBadMatch), BadMatchBadType, "match type %d, want OXM (1)", typ)
 		return
 	}
 	if n < 4 {
 		d.Off = start
-		d.Fail(uint16(ErrBadMatch), BadMatchBadLen, "match length %d", n)
+		d.Fail(uint16(ErrorTypeBadMatch), BadMatchBadLen, "match length %d", n)
 		return
 	}
 	if n-4 > d.Len() {
 		d.Off = start + 2
-		d.Fail(uint16(ErrBadMatch), BadMatchBadLen, "truncated")
+		d.Fail(uint16(ErrorTypeBadMatch), BadMatchBadLen, "truncated")
 		return
 	}
-	bound := d.Bound(n-4, uint16(ErrBadMatch), BadMatchBadLen)
+	bound := d.Bound(n-4, uint16(ErrorTypeBadMatch), BadMatchBadLen)
 	m.Fields = m.Fields[:0]
 	for d.Len() > 0 {
 		m.Fields = grow(m.Fields)

@@ -311,7 +311,7 @@ func decodeBuckets(d *wire.Decoder) []Bucket {
 		n := int(d.U16())
 		if n < 16 {
 			d.Off = start
-			d.Fail(uint16(ErrGroupModFailed), GroupModFailedBadBucket, "bucket length %d", n)
+			d.Fail(uint16(ErrorTypeGroupModFailed), GroupModFailedBadBucket, "bucket length %d", n)
 			break
 		}
 		s := d.Sub(n - 2)
@@ -464,7 +464,7 @@ func decodeBands(d *wire.Decoder) []MeterBand {
 		n := int(d.U16())
 		if (n != 16 && bd.Type != BandExperimenter || n < 16 || n-4 > d.Len()) && !d.Failed() {
 			d.Off = start
-			d.Fail(uint16(ErrMeterModFailed), MeterModFailedBadBand, "meter band length %d", n)
+			d.Fail(uint16(ErrorTypeMeterModFailed), MeterModFailedBadBand, "meter band length %d", n)
 			break
 		}
 		bd.Rate, bd.BurstSize = d.U32(), d.U32()

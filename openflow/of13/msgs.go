@@ -152,7 +152,7 @@ func (m *Hello) UnmarshalBinary(b []byte) error {
 	return d.Err()
 }
 
-// Error reports a failure. For Type ErrExperimenter, ExpType and
+// Error reports a failure. For Type ErrorTypeExperimenter, ExpType and
 // Experimenter are set and Code is unused. Data is (usually) the start of
 // the message that failed.
 type Error struct {
@@ -166,7 +166,7 @@ type Error struct {
 
 // String formats the error as "BAD_REQUEST/BAD_LEN".
 func (m *Error) String() string {
-	if m.Type == ErrExperimenter {
+	if m.Type == ErrorTypeExperimenter {
 		return fmt.Sprintf("EXPERIMENTER/%#x/%d", m.Experimenter, m.ExpType)
 	}
 	return m.Type.String() + "/" + ErrorCodeString(m.Type, m.Code)
@@ -176,7 +176,7 @@ func (m *Error) String() string {
 func (m *Error) AppendBinary(b []byte) ([]byte, error) {
 	start := len(b)
 	b = a16(head(b, TypeError, m.XID), uint16(m.Type))
-	if m.Type == ErrExperimenter {
+	if m.Type == ErrorTypeExperimenter {
 		b = a32(a16(b, m.ExpType), m.Experimenter)
 	} else {
 		b = a16(b, m.Code)
@@ -194,7 +194,7 @@ func (m *Error) UnmarshalBinary(b []byte) error {
 		return err
 	}
 	*m = Error{Header: h, Type: ErrorType(d.U16())}
-	if m.Type == ErrExperimenter {
+	if m.Type == ErrorTypeExperimenter {
 		m.ExpType, m.Experimenter = d.U16(), d.U32()
 	} else {
 		m.Code = d.U16()

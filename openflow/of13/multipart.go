@@ -484,7 +484,7 @@ func (m *MultipartReply) MarshalBinary() ([]byte, error) { return marshal(m, 110
 
 func badMultipart(d *wire.Decoder, t MultipartType) {
 	d.Off = 8
-	d.Fail(uint16(ErrBadRequest), BadRequestBadMultipart, "unknown multipart type %d", uint16(t))
+	d.Fail(uint16(ErrorTypeBadRequest), BadRequestBadMultipart, "unknown multipart type %d", uint16(t))
 }
 
 // UnmarshalBinary implements encoding.BinaryUnmarshaler.

@@ -11,6 +11,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/netslice/netslice/openflow"
 	"github.com/netslice/netslice/openflow/internal/oftest"
 	"github.com/netslice/netslice/openflow/of13"
 )
@@ -26,7 +27,7 @@ func extras() []of13.Message {
 			of13.ExperimenterInstruction(0x1234, []byte{1, 2, 3, 4, 5, 6, 7, 8}),
 		}},
 		&of13.Hello{Elements: []of13.HelloElement{{Type: 1, Bitmaps: []uint32{0x12}}, {Type: 77, Data: []byte{1, 2, 3, 4}}}},
-		&of13.Error{Type: of13.ErrExperimenter, ExpType: 5, Experimenter: of13.NiciraID, Data: []byte{9}},
+		&of13.Error{Type: of13.ErrorTypeExperimenter, ExpType: 5, Experimenter: of13.NiciraID, Data: []byte{9}},
 		&of13.QueueGetConfigReply{Port: 1, Queues: []of13.Queue{{QueueID: 1, Port: 1, Properties: []of13.QueueProperty{
 			{Type: of13.QueuePropExperimenter, Experimenter: 7, Data: []byte{1, 2, 3, 4, 5, 6, 7, 8}}}}}},
 		&of13.MeterMod{Command: of13.MeterModify, MeterID: 1, Bands: []of13.MeterBand{{Type: of13.BandExperimenter, Rate: 1, Experimenter: 99}}},
@@ -157,20 +158,20 @@ func TestBadInput(t *testing.T) {
 		{"unknown type", with(flowMod, 1, 99), 1, 1, of13.BadRequestBadType, false},
 		{"length beyond the bytes", with(flowMod, 2, 0x01, 0x00), 2, 1, of13.BadRequestBadLen, false},
 		{"truncated", with(flowMod[:40], 2, 0, 40), 40, 1, of13.BadRequestBadLen, true},
-		{"match type standard", with(flowMod, 48, 0, 0), 48, uint16(of13.ErrBadMatch), of13.BadMatchBadType, false},
-		{"match length past the message", with(flowMod, 50, 0x7f, 0xff), 50, uint16(of13.ErrBadMatch), of13.BadMatchBadLen, true},
-		{"oxm field unknown", with(flowMod, 54, 0x7f<<1), 52, uint16(of13.ErrBadMatch), of13.BadMatchBadField, false},
-		{"oxm field wrong length", with(flowMod, 55, 3), 52, uint16(of13.ErrBadMatch), of13.BadMatchBadLen, false},
-		{"instruction misaligned", with(flowMod, 66, 0, 13), 64, uint16(of13.ErrBadInstruction), of13.BadInstructionBadLen, false},
-		{"instruction unknown", with(flowMod, 64, 0, 9), 68, uint16(of13.ErrBadInstruction), of13.BadInstructionUnknownInst, false},
-		{"action misaligned", with(flowMod, 74, 0, 12), 72, uint16(of13.ErrBadAction), of13.BadActionBadLen, false},
-		{"action unknown", with(flowMod, 72, 0, 99), 76, uint16(of13.ErrBadAction), of13.BadActionBadType, false},
+		{"match type standard", with(flowMod, 48, 0, 0), 48, uint16(of13.ErrorTypeBadMatch), of13.BadMatchBadType, false},
+		{"match length past the message", with(flowMod, 50, 0x7f, 0xff), 50, uint16(of13.ErrorTypeBadMatch), of13.BadMatchBadLen, true},
+		{"oxm field unknown", with(flowMod, 54, 0x7f<<1), 52, uint16(of13.ErrorTypeBadMatch), of13.BadMatchBadField, false},
+		{"oxm field wrong length", with(flowMod, 55, 3), 52, uint16(of13.ErrorTypeBadMatch), of13.BadMatchBadLen, false},
+		{"instruction misaligned", with(flowMod, 66, 0, 13), 64, uint16(of13.ErrorTypeBadInstruction), of13.BadInstructionBadLen, false},
+		{"instruction unknown", with(flowMod, 64, 0, 9), 68, uint16(of13.ErrorTypeBadInstruction), of13.BadInstructionUnknownInst, false},
+		{"action misaligned", with(flowMod, 74, 0, 12), 72, uint16(of13.ErrorTypeBadAction), of13.BadActionBadLen, false},
+		{"action unknown", with(flowMod, 72, 0, 99), 76, uint16(of13.ErrorTypeBadAction), of13.BadActionBadType, false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			_, err := of13.Decode(tt.b)
 			require.Error(t, err)
-			var e *of13.DecodeError
+			var e *openflow.DecodeError
 			require.ErrorAs(t, err, &e)
 			assert.Equal(t, tt.offset, e.Offset, "offset: %v", err)
 			assert.Equal(t, tt.typ, e.Type, "error type: %v", err)

@@ -131,7 +131,7 @@ func decodeTableFeatures(d *wire.Decoder) []TableFeatures {
 		n := int(d.U16())
 		if n < 64 {
 			d.Off = start
-			d.Fail(uint16(ErrTableFeaturesFailed), TableFeaturesFailedBadLen, "table features length %d", n)
+			d.Fail(uint16(ErrorTypeTableFeaturesFailed), TableFeaturesFailedBadLen, "table features length %d", n)
 			break
 		}
 		s := d.Sub(n - 2)
@@ -145,7 +145,7 @@ func decodeTableFeatures(d *wire.Decoder) []TableFeatures {
 			pn := int(s.U16())
 			if pn < 4 {
 				s.Off = ps
-				s.Fail(uint16(ErrTableFeaturesFailed), TableFeaturesFailedBadLen, "property length %d", pn)
+				s.Fail(uint16(ErrorTypeTableFeaturesFailed), TableFeaturesFailedBadLen, "property length %d", pn)
 				break
 			}
 			body := s.Sub(pn - 4)
@@ -158,7 +158,7 @@ func decodeTableFeatures(d *wire.Decoder) []TableFeatures {
 					case l == 8 && id == 0xffff: // an experimenter's: its id follows
 						p.Experimenters = append(p.Experimenters, body.U32())
 					default:
-						body.Fail(uint16(ErrTableFeaturesFailed), TableFeaturesFailedBadLen, "id length %d", l)
+						body.Fail(uint16(ErrorTypeTableFeaturesFailed), TableFeaturesFailedBadLen, "id length %d", l)
 					}
 					if body.Failed() {
 						break
@@ -169,13 +169,13 @@ func decodeTableFeatures(d *wire.Decoder) []TableFeatures {
 				p.NextTables = body.Rest()
 			case propOXMs:
 				if body.Len()%4 != 0 {
-					body.Fail(uint16(ErrTableFeaturesFailed), TableFeaturesFailedBadLen, "oxm list of %d bytes", body.Len())
+					body.Fail(uint16(ErrorTypeTableFeaturesFailed), TableFeaturesFailedBadLen, "oxm list of %d bytes", body.Len())
 				}
 				for body.Len() >= 4 && !body.Failed() {
 					h := body.U32()
 					if uint16(h>>16) == ClassExperimenter { // its experimenter id follows
 						if body.Len() < 4 {
-							body.Fail(uint16(ErrTableFeaturesFailed), TableFeaturesFailedBadLen, "experimenter oxm without its id")
+							body.Fail(uint16(ErrorTypeTableFeaturesFailed), TableFeaturesFailedBadLen, "experimenter oxm without its id")
 							break
 						}
 						p.Experimenters = append(p.Experimenters, body.U32())
@@ -185,7 +185,7 @@ func decodeTableFeatures(d *wire.Decoder) []TableFeatures {
 			case propExperimenter:
 				p.Experimenter, p.ExpType, p.Data = body.U32(), body.U32(), body.Rest()
 			default:
-				body.Fail(uint16(ErrTableFeaturesFailed), TableFeaturesFailedBadType, "property type %d", p.Type)
+				body.Fail(uint16(ErrorTypeTableFeaturesFailed), TableFeaturesFailedBadType, "property type %d", p.Type)
 			}
 			s.Merge(&body)
 			if pad := (8 - pn%8) % 8; s.Len() >= pad {
