@@ -35,7 +35,9 @@
 //   - httpapi: REST surfaces (Sliceable API, Neutron v2.0, oVirt host
 //     networking, Kimchi), each an http.Handler to mount on any mux.
 //
-// Packages arrive as they are built; the README lists those available now.
+// examples/server wires every package into one program — the REST
+// surfaces on one mux, the OpenFlow controller with the slicing app, the
+// fabric following the store — and is the place to see how they fit.
 //
 // # A short tour
 //

@@ -6,7 +6,7 @@
 // Kimchi API, tests with their own drivers) need no C compiler.
 //
 // Errors a Driver returns wrap ErrNotFound, ErrExists, ErrInvalidState,
-// ErrNotSupported, ErrBusy or ErrInvalid for errors.Is.
+// ErrNotSupported, ErrBusy, ErrInvalid or ErrUnavailable for errors.Is.
 package virt
 
 import (

@@ -206,9 +206,11 @@ type Extension struct {
 	Links       []any  `json:"links"`
 }
 
-// Extensions are the extensions this API implements, each listed because
-// it works.
-var Extensions = []Extension{
+// Extensions returns the extensions this API implements, each listed
+// because it works: a new slice each call.
+func Extensions() []Extension { return slices.Clone(extensions) }
+
+var extensions = []Extension{
 	{"Provider Network", "provider", "Expose mapping of virtual networks to physical networks", "2012-09-07T10:00:00-00:00", []any{}},
 	{"Neutron external network", "external-net", "Adds external network attribute to network resource.", "2013-01-14T10:00:00-00:00", []any{}},
 	{"security-group", "security-group", "The security groups extension.", "2012-10-05T10:00:00-00:00", []any{}},
@@ -237,11 +239,11 @@ var Extensions = []Extension{
 
 func (h *Handler) extensions(w http.ResponseWriter, r *http.Request, rest []string) {
 	if len(rest) == 0 {
-		b, _ := json.Marshal(map[string]any{"extensions": Extensions})
+		b, _ := json.Marshal(map[string]any{"extensions": extensions})
 		writeJSON(w, 200, b)
 		return
 	}
-	for _, e := range Extensions {
+	for _, e := range extensions {
 		if len(rest) == 1 && e.Alias == rest[0] {
 			b, _ := json.Marshal(map[string]any{"extension": e})
 			writeJSON(w, 200, b)

@@ -70,10 +70,13 @@ type Options struct {
 	Now func() time.Time
 }
 
-// DefaultQuotas are neutron's.
-var DefaultQuotas = map[string]int{
-	"network": 100, "subnet": 100, "port": 500, "router": 10, "floatingip": 50,
-	"security_group": 10, "security_group_rule": 100,
+// DefaultQuotas returns neutron's default quotas, by resource: a new map
+// each call, for the caller to change.
+func DefaultQuotas() map[string]int {
+	return map[string]int{
+		"network": 100, "subnet": 100, "port": 500, "router": 10, "floatingip": 50,
+		"security_group": 10, "security_group_rule": 100,
+	}
 }
 
 // NewService returns a service over st and starts following it; Close
@@ -98,11 +101,12 @@ func NewService(st store.Store, opts Options) (*Service, error) {
 		return nil, fmt.Errorf("neutron: MTU %d is below 68", opts.MTU)
 	}
 	q := map[string]int{}
-	for k, n := range DefaultQuotas {
+	defaults := DefaultQuotas()
+	for k, n := range defaults {
 		q[k] = n
 	}
 	for k, n := range opts.Quotas {
-		if _, ok := DefaultQuotas[k]; !ok {
+		if _, ok := defaults[k]; !ok {
 			return nil, fmt.Errorf("neutron: no quota for %q", k)
 		}
 		q[k] = n

@@ -37,14 +37,17 @@ func NewService(st store.Store, opts ServiceOptions) (*Service, error) {
 	return &Service{st: st, k: keys(opts.KeyPrefix)}, nil
 }
 
-// Tenant is a tenant, or a network (the same two fields).
+// Tenant is a tenant.
 type Tenant struct {
 	ID          string `json:"id"`
 	Description string `json:"description"`
 }
 
 // Network is a tenant's network: a slice.
-type Network = Tenant
+type Network struct {
+	ID          string `json:"id"`
+	Description string `json:"description"`
+}
 
 // Port binds a location to a network.
 type Port struct {
