@@ -13,7 +13,6 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
-	"syscall"
 	"time"
 )
 
@@ -87,7 +86,7 @@ func (s *Service) OpenDebugReport(name string) (*os.File, error) {
 	if err != nil {
 		return nil, reportNotFound(name)
 	}
-	f, err := os.OpenFile(p, os.O_RDONLY|syscall.O_NOFOLLOW, 0)
+	f, err := os.OpenFile(p, os.O_RDONLY|noFollow, 0)
 	if err != nil {
 		return nil, reportNotFound(name)
 	}

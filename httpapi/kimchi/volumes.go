@@ -13,7 +13,6 @@ import (
 	"strconv"
 	"strings"
 	"sync"
-	"syscall"
 	"time"
 
 	"github.com/netslice/netslice/virt"
@@ -312,15 +311,11 @@ func localDir(p virt.Pool) (string, error) {
 // by whoever owns dir (the hypervisor must read it).
 func (s *Service) tempFile(dir, name string) (*os.File, error) {
 	f, err := os.OpenFile(filepath.Join(dir, ".kimchi-upload-"+s.opts.ServerID+"-"+randomHex(6)+"-"+name),
-		os.O_RDWR|os.O_CREATE|os.O_EXCL|syscall.O_NOFOLLOW, 0o644)
+		os.O_RDWR|os.O_CREATE|os.O_EXCL|noFollow, 0o644)
 	if err != nil {
 		return nil, err
 	}
-	if st, err := os.Stat(dir); err == nil && os.Geteuid() == 0 {
-		if sys, ok := st.Sys().(*syscall.Stat_t); ok {
-			f.Chown(int(sys.Uid), int(sys.Gid))
-		}
-	}
+	chownLike(f, dir)
 	return f, nil
 }
 

@@ -23,7 +23,6 @@ import (
 	"path/filepath"
 	"runtime"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 )
@@ -122,9 +121,9 @@ func lockSystem(tb testing.TB) {
 	if err != nil {
 		tb.Fatalf("ovstest: %v", err)
 	}
-	if err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB); err != nil {
+	if err := flock(f, false); err != nil {
 		tb.Logf("ovstest: waiting for another test's system-mode Open vSwitch to stop (%s)", systemLock)
-		if err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX); err != nil {
+		if err := flock(f, true); err != nil {
 			f.Close()
 			tb.Fatalf("ovstest: lock %s: %v", systemLock, err)
 		}
@@ -145,7 +144,7 @@ func (s *Switch) start(tb testing.TB, name string, args ...string) *daemon {
 	cmd := exec.Command(name, args...)
 	cmd.Env = s.env
 	cmd.Dir = s.Dir
-	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
+	cmd.SysProcAttr = dieWithTest()
 	d := &daemon{cmd: cmd, done: make(chan struct{})}
 	started := make(chan error)
 	go func() {

@@ -15,7 +15,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"syscall"
 	"testing"
 	"time"
 
@@ -252,7 +251,7 @@ func (d *Daemon) Start(t testing.TB) {
 	cmd.Env = []string{"PATH=" + os.Getenv("PATH"), "LIBVIRT_DRIVER_DIR=" + filepath.Join(d.dir, "drivers"),
 		"HOME=" + filepath.Join(d.dir, "home"), "XDG_RUNTIME_DIR=" + filepath.Join(d.dir, "xdg"),
 		"XDG_CONFIG_HOME=" + filepath.Join(d.dir, "home"), "XDG_CACHE_HOME=" + filepath.Join(d.dir, "home")}
-	cmd.SysProcAttr = &syscall.SysProcAttr{Credential: &syscall.Credential{Uid: 65534, Gid: 65534}}
+	cmd.SysProcAttr = asNobody()
 	log, _ := os.Create(filepath.Join(d.dir, "log"))
 	os.Chown(log.Name(), 65534, 65534)
 	cmd.Stdout, cmd.Stderr = log, log

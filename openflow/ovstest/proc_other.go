@@ -1,0 +1,10 @@
+//go:build !linux
+
+package ovstest
+
+import "syscall"
+
+// dieWithTest is nil where the kernel cannot kill a child with its
+// parent: Open vSwitch in userspace runs on Linux only, and Start skips
+// elsewhere.
+func dieWithTest() *syscall.SysProcAttr { return nil }
