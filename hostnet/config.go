@@ -2,6 +2,7 @@ package hostnet
 
 import (
 	"fmt"
+	"maps"
 	"net/netip"
 	"slices"
 	"sort"
@@ -36,6 +37,19 @@ type Bond struct {
 type Config struct {
 	Networks []Network `json:"networks"`
 	Bonds    []Bond    `json:"bonds"`
+}
+
+// Clone returns a copy of c that shares nothing with it.
+func (c Config) Clone() Config {
+	out := Config{Networks: slices.Clone(c.Networks), Bonds: slices.Clone(c.Bonds)}
+	for i := range out.Networks {
+		out.Networks[i].Addrs = slices.Clone(out.Networks[i].Addrs)
+	}
+	for i := range out.Bonds {
+		out.Bonds[i].Options = maps.Clone(out.Bonds[i].Options)
+		out.Bonds[i].Slaves = slices.Clone(out.Bonds[i].Slaves)
+	}
+	return out
 }
 
 // DefaultMTU is a network's MTU when it names none.

@@ -1,8 +1,8 @@
-// Package hostnet is host networking through netlink: a Driver for one
-// host's network stack (a network namespace: the current one, a named
-// one, or one by handle, so one process manages many hosts and tests make
-// hosts of namespaces), and a Provisioner that realizes logical networks
-// on it the way oVirt hosts do.
+// Package hostnet is host networking: a Driver for one host's network
+// stack, the netlink one (Netlink: a network namespace, the current one,
+// a named one, or one by handle, so one process manages many hosts and
+// tests make hosts of namespaces), and a Provisioner that realizes
+// logical networks on any Driver the way oVirt hosts do.
 //
 // # Driver
 //
@@ -13,6 +13,12 @@
 // a link's counters and Subscribe follows link changes. Errors are
 // *OpError wrapping ErrNotFound, ErrExists, ErrBusy, ErrNotPermitted,
 // ErrNotSupported or ErrInvalid for errors.Is.
+//
+// hostnet/hostnettest has Fake, a Driver in memory that behaves as Linux
+// does (a bridge's MTU follows its ports until one is set on it, a VLAN
+// device's follows its parent down, a bond's reaches its slaves), for
+// testing code above a Driver without root, and Run, the conformance
+// suite that holds the netlink driver and the fake to the same behaviour.
 //
 // # Provisioner
 //
@@ -34,6 +40,8 @@
 // host's links, back into the store: several hosts can follow one etcd,
 // and an API (httpapi/ovirt) changes any of them through the store.
 //
-// Linux only; elsewhere every operation returns ErrNotSupported. Creating
-// VLAN devices and bonds needs the kernel's 8021q and bonding support.
+// The API is the same on every system; the netlink driver works on
+// Linux, and elsewhere Open and its methods return an error wrapping
+// ErrNotSupported that names the system. Creating VLAN devices and bonds
+// needs the kernel's 8021q and bonding support.
 package hostnet

@@ -130,3 +130,16 @@ func ValidName(name string) error {
 	}
 	return nil
 }
+
+// opError gives err the operation and link it happened on, unless it is
+// an *OpError already (a Driver's errors are).
+func opError(op, link string, err error) error {
+	if err == nil {
+		return nil
+	}
+	var oe *OpError
+	if errors.As(err, &oe) {
+		return err
+	}
+	return &OpError{Op: op, Link: link, Sys: err}
+}

@@ -1,8 +1,11 @@
-// Package hostnettest makes hosts for tests out of network namespaces:
-// each with the "NICs" a test asks for (veth ends), veth pairs between hosts,
-// and everything removed when the test ends. It needs root and iproute2;
-// without them the test is skipped with a message saying so. Nothing it
-// does touches the machine's own interfaces.
+// Package hostnettest is for testing code that uses hostnet: Fake, a
+// Driver in memory that behaves as the kernel does; Run, the conformance
+// suite every Driver passes (the fake and the netlink driver both); and
+// hosts made of network namespaces (NewHost): each with the "NICs" a
+// test asks for (veth ends), veth pairs between hosts, and everything
+// removed when the test ends. Namespace hosts need Linux, root and
+// iproute2; without them the test is skipped with a message saying so.
+// Nothing here touches the machine's own interfaces.
 package hostnettest
 
 import (
@@ -11,6 +14,7 @@ import (
 	"encoding/json"
 	"os"
 	"os/exec"
+	"runtime"
 	"strconv"
 	"strings"
 	"sync"
@@ -23,12 +27,15 @@ import (
 type Host struct {
 	// Name is the namespace's name (ip netns).
 	Name   string
-	Driver *hostnet.Driver
+	Driver hostnet.Driver
 }
 
-// Require skips the test unless it runs as root with ip(8).
+// Require skips the test unless it runs on Linux, as root, with ip(8).
 func Require(tb testing.TB) {
 	tb.Helper()
+	if runtime.GOOS != "linux" {
+		tb.Skip("network namespaces are Linux's; this is " + runtime.GOOS)
+	}
 	if os.Geteuid() != 0 {
 		tb.Skip("needs root: network namespaces are made for hosts (run the tests as root, e.g. make test)")
 	}

@@ -8,6 +8,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/netslice/netslice/hostnet"
 	"github.com/netslice/netslice/hostnet/hostnettest"
 	"github.com/netslice/netslice/httpapi/kimchi"
 	"github.com/netslice/netslice/virt"
@@ -147,15 +148,14 @@ func TestNetworks(t *testing.T) {
 	assert.Equal(t, "iso", list[0].Name)
 }
 
-// TestHostInterfaces: /interfaces lists what hostnet sees on a host (a
-// network namespace with two NICs and a bridge), and bridge and macvtap
-// networks are made on them, checked through libvirt.
+// TestHostInterfaces: /interfaces lists what hostnet sees on a host (two
+// NICs and a bridge), and bridge and macvtap networks are made on them,
+// checked through libvirt.
 func TestHostInterfaces(t *testing.T) {
-	h := hostnettest.NewHost(t, "eth0", "eth1")
-	require.NoError(t, h.Driver.CreateBridge("br0"))
-	require.NoError(t, h.Driver.SetUp("br0", true))
-	require.NoError(t, h.Driver.AddAddr("eth0", netip.MustParsePrefix("192.168.100.7/24")))
-	e := newEnv(t, kimchi.Options{Links: h.Driver.Links})
+	h := hostnettest.NewFake("h", "eth0", "eth1")
+	require.NoError(t, h.CreateBridge("br0", hostnet.LinkOptions{Up: true}))
+	require.NoError(t, h.AddAddr("eth0", netip.MustParsePrefix("192.168.100.7/24")))
+	e := newEnv(t, kimchi.Options{Links: h.Links})
 
 	var ifs []kimchi.HostInterface
 	e.must(200, "GET", "/interfaces", nil).json(t, &ifs)

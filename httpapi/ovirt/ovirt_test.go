@@ -8,6 +8,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"net/netip"
 	"strings"
 	"testing"
 	"time"
@@ -26,20 +27,74 @@ import (
 	"github.com/netslice/netslice/store/memory"
 )
 
-// bed is the API over a store with hosts made of namespaces, each with
-// an agent, served at both of the API's roots.
+// bed is the API over a store with hosts, each with an agent, served at
+// both of the API's roots. Its hosts are fakes (hostnettest.Fake), unless
+// made with a kernel: namespaces (root).
 type bed struct {
 	t       *testing.T
 	st      store.Store
 	url     string
-	hosts   map[string]*hostnettest.Host
+	hosts   map[string]bedHost
 	handler *ovirt.Handler
 }
 
+// bedHost is a host of a bed: its driver, and for a namespace host the
+// namespace, which ip(8) reads independently of the driver.
+type bedHost struct {
+	hostnet.Driver
+	ns *hostnettest.Host
+}
+
+// hostLink is a link as a test checks it.
+type hostLink struct {
+	Kind, Master string
+	MTU          int
+	Up           bool
+}
+
+// Links returns the host's links: as ip(8) says for a namespace host.
+func (h bedHost) Links(t *testing.T) map[string]hostLink {
+	out := map[string]hostLink{}
+	if h.ns != nil {
+		for n, l := range h.ns.Links(t) {
+			out[n] = hostLink{Kind: l.Info.Kind, Master: l.Master, MTU: l.MTU, Up: l.Up()}
+		}
+		return out
+	}
+	ls, err := h.Driver.Links()
+	require.NoError(t, err)
+	for _, l := range ls {
+		out[l.Name] = hostLink{Kind: string(l.Kind), Master: l.Master, MTU: l.MTU, Up: l.Up}
+	}
+	return out
+}
+
+// Addrs returns a link's addresses.
+func (h bedHost) Addrs(t *testing.T, name string) []netip.Prefix {
+	l, err := h.Driver.Link(name)
+	require.NoError(t, err)
+	return l.Addrs
+}
+
 func newBed(t *testing.T, st store.Store, hosts ...string) *bed {
-	b := &bed{t: t, st: st, hosts: map[string]*hostnettest.Host{}}
+	return newBedOf(t, st, false, hosts...)
+}
+
+// beds runs f on a bed of fake hosts and, as root, on one of namespace
+// hosts (the subtest "integration").
+func beds(t *testing.T, f func(t *testing.T, kernel bool)) {
+	t.Run("fake", func(t *testing.T) { f(t, false) })
+	t.Run("integration", func(t *testing.T) { f(t, true) })
+}
+
+func newBedOf(t *testing.T, st store.Store, kernel bool, hosts ...string) *bed {
+	b := &bed{t: t, st: st, hosts: map[string]bedHost{}}
 	for _, name := range hosts {
-		h := hostnettest.NewHost(t, "eth0", "eth1", "eth2")
+		h := bedHost{Driver: hostnettest.NewFake(name, "eth0", "eth1", "eth2")}
+		if kernel {
+			ns := hostnettest.NewHost(t, "eth0", "eth1", "eth2")
+			h = bedHost{Driver: ns.Driver, ns: ns}
+		}
 		b.hosts[name] = h
 		a := &hostnet.Agent{Hosts: hostnet.Hosts{Store: st}, Host: name, Driver: h.Driver, Interval: 500 * time.Millisecond}
 		ctx, cancel := context.WithCancel(context.Background())
@@ -189,8 +244,10 @@ func TestNetworksXMLAndJSON(t *testing.T) {
 	b.xml("DELETE", "/ovirt-engine/api/networks/storage", "", 200, nil)
 }
 
-func TestAttachDetach(t *testing.T) {
-	b := newBed(t, memory.New(nil), "h1")
+func TestAttachDetach(t *testing.T) { beds(t, testAttachDetach) }
+
+func testAttachDetach(t *testing.T, kernel bool) {
+	b := newBedOf(t, memory.New(nil), kernel, "h1")
 	h := b.hosts["h1"]
 	b.xml("POST", "/ovirt-engine/api/networks", `<network><name>vmnet</name><usages><usage>vm</usage></usages></network>`, 201, nil)
 	b.xml("POST", "/ovirt-engine/api/networks", `<network><name>hostonly</name><usages><usage>vm</usage></usages></network>`, 201, nil)
@@ -212,9 +269,9 @@ func TestAttachDetach(t *testing.T) {
 	var n xNetwork
 	b.xml("POST", eth0.Href+"/networks", `<network><name>vmnet</name></network>`, 201, &n)
 	links := h.Links(t)
-	assert.Equal(t, "bridge", links["vmnet"].Info.Kind)
+	assert.Equal(t, "bridge", links["vmnet"].Kind)
 	assert.Equal(t, "vmnet", links["eth0"].Master)
-	assert.True(t, links["vmnet"].Up())
+	assert.True(t, links["vmnet"].Up)
 	b.xml("POST", eth0.Href+"/networks", `<network><name>vmnet</name></network>`, 409, nil)
 	var list struct {
 		Networks []xNetwork `xml:"network"`
@@ -227,7 +284,7 @@ func TestAttachDetach(t *testing.T) {
 		ID string `xml:"id,attr"`
 	}
 	b.xml("POST", "/ovirt-engine/api/hosts/h1/networkconnections", `<networkconnection><network><name>hostonly</name></network></networkconnection>`, 201, &conn)
-	assert.Equal(t, "bridge", h.Links(t)["hostonly"].Info.Kind)
+	assert.Equal(t, "bridge", h.Links(t)["hostonly"].Kind)
 	// In use: not deleted.
 	b.xml("DELETE", "/ovirt-engine/api/networks/vmnet", "", 409, nil)
 	b.xml("DELETE", eth0.Href+"/networks/"+n.ID, "", 200, nil)
@@ -239,8 +296,10 @@ func TestAttachDetach(t *testing.T) {
 	b.xml("DELETE", "/ovirt-engine/api/networks/vmnet", "", 200, nil)
 }
 
-func TestDriftAndSetupNetworks(t *testing.T) {
-	b := newBed(t, memory.New(nil), "h1")
+func TestDriftAndSetupNetworks(t *testing.T) { beds(t, testDriftAndSetupNetworks) }
+
+func testDriftAndSetupNetworks(t *testing.T, kernel bool) {
+	b := newBedOf(t, memory.New(nil), kernel, "h1")
 	h := b.hosts["h1"]
 	b.xml("POST", "/ovirt-engine/api/networks", `<network><name>red</name><mtu>1400</mtu><usages><usage>vm</usage></usages></network>`, 201, nil)
 	b.xml("POST", "/ovirt-engine/api/networks", `<network><name>blue</name><usages/></network>`, 201, nil)
@@ -248,10 +307,10 @@ func TestDriftAndSetupNetworks(t *testing.T) {
 	b.xml("POST", "/ovirt-engine/api/hosts/h1/networkattachments", `<network_attachment><network><name>red</name></network><host_nic><name>eth0</name></host_nic>
 		<ip_address_assignments><ip_address_assignment><assignment_method>static</assignment_method><ip><address>192.0.2.5</address><netmask>255.255.255.0</netmask></ip></ip_address_assignment></ip_address_assignments></network_attachment>`, 201, &a)
 	assert.True(t, a.InSync)
-	assert.Contains(t, h.IP(t, "-br", "addr", "show", "red"), "192.0.2.5/24")
+	assert.Contains(t, h.Addrs(t, "red"), netip.MustParsePrefix("192.0.2.5/24"))
 
 	// Behind the API's back: the MTU.
-	h.IP(t, "link", "set", "red", "mtu", "1300")
+	require.NoError(t, h.SetMTU("red", 1300))
 	require.Eventually(t, func() bool {
 		var x xAttachment
 		b.xml("GET", "/ovirt-engine/api/hosts/h1/networkattachments/"+a.ID, "", 200, &x)

@@ -13,7 +13,7 @@ import (
 type Agent struct {
 	Hosts    Hosts
 	Host     string
-	Driver   *Driver
+	Driver   Driver
 	Logger   *slog.Logger
 	Interval time.Duration // default 10 s
 	// ReadOnly makes the agent report the host and never change it (the

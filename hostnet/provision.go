@@ -4,12 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net"
 	"net/netip"
 	"slices"
 	"sync"
-
-	"github.com/vishvananda/netlink"
 )
 
 // Provisioner realizes Configs on one host. Apply is idempotent (what is
@@ -19,7 +16,7 @@ import (
 // of the configurations it applied (Applied); links it never created are
 // only ever enslaved, given an MTU, brought up or addressed.
 type Provisioner struct {
-	d *Driver
+	d Driver
 
 	mu      sync.Mutex
 	applied Config
@@ -30,21 +27,22 @@ type Provisioner struct {
 }
 
 // NewProvisioner returns a provisioner over d that owns nothing yet.
-func NewProvisioner(d *Driver) *Provisioner { return &Provisioner{d: d} }
+func NewProvisioner(d Driver) *Provisioner { return &Provisioner{d: d} }
 
-// Applied returns the configuration last applied.
+// Applied returns the configuration last applied: a copy, the caller's
+// to change.
 func (p *Provisioner) Applied() Config {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	return p.applied
+	return p.applied.Clone()
 }
 
 // Adopt makes c the configuration the provisioner owns without changing
 // the host (a restart's desired state, so that what it drops later is
-// removed).
+// removed). It keeps a copy.
 func (p *Provisioner) Adopt(c Config) {
 	p.mu.Lock()
-	p.applied = c
+	p.applied = c.Clone()
 	p.mu.Unlock()
 }
 
@@ -74,9 +72,10 @@ func (e *ApplyError) Error() string {
 func (e *ApplyError) Unwrap() error { return e.Err }
 
 // Apply makes the host carry next, returning how many changes it made.
-// On failure nothing it did remains (see ApplyError).
+// On failure nothing it did remains (see ApplyError). It keeps a copy of
+// next: the caller may change its own afterwards.
 func (p *Provisioner) Apply(ctx context.Context, next Config) (int, error) {
-	return p.apply(ctx, next, nil)
+	return p.apply(ctx, next.Clone(), nil)
 }
 
 // Sync re-applies the applied configuration to the named networks only
@@ -102,7 +101,7 @@ func (p *Provisioner) apply(ctx context.Context, next Config, only map[string]bo
 	if err := next.Validate(links); err != nil {
 		return 0, err
 	}
-	j := &journal{d: p.d, h: p.d.h, cur: map[string]Link{}, failAt: p.failAt}
+	j := &journal{d: p.d, cur: map[string]Link{}, failAt: p.failAt}
 	p.failAt = 0
 	for _, l := range links {
 		j.cur[l.Name] = l
@@ -120,8 +119,7 @@ func (p *Provisioner) apply(ctx context.Context, next Config, only map[string]bo
 
 // journal applies changes one by one, keeping the inverse of each.
 type journal struct {
-	d      *Driver
-	h      *netlink.Handle
+	d      Driver
 	cur    map[string]Link // the host before, updated as changes are made
 	undo   []func() error
 	n      int
@@ -137,7 +135,7 @@ func (j *journal) do(op, link string, f func() error, inverse func() error) erro
 		return &OpError{Op: op, Link: link, Err: errInjected}
 	}
 	if err := f(); err != nil {
-		return wrap(op, link, err)
+		return opError(op, link, err)
 	}
 	j.undo = append(j.undo, inverse)
 	return nil
@@ -154,24 +152,15 @@ func (j *journal) rollback() error {
 	return errors.Join(errs...)
 }
 
-// ref is a link as netlink wants it: by index when the host had it.
-func (j *journal) ref(name string) netlink.Link {
-	attrs := netlink.LinkAttrs{Name: name}
-	if l, ok := j.cur[name]; ok && l.Index > 0 {
-		attrs.Index = l.Index
-	}
-	return &netlink.Dummy{LinkAttrs: attrs} // the type is not used for these calls
-}
-
-// learn records a link created now.
+// learn records a link as the host has it now (after a change the kernel
+// may have carried further: a bridge takes its ports' MTU).
 func (j *journal) learn(name string) (Link, error) {
-	l, err := j.h.LinkByName(name)
+	l, err := j.d.Link(name)
 	if err != nil {
 		return Link{}, err
 	}
-	lk := Link{Name: name, Index: l.Attrs().Index, MTU: l.Attrs().MTU, Up: l.Attrs().Flags&net.FlagUp != 0}
-	j.cur[name] = lk
-	return lk, nil
+	j.cur[name] = l
+	return l, nil
 }
 
 func (j *journal) plan(ctx context.Context, prev, next Config, only map[string]bool) error {
@@ -356,16 +345,12 @@ func (j *journal) ensureBond(b Bond) error {
 			return err
 		}
 		if _, err := j.learn(b.Name); err != nil {
-			return wrap("create bond", b.Name, err)
+			return opError("create bond", b.Name, err)
 		}
-		j.cur[b.Name] = Link{Name: b.Name, Index: j.cur[b.Name].Index, Kind: KindBond}
 	}
 	for _, l := range j.cur {
 		if l.Master == b.Name && !slices.Contains(b.Slaves, l.Name) {
-			name := l.Name
-			err := j.do("release", name, func() error { return j.h.LinkSetNoMaster(j.ref(name)) },
-				func() error { return j.d.SetMaster(name, b.Name) })
-			if err != nil {
+			if err := j.release(l.Name); err != nil {
 				return err
 			}
 		}
@@ -382,36 +367,34 @@ func (j *journal) ensureBond(b Bond) error {
 }
 
 func (j *journal) createBridge(name string, mtu int) error {
-	err := j.do("create bridge", name, func() error {
-		return j.h.LinkAdd(&netlink.Bridge{LinkAttrs: netlink.LinkAttrs{Name: name, MTU: mtu, Flags: net.FlagUp}})
-	}, func() error { return j.d.Delete(name) })
-	if err != nil {
-		return err
-	}
-	l, err := j.learn(name)
-	if err != nil {
-		return wrap("create bridge", name, err)
-	}
-	l.Kind = KindBridge
-	j.cur[name] = l
-	return nil
-}
-
-func (j *journal) createVLAN(name, parent string, id, mtu int, master string) error {
-	p, ok := j.cur[parent]
-	if !ok {
-		return &OpError{Op: "create vlan", Link: name, Err: ErrNotFound, Sys: errors.New("no link " + parent)}
-	}
-	attrs := netlink.LinkAttrs{Name: name, ParentIndex: p.Index, MTU: mtu, Flags: net.FlagUp}
-	if master != "" {
-		attrs.MasterIndex = j.cur[master].Index
-	}
-	err := j.do("create vlan", name, func() error { return j.h.LinkAdd(&netlink.Vlan{LinkAttrs: attrs, VlanId: id}) },
+	err := j.do("create bridge", name, func() error { return j.d.CreateBridge(name, LinkOptions{MTU: mtu, Up: true}) },
 		func() error { return j.d.Delete(name) })
 	if err != nil {
 		return err
 	}
+	if _, err := j.learn(name); err != nil {
+		return opError("create bridge", name, err)
+	}
+	return nil
+}
+
+func (j *journal) createVLAN(name, parent string, id, mtu int, master string) error {
+	if _, ok := j.cur[parent]; !ok {
+		return &OpError{Op: "create vlan", Link: name, Err: ErrNotFound, Sys: errors.New("no link " + parent)}
+	}
+	err := j.do("create vlan", name, func() error {
+		return j.d.CreateVLAN(name, parent, id, LinkOptions{MTU: mtu, Up: true, Master: master})
+	}, func() error { return j.d.Delete(name) })
+	if err != nil {
+		return err
+	}
 	j.cur[name] = Link{Name: name, Kind: KindVLAN, MTU: mtu, Up: true, Master: master, VLAN: &VLANInfo{ID: id, Parent: parent}}
+	if master != "" {
+		// The kernel gives a bridge its ports' MTU while nobody set one.
+		if _, err := j.learn(master); err != nil {
+			return opError("create vlan", name, err)
+		}
+	}
 	return nil
 }
 
@@ -432,32 +415,41 @@ func (j *journal) deleteLink(name string, kind Kind) error {
 			ports = append(ports, l.Name)
 		}
 	}
-	var bond *netlink.Bond
-	if kind == KindBond {
-		if l, err := j.h.LinkByName(name); err == nil {
-			bond, _ = l.(*netlink.Bond)
+	// What goes with it: VLAN devices on it (the kernel deletes them too).
+	var uppers []Link
+	for _, l := range j.cur {
+		if l.VLAN != nil && l.VLAN.Parent == name {
+			uppers = append(uppers, l)
 		}
 	}
-	err := j.do("delete", name, func() error { return j.h.LinkDel(j.ref(name)) }, func() error {
+	if len(uppers) > 0 && kind == KindBond {
+		// Restored with the bond, they are deleted first, by name.
+		for _, u := range uppers {
+			if err := j.deleteLink(u.Name, KindVLAN); err != nil {
+				return err
+			}
+		}
+	}
+	err := j.do("delete", name, func() error { return j.d.Delete(name) }, func() error {
 		var err error
 		switch kind {
 		case KindBridge:
-			err = j.h.LinkAdd(&netlink.Bridge{LinkAttrs: netlink.LinkAttrs{Name: name, MTU: snap.MTU}})
+			err = j.d.CreateBridge(name, LinkOptions{MTU: snap.MTU})
 		case KindVLAN:
-			var parent netlink.Link
-			if parent, err = j.h.LinkByName(snap.VLAN.Parent); err == nil {
-				err = j.h.LinkAdd(&netlink.Vlan{LinkAttrs: netlink.LinkAttrs{Name: name, ParentIndex: parent.Attrs().Index, MTU: snap.MTU}, VlanId: snap.VLAN.ID})
-			}
+			err = j.d.CreateVLAN(name, snap.VLAN.Parent, snap.VLAN.ID, LinkOptions{MTU: snap.MTU})
 		case KindBond:
-			if bond == nil {
+			// From its mode and the options netslice manages, not from
+			// the kernel's whole state (an active slave, delays without
+			// miimon: what it refuses to be given back).
+			if snap.Bond == nil {
 				return errors.New("no record of bond " + name)
 			}
-			b := *bond
-			b.LinkAttrs = netlink.LinkAttrs{Name: name, MTU: snap.MTU}
-			err = j.h.LinkAdd(&b)
+			if err = j.d.CreateBond(name, snap.Bond.Mode, BondOptions(snap.Bond.Mode, snap.Bond.Options)); err == nil && snap.MTU > 0 {
+				err = j.d.SetMTU(name, snap.MTU)
+			}
 		}
 		if err != nil {
-			return wrap("restore", name, err)
+			return opError("restore", name, err)
 		}
 		if snap.Master != "" {
 			if err := j.d.SetMaster(name, snap.Master); err != nil {
@@ -515,11 +507,14 @@ func (j *journal) setMaster(link, master string) error {
 	if err != nil {
 		return err
 	}
-	l.Master = master
-	if j.cur[master].Kind == KindBond {
-		l.Up = false // the bonding driver wants its slaves down to take them
+	// The kernel may have carried the change further: a bridge takes its
+	// ports' MTU while nobody set one, a bond gives its slaves its own
+	// and takes them down. The journal goes by what the host has.
+	for _, n := range []string{link, master} {
+		if _, err := j.learn(n); err != nil {
+			return opError("enslave", n, err)
+		}
 	}
-	j.cur[link] = l
 	return nil
 }
 
@@ -530,7 +525,7 @@ func (j *journal) release(link string) error {
 		return nil
 	}
 	old, wasUp := l.Master, l.Up
-	err := j.do("release", link, func() error { return j.h.LinkSetNoMaster(j.ref(link)) }, func() error {
+	err := j.do("release", link, func() error { return j.d.Release(link) }, func() error {
 		if err := j.d.SetMaster(link, old); err != nil {
 			return err
 		}
@@ -553,8 +548,8 @@ func (j *journal) setMTU(link string, mtu int) error {
 		return nil
 	}
 	old := l.MTU
-	err := j.do("set mtu", link, func() error { return j.h.LinkSetMTU(j.ref(link), mtu) },
-		func() error { return j.h.LinkSetMTU(j.ref(link), old) })
+	err := j.do("set mtu", link, func() error { return j.d.SetMTU(link, mtu) },
+		func() error { return j.d.SetMTU(link, old) })
 	if err != nil {
 		return err
 	}
@@ -571,14 +566,7 @@ func (j *journal) setUp(link string, up bool) error {
 	if l.Up == up {
 		return nil
 	}
-	set := func(up bool) func() error {
-		return func() error {
-			if up {
-				return j.h.LinkSetUp(j.ref(link))
-			}
-			return j.h.LinkSetDown(j.ref(link))
-		}
-	}
+	set := func(up bool) func() error { return func() error { return j.d.SetUp(link, up) } }
 	if err := j.do("set state", link, set(up), set(!up)); err != nil {
 		return err
 	}
@@ -592,8 +580,8 @@ func (j *journal) addAddr(link string, a netip.Prefix) error {
 	if slices.Contains(l.Addrs, a) {
 		return nil
 	}
-	err := j.do("add address", link, func() error { return j.h.AddrAdd(j.ref(link), addrOf(a)) },
-		func() error { return j.h.AddrDel(j.ref(link), addrOf(a)) })
+	err := j.do("add address", link, func() error { return j.d.AddAddr(link, a) },
+		func() error { return j.d.DelAddr(link, a) })
 	if err != nil {
 		return err
 	}
@@ -607,8 +595,8 @@ func (j *journal) delAddr(link string, a netip.Prefix) error {
 	if !slices.Contains(l.Addrs, a) {
 		return nil
 	}
-	err := j.do("delete address", link, func() error { return j.h.AddrDel(j.ref(link), addrOf(a)) },
-		func() error { return j.h.AddrAdd(j.ref(link), addrOf(a)) })
+	err := j.do("delete address", link, func() error { return j.d.DelAddr(link, a) },
+		func() error { return j.d.AddAddr(link, a) })
 	if err != nil {
 		return err
 	}

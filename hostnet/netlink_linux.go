@@ -8,7 +8,6 @@ import (
 	"runtime"
 	"sort"
 	"strconv"
-	"strings"
 	"syscall"
 	"unsafe"
 
@@ -17,18 +16,18 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-// Driver is one host's network stack: the links of one network namespace
-// (the current one, a named one, or one given by handle). One process can
-// hold drivers for many namespaces at once; tests make hosts of them.
-// A Driver is safe for concurrent use.
-type Driver struct {
+// Netlink is the Driver of one network namespace (the current one, a
+// named one, or one given by handle), over netlink. One process can hold
+// drivers for many namespaces at once; tests make hosts of them. It is
+// safe for concurrent use.
+type Netlink struct {
 	ns   netns.NsHandle
 	h    *netlink.Handle
 	name string
 }
 
 // Open returns a driver for the process's own network namespace.
-func Open() (*Driver, error) {
+func Open() (*Netlink, error) {
 	ns, err := netns.Get()
 	if err != nil {
 		return nil, wrap("open namespace", "", err)
@@ -38,7 +37,7 @@ func Open() (*Driver, error) {
 
 // OpenNamed returns a driver for the namespace ip netns calls name
 // (/run/netns/name).
-func OpenNamed(name string) (*Driver, error) {
+func OpenNamed(name string) (*Netlink, error) {
 	ns, err := netns.GetFromName(name)
 	if err != nil {
 		return nil, wrap("open namespace", name, err)
@@ -48,25 +47,25 @@ func OpenNamed(name string) (*Driver, error) {
 
 // OpenNamespace returns a driver for the namespace behind handle, which
 // it then owns (Close closes it). name is for messages only.
-func OpenNamespace(handle netns.NsHandle, name string) (*Driver, error) {
+func OpenNamespace(handle netns.NsHandle, name string) (*Netlink, error) {
 	h, err := netlink.NewHandleAt(handle)
 	if err != nil {
 		handle.Close()
 		return nil, wrap("open netlink", name, err)
 	}
-	return &Driver{ns: handle, h: h, name: name}, nil
+	return &Netlink{ns: handle, h: h, name: name}, nil
 }
 
 // Close releases the driver's netlink sockets and namespace handle, once
 // nothing uses the driver any more (subscriptions ended).
-func (d *Driver) Close() error {
+func (d *Netlink) Close() error {
 	d.h.Close()
 	return d.ns.Close()
 }
 
 // Namespace returns the name the driver was opened with ("" for the
 // current namespace or a bare handle).
-func (d *Driver) Namespace() string { return d.name }
+func (d *Netlink) Namespace() string { return d.name }
 
 // wrap turns a netlink or kernel error into an *OpError with the sentinel
 // it means.
@@ -103,7 +102,7 @@ func wrap(op, link string, err error) error {
 	return e
 }
 
-func (d *Driver) byName(op, name string) (netlink.Link, error) {
+func (d *Netlink) byName(op, name string) (netlink.Link, error) {
 	l, err := d.h.LinkByName(name)
 	if err != nil {
 		return nil, wrap(op, name, err)
@@ -112,7 +111,7 @@ func (d *Driver) byName(op, name string) (netlink.Link, error) {
 }
 
 // Links returns every link, ordered by name.
-func (d *Driver) Links() ([]Link, error) {
+func (d *Netlink) Links() ([]Link, error) {
 	ls, err := retryDump(func() ([]netlink.Link, error) { return d.h.LinkList() })
 	if err != nil {
 		return nil, wrap("list links", "", err)
@@ -140,7 +139,7 @@ func (d *Driver) Links() ([]Link, error) {
 }
 
 // Link returns one link.
-func (d *Driver) Link(name string) (Link, error) {
+func (d *Netlink) Link(name string) (Link, error) {
 	l, err := d.byName("get link", name)
 	if err != nil {
 		return Link{}, err
@@ -201,7 +200,7 @@ func prefixOf(a netlink.Addr) (netip.Prefix, bool) {
 	return netip.PrefixFrom(ip.Unmap(), ones), true
 }
 
-func (d *Driver) describe(l netlink.Link, names map[int]string, addrs []netip.Prefix, speed bool) Link {
+func (d *Netlink) describe(l netlink.Link, names map[int]string, addrs []netip.Prefix, speed bool) Link {
 	a := l.Attrs()
 	lk := Link{Name: a.Name, Index: a.Index, MAC: a.HardwareAddr.String(), MTU: a.MTU,
 		Up: a.Flags&net.FlagUp != 0, Oper: a.OperState.String(), Master: names[a.MasterIndex], Addrs: addrs}
@@ -238,26 +237,13 @@ func (d *Driver) describe(l netlink.Link, names map[int]string, addrs []netip.Pr
 	return lk
 }
 
-// Bond modes by name and by number, as the bonding driver and oVirt's
-// "mode=4" options spell them.
-var bondModes = map[string]netlink.BondMode{
-	"balance-rr": netlink.BOND_MODE_BALANCE_RR, "0": netlink.BOND_MODE_BALANCE_RR,
-	"active-backup": netlink.BOND_MODE_ACTIVE_BACKUP, "1": netlink.BOND_MODE_ACTIVE_BACKUP,
-	"balance-xor": netlink.BOND_MODE_BALANCE_XOR, "2": netlink.BOND_MODE_BALANCE_XOR,
-	"broadcast": netlink.BOND_MODE_BROADCAST, "3": netlink.BOND_MODE_BROADCAST,
-	"802.3ad": netlink.BOND_MODE_802_3AD, "4": netlink.BOND_MODE_802_3AD,
-	"balance-tlb": netlink.BOND_MODE_BALANCE_TLB, "5": netlink.BOND_MODE_BALANCE_TLB,
-	"balance-alb": netlink.BOND_MODE_BALANCE_ALB, "6": netlink.BOND_MODE_BALANCE_ALB,
-}
-
-// BondMode returns the canonical name of a bond mode given by name or
-// number ("4" → "802.3ad").
-func BondMode(mode string) (string, error) {
-	m, ok := bondModes[mode]
-	if !ok {
-		return "", &OpError{Op: "bond mode", Link: mode, Err: ErrInvalid, Sys: errors.New("unknown bond mode")}
+// netlinkBondMode is a canonical mode name's netlink value.
+func netlinkBondMode(mode string) (netlink.BondMode, error) {
+	m, err := BondMode(mode)
+	if err != nil {
+		return 0, err
 	}
-	return m.String(), nil
+	return netlink.StringToBondMode(m), nil
 }
 
 func bondOptions(b *netlink.Bond) map[string]string {
@@ -280,16 +266,36 @@ func bondOptions(b *netlink.Bond) map[string]string {
 	return o
 }
 
-// CreateBridge creates a Linux bridge, down.
-func (d *Driver) CreateBridge(name string) error {
+// CreateBridge creates a Linux bridge.
+func (d *Netlink) CreateBridge(name string, o LinkOptions) error {
 	if err := ValidName(name); err != nil {
 		return err
 	}
-	return wrap("create bridge", name, d.h.LinkAdd(&netlink.Bridge{LinkAttrs: netlink.LinkAttrs{Name: name}}))
+	attrs, err := d.attrs("create bridge", name, o)
+	if err != nil {
+		return err
+	}
+	return wrap("create bridge", name, d.h.LinkAdd(&netlink.Bridge{LinkAttrs: attrs}))
+}
+
+// attrs are the attributes a link is created with.
+func (d *Netlink) attrs(op, name string, o LinkOptions) (netlink.LinkAttrs, error) {
+	attrs := netlink.LinkAttrs{Name: name, MTU: o.MTU}
+	if o.Up {
+		attrs.Flags = net.FlagUp
+	}
+	if o.Master != "" {
+		m, err := d.byName(op, o.Master)
+		if err != nil {
+			return attrs, err
+		}
+		attrs.MasterIndex = m.Attrs().Index
+	}
+	return attrs, nil
 }
 
 // CreateDummy creates a dummy link (a NIC for tests and host-only use).
-func (d *Driver) CreateDummy(name string) error {
+func (d *Netlink) CreateDummy(name string) error {
 	if err := ValidName(name); err != nil {
 		return err
 	}
@@ -297,7 +303,7 @@ func (d *Driver) CreateDummy(name string) error {
 }
 
 // CreateVLAN creates VLAN device name for VLAN id on parent.
-func (d *Driver) CreateVLAN(name, parent string, id int) error {
+func (d *Netlink) CreateVLAN(name, parent string, id int, o LinkOptions) error {
 	if err := ValidName(name); err != nil {
 		return err
 	}
@@ -308,18 +314,23 @@ func (d *Driver) CreateVLAN(name, parent string, id int) error {
 	if err != nil {
 		return err
 	}
-	return wrap("create vlan", name, d.h.LinkAdd(&netlink.Vlan{LinkAttrs: netlink.LinkAttrs{Name: name, ParentIndex: p.Attrs().Index}, VlanId: id}))
+	attrs, err := d.attrs("create vlan", name, o)
+	if err != nil {
+		return err
+	}
+	attrs.ParentIndex = p.Attrs().Index
+	return wrap("create vlan", name, d.h.LinkAdd(&netlink.Vlan{LinkAttrs: attrs, VlanId: id}))
 }
 
 // CreateBond creates a bond in mode (a name or number) with options
 // (miimon, updelay, downdelay, xmit_hash_policy, lacp_rate), down.
-func (d *Driver) CreateBond(name, mode string, options map[string]string) error {
+func (d *Netlink) CreateBond(name, mode string, options map[string]string) error {
 	if err := ValidName(name); err != nil {
 		return err
 	}
 	b := netlink.NewLinkBond(netlink.LinkAttrs{Name: name})
-	m, ok := bondModes[mode]
-	if !ok {
+	m, err := netlinkBondMode(mode)
+	if err != nil {
 		return &OpError{Op: "create bond", Link: name, Err: ErrInvalid, Sys: errors.New("unknown bond mode " + mode)}
 	}
 	b.Mode = m
@@ -332,71 +343,35 @@ func (d *Driver) CreateBond(name, mode string, options map[string]string) error 
 }
 
 func setBondOption(b *netlink.Bond, k, v string) error {
-	num := func() (int, error) {
-		n, err := strconv.Atoi(v)
-		if err != nil || n < 0 {
-			return 0, errors.New("bond option " + k + "=" + v + ": want a number")
-		}
-		return n, nil
-	}
-	var err error
-	switch k {
-	case "mode":
-		m, ok := bondModes[v]
-		if !ok {
+	if k == "mode" {
+		m, err := netlinkBondMode(v)
+		if err != nil {
 			return errors.New("unknown bond mode " + v)
 		}
 		b.Mode = m
+		return nil
+	}
+	if err := checkBondOption(k, v); err != nil {
+		return err
+	}
+	n, _ := strconv.Atoi(v)
+	switch k {
 	case "miimon":
-		b.Miimon, err = num()
+		b.Miimon = n
 	case "updelay":
-		b.UpDelay, err = num()
+		b.UpDelay = n
 	case "downdelay":
-		b.DownDelay, err = num()
+		b.DownDelay = n
 	case "xmit_hash_policy":
-		p := netlink.StringToBondXmitHashPolicy(v)
-		if p == netlink.BOND_XMIT_HASH_POLICY_UNKNOWN {
-			return errors.New("unknown xmit_hash_policy " + v)
-		}
-		b.XmitHashPolicy = p
+		b.XmitHashPolicy = netlink.StringToBondXmitHashPolicy(v)
 	case "lacp_rate":
-		r := netlink.StringToBondLacpRate(v)
-		if r == netlink.BOND_LACP_RATE_UNKNOWN {
-			return errors.New("unknown lacp_rate " + v)
-		}
-		b.LacpRate = r
-	default:
-		return errors.New("unsupported bond option " + k)
+		b.LacpRate = netlink.StringToBondLacpRate(v)
 	}
-	return err
-}
-
-// ParseBondOptions parses "mode=4 miimon=100" (oVirt's bonding options)
-// into a mode and the other options.
-func ParseBondOptions(s string) (mode string, opts map[string]string, err error) {
-	opts = map[string]string{}
-	mode = "balance-rr"
-	for _, f := range strings.Fields(s) {
-		k, v, ok := strings.Cut(f, "=")
-		if !ok {
-			return "", nil, &OpError{Op: "bond options", Link: f, Err: ErrInvalid, Sys: errors.New("want key=value")}
-		}
-		if k == "mode" {
-			if mode, err = BondMode(v); err != nil {
-				return "", nil, err
-			}
-			continue
-		}
-		if err := setBondOption(netlink.NewLinkBond(netlink.LinkAttrs{}), k, v); err != nil {
-			return "", nil, &OpError{Op: "bond options", Link: f, Err: ErrInvalid, Sys: err}
-		}
-		opts[k] = v
-	}
-	return mode, opts, nil
+	return nil
 }
 
 // Delete deletes a link.
-func (d *Driver) Delete(name string) error {
+func (d *Netlink) Delete(name string) error {
 	l, err := d.byName("delete", name)
 	if err != nil {
 		return err
@@ -406,7 +381,7 @@ func (d *Driver) Delete(name string) error {
 
 // SetMaster enslaves link to master (a bridge or a bond; a bond's slave
 // is taken down first, as the bonding driver requires).
-func (d *Driver) SetMaster(link, master string) error {
+func (d *Netlink) SetMaster(link, master string) error {
 	l, err := d.byName("enslave", link)
 	if err != nil {
 		return err
@@ -424,7 +399,7 @@ func (d *Driver) SetMaster(link, master string) error {
 }
 
 // Release frees link from its master.
-func (d *Driver) Release(link string) error {
+func (d *Netlink) Release(link string) error {
 	l, err := d.byName("release", link)
 	if err != nil {
 		return err
@@ -433,7 +408,7 @@ func (d *Driver) Release(link string) error {
 }
 
 // SetMTU sets a link's MTU.
-func (d *Driver) SetMTU(name string, mtu int) error {
+func (d *Netlink) SetMTU(name string, mtu int) error {
 	l, err := d.byName("set mtu", name)
 	if err != nil {
 		return err
@@ -442,7 +417,7 @@ func (d *Driver) SetMTU(name string, mtu int) error {
 }
 
 // SetUp brings a link up or down.
-func (d *Driver) SetUp(name string, up bool) error {
+func (d *Netlink) SetUp(name string, up bool) error {
 	l, err := d.byName("set state", name)
 	if err != nil {
 		return err
@@ -454,7 +429,7 @@ func (d *Driver) SetUp(name string, up bool) error {
 }
 
 // AddAddr adds an address to a link.
-func (d *Driver) AddAddr(name string, p netip.Prefix) error {
+func (d *Netlink) AddAddr(name string, p netip.Prefix) error {
 	l, err := d.byName("add address", name)
 	if err != nil {
 		return err
@@ -463,7 +438,7 @@ func (d *Driver) AddAddr(name string, p netip.Prefix) error {
 }
 
 // DelAddr removes an address from a link.
-func (d *Driver) DelAddr(name string, p netip.Prefix) error {
+func (d *Netlink) DelAddr(name string, p netip.Prefix) error {
 	l, err := d.byName("delete address", name)
 	if err != nil {
 		return err
@@ -476,7 +451,7 @@ func addrOf(p netip.Prefix) *netlink.Addr {
 }
 
 // Stats returns a link's counters.
-func (d *Driver) Stats(name string) (Stats, error) {
+func (d *Netlink) Stats(name string) (Stats, error) {
 	l, err := d.byName("statistics", name)
 	if err != nil {
 		return Stats{}, err
@@ -492,7 +467,7 @@ func (d *Driver) Stats(name string) (Stats, error) {
 // Subscribe delivers link changes until ctx ends (then the channel
 // closes). Events may be coalesced by the kernel; read Links for the
 // whole picture.
-func (d *Driver) Subscribe(ctx context.Context) (<-chan LinkEvent, error) {
+func (d *Netlink) Subscribe(ctx context.Context) (<-chan LinkEvent, error) {
 	updates := make(chan netlink.LinkUpdate, 64)
 	done := make(chan struct{})
 	ns := d.ns
@@ -527,7 +502,7 @@ func (d *Driver) Subscribe(ctx context.Context) (<-chan LinkEvent, error) {
 
 // speed asks the driver of a link its speed (ETHTOOL_GSET) from a socket
 // in the driver's namespace; 0 when it does not say.
-func (d *Driver) speed(name string) int {
+func (d *Netlink) speed(name string) int {
 	fd, err := d.socket()
 	if err != nil {
 		return 0
@@ -575,7 +550,7 @@ func (d *Driver) speed(name string) int {
 // socket opens a datagram socket in the driver's namespace. The switch
 // happens on a thread of its own, which dies with its goroutine if it
 // cannot switch back.
-func (d *Driver) socket() (int, error) {
+func (d *Netlink) socket() (int, error) {
 	type result struct {
 		fd  int
 		err error
@@ -610,3 +585,5 @@ func (d *Driver) socket() (int, error) {
 	r := <-ch
 	return r.fd, r.err
 }
+
+var _ Driver = (*Netlink)(nil)
