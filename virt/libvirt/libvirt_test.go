@@ -29,15 +29,6 @@ func TestConformance(t *testing.T) {
 	virttest.Run(t, func(t *testing.T) virt.Driver { return libvirttest.Open(t) })
 }
 
-
-
-
-
-
-
-
-
-
 func TestCapabilities(t *testing.T) {
 	d := libvirttest.Open(t)
 	c, err := d.Capabilities(ctx)
