@@ -190,7 +190,7 @@ func TestMetrics(t *testing.T) {
 
 // With Open vSwitch connected and hosts pinging over a slice configured
 // over REST, the switch's counters move with the traffic.
-func TestMetricsWithOVS(t *testing.T) {
+func TestIntegrationMetricsWithOVS(t *testing.T) {
 	ovs := ovstest.StartWith(t, ovstest.Options{System: true})
 	srv := startServer(t)
 	base := srv.base

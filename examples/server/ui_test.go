@@ -136,7 +136,7 @@ func artifact(t *testing.T, name string) string {
 // has both switches, the link, the slice's ports and the path between its
 // two hosts highlighted, and follows a change without a reload; a
 // screenshot is kept.
-func TestUIWithOVS(t *testing.T) {
+func TestIntegrationUIWithOVS(t *testing.T) {
 	ovs := ovstest.StartWith(t, ovstest.Options{System: true})
 	if _, err := exec.LookPath("chromedriver"); err != nil {
 		t.Skip("chromedriver not found: install the Debian packages chromium and chromium-driver (make test does, as root)")

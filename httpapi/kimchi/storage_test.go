@@ -62,7 +62,7 @@ func (e *env) chunk(path string, size int, data []byte) resp {
 	return resp{status: res.StatusCode, header: res.Header, body: b.Bytes()}
 }
 
-func TestStoragePools(t *testing.T) {
+func TestIntegrationStoragePools(t *testing.T) {
 	e, dir := storageEnv(t, kimchi.Options{})
 	var p kimchi.StoragePool
 	e.must(200, "GET", "/storagepools/images", nil).json(t, &p)
@@ -130,7 +130,7 @@ func TestStoragePools(t *testing.T) {
 	e.must(405, "PUT", "/storagepools", map[string]any{})
 }
 
-func TestStorageVolumes(t *testing.T) {
+func TestIntegrationStorageVolumes(t *testing.T) {
 	e, dir := storageEnv(t, kimchi.Options{})
 	task := e.wait(e.do("POST", "/storagepools/images/storagevolumes", map[string]any{"name": "disk.img", "capacity": 1 << 20, "format": "raw"}))
 	require.Equal(t, kimchi.TaskFinished, task.Status, task.Message)
@@ -192,7 +192,7 @@ func TestStorageVolumes(t *testing.T) {
 	e.must(404, "POST", "/storagepools/images/storagevolumes/disk.img/shred", nil)
 }
 
-func TestUpload(t *testing.T) {
+func TestIntegrationUpload(t *testing.T) {
 	e, dir := storageEnv(t, kimchi.Options{})
 	data := make([]byte, 3<<20+123)
 	rand.Read(data)
@@ -263,7 +263,7 @@ func TestUpload(t *testing.T) {
 	assert.Equal(t, 415, res.StatusCode)
 }
 
-func TestDownload(t *testing.T) {
+func TestIntegrationDownload(t *testing.T) {
 	payload := bytes.Repeat([]byte("netslice"), 50000)
 	src := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.URL.Path == "/redirect" {
@@ -291,7 +291,7 @@ func TestDownload(t *testing.T) {
 	assert.Contains(t, e2.must(403, "POST", "/storagepools/images/storagevolumes", map[string]any{"name": "o.img", "url": "http://192.0.2.1/x"}).reason(t), "KCHVOL0022E")
 }
 
-func TestISOVolumes(t *testing.T) {
+func TestIntegrationISOVolumes(t *testing.T) {
 	if _, err := exec.LookPath("xorriso"); err != nil {
 		t.Skip("xorriso not installed: apt-get install xorriso (make test does as root)")
 	}

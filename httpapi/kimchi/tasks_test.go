@@ -84,7 +84,7 @@ func TestUnavailable(t *testing.T) {
 // TestHypervisorOutage: while the hypervisor's daemon is down every call
 // answers 503 at once, templates and tasks (in the store) still answer,
 // and when it is back the API works again without a restart.
-func TestHypervisorOutage(t *testing.T) {
+func TestIntegrationHypervisorOutage(t *testing.T) {
 	lv := libvirttest.StartDaemon(t)
 	drv, err := libvirt.Open(lv.URI(), libvirt.Options{})
 	require.NoError(t, err)

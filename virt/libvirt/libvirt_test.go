@@ -42,7 +42,7 @@ func TestCapabilities(t *testing.T) {
 // TestReconnect: a hypervisor behind a daemon that dies. Calls fail with
 // ErrUnavailable at once while it is gone, and the driver reconnects by
 // itself when it is back.
-func TestReconnect(t *testing.T) {
+func TestIntegrationReconnect(t *testing.T) {
 	lv := libvirttest.StartDaemon(t)
 	d, err := libvirt.Open(lv.URI(), libvirt.Options{})
 	require.NoError(t, err)
@@ -80,7 +80,7 @@ func TestReconnect(t *testing.T) {
 
 // TestRealStorage: a directory pool on libvirt's real storage driver —
 // files made, resized, wiped, cloned and deleted on disk.
-func TestRealStorage(t *testing.T) {
+func TestIntegrationRealStorage(t *testing.T) {
 	lv := libvirttest.StartStorageDaemon(t)
 	d, err := libvirt.Open(lv.URI(), libvirt.Options{})
 	require.NoError(t, err)
