@@ -84,3 +84,69 @@ func ExampleObserve() {
 	fmt.Println(calls)
 	// Output: map[get:1 get (failed):1 put:1]
 }
+
+// Read every key under a prefix, however many pages it takes.
+func ExampleAll() {
+	ctx := context.Background()
+	s := memory.New(nil)
+	defer s.Close()
+	for i := range 3 {
+		s.Put(ctx, fmt.Sprintf("ports/%d", i), []byte("up"))
+	}
+	for kv, err := range store.All(ctx, s, "ports/") {
+		if err != nil {
+			panic(err)
+		}
+		fmt.Println(kv.Key, string(kv.Value))
+	}
+	// Output:
+	// ports/0 up
+	// ports/1 up
+	// ports/2 up
+}
+
+// Keep a copy of what a store holds under a prefix: read it, then follow
+// every change, surviving watches that end and histories that are gone.
+func ExampleFollow() {
+	ctx, cancel := context.WithCancel(context.Background())
+	s := memory.New(nil)
+	defer s.Close()
+	s.Put(ctx, "ports/1", []byte("up"))
+
+	ports := map[string]string{} // only Follow's goroutine touches it
+	synced := make(chan int64, 16)
+	f := store.Follow{Store: s, Prefix: "ports/",
+		Load: func(ctx context.Context, rev int64) error {
+			clear(ports)
+			for kv, err := range store.All(ctx, s, "ports/") {
+				if err != nil {
+					return err
+				}
+				ports[kv.Key] = string(kv.Value)
+			}
+			return nil
+		},
+		Changes: func(ctx context.Context, events []store.Event) error {
+			for _, ev := range events {
+				if ev.Type == store.EventDelete {
+					delete(ports, ev.KV.Key)
+				} else {
+					ports[ev.KV.Key] = string(ev.KV.Value)
+				}
+			}
+			fmt.Println(ports)
+			return nil
+		},
+		Synced: func(rev int64) { synced <- rev },
+	}
+	done := make(chan struct{})
+	go func() { f.Run(ctx); close(done) }()
+	<-synced // loaded
+	rev, _ := s.Put(ctx, "ports/2", []byte("down"))
+	for <-synced < rev {
+	}
+	cancel()
+	<-done
+	// Output:
+	// map[ports/1:up ports/2:down]
+}
