@@ -33,7 +33,6 @@ type view struct {
 	mu      sync.RWMutex
 	rev     int64         // the revision readers see
 	pending int64         // after a load: publish once head reaches it
-	applied int64         // the last revision applied
 	wake    chan struct{} // closed when rev advances
 	tables  map[*kind]*table
 
@@ -207,7 +206,6 @@ func (v *view) apply(ev store.Event) {
 	put := ev.Type == store.EventPut
 	val := ev.KV.Value
 	rev := ev.KV.ModRevision
-	v.applied = max(v.applied, rev)
 	switch kind {
 	case "=head":
 		if put {
@@ -414,56 +412,43 @@ func (v *view) waitFor(ctx context.Context, rev int64) error {
 	}
 }
 
-// follow keeps the view in step with the store until ctx ends: a full
-// load, then a watch from the revision loaded; after a failure it waits
-// and resumes, and loads everything again only when the history it needs
-// is gone. ready is closed after the first load.
+// follow keeps the view in step with the store until ctx ends (see
+// store.Follow). ready is closed after the first load.
 func (v *view) follow(ctx context.Context, st store.Store, ready chan<- struct{}) {
-	wait := 50 * time.Millisecond
-	from := int64(-1)
-	for ctx.Err() == nil {
-		if from < 0 {
-			rev, err := v.load(ctx, st)
-			if err != nil {
-				if v.log != nil && ctx.Err() == nil {
-					v.log.Warn("neutron: loading state from the store", "err", err)
-				}
-				if !sleep(ctx, &wait) {
-					return
-				}
-				continue
+	failing := false
+	store.Follow{
+		Store:      st,
+		Prefix:     string(v.k),
+		MaxBackoff: 2 * time.Second,
+		Load: func(ctx context.Context, rev int64) error {
+			if err := v.load(ctx, st, rev); err != nil {
+				return err
 			}
-			from = rev + 1
 			if ready != nil {
 				close(ready)
 				ready = nil
 			}
-		}
-		err := v.watch(ctx, st, &from, func() { wait = 50 * time.Millisecond })
-		if ctx.Err() != nil {
-			return
-		}
-		if errors.Is(err, store.ErrCompacted) {
-			from = -1
-			continue
-		}
-		if v.log != nil {
-			v.log.Warn("neutron: watching the store", "err", err)
-		}
-		if !sleep(ctx, &wait) {
-			return
-		}
-	}
-}
-
-func sleep(ctx context.Context, wait *time.Duration) bool {
-	select {
-	case <-ctx.Done():
-		return false
-	case <-time.After(*wait):
-	}
-	*wait = min(2**wait, 2*time.Second)
-	return true
+			return nil
+		},
+		Changes: func(_ context.Context, events []store.Event) error {
+			v.mu.Lock()
+			defer v.mu.Unlock()
+			for _, ev := range events {
+				v.apply(ev)
+			}
+			return nil
+		},
+		Failing: func(err error) {
+			switch {
+			case v.log == nil || ctx.Err() != nil:
+			case err != nil && !failing:
+				v.log.Warn("neutron: cannot follow the store; retrying", "err", err)
+			case err == nil && failing:
+				v.log.Info("neutron: following the store again")
+			}
+			failing = err != nil
+		},
+	}.Run(ctx)
 }
 
 // load reads everything under the prefix into a fresh state. The pages
@@ -471,34 +456,23 @@ func sleep(ctx context.Context, wait *time.Duration) bool {
 // change after rev0, so once it reaches the head written last before the
 // load ended, the state is exactly the store's: readers see nothing until
 // then (pending).
-func (v *view) load(ctx context.Context, st store.Store) (int64, error) {
-	rev0, err := st.Revision(ctx)
-	if err != nil {
-		return 0, err
-	}
+func (v *view) load(ctx context.Context, st store.Store, rev0 int64) error {
 	var all []store.KV
-	after := ""
-	for {
-		page, more, err := st.List(ctx, string(v.k), after, store.MaxListLimit)
+	for kv, err := range store.All(ctx, st, string(v.k)) {
 		if err != nil {
-			return 0, err
+			return err
 		}
-		all = append(all, page...)
-		if !more || len(page) == 0 {
-			break
-		}
-		after = page[len(page)-1].Key
+		all = append(all, kv)
 	}
 	head := int64(0)
 	if kv, err := st.Get(ctx, v.k.head()); err == nil {
 		head = kv.ModRevision
 	} else if !errors.Is(err, store.ErrNotFound) {
-		return 0, err
+		return err
 	}
 	v.mu.Lock()
 	defer v.mu.Unlock()
 	v.reset()
-	v.applied = rev0
 	for _, kv := range all {
 		if kv.Key == v.k.head() {
 			continue
@@ -516,48 +490,5 @@ func (v *view) load(ctx context.Context, st store.Store) (int64, error) {
 			f(nil)
 		}
 	}
-	return rev0, nil
-}
-
-func (v *view) watch(ctx context.Context, st store.Store, from *int64, healthy func()) error {
-	wctx, cancel := context.WithCancel(ctx)
-	defer cancel()
-	events, err := st.Watch(wctx, string(v.k), *from)
-	if err != nil {
-		return err
-	}
-	healthy()
-	for ev := range events {
-		if ev.Err != nil {
-			return ev.Err
-		}
-		v.mu.Lock()
-		v.apply(ev)
-		// Drain what is already there under the same lock.
-	drain:
-		for {
-			select {
-			case ev2, ok := <-events:
-				if !ok || ev2.Err != nil {
-					v.mu.Unlock()
-					if ok {
-						return ev2.Err
-					}
-					return errors.New("watch closed")
-				}
-				v.apply(ev2)
-			default:
-				break drain
-			}
-		}
-		// Resume at the last revision applied: if the watch ends inside
-		// a transaction, its events are applied again, which changes
-		// nothing.
-		*from = v.applied
-		v.mu.Unlock()
-	}
-	if ctx.Err() != nil {
-		return ctx.Err()
-	}
-	return errors.New("watch closed")
+	return nil
 }
