@@ -123,22 +123,14 @@ func (h Hosts) List(ctx context.Context) ([]string, error) {
 	prefix := h.key("", "")
 	prefix = strings.TrimSuffix(prefix, "/")
 	var out []string
-	after := ""
-	for {
-		page, more, err := h.Store.List(ctx, prefix, after, store.MaxListLimit)
+	for kv, err := range store.All(ctx, h.Store, prefix) {
 		if err != nil {
 			return nil, err
 		}
-		for _, kv := range page {
-			rest := strings.TrimPrefix(kv.Key, prefix)
-			if host, ok := strings.CutSuffix(rest, "/state"); ok && !strings.Contains(host, "/") {
-				out = append(out, host)
-			}
+		rest := strings.TrimPrefix(kv.Key, prefix)
+		if host, ok := strings.CutSuffix(rest, "/state"); ok && !strings.Contains(host, "/") {
+			out = append(out, host)
 		}
-		if !more || len(page) == 0 {
-			break
-		}
-		after = page[len(page)-1].Key
 	}
 	sort.Strings(out)
 	return out, nil

@@ -1,6 +1,7 @@
 // Command slicing shows netslice's data flow end to end, on embedded
 // defaults: slice configuration lives in the bolt store, an l2 fabric
-// follows the store through a watch, and frames are decided by the fabric.
+// follows the store through a source of slices (l2/sources: a watch that
+// survives the store's failures), and frames are decided by the fabric.
 //
 // It writes a demo configuration (two tenants' slices sharing a switch),
 // sends frames between their hosts, then changes the configuration in the
@@ -26,6 +27,7 @@ import (
 	"time"
 
 	"github.com/netslice/netslice/l2"
+	"github.com/netslice/netslice/l2/sources"
 	"github.com/netslice/netslice/store"
 	"github.com/netslice/netslice/store/bolt"
 )
@@ -72,17 +74,22 @@ func run(ctx context.Context, out io.Writer, dir string, log *slog.Logger) error
 	if err := seed(ctx, out, s); err != nil {
 		return err
 	}
+	// The fabric follows the store through a source of slices: the
+	// slices under prefix, as "demo/<tenant>/<network>".
 	fab := l2.NewFabric(l2.Options{})
-	sync := &follower{s: s, f: fab, log: log}
-	rev, err := sync.load(ctx)
+	fl := sources.New(fab.Update, sources.Options{Logger: log})
+	src := demo{sources.StoreFeed{Store: s, Prefix: prefix, Load: load(s, log), Affected: affected, Reload: reload(s, log)}}
+	fctx, stop := context.WithCancel(ctx)
+	defer stop()
+	go fl.Run(fctx, src)
+	rev, err := s.Revision(ctx)
 	if err != nil {
 		return err
 	}
+	if err := caughtUp(fl, rev); err != nil {
+		return err
+	}
 	fmt.Fprintf(out, "fabric loaded at revision %d: %v\n", rev, fab.Slices())
-	wctx, stop := context.WithCancel(ctx)
-	defer stop()
-	applied := make(chan int64, 16)
-	go sync.follow(wctx, rev+1, applied)
 
 	sw := l2.DatapathID(0xe0)
 	port := func(n l2.Port) l2.Location { return l2.Location{Datapath: sw, Port: n, VLAN: l2.Untagged} }
@@ -103,7 +110,7 @@ func run(ctx context.Context, out io.Writer, dir string, log *slog.Logger) error
 	if err != nil {
 		return err
 	}
-	if err := waitFor(applied, rev); err != nil {
+	if err := caughtUp(fl, rev); err != nil {
 		return err
 	}
 	frame(out, fab, "alice to bob", port(1), alice, bob)
@@ -114,7 +121,7 @@ func run(ctx context.Context, out io.Writer, dir string, log *slog.Logger) error
 	for _, id := range fab.Slices() {
 		entries, _ := fab.Entries(id)
 		for _, e := range entries {
-			fmt.Fprintf(out, "%-12s %v at %v static=%v\n", id, e.MAC, e.Location, e.Static)
+			fmt.Fprintf(out, "%-17s %v at %v static=%v\n", id, e.MAC, e.Location, e.Static)
 		}
 	}
 	return nil
@@ -124,11 +131,11 @@ func frame(out io.Writer, f *l2.Fabric, what string, in l2.Location, src, dst l2
 	d := f.Decide(in, src, dst)
 	switch d.Action {
 	case l2.Forward:
-		fmt.Fprintf(out, "%-32s slice %-12s forward to %v\n", what, d.Slice, d.Out)
+		fmt.Fprintf(out, "%-32s slice %-17s forward to %v\n", what, d.Slice, d.Out)
 	case l2.Flood:
-		fmt.Fprintf(out, "%-32s slice %-12s flood to %v (%v)\n", what, d.Slice, f.FloodTargets(d, in, dst, nil), d.Reason)
+		fmt.Fprintf(out, "%-32s slice %-17s flood to %v (%v)\n", what, d.Slice, f.FloodTargets(d, in, dst, nil), d.Reason)
 	default:
-		fmt.Fprintf(out, "%-32s slice %-12s drop (%v)\n", what, d.Slice, d.Reason)
+		fmt.Fprintf(out, "%-32s slice %-17s drop (%v)\n", what, d.Slice, d.Reason)
 	}
 }
 
@@ -159,54 +166,77 @@ func seed(ctx context.Context, out io.Writer, s store.Store) error {
 	return err
 }
 
-// follower keeps a fabric in line with the slices in the store.
-type follower struct {
-	s   store.Store
-	f   *l2.Fabric
-	log *slog.Logger
+// demo is the source of the slices under prefix: StoreFeed follows the
+// store, reading a slice again whenever a key of it changes.
+type demo struct{ sources.StoreFeed }
+
+func (demo) Name() string { return "demo" }
+
+// load reads every slice in the store with its ports.
+func load(s store.Store, log *slog.Logger) func(context.Context) (map[string]l2.SliceSpec, error) {
+	return func(ctx context.Context) (map[string]l2.SliceSpec, error) {
+		all := map[string]l2.SliceSpec{}
+		for kv, err := range store.All(ctx, s, prefix) {
+			if err != nil {
+				return nil, err
+			}
+			addKey(all, kv, log)
+		}
+		return all, nil
+	}
 }
 
-// desired is one slice's configuration as the store has it.
-type desired map[l2.Location][]l2.MAC
-
-// read returns every slice in the store with its ports, and the revision
-// it read them at (the store's, taken first, so a watch from rev+1 misses
-// nothing).
-func (fl *follower) read(ctx context.Context) (map[string]desired, int64, error) {
-	rev, err := fl.s.Revision(ctx)
-	if err != nil {
-		return nil, 0, err
-	}
-	want := map[string]desired{}
-	after := ""
-	for {
-		page, more, err := fl.s.List(ctx, prefix, after, 1000)
-		if err != nil {
-			return nil, 0, err
+// reload reads one slice; nil when it is gone.
+func reload(s store.Store, log *slog.Logger) func(context.Context, string) (*l2.SliceSpec, error) {
+	return func(ctx context.Context, slice string) (*l2.SliceSpec, error) {
+		if _, err := s.Get(ctx, prefix+slice); errors.Is(err, store.ErrNotFound) {
+			return nil, nil
+		} else if err != nil {
+			return nil, err
 		}
-		for _, kv := range page {
-			slice, loc, isPort, err := parseKey(kv.Key)
+		one := map[string]l2.SliceSpec{slice: {Ports: map[l2.Location][]l2.MAC{}}}
+		for kv, err := range store.All(ctx, s, prefix+slice+"/ports/") {
 			if err != nil {
-				fl.log.Warn("skipping key", "key", kv.Key, "err", err)
-				continue
+				return nil, err
 			}
-			if want[slice] == nil {
-				want[slice] = desired{}
-			}
-			if isPort {
-				var v portValue
-				if err := json.Unmarshal(kv.Value, &v); err != nil {
-					fl.log.Warn("skipping port", "key", kv.Key, "err", err)
-					continue
-				}
-				want[slice][loc] = v.Attached
-			}
+			addKey(one, kv, log)
 		}
-		if !more {
-			return want, rev, nil
-		}
-		after = page[len(page)-1].Key
+		spec := one[slice]
+		return &spec, nil
 	}
+}
+
+// affected returns the slice a key belongs to.
+func affected(key string) []string {
+	slice, _, _, err := parseKey(key)
+	if err != nil {
+		return nil
+	}
+	return []string{slice}
+}
+
+// addKey adds what one key says to the slices; a key it cannot read is
+// logged and skipped.
+func addKey(slices map[string]l2.SliceSpec, kv store.KV, log *slog.Logger) {
+	slice, loc, isPort, err := parseKey(kv.Key)
+	if err != nil {
+		log.Warn("skipping key", "key", kv.Key, "err", err)
+		return
+	}
+	spec, ok := slices[slice]
+	if !ok {
+		spec = l2.SliceSpec{Ports: map[l2.Location][]l2.MAC{}}
+		slices[slice] = spec
+	}
+	if !isPort {
+		return
+	}
+	var v portValue
+	if err := json.Unmarshal(kv.Value, &v); err != nil {
+		log.Warn("skipping port", "key", kv.Key, "err", err)
+		return
+	}
+	spec.Ports[loc] = v.Attached
 }
 
 func parseKey(key string) (slice string, loc l2.Location, isPort bool, err error) {
@@ -234,86 +264,14 @@ func parseKey(key string) (slice string, loc l2.Location, isPort bool, err error
 	return slice, l2.Location{Datapath: dp, Port: l2.Port(port), VLAN: vid}, true, nil
 }
 
-// load reads the store and makes the fabric match it.
-func (fl *follower) load(ctx context.Context) (int64, error) {
-	want, rev, err := fl.read(ctx)
-	if err != nil {
-		return 0, err
+// caughtUp waits until the source has reported up to revision rev.
+func caughtUp(fl *sources.Follower, rev int64) error {
+	deadline := time.Now().Add(5 * time.Second)
+	for time.Now().Before(deadline) {
+		if st := fl.Status(); len(st) == 1 && st[0].Revision >= rev {
+			return nil
+		}
+		time.Sleep(10 * time.Millisecond)
 	}
-	return rev, fl.reconcile(want)
-}
-
-// reconcile changes the fabric, in one Update, to what want says: only the
-// differences, so hosts learned on unchanged ports stay learned.
-func (fl *follower) reconcile(want map[string]desired) error {
-	_, err := fl.f.Update(func(tx *l2.Tx) error {
-		for _, id := range fl.f.Slices() {
-			if want[id] == nil {
-				if err := tx.RemoveSlice(id); err != nil {
-					return err
-				}
-			}
-		}
-		for id, ports := range want {
-			if err := tx.SetSlice(id, l2.SliceSpec{Ports: ports}); err != nil {
-				return err
-			}
-		}
-		return nil
-	})
-	return err
-}
-
-// follow watches the store and reconciles after each batch of changes,
-// reporting the revision it caught up to.
-func (fl *follower) follow(ctx context.Context, from int64, applied chan<- int64) {
-	for ctx.Err() == nil {
-		events, err := fl.s.Watch(ctx, prefix, from)
-		if err != nil {
-			fl.log.Error("watch", "err", err)
-			return
-		}
-		for ev := range events {
-			if ev.Err != nil {
-				// Fell behind the kept history: start over from a fresh read.
-				fl.log.Warn("watch ended, reloading", "err", ev.Err)
-				rev, err := fl.load(ctx)
-				if err != nil {
-					fl.log.Error("reload", "err", err)
-					return
-				}
-				from = rev + 1
-				break
-			}
-			// Changes come in order; reconciling from a fresh read folds
-			// every change up to now into one fabric update.
-			want, rev, err := fl.read(ctx)
-			if err != nil {
-				fl.log.Error("read", "err", err)
-				return
-			}
-			if err := fl.reconcile(want); err != nil {
-				fl.log.Error("reconcile", "err", err)
-			}
-			from = max(ev.KV.ModRevision, rev) + 1
-			select {
-			case applied <- rev:
-			default:
-			}
-		}
-	}
-}
-
-func waitFor(applied <-chan int64, rev int64) error {
-	timeout := time.After(5 * time.Second)
-	for {
-		select {
-		case r := <-applied:
-			if r >= rev {
-				return nil
-			}
-		case <-timeout:
-			return fmt.Errorf("fabric did not catch up with revision %d", rev)
-		}
-	}
+	return fmt.Errorf("fabric did not catch up with revision %d", rev)
 }

@@ -210,22 +210,7 @@ func (s *Service) driver() (virt.Driver, error) {
 
 // scan calls fn with every value under prefix, in key order.
 func (s *Service) scan(ctx context.Context, prefix string, fn func(v []byte) error) error {
-	after := ""
-	for {
-		page, more, err := s.st.List(ctx, prefix, after, 1000)
-		if err != nil {
-			return err
-		}
-		for _, kv := range page {
-			if err := fn(kv.Value); err != nil {
-				return err
-			}
-		}
-		if !more || len(page) == 0 {
-			return nil
-		}
-		after = page[len(page)-1].Key
-	}
+	return store.ScanAll(ctx, s.st, prefix, func(_, v []byte) error { return fn(v) })
 }
 
 // removeStaleUploads deletes the files of uploads this server (its

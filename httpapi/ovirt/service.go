@@ -174,22 +174,14 @@ func (s *Service) CreateNetwork(ctx context.Context, n Network) (Network, error)
 // Networks returns every logical network, by name.
 func (s *Service) Networks(ctx context.Context) ([]Network, error) {
 	var out []Network
-	after := ""
-	for {
-		page, more, err := s.st.List(ctx, s.opts.KeyPrefix+"networks/", after, store.MaxListLimit)
+	for kv, err := range store.All(ctx, s.st, s.opts.KeyPrefix+"networks/") {
 		if err != nil {
 			return nil, err
 		}
-		for _, kv := range page {
-			var n Network
-			if json.Unmarshal(kv.Value, &n) == nil {
-				out = append(out, n)
-			}
+		var n Network
+		if json.Unmarshal(kv.Value, &n) == nil {
+			out = append(out, n)
 		}
-		if !more || len(page) == 0 {
-			break
-		}
-		after = page[len(page)-1].Key
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
 	return out, nil

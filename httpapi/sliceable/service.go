@@ -105,52 +105,21 @@ func (s *Service) scan(ctx context.Context, prefix string, fn func(id string, va
 // scanBytes is scan handing the id over as bytes, valid only during the
 // call: for rendering a list without a string per item.
 func (s *Service) scanBytes(ctx context.Context, prefix string, fn func(id, value []byte) error) error {
-	var last []byte
-	after := ""
-	for {
-		var more bool
-		var err error
-		if sc, ok := s.st.(store.Scanner); ok {
-			more, err = sc.Scan(ctx, prefix, after, store.MaxListLimit, func(k, v []byte) error {
-				last = append(last[:0], k...)
-				return fn(k[len(prefix):], v)
-			})
-		} else {
-			var page []store.KV
-			page, more, err = s.st.List(ctx, prefix, after, store.MaxListLimit)
-			for _, kv := range page {
-				if err == nil {
-					last = append(last[:0], kv.Key...)
-					err = fn([]byte(kv.Key[len(prefix):]), kv.Value)
-				}
-			}
-		}
-		if err != nil || !more {
-			return err
-		}
-		after = string(last)
-	}
+	return store.ScanAll(ctx, s.st, prefix, func(k, v []byte) error { return fn(k[len(prefix):], v) })
 }
 
 // list calls fn for every key under prefix in order, with what the store
 // knows of it (revisions): scan without the Scanner's shortcut.
 func (s *Service) list(ctx context.Context, prefix string, fn func(id string, kv store.KV) error) error {
-	after := ""
-	for {
-		page, more, err := s.st.List(ctx, prefix, after, store.MaxListLimit)
+	for kv, err := range store.All(ctx, s.st, prefix) {
 		if err != nil {
 			return err
 		}
-		for _, kv := range page {
-			if err := fn(kv.Key[len(prefix):], kv); err != nil {
-				return err
-			}
+		if err := fn(kv.Key[len(prefix):], kv); err != nil {
+			return err
 		}
-		if !more || len(page) == 0 {
-			return nil
-		}
-		after = page[len(page)-1].Key
 	}
+	return nil
 }
 
 // Tenants.
