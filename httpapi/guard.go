@@ -31,31 +31,33 @@ var formTypes = []string{"text/plain", "application/x-www-form-urlencoded", "mul
 // Wrap (a login endpoint) calls it itself.
 func CheckRequest(r *http.Request, formOK, trusted []string) *Error {
 	if r.Method != http.MethodGet && r.Method != http.MethodHead && dotSegments(r) {
-		return &Error{Status: http.StatusBadRequest, Msg: `the path has "." or ".." or empty segments`}
+		return errDotSegments
 	}
 	if Safe(r.Method) {
 		return nil
 	}
 	if site := r.Header.Get("Sec-Fetch-Site"); site == "cross-site" || site == "same-site" {
 		if !trustedOrigin(r, trusted) {
-			return &Error{Status: http.StatusForbidden, Msg: "a request from another site may not change anything here"}
+			return &Error{Status: http.StatusForbidden, Msg: "a request from another site may not change anything here", Kind: ErrForeign}
 		}
 	}
 	if o := r.Header.Get("Origin"); o != "" && !sameOrigin(r, o) && !trustedOrigin(r, trusted) {
-		return &Error{Status: http.StatusForbidden, Msg: "a request from origin " + o + " may not change anything here"}
+		return &Error{Status: http.StatusForbidden, Msg: "a request from origin " + o + " may not change anything here", Kind: ErrForeign}
 	}
 	if ct := r.Header.Get("Content-Type"); ct != "" {
 		mt, _, err := mime.ParseMediaType(ct)
 		if err != nil {
-			return &Error{Status: http.StatusUnsupportedMediaType, Msg: "the Content-Type cannot be read: " + ct}
+			return &Error{Status: http.StatusUnsupportedMediaType, Msg: "the Content-Type cannot be read: " + ct, Kind: ErrMediaType}
 		}
 		if slices.Contains(formTypes, mt) && !slices.Contains(formOK, mt) {
 			return &Error{Status: http.StatusUnsupportedMediaType, Msg: "a request that changes something must not be " + mt +
-				" (a type any web page can make a browser send)"}
+				" (a type any web page can make a browser send)", Kind: ErrForeign}
 		}
 	}
 	return nil
 }
+
+var errDotSegments = &Error{Status: http.StatusBadRequest, Msg: `the path has "." or ".." or empty segments`}
 
 // dotSegments reports whether the path the client sent has "." or ".."
 // segments, escaped or not, or an empty one inside it ("a//b"): what a
@@ -106,7 +108,7 @@ func trustedOrigin(r *http.Request, trusted []string) bool {
 func Guard(h http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.Method != http.MethodGet && r.Method != http.MethodHead && dotSegments(r) {
-			PlainText(w, r, http.StatusBadRequest, `the path has "." or ".." or empty segments`)
+			PlainText(w, r, errDotSegments)
 			return
 		}
 		h.ServeHTTP(w, r)

@@ -21,11 +21,15 @@
 //
 // # Errors
 //
-// Handlers return errors; StatusOf maps them the same way for every
-// surface: an *Error carries its status, store.ErrUnavailable and a
-// request past its deadline are 503 with Retry-After, a value too large
-// for the store is 413, anything else a 500 whose details go to the log
-// only. Each surface renders the result in its dialect (Renderer).
+// Every surface routes with a Router (ServeMux patterns, handlers that
+// return errors) and has one error path: its service's errors become an
+// *Error with the status its specification gives, and StatusOf maps the
+// rest the same way for every surface: store.ErrUnavailable and a request
+// past its deadline are 503 with Retry-After, a value too large for the
+// store is 413, anything else a 500 whose details go to the log only.
+// Fail logs and renders the result in the surface's dialect (Renderer).
+// httpapi's own refusals carry a Kind (ErrUnknownField, ErrTooLarge, ...)
+// for errors.Is.
 package httpapi
 
 import (
@@ -52,15 +56,17 @@ func Mount(mux *http.ServeMux, surfaces ...Surface) {
 }
 
 // Renderer writes an error the way a surface's specification wants
-// (text/plain for the Sliceable API, a JSON fault for Neutron, ...).
-type Renderer func(w http.ResponseWriter, r *http.Request, status int, msg string)
+// (text/plain for the Sliceable API, a JSON fault for Neutron, ...): e
+// holds the status and the message, its Kind, and what caused it, which
+// errors.As finds (the surface's own error, with its dialect's words).
+type Renderer func(w http.ResponseWriter, r *http.Request, e *Error)
 
-// PlainText renders errors as text/plain.
-func PlainText(w http.ResponseWriter, r *http.Request, status int, msg string) {
+// PlainText renders errors as text/plain: the message.
+func PlainText(w http.ResponseWriter, r *http.Request, e *Error) {
 	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 	w.Header().Set("X-Content-Type-Options", "nosniff")
-	w.WriteHeader(status)
-	io.WriteString(w, msg+"\n")
+	w.WriteHeader(e.Status)
+	io.WriteString(w, e.Msg+"\n")
 }
 
 // MountPoint returns the path prefix a handler mounted with

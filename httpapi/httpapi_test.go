@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -33,28 +34,29 @@ func TestDecodeJSON(t *testing.T) {
 		name, ctype, in string
 		status          int
 		msg             string
+		kind            error // for errors.Is
 	}{
-		{"good", "application/json", `{"name":"a","n":1}`, 0, ""},
-		{"good, no content type", "", `{"name":"a"}`, 0, ""},
-		{"good, +json", "application/vnd.x+json; charset=utf-8", `{"n":2}`, 0, ""},
-		{"good, nested and null", "", `{"inner":{"vlan":3},"tags":null}`, 0, ""},
-		{"empty", "application/json", ``, 422, "empty request body"},
-		{"malformed", "application/json", `{"name":`, 422, "malformed JSON"},
-		{"unknown field", "application/json", `{"nom":"a"}`, 422, `unknown field "nom"`},
-		{"field in another case", "application/json", `{"NAME":"a"}`, 422, `unknown field "NAME"`},
-		{"nested unknown field", "application/json", `{"inner":{"vid":3}}`, 422, `unknown field "inner.vid"`},
-		{"wrong type", "application/json", `{"n":"1"}`, 422, `field "n" must be an integer, not string`},
-		{"negative port", "application/json", `{"port":-1}`, 422, `field "port" must be an integer from 0 to 4294967295, not -1`},
-		{"vlan too large", "application/json", `{"inner":{"vlan":70000}}`, 422, `field "inner.vlan" must be an integer from 0 to 65535, not 70000`},
-		{"array for an object", "application/json", `[1,2]`, 422, "request body must be a JSON object, not an array"},
-		{"object for an array", "application/json", `{"tags":{}}`, 422, `field "tags" must be a JSON array, not an object`},
-		{"null body", "application/json", `null`, 422, "request body must be a JSON object, not null"},
-		{"invalid UTF-8", "application/json", "{\"name\":\"a\xffb\"}", 422, "not valid UTF-8"},
-		{"trailing value", "application/json", `{} {}`, 422, "unexpected data after the value, at offset 3"},
-		{"trailing garbage", "application/json", `{"name":"x"}xyz`, 422, "unexpected data after the value, at offset 12"},
-		{"too large", "application/json", `{"name":"` + strings.Repeat("x", 200) + `"}`, 413, "exceeds 100 bytes"},
-		{"not JSON", "text/plain", `{}`, 415, "must be application/json"},
-		{"number out of range", "application/json", `{"inner":{"vlan":1e400}}`, 422, "the number 1e400 is out of range"},
+		{"good", "application/json", `{"name":"a","n":1}`, 0, "", nil},
+		{"good, no content type", "", `{"name":"a"}`, 0, "", nil},
+		{"good, +json", "application/vnd.x+json; charset=utf-8", `{"n":2}`, 0, "", nil},
+		{"good, nested and null", "", `{"inner":{"vlan":3},"tags":null}`, 0, "", nil},
+		{"empty", "application/json", ``, 422, "empty request body", httpapi.ErrMalformed},
+		{"malformed", "application/json", `{"name":`, 422, "malformed JSON", httpapi.ErrMalformed},
+		{"unknown field", "application/json", `{"nom":"a"}`, 422, `unknown field "nom"`, httpapi.ErrUnknownField},
+		{"field in another case", "application/json", `{"NAME":"a"}`, 422, `unknown field "NAME"`, httpapi.ErrUnknownField},
+		{"nested unknown field", "application/json", `{"inner":{"vid":3}}`, 422, `unknown field "inner.vid"`, httpapi.ErrUnknownField},
+		{"wrong type", "application/json", `{"n":"1"}`, 422, `field "n" must be an integer, not string`, httpapi.ErrType},
+		{"negative port", "application/json", `{"port":-1}`, 422, `field "port" must be an integer from 0 to 4294967295, not -1`, httpapi.ErrType},
+		{"vlan too large", "application/json", `{"inner":{"vlan":70000}}`, 422, `field "inner.vlan" must be an integer from 0 to 65535, not 70000`, httpapi.ErrType},
+		{"array for an object", "application/json", `[1,2]`, 422, "request body must be a JSON object, not an array", httpapi.ErrType},
+		{"object for an array", "application/json", `{"tags":{}}`, 422, `field "tags" must be a JSON array, not an object`, httpapi.ErrType},
+		{"null body", "application/json", `null`, 422, "request body must be a JSON object, not null", httpapi.ErrType},
+		{"invalid UTF-8", "application/json", "{\"name\":\"a\xffb\"}", 422, "not valid UTF-8", httpapi.ErrMalformed},
+		{"trailing value", "application/json", `{} {}`, 422, "unexpected data after the value, at offset 3", httpapi.ErrMalformed},
+		{"trailing garbage", "application/json", `{"name":"x"}xyz`, 422, "unexpected data after the value, at offset 12", httpapi.ErrMalformed},
+		{"too large", "application/json", `{"name":"` + strings.Repeat("x", 200) + `"}`, 413, "exceeds 100 bytes", httpapi.ErrTooLarge},
+		{"not JSON", "text/plain", `{}`, 415, "must be application/json", httpapi.ErrMediaType},
+		{"number out of range", "application/json", `{"inner":{"vlan":1e400}}`, 422, "the number 1e400 is out of range", httpapi.ErrMalformed},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -76,6 +78,10 @@ func TestDecodeJSON(t *testing.T) {
 			require.ErrorAs(t, err, &he)
 			assert.Equal(t, tt.status, he.Status, he.Msg)
 			assert.Contains(t, he.Msg, tt.msg)
+			assert.ErrorIs(t, err, tt.kind)
+			if tt.kind == httpapi.ErrUnknownField {
+				assert.Contains(t, tt.msg, strconv.Quote(he.Field), "the field named")
+			}
 		})
 	}
 }

@@ -21,9 +21,10 @@ const DefaultMaxBody = 1 << 20
 // UTF-8, with every object key spelled exactly as one of the fields it
 // fills (encoding/json alone would take "ID" for "id" and ignore what it
 // does not know), and not null where v is a struct. A body too large is a
-// 413, one that is not JSON by its content type a 415; anything else wrong
-// is an *Error with status bad (the surface's choice: 400 or 422) and a
-// message that says what and where.
+// 413 (ErrTooLarge), one that is not JSON by its content type a 415
+// (ErrMediaType); anything else wrong is an *Error with status bad (the
+// surface's choice: 400 or 422), a message that says what and where, and
+// the Kind of mistake (ErrMalformed, ErrUnknownField, ErrType).
 func DecodeJSON(w http.ResponseWriter, r *http.Request, v any, maxBytes int64, bad int) error {
 	if maxBytes <= 0 {
 		maxBytes = DefaultMaxBody
@@ -31,16 +32,16 @@ func DecodeJSON(w http.ResponseWriter, r *http.Request, v any, maxBytes int64, b
 	if ct := r.Header.Get("Content-Type"); ct != "" {
 		mt, _, err := mime.ParseMediaType(ct)
 		if err != nil || mt != "application/json" && !strings.HasSuffix(mt, "+json") {
-			return &Error{Status: http.StatusUnsupportedMediaType, Msg: "request body must be application/json"}
+			return &Error{Status: http.StatusUnsupportedMediaType, Msg: "request body must be application/json", Kind: ErrMediaType}
 		}
 	}
 	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxBytes))
 	if err != nil {
 		var tooBig *http.MaxBytesError
 		if errors.As(err, &tooBig) {
-			return &Error{Status: http.StatusRequestEntityTooLarge, Msg: fmt.Sprintf("request body exceeds %d bytes", maxBytes)}
+			return &Error{Status: http.StatusRequestEntityTooLarge, Msg: fmt.Sprintf("request body exceeds %d bytes", maxBytes), Kind: ErrTooLarge}
 		}
-		return &Error{Status: bad, Msg: "reading the request body", Err: err}
+		return &Error{Status: bad, Msg: "reading the request body", Kind: ErrMalformed, Err: err}
 	}
 	return UnmarshalStrict(body, v, bad)
 }
@@ -48,7 +49,6 @@ func DecodeJSON(w http.ResponseWriter, r *http.Request, v any, maxBytes int64, b
 // UnmarshalStrict is DecodeJSON's check and decoding of a body already
 // read.
 func UnmarshalStrict(body []byte, v any, bad int) error {
-	fail := func(format string, args ...any) error { return &Error{Status: bad, Msg: fmt.Sprintf(format, args...)} }
 	doc, err := CheckJSON(body, bad)
 	if err != nil {
 		return err
@@ -58,14 +58,15 @@ func UnmarshalStrict(body []byte, v any, bad int) error {
 		t = t.Elem()
 	}
 	if err := checkShape(doc, t, ""); err != nil {
-		return fail("%s", err.Error())
+		err.Status = bad
+		return err
 	}
 	if err := json.Unmarshal(body, v); err != nil {
 		var typ *json.UnmarshalTypeError
 		if errors.As(err, &typ) {
-			return fail("%s", typeMessage(typ))
+			return &Error{Status: bad, Msg: typeMessage(typ), Kind: ErrType, Field: typ.Field}
 		}
-		return &Error{Status: bad, Msg: "malformed JSON", Err: err}
+		return &Error{Status: bad, Msg: "malformed JSON", Kind: ErrMalformed, Err: err}
 	}
 	return nil
 }
@@ -74,10 +75,13 @@ func UnmarshalStrict(body []byte, v any, bad int) error {
 // shape it must have: one value, in UTF-8, with nothing but white space
 // after it, and every number one a float64 holds (1e400 is none). It
 // returns the value decoded (numbers as json.Number), or an *Error with
-// status bad. A surface that reads JSON its own way (oVirt's, into its
-// document model) calls it first, so that every surface refuses alike.
+// status bad and Kind ErrMalformed. A surface that reads JSON its own way
+// (oVirt's, into its document model) calls it first, so that every
+// surface refuses alike.
 func CheckJSON(body []byte, bad int) (any, error) {
-	fail := func(format string, args ...any) error { return &Error{Status: bad, Msg: fmt.Sprintf(format, args...)} }
+	fail := func(format string, args ...any) error {
+		return &Error{Status: bad, Msg: fmt.Sprintf(format, args...), Kind: ErrMalformed}
+	}
 	trimmed := bytes.TrimSpace(body)
 	if len(trimmed) == 0 {
 		return nil, fail("empty request body")
@@ -139,7 +143,7 @@ func syntaxError(fail func(string, ...any) error, err error, body []byte) error 
 // object for a struct (not null), keys spelled as the fields' JSON names,
 // arrays of arrays, recursively. Type mismatches of scalars are left to
 // encoding/json, whose errors typeMessage words.
-func checkShape(doc any, t reflect.Type, path string) error {
+func checkShape(doc any, t reflect.Type, path string) *Error {
 	for t.Kind() == reflect.Pointer {
 		t = t.Elem()
 	}
@@ -150,13 +154,13 @@ func checkShape(doc any, t reflect.Type, path string) error {
 	case reflect.Struct:
 		obj, ok := doc.(map[string]any)
 		if !ok {
-			return fmt.Errorf("%s must be a JSON object, not %s", name(path, "request body"), kindOf(doc))
+			return shapeError(ErrType, path, "%s must be a JSON object, not %s", name(path, "request body"), kindOf(doc))
 		}
 		fields := jsonFields(t)
 		for k, v := range obj {
 			ft, ok := fields[k]
 			if !ok {
-				return fmt.Errorf("unknown field %q", join(path, k))
+				return shapeError(ErrUnknownField, join(path, k), "unknown field %q", join(path, k))
 			}
 			if v == nil {
 				continue // null for a field leaves it as it is
@@ -171,7 +175,7 @@ func checkShape(doc any, t reflect.Type, path string) error {
 			if doc == nil && path != "" {
 				return nil
 			}
-			return fmt.Errorf("%s must be a JSON object, not %s", name(path, "request body"), kindOf(doc))
+			return shapeError(ErrType, path, "%s must be a JSON object, not %s", name(path, "request body"), kindOf(doc))
 		}
 		for k, v := range obj {
 			if v != nil {
@@ -189,7 +193,7 @@ func checkShape(doc any, t reflect.Type, path string) error {
 			if doc == nil && path != "" {
 				return nil
 			}
-			return fmt.Errorf("%s must be a JSON array, not %s", name(path, "request body"), kindOf(doc))
+			return shapeError(ErrType, path, "%s must be a JSON array, not %s", name(path, "request body"), kindOf(doc))
 		}
 		for i, v := range arr {
 			if v != nil {
@@ -200,6 +204,10 @@ func checkShape(doc any, t reflect.Type, path string) error {
 		}
 	}
 	return nil
+}
+
+func shapeError(kind error, field, format string, args ...any) *Error {
+	return &Error{Msg: fmt.Sprintf(format, args...), Kind: kind, Field: field}
 }
 
 func name(path, root string) string {
@@ -313,7 +321,7 @@ func jsonKind(t reflect.Type) string {
 func WriteJSON(w http.ResponseWriter, status int, v any) {
 	b, err := json.Marshal(v)
 	if err != nil {
-		PlainText(w, nil, http.StatusInternalServerError, "internal error")
+		PlainText(w, nil, &Error{Status: http.StatusInternalServerError, Msg: "internal error", Err: err})
 		return
 	}
 	w.Header().Set("Content-Type", "application/json")

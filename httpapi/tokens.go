@@ -89,7 +89,7 @@ func (k *Keystone) Authenticate(r *http.Request) (Identity, error) {
 		if k.Logger != nil {
 			k.Logger.Warn("keystone: cannot validate a token", "url", k.URL, "err", err)
 		}
-		return id, &Error{Status: 503, Msg: "the identity service is unavailable", Err: err, Retry: 1}
+		return id, &Error{Status: 503, Msg: "the identity service is unavailable", Kind: ErrUnavailable, Err: err, Retry: 1}
 	}
 	if err != nil && k.Logger != nil {
 		k.Logger.Info("keystone: token refused", "url", k.URL, "err", err, "remote", r.RemoteAddr)

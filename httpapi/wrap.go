@@ -88,7 +88,7 @@ func Wrap(h http.Handler, opts Options) http.Handler {
 					log.Error("panic serving request", "method", r.Method, "path", clientPath(r), "panic", fmt.Sprint(p))
 				}
 				if !sw.wrote {
-					render(sw, r, http.StatusInternalServerError, "internal server error")
+					render(sw, r, &Error{Status: http.StatusInternalServerError, Msg: "internal server error"})
 				}
 			}
 			if log != nil {
@@ -97,12 +97,12 @@ func Wrap(h http.Handler, opts Options) http.Handler {
 			}
 		}()
 		if err := CheckRequest(r, opts.FormTypes, opts.TrustedOrigins); err != nil {
-			render(sw, r, err.Status, err.Msg)
+			render(sw, r, err)
 			return
 		}
 		id, err := auth.Authenticate(r)
 		if err != nil {
-			he := &Error{Status: http.StatusUnauthorized, Msg: err.Error()}
+			he := &Error{Status: http.StatusUnauthorized, Msg: err.Error(), Err: err}
 			errors.As(err, &he)
 			if he.Status == http.StatusUnauthorized {
 				challenge(sw, r, auth)
@@ -110,11 +110,11 @@ func Wrap(h http.Handler, opts Options) http.Handler {
 			if he.Retry > 0 {
 				sw.Header().Set("Retry-After", strconv.Itoa(he.Retry))
 			}
-			render(sw, r, he.Status, he.Msg)
+			render(sw, r, he)
 			return
 		}
 		if !Safe(r.Method) && !slices.ContainsFunc(writers, id.HasRole) {
-			render(sw, r, http.StatusForbidden, MsgNotWriter)
+			render(sw, r, &Error{Status: http.StatusForbidden, Msg: MsgNotWriter, Kind: ErrNotWriter})
 			return
 		}
 		h.ServeHTTP(sw, r.WithContext(WithIdentity(ctx, id)))

@@ -344,7 +344,7 @@ func (h *Handler) events(w http.ResponseWriter, r *http.Request) {
 		// hold the slot the cap is there to free.
 		w.Header().Set("Connection", "close")
 		w.Header().Set("Retry-After", "10")
-		httpapi.PlainText(w, r, http.StatusServiceUnavailable, "too many event streams are followed; try again shortly")
+		httpapi.PlainText(w, r, &httpapi.Error{Status: http.StatusServiceUnavailable, Msg: "too many event streams are followed; try again shortly"})
 		return
 	}
 	defer h.closeStream(client)
@@ -412,17 +412,17 @@ func (h *Handler) path(w http.ResponseWriter, r *http.Request) {
 	src, err1 := l2.ParseMAC(q.Get("src"))
 	dst, err2 := l2.ParseMAC(q.Get("dst"))
 	if slice == "" || err1 != nil || err2 != nil {
-		httpapi.PlainText(w, r, http.StatusBadRequest, "want ?slice=ID&src=MAC&dst=MAC")
+		httpapi.PlainText(w, r, &httpapi.Error{Status: http.StatusBadRequest, Msg: "want ?slice=ID&src=MAC&dst=MAC"})
 		return
 	}
 	if visible := h.visible(r); visible != nil && !visible(slice) {
-		httpapi.PlainText(w, r, http.StatusNotFound, "the slice does not know where both hosts are")
+		httpapi.PlainText(w, r, &httpapi.Error{Status: http.StatusNotFound, Msg: "the slice does not know where both hosts are"})
 		return
 	}
 	from, ok1 := h.src.Fabric.Lookup(slice, src)
 	to, ok2 := h.src.Fabric.Lookup(slice, dst)
 	if !ok1 || !ok2 {
-		httpapi.PlainText(w, r, http.StatusNotFound, "the slice does not know where both hosts are")
+		httpapi.PlainText(w, r, &httpapi.Error{Status: http.StatusNotFound, Msg: "the slice does not know where both hosts are"})
 		return
 	}
 	now := h.src.Fabric.Now()
@@ -436,7 +436,7 @@ func (h *Handler) path(w http.ResponseWriter, r *http.Request) {
 		err1 = l2.ErrNoPath
 	}
 	if errors.Is(err1, l2.ErrNoPath) {
-		httpapi.PlainText(w, r, http.StatusNotFound, "the two hosts' switches are not connected")
+		httpapi.PlainText(w, r, &httpapi.Error{Status: http.StatusNotFound, Msg: "the two hosts' switches are not connected"})
 		return
 	} else if err1 != nil {
 		httpapi.Fail(w, r, err1, httpapi.PlainText, h.opts.Logger)

@@ -5,34 +5,86 @@ import (
 	"fmt"
 	"net/http"
 
+	"github.com/netslice/netslice/httpapi"
 	"github.com/netslice/netslice/virt"
 )
 
-// Error is a refusal as Kimchi words it: an HTTP status and a message
-// that starts with Kimchi's code ("KCHVM0002E: Virtual machine x does not
+// Kinds of the Service's errors, for errors.Is; each is wrapped in an
+// *Error with Kimchi's code and words. The Handler answers each with the
+// status Kimchi gives (in parentheses); an *Error without one is the
+// server's fault (500).
+var (
+	// ErrInvalid: a request Kimchi refuses — malformed, inconsistent,
+	// or what the object's state does not allow (400).
+	ErrInvalid = errors.New("kimchi: invalid request")
+	// ErrUnauthenticated: a login that failed (401).
+	ErrUnauthenticated = errors.New("kimchi: not authenticated")
+	// ErrForbidden: what the caller, or this server, may not do (403).
+	ErrForbidden = errors.New("kimchi: forbidden")
+	// ErrNotFound: an object that does not exist (404).
+	ErrNotFound = errors.New("kimchi: not found")
+	// ErrConflict: an object that changed meanwhile (409).
+	ErrConflict = errors.New("kimchi: conflict")
+	// ErrNotImplemented: what the hypervisor cannot do (501).
+	ErrNotImplemented = errors.New("kimchi: not implemented")
+	// ErrUnavailable: no connection to the hypervisor (503).
+	ErrUnavailable = errors.New("kimchi: unavailable")
+)
+
+// statuses are the statuses the kinds are answered with; the handler's
+// refusals of a request's form are among them.
+var statuses = map[error]int{
+	ErrInvalid: http.StatusBadRequest, ErrUnauthenticated: http.StatusUnauthorized, ErrForbidden: http.StatusForbidden,
+	ErrNotFound: http.StatusNotFound, ErrConflict: http.StatusConflict, ErrNotImplemented: http.StatusNotImplemented,
+	ErrUnavailable:       http.StatusServiceUnavailable,
+	httpapi.ErrMethod:    http.StatusMethodNotAllowed,
+	httpapi.ErrMediaType: http.StatusUnsupportedMediaType,
+	httpapi.ErrTooLarge:  http.StatusRequestEntityTooLarge,
+}
+
+// statusOf is the status an *Error is answered with.
+func statusOf(e *Error) int {
+	if s, ok := statuses[e.Kind]; ok {
+		return s
+	}
+	return http.StatusInternalServerError
+}
+
+// Error is a refusal as Kimchi words it: its Kind, and a message that
+// starts with Kimchi's code ("KCHVM0002E: Virtual machine x does not
 // exist"). Every Service method returns one for a client's mistake.
 type Error struct {
-	Status int
-	Code   string // "KCHVM0002E"
-	Msg    string
-	Err    error // the driver's error, if one caused it
+	Kind error
+	Code string // "KCHVM0002E"
+	Msg  string
+	Err  error // the driver's error, if one caused it
 }
 
 func (e *Error) Error() string { return e.Code + ": " + e.Msg }
 
-// Unwrap returns the driver's error.
-func (e *Error) Unwrap() error { return e.Err }
+// Unwrap returns Kind and the driver's error.
+func (e *Error) Unwrap() []error {
+	switch {
+	case e.Kind == nil && e.Err == nil:
+		return nil
+	case e.Kind == nil:
+		return []error{e.Err}
+	case e.Err == nil:
+		return []error{e.Kind}
+	}
+	return []error{e.Kind, e.Err}
+}
 
-func kerr(status int, code, format string, args ...any) *Error {
-	return &Error{Status: status, Code: code, Msg: fmt.Sprintf(format, args...)}
+func kerr(kind error, code, format string, args ...any) *Error {
+	return &Error{Kind: kind, Code: code, Msg: fmt.Sprintf(format, args...)}
 }
 
 func invalid(code, format string, args ...any) *Error {
-	return kerr(http.StatusBadRequest, code, format, args...)
+	return kerr(ErrInvalid, code, format, args...)
 }
 
 func notFound(code, format string, args ...any) *Error {
-	return kerr(http.StatusNotFound, code, format, args...)
+	return kerr(ErrNotFound, code, format, args...)
 }
 
 // fromVirt turns a driver error into Kimchi's words: a missing object is
@@ -54,15 +106,15 @@ func fromVirt(err error, code, notFoundCode, format string, args ...any) error {
 	if errors.As(err, &ve) {
 		detail = ve.Msg
 	}
-	e := &Error{Status: http.StatusInternalServerError, Code: code, Msg: msg + " Details: " + detail, Err: err}
+	e := &Error{Code: code, Msg: msg + " Details: " + detail, Err: err}
 	switch {
 	case errors.Is(err, virt.ErrNotFound) && notFoundCode != "":
-		e.Status, e.Code = http.StatusNotFound, notFoundCode
+		e.Kind, e.Code = ErrNotFound, notFoundCode
 	case errors.Is(err, virt.ErrNotFound), errors.Is(err, virt.ErrExists), errors.Is(err, virt.ErrInvalidState),
 		errors.Is(err, virt.ErrInvalid), errors.Is(err, virt.ErrNotSupported), errors.Is(err, virt.ErrBusy):
-		e.Status = http.StatusBadRequest
+		e.Kind = ErrInvalid
 	case errors.Is(err, virt.ErrUnavailable):
-		e.Status = http.StatusServiceUnavailable
+		e.Kind = ErrUnavailable
 	}
 	return e
 }

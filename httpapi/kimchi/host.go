@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"context"
 	"encoding/json"
-	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -30,7 +29,7 @@ type HostActions interface {
 // RefuseHostActions is the default HostActions: none are done.
 type RefuseHostActions struct{}
 
-var errHostActions = kerr(http.StatusForbidden, "WOKAPI0009E", "You don't have permission to perform this operation: this server does not reboot, shut down or update its host unless the program running it allows it")
+var errHostActions = kerr(ErrForbidden, "WOKAPI0009E", "You don't have permission to perform this operation: this server does not reboot, shut down or update its host unless the program running it allows it")
 
 // Reboot refuses.
 func (RefuseHostActions) Reboot(context.Context) error { return errHostActions }
@@ -425,7 +424,7 @@ type lsblkDev struct {
 func (s *Service) Partitions(ctx context.Context) ([]Partition, error) {
 	out, err := exec.CommandContext(ctx, "lsblk", "-J", "-b", "-o", "NAME,PATH,TYPE,FSTYPE,SIZE,MOUNTPOINT").Output()
 	if err != nil {
-		return nil, kerr(500, "KCHPART0001E", "Unable to list the host's partitions (lsblk, from util-linux): %v", err)
+		return nil, kerr(nil, "KCHPART0001E", "Unable to list the host's partitions (lsblk, from util-linux): %v", err)
 	}
 	var doc struct {
 		Devices []lsblkDev `json:"blockdevices"`

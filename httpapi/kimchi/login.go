@@ -4,7 +4,6 @@ import (
 	"errors"
 	"net/http"
 	"strconv"
-	"strings"
 
 	"github.com/netslice/netslice/httpapi"
 )
@@ -28,29 +27,16 @@ type LoginInfo struct {
 // Authenticator is an httpapi.Login over the same two. The cookie is
 // HttpOnly and SameSite=Strict.
 func Login(users *httpapi.Users, sessions *httpapi.Sessions) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		fail := func(err *Error) { render(w, r, err.Status, err.Error()) }
-		path := strings.TrimSuffix(r.URL.Path, "/")
-		if path != "/login" && path != "/logout" {
-			fail(errNoRoute)
-			return
+	rt := httpapi.NewRouter(func(w http.ResponseWriter, r *http.Request, err error) {
+		var ke *Error
+		if errors.As(err, &ke) {
+			err = &httpapi.Error{Status: statusOf(ke), Msg: ke.Error(), Err: err}
 		}
-		if r.Method != http.MethodPost {
-			w.Header().Set("Allow", "POST")
-			fail(notAllowed(r.Method, strings.TrimPrefix(path, "/")).(*Error))
-			return
-		}
+		httpapi.Fail(w, r, err, render, nil)
+	})
+	rt.Handle("POST /login", func(w http.ResponseWriter, r *http.Request) error {
 		if err := httpapi.CheckRequest(r, nil, nil); err != nil {
-			render(w, r, err.Status, err.Msg)
-			return
-		}
-		if path == "/logout" {
-			if c, err := r.Cookie(httpapi.SessionCookie); err == nil {
-				sessions.Revoke(c.Value)
-			}
-			httpapi.ClearSessionCookie(w, r)
-			httpapi.WriteJSON(w, http.StatusOK, struct{}{})
-			return
+			return err
 		}
 		var req struct {
 			Username *string `json:"username"`
@@ -60,22 +46,18 @@ func Login(users *httpapi.Users, sessions *httpapi.Sessions) http.Handler {
 		var he *httpapi.Error
 		switch {
 		case errors.As(err, &he) && he.Status != http.StatusBadRequest:
-			fail(kerr(he.Status, "WOKAPI0006E", "Unable to parse JSON request"))
-			return
+			return kerr(he.Kind, "WOKAPI0006E", "Unable to parse JSON request")
 		case err != nil || req.Username == nil || req.Password == nil:
-			fail(invalid("WOKAUTH0007E", "You need to specify username and password to login into Wok."))
-			return
+			return invalid("WOKAUTH0007E", "You need to specify username and password to login into Wok.")
 		}
 		id, err := users.Verify(*req.Username, *req.Password, r.RemoteAddr)
 		switch {
 		case errors.As(err, &he) && he.Status == http.StatusTooManyRequests:
 			w.Header().Set("Retry-After", strconv.Itoa(he.Retry))
-			fail(kerr(http.StatusForbidden, "WOKAUTH0004E",
-				"You have failed to login in too much attempts. Please, wait for %d seconds to try again.", he.Retry))
-			return
+			return kerr(ErrForbidden, "WOKAUTH0004E",
+				"You have failed to login in too much attempts. Please, wait for %d seconds to try again.", he.Retry)
 		case err != nil:
-			fail(kerr(http.StatusUnauthorized, "WOKAUTH0008E", "The username or password you entered is incorrect. Please try again"))
-			return
+			return kerr(ErrUnauthenticated, "WOKAUTH0008E", "The username or password you entered is incorrect. Please try again")
 		}
 		tok, exp := sessions.Issue(id)
 		httpapi.SetSessionCookie(w, r, tok, exp)
@@ -84,5 +66,21 @@ func Login(users *httpapi.Users, sessions *httpapi.Sessions) http.Handler {
 			role = "admin"
 		}
 		httpapi.WriteJSON(w, http.StatusOK, LoginInfo{Username: id.Subject, Groups: []string{}, Role: role})
+		return nil
+	})
+	rt.Handle("POST /logout", func(w http.ResponseWriter, r *http.Request) error {
+		if err := httpapi.CheckRequest(r, nil, nil); err != nil {
+			return err
+		}
+		if c, err := r.Cookie(httpapi.SessionCookie); err == nil {
+			sessions.Revoke(c.Value)
+		}
+		httpapi.ClearSessionCookie(w, r)
+		httpapi.WriteJSON(w, http.StatusOK, struct{}{})
+		return nil
+	})
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		r, _ = httpapi.TrimPath(r, "")
+		rt.ServeHTTP(w, r)
 	})
 }

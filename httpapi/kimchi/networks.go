@@ -396,7 +396,7 @@ func (s *Service) Interfaces(ctx context.Context) ([]HostInterface, error) {
 	}
 	links, err := s.opts.Links()
 	if err != nil {
-		return nil, kerr(500, "KCHIFACE0001E", "Unable to list host interfaces: %v", err)
+		return nil, kerr(nil, "KCHIFACE0001E", "Unable to list host interfaces: %v", err)
 	}
 	for _, l := range links {
 		typ := ifaceTypes[l.Kind]

@@ -5,7 +5,6 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
-	"net/http"
 	"net/url"
 	"os"
 	"os/exec"
@@ -217,7 +216,7 @@ func (s *Service) Repository(id string) (Repository, error) {
 	return Repository{}, notFound("KCHREPOS0012E", "Repository %s does not exist", id)
 }
 
-var errNoRepoEditor = kerr(http.StatusForbidden, "WOKAPI0009E", "You don't have permission to perform this operation: this server does not edit its host's repositories unless the program running it allows it")
+var errNoRepoEditor = kerr(ErrForbidden, "WOKAPI0009E", "You don't have permission to perform this operation: this server does not edit its host's repositories unless the program running it allows it")
 
 // checkRepo validates a repository to add or change.
 func (s *Service) checkRepo(r Repository) error {
@@ -324,7 +323,7 @@ func (s *Service) listUpdates(ctx context.Context) ([]PackageUpdate, error) {
 	case "deb":
 		b, err := exec.CommandContext(ctx, "apt", "list", "--upgradable").Output()
 		if err != nil {
-			return nil, kerr(500, "KCHPKGUPD0001E", "Unable to list package updates: %v", err)
+			return nil, kerr(nil, "KCHPKGUPD0001E", "Unable to list package updates: %v", err)
 		}
 		for _, l := range strings.Split(string(b), "\n") {
 			f := strings.Fields(l)

@@ -2,344 +2,593 @@ package kimchi
 
 import (
 	"context"
+	"errors"
 	"net/http"
 	"net/url"
+	"strconv"
+
+	"github.com/netslice/netslice/httpapi"
 )
 
-// decoder reads a request body into v (strictly; an action's may be
-// empty).
+// out is what a route answers: a status and a value, or a redirect.
+type out struct {
+	status   int
+	v        any
+	location string
+}
+
+func ok(v any) out       { return out{status: http.StatusOK, v: v} }
+func created(v any) out  { return out{status: http.StatusCreated, v: v} }
+func accepted(v any) out { return out{status: http.StatusAccepted, v: v} }
+
+var noContent = out{status: http.StatusNoContent}
+
+// errWritten says the route wrote the response itself.
+var errWritten = errors.New("written")
+
+// call is one request to an operation: its context, the request, and
+// its body read strictly (body) or, for actions, maybe empty (optional).
+type call struct {
+	ctx      context.Context
+	w        http.ResponseWriter
+	r        *http.Request
+	body     decoder
+	optional decoder
+}
+
+// decoder reads a request body into v.
 type decoder func(v any) error
 
-// collection routes one of Kimchi's collections: GET (list) and POST
-// (create) on it; GET, PUT and DELETE on its resources; POST actions on
-// those; and, with sub, what lies deeper. A nil function is a method the
-// collection does not have (405).
+// param is the path's value of name ("vm" in /vms/{vm}/ifaces).
+func (c call) param(name string) string { return c.r.PathValue(name) }
+
+// op is an operation that answers with out.
+type op func(c call) (out, error)
+
+// handle serves pattern with fn, writing what it answers.
+func (h *Handler) handle(rt *httpapi.Router, pattern string, fn op) {
+	rt.Handle(pattern, func(w http.ResponseWriter, r *http.Request) error {
+		c := call{ctx: r.Context(), w: w, r: r,
+			body:     func(v any) error { return h.decode(w, r, v) },
+			optional: func(v any) error { return h.decodeOptional(w, r, v) }}
+		res, err := fn(c)
+		if errors.Is(err, errWritten) {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		h.write(w, r, res)
+		return nil
+	})
+}
+
+// get serves GET pattern with a function returning a value.
+func (h *Handler) get(rt *httpapi.Router, pattern string, fn func(c call) (any, error)) {
+	h.handle(rt, "GET "+pattern, func(c call) (out, error) {
+		v, err := fn(c)
+		return ok(v), err
+	})
+}
+
+// collection is one of Kimchi's collections: GET (list) and POST (create)
+// on it; GET, PUT and DELETE on its resources ({id}); POST actions on
+// those. A nil function is a method the collection does not have (405).
 type collection struct {
-	what    string // named in 405 answers
-	list    func(ctx context.Context) (any, error)
-	create  func(ctx context.Context, body decoder) (out, error)
-	get     func(ctx context.Context, id string) (any, error)
-	update  func(ctx context.Context, id string, body decoder) (out, error)
-	remove  func(ctx context.Context, id string) error
-	actions map[string]func(ctx context.Context, id string, body decoder) (out, error)
-	sub     func(id string, rest []string) (out, error)
+	list    func(c call) (any, error)
+	create  op
+	read    func(c call, id string) (any, error)
+	update  func(c call, id string) (out, error)
+	remove  func(c call, id string) error
+	actions map[string]func(c call, id string) (out, error)
 }
 
-func (h *Handler) collection(w http.ResponseWriter, r *http.Request, seg []string, c collection) (out, error) {
-	ctx := r.Context()
-	body := decoder(func(v any) error { return h.decode(w, r, v) })
-	optional := decoder(func(v any) error { return h.decodeOptional(w, r, v) })
-	switch {
-	case len(seg) == 0:
-		switch {
-		case r.Method == http.MethodGet && c.list != nil:
-			v, err := c.list(ctx)
-			return ok(v), err
-		case r.Method == http.MethodPost && c.create != nil:
-			return c.create(ctx, body)
-		}
-		return out{}, notAllowed(r.Method, c.what)
-	case len(seg) == 1:
-		switch {
-		case r.Method == http.MethodGet && c.get != nil:
-			v, err := c.get(ctx, seg[0])
-			return ok(v), err
-		case r.Method == http.MethodPut && c.update != nil:
-			return c.update(ctx, seg[0], body)
-		case r.Method == http.MethodDelete && c.remove != nil:
-			return noContent, c.remove(ctx, seg[0])
-		}
-		return out{}, notAllowed(r.Method, c.what+" "+seg[0])
-	case len(seg) == 2 && c.actions[seg[1]] != nil:
-		if r.Method != http.MethodPost {
-			return out{}, notAllowed(r.Method, "action "+seg[1])
-		}
-		return c.actions[seg[1]](ctx, seg[0], optional)
-	case c.sub != nil:
-		return c.sub(seg[0], seg[1:])
+// mount serves c at path.
+func (h *Handler) mount(rt *httpapi.Router, path string, c collection) {
+	if c.list != nil {
+		h.get(rt, path, c.list)
 	}
-	return out{}, errNoRoute
+	if c.create != nil {
+		h.handle(rt, "POST "+path, c.create)
+	}
+	one := path + "/{id}"
+	if c.read != nil {
+		h.get(rt, one, func(cl call) (any, error) { return c.read(cl, cl.param("id")) })
+	}
+	if c.update != nil {
+		h.handle(rt, "PUT "+one, func(cl call) (out, error) { return c.update(cl, cl.param("id")) })
+	}
+	if c.remove != nil {
+		h.handle(rt, "DELETE "+one, func(cl call) (out, error) { return noContent, c.remove(cl, cl.param("id")) })
+	}
+	for name, fn := range c.actions {
+		h.handle(rt, "POST "+one+"/"+name, func(cl call) (out, error) { return fn(cl, cl.param("id")) })
+	}
 }
 
-// noBody is an action that takes no parameters (an empty object at most).
-func noBody(body decoder) error { return body(&struct{}{}) }
+// noBody reads an action's body, which takes no parameters (an empty
+// object at most).
+func noBody(c call) error { return c.optional(&struct{}{}) }
 
-func (h *Handler) ifaces(w http.ResponseWriter, r *http.Request, vm string, seg []string) (out, error) {
+// routes registers the API's operations.
+func (h *Handler) routes(rt *httpapi.Router) {
+	h.vmRoutes(rt)
+	h.mount(rt, "/templates", h.templates())
+	h.mount(rt, "/networks", h.networks())
+	h.mount(rt, "/storagepools", h.storagepools())
+	h.mount(rt, "/storagepools/{pool}/storagevolumes", h.storagevolumes())
+	h.hostRoutes(rt)
+	h.mount(rt, "/debugreports", h.debugreports())
+	h.get(rt, "/debugreports/{id}/content", h.debugreportContent)
 	s := h.svc
-	return h.collection(w, r, seg, collection{what: "ifaces",
-		list: func(ctx context.Context) (any, error) { return s.Ifaces(ctx, vm) },
-		create: func(ctx context.Context, body decoder) (out, error) {
-			var req IfaceRequest
-			if err := body(&req); err != nil {
+	h.get(rt, "/storageservers", func(c call) (any, error) {
+		return s.StorageServers(c.ctx, c.r.URL.Query().Get("_target_type"))
+	})
+	h.get(rt, "/storageservers/{id}", func(c call) (any, error) { return s.StorageServer(c.ctx, c.param("id")) })
+	h.get(rt, "/storageservers/{id}/storagetargets", h.storageTargets)
+	h.get(rt, "/users", func(c call) (any, error) { return s.Users(c.r.URL.Query().Get("_user_id")) })
+	h.get(rt, "/groups", func(call) (any, error) { return s.Groups() })
+	h.get(rt, "/plugins", func(call) (any, error) { return []string{"kimchi"}, nil })
+	h.get(rt, "/peers", func(call) (any, error) { return append([]string{}, s.opts.Peers...), nil })
+	h.get(rt, "/interfaces", func(c call) (any, error) { return s.Interfaces(c.ctx) })
+	h.get(rt, "/interfaces/{id}", func(c call) (any, error) { return s.Interface(c.ctx, c.param("id")) })
+	h.get(rt, "/tasks", func(c call) (any, error) {
+		l, err := s.Tasks(c.ctx, "")
+		if l == nil {
+			l = []Task{}
+		}
+		return l, err
+	})
+	h.get(rt, "/tasks/{id}", func(c call) (any, error) { return s.Task(c.ctx, c.param("id")) })
+	h.get(rt, "/config", func(call) (any, error) { return s.Config(), nil })
+	h.get(rt, "/config/capabilities", func(c call) (any, error) { return s.Capabilities(c.ctx) })
+	h.get(rt, "/config/distros", func(call) (any, error) { return s.Distros(), nil })
+	h.get(rt, "/config/distros/{name}", func(c call) (any, error) { return s.Distro(c.param("name")) })
+	h.handle(rt, "GET /openapi.json", func(c call) (out, error) {
+		h.doc.ServeHTTP(c.w, c.r)
+		return out{}, errWritten
+	})
+}
+
+// The virtual machines and what they hold.
+
+func (h *Handler) vmRoutes(rt *httpapi.Router) {
+	s := h.svc
+	vmAction := func(act string) func(c call, name string) (out, error) {
+		return func(c call, name string) (out, error) {
+			if err := noBody(c); err != nil {
 				return out{}, err
 			}
-			i, err := s.AttachIface(ctx, vm, req)
+			if err := s.VMAction(c.ctx, name, act); err != nil {
+				return out{}, err
+			}
+			vm, err := s.VM(c.ctx, name)
+			return ok(vm), err
+		}
+	}
+	vms := collection{
+		list: func(c call) (any, error) { return s.VMs(c.ctx) },
+		create: func(c call) (out, error) {
+			var req CreateVMRequest
+			if err := c.body(&req); err != nil {
+				return out{}, err
+			}
+			t, err := s.CreateVM(c.ctx, req)
+			return accepted(t), err
+		},
+		read: func(c call, name string) (any, error) { return s.VM(c.ctx, name) },
+		update: func(c call, name string) (out, error) {
+			var req UpdateVMRequest
+			if err := c.body(&req); err != nil {
+				return out{}, err
+			}
+			newName, err := s.UpdateVM(c.ctx, name, req)
+			if err != nil {
+				return out{}, err
+			}
+			if newName != name {
+				return out{status: http.StatusSeeOther, location: "/vms/" + url.PathEscape(newName)}, nil
+			}
+			vm, err := s.VM(c.ctx, name)
+			return ok(vm), err
+		},
+		remove: func(c call, name string) error { return s.DeleteVM(c.ctx, name) },
+		actions: map[string]func(call, string) (out, error){
+			"clone": func(c call, name string) (out, error) {
+				if err := noBody(c); err != nil {
+					return out{}, err
+				}
+				t, err := s.CloneVM(c.ctx, name)
+				return accepted(t), err
+			},
+			"migrate": func(c call, name string) (out, error) {
+				var req struct {
+					RemoteHost string `json:"remote_host"`
+					User       string `json:"user"`
+					Password   string `json:"password"`
+				}
+				if err := c.body(&req); err != nil {
+					return out{}, err
+				}
+				t, err := s.MigrateVM(c.ctx, name, req.RemoteHost, req.User)
+				return accepted(t), err
+			},
+		},
+	}
+	for _, act := range []string{"start", "poweroff", "shutdown", "reset", "suspend", "resume", "connect"} {
+		vms.actions[act] = vmAction(act)
+	}
+	h.mount(rt, "/vms", vms)
+	h.handle(rt, "GET /vms/{id}/screenshot", func(c call) (out, error) {
+		data, mime, err := s.Screenshot(c.ctx, c.param("id"))
+		if err != nil {
+			return out{}, err
+		}
+		c.w.Header().Set("Content-Type", mime)
+		c.w.Header().Set("Cache-Control", "no-store")
+		c.w.Write(data)
+		return out{}, errWritten
+	})
+	h.mount(rt, "/vms/{vm}/ifaces", h.ifaces())
+	h.mount(rt, "/vms/{vm}/storages", h.storages())
+	h.mount(rt, "/vms/{vm}/hostdevs", h.hostdevs())
+	h.mount(rt, "/vms/{vm}/snapshots", h.snapshots())
+	h.get(rt, "/vms/{vm}/snapshots/current", func(c call) (any, error) { return s.CurrentSnapshot(c.ctx, c.param("vm")) })
+	rt.Refuse("DELETE /vms/{vm}/snapshots/current") // not a snapshot's name
+}
+
+func (h *Handler) ifaces() collection {
+	s := h.svc
+	return collection{
+		list: func(c call) (any, error) { return s.Ifaces(c.ctx, c.param("vm")) },
+		create: func(c call) (out, error) {
+			var req IfaceRequest
+			if err := c.body(&req); err != nil {
+				return out{}, err
+			}
+			i, err := s.AttachIface(c.ctx, c.param("vm"), req)
 			return created(i), err
 		},
-		get: func(ctx context.Context, mac string) (any, error) { return s.Iface(ctx, vm, mac) },
-		update: func(ctx context.Context, mac string, body decoder) (out, error) {
+		read: func(c call, mac string) (any, error) { return s.Iface(c.ctx, c.param("vm"), mac) },
+		update: func(c call, mac string) (out, error) {
 			var req IfaceRequest
-			if err := body(&req); err != nil {
+			if err := c.body(&req); err != nil {
 				return out{}, err
 			}
-			i, err := s.UpdateIface(ctx, vm, mac, req)
+			i, err := s.UpdateIface(c.ctx, c.param("vm"), mac, req)
 			return ok(i), err
 		},
-		remove: func(ctx context.Context, mac string) error { return s.DetachIface(ctx, vm, mac) },
-	})
+		remove: func(c call, mac string) error { return s.DetachIface(c.ctx, c.param("vm"), mac) },
+	}
 }
 
-func (h *Handler) storages(w http.ResponseWriter, r *http.Request, vm string, seg []string) (out, error) {
+func (h *Handler) storages() collection {
 	s := h.svc
-	return h.collection(w, r, seg, collection{what: "storages",
-		list: func(ctx context.Context) (any, error) { return s.Storages(ctx, vm) },
-		create: func(ctx context.Context, body decoder) (out, error) {
+	return collection{
+		list: func(c call) (any, error) { return s.Storages(c.ctx, c.param("vm")) },
+		create: func(c call) (out, error) {
 			var req StorageRequest
-			if err := body(&req); err != nil {
+			if err := c.body(&req); err != nil {
 				return out{}, err
 			}
-			st, err := s.AttachStorage(ctx, vm, req)
+			st, err := s.AttachStorage(c.ctx, c.param("vm"), req)
 			return created(st), err
 		},
-		get: func(ctx context.Context, dev string) (any, error) { return s.Storage(ctx, vm, dev) },
-		update: func(ctx context.Context, dev string, body decoder) (out, error) {
+		read: func(c call, dev string) (any, error) { return s.Storage(c.ctx, c.param("vm"), dev) },
+		update: func(c call, dev string) (out, error) {
 			var req StorageRequest
-			if err := body(&req); err != nil {
+			if err := c.body(&req); err != nil {
 				return out{}, err
 			}
-			st, err := s.UpdateStorage(ctx, vm, dev, req)
+			st, err := s.UpdateStorage(c.ctx, c.param("vm"), dev, req)
 			return ok(st), err
 		},
-		remove: func(ctx context.Context, dev string) error { return s.DetachStorage(ctx, vm, dev) },
-	})
+		remove: func(c call, dev string) error { return s.DetachStorage(c.ctx, c.param("vm"), dev) },
+	}
 }
 
-func (h *Handler) hostdevs(w http.ResponseWriter, r *http.Request, vm string, seg []string) (out, error) {
+func (h *Handler) hostdevs() collection {
 	s := h.svc
-	return h.collection(w, r, seg, collection{what: "hostdevs",
-		list: func(ctx context.Context) (any, error) { return s.HostDevs(ctx, vm) },
-		create: func(ctx context.Context, body decoder) (out, error) {
+	return collection{
+		list: func(c call) (any, error) { return s.HostDevs(c.ctx, c.param("vm")) },
+		create: func(c call) (out, error) {
 			var req struct {
 				Name string `json:"name"`
 			}
-			if err := body(&req); err != nil {
+			if err := c.body(&req); err != nil {
 				return out{}, err
 			}
-			d, err := s.AttachHostDev(ctx, vm, req.Name)
+			d, err := s.AttachHostDev(c.ctx, c.param("vm"), req.Name)
 			return created(d), err
 		},
-		get:    func(ctx context.Context, dev string) (any, error) { return s.HostDev(ctx, vm, dev) },
-		remove: func(ctx context.Context, dev string) error { return s.DetachHostDev(ctx, vm, dev) },
-	})
+		read:   func(c call, dev string) (any, error) { return s.HostDev(c.ctx, c.param("vm"), dev) },
+		remove: func(c call, dev string) error { return s.DetachHostDev(c.ctx, c.param("vm"), dev) },
+	}
 }
 
-func (h *Handler) templates(w http.ResponseWriter, r *http.Request, seg []string) (out, error) {
+func (h *Handler) snapshots() collection {
 	s := h.svc
-	return h.collection(w, r, seg, collection{what: "templates",
-		list: func(ctx context.Context) (any, error) { return s.Templates(ctx) },
-		create: func(ctx context.Context, body decoder) (out, error) {
-			var req TemplateRequest
-			if err := body(&req); err != nil {
+	return collection{
+		list: func(c call) (any, error) { return s.Snapshots(c.ctx, c.param("vm")) },
+		create: func(c call) (out, error) {
+			var req struct {
+				Name string `json:"name"`
+			}
+			if err := c.optional(&req); err != nil {
 				return out{}, err
 			}
-			t, err := s.CreateTemplate(ctx, req)
+			t, err := s.CreateSnapshot(c.ctx, c.param("vm"), req.Name)
+			return accepted(t), err
+		},
+		read:   func(c call, name string) (any, error) { return s.Snapshot(c.ctx, c.param("vm"), name) },
+		remove: func(c call, name string) error { return s.DeleteSnapshot(c.ctx, c.param("vm"), name) },
+		actions: map[string]func(call, string) (out, error){
+			"revert": func(c call, name string) (out, error) {
+				if err := noBody(c); err != nil {
+					return out{}, err
+				}
+				sn, err := s.RevertSnapshot(c.ctx, c.param("vm"), name)
+				return ok(sn), err
+			},
+		},
+	}
+}
+
+// Templates, networks and storage.
+
+func (h *Handler) templates() collection {
+	s := h.svc
+	return collection{
+		list: func(c call) (any, error) { return s.Templates(c.ctx) },
+		create: func(c call) (out, error) {
+			var req TemplateRequest
+			if err := c.body(&req); err != nil {
+				return out{}, err
+			}
+			t, err := s.CreateTemplate(c.ctx, req)
 			return created(t), err
 		},
-		get: func(ctx context.Context, name string) (any, error) { return s.Template(ctx, name) },
-		update: func(ctx context.Context, name string, body decoder) (out, error) {
+		read: func(c call, name string) (any, error) { return s.Template(c.ctx, name) },
+		update: func(c call, name string) (out, error) {
 			var req TemplateRequest
-			if err := body(&req); err != nil {
+			if err := c.body(&req); err != nil {
 				return out{}, err
 			}
-			t, err := s.UpdateTemplate(ctx, name, req)
+			t, err := s.UpdateTemplate(c.ctx, name, req)
 			if err == nil && t.Name != name {
 				return out{status: http.StatusSeeOther, location: "/templates/" + url.PathEscape(t.Name)}, nil
 			}
 			return ok(t), err
 		},
-		remove: func(ctx context.Context, name string) error { return s.DeleteTemplate(ctx, name) },
-		actions: map[string]func(context.Context, string, decoder) (out, error){
-			"clone": func(ctx context.Context, name string, body decoder) (out, error) {
-				if err := noBody(body); err != nil {
+		remove: func(c call, name string) error { return s.DeleteTemplate(c.ctx, name) },
+		actions: map[string]func(call, string) (out, error){
+			"clone": func(c call, name string) (out, error) {
+				if err := noBody(c); err != nil {
 					return out{}, err
 				}
-				t, err := s.CloneTemplate(ctx, name)
+				t, err := s.CloneTemplate(c.ctx, name)
 				return created(t), err
 			},
 		},
-	})
+	}
 }
 
-func (h *Handler) networks(w http.ResponseWriter, r *http.Request, seg []string) (out, error) {
-	s := h.svc
-	action := func(ctx context.Context, name, act string, body decoder) (out, error) {
-		if err := noBody(body); err != nil {
-			return out{}, err
-		}
-		if err := s.NetworkAction(ctx, name, act); err != nil {
-			return out{}, err
-		}
-		n, err := s.Network(ctx, name)
-		return ok(n), err
-	}
-	return h.collection(w, r, seg, collection{what: "networks",
-		list: func(ctx context.Context) (any, error) { return s.Networks(ctx) },
-		create: func(ctx context.Context, body decoder) (out, error) {
-			var req NetworkRequest
-			if err := body(&req); err != nil {
+// activation is the activate and deactivate actions of networks and
+// pools: act, then answer what get reads.
+func activation(act func(ctx context.Context, name, act string) error, get func(ctx context.Context, name string) (any, error)) map[string]func(call, string) (out, error) {
+	actions := map[string]func(call, string) (out, error){}
+	for _, a := range []string{"activate", "deactivate"} {
+		actions[a] = func(c call, name string) (out, error) {
+			if err := noBody(c); err != nil {
 				return out{}, err
 			}
-			n, err := s.CreateNetwork(ctx, req)
+			if err := act(c.ctx, name, a); err != nil {
+				return out{}, err
+			}
+			v, err := get(c.ctx, name)
+			return ok(v), err
+		}
+	}
+	return actions
+}
+
+func (h *Handler) networks() collection {
+	s := h.svc
+	get := func(ctx context.Context, name string) (any, error) { return s.Network(ctx, name) }
+	return collection{
+		list: func(c call) (any, error) { return s.Networks(c.ctx) },
+		create: func(c call) (out, error) {
+			var req NetworkRequest
+			if err := c.body(&req); err != nil {
+				return out{}, err
+			}
+			n, err := s.CreateNetwork(c.ctx, req)
 			return created(n), err
 		},
-		get:    func(ctx context.Context, name string) (any, error) { return s.Network(ctx, name) },
-		remove: func(ctx context.Context, name string) error { return s.DeleteNetwork(ctx, name) },
-		actions: map[string]func(context.Context, string, decoder) (out, error){
-			"activate": func(ctx context.Context, name string, body decoder) (out, error) {
-				return action(ctx, name, "activate", body)
-			},
-			"deactivate": func(ctx context.Context, name string, body decoder) (out, error) {
-				return action(ctx, name, "deactivate", body)
-			},
-		},
-	})
+		read:    func(c call, name string) (any, error) { return get(c.ctx, name) },
+		remove:  func(c call, name string) error { return s.DeleteNetwork(c.ctx, name) },
+		actions: activation(s.NetworkAction, get),
+	}
 }
 
-func (h *Handler) storagepools(w http.ResponseWriter, r *http.Request, seg []string) (out, error) {
+func (h *Handler) storagepools() collection {
 	s := h.svc
-	action := func(ctx context.Context, name, act string, body decoder) (out, error) {
-		if err := noBody(body); err != nil {
-			return out{}, err
-		}
-		if err := s.PoolAction(ctx, name, act); err != nil {
-			return out{}, err
-		}
-		p, err := s.StoragePool(ctx, name)
-		return ok(p), err
-	}
-	return h.collection(w, r, seg, collection{what: "storagepools",
-		list: func(ctx context.Context) (any, error) { return s.StoragePools(ctx) },
-		create: func(ctx context.Context, body decoder) (out, error) {
+	get := func(ctx context.Context, name string) (any, error) { return s.StoragePool(ctx, name) }
+	return collection{
+		list: func(c call) (any, error) { return s.StoragePools(c.ctx) },
+		create: func(c call) (out, error) {
 			var req PoolRequest
-			if err := body(&req); err != nil {
+			if err := c.body(&req); err != nil {
 				return out{}, err
 			}
-			p, err := s.CreateStoragePool(ctx, req)
+			p, err := s.CreateStoragePool(c.ctx, req)
 			return created(p), err
 		},
-		get: func(ctx context.Context, name string) (any, error) { return s.StoragePool(ctx, name) },
-		update: func(ctx context.Context, name string, body decoder) (out, error) {
+		read: func(c call, name string) (any, error) { return get(c.ctx, name) },
+		update: func(c call, name string) (out, error) {
 			var req PoolUpdate
-			if err := body(&req); err != nil {
+			if err := c.body(&req); err != nil {
 				return out{}, err
 			}
-			p, err := s.UpdateStoragePool(ctx, name, req)
+			p, err := s.UpdateStoragePool(c.ctx, name, req)
 			return ok(p), err
 		},
-		remove: func(ctx context.Context, name string) error { return s.DeleteStoragePool(ctx, name) },
-		actions: map[string]func(context.Context, string, decoder) (out, error){
-			"activate": func(ctx context.Context, name string, body decoder) (out, error) {
-				return action(ctx, name, "activate", body)
-			},
-			"deactivate": func(ctx context.Context, name string, body decoder) (out, error) {
-				return action(ctx, name, "deactivate", body)
-			},
-		},
-		sub: func(pool string, rest []string) (out, error) {
-			if rest[0] != "storagevolumes" {
-				return out{}, errNoRoute
-			}
-			return h.storagevolumes(w, r, pool, rest[1:])
-		},
-	})
+		remove:  func(c call, name string) error { return s.DeleteStoragePool(c.ctx, name) },
+		actions: activation(s.PoolAction, get),
+	}
 }
 
-func (h *Handler) storagevolumes(w http.ResponseWriter, r *http.Request, pool string, seg []string) (out, error) {
+func (h *Handler) storagevolumes() collection {
 	s := h.svc
-	var params struct {
+	type params struct {
 		Size *uint64 `json:"size"`
 		Pool string  `json:"pool"`
 		Name string  `json:"name"`
 	}
-	change := func(act string) func(context.Context, string, decoder) (out, error) {
-		return func(ctx context.Context, name string, body decoder) (out, error) {
-			if err := body(&params); err != nil {
+	change := func(act string) func(call, string) (out, error) {
+		return func(c call, name string) (out, error) {
+			var p params
+			if err := c.optional(&p); err != nil {
 				return out{}, err
 			}
-			if act == "resize" && params.Size == nil {
+			if act == "resize" && p.Size == nil {
 				return out{}, invalid("KCHVOL0020E", "Specify size, in bytes, to resize a storage volume.")
 			}
 			var size uint64
-			if params.Size != nil {
-				size = *params.Size
+			if p.Size != nil {
+				size = *p.Size
 			}
-			if err := s.VolumeAction(ctx, pool, name, act, size); err != nil {
+			pool := c.param("pool")
+			if err := s.VolumeAction(c.ctx, pool, name, act, size); err != nil {
 				return out{}, err
 			}
-			v, err := s.StorageVolume(ctx, pool, name)
+			v, err := s.StorageVolume(c.ctx, pool, name)
 			return ok(v), err
 		}
 	}
-	return h.collection(w, r, seg, collection{what: "storagevolumes",
-		list: func(ctx context.Context) (any, error) { return s.StorageVolumes(ctx, pool) },
-		create: func(ctx context.Context, body decoder) (out, error) {
+	return collection{
+		list: func(c call) (any, error) { return s.StorageVolumes(c.ctx, c.param("pool")) },
+		create: func(c call) (out, error) {
 			var req VolumeRequest
-			if err := body(&req); err != nil {
+			if err := c.body(&req); err != nil {
 				return out{}, err
 			}
-			t, err := s.CreateStorageVolume(ctx, pool, req)
-			return out{status: http.StatusAccepted, v: t}, err
+			t, err := s.CreateStorageVolume(c.ctx, c.param("pool"), req)
+			return accepted(t), err
 		},
-		get: func(ctx context.Context, name string) (any, error) { return s.StorageVolume(ctx, pool, name) },
-		update: func(ctx context.Context, name string, _ decoder) (out, error) {
-			return noContent, h.chunk(r, pool, name) // PUT uploads a chunk
+		read: func(c call, name string) (any, error) { return s.StorageVolume(c.ctx, c.param("pool"), name) },
+		update: func(c call, name string) (out, error) {
+			return noContent, h.chunk(c.r, c.param("pool"), name) // PUT uploads a chunk
 		},
-		remove: func(ctx context.Context, name string) error { return s.DeleteStorageVolume(ctx, pool, name) },
-		actions: map[string]func(context.Context, string, decoder) (out, error){
+		remove: func(c call, name string) error { return s.DeleteStorageVolume(c.ctx, c.param("pool"), name) },
+		actions: map[string]func(call, string) (out, error){
 			"resize": change("resize"),
 			"wipe":   change("wipe"),
-			"clone": func(ctx context.Context, name string, body decoder) (out, error) {
-				if err := body(&params); err != nil {
+			"clone": func(c call, name string) (out, error) {
+				var p params
+				if err := c.optional(&p); err != nil {
 					return out{}, err
 				}
-				t, err := s.CloneStorageVolume(ctx, pool, name, params.Pool, params.Name)
-				return out{status: http.StatusAccepted, v: t}, err
+				t, err := s.CloneStorageVolume(c.ctx, c.param("pool"), name, p.Pool, p.Name)
+				return accepted(t), err
 			},
 		},
+	}
+}
+
+func (h *Handler) storageTargets(c call) (any, error) {
+	q := c.r.URL.Query()
+	port := 0
+	if p := q.Get("_server_port"); p != "" {
+		n, err := strconv.Atoi(p)
+		if err != nil {
+			return nil, invalid("KCHPOOL0023E", "Port of a remote storage server must be an integer between 1 and 65535")
+		}
+		port = n
+	}
+	return h.svc.StorageTargets(c.ctx, c.param("id"), q.Get("_target_type"), port)
+}
+
+// The host.
+
+func (h *Handler) hostRoutes(rt *httpapi.Router) {
+	s := h.svc
+	for _, act := range []string{"reboot", "shutdown", "swupdate"} {
+		h.handle(rt, "POST /host/"+act, func(c call) (out, error) {
+			if err := noBody(c); err != nil {
+				return out{}, err
+			}
+			t, err := s.HostAction(c.ctx, act)
+			if err != nil {
+				return out{}, err
+			}
+			if t != nil {
+				return accepted(*t), nil
+			}
+			hi, err := s.HostInfo()
+			return ok(hi), err
+		})
+	}
+	h.mount(rt, "/host/repositories", h.repositories())
+	h.get(rt, "/host", func(call) (any, error) { return s.HostInfo() })
+	h.get(rt, "/host/stats", func(call) (any, error) { return s.HostStatsNow() })
+	h.get(rt, "/host/stats/history", func(call) (any, error) { return s.HostStatsHistory(), nil })
+	h.get(rt, "/host/packagesupdate", func(c call) (any, error) { return s.PackageUpdates(c.ctx) })
+	h.get(rt, "/host/packagesupdate/{name}", func(c call) (any, error) { return s.PackageUpdate(c.ctx, c.param("name")) })
+	h.get(rt, "/host/cpuinfo", func(call) (any, error) { return s.HostCPUInfo() })
+	h.get(rt, "/host/partitions", func(c call) (any, error) { return s.Partitions(c.ctx) })
+	h.get(rt, "/host/partitions/{name}", func(c call) (any, error) { return s.Partition(c.ctx, c.param("name")) })
+	h.get(rt, "/host/devices", func(c call) (any, error) {
+		q := c.r.URL.Query()
+		return s.HostDevices(c.ctx, q.Get("_cap"), q.Get("_passthrough"), q.Get("_passthrough_affected_by"))
+	})
+	h.get(rt, "/host/devices/{id}", func(c call) (any, error) { return s.HostDevice(c.ctx, c.param("id")) })
+	h.get(rt, "/host/devices/{id}/vmholders", func(c call) (any, error) { return s.VMHolders(c.ctx, c.param("id")) })
+	h.get(rt, "/host/devices/{id}/vmholders/{vm}", func(c call) (any, error) {
+		l, err := s.VMHolders(c.ctx, c.param("id"))
+		if err != nil {
+			return nil, err
+		}
+		for _, v := range l {
+			if v.Name == c.param("vm") {
+				return v, nil
+			}
+		}
+		return nil, vmNotFound(c.param("vm"))
 	})
 }
 
-func (h *Handler) repositories(w http.ResponseWriter, r *http.Request, seg []string) (out, error) {
+func (h *Handler) repositories() collection {
 	s := h.svc
-	action := func(act string) func(context.Context, string, decoder) (out, error) {
-		return func(ctx context.Context, id string, body decoder) (out, error) {
-			if err := noBody(body); err != nil {
+	action := func(act string) func(call, string) (out, error) {
+		return func(c call, id string) (out, error) {
+			if err := noBody(c); err != nil {
 				return out{}, err
 			}
-			if err := s.RepositoryAction(ctx, id, act); err != nil {
+			if err := s.RepositoryAction(c.ctx, id, act); err != nil {
 				return out{}, err
 			}
 			repo, err := s.Repository(id)
 			return ok(repo), err
 		}
 	}
-	return h.collection(w, r, seg, collection{what: "repositories",
-		list: func(context.Context) (any, error) { return s.Repositories() },
-		create: func(ctx context.Context, body decoder) (out, error) {
+	return collection{
+		list: func(call) (any, error) { return s.Repositories() },
+		create: func(c call) (out, error) {
 			var req Repository
-			if err := body(&req); err != nil {
+			if err := c.body(&req); err != nil {
 				return out{}, err
 			}
-			repo, err := s.AddRepository(ctx, req)
+			repo, err := s.AddRepository(c.ctx, req)
 			return created(repo), err
 		},
-		get: func(_ context.Context, id string) (any, error) { return s.Repository(id) },
-		update: func(ctx context.Context, id string, body decoder) (out, error) {
+		read: func(_ call, id string) (any, error) { return s.Repository(id) },
+		update: func(c call, id string) (out, error) {
 			var req Repository
-			if err := body(&req); err != nil {
+			if err := c.body(&req); err != nil {
 				return out{}, err
 			}
-			if err := s.UpdateRepository(ctx, id, req); err != nil {
+			if err := s.UpdateRepository(c.ctx, id, req); err != nil {
 				return out{}, err
 			}
 			repo, err := s.Repository(id)
@@ -348,31 +597,33 @@ func (h *Handler) repositories(w http.ResponseWriter, r *http.Request, seg []str
 			}
 			return ok(repo), nil
 		},
-		remove:  func(ctx context.Context, id string) error { return s.DeleteRepository(ctx, id) },
-		actions: map[string]func(context.Context, string, decoder) (out, error){"enable": action("enable"), "disable": action("disable")},
-	})
+		remove:  func(c call, id string) error { return s.DeleteRepository(c.ctx, id) },
+		actions: map[string]func(call, string) (out, error){"enable": action("enable"), "disable": action("disable")},
+	}
 }
 
-func (h *Handler) debugreports(w http.ResponseWriter, r *http.Request, seg []string) (out, error) {
+// Debug reports.
+
+func (h *Handler) debugreports() collection {
 	s := h.svc
-	return h.collection(w, r, seg, collection{what: "debugreports",
-		list: func(context.Context) (any, error) { return s.DebugReports() },
-		create: func(ctx context.Context, _ decoder) (out, error) {
+	return collection{
+		list: func(call) (any, error) { return s.DebugReports() },
+		create: func(c call) (out, error) {
 			var req struct {
 				Name string `json:"name"`
 			}
-			if err := h.decodeOptional(w, r, &req); err != nil {
+			if err := c.optional(&req); err != nil {
 				return out{}, err
 			}
-			t, err := s.CreateDebugReport(ctx, req.Name)
-			return out{status: http.StatusAccepted, v: t}, err
+			t, err := s.CreateDebugReport(c.ctx, req.Name)
+			return accepted(t), err
 		},
-		get: func(_ context.Context, name string) (any, error) { return s.DebugReport(name) },
-		update: func(_ context.Context, name string, body decoder) (out, error) {
+		read: func(_ call, name string) (any, error) { return s.DebugReport(name) },
+		update: func(c call, name string) (out, error) {
 			var req struct {
 				Name string `json:"name"`
 			}
-			if err := body(&req); err != nil {
+			if err := c.body(&req); err != nil {
 				return out{}, err
 			}
 			if req.Name == "" || req.Name == name {
@@ -384,24 +635,20 @@ func (h *Handler) debugreports(w http.ResponseWriter, r *http.Request, seg []str
 			}
 			return out{status: http.StatusSeeOther, location: "/debugreports/" + url.PathEscape(req.Name)}, nil
 		},
-		remove: func(_ context.Context, name string) error { return s.DeleteDebugReport(name) },
-		sub: func(name string, rest []string) (out, error) {
-			if len(rest) != 1 || rest[0] != "content" {
-				return out{}, errNoRoute
-			}
-			if r.Method != http.MethodGet {
-				return out{}, notAllowed(r.Method, "debugreport content")
-			}
-			f, err := s.OpenDebugReport(name)
-			if err != nil {
-				return out{}, err
-			}
-			defer f.Close()
-			st, _ := f.Stat()
-			w.Header().Set("Content-Type", "application/gzip")
-			w.Header().Set("Content-Disposition", `attachment; filename="`+name+reportExt+`"`)
-			http.ServeContent(w, r, name+reportExt, st.ModTime(), f)
-			return out{}, errWritten
-		},
-	})
+		remove: func(_ call, name string) error { return s.DeleteDebugReport(name) },
+	}
+}
+
+func (h *Handler) debugreportContent(c call) (any, error) {
+	name := c.param("id")
+	f, err := h.svc.OpenDebugReport(name)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	st, _ := f.Stat()
+	c.w.Header().Set("Content-Type", "application/gzip")
+	c.w.Header().Set("Content-Disposition", `attachment; filename="`+name+reportExt+`"`)
+	http.ServeContent(c.w, c.r, name+reportExt, st.ModTime(), f)
+	return nil, errWritten
 }

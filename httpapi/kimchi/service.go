@@ -3,7 +3,6 @@ package kimchi
 import (
 	"context"
 	"log/slog"
-	"net/http"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -203,7 +202,7 @@ func or[T comparable](v, def T) T {
 // driver returns the hypervisor, or 503 when there is none.
 func (s *Service) driver() (virt.Driver, error) {
 	if s.drv == nil {
-		return nil, kerr(http.StatusServiceUnavailable, "KCHCONN0001E", "Unable to establish connection with libvirt: %s", s.opts.Unavailable)
+		return nil, kerr(ErrUnavailable, "KCHCONN0001E", "Unable to establish connection with libvirt: %s", s.opts.Unavailable)
 	}
 	return s.drv, nil
 }

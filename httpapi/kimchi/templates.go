@@ -416,7 +416,7 @@ func (s *Service) UpdateTemplate(ctx context.Context, name string, req TemplateR
 		if errors.As(err, &ce) && ce.Cond.Key == s.templateKey(t.Name) && t.Name != name {
 			return Template{}, invalid("KCHTMPL0001E", "Template %s already exists", t.Name)
 		}
-		return Template{}, kerr(409, "KCHTMPL0032E", "Unable to update template due error: it changed meanwhile; try again")
+		return Template{}, kerr(ErrConflict, "KCHTMPL0032E", "Unable to update template due error: it changed meanwhile; try again")
 	} else if err != nil {
 		return Template{}, err
 	}
@@ -433,7 +433,7 @@ func (s *Service) DeleteTemplate(ctx context.Context, name string) error {
 	}
 	if _, err := s.st.Txn(ctx, []store.Cond{store.IfModRevision(s.templateKey(name), rev)}, []store.Op{store.DeleteOp(s.templateKey(name))}); err != nil {
 		if errors.Is(err, store.ErrConflict) {
-			return kerr(409, "KCHTMPL0021E", "Unable to delete template due error: it changed meanwhile; try again")
+			return kerr(ErrConflict, "KCHTMPL0021E", "Unable to delete template due error: it changed meanwhile; try again")
 		}
 		return err
 	}

@@ -7,7 +7,6 @@ import (
 	"encoding/xml"
 	"errors"
 	"fmt"
-	"net/http"
 	"os/user"
 	"regexp"
 	"slices"
@@ -320,8 +319,7 @@ func (s *Service) CreateVM(ctx context.Context, req CreateVMRequest) (Task, erro
 	}
 	t, err := s.Template(ctx, tname)
 	if err != nil {
-		var ke *Error
-		if errors.As(err, &ke) && ke.Status == http.StatusNotFound {
+		if errors.Is(err, ErrNotFound) {
 			return Task{}, invalid("KCHVM0012E", "Invalid template URI %s specified for virtual machine: template %s does not exist", req.Template, tname)
 		}
 		return Task{}, err
@@ -660,7 +658,7 @@ func (s *Service) MigrateVM(ctx context.Context, name, remoteHost, user string) 
 		return Task{}, fromVirt(err, "KCHVM0058E", "", "Failed to migrate virtual machine %s.", name)
 	}
 	if !caps.Migrate {
-		return Task{}, kerr(http.StatusNotImplemented, "KCHVM0058E", "Failed to migrate virtual machine %s due error: the %s hypervisor cannot migrate", name, caps.Driver)
+		return Task{}, kerr(ErrNotImplemented, "KCHVM0058E", "Failed to migrate virtual machine %s due error: the %s hypervisor cannot migrate", name, caps.Driver)
 	}
 	if !validHost(remoteHost) {
 		return Task{}, invalid("KCHVM0060E", "Destination host of the migration must be a host name or address.")

@@ -255,7 +255,7 @@ func (s *Service) CreateStorageVolume(ctx context.Context, pool string, req Volu
 		}
 		if s.opts.AllowDownload == nil || !s.opts.AllowDownload(u) {
 			release()
-			return Task{}, kerr(http.StatusForbidden, "KCHVOL0022E", "Unable to access file %s. Please, check it. Details: this server downloads only from addresses it is told to allow", req.URL)
+			return Task{}, kerr(ErrForbidden, "KCHVOL0022E", "Unable to access file %s. Please, check it. Details: this server downloads only from addresses it is told to allow", req.URL)
 		}
 		t, err := s.run(ctx, target, "downloading "+u.Redacted(), func(ctx context.Context, step func(string)) error {
 			defer release()

@@ -6,20 +6,46 @@ import (
 	"net/http"
 )
 
-// Error is a Neutron fault: the status neutron-server answers with, the
-// type it names (its exception's name, "NetworkNotFound"), and the
-// message. Every error the Service returns for a caller's mistake is one;
-// errors.As finds it.
+// Kinds of the Service's errors, for errors.Is; each is wrapped in an
+// *Error that names neutron's exception. The Handler answers each with
+// the status neutron-server gives (in parentheses).
+var (
+	// ErrInvalid: a request neutron refuses as malformed or inconsistent
+	// (400).
+	ErrInvalid = errors.New("neutron: invalid request")
+	// ErrForbidden: what the caller's policy does not allow (403).
+	ErrForbidden = errors.New("neutron: disallowed by policy")
+	// ErrNotFound: a resource that does not exist, or that the caller
+	// may not see (404).
+	ErrNotFound = errors.New("neutron: not found")
+	// ErrNotSupported: an operation a resource does not have (405).
+	ErrNotSupported = errors.New("neutron: operation not supported")
+	// ErrConflict: a resource in use, a quota reached, an address taken,
+	// or a resource changing too fast (409).
+	ErrConflict = errors.New("neutron: conflict")
+	// ErrRevision: a revision_number constraint (If-Match) not met (412).
+	ErrRevision = errors.New("neutron: revision number constraint failed")
+	// ErrUnavailable: what cannot be done now (503).
+	ErrUnavailable = errors.New("neutron: unavailable")
+)
+
+// Error is a Neutron fault: the Kind of error, the type neutron names
+// (its exception's, "NetworkNotFound"), and the message. Every error the
+// Service returns for a caller's mistake is one; errors.As finds it, and
+// errors.Is its Kind.
 type Error struct {
-	Status  int
+	Kind    error
 	Type    string
 	Message string
 }
 
 func (e *Error) Error() string { return e.Message }
 
-func fault(status int, typ, format string, args ...any) *Error {
-	return &Error{Status: status, Type: typ, Message: fmt.Sprintf(format, args...)}
+// Unwrap returns Kind.
+func (e *Error) Unwrap() error { return e.Kind }
+
+func fault(kind error, typ, format string, args ...any) *Error {
+	return &Error{Kind: kind, Type: typ, Message: fmt.Sprintf(format, args...)}
 }
 
 // IsType reports whether err is an *Error of type typ.
@@ -28,12 +54,19 @@ func IsType(err error, typ string) bool {
 	return errors.As(err, &e) && e.Type == typ
 }
 
+// statuses are the statuses neutron-server answers the kinds with.
+var statuses = map[error]int{
+	ErrInvalid: http.StatusBadRequest, ErrForbidden: http.StatusForbidden, ErrNotFound: http.StatusNotFound,
+	ErrNotSupported: http.StatusMethodNotAllowed, ErrConflict: http.StatusConflict,
+	ErrRevision: http.StatusPreconditionFailed, ErrUnavailable: http.StatusServiceUnavailable,
+}
+
 func badRequest(format string, args ...any) *Error {
-	return fault(http.StatusBadRequest, "HTTPBadRequest", format, args...)
+	return fault(ErrInvalid, "HTTPBadRequest", format, args...)
 }
 
 func invalidInput(format string, args ...any) *Error {
-	return fault(http.StatusBadRequest, "InvalidInput", "Invalid input for operation: "+format+".", args...)
+	return fault(ErrInvalid, "InvalidInput", "Invalid input for operation: "+format+".", args...)
 }
 
 // invalidAttr is neutron's answer to a value an attribute's validator
@@ -43,15 +76,15 @@ func invalidAttr(attr, reason string) *Error {
 }
 
 func notFound(kind, id string) *Error {
-	return fault(http.StatusNotFound, kind+"NotFound", "%s %s could not be found.", kindWords[kind], id)
+	return fault(ErrNotFound, kind+"NotFound", "%s %s could not be found.", kindWords[kind], id)
 }
 
 func conflict(typ, format string, args ...any) *Error {
-	return fault(http.StatusConflict, typ, format, args...)
+	return fault(ErrConflict, typ, format, args...)
 }
 
 func forbidden(rule string) *Error {
-	return fault(http.StatusForbidden, "PolicyNotAuthorized", "(%s) is disallowed by policy", rule)
+	return fault(ErrForbidden, "PolicyNotAuthorized", "(%s) is disallowed by policy", rule)
 }
 
 var kindWords = map[string]string{
@@ -65,4 +98,4 @@ var kindWords = map[string]string{
 }
 
 // errBusy is returned when a write keeps losing to concurrent ones.
-var errBusy = fault(http.StatusConflict, "Conflict", "the resource is changing too fast; try again")
+var errBusy = fault(ErrConflict, "Conflict", "the resource is changing too fast; try again")

@@ -2,11 +2,11 @@ package neutron
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
 	"log/slog"
 	"net/http"
-	"net/url"
 	"slices"
 	"strconv"
 	"strings"
@@ -40,7 +40,8 @@ type Handler struct {
 }
 
 // NewHandler returns the API over svc. It serves paths relative to where
-// it is mounted: "/" (versions) and "/v2.0/...".
+// it is mounted: "/" (versions) and "/v2.0/...", each with or without a
+// ".json" suffix or a trailing "/".
 func NewHandler(svc *Service, opts HandlerOptions) *Handler {
 	if opts.Authenticator == nil {
 		opts.Authenticator = NoAuth{}
@@ -52,16 +53,19 @@ func NewHandler(svc *Service, opts HandlerOptions) *Handler {
 		opts.MaxLimit = 0
 	}
 	h := &Handler{svc: svc, opts: opts, doc: document().Handler()}
-	api := httpapi.Wrap(http.HandlerFunc(h.serve), httpapi.Options{
+	rt := httpapi.NewRouter(h.fail)
+	h.routes(rt)
+	api := httpapi.Wrap(withCaller(rt), httpapi.Options{
 		Logger: opts.Logger, Authenticator: opts.Authenticator, Render: renderFault, Timeout: opts.Timeout,
 	})
 	// Version discovery needs no token, as with neutron-server: clients
 	// ask before they authenticate.
-	versions := httpapi.Wrap(http.HandlerFunc(h.serve), httpapi.Options{
+	versions := httpapi.Wrap(rt, httpapi.Options{
 		Logger: opts.Logger, Authenticator: httpapi.AllowAll{}, Render: renderFault, Timeout: opts.Timeout,
 	})
 	h.h = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if p := strings.TrimSuffix(r.URL.Path, ".json"); p == "/" || p == "" {
+		r = trimPath(r)
+		if r.URL.Path == "/" {
 			versions.ServeHTTP(w, r)
 			return
 		}
@@ -70,15 +74,93 @@ func NewHandler(svc *Service, opts HandlerOptions) *Handler {
 	return h
 }
 
+// routes registers the API's operations.
+func (h *Handler) routes(rt *httpapi.Router) {
+	rt.Handle("GET /{$}", h.versions)
+	rt.Handle("GET /openapi", h.openapi) // .json is trimmed
+	rt.Handle("GET /v2.0", h.resources)
+	rt.Handle("GET /v2.0/extensions", h.extensions)
+	rt.Handle("GET /v2.0/extensions/{alias...}", h.extension)
+	rt.Handle("GET /v2.0/quotas", h.listQuotas)
+	rt.Handle("GET /v2.0/quotas/tenant", h.quotaTenant)
+	rt.Refuse("PUT /v2.0/quotas/tenant") // not a project's id
+	rt.Refuse("DELETE /v2.0/quotas/tenant")
+	rt.Handle("GET /v2.0/quotas/{project}", h.showQuota)
+	rt.Handle("PUT /v2.0/quotas/{project}", h.setQuota)
+	rt.Handle("DELETE /v2.0/quotas/{project}", h.resetQuota)
+	rt.Handle("GET /v2.0/quotas/{project}/default", h.defaultQuota)
+	rt.Handle("GET /v2.0/quotas/{project}/details", h.quotaDetails)
+	for coll, k := range collections {
+		c := "/v2.0/" + coll
+		rt.Handle("GET "+c, func(w http.ResponseWriter, r *http.Request) error { return h.list(w, r, k) })
+		rt.Handle("POST "+c, func(w http.ResponseWriter, r *http.Request) error { return h.create(w, r, k) })
+		one := c + "/{id}"
+		rt.Handle("GET "+one, func(w http.ResponseWriter, r *http.Request) error { return h.show(w, r, k) })
+		if !immutable[k] {
+			rt.Handle("PUT "+one, func(w http.ResponseWriter, r *http.Request) error { return h.update(w, r, k) })
+		}
+		rt.Handle("DELETE "+one, func(w http.ResponseWriter, r *http.Request) error { return h.delete(w, r, k) })
+		if k.tagged {
+			tags := one + "/tags"
+			rt.Handle("GET "+tags, func(w http.ResponseWriter, r *http.Request) error { return h.tags(w, r, k) })
+			rt.Handle("PUT "+tags, func(w http.ResponseWriter, r *http.Request) error { return h.setTags(w, r, k) })
+			rt.Handle("DELETE "+tags, func(w http.ResponseWriter, r *http.Request) error { return h.clearTags(w, r, k) })
+			rt.Handle("GET "+tags+"/{tag}", func(w http.ResponseWriter, r *http.Request) error { return h.hasTag(w, r, k) })
+			rt.Handle("PUT "+tags+"/{tag}", func(w http.ResponseWriter, r *http.Request) error { return h.addTag(w, r, k) })
+			rt.Handle("DELETE "+tags+"/{tag}", func(w http.ResponseWriter, r *http.Request) error { return h.removeTag(w, r, k) })
+		}
+	}
+	rt.Handle("PUT /v2.0/routers/{id}/add_router_interface", h.routerInterface)
+	rt.Handle("PUT /v2.0/routers/{id}/remove_router_interface", h.routerInterface)
+}
+
+// jsonSuffix marks a request whose path ended in ".json", so that links
+// in its answer do too.
+type jsonSuffix struct{}
+
+// trimPath returns r with its path's trailing "/" and ".json" suffix
+// removed, as neutron-server takes paths, marking a ".json" request.
+func trimPath(r *http.Request) *http.Request {
+	r, json := httpapi.TrimPath(r, ".json")
+	if json {
+		r = r.WithContext(context.WithValue(r.Context(), jsonSuffix{}, true))
+	}
+	return r
+}
+
+// withCaller puts the neutron Caller the identity makes into the context.
+func withCaller(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		id, _ := httpapi.IdentityFrom(r.Context())
+		c := Caller{Project: id.Tenant, Admin: id.IsAdmin(), AdvSvc: id.HasRole("advsvc")}
+		next.ServeHTTP(w, r.WithContext(WithCaller(r.Context(), c)))
+	})
+}
+
 // Prefix is where the all-in-one server mounts the API.
 func (h *Handler) Prefix() string { return "/neutron/" }
 
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) { h.h.ServeHTTP(w, r) }
 
-// renderFault writes a NeutronError for a status, its type named after
-// the status as webob names its exceptions.
-func renderFault(w http.ResponseWriter, r *http.Request, status int, msg string) {
-	writeFault(w, &Error{Status: status, Type: statusType(status), Message: msg})
+// renderFault writes a NeutronError: the type and message of the
+// Service's *Error, or for anything else a type named after the status as
+// webob names its exceptions.
+func renderFault(w http.ResponseWriter, r *http.Request, e *httpapi.Error) {
+	typ, msg := statusType(e.Status), e.Msg
+	var ne *Error
+	switch {
+	case errors.As(e, &ne):
+		typ, msg = ne.Type, ne.Message
+	case errors.Is(e, httpapi.ErrNoRoute):
+		msg = "The resource could not be found."
+	case errors.Is(e, httpapi.ErrMethod):
+		msg = "The method " + r.Method + " is not allowed for this resource."
+	}
+	body, _ := json.Marshal(map[string]any{"NeutronError": map[string]string{"type": typ, "message": msg, "detail": ""}})
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("X-Content-Type-Options", "nosniff")
+	w.WriteHeader(e.Status)
+	w.Write(body)
 }
 
 func statusType(status int) string {
@@ -111,28 +193,18 @@ func statusType(status int) string {
 	return "HTTPInternalServerError"
 }
 
-func writeFault(w http.ResponseWriter, e *Error) {
-	body, _ := json.Marshal(map[string]any{"NeutronError": map[string]string{"type": e.Type, "message": e.Message, "detail": ""}})
-	w.Header().Set("Content-Type", "application/json")
-	w.Header().Set("X-Content-Type-Options", "nosniff")
-	w.WriteHeader(e.Status)
-	w.Write(body)
-}
-
+// fail answers err: the Service's errors with the status neutron-server
+// gives their kind, the rest as every surface does.
 func (h *Handler) fail(w http.ResponseWriter, r *http.Request, err error) {
 	var ne *Error
 	if errors.As(err, &ne) {
-		writeFault(w, ne)
-		return
+		status, ok := statuses[ne.Kind]
+		if !ok {
+			status = http.StatusInternalServerError
+		}
+		err = &httpapi.Error{Status: status, Msg: ne.Message, Err: err}
 	}
-	he := httpapi.StatusOf(err)
-	if he.Status >= 500 && !httpapi.Outage(err) && h.opts.Logger != nil {
-		h.opts.Logger.Error("neutron: request failed", "method", r.Method, "path", r.URL.Path, "err", err)
-	}
-	if he.Retry > 0 {
-		w.Header().Set("Retry-After", strconv.Itoa(he.Retry))
-	}
-	writeFault(w, &Error{Status: he.Status, Type: statusType(he.Status), Message: he.Msg})
+	httpapi.Fail(w, r, err, renderFault, h.opts.Logger)
 }
 
 func writeJSON(w http.ResponseWriter, status int, body []byte) {
@@ -148,52 +220,9 @@ var collections = map[string]*kind{
 	"security-group-rules": securityGroupRules, "routers": routers, "floatingips": floatingIPs,
 }
 
-func (h *Handler) serve(w http.ResponseWriter, r *http.Request) {
-	id, _ := httpapi.IdentityFrom(r.Context())
-	c := Caller{Project: id.Tenant, Admin: id.IsAdmin(), AdvSvc: id.HasRole("advsvc")}
-	r = r.WithContext(WithCaller(r.Context(), c))
-	path := strings.TrimSuffix(r.URL.Path, "/")
-	path = strings.TrimSuffix(path, ".json")
-	seg := strings.Split(strings.TrimPrefix(path, "/"), "/")
-	for i, s := range seg {
-		if u, err := url.PathUnescape(s); err == nil {
-			seg[i] = u
-		}
-	}
-	if len(seg) == 1 && seg[0] == "" {
-		h.only(w, r, "GET", h.versions)
-		return
-	}
-	if len(seg) == 1 && seg[0] == "openapi" { // .json is trimmed
-		h.only(w, r, "GET", h.doc.ServeHTTP)
-		return
-	}
-	if seg[0] != "v2.0" {
-		h.fail(w, r, fault(404, "HTTPNotFound", "The resource could not be found."))
-		return
-	}
-	seg = seg[1:]
-	switch {
-	case len(seg) == 0:
-		h.only(w, r, "GET", h.resources)
-	case seg[0] == "extensions":
-		h.only(w, r, "GET", func(w http.ResponseWriter, r *http.Request) { h.extensions(w, r, seg[1:]) })
-	case seg[0] == "quotas":
-		h.quotas(w, r, seg[1:])
-	case collections[seg[0]] != nil:
-		h.collection(w, r, collections[seg[0]], seg[1:])
-	default:
-		h.fail(w, r, fault(404, "HTTPNotFound", "The resource could not be found."))
-	}
-}
-
-func (h *Handler) only(w http.ResponseWriter, r *http.Request, method string, fn http.HandlerFunc) {
-	if r.Method != method && !(method == "GET" && r.Method == "HEAD") {
-		w.Header().Set("Allow", method)
-		h.fail(w, r, fault(405, "HTTPMethodNotAllowed", "The method %s is not allowed for this resource.", r.Method))
-		return
-	}
-	fn(w, r)
+func (h *Handler) openapi(w http.ResponseWriter, r *http.Request) error {
+	h.doc.ServeHTTP(w, r)
+	return nil
 }
 
 // base is the absolute URL the API is mounted at, as the client reached
@@ -214,15 +243,16 @@ func base(r *http.Request) string {
 	return scheme + "://" + host + httpapi.MountPoint(r)
 }
 
-func (h *Handler) versions(w http.ResponseWriter, r *http.Request) {
+func (h *Handler) versions(w http.ResponseWriter, r *http.Request) error {
 	body, _ := json.Marshal(map[string]any{"versions": []any{map[string]any{
 		"id": "v2.0", "status": "CURRENT",
 		"links": []any{map[string]string{"href": base(r) + "/v2.0/", "rel": "self"}},
 	}}})
 	writeJSON(w, 200, body)
+	return nil
 }
 
-func (h *Handler) resources(w http.ResponseWriter, r *http.Request) {
+func (h *Handler) resources(w http.ResponseWriter, r *http.Request) error {
 	var res []any
 	for _, coll := range []string{"subnets", "networks", "ports", "security-groups", "security-group-rules", "routers", "floatingips"} {
 		k := collections[coll]
@@ -231,43 +261,7 @@ func (h *Handler) resources(w http.ResponseWriter, r *http.Request) {
 	}
 	body, _ := json.Marshal(map[string]any{"resources": res})
 	writeJSON(w, 200, body)
-}
-
-func (h *Handler) collection(w http.ResponseWriter, r *http.Request, k *kind, rest []string) {
-	switch {
-	case len(rest) == 0:
-		switch r.Method {
-		case "GET", "HEAD":
-			h.list(w, r, k)
-		case "POST":
-			h.create(w, r, k)
-		default:
-			w.Header().Set("Allow", "GET, POST")
-			h.fail(w, r, fault(405, "HTTPMethodNotAllowed", "The method %s is not allowed for this resource.", r.Method))
-		}
-	case len(rest) == 1:
-		switch {
-		case r.Method == "GET" || r.Method == "HEAD":
-			h.show(w, r, k, rest[0])
-		case r.Method == "PUT" && !immutable[k]:
-			h.update(w, r, k, rest[0])
-		case r.Method == "DELETE":
-			h.delete(w, r, k, rest[0])
-		default:
-			allow := "GET, PUT, DELETE"
-			if immutable[k] {
-				allow = "GET, DELETE"
-			}
-			w.Header().Set("Allow", allow)
-			h.fail(w, r, fault(405, "HTTPMethodNotAllowed", "The method %s is not allowed for this resource.", r.Method))
-		}
-	case rest[1] == "tags" && len(rest) <= 3:
-		h.tags(w, r, k, rest[0], rest[2:])
-	case k == routers && len(rest) == 2 && (rest[1] == "add_router_interface" || rest[1] == "remove_router_interface"):
-		h.only(w, r, "PUT", func(w http.ResponseWriter, r *http.Request) { h.routerInterface(w, r, rest[0], rest[1]) })
-	default:
-		h.fail(w, r, fault(404, "HTTPNotFound", "The resource could not be found."))
-	}
+	return nil
 }
 
 // readBody reads a JSON object body into its top-level members.
@@ -276,7 +270,7 @@ func (h *Handler) readBody(w http.ResponseWriter, r *http.Request) (map[string]j
 	if err := httpapi.DecodeJSON(w, r, &m, h.opts.MaxBody, http.StatusBadRequest); err != nil {
 		var he *httpapi.Error
 		if errors.As(err, &he) {
-			return nil, &Error{Status: he.Status, Type: statusType(he.Status), Message: "Body contains invalid data: " + he.Msg}
+			return nil, &httpapi.Error{Status: he.Status, Msg: "Body contains invalid data: " + he.Msg, Kind: he.Kind, Field: he.Field}
 		}
 		return nil, err
 	}
@@ -295,11 +289,10 @@ func object(raw json.RawMessage, what string) (input, error) {
 	return in, nil
 }
 
-func (h *Handler) create(w http.ResponseWriter, r *http.Request, k *kind) {
+func (h *Handler) create(w http.ResponseWriter, r *http.Request, k *kind) error {
 	body, err := h.readBody(w, r)
 	if err != nil {
-		h.fail(w, r, err)
-		return
+		return err
 	}
 	var ins []input
 	bulk := false
@@ -307,36 +300,30 @@ func (h *Handler) create(w http.ResponseWriter, r *http.Request, k *kind) {
 		bulk = true
 		var items []json.RawMessage
 		if httpapi.UnmarshalStrict(raw, &items, 400) != nil {
-			h.fail(w, r, badRequest("Body contains invalid data: '%s' must be a list", k.plural))
-			return
+			return badRequest("Body contains invalid data: '%s' must be a list", k.plural)
 		}
 		if len(items) == 0 {
-			h.fail(w, r, badRequest("Resources required"))
-			return
+			return badRequest("Resources required")
 		}
 		for _, it := range items {
 			in, err := object(it, k.singular)
 			if err != nil {
-				h.fail(w, r, err)
-				return
+				return err
 			}
 			ins = append(ins, in)
 		}
 	} else if raw, ok := body[k.singular]; ok && len(body) == 1 {
 		in, err := object(raw, k.singular)
 		if err != nil {
-			h.fail(w, r, err)
-			return
+			return err
 		}
 		ins = []input{in}
 	} else {
-		h.fail(w, r, badRequest("Unable to find '%s' in request body", k.singular))
-		return
+		return badRequest("Unable to find '%s' in request body", k.singular)
 	}
 	objs, err := h.svc.createInputs(r.Context(), k, ins)
 	if err != nil {
-		h.fail(w, r, err)
-		return
+		return err
 	}
 	c := callerFrom(r.Context())
 	var buf bytes.Buffer
@@ -355,6 +342,7 @@ func (h *Handler) create(w http.ResponseWriter, r *http.Request, k *kind) {
 		buf.WriteString("}")
 	}
 	writeJSON(w, http.StatusCreated, buf.Bytes())
+	return nil
 }
 
 // render writes obj as c may see it, with only fields when some are
@@ -376,11 +364,11 @@ func render(k *kind, obj any, c Caller, fields []string) []byte {
 	return b
 }
 
-func (h *Handler) show(w http.ResponseWriter, r *http.Request, k *kind, id string) {
+func (h *Handler) show(w http.ResponseWriter, r *http.Request, k *kind) error {
+	id := r.PathValue("id")
 	_, fields, err := parseQuery(r.URL.Query())
 	if err != nil {
-		h.fail(w, r, err)
-		return
+		return err
 	}
 	c := callerFrom(r.Context())
 	var obj any
@@ -390,27 +378,25 @@ func (h *Handler) show(w http.ResponseWriter, r *http.Request, k *kind, id strin
 		return err
 	})
 	if err != nil {
-		h.fail(w, r, err)
-		return
+		return err
 	}
 	var buf bytes.Buffer
 	buf.WriteString(`{"` + k.singular + `":`)
 	buf.Write(render(k, obj, c, fields))
 	buf.WriteString("}")
 	writeJSON(w, 200, buf.Bytes())
+	return nil
 }
 
-func (h *Handler) list(w http.ResponseWriter, r *http.Request, k *kind) {
+func (h *Handler) list(w http.ResponseWriter, r *http.Request, k *kind) error {
 	q, fields, err := parseQuery(r.URL.Query())
 	if err != nil {
-		h.fail(w, r, err)
-		return
+		return err
 	}
 	c := callerFrom(r.Context())
 	if k == securityGroups && c.Project != "" && !c.Admin {
 		if err := h.svc.EnsureDefaultSecurityGroup(r.Context()); err != nil {
-			h.fail(w, r, err)
-			return
+			return err
 		}
 	}
 	var buf bytes.Buffer
@@ -432,8 +418,7 @@ func (h *Handler) list(w http.ResponseWriter, r *http.Request, k *kind) {
 		return nil
 	})
 	if err != nil {
-		h.fail(w, r, err)
-		return
+		return err
 	}
 	if links := pageHrefs(r, k, q, page); len(links) > 0 {
 		b, _ := json.Marshal(links)
@@ -442,6 +427,7 @@ func (h *Handler) list(w http.ResponseWriter, r *http.Request, k *kind) {
 	}
 	buf.WriteString("}")
 	writeJSON(w, 200, buf.Bytes())
+	return nil
 }
 
 type link struct {
@@ -467,7 +453,11 @@ func pageHrefs(r *http.Request, k *kind, q Query, page Page[any]) []link {
 		if reverse {
 			vals.Set("page_reverse", "True")
 		}
-		return base(r) + strings.TrimSuffix(r.URL.Path, "/") + "?" + vals.Encode()
+		path := r.URL.Path
+		if r.Context().Value(jsonSuffix{}) != nil {
+			path += ".json"
+		}
+		return base(r) + path + "?" + vals.Encode()
 	}
 	idOf := func(o any) string { return o.(resource).std().ID }
 	if page.Next {
@@ -504,44 +494,41 @@ func ifMatch(r *http.Request) (int64, error) {
 	return -1, nil
 }
 
-func (h *Handler) update(w http.ResponseWriter, r *http.Request, k *kind, id string) {
+func (h *Handler) update(w http.ResponseWriter, r *http.Request, k *kind) error {
+	id := r.PathValue("id")
 	rev, err := ifMatch(r)
 	if err != nil {
-		h.fail(w, r, err)
-		return
+		return err
 	}
 	body, err := h.readBody(w, r)
 	if err != nil {
-		h.fail(w, r, err)
-		return
+		return err
 	}
 	raw, ok := body[k.singular]
 	if !ok || len(body) != 1 {
-		h.fail(w, r, badRequest("Unable to find '%s' in request body", k.singular))
-		return
+		return badRequest("Unable to find '%s' in request body", k.singular)
 	}
 	in, err := object(raw, k.singular)
 	if err != nil {
-		h.fail(w, r, err)
-		return
+		return err
 	}
 	obj, err := h.svc.updateInput(r.Context(), k, id, in, rev)
 	if err != nil {
-		h.fail(w, r, err)
-		return
+		return err
 	}
 	var buf bytes.Buffer
 	buf.WriteString(`{"` + k.singular + `":`)
 	buf.Write(render(k, obj, callerFrom(r.Context()), nil))
 	buf.WriteString("}")
 	writeJSON(w, 200, buf.Bytes())
+	return nil
 }
 
-func (h *Handler) delete(w http.ResponseWriter, r *http.Request, k *kind, id string) {
+func (h *Handler) delete(w http.ResponseWriter, r *http.Request, k *kind) error {
+	id := r.PathValue("id")
 	rev, err := ifMatch(r)
 	if err != nil {
-		h.fail(w, r, err)
-		return
+		return err
 	}
 	ctx := r.Context()
 	switch k {
@@ -561,8 +548,8 @@ func (h *Handler) delete(w http.ResponseWriter, r *http.Request, k *kind, id str
 		err = h.svc.DeleteFloatingIP(ctx, id, rev)
 	}
 	if err != nil {
-		h.fail(w, r, err)
-		return
+		return err
 	}
 	w.WriteHeader(http.StatusNoContent)
+	return nil
 }

@@ -10,22 +10,19 @@ import (
 	"strings"
 )
 
-func (h *Handler) routerInterface(w http.ResponseWriter, r *http.Request, id, action string) {
+func (h *Handler) routerInterface(w http.ResponseWriter, r *http.Request) error {
 	body, err := h.readBody(w, r)
 	if err != nil {
-		h.fail(w, r, err)
-		return
+		return err
 	}
 	var subnetID, portID string
 	for key, raw := range body {
 		var s string
 		if key != "subnet_id" && key != "port_id" {
-			h.fail(w, r, badRequest("Unrecognized attribute(s) '%s'", key))
-			return
+			return badRequest("Unrecognized attribute(s) '%s'", key)
 		}
 		if _, err := vUUID(raw); err != nil {
-			h.fail(w, r, invalidAttr(key, err.Error()))
-			return
+			return invalidAttr(key, err.Error())
 		}
 		json.Unmarshal(raw, &s)
 		if key == "subnet_id" {
@@ -35,166 +32,178 @@ func (h *Handler) routerInterface(w http.ResponseWriter, r *http.Request, id, ac
 		}
 	}
 	var info RouterInterface
-	if action == "add_router_interface" {
+	id := r.PathValue("id")
+	if strings.HasSuffix(r.URL.Path, "/add_router_interface") {
 		info, err = h.svc.AddRouterInterface(r.Context(), id, subnetID, portID)
 	} else {
 		info, err = h.svc.RemoveRouterInterface(r.Context(), id, subnetID, portID)
 	}
 	if err != nil {
-		h.fail(w, r, err)
-		return
+		return err
 	}
 	b, _ := json.Marshal(info)
 	writeJSON(w, 200, b)
+	return nil
 }
 
-func (h *Handler) tags(w http.ResponseWriter, r *http.Request, k *kind, id string, tag []string) {
-	ctx := r.Context()
-	if !k.tagged {
-		h.fail(w, r, fault(404, "HTTPNotFound", "The resource could not be found."))
-		return
-	}
-	var err error
-	switch {
-	case len(tag) == 0 && (r.Method == "GET" || r.Method == "HEAD"):
-		var tags []string
-		if tags, err = h.svc.Tags(ctx, k.plural, id); err == nil {
-			b, _ := json.Marshal(map[string][]string{"tags": tags})
-			writeJSON(w, 200, b)
-			return
-		}
-	case len(tag) == 0 && r.Method == "PUT":
-		var body map[string]json.RawMessage
-		if body, err = h.readBody(w, r); err == nil {
-			var tags []string
-			raw, ok := body["tags"]
-			if !ok || len(body) != 1 || json.Unmarshal(raw, &tags) != nil {
-				err = badRequest("Invalid input for tags: the body must be {\"tags\": [strings]}")
-			} else if tags, err = h.svc.SetTags(ctx, k.plural, id, tags); err == nil {
-				b, _ := json.Marshal(map[string][]string{"tags": tags})
-				writeJSON(w, 200, b)
-				return
-			}
-		}
-	case len(tag) == 0 && r.Method == "DELETE":
-		if err = h.svc.ClearTags(ctx, k.plural, id); err == nil {
-			w.WriteHeader(204)
-			return
-		}
-	case len(tag) == 1 && (r.Method == "GET" || r.Method == "HEAD"):
-		var tags []string
-		if tags, err = h.svc.Tags(ctx, k.plural, id); err == nil {
-			if !slices.Contains(tags, tag[0]) {
-				err = fault(404, "TagNotFound", "Tag %s could not be found.", tag[0])
-			} else {
-				w.WriteHeader(204)
-				return
-			}
-		}
-	case len(tag) == 1 && r.Method == "PUT":
-		if err = h.svc.AddTag(ctx, k.plural, id, tag[0]); err == nil {
-			w.WriteHeader(201)
-			return
-		}
-	case len(tag) == 1 && r.Method == "DELETE":
-		if err = h.svc.RemoveTag(ctx, k.plural, id, tag[0]); err == nil {
-			w.WriteHeader(204)
-			return
-		}
-	default:
-		err = fault(405, "HTTPMethodNotAllowed", "The method %s is not allowed for this resource.", r.Method)
-	}
-	h.fail(w, r, err)
+// writeTags answers with a resource's tags.
+func writeTags(w http.ResponseWriter, tags []string) {
+	b, _ := json.Marshal(map[string][]string{"tags": tags})
+	writeJSON(w, 200, b)
 }
 
-func (h *Handler) quotas(w http.ResponseWriter, r *http.Request, rest []string) {
-	ctx := r.Context()
-	c := callerFrom(ctx)
-	quotaBody := func(project string, q map[string]int) map[string]any {
-		m := map[string]any{}
-		for k, n := range q {
-			m[k] = n
-		}
-		if project != "" {
-			m["project_id"], m["tenant_id"] = project, project
-		}
-		return m
+func (h *Handler) tags(w http.ResponseWriter, r *http.Request, k *kind) error {
+	tags, err := h.svc.Tags(r.Context(), k.plural, r.PathValue("id"))
+	if err != nil {
+		return err
 	}
-	switch {
-	case len(rest) == 0 && r.Method == "GET":
-		list, err := h.svc.Quotas(ctx)
-		if err != nil {
-			h.fail(w, r, err)
-			return
-		}
-		out := []any{}
-		for _, q := range list {
-			out = append(out, quotaBody(q.Project, q.Limits))
-		}
-		b, _ := json.Marshal(map[string]any{"quotas": out})
-		writeJSON(w, 200, b)
-	case len(rest) == 1 && rest[0] == "tenant" && r.Method == "GET":
-		b, _ := json.Marshal(map[string]any{"tenant": map[string]string{"tenant_id": c.Project}})
-		writeJSON(w, 200, b)
-	case len(rest) == 1 && r.Method == "GET":
-		q, err := h.svc.Quota(ctx, rest[0])
-		if err != nil {
-			h.fail(w, r, err)
-			return
-		}
-		b, _ := json.Marshal(map[string]any{"quota": quotaBody("", q)})
-		writeJSON(w, 200, b)
-	case len(rest) == 2 && rest[1] == "default" && r.Method == "GET":
-		if !c.Admin && c.Project != rest[0] {
-			h.fail(w, r, forbidden("rule:get_quota"))
-			return
-		}
-		b, _ := json.Marshal(map[string]any{"quota": quotaBody(rest[0], h.svc.DefaultQuota())})
-		writeJSON(w, 200, b)
-	case len(rest) == 2 && rest[1] == "details" && r.Method == "GET":
-		d, err := h.svc.QuotaUsage(ctx, rest[0])
-		if err != nil {
-			h.fail(w, r, err)
-			return
-		}
-		b, _ := json.Marshal(map[string]any{"quota": d})
-		writeJSON(w, 200, b)
-	case len(rest) == 1 && rest[0] != "tenant" && r.Method == "PUT":
-		body, err := h.readBody(w, r)
-		if err != nil {
-			h.fail(w, r, err)
-			return
-		}
-		var limits map[string]any
-		raw, ok := body["quota"]
-		if !ok || len(body) != 1 || json.Unmarshal(raw, &limits) != nil || limits == nil {
-			h.fail(w, r, badRequest("Unable to find 'quota' in request body"))
-			return
-		}
-		q, err := h.svc.SetQuota(ctx, rest[0], limits)
-		if err != nil {
-			h.fail(w, r, err)
-			return
-		}
-		b, _ := json.Marshal(map[string]any{"quota": quotaBody("", q)})
-		writeJSON(w, 200, b)
-	case len(rest) == 1 && rest[0] != "tenant" && r.Method == "DELETE":
-		if err := h.svc.ResetQuota(ctx, rest[0]); err != nil {
-			h.fail(w, r, err)
-			return
-		}
-		w.WriteHeader(204)
-	case len(rest) <= 1 || len(rest) == 2 && (rest[1] == "default" || rest[1] == "details"):
-		// A quota path, another method.
-		allow := "GET"
-		if len(rest) == 1 && rest[0] != "tenant" {
-			allow = "GET, PUT, DELETE"
-		}
-		w.Header().Set("Allow", allow)
-		h.fail(w, r, fault(405, "HTTPMethodNotAllowed", "The method %s is not allowed for this resource.", r.Method))
-	default:
-		h.fail(w, r, fault(404, "HTTPNotFound", "The resource could not be found."))
+	writeTags(w, tags)
+	return nil
+}
+
+func (h *Handler) setTags(w http.ResponseWriter, r *http.Request, k *kind) error {
+	body, err := h.readBody(w, r)
+	if err != nil {
+		return err
 	}
+	var tags []string
+	raw, ok := body["tags"]
+	if !ok || len(body) != 1 || json.Unmarshal(raw, &tags) != nil {
+		return badRequest("Invalid input for tags: the body must be {\"tags\": [strings]}")
+	}
+	if tags, err = h.svc.SetTags(r.Context(), k.plural, r.PathValue("id"), tags); err != nil {
+		return err
+	}
+	writeTags(w, tags)
+	return nil
+}
+
+func (h *Handler) clearTags(w http.ResponseWriter, r *http.Request, k *kind) error {
+	if err := h.svc.ClearTags(r.Context(), k.plural, r.PathValue("id")); err != nil {
+		return err
+	}
+	w.WriteHeader(204)
+	return nil
+}
+
+func (h *Handler) hasTag(w http.ResponseWriter, r *http.Request, k *kind) error {
+	tags, err := h.svc.Tags(r.Context(), k.plural, r.PathValue("id"))
+	if err != nil {
+		return err
+	}
+	if tag := r.PathValue("tag"); !slices.Contains(tags, tag) {
+		return fault(ErrNotFound, "TagNotFound", "Tag %s could not be found.", tag)
+	}
+	w.WriteHeader(204)
+	return nil
+}
+
+func (h *Handler) addTag(w http.ResponseWriter, r *http.Request, k *kind) error {
+	if err := h.svc.AddTag(r.Context(), k.plural, r.PathValue("id"), r.PathValue("tag")); err != nil {
+		return err
+	}
+	w.WriteHeader(201)
+	return nil
+}
+
+func (h *Handler) removeTag(w http.ResponseWriter, r *http.Request, k *kind) error {
+	if err := h.svc.RemoveTag(r.Context(), k.plural, r.PathValue("id"), r.PathValue("tag")); err != nil {
+		return err
+	}
+	w.WriteHeader(204)
+	return nil
+}
+
+// quotaBody is a project's limits as the API shows them, with the
+// project's id when named.
+func quotaBody(project string, q map[string]int) map[string]any {
+	m := map[string]any{}
+	for k, n := range q {
+		m[k] = n
+	}
+	if project != "" {
+		m["project_id"], m["tenant_id"] = project, project
+	}
+	return m
+}
+
+func (h *Handler) listQuotas(w http.ResponseWriter, r *http.Request) error {
+	list, err := h.svc.Quotas(r.Context())
+	if err != nil {
+		return err
+	}
+	out := []any{}
+	for _, q := range list {
+		out = append(out, quotaBody(q.Project, q.Limits))
+	}
+	b, _ := json.Marshal(map[string]any{"quotas": out})
+	writeJSON(w, 200, b)
+	return nil
+}
+
+func (h *Handler) quotaTenant(w http.ResponseWriter, r *http.Request) error {
+	b, _ := json.Marshal(map[string]any{"tenant": map[string]string{"tenant_id": callerFrom(r.Context()).Project}})
+	writeJSON(w, 200, b)
+	return nil
+}
+
+func (h *Handler) showQuota(w http.ResponseWriter, r *http.Request) error {
+	q, err := h.svc.Quota(r.Context(), r.PathValue("project"))
+	if err != nil {
+		return err
+	}
+	b, _ := json.Marshal(map[string]any{"quota": quotaBody("", q)})
+	writeJSON(w, 200, b)
+	return nil
+}
+
+func (h *Handler) defaultQuota(w http.ResponseWriter, r *http.Request) error {
+	project := r.PathValue("project")
+	if c := callerFrom(r.Context()); !c.Admin && c.Project != project {
+		return forbidden("rule:get_quota")
+	}
+	b, _ := json.Marshal(map[string]any{"quota": quotaBody(project, h.svc.DefaultQuota())})
+	writeJSON(w, 200, b)
+	return nil
+}
+
+func (h *Handler) quotaDetails(w http.ResponseWriter, r *http.Request) error {
+	d, err := h.svc.QuotaUsage(r.Context(), r.PathValue("project"))
+	if err != nil {
+		return err
+	}
+	b, _ := json.Marshal(map[string]any{"quota": d})
+	writeJSON(w, 200, b)
+	return nil
+}
+
+func (h *Handler) setQuota(w http.ResponseWriter, r *http.Request) error {
+	project := r.PathValue("project")
+	body, err := h.readBody(w, r)
+	if err != nil {
+		return err
+	}
+	var limits map[string]any
+	raw, ok := body["quota"]
+	if !ok || len(body) != 1 || json.Unmarshal(raw, &limits) != nil || limits == nil {
+		return badRequest("Unable to find 'quota' in request body")
+	}
+	q, err := h.svc.SetQuota(r.Context(), project, limits)
+	if err != nil {
+		return err
+	}
+	b, _ := json.Marshal(map[string]any{"quota": quotaBody("", q)})
+	writeJSON(w, 200, b)
+	return nil
+}
+
+func (h *Handler) resetQuota(w http.ResponseWriter, r *http.Request) error {
+	project := r.PathValue("project")
+	if err := h.svc.ResetQuota(r.Context(), project); err != nil {
+		return err
+	}
+	w.WriteHeader(204)
+	return nil
 }
 
 // Extension is one API extension the server has.
@@ -237,18 +246,20 @@ var extensions = []Extension{
 	{"Port Binding", "binding", "Expose port bindings of a virtual port to external application", "2014-02-03T10:00:00-00:00", []any{}},
 }
 
-func (h *Handler) extensions(w http.ResponseWriter, r *http.Request, rest []string) {
-	if len(rest) == 0 {
-		b, _ := json.Marshal(map[string]any{"extensions": extensions})
-		writeJSON(w, 200, b)
-		return
-	}
+func (h *Handler) extensions(w http.ResponseWriter, r *http.Request) error {
+	b, _ := json.Marshal(map[string]any{"extensions": extensions})
+	writeJSON(w, 200, b)
+	return nil
+}
+
+func (h *Handler) extension(w http.ResponseWriter, r *http.Request) error {
+	alias := r.PathValue("alias")
 	for _, e := range extensions {
-		if len(rest) == 1 && e.Alias == rest[0] {
+		if e.Alias == alias {
 			b, _ := json.Marshal(map[string]any{"extension": e})
 			writeJSON(w, 200, b)
-			return
+			return nil
 		}
 	}
-	h.fail(w, r, fault(404, "HTTPNotFound", "Extension with alias %s does not exist", strings.Join(rest, "/")))
+	return fault(ErrNotFound, "HTTPNotFound", "Extension with alias %s does not exist", alias)
 }

@@ -363,7 +363,7 @@ func (s *Service) updateInput(ctx context.Context, k *kind, id string, in input,
 		case floatingIPs:
 			out, err = s.updateFloatingIP(v, t, c, e, in)
 		default: // immutable
-			err = fault(405, "HTTPMethodNotAllowed", "%s cannot be updated", k.plural)
+			err = fault(ErrNotSupported, "HTTPMethodNotAllowed", "%s cannot be updated", k.plural)
 		}
 		return err
 	})

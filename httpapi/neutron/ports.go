@@ -156,7 +156,7 @@ func (s *Service) assignMAC(v *view, t *txn, p *Port, in input) error {
 			return nil
 		}
 	}
-	return fault(503, "MacAddressGenerationFailure", "Unable to generate unique mac on network %s.", p.NetworkID)
+	return fault(ErrUnavailable, "MacAddressGenerationFailure", "Unable to generate unique mac on network %s.", p.NetworkID)
 }
 
 // allocate gives p the addresses req asks for (nil: neutron's default,
@@ -193,7 +193,7 @@ func (s *Service) allocate(v *view, t *txn, n *Network, p *Port, old []FixedIP, 
 					}
 				}
 				if f.SubnetID == "" {
-					return fault(400, "InvalidIpForNetwork", "IP address %s is not a valid IP for any of the subnets on the specified network.", f.IPAddress)
+					return fault(ErrInvalid, "InvalidIpForNetwork", "IP address %s is not a valid IP for any of the subnets on the specified network.", f.IPAddress)
 				}
 			} else if !slices.Contains(n.Subnets, f.SubnetID) {
 				if subnetOf(f.SubnetID) == nil {
@@ -221,10 +221,10 @@ func (s *Service) allocate(v *view, t *txn, n *Network, p *Port, old []FixedIP, 
 		case f.IPAddress != "":
 			ip = netip.MustParseAddr(f.IPAddress)
 			if !prefix.Contains(ip) || ip.Is4() && prefix.Bits() < 31 && (ip == prefix.Masked().Addr() || ip == lastAddr(prefix)) {
-				return fault(400, "InvalidIpForSubnet", "IP address %s does not belong to subnet %s", ip, sub.ID)
+				return fault(ErrInvalid, "InvalidIpForSubnet", "IP address %s does not belong to subnet %s", ip, sub.ID)
 			}
 			if autoAddress(sub) && p.DeviceOwner != OwnerRouterInterface {
-				return fault(400, "AllocationOnAutoAddressSubnet", "IPv6 address %s cannot be directly assigned to a port on subnet %s as the subnet is configured for automatic addresses", ip, sub.ID)
+				return fault(ErrInvalid, "AllocationOnAutoAddressSubnet", "IPv6 address %s cannot be directly assigned to a port on subnet %s as the subnet is configured for automatic addresses", ip, sub.ID)
 			}
 		case autoAddress(sub):
 			ip = eui64(prefix, mac)
@@ -275,12 +275,12 @@ func (s *Service) assignSecurityGroups(v *view, t *txn, c Caller, p *Port, in in
 	if in.get("security_groups", &ids) {
 		ids = dedupe(ids)
 		if len(ids) > 0 && !p.PortSecurityEnabled {
-			return fault(400, "PortSecurityAndIPRequiredForSecurityGroups", "Port security must be enabled and port must have an IP address in order to use security groups.")
+			return fault(ErrInvalid, "PortSecurityAndIPRequiredForSecurityGroups", "Port security must be enabled and port must have an IP address in order to use security groups.")
 		}
 		for _, id := range ids {
 			o, _ := t.lookup(v, securityGroups, id)
 			if o == nil || !c.sees(o.(*SecurityGroup).TenantID) {
-				return fault(404, "SecurityGroupNotFound", "Security group %s does not exist", id)
+				return fault(ErrNotFound, "SecurityGroupNotFound", "Security group %s does not exist", id)
 			}
 			if err := t.guard(v, securityGroups, id); err != nil {
 				return err
@@ -331,7 +331,7 @@ func assignPairs(p *Port, in input) error {
 		return conflict("AddressPairAndPortSecurityRequired", "Port Security must be enabled in order to have allowed address pairs on a port.")
 	}
 	if len(pairs) > 10 {
-		return fault(400, "AllowedAddressPairExhausted", "The number of allowed address pair exceeds the maximum 10.")
+		return fault(ErrInvalid, "AllowedAddressPairExhausted", "The number of allowed address pair exceeds the maximum 10.")
 	}
 	seen := map[AddressPair]bool{}
 	for i := range pairs {
@@ -339,7 +339,7 @@ func assignPairs(p *Port, in input) error {
 			pairs[i].MACAddress = p.MACAddress
 		}
 		if seen[pairs[i]] {
-			return fault(400, "DuplicateAddressPairInRequest", "Request contains duplicate address pair: mac_address %s ip_address %s.", pairs[i].MACAddress, pairs[i].IPAddress)
+			return fault(ErrInvalid, "DuplicateAddressPairInRequest", "Request contains duplicate address pair: mac_address %s ip_address %s.", pairs[i].MACAddress, pairs[i].IPAddress)
 		}
 		seen[pairs[i]] = true
 	}

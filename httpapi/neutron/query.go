@@ -560,7 +560,7 @@ func (h *candHeap) Pop() any {
 func (s *Service) List(ctx context.Context, collection string, q Query) (Page[any], error) {
 	k := kindsByPlural[collection]
 	if k == nil {
-		return Page[any]{}, fault(404, "HTTPNotFound", "no collection %q", collection)
+		return Page[any]{}, fault(ErrNotFound, "HTTPNotFound", "no collection %q", collection)
 	}
 	var page Page[any]
 	err := s.read(ctx, func(v *view) error {

@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"net/http"
 	"reflect"
 	"slices"
 	"sort"
@@ -184,7 +183,7 @@ const maxTagLen = 255
 func kindByCollection(plural string) (*kind, error) {
 	k := kindsByPlural[plural]
 	if k == nil || !k.tagged {
-		return nil, fault(http.StatusNotFound, "HTTPNotFound", "Resource %s does not support tags.", plural)
+		return nil, fault(ErrNotFound, "HTTPNotFound", "Resource %s does not support tags.", plural)
 	}
 	return k, nil
 }
@@ -254,7 +253,7 @@ func (s *Service) AddTag(ctx context.Context, collection, id, tag string) error 
 func (s *Service) RemoveTag(ctx context.Context, collection, id, tag string) error {
 	return s.retag(ctx, collection, id, func(old []string) ([]string, error) {
 		if !slices.Contains(old, tag) {
-			return nil, fault(404, "TagNotFound", "Tag %s could not be found.", tag)
+			return nil, fault(ErrNotFound, "TagNotFound", "Tag %s could not be found.", tag)
 		}
 		return slices.DeleteFunc(slices.Clone(old), func(x string) bool { return x == tag }), nil
 	})

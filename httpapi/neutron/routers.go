@@ -87,7 +87,7 @@ func (s *Service) setGateway(v *view, t *txn, c Caller, r *Router, in input) err
 		return err
 	}
 	if !n.External {
-		return fault(400, "BadRequest", "Bad router request: Network %s is not an external network.", n.ID)
+		return fault(ErrInvalid, "BadRequest", "Bad router request: Network %s is not an external network.", n.ID)
 	}
 	p, err := s.servicePort(v, t, n, "", OwnerRouterGateway, r.ID, want.ExternalFixedIPs, true)
 	if err != nil {
@@ -123,7 +123,7 @@ func (s *Service) servicePort(v *view, t *txn, n *Network, project, owner, devic
 			}
 		}
 		if v4 == nil {
-			return nil, fault(400, "BadRequest", "Bad request: Network %s does not contain any IPv4 subnet.", n.ID)
+			return nil, fault(ErrInvalid, "BadRequest", "Bad request: Network %s does not contain any IPv4 subnet.", n.ID)
 		}
 		req = &v4
 	}
@@ -152,7 +152,7 @@ func (s *Service) updateRouter(v *view, t *txn, c Caller, e *entry, in input) (a
 		}
 		for _, rt := range r.Routes {
 			if !v.routerReaches(r.ID, netip.MustParseAddr(rt.NextHop)) {
-				return nil, fault(400, "InvalidRoutes", "Invalid format for routes: %s, the nexthop is not connected with router", rt.Destination+" via "+rt.NextHop)
+				return nil, fault(ErrInvalid, "InvalidRoutes", "Invalid format for routes: %s, the nexthop is not connected with router", rt.Destination+" via "+rt.NextHop)
 			}
 		}
 	}
@@ -218,7 +218,7 @@ func (s *Service) AddRouterInterface(ctx context.Context, router, subnetID, port
 	c := callerFrom(ctx)
 	var out RouterInterface
 	if (subnetID == "") == (portID == "") {
-		return out, fault(400, "BadRequest", "Bad router request: Either subnet_id or port_id must be specified.")
+		return out, fault(ErrInvalid, "BadRequest", "Bad router request: Either subnet_id or port_id must be specified.")
 	}
 	err := s.write(ctx, func(v *view, t *txn) error {
 		re := v.get(routers, router)
@@ -237,7 +237,7 @@ func (s *Service) AddRouterInterface(ctx context.Context, router, subnetID, port
 				return conflict("PortInUse", "Unable to complete operation on port %s for network %s. Port already has an attached device %s.", old.ID, old.NetworkID, old.DeviceID)
 			}
 			if len(old.FixedIPs) == 0 {
-				return fault(400, "BadRequest", "Bad router request: Router port must have at least one fixed IP.")
+				return fault(ErrInvalid, "BadRequest", "Bad router request: Router port must have at least one fixed IP.")
 			}
 			for _, f := range old.FixedIPs {
 				if err := s.checkInterfaceSubnet(v, router, f.SubnetID); err != nil {
@@ -258,7 +258,7 @@ func (s *Service) AddRouterInterface(ctx context.Context, router, subnetID, port
 				return notFound("Subnet", subnetID)
 			}
 			if sub.GatewayIP == nil {
-				return fault(400, "BadRequest", "Bad router request: Subnet for router interface must have a gateway IP.")
+				return fault(ErrInvalid, "BadRequest", "Bad router request: Subnet for router interface must have a gateway IP.")
 			}
 			if err := s.checkInterfaceSubnet(v, router, subnetID); err != nil {
 				return err
@@ -295,10 +295,10 @@ func (s *Service) checkInterfaceSubnet(v *view, router, subnetID string) error {
 		}
 		for _, f := range pt.FixedIPs {
 			if f.SubnetID == subnetID {
-				return fault(400, "BadRequest", "Bad router request: Router already has a port on subnet %s.", subnetID)
+				return fault(ErrInvalid, "BadRequest", "Bad router request: Router already has a port on subnet %s.", subnetID)
 			}
 			if o := v.subnet(f.SubnetID); o != nil && netip.MustParsePrefix(o.CIDR).Overlaps(p) {
-				return fault(400, "BadRequest", "Bad router request: Cidr %s of subnet %s overlaps with cidr %s of subnet %s.", sub.CIDR, subnetID, o.CIDR, o.ID)
+				return fault(ErrInvalid, "BadRequest", "Bad router request: Cidr %s of subnet %s overlaps with cidr %s of subnet %s.", sub.CIDR, subnetID, o.CIDR, o.ID)
 			}
 		}
 	}
@@ -322,7 +322,7 @@ func (s *Service) RemoveRouterInterface(ctx context.Context, router, subnetID, p
 	c := callerFrom(ctx)
 	var out RouterInterface
 	if subnetID == "" && portID == "" {
-		return out, fault(400, "BadRequest", "Bad router request: Either subnet_id or port_id must be specified.")
+		return out, fault(ErrInvalid, "BadRequest", "Bad router request: Either subnet_id or port_id must be specified.")
 	}
 	err := s.write(ctx, func(v *view, t *txn) error {
 		re := v.get(routers, router)
@@ -341,9 +341,9 @@ func (s *Service) RemoveRouterInterface(ctx context.Context, router, subnetID, p
 		}
 		if p == nil {
 			if portID != "" {
-				return fault(404, "RouterInterfaceNotFound", "Router %s does not have an interface with id %s", router, portID)
+				return fault(ErrNotFound, "RouterInterfaceNotFound", "Router %s does not have an interface with id %s", router, portID)
 			}
-			return fault(404, "RouterInterfaceNotFoundForSubnet", "Router %s has no interface on subnet %s", router, subnetID)
+			return fault(ErrNotFound, "RouterInterfaceNotFoundForSubnet", "Router %s has no interface on subnet %s", router, subnetID)
 		}
 		for _, fe := range v.tables[floatingIPs].m {
 			f := fe.obj.(*FloatingIP)
@@ -393,7 +393,7 @@ func (s *Service) buildFloatingIP(v *view, t *txn, c Caller, in input, project s
 		return nil, err
 	}
 	if !n.External {
-		return nil, fault(400, "BadRequest", "Bad floatingip request: Network %s is not a valid external network.", n.ID)
+		return nil, fault(ErrInvalid, "BadRequest", "Bad floatingip request: Network %s is not a valid external network.", n.ID)
 	}
 	var fixed []FixedIP
 	var addr string
@@ -434,7 +434,7 @@ func (s *Service) associate(v *view, t *txn, c Caller, f *FloatingIP, in input) 
 	}
 	p := pe.obj.(*Port)
 	if networkOwned(p.DeviceOwner) {
-		return fault(400, "BadRequest", "Bad floatingip request: Port %s is owned by the network (%s) and cannot have a floating IP.", p.ID, p.DeviceOwner)
+		return fault(ErrInvalid, "BadRequest", "Bad floatingip request: Port %s is owned by the network (%s) and cannot have a floating IP.", p.ID, p.DeviceOwner)
 	}
 	var fixed *string
 	in.get("fixed_ip_address", &fixed)
@@ -449,19 +449,19 @@ func (s *Service) associate(v *view, t *txn, c Caller, f *FloatingIP, in input) 
 		}
 		if a.Is4() {
 			if chosen != nil {
-				return fault(400, "BadRequest", "Bad floatingip request: Port %s has multiple fixed IPv4 addresses. Must provide a specific IPv4 address when assigning a floating IP.", p.ID)
+				return fault(ErrInvalid, "BadRequest", "Bad floatingip request: Port %s has multiple fixed IPv4 addresses. Must provide a specific IPv4 address when assigning a floating IP.", p.ID)
 			}
 			chosen = &p.FixedIPs[i]
 		}
 	}
 	if chosen == nil {
 		if fixed != nil {
-			return fault(400, "BadRequest", "Bad floatingip request: Port %s does not have fixed ip %s.", p.ID, *fixed)
+			return fault(ErrInvalid, "BadRequest", "Bad floatingip request: Port %s does not have fixed ip %s.", p.ID, *fixed)
 		}
-		return fault(400, "BadRequest", "Bad floatingip request: Port %s does not have any fixed IPv4 address.", p.ID)
+		return fault(ErrInvalid, "BadRequest", "Bad floatingip request: Port %s does not have any fixed IPv4 address.", p.ID)
 	}
 	if !netip.MustParseAddr(chosen.IPAddress).Is4() {
-		return fault(400, "BadRequest", "Bad floatingip request: Cannot process floating IP association with %s, since that is not an IPv4 address.", chosen.IPAddress)
+		return fault(ErrInvalid, "BadRequest", "Bad floatingip request: Cannot process floating IP association with %s, since that is not an IPv4 address.", chosen.IPAddress)
 	}
 	for fid := range v.fipsByPort[p.ID] {
 		o := v.get(floatingIPs, fid).obj.(*FloatingIP)
@@ -490,7 +490,7 @@ func (s *Service) associate(v *view, t *txn, c Caller, f *FloatingIP, in input) 
 		}
 	}
 	if router == "" {
-		return fault(404, "ExternalGatewayForFloatingIPNotFound", "External network %s is not reachable from subnet %s. Therefore, cannot associate Port %s with a Floating IP.", f.FloatingNetworkID, chosen.SubnetID, p.ID)
+		return fault(ErrNotFound, "ExternalGatewayForFloatingIPNotFound", "External network %s is not reachable from subnet %s. Therefore, cannot associate Port %s with a Floating IP.", f.FloatingNetworkID, chosen.SubnetID, p.ID)
 	}
 	t.rewrite(ports, p, pe.rev)
 	ip := chosen.IPAddress

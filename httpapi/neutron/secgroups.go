@@ -235,7 +235,7 @@ func (s *Service) buildRule(v *view, t *txn, c Caller, in input, project string)
 	in.into(r, "tenant_id", "project_id")
 	o, _ := t.lookup(v, securityGroups, r.SecurityGroupID)
 	if o == nil || !c.sees(o.(*SecurityGroup).TenantID) {
-		return nil, fault(404, "SecurityGroupNotFound", "Security group %s does not exist", r.SecurityGroupID)
+		return nil, fault(ErrNotFound, "SecurityGroupNotFound", "Security group %s does not exist", r.SecurityGroupID)
 	}
 	if err := t.guard(v, securityGroups, r.SecurityGroupID); err != nil {
 		return nil, err
@@ -245,7 +245,7 @@ func (s *Service) buildRule(v *view, t *txn, c Caller, in input, project string)
 	}
 	if r.RemoteGroupID != nil {
 		if g, _ := t.lookup(v, securityGroups, *r.RemoteGroupID); g == nil || !c.sees(g.(*SecurityGroup).TenantID) {
-			return nil, fault(404, "SecurityGroupNotFound", "Security group %s does not exist", *r.RemoteGroupID)
+			return nil, fault(ErrNotFound, "SecurityGroupNotFound", "Security group %s does not exist", *r.RemoteGroupID)
 		}
 	}
 	existing := append(v.rulesOf(r.SecurityGroupID), t.pendingRules...)
@@ -271,40 +271,40 @@ func checkRule(r *SecurityGroupRule) error {
 		}
 	}
 	if (proto == "icmpv6" || proto == "ipv6-icmp" || proto == "58") && r.EtherType == "IPv4" {
-		return fault(400, "SecurityGroupEthertypeConflictWithProtocol", "Invalid ethertype IPv4 for protocol %s.", proto)
+		return fault(ErrInvalid, "SecurityGroupEthertypeConflictWithProtocol", "Invalid ethertype IPv4 for protocol %s.", proto)
 	}
 	min, max := r.PortRangeMin, r.PortRangeMax
 	if min != nil || max != nil {
 		switch {
 		case proto == "":
-			return fault(400, "SecurityGroupProtocolRequiredWithPorts", "Must also specify protocol if port range is given.")
+			return fault(ErrInvalid, "SecurityGroupProtocolRequiredWithPorts", "Must also specify protocol if port range is given.")
 		case portProtocols[proto]:
 			if min != nil && *min == 0 || max != nil && *max == 0 {
-				return fault(400, "SecurityGroupInvalidPortValue", "Invalid value for port 0.")
+				return fault(ErrInvalid, "SecurityGroupInvalidPortValue", "Invalid value for port 0.")
 			}
 			if min == nil || max == nil || *min > *max {
-				return fault(400, "SecurityGroupInvalidPortRange", "For TCP/UDP protocols, port_range_min must be <= port_range_max")
+				return fault(ErrInvalid, "SecurityGroupInvalidPortRange", "For TCP/UDP protocols, port_range_min must be <= port_range_max")
 			}
 		case icmpProtocols[proto]:
 			if min == nil {
-				return fault(400, "SecurityGroupMissingIcmpType", "ICMP code (port-range-max) %d is provided but ICMP type (port-range-min) is missing.", *max)
+				return fault(ErrInvalid, "SecurityGroupMissingIcmpType", "ICMP code (port-range-max) %d is provided but ICMP type (port-range-min) is missing.", *max)
 			}
 			for f, val := range map[string]*int{"type": min, "code": max} {
 				if val != nil && *val > 255 {
-					return fault(400, "SecurityGroupInvalidIcmpValue", "Invalid value for ICMP %s (%s) %d. It must be 0 to 255.", f, map[string]string{"type": "port-range-min", "code": "port-range-max"}[f], *val)
+					return fault(ErrInvalid, "SecurityGroupInvalidIcmpValue", "Invalid value for ICMP %s (%s) %d. It must be 0 to 255.", f, map[string]string{"type": "port-range-min", "code": "port-range-max"}[f], *val)
 				}
 			}
 		default:
-			return fault(400, "SecurityGroupInvalidProtocolForPort", "Invalid protocol %s for port range, only supported for TCP, UDP, UDPLITE, SCTP and DCCP.", proto)
+			return fault(ErrInvalid, "SecurityGroupInvalidProtocolForPort", "Invalid protocol %s for port range, only supported for TCP, UDP, UDPLITE, SCTP and DCCP.", proto)
 		}
 	}
 	if r.RemoteIPPrefix != nil && r.RemoteGroupID != nil {
-		return fault(400, "SecurityGroupRemoteGroupAndRemoteIpPrefix", "Only remote_ip_prefix or remote_group_id may be provided.")
+		return fault(ErrInvalid, "SecurityGroupRemoteGroupAndRemoteIpPrefix", "Only remote_ip_prefix or remote_group_id may be provided.")
 	}
 	if r.RemoteIPPrefix != nil {
 		p := netip.MustParsePrefix(*r.RemoteIPPrefix)
 		if p.Addr().Is4() != (r.EtherType == "IPv4") {
-			return fault(400, "SecurityGroupRuleParameterConflict", "Conflicting value ethertype %s for CIDR %s", r.EtherType, *r.RemoteIPPrefix)
+			return fault(ErrInvalid, "SecurityGroupRuleParameterConflict", "Conflicting value ethertype %s for CIDR %s", r.EtherType, *r.RemoteIPPrefix)
 		}
 	}
 	return nil

@@ -7,7 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"net/http"
 	"slices"
 	"sort"
 	"strconv"
@@ -609,7 +608,7 @@ func checkRevision(e *entry, want int64) error {
 		return nil
 	}
 	if got := e.obj.(resource).std().RevisionNumber; got != want {
-		return fault(http.StatusPreconditionFailed, "RevisionNumberConstraintFailed", "Constrained to %d, but current revision is %d", want, got)
+		return fault(ErrRevision, "RevisionNumberConstraintFailed", "Constrained to %d, but current revision is %d", want, got)
 	}
 	return nil
 }

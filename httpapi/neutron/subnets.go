@@ -39,7 +39,7 @@ func (s *Service) buildSubnet(v *view, t *txn, c Caller, in input, project strin
 		DNSNameservers: []string{}, HostRoutes: []HostRoute{}, Tags: []string{}}
 	in.into(sub, "tenant_id", "project_id", "description", "gateway_ip", "allocation_pools", "cidr")
 	if sub.SubnetPoolID != nil {
-		return nil, fault(404, "SubnetPoolNotFound", "Subnet pool %s could not be found.", *sub.SubnetPoolID)
+		return nil, fault(ErrNotFound, "SubnetPoolNotFound", "Subnet pool %s could not be found.", *sub.SubnetPoolID)
 	}
 	var cidr string
 	in.get("cidr", &cidr)
@@ -173,20 +173,20 @@ func checkPools(pools []AllocationPool, p netip.Prefix, gw netip.Addr) ([]Alloca
 		b, err2 := netip.ParseAddr(pool.End)
 		desc := pool.Start + "-" + pool.End
 		if err1 != nil || err2 != nil || a.Is4() != p.Addr().Is4() || b.Is4() != p.Addr().Is4() {
-			return nil, fault(400, "InvalidAllocationPool", "The allocation pool %s is not valid.", desc)
+			return nil, fault(ErrInvalid, "InvalidAllocationPool", "The allocation pool %s is not valid.", desc)
 		}
 		if !p.Contains(a) || !p.Contains(b) {
-			return nil, fault(400, "OutOfBoundsAllocationPool", "The allocation pool %s spans beyond the subnet cidr %s.", desc, p)
+			return nil, fault(ErrInvalid, "OutOfBoundsAllocationPool", "The allocation pool %s spans beyond the subnet cidr %s.", desc, p)
 		}
 		if b.Less(a) {
-			return nil, fault(400, "InvalidAllocationPool", "The allocation pool %s is not valid.", desc)
+			return nil, fault(ErrInvalid, "InvalidAllocationPool", "The allocation pool %s is not valid.", desc)
 		}
 		if p.Bits() < p.Addr().BitLen()-1 && (a == p.Masked().Addr() || p.Addr().Is4() && b == lastAddr(p)) {
-			return nil, fault(400, "InvalidAllocationPool", "The allocation pool %s is not valid.", desc)
+			return nil, fault(ErrInvalid, "InvalidAllocationPool", "The allocation pool %s is not valid.", desc)
 		}
 		for _, r := range rs {
 			if !b.Less(r.a) && !r.b.Less(a) {
-				return nil, fault(400, "OverlappingAllocationPools", "Found overlapping allocation pools: %s-%s and %s for subnet %s.", r.a, r.b, desc, p)
+				return nil, fault(ErrInvalid, "OverlappingAllocationPools", "Found overlapping allocation pools: %s-%s and %s for subnet %s.", r.a, r.b, desc, p)
 			}
 		}
 		if gw.IsValid() && !gw.Less(a) && !b.Less(gw) {
@@ -200,7 +200,7 @@ func checkPools(pools []AllocationPool, p netip.Prefix, gw netip.Addr) ([]Alloca
 
 func checkNameservers(sub *Subnet) error {
 	if len(sub.DNSNameservers) > maxDNSNameservers {
-		return fault(400, "DNSNameServersExhausted", "Unable to complete operation for %s. The number of DNS nameservers exceeds the limit %d.", sub.ID, maxDNSNameservers)
+		return fault(ErrInvalid, "DNSNameServersExhausted", "Unable to complete operation for %s. The number of DNS nameservers exceeds the limit %d.", sub.ID, maxDNSNameservers)
 	}
 	seen := map[netip.Addr]bool{}
 	for _, ns := range sub.DNSNameservers {
@@ -215,7 +215,7 @@ func checkNameservers(sub *Subnet) error {
 
 func checkHostRoutes(routes []HostRoute, version int, id string) error {
 	if len(routes) > maxHostRoutes {
-		return fault(400, "HostRoutesExhausted", "Unable to complete operation for %s. The number of host routes exceeds the limit %d.", id, maxHostRoutes)
+		return fault(ErrInvalid, "HostRoutesExhausted", "Unable to complete operation for %s. The number of host routes exceeds the limit %d.", id, maxHostRoutes)
 	}
 	seen := map[HostRoute]bool{}
 	for _, r := range routes {

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"net/http"
 	"strconv"
-	"strings"
 	"sync"
 	"time"
 
@@ -25,45 +24,13 @@ import (
 // Authenticator is then an httpapi.Login over the same two, so that a
 // revoked token is refused at once. Form bodies only.
 func SSO(users *httpapi.Users, sessions *httpapi.Sessions) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		reply := func(status int, v any) {
-			b, _ := json.Marshal(v)
-			w.Header().Set("Content-Type", "application/json")
-			w.Header().Set("Cache-Control", "no-store")
-			w.WriteHeader(status)
-			w.Write(b)
-		}
-		fail := func(status int, code, desc string) {
-			reply(status, map[string]string{"error_code": code, "error": desc})
-		}
-		path := strings.TrimSuffix(r.URL.Path, "/")
-		if path != "/sso/oauth/token" && path != "/sso/oauth/revoke" && path != "/services/sso-logout" {
-			fail(http.StatusNotFound, "not_found", "no such endpoint")
-			return
-		}
-		if r.Method != http.MethodPost && !(r.Method == http.MethodGet && path == "/services/sso-logout") {
-			w.Header().Set("Allow", "POST")
-			fail(http.StatusMethodNotAllowed, "invalid_request", "POST only")
-			return
-		}
-		if err := httpapi.CheckRequest(r, []string{"application/x-www-form-urlencoded"}, nil); err != nil {
-			fail(err.Status, "invalid_request", err.Msg)
-			return
-		}
-		r.Body = http.MaxBytesReader(w, r.Body, 64<<10)
-		if err := r.ParseForm(); err != nil {
-			fail(http.StatusBadRequest, "invalid_request", err.Error())
-			return
-		}
-		if path != "/sso/oauth/token" {
-			// Revoking a token that is unknown is no error (RFC 7009 2.2).
-			sessions.Revoke(r.Form.Get("token"))
-			reply(http.StatusOK, map[string]string{})
-			return
+	rt := httpapi.NewRouter(ssoFail)
+	token := func(w http.ResponseWriter, r *http.Request) error {
+		if err := ssoForm(w, r); err != nil {
+			return err
 		}
 		if r.Form.Get("grant_type") != "password" {
-			fail(http.StatusBadRequest, "unsupported_grant_type", "only grant_type=password")
-			return
+			return &ssoError{http.StatusBadRequest, "unsupported_grant_type", "only grant_type=password"}
 		}
 		user := r.Form.Get("username")
 		id, err := users.Verify(user, r.Form.Get("password"), r.RemoteAddr)
@@ -71,16 +38,75 @@ func SSO(users *httpapi.Users, sessions *httpapi.Sessions) http.Handler {
 		switch {
 		case errors.As(err, &he) && he.Status == http.StatusTooManyRequests:
 			w.Header().Set("Retry-After", strconv.Itoa(he.Retry))
-			fail(he.Status, "access_denied", "Cannot authenticate user "+user+": "+he.Msg)
-			return
+			return &ssoError{he.Status, "access_denied", "Cannot authenticate user " + user + ": " + he.Msg}
 		case err != nil:
-			fail(http.StatusUnauthorized, "access_denied", "Cannot authenticate user "+user)
-			return
+			return &ssoError{http.StatusUnauthorized, "access_denied", "Cannot authenticate user " + user}
 		}
 		tok, exp := sessions.Issue(id)
-		reply(http.StatusOK, map[string]string{"access_token": tok, "scope": "ovirt-app-api", "token_type": "bearer",
+		ssoReply(w, http.StatusOK, map[string]string{"access_token": tok, "scope": "ovirt-app-api", "token_type": "bearer",
 			"exp": strconv.FormatInt(exp.UnixMilli(), 10)})
+		return nil
+	}
+	revoke := func(w http.ResponseWriter, r *http.Request) error {
+		if err := ssoForm(w, r); err != nil {
+			return err
+		}
+		// Revoking a token that is unknown is no error (RFC 7009 2.2).
+		sessions.Revoke(r.Form.Get("token"))
+		ssoReply(w, http.StatusOK, map[string]string{})
+		return nil
+	}
+	rt.Handle("POST /sso/oauth/token", token)
+	rt.Handle("POST /sso/oauth/revoke", revoke)
+	rt.Handle("POST /services/sso-logout", revoke)
+	rt.Handle("GET /services/sso-logout", revoke)
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		r, _ = httpapi.TrimPath(r, "")
+		rt.ServeHTTP(w, r)
 	})
+}
+
+// ssoError is a refusal as an OAuth token endpoint words it.
+type ssoError struct {
+	status     int
+	code, desc string
+}
+
+func (e *ssoError) Error() string { return e.code + ": " + e.desc }
+
+// ssoForm checks a request to the token endpoints and reads its form.
+func ssoForm(w http.ResponseWriter, r *http.Request) error {
+	if err := httpapi.CheckRequest(r, []string{"application/x-www-form-urlencoded"}, nil); err != nil {
+		return &ssoError{err.Status, "invalid_request", err.Msg}
+	}
+	r.Body = http.MaxBytesReader(w, r.Body, 64<<10)
+	if err := r.ParseForm(); err != nil {
+		return &ssoError{http.StatusBadRequest, "invalid_request", err.Error()}
+	}
+	return nil
+}
+
+func ssoFail(w http.ResponseWriter, r *http.Request, err error) {
+	e := &ssoError{http.StatusInternalServerError, "server_error", "internal error"}
+	var he *httpapi.Error
+	switch {
+	case errors.As(err, &e):
+	case errors.Is(err, httpapi.ErrNoRoute):
+		e = &ssoError{http.StatusNotFound, "not_found", "no such endpoint"}
+	case errors.Is(err, httpapi.ErrMethod):
+		e = &ssoError{http.StatusMethodNotAllowed, "invalid_request", "POST only"}
+	case errors.As(err, &he):
+		e = &ssoError{he.Status, "invalid_request", he.Msg}
+	}
+	ssoReply(w, e.status, map[string]string{"error_code": e.code, "error": e.desc})
+}
+
+func ssoReply(w http.ResponseWriter, status int, v any) {
+	b, _ := json.Marshal(v)
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(status)
+	w.Write(b)
 }
 
 // Users authenticates as oVirt does, from plain passwords.

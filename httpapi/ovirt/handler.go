@@ -2,11 +2,11 @@ package ovirt
 
 import (
 	"errors"
+	"fmt"
 	"io"
 	"log/slog"
 	"mime"
 	"net/http"
-	"net/url"
 	"strconv"
 	"strings"
 	"time"
@@ -39,11 +39,64 @@ func NewHandler(svc *Service, opts HandlerOptions) *Handler {
 		opts.Timeout = svc.opts.ApplyTimeout + 10*time.Second
 	}
 	h := &Handler{svc: svc, opts: opts, doc: document().Handler()}
+	rt := httpapi.NewRouter(h.fail)
+	h.routes(rt)
 	// Only admins change hosts and networks, as in oVirt.
-	h.h = httpapi.Wrap(http.HandlerFunc(h.serve), httpapi.Options{Logger: opts.Logger, Authenticator: opts.Authenticator,
+	api := httpapi.Wrap(rt, httpapi.Options{Logger: opts.Logger, Authenticator: opts.Authenticator,
 		Render: renderFault, Timeout: opts.Timeout, Writers: []string{httpapi.RoleAdmin}})
+	h.h = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		r, _ = httpapi.TrimPath(r, "") // "/networks/" is "/networks"
+		api.ServeHTTP(w, r)
+	})
 	return h
 }
+
+// routes registers the API's operations.
+func (h *Handler) routes(rt *httpapi.Router) {
+	rt.Handle("GET /{$}", h.root)
+	rt.Handle("GET /openapi.json", func(w http.ResponseWriter, r *http.Request) error {
+		h.doc.ServeHTTP(w, r)
+		return nil
+	})
+	rt.Handle("GET /networks", h.listNetworks)
+	rt.Handle("POST /networks", h.createNetwork)
+	rt.Handle("GET /networks/{id}", h.showNetwork)
+	rt.Handle("PUT /networks/{id}", h.updateNetwork)
+	rt.Handle("DELETE /networks/{id}", h.deleteNetwork)
+
+	const host = "/hosts/{host}"
+	rt.Handle("GET /hosts", h.listHosts)
+	rt.Handle("GET "+host, h.showHost)
+	rt.Handle("POST "+host+"/setupnetworks", h.setupNetworksAction)
+	rt.Handle("POST "+host+"/commitnetconfig", h.commitNetConfig)
+	const nic = host + "/nics/{nic}"
+	rt.Handle("GET "+host+"/nics", h.listNICs)
+	rt.Handle("GET "+nic, h.showNIC)
+	rt.Handle("GET "+nic+"/statistics", h.nicStatistics)
+	rt.Handle("GET "+nic+"/networks", h.listNICNetworks)
+	rt.Handle("POST "+nic+"/networks", h.attachToNIC)
+	rt.Handle("GET "+nic+"/networks/{net}", h.showNICNetwork)
+	rt.Handle("DELETE "+nic+"/networks/{net}", h.detachFromNIC)
+	rt.Handle("GET "+nic+"/networks/{net}/statistics", h.nicNetworkStatistics)
+	const conn = host + "/networkconnections"
+	rt.Handle("GET "+conn, h.listConnections)
+	rt.Handle("POST "+conn, h.createConnection)
+	rt.Handle("GET "+conn+"/{id}", h.showConnection)
+	rt.Handle("PUT "+conn+"/{id}", h.updateConnection)
+	rt.Handle("DELETE "+conn+"/{id}", h.deleteConnection)
+	rt.Handle("GET "+conn+"/{id}/statistics", h.connectionStatistics)
+	for _, of := range []string{host, nic} { // a host's attachments, and a NIC's
+		att := of + "/networkattachments"
+		rt.Handle("GET "+att, h.listAttachments)
+		rt.Handle("POST "+att, h.createAttachment)
+		rt.Handle("GET "+att+"/{id}", h.showAttachment)
+		rt.Handle("PUT "+att+"/{id}", h.updateAttachment)
+		rt.Handle("DELETE "+att+"/{id}", h.deleteAttachment)
+	}
+}
+
+// hrefsOf makes the links of an answer to r.
+func hrefsOf(r *http.Request) hrefs { return hrefs{base: httpapi.MountPoint(r)} }
 
 // Prefix is oVirt v4's: /ovirt-engine/api. The seed's /api serves the
 // same handler (examples/server mounts both).
@@ -68,25 +121,34 @@ func write(w http.ResponseWriter, r *http.Request, status int, n *node) {
 	w.Write(n.xmlBytes())
 }
 
-func renderFault(w http.ResponseWriter, r *http.Request, status int, msg string) {
-	reason := http.StatusText(status)
-	write(w, r, status, el("fault", leaf("reason", reason), leaf("detail", msg)))
+// renderFault writes <fault>: the reason and detail of the Service's
+// *Error, or for anything else the status's text and the message.
+func renderFault(w http.ResponseWriter, r *http.Request, e *httpapi.Error) {
+	reason, detail := http.StatusText(e.Status), e.Msg
+	var oe *Error
+	switch {
+	case errors.As(e, &oe):
+		reason, detail = oe.Reason, oe.Detail
+	case errors.Is(e, httpapi.ErrNoRoute):
+		detail = "no such resource"
+	case errors.Is(e, httpapi.ErrMethod):
+		detail = "the method is not allowed for this resource"
+	}
+	write(w, r, e.Status, el("fault", leaf("reason", reason), leaf("detail", detail)))
 }
 
+// fail answers err: the Service's errors with the status their kind has
+// in oVirt, the rest as every surface does.
 func (h *Handler) fail(w http.ResponseWriter, r *http.Request, err error) {
-	var e *Error
-	if errors.As(err, &e) {
-		write(w, r, e.Status, el("fault", leaf("reason", e.Reason), leaf("detail", e.Detail)))
-		return
+	var oe *Error
+	if errors.As(err, &oe) {
+		status, ok := statuses[oe.Kind]
+		if !ok {
+			status = http.StatusInternalServerError
+		}
+		err = &httpapi.Error{Status: status, Msg: oe.Error(), Err: err}
 	}
-	he := httpapi.StatusOf(err)
-	if he.Status >= 500 && !httpapi.Outage(err) && h.opts.Logger != nil {
-		h.opts.Logger.Error("ovirt: request failed", "method", r.Method, "path", r.URL.Path, "err", err)
-	}
-	if he.Retry > 0 {
-		w.Header().Set("Retry-After", strconv.Itoa(he.Retry))
-	}
-	write(w, r, he.Status, el("fault", leaf("reason", http.StatusText(he.Status)), leaf("detail", he.Msg)))
+	httpapi.Fail(w, r, err, renderFault, h.opts.Logger)
 }
 
 // body reads the request as a node: XML unless Content-Type says JSON.
@@ -99,7 +161,8 @@ func (h *Handler) body(w http.ResponseWriter, r *http.Request, root string) (*no
 	if err != nil {
 		var tooBig *http.MaxBytesError
 		if errors.As(err, &tooBig) {
-			return nil, fault(http.StatusRequestEntityTooLarge, "Request Entity Too Large", "the body exceeds %d bytes", max)
+			return nil, &httpapi.Error{Status: http.StatusRequestEntityTooLarge, Kind: httpapi.ErrTooLarge,
+				Msg: fmt.Sprintf("the body exceeds %d bytes", max)}
 		}
 		return nil, badRequest("reading the body: %v", err)
 	}
@@ -119,55 +182,8 @@ func (h *Handler) body(w http.ResponseWriter, r *http.Request, root string) (*no
 	return n, nil
 }
 
-var (
-	errNoRoute  = fault(http.StatusNotFound, "Not Found", "no such resource")
-	errNoMethod = fault(http.StatusMethodNotAllowed, "Method Not Allowed", "the method is not allowed for this resource")
-)
-
-func (h *Handler) serve(w http.ResponseWriter, r *http.Request) {
-	u := hrefs{base: httpapi.MountPoint(r)}
-	seg := strings.Split(strings.Trim(r.URL.Path, "/"), "/")
-	for i, s := range seg {
-		if v, err := url.PathUnescape(s); err == nil {
-			seg[i] = v
-		}
-	}
-	if len(seg) == 1 && seg[0] == "" {
-		seg = nil
-	}
-	var err error
-	switch {
-	case len(seg) == 0:
-		err = h.root(w, r, u)
-	case seg[0] == "networks":
-		err = h.networks(w, r, u, seg[1:])
-	case seg[0] == "hosts":
-		err = h.hosts(w, r, u, seg[1:])
-	case len(seg) == 1 && seg[0] == "openapi.json":
-		if err = only(r, "GET"); err == nil {
-			h.doc.ServeHTTP(w, r)
-		}
-	default:
-		err = errNoRoute
-	}
-	if err != nil {
-		h.fail(w, r, err)
-	}
-}
-
-func only(r *http.Request, methods ...string) error {
-	for _, m := range methods {
-		if r.Method == m || m == "GET" && r.Method == "HEAD" {
-			return nil
-		}
-	}
-	return errNoMethod
-}
-
-func (h *Handler) root(w http.ResponseWriter, r *http.Request, u hrefs) error {
-	if err := only(r, "GET"); err != nil {
-		return err
-	}
+func (h *Handler) root(w http.ResponseWriter, r *http.Request) error {
+	u := hrefsOf(r)
 	api := el("api", link("hosts", u.base+"/hosts"), link("networks", u.base+"/networks"),
 		el("product_info", leaf("name", "netslice"), leaf("vendor", "netslice"),
 			el("version", leaf("major", "4"), leaf("minor", "4"), leaf("build", "0"), leaf("revision", "0"))))
@@ -177,72 +193,72 @@ func (h *Handler) root(w http.ResponseWriter, r *http.Request, u hrefs) error {
 
 // Logical networks.
 
-func (h *Handler) networks(w http.ResponseWriter, r *http.Request, u hrefs, rest []string) error {
-	ctx := r.Context()
-	switch {
-	case len(rest) == 0 && r.Method == "POST":
-		b, err := h.body(w, r, "network")
-		if err != nil {
-			return err
-		}
-		n, err := networkFrom(b, Network{Usages: []string{"vm"}})
-		if err != nil {
-			return err
-		}
-		if n.Name == "" {
-			return badRequest("network name is required")
-		}
-		if n, err = h.svc.CreateNetwork(ctx, n); err != nil {
-			return err
-		}
-		w.Header().Set("Location", u.network(n.ID))
-		write(w, r, http.StatusCreated, renderNetwork(u, n, ""))
-	case len(rest) == 0:
-		if err := only(r, "GET"); err != nil {
-			return err
-		}
-		ns, err := h.svc.Networks(ctx)
-		if err != nil {
-			return err
-		}
-		out := &node{name: "networks", list: true}
-		for _, n := range ns {
-			out.add(renderNetwork(u, n, ""))
-		}
-		write(w, r, 200, out)
-	case len(rest) == 1:
-		switch r.Method {
-		case "GET", "HEAD":
-			n, _, err := h.svc.Network(ctx, rest[0])
-			if err != nil {
-				return err
-			}
-			write(w, r, 200, renderNetwork(u, n, ""))
-		case "PUT":
-			b, err := h.body(w, r, "network")
-			if err != nil {
-				return err
-			}
-			var perr error
-			n, err := h.svc.UpdateNetwork(ctx, rest[0], func(n *Network) { *n, perr = networkFrom(b, *n) })
-			if perr != nil {
-				return perr
-			}
-			if err != nil {
-				return err
-			}
-			write(w, r, 200, renderNetwork(u, n, ""))
-		case "DELETE":
-			if err := h.svc.DeleteNetwork(ctx, rest[0]); err != nil {
-				return err
-			}
-			w.WriteHeader(200)
-		default:
-			return errNoMethod
-		}
-	default:
-		return errNoRoute
+func (h *Handler) createNetwork(w http.ResponseWriter, r *http.Request) error {
+	b, err := h.body(w, r, "network")
+	if err != nil {
+		return err
 	}
+	n, err := networkFrom(b, Network{Usages: []string{"vm"}})
+	if err != nil {
+		return err
+	}
+	if n.Name == "" {
+		return badRequest("network name is required")
+	}
+	if n, err = h.svc.CreateNetwork(r.Context(), n); err != nil {
+		return err
+	}
+	u := hrefsOf(r)
+	w.Header().Set("Location", u.network(n.ID))
+	write(w, r, http.StatusCreated, renderNetwork(u, n, ""))
+	return nil
+}
+
+func (h *Handler) listNetworks(w http.ResponseWriter, r *http.Request) error {
+	ns, err := h.svc.Networks(r.Context())
+	if err != nil {
+		return err
+	}
+	u := hrefsOf(r)
+	out := &node{name: "networks", list: true}
+	for _, n := range ns {
+		out.add(renderNetwork(u, n, ""))
+	}
+	write(w, r, 200, out)
+	return nil
+}
+
+func (h *Handler) showNetwork(w http.ResponseWriter, r *http.Request) error {
+	n, _, err := h.svc.Network(r.Context(), r.PathValue("id"))
+	if err != nil {
+		return err
+	}
+	write(w, r, 200, renderNetwork(hrefsOf(r), n, ""))
+	return nil
+}
+
+func (h *Handler) updateNetwork(w http.ResponseWriter, r *http.Request) error {
+	b, err := h.body(w, r, "network")
+	if err != nil {
+		return err
+	}
+	var perr error
+	n, err := h.svc.UpdateNetwork(r.Context(), r.PathValue("id"), func(n *Network) { *n, perr = networkFrom(b, *n) })
+	if perr != nil {
+		return perr
+	}
+	if err != nil {
+		return err
+	}
+	write(w, r, 200, renderNetwork(hrefsOf(r), n, ""))
+	return nil
+}
+
+func (h *Handler) deleteNetwork(w http.ResponseWriter, r *http.Request) error {
+	if err := h.svc.DeleteNetwork(r.Context(), r.PathValue("id")); err != nil {
+		return err
+	}
+	w.WriteHeader(200)
 	return nil
 }
 

@@ -15,112 +15,113 @@ import (
 
 // Hosts.
 
-func (h *Handler) hosts(w http.ResponseWriter, r *http.Request, u hrefs, rest []string) error {
-	ctx := r.Context()
-	if len(rest) == 0 {
-		if err := only(r, "GET"); err != nil {
-			return err
-		}
-		hs, err := h.svc.Hosts(ctx)
-		if err != nil {
-			return err
-		}
-		out := &node{name: "hosts", list: true}
-		for _, x := range hs {
-			out.add(renderHost(u, x))
-		}
-		write(w, r, 200, out)
-		return nil
-	}
-	host, err := h.svc.Host(ctx, rest[0])
-	if err != nil {
-		return err
-	}
-	rest = rest[1:]
-	if len(rest) == 0 {
-		if err := only(r, "GET"); err != nil {
-			return err
-		}
-		write(w, r, 200, renderHost(u, host))
-		return nil
-	}
-	switch rest[0] {
-	case "nics":
-		return h.nics(w, r, u, host, rest[1:])
-	case "networkattachments":
-		return h.attachments(w, r, u, host, "", rest[1:])
-	case "networkconnections":
-		return h.connections(w, r, u, host, rest[1:])
-	case "setupnetworks":
-		if len(rest) != 1 {
-			return errNoRoute
-		}
-		if err := only(r, "POST"); err != nil {
-			return err
-		}
-		return h.setupNetworks(w, r, host)
-	case "commitnetconfig":
-		if len(rest) != 1 {
-			return errNoRoute
-		}
-		if err := only(r, "POST"); err != nil {
-			return err
-		}
-		if err := h.svc.CommitNetConfig(ctx, host.Name); err != nil {
-			return err
-		}
-		write(w, r, 200, el("action", leaf("status", "complete")))
-		return nil
-	}
-	return errNoRoute
+// hostOf returns the host the path names.
+func (h *Handler) hostOf(r *http.Request) (Host, error) {
+	return h.svc.Host(r.Context(), r.PathValue("host"))
 }
 
-func (h *Handler) nics(w http.ResponseWriter, r *http.Request, u hrefs, host Host, rest []string) error {
-	if len(rest) == 0 {
-		if err := only(r, "GET"); err != nil {
-			return err
-		}
-		out := &node{name: "host_nics", list: true}
-		for _, nc := range host.NICs() {
-			out.add(renderNIC(u, host, nc))
-		}
-		write(w, r, 200, out)
-		return nil
+// nicOf returns the host and the NIC the path names.
+func (h *Handler) nicOf(r *http.Request) (Host, NIC, error) {
+	host, err := h.hostOf(r)
+	if err != nil {
+		return host, NIC{}, err
 	}
-	nc, err := host.NIC(rest[0])
+	nc, err := host.NIC(r.PathValue("nic"))
+	return host, nc, err
+}
+
+func (h *Handler) listHosts(w http.ResponseWriter, r *http.Request) error {
+	hs, err := h.svc.Hosts(r.Context())
 	if err != nil {
 		return err
 	}
-	href := u.nic(host.ID, nc.ID)
-	switch {
-	case len(rest) == 1:
-		if err := only(r, "GET"); err != nil {
-			return err
-		}
-		write(w, r, 200, renderNIC(u, host, nc))
-	case len(rest) == 2 && rest[1] == "statistics":
-		if err := only(r, "GET"); err != nil {
-			return err
-		}
-		write(w, r, 200, renderStatistics("host_nic", nc.ID, href, href+"/statistics", h.svc.Statistics(host, nc.Link.Name)))
-	case rest[1] == "networkattachments":
-		return h.attachments(w, r, u, host, nc.Link.Name, rest[2:])
-	case rest[1] == "networks":
-		return h.nicNetworks(w, r, u, host, nc, rest[2:])
-	default:
-		return errNoRoute
+	u := hrefsOf(r)
+	out := &node{name: "hosts", list: true}
+	for _, x := range hs {
+		out.add(renderHost(u, x))
 	}
+	write(w, r, 200, out)
 	return nil
 }
 
-// nicNetworks is the seed's /nics/{nic}/networks: the logical networks on
-// a NIC, attached by POST and detached by DELETE.
-func (h *Handler) nicNetworks(w http.ResponseWriter, r *http.Request, u hrefs, host Host, nc NIC, rest []string) error {
-	ctx := r.Context()
-	base := u.nic(host.ID, nc.ID) + "/networks"
-	as, err := h.svc.Attachments(ctx, host)
+func (h *Handler) showHost(w http.ResponseWriter, r *http.Request) error {
+	host, err := h.hostOf(r)
 	if err != nil {
 		return err
+	}
+	write(w, r, 200, renderHost(hrefsOf(r), host))
+	return nil
+}
+
+func (h *Handler) setupNetworksAction(w http.ResponseWriter, r *http.Request) error {
+	host, err := h.hostOf(r)
+	if err != nil {
+		return err
+	}
+	return h.setupNetworks(w, r, host)
+}
+
+func (h *Handler) commitNetConfig(w http.ResponseWriter, r *http.Request) error {
+	host, err := h.hostOf(r)
+	if err != nil {
+		return err
+	}
+	if err := h.svc.CommitNetConfig(r.Context(), host.Name); err != nil {
+		return err
+	}
+	write(w, r, 200, el("action", leaf("status", "complete")))
+	return nil
+}
+
+// NICs.
+
+func (h *Handler) listNICs(w http.ResponseWriter, r *http.Request) error {
+	host, err := h.hostOf(r)
+	if err != nil {
+		return err
+	}
+	u := hrefsOf(r)
+	out := &node{name: "host_nics", list: true}
+	for _, nc := range host.NICs() {
+		out.add(renderNIC(u, host, nc))
+	}
+	write(w, r, 200, out)
+	return nil
+}
+
+func (h *Handler) showNIC(w http.ResponseWriter, r *http.Request) error {
+	host, nc, err := h.nicOf(r)
+	if err != nil {
+		return err
+	}
+	write(w, r, 200, renderNIC(hrefsOf(r), host, nc))
+	return nil
+}
+
+func (h *Handler) nicStatistics(w http.ResponseWriter, r *http.Request) error {
+	host, nc, err := h.nicOf(r)
+	if err != nil {
+		return err
+	}
+	href := hrefsOf(r).nic(host.ID, nc.ID)
+	write(w, r, 200, renderStatistics("host_nic", nc.ID, href, href+"/statistics", h.svc.Statistics(host, nc.Link.Name)))
+	return nil
+}
+
+// The seed's /nics/{nic}/networks: the logical networks on a NIC,
+// attached by POST and detached by DELETE.
+
+// nicNetworks returns the host, the NIC, where its networks are, and the
+// attachments on it.
+func (h *Handler) nicNetworks(r *http.Request) (Host, NIC, string, []Attachment, error) {
+	host, nc, err := h.nicOf(r)
+	if err != nil {
+		return host, nc, "", nil, err
+	}
+	base := hrefsOf(r).nic(host.ID, nc.ID) + "/networks"
+	as, err := h.svc.Attachments(r.Context(), host)
+	if err != nil {
+		return host, nc, base, nil, err
 	}
 	var on []Attachment
 	for _, a := range as {
@@ -128,62 +129,89 @@ func (h *Handler) nicNetworks(w http.ResponseWriter, r *http.Request, u hrefs, h
 			on = append(on, a)
 		}
 	}
-	switch {
-	case len(rest) == 0 && r.Method == "POST":
-		b, err := h.body(w, r, "network")
-		if err != nil {
-			return err
-		}
-		ref, err := refOf(b)
-		if err != nil {
-			return err
-		}
-		a, err := h.svc.Attach(ctx, host.Name, ref, nc.Link.Name, false, nil)
-		if err != nil {
-			return err
-		}
-		w.Header().Set("Location", base+"/"+a.Network.ID)
-		write(w, r, http.StatusCreated, renderNICNetwork(u, base, a))
-	case len(rest) == 0:
-		if err := only(r, "GET"); err != nil {
-			return err
-		}
-		out := &node{name: "networks", list: true}
-		for _, a := range on {
-			out.add(renderNICNetwork(u, base, a))
-		}
-		write(w, r, 200, out)
-	default:
-		var a *Attachment
-		for i := range on {
-			if on[i].Network.ID == rest[0] || on[i].Network.Name == rest[0] {
-				a = &on[i]
-			}
-		}
-		if a == nil {
-			return notFound("network on "+nc.Link.Name, rest[0])
-		}
-		switch {
-		case len(rest) == 1 && r.Method == "DELETE":
-			if err := h.svc.Detach(ctx, host.Name, a.Network.Name); err != nil {
-				return err
-			}
-			w.WriteHeader(200)
-		case len(rest) == 1:
-			if err := only(r, "GET"); err != nil {
-				return err
-			}
-			write(w, r, 200, renderNICNetwork(u, base, *a))
-		case len(rest) == 2 && rest[1] == "statistics":
-			if err := only(r, "GET"); err != nil {
-				return err
-			}
-			href := base + "/" + a.Network.ID
-			write(w, r, 200, renderStatistics("network", a.Network.ID, href, href+"/statistics", h.svc.Statistics(host, a.State.Name)))
-		default:
-			return errNoRoute
+	return host, nc, base, on, nil
+}
+
+// nicNetwork returns the attachment on the path's NIC of the network the
+// path names (by id or name), with the host and where it is.
+func (h *Handler) nicNetwork(r *http.Request) (Host, string, Attachment, error) {
+	host, nc, base, on, err := h.nicNetworks(r)
+	if err != nil {
+		return host, base, Attachment{}, err
+	}
+	id := r.PathValue("net")
+	for _, a := range on {
+		if a.Network.ID == id || a.Network.Name == id {
+			return host, base, a, nil
 		}
 	}
+	return host, base, Attachment{}, notFound("network on "+nc.Link.Name, id)
+}
+
+func (h *Handler) attachToNIC(w http.ResponseWriter, r *http.Request) error {
+	host, nc, base, _, err := h.nicNetworks(r)
+	if err != nil {
+		return err
+	}
+	b, err := h.body(w, r, "network")
+	if err != nil {
+		return err
+	}
+	ref, err := refOf(b)
+	if err != nil {
+		return err
+	}
+	a, err := h.svc.Attach(r.Context(), host.Name, ref, nc.Link.Name, false, nil)
+	if err != nil {
+		return err
+	}
+	w.Header().Set("Location", base+"/"+a.Network.ID)
+	write(w, r, http.StatusCreated, renderNICNetwork(hrefsOf(r), base, a))
+	return nil
+}
+
+func (h *Handler) listNICNetworks(w http.ResponseWriter, r *http.Request) error {
+	_, _, base, on, err := h.nicNetworks(r)
+	if err != nil {
+		return err
+	}
+	u := hrefsOf(r)
+	out := &node{name: "networks", list: true}
+	for _, a := range on {
+		out.add(renderNICNetwork(u, base, a))
+	}
+	write(w, r, 200, out)
+	return nil
+}
+
+func (h *Handler) showNICNetwork(w http.ResponseWriter, r *http.Request) error {
+	_, base, a, err := h.nicNetwork(r)
+	if err != nil {
+		return err
+	}
+	write(w, r, 200, renderNICNetwork(hrefsOf(r), base, a))
+	return nil
+}
+
+func (h *Handler) detachFromNIC(w http.ResponseWriter, r *http.Request) error {
+	host, _, a, err := h.nicNetwork(r)
+	if err != nil {
+		return err
+	}
+	if err := h.svc.Detach(r.Context(), host.Name, a.Network.Name); err != nil {
+		return err
+	}
+	w.WriteHeader(200)
+	return nil
+}
+
+func (h *Handler) nicNetworkStatistics(w http.ResponseWriter, r *http.Request) error {
+	host, base, a, err := h.nicNetwork(r)
+	if err != nil {
+		return err
+	}
+	href := base + "/" + a.Network.ID
+	write(w, r, 200, renderStatistics("network", a.Network.ID, href, href+"/statistics", h.svc.Statistics(host, a.State.Name)))
 	return nil
 }
 
@@ -209,98 +237,128 @@ func refOf(b *node) (string, error) {
 	return "", badRequest("<%s> needs an id or a name", b.name)
 }
 
-func (h *Handler) connections(w http.ResponseWriter, r *http.Request, u hrefs, host Host, rest []string) error {
-	ctx := r.Context()
-	switch {
-	case len(rest) == 0 && r.Method == "POST":
-		b, err := h.body(w, r, "networkconnection")
-		if err != nil {
-			return err
-		}
-		net, err := refOf(b.child("network"))
-		if err != nil {
-			return err
-		}
-		nic := ""
-		if c := b.child("nic"); c != nil {
-			if nic, err = refOf(c); err != nil {
-				return err
-			}
-		}
-		external, err := boolOf(b, "external")
-		if err != nil {
-			return err
-		}
-		a, err := h.svc.Attach(ctx, host.Name, net, nic, external, nil)
-		if err != nil {
-			return err
-		}
-		w.Header().Set("Location", u.connection(host.ID, a.ID))
-		write(w, r, http.StatusCreated, renderConnection(u, host, a))
-		return nil
-	case len(rest) == 0:
-		if err := only(r, "GET"); err != nil {
-			return err
-		}
-		as, err := h.svc.Attachments(ctx, host)
-		if err != nil {
-			return err
-		}
-		out := &node{name: "networkconnections", list: true}
-		for _, a := range as {
-			out.add(renderConnection(u, host, a))
-		}
-		write(w, r, 200, out)
-		return nil
+// The seed's network connections.
+
+// connection returns the host and the attachment the path names.
+func (h *Handler) connection(r *http.Request) (Host, Attachment, error) {
+	host, err := h.hostOf(r)
+	if err != nil {
+		return host, Attachment{}, err
 	}
-	a, err := h.svc.Attachment(ctx, host, rest[0])
+	a, err := h.svc.Attachment(r.Context(), host, r.PathValue("id"))
+	return host, a, err
+}
+
+func (h *Handler) createConnection(w http.ResponseWriter, r *http.Request) error {
+	host, err := h.hostOf(r)
 	if err != nil {
 		return err
 	}
-	switch {
-	case len(rest) == 1 && r.Method == "PUT":
-		b, err := h.body(w, r, "networkconnection")
-		if err != nil {
-			return err
-		}
-		var perr error
-		a, err = h.svc.UpdateAttachment(ctx, host.Name, a.ID, func(x *Attachment) {
-			if c := b.child("nic"); c != nil {
-				x.NIC, perr = refOf(c)
-				if len(c.children) == 0 && len(c.attrs) == 0 {
-					x.NIC, perr = "", nil // <nic/>: NIC-less
-				}
-			}
-			if _, ok := b.get("external"); ok && perr == nil {
-				x.External, perr = boolOf(b, "external")
-			}
-		})
-		if perr != nil {
-			return perr
-		}
-		if err != nil {
-			return err
-		}
-		write(w, r, 200, renderConnection(u, host, a))
-	case len(rest) == 1 && r.Method == "DELETE":
-		if err := h.svc.Detach(ctx, host.Name, a.Network.Name); err != nil {
-			return err
-		}
-		w.WriteHeader(200)
-	case len(rest) == 1:
-		if err := only(r, "GET"); err != nil {
-			return err
-		}
-		write(w, r, 200, renderConnection(u, host, a))
-	case len(rest) == 2 && rest[1] == "statistics":
-		if err := only(r, "GET"); err != nil {
-			return err
-		}
-		href := u.connection(host.ID, a.ID)
-		write(w, r, 200, renderStatistics("networkconnection", a.ID, href, href+"/statistics", h.svc.Statistics(host, a.State.Name)))
-	default:
-		return errNoRoute
+	b, err := h.body(w, r, "networkconnection")
+	if err != nil {
+		return err
 	}
+	net, err := refOf(b.child("network"))
+	if err != nil {
+		return err
+	}
+	nic := ""
+	if c := b.child("nic"); c != nil {
+		if nic, err = refOf(c); err != nil {
+			return err
+		}
+	}
+	external, err := boolOf(b, "external")
+	if err != nil {
+		return err
+	}
+	a, err := h.svc.Attach(r.Context(), host.Name, net, nic, external, nil)
+	if err != nil {
+		return err
+	}
+	u := hrefsOf(r)
+	w.Header().Set("Location", u.connection(host.ID, a.ID))
+	write(w, r, http.StatusCreated, renderConnection(u, host, a))
+	return nil
+}
+
+func (h *Handler) listConnections(w http.ResponseWriter, r *http.Request) error {
+	host, err := h.hostOf(r)
+	if err != nil {
+		return err
+	}
+	as, err := h.svc.Attachments(r.Context(), host)
+	if err != nil {
+		return err
+	}
+	u := hrefsOf(r)
+	out := &node{name: "networkconnections", list: true}
+	for _, a := range as {
+		out.add(renderConnection(u, host, a))
+	}
+	write(w, r, 200, out)
+	return nil
+}
+
+func (h *Handler) showConnection(w http.ResponseWriter, r *http.Request) error {
+	host, a, err := h.connection(r)
+	if err != nil {
+		return err
+	}
+	write(w, r, 200, renderConnection(hrefsOf(r), host, a))
+	return nil
+}
+
+func (h *Handler) updateConnection(w http.ResponseWriter, r *http.Request) error {
+	host, a, err := h.connection(r)
+	if err != nil {
+		return err
+	}
+	b, err := h.body(w, r, "networkconnection")
+	if err != nil {
+		return err
+	}
+	var perr error
+	a, err = h.svc.UpdateAttachment(r.Context(), host.Name, a.ID, func(x *Attachment) {
+		if c := b.child("nic"); c != nil {
+			x.NIC, perr = refOf(c)
+			if len(c.children) == 0 && len(c.attrs) == 0 {
+				x.NIC, perr = "", nil // <nic/>: NIC-less
+			}
+		}
+		if _, ok := b.get("external"); ok && perr == nil {
+			x.External, perr = boolOf(b, "external")
+		}
+	})
+	if perr != nil {
+		return perr
+	}
+	if err != nil {
+		return err
+	}
+	write(w, r, 200, renderConnection(hrefsOf(r), host, a))
+	return nil
+}
+
+func (h *Handler) deleteConnection(w http.ResponseWriter, r *http.Request) error {
+	host, a, err := h.connection(r)
+	if err != nil {
+		return err
+	}
+	if err := h.svc.Detach(r.Context(), host.Name, a.Network.Name); err != nil {
+		return err
+	}
+	w.WriteHeader(200)
+	return nil
+}
+
+func (h *Handler) connectionStatistics(w http.ResponseWriter, r *http.Request) error {
+	host, a, err := h.connection(r)
+	if err != nil {
+		return err
+	}
+	href := hrefsOf(r).connection(host.ID, a.ID)
+	write(w, r, 200, renderStatistics("networkconnection", a.ID, href, href+"/statistics", h.svc.Statistics(host, a.State.Name)))
 	return nil
 }
 
@@ -316,86 +374,124 @@ func boolOf(b *node, name string) (bool, error) {
 	return x, nil
 }
 
-// attachments is oVirt's networkattachments, of a host or (nic != "")
-// of one of its NICs.
-func (h *Handler) attachments(w http.ResponseWriter, r *http.Request, u hrefs, host Host, nic string, rest []string) error {
-	ctx := r.Context()
-	switch {
-	case len(rest) == 0 && r.Method == "POST":
-		b, err := h.body(w, r, "network_attachment")
-		if err != nil {
-			return err
-		}
-		a, err := attachmentFrom(b)
-		if err != nil {
-			return err
-		}
-		if nic != "" {
-			a.NIC = nic
-		}
-		out, err := h.svc.Attach(ctx, host.Name, a.Network.Name, a.NIC, false, a.Addrs)
-		if err != nil {
-			return err
-		}
-		w.Header().Set("Location", u.attachment(host.ID, out.ID))
-		write(w, r, http.StatusCreated, renderAttachment(u, host, out))
-		return nil
-	case len(rest) == 0:
-		if err := only(r, "GET"); err != nil {
-			return err
-		}
-		as, err := h.svc.Attachments(ctx, host)
-		if err != nil {
-			return err
-		}
-		out := &node{name: "network_attachments", list: true}
-		for _, a := range as {
-			if nic == "" || a.NIC == nic {
-				out.add(renderAttachment(u, host, a))
-			}
-		}
-		write(w, r, 200, out)
-		return nil
+// oVirt's network attachments, of a host or of one of its NICs.
+
+// attachmentsOf returns the host and the NIC ("": any) of the path.
+func (h *Handler) attachmentsOf(r *http.Request) (Host, string, error) {
+	if r.PathValue("nic") == "" {
+		host, err := h.hostOf(r)
+		return host, "", err
 	}
-	a, err := h.svc.Attachment(ctx, host, rest[0])
+	host, nc, err := h.nicOf(r)
+	return host, nc.Link.Name, err
+}
+
+// attachment returns the host and the attachment the path names.
+func (h *Handler) attachment(r *http.Request) (Host, Attachment, error) {
+	host, nic, err := h.attachmentsOf(r)
+	if err != nil {
+		return host, Attachment{}, err
+	}
+	id := r.PathValue("id")
+	a, err := h.svc.Attachment(r.Context(), host, id)
 	if err != nil || nic != "" && a.NIC != nic {
-		return notFound("network attachment", rest[0])
+		return host, a, notFound("network attachment", id)
 	}
-	if len(rest) != 1 {
-		return errNoRoute
+	return host, a, nil
+}
+
+func (h *Handler) createAttachment(w http.ResponseWriter, r *http.Request) error {
+	host, nic, err := h.attachmentsOf(r)
+	if err != nil {
+		return err
 	}
-	switch r.Method {
-	case "GET", "HEAD":
-		write(w, r, 200, renderAttachment(u, host, a))
-	case "PUT":
-		b, err := h.body(w, r, "network_attachment")
-		if err != nil {
-			return err
-		}
-		in, err := attachmentFrom(b)
-		if err != nil {
-			return err
-		}
-		a, err = h.svc.UpdateAttachment(ctx, host.Name, a.ID, func(x *Attachment) {
-			if in.NIC != "" {
-				x.NIC = in.NIC
-			}
-			if b.child("ip_address_assignments") != nil {
-				x.Addrs = in.Addrs
-			}
-		})
-		if err != nil {
-			return err
-		}
-		write(w, r, 200, renderAttachment(u, host, a))
-	case "DELETE":
-		if err := h.svc.Detach(ctx, host.Name, a.Network.Name); err != nil {
-			return err
-		}
-		w.WriteHeader(200)
-	default:
-		return errNoMethod
+	b, err := h.body(w, r, "network_attachment")
+	if err != nil {
+		return err
 	}
+	a, err := attachmentFrom(b)
+	if err != nil {
+		return err
+	}
+	if nic != "" {
+		a.NIC = nic
+	}
+	out, err := h.svc.Attach(r.Context(), host.Name, a.Network.Name, a.NIC, false, a.Addrs)
+	if err != nil {
+		return err
+	}
+	u := hrefsOf(r)
+	w.Header().Set("Location", u.attachment(host.ID, out.ID))
+	write(w, r, http.StatusCreated, renderAttachment(u, host, out))
+	return nil
+}
+
+func (h *Handler) listAttachments(w http.ResponseWriter, r *http.Request) error {
+	host, nic, err := h.attachmentsOf(r)
+	if err != nil {
+		return err
+	}
+	as, err := h.svc.Attachments(r.Context(), host)
+	if err != nil {
+		return err
+	}
+	u := hrefsOf(r)
+	out := &node{name: "network_attachments", list: true}
+	for _, a := range as {
+		if nic == "" || a.NIC == nic {
+			out.add(renderAttachment(u, host, a))
+		}
+	}
+	write(w, r, 200, out)
+	return nil
+}
+
+func (h *Handler) showAttachment(w http.ResponseWriter, r *http.Request) error {
+	host, a, err := h.attachment(r)
+	if err != nil {
+		return err
+	}
+	write(w, r, 200, renderAttachment(hrefsOf(r), host, a))
+	return nil
+}
+
+func (h *Handler) updateAttachment(w http.ResponseWriter, r *http.Request) error {
+	host, a, err := h.attachment(r)
+	if err != nil {
+		return err
+	}
+	b, err := h.body(w, r, "network_attachment")
+	if err != nil {
+		return err
+	}
+	in, err := attachmentFrom(b)
+	if err != nil {
+		return err
+	}
+	a, err = h.svc.UpdateAttachment(r.Context(), host.Name, a.ID, func(x *Attachment) {
+		if in.NIC != "" {
+			x.NIC = in.NIC
+		}
+		if b.child("ip_address_assignments") != nil {
+			x.Addrs = in.Addrs
+		}
+	})
+	if err != nil {
+		return err
+	}
+	write(w, r, 200, renderAttachment(hrefsOf(r), host, a))
+	return nil
+}
+
+func (h *Handler) deleteAttachment(w http.ResponseWriter, r *http.Request) error {
+	host, a, err := h.attachment(r)
+	if err != nil {
+		return err
+	}
+	if err := h.svc.Detach(r.Context(), host.Name, a.Network.Name); err != nil {
+		return err
+	}
+	w.WriteHeader(200)
 	return nil
 }
 

@@ -19,9 +19,24 @@ import (
 	"github.com/netslice/netslice/store"
 )
 
-// Error is a fault: the status and oVirt's reason and detail.
+// Kinds of the Service's errors, for errors.Is; each is wrapped in an
+// *Error with oVirt's words. The Handler answers each with the status in
+// parentheses.
+var (
+	// ErrInvalid: a request oVirt refuses as malformed or inconsistent
+	// (400).
+	ErrInvalid = errors.New("ovirt: invalid request")
+	// ErrNotFound: a host, NIC, network or attachment that does not
+	// exist (404).
+	ErrNotFound = errors.New("ovirt: not found")
+	// ErrConflict: what the state of things does not allow now — a name
+	// taken, a network in use, a host that did not apply a change (409).
+	ErrConflict = errors.New("ovirt: conflict")
+)
+
+// Error is a fault: its Kind, and oVirt's reason and detail.
 type Error struct {
-	Status int
+	Kind   error
 	Reason string
 	Detail string
 }
@@ -33,20 +48,26 @@ func (e *Error) Error() string {
 	return e.Reason + ": " + e.Detail
 }
 
-func fault(status int, reason, format string, args ...any) *Error {
-	return &Error{Status: status, Reason: reason, Detail: fmt.Sprintf(format, args...)}
+// Unwrap returns Kind.
+func (e *Error) Unwrap() error { return e.Kind }
+
+// statuses are the statuses the kinds are answered with.
+var statuses = map[error]int{ErrInvalid: http.StatusBadRequest, ErrNotFound: http.StatusNotFound, ErrConflict: http.StatusConflict}
+
+func fault(kind error, reason, format string, args ...any) *Error {
+	return &Error{Kind: kind, Reason: reason, Detail: fmt.Sprintf(format, args...)}
 }
 
 func badRequest(format string, args ...any) *Error {
-	return fault(http.StatusBadRequest, "Operation Failed", format, args...)
+	return fault(ErrInvalid, "Operation Failed", format, args...)
 }
 
 func notFound(what, id string) *Error {
-	return fault(http.StatusNotFound, "Not Found", "%s %q not found", what, id)
+	return fault(ErrNotFound, "Not Found", "%s %q not found", what, id)
 }
 
 func conflict(format string, args ...any) *Error {
-	return fault(http.StatusConflict, "Operation Failed", format, args...)
+	return fault(ErrConflict, "Operation Failed", format, args...)
 }
 
 // Network is a logical network: what oVirt's /networks holds. A network
@@ -496,7 +517,7 @@ func (s *Service) await(ctx context.Context, host string, rev int64, old hostnet
 		s.hosts.WaitApplied(rctx, host, back)
 	}
 	if err != nil {
-		return fault(http.StatusConflict, "Operation Failed", "host %s did not apply the change within %v; it was withdrawn", host, s.opts.ApplyTimeout)
+		return fault(ErrConflict, "Operation Failed", "host %s did not apply the change within %v; it was withdrawn", host, s.opts.ApplyTimeout)
 	}
 	return conflict("host %s could not apply the change, which was rolled back: %s", host, strings.TrimPrefix(st.Error, "hostnet: "))
 }

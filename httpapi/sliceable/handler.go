@@ -95,26 +95,26 @@ func New(opts Options) (*Handler, error) {
 		}
 	}
 	h := &Handler{svc: svc, maxBody: opts.MaxBody, log: opts.Logger}
-	mux := http.NewServeMux()
-	for _, rt := range h.routes() {
-		fn := rt.fn
-		mux.HandleFunc(rt.pattern, func(w http.ResponseWriter, r *http.Request) {
+	rt := httpapi.NewRouter(h.fail)
+	for _, op := range h.routes() {
+		fn := op.fn
+		rt.Handle(op.pattern, func(w http.ResponseWriter, r *http.Request) error {
 			// The API's data is JSON only.
 			if !httpapi.Accepts(r, "application/json") {
-				httpapi.PlainText(w, r, http.StatusNotAcceptable, "this API answers in application/json")
-				return
+				return &httpapi.Error{Status: http.StatusNotAcceptable, Msg: "this API answers in application/json"}
 			}
-			err := scope(r)
-			if err == nil {
-				err = fn(w, r)
+			if err := scope(r); err != nil {
+				return err
 			}
-			if err != nil {
-				h.fail(w, r, err)
-			}
+			return fn(w, r)
 		})
 	}
-	mux.Handle("GET /openapi.json", document().Handler())
-	h.h = httpapi.Wrap(mux, httpapi.Options{Logger: opts.Logger, Authenticator: opts.Authenticator, Render: httpapi.PlainText,
+	doc := document().Handler()
+	rt.Handle("GET /openapi.json", func(w http.ResponseWriter, r *http.Request) error {
+		doc.ServeHTTP(w, r)
+		return nil
+	})
+	h.h = httpapi.Wrap(rt, httpapi.Options{Logger: opts.Logger, Authenticator: opts.Authenticator, Render: httpapi.PlainText,
 		Timeout: opts.Timeout})
 	return h, nil
 }
@@ -169,7 +169,12 @@ func (h *Handler) Prefix() string { return "/sliceable/" }
 // every surface does (503 for an unreachable store, 500).
 func (h *Handler) fail(w http.ResponseWriter, r *http.Request, err error) {
 	var e *Error
-	if errors.As(err, &e) {
+	switch {
+	case errors.Is(err, httpapi.ErrNoRoute):
+		err = &httpapi.Error{Status: http.StatusNotFound, Msg: "404 page not found", Err: err} // as ServeMux words it
+	case errors.Is(err, httpapi.ErrMethod):
+		err = &httpapi.Error{Status: http.StatusMethodNotAllowed, Msg: "Method Not Allowed", Err: err}
+	case errors.As(err, &e):
 		status := http.StatusUnprocessableEntity
 		switch e.Kind {
 		case ErrNotFound:
@@ -177,7 +182,7 @@ func (h *Handler) fail(w http.ResponseWriter, r *http.Request, err error) {
 		case ErrBusy:
 			status = http.StatusConflict
 		}
-		err = &httpapi.Error{Status: status, Msg: e.Msg}
+		err = &httpapi.Error{Status: status, Msg: e.Msg, Err: err}
 	}
 	httpapi.Fail(w, r, err, httpapi.PlainText, h.log)
 }

@@ -161,7 +161,7 @@ func (d *Doc) Handler() http.Handler {
 	b = append(b, '\n')
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if !httpapi.Accepts(r, "application/json") {
-			httpapi.PlainText(w, r, http.StatusNotAcceptable, "the document is application/json")
+			httpapi.PlainText(w, r, &httpapi.Error{Status: http.StatusNotAcceptable, Msg: "the document is application/json"})
 			return
 		}
 		w.Header().Set("Content-Type", "application/json")

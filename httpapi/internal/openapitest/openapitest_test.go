@@ -41,11 +41,11 @@ func toy(extra ...bool) http.Handler {
 	}
 	mux.HandleFunc("GET /things/{id}", func(w http.ResponseWriter, r *http.Request) {
 		if !httpapi.Accepts(r, "application/json") {
-			httpapi.PlainText(w, r, http.StatusNotAcceptable, "json only")
+			httpapi.PlainText(w, r, &httpapi.Error{Status: http.StatusNotAcceptable, Msg: "json only"})
 			return
 		}
 		if r.PathValue("id") != "a" {
-			httpapi.PlainText(w, r, http.StatusNotFound, "no such thing")
+			httpapi.PlainText(w, r, &httpapi.Error{Status: http.StatusNotFound, Msg: "no such thing"})
 			return
 		}
 		httpapi.WriteJSON(w, http.StatusOK, map[string]any{"name": "a", "size": 3})
