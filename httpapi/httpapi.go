@@ -7,6 +7,20 @@
 // (httpapi/sliceable, ...) whose constructor returns an http.Handler
 // serving paths relative to where it is mounted.
 //
+// # Surfaces
+//
+// Every surface is built the same way:
+//
+//	svc, err := neutron.NewService(st, neutron.Options{}) // the API as Go, over a store
+//	go svc.Run(ctx)                                       // its own work beside requests, if it has any
+//	h := neutron.NewHandler(svc, neutron.HandlerOptions{}) // the API over HTTP
+//	httpapi.Mount(mux, h)                                 // at h.Prefix()
+//	follower.Run(ctx, svc.Source("neutron"))              // its networks as slices of the l2 fabric
+//
+// No constructor starts a goroutine: what runs beside the requests —
+// Neutron's view of the store, Kimchi's host sampling — runs in Run, until
+// its context ends.
+//
 // # Serving
 //
 // A program that mounts surfaces on a server of its own gets the same

@@ -84,10 +84,11 @@ var noCounters bool
 // newTestbedWith runs the controller and the app (Run included) on a
 // fabric with the given options and configuration.
 func newTestbedWith(tb testing.TB, opts l2.Options, configure func(tx *l2.Tx) error) *testbed {
-	var app *slicing.App
-	opts.Events = func(ev l2.Event) { app.FabricEvent(ev) }
-	fabric := l2.NewFabric(opts)
-	app = slicing.New(fabric, slicing.Options{DiscoveryInterval: time.Hour})
+	app, err := slicing.New(opts, slicing.Options{DiscoveryInterval: time.Hour})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	fabric := app.Fabric()
 	if _, err := app.Update(configure); err != nil {
 		tb.Fatal(err)
 	}

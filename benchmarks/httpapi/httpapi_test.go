@@ -36,10 +36,11 @@ func serve(b *testing.B) *httptest.Server {
 		b.Fatal(err)
 	}
 	b.Cleanup(func() { st.Close() })
-	api, err := sliceable.New(sliceable.Options{Store: st})
+	svc, err := sliceable.NewService(st, sliceable.Options{})
 	if err != nil {
 		b.Fatal(err)
 	}
+	api := sliceable.NewHandler(svc, sliceable.HandlerOptions{})
 	mux := http.NewServeMux()
 	httpapi.Mount(mux, api)
 	srv := httptest.NewServer(mux)
@@ -125,7 +126,7 @@ func BenchmarkListNetworks(b *testing.B) {
 				b.Fatal(err)
 			}
 			b.Cleanup(func() { st.Close() })
-			svc, err := sliceable.NewService(st, sliceable.ServiceOptions{})
+			svc, err := sliceable.NewService(st, sliceable.Options{})
 			if err != nil {
 				b.Fatal(err)
 			}
@@ -135,10 +136,7 @@ func BenchmarkListNetworks(b *testing.B) {
 					b.Fatal(err)
 				}
 			}
-			api, err := sliceable.New(sliceable.Options{Service: svc})
-			if err != nil {
-				b.Fatal(err)
-			}
+			api := sliceable.NewHandler(svc, sliceable.HandlerOptions{})
 			srv := httptest.NewServer(api)
 			b.Cleanup(srv.Close)
 			url := srv.URL + "/tenants/t/networks"
@@ -172,7 +170,7 @@ func BenchmarkCreatePort(b *testing.B) {
 				b.Fatal(err)
 			}
 			b.Cleanup(func() { st.Close() })
-			svc, err := sliceable.NewService(st, sliceable.ServiceOptions{})
+			svc, err := sliceable.NewService(st, sliceable.Options{})
 			if err != nil {
 				b.Fatal(err)
 			}
@@ -193,10 +191,7 @@ func BenchmarkCreatePort(b *testing.B) {
 				}()
 			}
 			wg.Wait()
-			api, err := sliceable.New(sliceable.Options{Service: svc})
-			if err != nil {
-				b.Fatal(err)
-			}
+			api := sliceable.NewHandler(svc, sliceable.HandlerOptions{})
 			srv := httptest.NewServer(api)
 			b.Cleanup(srv.Close)
 			c := client()
@@ -243,10 +238,11 @@ func BenchmarkCreateDurable(b *testing.B) {
 		b.Fatal(err)
 	}
 	defer st.Close()
-	api, err := sliceable.New(sliceable.Options{Store: st})
+	svc, err := sliceable.NewService(st, sliceable.Options{})
 	if err != nil {
 		b.Fatal(err)
 	}
+	api := sliceable.NewHandler(svc, sliceable.HandlerOptions{})
 	srv := httptest.NewServer(api)
 	defer srv.Close()
 	c := client()

@@ -35,9 +35,10 @@ import (
 const domains = 1000
 
 type testbed struct {
-	drv *libvirt.Driver
-	svc *kimchi.Service
-	srv *httptest.Server
+	drv  *libvirt.Driver
+	svc  *kimchi.Service
+	stop context.CancelFunc // ends svc.Run
+	srv  *httptest.Server
 }
 
 var (
@@ -51,7 +52,7 @@ func TestMain(m *testing.M) {
 	code := m.Run()
 	if bed != nil {
 		bed.srv.Close()
-		bed.svc.Close()
+		bed.stop()
 		bed.drv.Close()
 	}
 	if dir != "" {
@@ -98,7 +99,7 @@ func setup(b *testing.B) *testbed {
 				drv.Start(ctx, fmt.Sprintf("vm-%04d", i))
 			}
 		}
-		svc, err := kimchi.New(ctx, drv, memory.New(nil), kimchi.Options{})
+		svc, err := kimchi.NewService(memory.New(nil), kimchi.Options{Driver: drv})
 		if err != nil {
 			bedErr = err
 			return
@@ -108,9 +109,11 @@ func setup(b *testing.B) *testbed {
 			bedErr = err
 			return
 		}
+		run, stop := context.WithCancel(ctx)
+		go svc.Run(run)
 		mux := http.NewServeMux()
 		httpapi.Mount(mux, kimchi.NewHandler(svc, kimchi.HandlerOptions{}))
-		bed = &testbed{drv: drv, svc: svc, srv: httptest.NewServer(mux)}
+		bed = &testbed{drv: drv, svc: svc, stop: stop, srv: httptest.NewServer(mux)}
 	})
 	if bedErr != nil {
 		b.Skipf("libvirt test hypervisor unavailable (needs cgo and libvirt): %v", bedErr)

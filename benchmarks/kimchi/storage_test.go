@@ -34,11 +34,13 @@ func BenchmarkListVolumes(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
-	svc, err := kimchi.New(ctx, drv, memory.New(nil), kimchi.Options{})
+	svc, err := kimchi.NewService(memory.New(nil), kimchi.Options{Driver: drv})
 	if err != nil {
 		b.Fatal(err)
 	}
-	defer svc.Close()
+	run, stop := context.WithCancel(ctx)
+	defer stop()
+	go svc.Run(run)
 	c := client()
 	url := serve(b, svc).URL + "/plugins/kimchi/storagepools/default/storagevolumes"
 	body := get(b, c, url)
@@ -68,11 +70,13 @@ func BenchmarkUpload1GiB(b *testing.B) {
 	if err := drv.StartPool(ctx, "images"); err != nil {
 		b.Fatal(err)
 	}
-	svc, err := kimchi.New(ctx, drv, memory.New(nil), kimchi.Options{})
+	svc, err := kimchi.NewService(memory.New(nil), kimchi.Options{Driver: drv})
 	if err != nil {
 		b.Fatal(err)
 	}
-	defer svc.Close()
+	run, stop := context.WithCancel(ctx)
+	defer stop()
+	go svc.Run(run)
 	srv := serve(b, svc)
 
 	src := filepath.Join(lv.Dir(b, "src"), "source.img")

@@ -42,6 +42,7 @@ var (
 
 type testbed struct {
 	svc  *neutron.Service
+	stop context.CancelFunc // ends svc.Run
 	srv  *httptest.Server
 	nets []string
 }
@@ -50,7 +51,7 @@ func TestMain(m *testing.M) {
 	code := m.Run()
 	if bed != nil {
 		bed.srv.Close()
-		bed.svc.Close()
+		bed.stop()
 	}
 	for _, d := range tmpDirs {
 		os.RemoveAll(d)
@@ -84,8 +85,10 @@ func setup(b *testing.B) *testbed {
 			bedErr = err
 			return
 		}
+		run, stop := context.WithCancel(context.Background())
+		go svc.Run(run)
 		ctx := neutron.WithCaller(context.Background(), neutron.Caller{Project: "bench", Admin: true})
-		t := &testbed{svc: svc}
+		t := &testbed{svc: svc, stop: stop}
 		start := time.Now()
 		for i := range nets {
 			n, err := svc.CreateNetwork(ctx, neutron.Attrs{"name": fmt.Sprintf("net-%04d", i)})

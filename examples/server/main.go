@@ -95,10 +95,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
-	"io"
 	"log/slog"
-	"net"
-	"net/http"
 	"os"
 	"os/signal"
 	"path/filepath"
@@ -109,20 +106,11 @@ import (
 
 	"github.com/netslice/netslice/hostnet"
 	"github.com/netslice/netslice/httpapi"
-	"github.com/netslice/netslice/httpapi/fabricui"
 	"github.com/netslice/netslice/httpapi/kimchi"
-	"github.com/netslice/netslice/httpapi/neutron"
-	"github.com/netslice/netslice/httpapi/ovirt"
-	"github.com/netslice/netslice/httpapi/sliceable"
-	"github.com/netslice/netslice/l2"
-	"github.com/netslice/netslice/l2/slicing"
-	"github.com/netslice/netslice/l2/sources"
-	"github.com/netslice/netslice/openflow"
 	"github.com/netslice/netslice/store"
 	"github.com/netslice/netslice/store/bolt"
 	"github.com/netslice/netslice/store/etcd"
 	"github.com/netslice/netslice/store/memory"
-	"github.com/netslice/netslice/virt"
 	"github.com/netslice/netslice/virt/libvirt"
 )
 
@@ -199,16 +187,6 @@ func parseFlags(args []string) (config, error) {
 		err = errors.New("timeouts and -max-conns must be positive")
 	}
 	return c, err
-}
-
-// status is what GET / answers.
-type status struct {
-	Surfaces []string               `json:"surfaces"`
-	OpenAPI  []string               `json:"openapi"` // each surface's OpenAPI document
-	Fabric   l2.Stats               `json:"fabric"`
-	Sources  []sources.SourceStatus `json:"sources"`
-	Switches int                    `json:"switches"`
-	OpenFlow slicing.Stats          `json:"openflow"`
 }
 
 // hostAgents opens the hosts this server speaks for: this machine
@@ -289,207 +267,4 @@ func openStore(ctx context.Context, c config) (store.Store, string, error) {
 		return s, "etcd " + c.etcd, err
 	}
 	return nil, "", fmt.Errorf("unknown store %q: want memory, bolt or etcd", c.store)
-}
-
-// run serves until ctx ends. ready, if set, receives the REST and
-// OpenFlow addresses once both listen.
-func run(ctx context.Context, args []string, out io.Writer, ready chan<- [2]string) error {
-	c, err := parseFlags(args)
-	if err != nil {
-		return err
-	}
-	if c.hashPassword {
-		return hashPassword(os.Stdin, out)
-	}
-	var level slog.Level
-	if err := level.UnmarshalText([]byte(c.logLevel)); err != nil {
-		return fmt.Errorf("-log-level: %w", err)
-	}
-	log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: level}))
-	acc, err := newAccess(c, log)
-	if err != nil {
-		return err
-	}
-	if err := acc.check(c.http, c.insecureNoAuth, log); err != nil {
-		return err
-	}
-
-	st, desc, err := openStore(ctx, c)
-	if err != nil {
-		return err
-	}
-	defer st.Close()
-	m := newMetrics()
-	obs := m.observer()
-	obs.Logger = log // an outage is logged once, not per request
-	st = store.Observe(st, obs)
-
-	// The data plane: a fabric, the slicing app realizing it on switches,
-	// and the fabric following each surface's configuration (a source of
-	// slices each).
-	var app *slicing.App
-	fabric := l2.NewFabric(l2.Options{Events: func(ev l2.Event) { app.FabricEvent(ev) }})
-	app = slicing.New(fabric, slicing.Options{Logger: log})
-	ctrl := &openflow.Controller{Handler: app, Logger: log}
-	follower := sources.New(app.Update, sources.Options{Logger: log})
-
-	api, err := sliceable.New(sliceable.Options{Store: st, Logger: log, Timeout: c.requestTimeout, Authenticator: acc.authenticator()})
-	if err != nil {
-		return err
-	}
-	if err := api.Service().Reindex(ctx); err != nil {
-		log.Warn("sliceable: stored data from an earlier version", "err", err)
-	}
-	nsvc, err := neutron.NewService(st, neutron.Options{Logger: log})
-	if err != nil {
-		return err
-	}
-	defer nsvc.Close()
-	if acc.login == nil {
-		log.Warn("no authentication: every caller of every surface is an admin; give -users, -tokens or -keystone beyond a closed test bed")
-	}
-	napi := neutron.NewHandler(nsvc, neutron.HandlerOptions{Authenticator: acc.neutron(), Logger: log, Timeout: c.requestTimeout})
-	feeds := []sources.Source{api.Service().Source("sliceable"), nsvc.Source("neutron")}
-	mux := http.NewServeMux()
-	httpapi.Mount(mux, api, napi)
-
-	// oVirt host networking: an agent per host this server speaks for.
-	osvc, err := ovirt.NewService(st, ovirt.Options{})
-	if err != nil {
-		return err
-	}
-	if acc.users != nil {
-		// Logging in: oVirt's SSO for its SDKs, Wok's /login for Kimchi's UI.
-		sso := http.StripPrefix("/ovirt-engine", ovirt.SSO(acc.users, acc.sessions))
-		mux.Handle("/ovirt-engine/sso/", sso)
-		mux.Handle("/ovirt-engine/services/", sso)
-		login := kimchi.Login(acc.users, acc.sessions)
-		mux.Handle("/login", login)
-		mux.Handle("/logout", login)
-	}
-	oapi := ovirt.NewHandler(osvc, ovirt.HandlerOptions{Authenticator: acc.authenticator(), Logger: log})
-	httpapi.Mount(mux, oapi)
-	mux.Handle("/api/", http.StripPrefix("/api", oapi))
-	agents, err := hostAgents(c, st, log)
-	if err != nil {
-		return err
-	}
-
-	// Kimchi: VMs on the hypervisor, their networks slices of the fabric.
-	drv, kopts := openHypervisor(c.libvirt, log)
-	if drv != nil {
-		defer drv.Close()
-	}
-	if hn, err := hostnet.Open(); err == nil {
-		defer hn.Close()
-		kopts.Links = hn.Links
-	}
-	kopts.Logger = log
-	if c.store == "bolt" {
-		kopts.DebugReportDir = filepath.Join(c.data, "debugreports")
-	}
-	var vdrv virt.Driver
-	if drv != nil {
-		vdrv = drv
-	}
-	ksvc, err := kimchi.New(ctx, vdrv, st, kopts)
-	if err != nil {
-		return err
-	}
-	defer ksvc.Close()
-	kapi := kimchi.NewHandler(ksvc, kimchi.HandlerOptions{Logger: log, Timeout: c.requestTimeout, Authenticator: acc.authenticator()})
-	httpapi.Mount(mux, kapi)
-	feeds = append(feeds, ksvc.Source("kimchi", 0))
-	ui := fabricui.New(fabricui.Source{Fabric: fabric, Topology: app.Topology(), Switches: func() []fabricui.Switch {
-		var out []fabricui.Switch
-		for _, sw := range ctrl.Switches() {
-			out = append(out, fabricui.Switch{Datapath: l2.DatapathID(sw.DatapathID()),
-				Label: sw.RemoteAddr().String() + ", " + sw.Version().String()})
-		}
-		return out
-	}}, fabricui.Options{Logger: log, Visible: visibleTo(nsvc)})
-	mux.Handle("/ui/", acc.guard(http.StripPrefix("/ui", ui), log))
-	m.reg.MustRegister(&collector{ctrl: ctrl, fabric: fabric, app: app, follower: follower})
-	mux.Handle("GET /metrics", acc.guard(m.handler(), log))
-	mux.Handle("GET /{$}", acc.guard(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		st := status{
-			Surfaces: []string{api.Prefix(), napi.Prefix(), oapi.Prefix(), "/api/", kapi.Prefix(), "/metrics", "/ui/"},
-			OpenAPI: []string{api.Prefix() + "openapi.json", napi.Prefix() + "openapi.json", oapi.Prefix() + "openapi.json",
-				kapi.Prefix() + "openapi.json"},
-			Fabric:   fabric.Stats(),
-			Sources:  follower.Status(),
-			Switches: len(ctrl.Switches()),
-			OpenFlow: app.Stats(),
-		}
-		if id, _ := httpapi.IdentityFrom(r.Context()); !id.IsAdmin() {
-			// The refused claims name other projects' slices and MACs.
-			for i := range st.Sources {
-				st.Sources[i].Refused = nil
-			}
-		}
-		httpapi.WriteJSON(w, http.StatusOK, st)
-	}), log))
-
-	hl, err := net.Listen("tcp", c.http)
-	if err != nil {
-		return err
-	}
-	ol, err := net.Listen("tcp", c.openflow)
-	if err != nil {
-		hl.Close()
-		return err
-	}
-	fmt.Fprintf(out, "netslice: store %s\n", desc)
-	fmt.Fprintf(out, "netslice: REST on http://%s%s (Sliceable API)\n", hl.Addr(), api.Prefix())
-	fmt.Fprintf(out, "netslice: authentication: %s\n", acc.desc)
-	fmt.Fprintf(out, "netslice: REST on http://%s%s (OpenStack Networking v2.0)\n", hl.Addr(), napi.Prefix())
-	fmt.Fprintf(out, "netslice: REST on http://%s%s and /api/ (oVirt host networking; %d hosts)\n", hl.Addr(), oapi.Prefix(), len(agents))
-	kimchiDesc := kopts.Notice
-	if drv == nil {
-		kimchiDesc = "unavailable: " + kopts.Unavailable
-	} else if kimchiDesc == "" {
-		kimchiDesc = drv.URI()
-	}
-	fmt.Fprintf(out, "netslice: REST on http://%s%s (Kimchi; %s)\n", hl.Addr(), kapi.Prefix(), kimchiDesc)
-	fmt.Fprintf(out, "netslice: OpenFlow 1.0/1.3 controller on %s\n", ol.Addr())
-	if ready != nil {
-		ready <- [2]string{hl.Addr().String(), ol.Addr().String()}
-	}
-
-	ctx, cancel := context.WithCancel(ctx)
-	defer cancel()
-	errs := make(chan error, 2+len(feeds))
-	handler := m.instrument(mux, []surface{{api.Prefix(), "sliceable"}, {napi.Prefix(), "neutron"},
-		{oapi.Prefix(), "ovirt"}, {"/api/", "ovirt"}, {"/ovirt-engine/sso/", "ovirt"}, {kapi.Prefix(), "kimchi"},
-		{"/ovirt-engine/services/", "ovirt"}, {"/login", "kimchi"}, {"/logout", "kimchi"}, {"/metrics", "metrics"}, {"/ui/", "ui"}})
-	srv := httpapi.NewServer(handler, httpapi.ServerOptions{ReadTimeout: c.readTimeout, WriteTimeout: c.writeTimeout,
-		IdleTimeout: c.idleTimeout, Logger: log})
-	srv.RegisterOnShutdown(ui.Close) // open pages' event streams would hold the shutdown
-	go func() { errs <- srv.Serve(httpapi.LimitListener(hl, c.maxConns)) }()
-	go func() { errs <- ctrl.Serve(ol) }()
-	for _, a := range agents {
-		go a.Run(ctx)
-	}
-	for _, src := range feeds {
-		// A source follows its store through outages by itself; it returns
-		// only when ctx ends.
-		go func() { errs <- follower.Run(ctx, src) }()
-	}
-	go app.Run(ctx)
-
-	select {
-	case <-ctx.Done():
-	case err = <-errs:
-		log.Error("stopping", "err", err)
-	}
-	fmt.Fprintln(out, "netslice: shutting down")
-	sctx, scancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer scancel()
-	srv.Shutdown(sctx)
-	ctrl.Shutdown(sctx)
-	cancel()
-	if err != nil && !errors.Is(err, http.ErrServerClosed) && !errors.Is(err, openflow.ErrControllerClosed) && !errors.Is(err, context.Canceled) {
-		return err
-	}
-	return nil
 }

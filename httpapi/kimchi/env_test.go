@@ -40,18 +40,28 @@ func newEnv(t *testing.T, opts kimchi.Options) *env {
 	return startEnv(t, drv, st, opts)
 }
 
+// running runs svc for the test's duration, from when it is Ready.
+func running(tb testing.TB, svc *kimchi.Service) {
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { svc.Run(ctx); close(done) }()
+	tb.Cleanup(func() { cancel(); <-done })
+	if err := svc.Ready(ctx); err != nil {
+		tb.Fatal(err)
+	}
+}
+
 func startEnv(t *testing.T, drv virt.Driver, st store.Store, opts kimchi.Options) *env {
 	t.Helper()
-	svc, err := kimchi.New(context.Background(), drv, st, opts)
+	opts.Driver = drv
+	svc, err := kimchi.NewService(st, opts)
 	require.NoError(t, err)
+	running(t, svc)
 	mux := http.NewServeMux()
 	h := kimchi.NewHandler(svc, kimchi.HandlerOptions{})
 	httpapi.Mount(mux, h)
 	srv := httptest.NewServer(mux)
-	t.Cleanup(func() {
-		srv.Close()
-		svc.Close()
-	})
+	t.Cleanup(srv.Close)
 	return &env{t: t, drv: drv, st: st, svc: svc, srv: srv, base: srv.URL + "/plugins/kimchi"}
 }
 

@@ -21,12 +21,15 @@ func Example() {
 	}
 	defer drv.Close()
 	ctx := context.Background()
-	svc, err := kimchi.New(ctx, drv, memory.New(nil), kimchi.Options{})
+	svc, err := kimchi.NewService(memory.New(nil), kimchi.Options{Driver: drv})
 	if err != nil {
 		fmt.Println(err)
 		return
 	}
-	defer svc.Close()
+	run, stop := context.WithCancel(ctx)
+	defer stop()
+	go svc.Run(run) // fails what a previous run left running, samples the host
+	svc.Ready(ctx)
 	mux := http.NewServeMux()
 	httpapi.Mount(mux, kimchi.NewHandler(svc, kimchi.HandlerOptions{})) // at /plugins/kimchi/
 

@@ -36,11 +36,11 @@ func FuzzBodies(f *testing.F) {
 	drv := libvirttest.Open(f)
 	st := memory.New(nil)
 	f.Cleanup(func() { st.Close() })
-	svc, err := kimchi.New(context.Background(), drv, st, kimchi.Options{})
+	svc, err := kimchi.NewService(st, kimchi.Options{Driver: drv})
 	if err != nil {
 		f.Fatal(err)
 	}
-	f.Cleanup(func() { svc.Close() })
+	running(f, svc)
 	mux := http.NewServeMux()
 	httpapi.Mount(mux, kimchi.NewHandler(svc, kimchi.HandlerOptions{}))
 	// A template and a VM for the bodies that change one.

@@ -322,10 +322,9 @@ type hostSampler struct {
 	full    bool
 }
 
-// sampleHost runs until the service closes, a sample every
+// sampleHost runs until ctx ends, a sample every
 // StatsInterval, keeping StatsHistory of them.
-func (s *Service) sampleHost() {
-	defer s.tasks.Done()
+func (s *Service) sampleHost(ctx context.Context) {
 	hs := &s.sampler
 	c, err := s.readCounters()
 	if err != nil {
@@ -340,7 +339,7 @@ func (s *Service) sampleHost() {
 	defer tick.Stop()
 	for {
 		select {
-		case <-s.life.Done():
+		case <-ctx.Done():
 			return
 		case <-tick.C:
 		}

@@ -37,10 +37,10 @@ func TestLogin(t *testing.T) {
 	require.NoError(t, err)
 	sessions := &httpapi.Sessions{}
 	st := memory.New(nil)
-	defer st.Close()
-	svc, err := kimchi.New(t.Context(), libvirttest.Open(t), st, kimchi.Options{DebugReportDir: t.TempDir()})
+	t.Cleanup(func() { st.Close() })
+	svc, err := kimchi.NewService(st, kimchi.Options{Driver: libvirttest.Open(t), DebugReportDir: t.TempDir()})
 	require.NoError(t, err)
-	defer svc.Close()
+	running(t, svc)
 	mux := http.NewServeMux()
 	httpapi.Mount(mux, kimchi.NewHandler(svc, kimchi.HandlerOptions{Authenticator: &httpapi.Login{Users: users, Sessions: sessions}}))
 	login := kimchi.Login(users, sessions)

@@ -53,14 +53,15 @@ func TestOpenAPIWalk(t *testing.T) {
 
 func walk(t *testing.T, drv virt.Driver, mayFail ...string) {
 	st := memory.New(nil)
-	defer st.Close()
-	svc, err := kimchi.New(t.Context(), drv, st, kimchi.Options{
+	t.Cleanup(func() { st.Close() })
+	svc, err := kimchi.NewService(st, kimchi.Options{
+		Driver:         drv,
 		DebugReportDir: t.TempDir(),
 		HostActions:    noHostActions{},
 		Distros:        []kimchi.Distro{{Name: "Debian 12", OSDistro: "debian", OSVersion: "12", Path: "https://cdimage.example/debian-12.iso"}},
 	})
 	require.NoError(t, err)
-	defer svc.Close()
+	running(t, svc)
 	h := kimchi.NewHandler(svc, kimchi.HandlerOptions{})
 
 	rec := httptest.NewRecorder()

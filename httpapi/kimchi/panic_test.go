@@ -63,8 +63,8 @@ func (p *panicky) Networks(ctx context.Context) ([]virt.Network, error) {
 func TestPanicsStayInTheirRequest(t *testing.T) {
 	drv := &panicky{Driver: libvirttest.Open(t)}
 	st := memory.New(nil)
-	defer st.Close()
-	e := startEnv(t, drv, st, kimchi.Options{})
+	t.Cleanup(func() { st.Close() })
+	e := startEnv(t, drv, st, kimchi.Options{Resync: 10 * time.Millisecond})
 	e.template("t", nil)
 
 	drv.arm("Domains")
@@ -81,7 +81,7 @@ func TestPanicsStayInTheirRequest(t *testing.T) {
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
-		follower.Run(ctx, e.svc.Source("", 10*time.Millisecond))
+		follower.Run(ctx, e.svc.Source(""))
 	}()
 	defer func() { cancel(); <-done }()
 	drv.arm("Networks")

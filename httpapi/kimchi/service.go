@@ -2,11 +2,13 @@ package kimchi
 
 import (
 	"context"
+	"errors"
 	"log/slog"
 	"net/url"
 	"os"
 	"path/filepath"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/netslice/netslice/hostnet"
@@ -19,6 +21,8 @@ type Options struct {
 	// KeyPrefix is where templates and tasks live in the store
 	// ("kimchi/" by default).
 	KeyPrefix string
+	// Driver is the hypervisor; nil: none (see Unavailable).
+	Driver virt.Driver
 	// ServerID names this server among those sharing a store: the tasks
 	// it runs carry it, and when it starts again it fails the ones it
 	// left running. The host name by default.
@@ -59,6 +63,9 @@ type Options struct {
 	Root string
 	// HostActions reboot, shut down and update the host; nil refuses.
 	HostActions HostActions
+	// Resync is how often the Source reports the networks again, to
+	// catch what was changed behind the service's back (30 s).
+	Resync time.Duration
 	// StatsInterval is how often host statistics are sampled (2 s);
 	// StatsHistory how many samples /host/stats/history keeps (180).
 	StatsInterval time.Duration
@@ -115,16 +122,22 @@ type Service struct {
 	report   bool            // a debug report is being made
 	updates  probe[[]PackageUpdate]
 
+	running atomic.Bool
+	ready   chan struct{} // closed once Run has started
+
 	capsOnce sync.Once
 	capsVal  virt.Capabilities
 
 	sampler hostSampler
 }
 
-// New returns the service over drv (nil: no hypervisor, see
-// Options.Unavailable) and st. Tasks this server left running when it
-// last stopped are marked failed.
-func New(ctx context.Context, drv virt.Driver, st store.Store, opts Options) (*Service, error) {
+// NewService returns the service over st and opts.Driver (nil: no
+// hypervisor, see Options.Unavailable). Run does its work beside the
+// requests it answers.
+func NewService(st store.Store, opts Options) (*Service, error) {
+	if st == nil {
+		return nil, errors.New("kimchi: a store is required")
+	}
 	if opts.KeyPrefix == "" {
 		opts.KeyPrefix = "kimchi/"
 	}
@@ -161,6 +174,7 @@ func New(ctx context.Context, drv virt.Driver, st store.Store, opts Options) (*S
 		opts.HostActions = RefuseHostActions{}
 	}
 	opts.StatsInterval = or(opts.StatsInterval, 2*time.Second)
+	opts.Resync = or(opts.Resync, 30*time.Second)
 	opts.StatsHistory = or(opts.StatsHistory, 180)
 	opts.MaxDebugReports = or(opts.MaxDebugReports, 10)
 	opts.MaxDebugReportBytes = or(opts.MaxDebugReportBytes, 256<<20)
@@ -170,25 +184,46 @@ func New(ctx context.Context, drv virt.Driver, st store.Store, opts Options) (*S
 	if opts.Unavailable == "" {
 		opts.Unavailable = "no hypervisor connection"
 	}
-	s := &Service{drv: drv, st: st, opts: opts, creating: map[string]bool{}, netHooks: map[int]func([]string){}, peaks: map[string]peaks{}, metas: map[string]meta{}, uploads: map[string]*upload{}}
+	s := &Service{drv: opts.Driver, st: st, opts: opts, ready: make(chan struct{}), creating: map[string]bool{}, netHooks: map[int]func([]string){}, peaks: map[string]peaks{}, metas: map[string]meta{}, uploads: map[string]*upload{}}
 	s.life, s.stop = context.WithCancel(context.Background())
-	if err := s.recoverTasks(ctx); err != nil {
-		s.stop()
-		return nil, err
-	}
-	s.removeStaleUploads(ctx)
-	s.tasks.Add(1)
-	go s.sampleHost()
 	return s, nil
 }
 
-// Close waits for running tasks to end (they are cancelled) and releases
-// the service; the driver and the store stay open.
-func (s *Service) Close() error {
-	s.cancelUploads()
-	s.stop()
-	s.tasks.Wait()
-	return nil
+// Run does the service's work beside the requests it answers until ctx
+// ends. First it fails the tasks this server (Options.ServerID) left
+// running when it last stopped and removes the files of the uploads it
+// left unfinished — Ready returns after that — then it samples the
+// host's statistics. When ctx ends it cancels the tasks and uploads still
+// running, waits for them, and returns ctx.Err() (or why it could not
+// start).
+func (s *Service) Run(ctx context.Context) error {
+	if s.running.Swap(true) {
+		return errors.New("kimchi: Run called twice")
+	}
+	defer func() {
+		s.cancelUploads()
+		s.stop()
+		s.tasks.Wait()
+	}()
+	if err := s.recoverTasks(ctx); err != nil {
+		return err
+	}
+	s.removeStaleUploads(ctx)
+	close(s.ready)
+	s.sampleHost(ctx)
+	<-ctx.Done()
+	return ctx.Err()
+}
+
+// Ready returns once Run has started: the tasks this server left running
+// are marked failed.
+func (s *Service) Ready(ctx context.Context) error {
+	select {
+	case <-s.ready:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
 }
 
 func or[T comparable](v, def T) T {

@@ -16,16 +16,13 @@ import (
 // Neutron ports, and keeps each network apart from the others.
 //
 // The source reports again after every change made through the service,
-// every domain lifecycle event, and every resync interval (30 s when 0),
-// which catches what was changed behind the service's back (virsh).
-func (s *Service) Source(name string, resync time.Duration) sources.Source {
+// every domain lifecycle event, and every Options.Resync interval, which
+// catches what was changed behind the service's back (virsh).
+func (s *Service) Source(name string) sources.Source {
 	if name == "" {
 		name = "kimchi"
 	}
-	if resync <= 0 {
-		resync = 30 * time.Second
-	}
-	return &source{name: name, svc: s, resync: resync}
+	return &source{name: name, svc: s, resync: s.opts.Resync}
 }
 
 type source struct {

@@ -17,14 +17,14 @@ import (
 // interface on it is attached to it, and follows the VM's changes made
 // through the API — and through libvirt behind its back, via events.
 func TestSource(t *testing.T) {
-	e := newEnv(t, kimchi.Options{})
+	e := newEnv(t, kimchi.Options{Resync: time.Hour})
 	fabric := l2.NewFabric(l2.Options{})
 	follower := sources.New(fabric.Update, sources.Options{})
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
-		follower.Run(ctx, e.svc.Source("", time.Hour))
+		follower.Run(ctx, e.svc.Source(""))
 	}()
 	t.Cleanup(func() { cancel(); <-done })
 	macs := func(slice string) func() []l2.MAC {

@@ -20,7 +20,7 @@ import (
 func TestTasksSurviveRestart(t *testing.T) {
 	drv := libvirttest.Open(t)
 	st := memory.New(nil)
-	defer st.Close()
+	t.Cleanup(func() { st.Close() })
 	ctx := context.Background()
 	// A task left running by a server with this ID that stopped.
 	stale, _ := json.Marshal(kimchi.Task{ID: "41", Status: kimchi.TaskRunning, Target: "/vms/x", Owner: "srv-a"})
@@ -71,7 +71,7 @@ func TestConfig(t *testing.T) {
 
 func TestUnavailable(t *testing.T) {
 	st := memory.New(nil)
-	defer st.Close()
+	t.Cleanup(func() { st.Close() })
 	e := startEnv(t, nil, st, kimchi.Options{Unavailable: "libvirt is not installed"})
 	assert.Contains(t, e.must(503, "GET", "/vms", nil).reason(t), "libvirt is not installed")
 	assert.Contains(t, e.must(503, "POST", "/templates", map[string]any{"name": "t"}).reason(t), "KCHCONN0001E")
@@ -169,7 +169,7 @@ func TestConcurrentCreates(t *testing.T) {
 func TestTwoServers(t *testing.T) {
 	drv := libvirttest.Open(t)
 	st := memory.New(nil)
-	defer st.Close()
+	t.Cleanup(func() { st.Close() })
 	a := startEnv(t, drv, st, kimchi.Options{ServerID: "a"})
 	b := startEnv(t, drv, st, kimchi.Options{ServerID: "b"})
 	a.template("shared", map[string]any{"disks": []any{map[string]any{"index": 0, "volume": "base.img"}}})

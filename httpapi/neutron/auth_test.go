@@ -47,7 +47,7 @@ func TestKeystone(t *testing.T) {
 	ks := keystoneV3(t, map[string][2]string{"good": {"project-k", "member"}, "boss": {"ops", "admin"}}, &calls)
 	svc, err := neutron.NewService(memory.New(nil), neutron.Options{})
 	require.NoError(t, err)
-	defer svc.Close()
+	running(t, svc)
 	h := neutron.NewHandler(svc, neutron.HandlerOptions{Authenticator: &neutron.Keystone{URL: ks.URL, Token: "service"}})
 	do := func(token, method, path string) *httptest.ResponseRecorder {
 		req := httptest.NewRequest(method, path, nil)

@@ -22,10 +22,10 @@ func TestConcurrentPorts(t *testing.T) {
 		ctx := neutron.WithCaller(context.Background(), neutron.Caller{Project: "p", Admin: true})
 		a, err := neutron.NewService(st, neutron.Options{})
 		require.NoError(t, err)
-		defer a.Close()
+		running(t, a)
 		b, err := neutron.NewService(st, neutron.Options{})
 		require.NoError(t, err)
-		defer b.Close()
+		running(t, b)
 		n, err := a.CreateNetwork(ctx, neutron.Attrs{"name": "n"})
 		require.NoError(t, err)
 		_, err = b.CreateSubnet(ctx, neutron.Attrs{"network_id": n.ID, "cidr": "10.0.0.0/24", "ip_version": 4})
@@ -73,10 +73,10 @@ func TestDeleteRacesCreate(t *testing.T) {
 	ctx := neutron.WithCaller(context.Background(), neutron.Caller{Project: "p", Admin: true})
 	a, err := neutron.NewService(st, neutron.Options{})
 	require.NoError(t, err)
-	defer a.Close()
+	running(t, a)
 	b, err := neutron.NewService(st, neutron.Options{})
 	require.NoError(t, err)
-	defer b.Close()
+	running(t, b)
 	for round := range 20 {
 		n, err := a.CreateNetwork(ctx, neutron.Attrs{"name": fmt.Sprint(round)})
 		require.NoError(t, err)
@@ -109,7 +109,7 @@ func TestQuotaRace(t *testing.T) {
 		ctx := neutron.WithCaller(context.Background(), neutron.Caller{Project: "p"})
 		a, err := neutron.NewService(st, neutron.Options{Quotas: map[string]int{"network": 10}})
 		require.NoError(t, err)
-		defer a.Close()
+		running(t, a)
 		count := func() int {
 			ns, err := a.Networks(ctx, neutron.Query{})
 			require.NoError(t, err)
@@ -147,7 +147,7 @@ func TestQuotaRace(t *testing.T) {
 		// last slots, many times over.
 		b, err := neutron.NewService(st, neutron.Options{Quotas: map[string]int{"network": 10}})
 		require.NoError(t, err)
-		defer b.Close()
+		running(t, b)
 		ns, err := a.Networks(ctx, neutron.Query{})
 		require.NoError(t, err)
 		for round := range 5 {

@@ -13,6 +13,7 @@
 // It is usable without HTTP:
 //
 //	svc, _ := neutron.NewService(st, neutron.Options{})
+//	go svc.Run(ctx) // follows the store until ctx ends
 //	ctx = neutron.WithCaller(ctx, neutron.Caller{Project: "demo"})
 //	n, _ := svc.CreateNetwork(ctx, neutron.Attrs{"name": "web"})
 //	svc.CreateSubnet(ctx, neutron.Attrs{"network_id": n.ID, "cidr": "10.0.0.0/24", "ip_version": 4})

@@ -36,13 +36,21 @@ type env struct {
 	url string
 }
 
+// running runs svc for the test's duration.
+func running(tb testing.TB, svc *neutron.Service) {
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { svc.Run(ctx); close(done) }()
+	tb.Cleanup(func() { cancel(); <-done })
+}
+
 // newEnv serves the API over st through httptest, mounted under
 // /neutron as the all-in-one server mounts it.
 func newEnv(t *testing.T, st store.Store, opts neutron.Options) *env {
 	t.Helper()
 	svc, err := neutron.NewService(st, opts)
 	require.NoError(t, err)
-	t.Cleanup(func() { svc.Close() })
+	running(t, svc)
 	mux := http.NewServeMux()
 	httpapi.Mount(mux, neutron.NewHandler(svc, neutron.HandlerOptions{Authenticator: tokens}))
 	srv := httptest.NewServer(mux)

@@ -15,7 +15,9 @@ func Example() {
 	if err != nil {
 		panic(err)
 	}
-	defer svc.Close()
+	run, stop := context.WithCancel(context.Background())
+	defer stop()
+	go svc.Run(run) // follows the store: every call waits for its first reading
 	ctx := neutron.WithCaller(context.Background(), neutron.Caller{Project: "demo"})
 	n, _ := svc.CreateNetwork(ctx, neutron.Attrs{"name": "web"})
 	s, _ := svc.CreateSubnet(ctx, neutron.Attrs{"network_id": n.ID, "cidr": "10.0.0.0/24", "ip_version": 4})

@@ -20,7 +20,7 @@ func fuzzBed(f *testing.F) (http.Handler, *memory.Store, string) {
 	if err != nil {
 		f.Fatal(err)
 	}
-	f.Cleanup(func() { svc.Close() })
+	running(f, svc)
 	ctx := neutron.WithCaller(context.Background(), neutron.Caller{Project: "p", Admin: true})
 	n, err := svc.CreateNetwork(ctx, neutron.Attrs{"name": "n"})
 	if err != nil {

@@ -33,10 +33,10 @@ func TestOpenAPICovers(t *testing.T) {
 // served.
 func TestOpenAPIWalk(t *testing.T) {
 	st := memory.New(nil)
-	defer st.Close()
+	t.Cleanup(func() { st.Close() })
 	svc, err := NewService(st, Options{})
 	require.NoError(t, err)
-	defer svc.Close()
+	running(t, svc)
 	h := NewHandler(svc, HandlerOptions{}) // noauth: an admin of the project X-Project-Id names
 	openapitest.Walk(t, h, document(), openapitest.Options{
 		Prepare:       func(r *http.Request) { r.Header.Set("X-Project-Id", "demo") },

@@ -18,7 +18,7 @@ import (
 func TestNameIndexAgreesWithHeap(t *testing.T) {
 	svc, err := NewService(memory.New(nil), Options{Quotas: map[string]int{"port": -1}})
 	require.NoError(t, err)
-	defer svc.Close()
+	running(t, svc)
 	ctx := WithCaller(context.Background(), Caller{Project: "p", Admin: true})
 	n, err := svc.CreateNetwork(ctx, Attrs{"name": "n"})
 	require.NoError(t, err)

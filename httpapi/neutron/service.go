@@ -12,6 +12,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/netslice/netslice/l2"
@@ -32,9 +33,9 @@ type Service struct {
 	v    *view
 	opts Options
 
-	cancel context.CancelFunc
-	done   chan struct{}
-	ready  chan struct{}
+	running   atomic.Bool
+	ready     chan struct{} // closed once Run has read the store
+	readyOnce sync.Once
 
 	// reserved holds, per "project/plural", the creations of this process
 	// that passed their quota check and have not failed or finished: the
@@ -78,8 +79,7 @@ func DefaultQuotas() map[string]int {
 	}
 }
 
-// NewService returns a service over st and starts following it; Close
-// stops that.
+// NewService returns a service over st; Run makes it follow the store.
 func NewService(st store.Store, opts Options) (*Service, error) {
 	if st == nil {
 		return nil, errors.New("neutron: a store is required")
@@ -115,29 +115,34 @@ func NewService(st store.Store, opts Options) (*Service, error) {
 		opts.Now = time.Now
 	}
 	k := keys(opts.KeyPrefix)
-	ctx, cancel := context.WithCancel(context.Background())
-	s := &Service{st: st, k: k, v: newView(k, opts.Logger), opts: opts, cancel: cancel,
-		done: make(chan struct{}), ready: make(chan struct{})}
-	go func() {
-		defer close(s.done)
-		s.v.follow(ctx, st, s.ready)
-	}()
-	return s, nil
+	return &Service{st: st, k: k, v: newView(k, opts.Logger), opts: opts, ready: make(chan struct{})}, nil
 }
 
-// Close stops following the store. The store stays open.
-func (s *Service) Close() error {
-	s.cancel()
-	<-s.done
-	return nil
+// ErrNotRunning: the service was asked something before its Run began.
+var ErrNotRunning = errors.New("neutron: the service is not running (call Run)")
+
+// Run keeps the service's view of the store — what every read and write
+// consults — in step with it until ctx ends, and returns ctx.Err(). Calls
+// wait for its first reading of the store; without Run they fail with
+// ErrNotRunning once their context ends.
+func (s *Service) Run(ctx context.Context) error {
+	if s.running.Swap(true) {
+		return errors.New("neutron: Run called twice")
+	}
+	defer s.running.Store(false)
+	s.v.follow(ctx, s.st, func() { s.readyOnce.Do(func() { close(s.ready) }) })
+	return ctx.Err()
 }
 
-// Ready returns once the service has read the store the first time.
+// Ready returns once Run has read the store the first time.
 func (s *Service) Ready(ctx context.Context) error {
 	select {
 	case <-s.ready:
 		return nil
 	case <-ctx.Done():
+		if !s.running.Load() {
+			return ErrNotRunning
+		}
 		return ctx.Err()
 	}
 }

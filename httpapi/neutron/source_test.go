@@ -60,7 +60,7 @@ func TestSource(t *testing.T) {
 	ctx := neutron.WithCaller(context.Background(), neutron.Caller{Project: "p", Admin: true})
 	svc, err := neutron.NewService(st, neutron.Options{})
 	require.NoError(t, err)
-	defer svc.Close()
+	running(t, svc)
 	fabric := l2.NewFabric(l2.Options{})
 	wait := follow(t, st, sources.New(fabric.Update, sources.Options{}), svc.Source(""), "neutron/=head")
 
@@ -121,13 +121,12 @@ func TestIntegrationTraffic(t *testing.T) {
 	st := memory.New(nil)
 	svc, err := neutron.NewService(st, neutron.Options{})
 	require.NoError(t, err)
-	defer svc.Close()
-	sl, err := sliceable.NewService(st, sliceable.ServiceOptions{})
+	running(t, svc)
+	sl, err := sliceable.NewService(st, sliceable.Options{})
 	require.NoError(t, err)
 
-	var app *slicing.App
-	fabric := l2.NewFabric(l2.Options{Events: func(ev l2.Event) { app.FabricEvent(ev) }})
-	app = slicing.New(fabric, slicing.Options{})
+	app, err := slicing.New(l2.Options{}, slicing.Options{})
+	require.NoError(t, err)
 	f := sources.New(app.Update, sources.Options{})
 	wait := follow(t, st, f, svc.Source(""), "neutron/=head")
 	waitSl := follow(t, st, f, sl.Source(""), "")

@@ -413,8 +413,8 @@ func (v *view) waitFor(ctx context.Context, rev int64) error {
 }
 
 // follow keeps the view in step with the store until ctx ends (see
-// store.Follow). ready is closed after the first load.
-func (v *view) follow(ctx context.Context, st store.Store, ready chan<- struct{}) {
+// store.Follow). loaded is called after each load.
+func (v *view) follow(ctx context.Context, st store.Store, loaded func()) {
 	failing := false
 	store.Follow{
 		Store:      st,
@@ -424,10 +424,7 @@ func (v *view) follow(ctx context.Context, st store.Store, ready chan<- struct{}
 			if err := v.load(ctx, st, rev); err != nil {
 				return err
 			}
-			if ready != nil {
-				close(ready)
-				ready = nil
-			}
+			loaded()
 			return nil
 		},
 		Changes: func(_ context.Context, events []store.Event) error {

@@ -4,7 +4,8 @@
 //
 // It comes in three parts. Service is the API as Go: validation, the
 // store schema and every write as one transaction, cascades included —
-// usable without HTTP. Handler serves it over HTTP (New), a thin adapter.
+// usable without HTTP. Handler serves it over HTTP (NewHandler), a thin
+// adapter.
 // Service.Source reports the networks as slices to an l2/sources
 // Follower, so that a fabric — and, through the slicing app, real
 // switches — follows what the API stores, beside other sources' slices.

@@ -14,10 +14,11 @@ import (
 
 // Mount the Sliceable API next to your own routes and create a network.
 func Example() {
-	api, err := sliceable.New(sliceable.Options{Store: memory.New(nil)})
+	svc, err := sliceable.NewService(memory.New(nil), sliceable.Options{})
 	if err != nil {
 		panic(err)
 	}
+	api := sliceable.NewHandler(svc, sliceable.HandlerOptions{})
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /health", func(w http.ResponseWriter, r *http.Request) { io.WriteString(w, "ok") })
 	httpapi.Mount(mux, api) // at /sliceable/

@@ -30,7 +30,7 @@ func following(t *testing.T, st store.Store, fabric *l2.Fabric, update sources.U
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	f := sources.New(update, sources.Options{})
-	svc, err := sliceable.NewService(st, sliceable.ServiceOptions{})
+	svc, err := sliceable.NewService(st, sliceable.Options{})
 	require.NoError(t, err)
 	done := make(chan struct{})
 	go func() {
@@ -94,9 +94,9 @@ func TestIntegrationRESTTraffic(t *testing.T) {
 	defer st.Close()
 	a := newAPI(t, st)
 
-	var app *slicing.App
-	fabric := l2.NewFabric(l2.Options{Events: func(ev l2.Event) { app.FabricEvent(ev) }})
-	app = slicing.New(fabric, slicing.Options{})
+	app, err := slicing.New(l2.Options{}, slicing.Options{})
+	require.NoError(t, err)
+	fabric := app.Fabric()
 	wait := following(t, st, fabric, app.Update)
 	ctrl := &openflow.Controller{Handler: app}
 	l, err := net.Listen("tcp", "127.0.0.1:0")
@@ -186,12 +186,12 @@ func TestIntegrationTwoSources(t *testing.T) {
 	defer st.Close()
 	a := newAPI(t, st)
 
-	var app *slicing.App
-	fabric := l2.NewFabric(l2.Options{Events: func(ev l2.Event) { app.FabricEvent(ev) }})
-	app = slicing.New(fabric, slicing.Options{})
+	app, err := slicing.New(l2.Options{}, slicing.Options{})
+	require.NoError(t, err)
+	fabric := app.Fabric()
 	ctx, cancel := context.WithCancel(context.Background())
 	follower := sources.New(app.Update, sources.Options{})
-	svc, err := sliceable.NewService(st, sliceable.ServiceOptions{})
+	svc, err := sliceable.NewService(st, sliceable.Options{})
 	require.NoError(t, err)
 	go follower.Run(ctx, svc.Source(""))
 	go follower.Run(ctx, lab{ports: []l2.Location{{Datapath: 0xe0, Port: 3, VLAN: l2.Untagged}, {Datapath: 0xe0, Port: 4, VLAN: l2.Untagged}}})

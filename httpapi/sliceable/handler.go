@@ -11,17 +11,10 @@ import (
 
 	"github.com/netslice/netslice/httpapi"
 	"github.com/netslice/netslice/l2"
-	"github.com/netslice/netslice/store"
 )
 
-// Options configure a Handler.
-type Options struct {
-	// Store keeps the configuration (required unless Service is set).
-	Store store.Store
-	// Service serves the API; nil means NewService(Store, KeyPrefix).
-	Service *Service
-	// KeyPrefix is where in the store (default "sliceable/").
-	KeyPrefix string
+// HandlerOptions configure a Handler.
+type HandlerOptions struct {
 	// MaxBody bounds request bodies (default httpapi.DefaultMaxBody).
 	MaxBody int64
 	// Timeout bounds each request (default httpapi.DefaultTimeout).
@@ -31,7 +24,7 @@ type Options struct {
 	Authenticator httpapi.Authenticator
 }
 
-// Handler serves the API over HTTP. Create it with New.
+// Handler serves the API over HTTP. Create it with NewHandler.
 type Handler struct {
 	svc     *Service
 	maxBody int64
@@ -84,16 +77,9 @@ func (c *listCache) put(key string, rev int64, body []byte) {
 	c.size += len(body)
 }
 
-// New returns the API's handler, serving /tenants... relative to where it
-// is mounted.
-func New(opts Options) (*Handler, error) {
-	svc := opts.Service
-	if svc == nil {
-		var err error
-		if svc, err = NewService(opts.Store, ServiceOptions{KeyPrefix: opts.KeyPrefix}); err != nil {
-			return nil, err
-		}
-	}
+// NewHandler returns the API over svc, serving /tenants... relative to
+// where it is mounted.
+func NewHandler(svc *Service, opts HandlerOptions) *Handler {
 	h := &Handler{svc: svc, maxBody: opts.MaxBody, log: opts.Logger}
 	rt := httpapi.NewRouter(h.fail)
 	for _, op := range h.routes() {
@@ -116,7 +102,7 @@ func New(opts Options) (*Handler, error) {
 	})
 	h.h = httpapi.Wrap(rt, httpapi.Options{Logger: opts.Logger, Authenticator: opts.Authenticator, Render: httpapi.PlainText,
 		Timeout: opts.Timeout})
-	return h, nil
+	return h
 }
 
 // The API's paths.

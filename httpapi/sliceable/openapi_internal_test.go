@@ -16,8 +16,9 @@ import (
 
 // The document names exactly the routes the handler serves.
 func TestOpenAPIRoutes(t *testing.T) {
-	h, err := New(Options{Store: memory.New(nil)})
+	svc, err := NewService(memory.New(nil), Options{})
 	require.NoError(t, err)
+	h := NewHandler(svc, HandlerOptions{})
 	var served []string
 	for _, rt := range h.routes() {
 		served = append(served, rt.pattern)
@@ -32,8 +33,9 @@ func TestOpenAPIRoutes(t *testing.T) {
 func TestOpenAPIWalk(t *testing.T) {
 	st := memory.New(nil)
 	defer st.Close()
-	h, err := New(Options{Store: st})
+	svc, err := NewService(st, Options{})
 	require.NoError(t, err)
+	h := NewHandler(svc, HandlerOptions{})
 	openapitest.Walk(t, h, document(), openapitest.Options{})
 
 	// The handler serves the document itself, as JSON OpenAPI 3.1.

@@ -264,7 +264,7 @@ func TestReindex(t *testing.T) {
 		require.NoError(t, err)
 	}
 	a := newAPI(t, st)
-	svc, err := sliceable.NewService(st, sliceable.ServiceOptions{})
+	svc, err := sliceable.NewService(st, sliceable.Options{})
 	require.NoError(t, err)
 	require.NoError(t, svc.Reindex(ctx))
 	require.NoError(t, svc.Reindex(ctx), "twice")

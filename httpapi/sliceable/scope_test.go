@@ -19,13 +19,14 @@ import (
 func TestProjectScope(t *testing.T) {
 	st := memory.New(nil)
 	defer st.Close()
-	h, err := sliceable.New(sliceable.Options{Store: st, Authenticator: httpapi.StaticTokens{
+	svc, err := sliceable.NewService(st, sliceable.Options{})
+	require.NoError(t, err)
+	h := sliceable.NewHandler(svc, sliceable.HandlerOptions{Authenticator: httpapi.StaticTokens{
 		"admin": {Subject: "admin", Roles: []string{httpapi.RoleAdmin}},
 		"ann":   {Subject: "ann", Tenant: "acme", Roles: []string{httpapi.RoleMember}},
 		"rita":  {Subject: "rita", Tenant: "acme", Roles: []string{httpapi.RoleReader}},
 		"eve":   {Subject: "eve", Tenant: "evil", Roles: []string{httpapi.RoleMember}},
 	}})
-	require.NoError(t, err)
 	do := func(token, method, path, body string) (int, string) {
 		r := httptest.NewRequest(method, path, strings.NewReader(body))
 		if body != "" {

@@ -20,14 +20,19 @@ type Service struct {
 	k  keys
 }
 
-// ServiceOptions configure a Service.
-type ServiceOptions struct {
+// Options configure a Service.
+type Options struct {
 	// KeyPrefix is where in the store (default "sliceable/").
 	KeyPrefix string
 }
 
+// ServiceOptions is the old name of Options.
+//
+// Deprecated: use Options.
+type ServiceOptions = Options
+
 // NewService returns the service over st.
-func NewService(st store.Store, opts ServiceOptions) (*Service, error) {
+func NewService(st store.Store, opts Options) (*Service, error) {
 	if st == nil {
 		return nil, errors.New("sliceable: a store is required")
 	}

@@ -93,9 +93,9 @@ func (a *api) json(method, path, body string, status int) any {
 }
 
 func newAPI(t *testing.T, st store.Store) *api {
-	h, err := sliceable.New(sliceable.Options{Store: st})
+	svc, err := sliceable.NewService(st, sliceable.Options{})
 	require.NoError(t, err)
-	return &api{t: t, h: h}
+	return &api{t: t, h: sliceable.NewHandler(svc, sliceable.HandlerOptions{})}
 }
 
 func TestTenants(t *testing.T) {

@@ -51,9 +51,11 @@ func newEnv(t *testing.T, v openflow.Version) *env {
 
 // startController runs a fresh fabric, app and controller on l.
 func (e *env) startController(l net.Listener) {
-	var app *slicing.App
-	e.fabric = l2.NewFabric(l2.Options{MoveGuard: 500 * time.Millisecond, Events: func(ev l2.Event) { app.FabricEvent(ev) }})
-	app = slicing.New(e.fabric, e.opts)
+	app, err := slicing.New(l2.Options{MoveGuard: 500 * time.Millisecond}, e.opts)
+	if err != nil {
+		panic(err)
+	}
+	e.fabric = app.Fabric()
 	e.app = app
 	e.ctrl = &openflow.Controller{Handler: app, Versions: []openflow.Version{e.version}}
 	ctx, cancel := context.WithCancel(context.Background())

@@ -150,9 +150,10 @@ func (t *tracker) take() (map[macKey][]uint64, []goneSlice) {
 	return p, g
 }
 
-// FabricEvent is the fabric's event sink (l2.Options.Events): when a MAC
-// moves or is forgotten, the flows to and from it are deleted. It only
-// queues the deletes (Run sends them), so it never waits on a switch.
+// FabricEvent is the fabric's event sink (l2.Options.Events), which New
+// installs: when a MAC moves or is forgotten, the flows to and from it
+// are deleted. It only queues the deletes (Run sends them), so it never
+// waits on a switch.
 func (a *App) FabricEvent(ev l2.Event) {
 	switch ev.Kind {
 	case l2.Moved, l2.Expired, l2.Evicted, l2.Removed:

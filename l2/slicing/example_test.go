@@ -13,9 +13,10 @@ func Example() {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 
-	var app *slicing.App
-	fabric := l2.NewFabric(l2.Options{Events: func(ev l2.Event) { app.FabricEvent(ev) }})
-	app = slicing.New(fabric, slicing.Options{})
+	app, err := slicing.New(l2.Options{}, slicing.Options{})
+	if err != nil {
+		panic(err)
+	}
 	app.Update(func(tx *l2.Tx) error {
 		tx.AddSlice("acme/office")
 		tx.BindPort("acme/office", l2.Location{Datapath: 0xe0, Port: 1, VLAN: l2.Untagged})

@@ -6,9 +6,8 @@
 //
 // # Wiring
 //
-//	var app *slicing.App
-//	fabric := l2.NewFabric(l2.Options{Events: func(ev l2.Event) { app.FabricEvent(ev) }})
-//	app = slicing.New(fabric, slicing.Options{})
+//	app, err := slicing.New(l2.Options{}, slicing.Options{})
+//	fabric := app.Fabric()
 //	ctrl := &openflow.Controller{Handler: app}
 //	go app.Run(ctx)           // fabric clock, discovery, flow deletes
 //	go ctrl.ListenAndServe("") // switches connect on :6653
@@ -133,9 +132,11 @@ type swState struct {
 	buckets map[l2.Port]*bucket   // drop-flow budget per port
 }
 
-// New returns an app that forwards for fabric. It panics on Options it
-// cannot use (a transport VLAN range outside 1-4094).
-func New(fabric *l2.Fabric, opts Options) *App {
+// New returns an app and the fabric it forwards for (Fabric), made with
+// fabric's options: the app hears the fabric's events first, then
+// fabric.Events, if set. Options it cannot use (a transport VLAN range
+// outside 1-4094) are an error.
+func New(fabric l2.Options, opts Options) (*App, error) {
 	if opts.IdleTimeout <= 0 {
 		opts.IdleTimeout = 60 * time.Second
 	}
@@ -166,18 +167,30 @@ func New(fabric *l2.Fabric, opts Options) *App {
 	}
 	tags, err := newTagPool(opts.TransportVLANs)
 	if err != nil {
-		panic(err)
+		return nil, err
 	}
 	secret := opts.LLDPSecret
 	if len(secret) == 0 {
 		secret = make([]byte, 32)
 		rand.Read(secret)
 	}
-	a := &App{fabric: fabric, topo: l2.NewTopology(), opts: opts, log: log, secret: secret, tags: tags,
+	a := &App{topo: l2.NewTopology(), opts: opts, log: log, secret: secret, tags: tags,
 		flows: newTracker(), links: map[l2.Link]time.Time{}}
 	a.switches.Store(&map[uint64]*swState{})
-	return a
+	also := fabric.Events
+	fabric.Events = func(ev l2.Event) {
+		a.FabricEvent(ev)
+		if also != nil {
+			also(ev)
+		}
+	}
+	a.fabric = l2.NewFabric(fabric)
+	return a, nil
 }
+
+// Fabric returns the fabric the app forwards for. Change its bindings
+// through Update, so that live traffic follows.
+func (a *App) Fabric() *l2.Fabric { return a.fabric }
 
 // Topology returns the switches' links as discovered.
 func (a *App) Topology() *l2.Topology { return a.topo }

@@ -153,6 +153,29 @@ func TestFlowsEncode(t *testing.T) {
 	assert.Nil(t, of10Dialect{}.deleteSlice(1, 0), "1.0 has nothing to select a slice without a tag by")
 }
 
+// TestNew: the app makes its fabric and hears its events, and an unusable
+// option is an error rather than a panic.
+func TestNew(t *testing.T) {
+	_, err := New(l2.Options{}, Options{TransportVLANs: VLANRange{First: 10, Last: 4095}})
+	assert.ErrorContains(t, err, "transport VLANs 10-4095")
+
+	var heard []l2.Event
+	a, err := New(l2.Options{Events: func(ev l2.Event) { heard = append(heard, ev) }}, Options{})
+	require.NoError(t, err)
+	loc := l2.Location{Datapath: 1, Port: 1, VLAN: l2.Untagged}
+	mac := l2.MustParseMAC("02:00:00:00:00:01")
+	_, err = a.Update(func(tx *l2.Tx) error {
+		tx.AddSlice("s")
+		tx.BindPort("s", loc)
+		return tx.AttachPort("s", loc, mac)
+	})
+	require.NoError(t, err)
+	_, err = a.Update(func(tx *l2.Tx) error { return tx.RemoveSlice("s") })
+	require.NoError(t, err)
+	assert.NotEmpty(t, heard, "the fabric's events reach the caller's Events too")
+	assert.Equal(t, []string{}, append([]string{}, a.Fabric().Slices()...))
+}
+
 func TestTagPool(t *testing.T) {
 	_, err := newTagPool(VLANRange{First: 0, Last: 10})
 	assert.Error(t, err)
