@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -33,4 +34,15 @@ func TestErrorKinds(t *testing.T) {
 	require.True(t, errors.As(err, &ne))
 	assert.Equal(t, "RevisionNumberConstraintFailed", ne.Type)
 	assert.False(t, errors.Is(err, neutron.ErrNotFound))
+}
+
+// TestNotRunning: a service whose Run never began says so, rather than
+// leaving the caller with a bare deadline.
+func TestNotRunning(t *testing.T) {
+	svc, err := neutron.NewService(memory.New(nil), neutron.Options{})
+	require.NoError(t, err)
+	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
+	defer cancel()
+	_, err = svc.Networks(ctx, neutron.Query{})
+	assert.ErrorIs(t, err, neutron.ErrNotRunning)
 }
