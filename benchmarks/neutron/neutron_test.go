@@ -111,9 +111,9 @@ func setup(b *testing.B) *testbed {
 						return
 					}
 					for k := 0; k < portsPerNet; k += 25 {
-						batch := make([]neutron.Attrs, 25)
+						batch := make([]neutron.PortInput, 25)
 						for j := range batch {
-							batch[j] = neutron.Attrs{"network_id": id, "name": fmt.Sprintf("port-%08x", rand.Uint32())}
+							batch[j] = neutron.PortOptions{NetworkID: &id, Name: neutron.Ptr(fmt.Sprintf("port-%08x", rand.Uint32()))}
 						}
 						if _, err := svc.CreatePorts(ctx, batch); err != nil {
 							failed.Store(err)

@@ -15,9 +15,14 @@
 //	svc, _ := neutron.NewService(st, neutron.Options{})
 //	go svc.Run(ctx) // follows the store until ctx ends
 //	ctx = neutron.WithCaller(ctx, neutron.Caller{Project: "demo"})
-//	n, _ := svc.CreateNetwork(ctx, neutron.Attrs{"name": "web"})
-//	svc.CreateSubnet(ctx, neutron.Attrs{"network_id": n.ID, "cidr": "10.0.0.0/24", "ip_version": 4})
-//	p, _ := svc.CreatePort(ctx, neutron.Attrs{"network_id": n.ID}) // 10.0.0.2, fa:16:3e:…
+//	n, _ := svc.CreateNetwork(ctx, neutron.NetworkOptions{Name: neutron.Ptr("web")})
+//	svc.CreateSubnet(ctx, neutron.SubnetOptions{NetworkID: &n.ID, CIDR: neutron.Ptr("10.0.0.0/24"), IPVersion: neutron.Ptr(4)})
+//	p, _ := svc.CreatePort(ctx, neutron.PortOptions{NetworkID: &n.ID}) // 10.0.0.2, fa:16:3e:…
+//
+// Creates and updates take typed options (NetworkOptions, PortOptions, …)
+// or Attrs, the attributes as a request spells them; either way neutron's
+// attribute tables validate them. Lists are typed (Networks, Ports, …,
+// and ListPage for a page and whether more follow).
 //
 // Every write is one store transaction, cascades and bulk requests
 // included, so a failure leaves nothing half done. A transaction holds at

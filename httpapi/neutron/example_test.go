@@ -2,6 +2,7 @@ package neutron_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 
 	"github.com/netslice/netslice/httpapi/neutron"
@@ -19,14 +20,15 @@ func Example() {
 	defer stop()
 	go svc.Run(run) // follows the store: every call waits for its first reading
 	ctx := neutron.WithCaller(context.Background(), neutron.Caller{Project: "demo"})
-	n, _ := svc.CreateNetwork(ctx, neutron.Attrs{"name": "web"})
-	s, _ := svc.CreateSubnet(ctx, neutron.Attrs{"network_id": n.ID, "cidr": "10.0.0.0/24", "ip_version": 4})
-	p, _ := svc.CreatePort(ctx, neutron.Attrs{"network_id": n.ID, "fixed_ips": []neutron.FixedIP{{SubnetID: s.ID}}})
+	n, _ := svc.CreateNetwork(ctx, neutron.NetworkOptions{Name: neutron.Ptr("web")})
+	s, _ := svc.CreateSubnet(ctx, neutron.SubnetOptions{NetworkID: &n.ID, CIDR: neutron.Ptr("10.0.0.0/24"), IPVersion: neutron.Ptr(4)})
+	p, _ := svc.CreatePort(ctx, neutron.PortOptions{NetworkID: &n.ID, FixedIPs: []neutron.FixedIP{{SubnetID: s.ID}}})
 	fmt.Println(*s.GatewayIP, s.AllocationPools, p.FixedIPs[0].IPAddress)
 
+	// The same attributes as a request spells them.
 	_, err = svc.CreatePort(ctx, neutron.Attrs{"network_id": n.ID, "fixed_ips": []neutron.FixedIP{{IPAddress: "10.0.0.2"}}})
-	fmt.Println(neutron.IsType(err, "IpAddressAlreadyAllocated"))
+	fmt.Println(errors.Is(err, neutron.ErrConflict), neutron.IsType(err, "IpAddressAlreadyAllocated"))
 	// Output:
 	// 10.0.0.1 [{10.0.0.2 10.0.0.254}] 10.0.0.2
-	// true
+	// true true
 }

@@ -135,13 +135,17 @@ func visibleNetwork(v *view, t *txn, c Caller, id string) (*Network, int64, erro
 }
 
 // CreateNetwork creates a network.
-func (s *Service) CreateNetwork(ctx context.Context, a Attrs) (Network, error) {
-	return createOne[Network](ctx, s, networks, a)
+func (s *Service) CreateNetwork(ctx context.Context, a NetworkInput) (Network, error) {
+	return createOne[Network](ctx, s, networks, a.networkAttrs())
 }
 
 // CreateNetworks creates several networks in one transaction: all or none.
-func (s *Service) CreateNetworks(ctx context.Context, as []Attrs) ([]Network, error) {
-	return createMany[Network](ctx, s, networks, as)
+func (s *Service) CreateNetworks(ctx context.Context, as []NetworkInput) ([]Network, error) {
+	attrs := make([]Attrs, len(as))
+	for i, a := range as {
+		attrs[i] = a.networkAttrs()
+	}
+	return createMany[Network](ctx, s, networks, attrs)
 }
 
 func createOne[T any](ctx context.Context, s *Service, k *kind, a Attrs) (T, error) {
@@ -317,8 +321,8 @@ func (v *view) freeSegment(t *txn, typ, physnet string, lo, hi int) (int, bool) 
 
 // UpdateNetwork changes a network's attributes; ifMatch (≥ 0) is the
 // revision it must be at.
-func (s *Service) UpdateNetwork(ctx context.Context, id string, a Attrs, ifMatch int64) (Network, error) {
-	return updateOne[Network](ctx, s, networks, id, a, ifMatch)
+func (s *Service) UpdateNetwork(ctx context.Context, id string, a NetworkInput, ifMatch int64) (Network, error) {
+	return updateOne[Network](ctx, s, networks, id, a.networkAttrs(), ifMatch)
 }
 
 func updateOne[T any](ctx context.Context, s *Service, k *kind, id string, a Attrs, ifMatch int64) (T, error) {

@@ -17,19 +17,23 @@ import (
 // of its network unless fixed_ips says otherwise, EUI-64 ones on SLAAC
 // subnets), and the project's default security group unless it names
 // others.
-func (s *Service) CreatePort(ctx context.Context, a Attrs) (Port, error) {
-	return createOne[Port](ctx, s, ports, a)
+func (s *Service) CreatePort(ctx context.Context, a PortInput) (Port, error) {
+	return createOne[Port](ctx, s, ports, a.portAttrs())
 }
 
 // CreatePorts creates several ports in one transaction.
-func (s *Service) CreatePorts(ctx context.Context, as []Attrs) ([]Port, error) {
-	return createMany[Port](ctx, s, ports, as)
+func (s *Service) CreatePorts(ctx context.Context, as []PortInput) ([]Port, error) {
+	attrs := make([]Attrs, len(as))
+	for i, a := range as {
+		attrs[i] = a.portAttrs()
+	}
+	return createMany[Port](ctx, s, ports, attrs)
 }
 
 // UpdatePort changes a port; a new fixed_ips releases the addresses it
 // no longer names and allocates the new ones in the same transaction.
-func (s *Service) UpdatePort(ctx context.Context, id string, a Attrs, ifMatch int64) (Port, error) {
-	return updateOne[Port](ctx, s, ports, id, a, ifMatch)
+func (s *Service) UpdatePort(ctx context.Context, id string, a PortInput, ifMatch int64) (Port, error) {
+	return updateOne[Port](ctx, s, ports, id, a.portAttrs(), ifMatch)
 }
 
 // Port returns one port the caller may see.

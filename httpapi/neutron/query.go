@@ -571,31 +571,45 @@ func (s *Service) List(ctx context.Context, collection string, q Query) (Page[an
 	return page, err
 }
 
-// Networks lists networks.
+// Networks lists the networks the caller sees, as q selects them (and
+// pages them, when it has a Limit: ListPage tells whether more follow).
 func (s *Service) Networks(ctx context.Context, q Query) ([]Network, error) {
-	return listOf[Network](ctx, s, "networks", q)
+	return listOf[Network](ctx, s, q)
 }
 
 // Subnets lists subnets.
 func (s *Service) Subnets(ctx context.Context, q Query) ([]Subnet, error) {
-	return listOf[Subnet](ctx, s, "subnets", q)
+	return listOf[Subnet](ctx, s, q)
 }
 
 // Ports lists ports.
 func (s *Service) Ports(ctx context.Context, q Query) ([]Port, error) {
-	return listOf[Port](ctx, s, "ports", q)
+	return listOf[Port](ctx, s, q)
 }
 
-func listOf[T any](ctx context.Context, s *Service, collection string, q Query) ([]T, error) {
-	page, err := s.List(ctx, collection, q)
-	if err != nil {
-		return nil, err
-	}
-	out := make([]T, len(page.Items))
-	for i, o := range page.Items {
-		out[i] = *o.(*T)
-	}
-	return out, nil
+// Routers lists routers.
+func (s *Service) Routers(ctx context.Context, q Query) ([]Router, error) {
+	return listOf[Router](ctx, s, q)
+}
+
+// FloatingIPs lists floating IPs.
+func (s *Service) FloatingIPs(ctx context.Context, q Query) ([]FloatingIP, error) {
+	return listOf[FloatingIP](ctx, s, q)
+}
+
+// SecurityGroups lists security groups, each with its rules.
+func (s *Service) SecurityGroups(ctx context.Context, q Query) ([]SecurityGroup, error) {
+	return listOf[SecurityGroup](ctx, s, q)
+}
+
+// SecurityGroupRules lists security group rules.
+func (s *Service) SecurityGroupRules(ctx context.Context, q Query) ([]SecurityGroupRule, error) {
+	return listOf[SecurityGroupRule](ctx, s, q)
+}
+
+func listOf[T Resource](ctx context.Context, s *Service, q Query) ([]T, error) {
+	page, err := ListPage[T](ctx, s, q)
+	return page.Items, err
 }
 
 // parseQuery reads a list's query string: filters, fields, sorting and

@@ -9,13 +9,13 @@ import (
 
 // CreateRouter creates a router, with its gateway port when
 // external_gateway_info names an external network.
-func (s *Service) CreateRouter(ctx context.Context, a Attrs) (Router, error) {
-	return createOne[Router](ctx, s, routers, a)
+func (s *Service) CreateRouter(ctx context.Context, a RouterInput) (Router, error) {
+	return createOne[Router](ctx, s, routers, a.routerAttrs())
 }
 
 // UpdateRouter changes a router: its name, state, gateway or routes.
-func (s *Service) UpdateRouter(ctx context.Context, id string, a Attrs, ifMatch int64) (Router, error) {
-	return updateOne[Router](ctx, s, routers, id, a, ifMatch)
+func (s *Service) UpdateRouter(ctx context.Context, id string, a RouterInput, ifMatch int64) (Router, error) {
+	return updateOne[Router](ctx, s, routers, id, a.routerAttrs(), ifMatch)
 }
 
 // Router returns one router.
@@ -368,14 +368,14 @@ func (s *Service) RemoveRouterInterface(ctx context.Context, router, subnetID, p
 
 // CreateFloatingIP allocates an address of an external network, and
 // associates it with port_id when given.
-func (s *Service) CreateFloatingIP(ctx context.Context, a Attrs) (FloatingIP, error) {
-	return createOne[FloatingIP](ctx, s, floatingIPs, a)
+func (s *Service) CreateFloatingIP(ctx context.Context, a FloatingIPInput) (FloatingIP, error) {
+	return createOne[FloatingIP](ctx, s, floatingIPs, a.floatingIPAttrs())
 }
 
 // UpdateFloatingIP associates (port_id) or disassociates (port_id null) a
 // floating IP.
-func (s *Service) UpdateFloatingIP(ctx context.Context, id string, a Attrs, ifMatch int64) (FloatingIP, error) {
-	return updateOne[FloatingIP](ctx, s, floatingIPs, id, a, ifMatch)
+func (s *Service) UpdateFloatingIP(ctx context.Context, id string, a FloatingIPInput, ifMatch int64) (FloatingIP, error) {
+	return updateOne[FloatingIP](ctx, s, floatingIPs, id, a.floatingIPAttrs(), ifMatch)
 }
 
 // FloatingIP returns one floating IP.

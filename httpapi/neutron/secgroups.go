@@ -10,13 +10,13 @@ import (
 
 // CreateSecurityGroup creates a security group; it starts with rules
 // that let everything out (IPv4 and IPv6).
-func (s *Service) CreateSecurityGroup(ctx context.Context, a Attrs) (SecurityGroup, error) {
-	return createOne[SecurityGroup](ctx, s, securityGroups, a)
+func (s *Service) CreateSecurityGroup(ctx context.Context, a SecurityGroupInput) (SecurityGroup, error) {
+	return createOne[SecurityGroup](ctx, s, securityGroups, a.securityGroupAttrs())
 }
 
 // UpdateSecurityGroup changes a security group's name or description.
-func (s *Service) UpdateSecurityGroup(ctx context.Context, id string, a Attrs, ifMatch int64) (SecurityGroup, error) {
-	return updateOne[SecurityGroup](ctx, s, securityGroups, id, a, ifMatch)
+func (s *Service) UpdateSecurityGroup(ctx context.Context, id string, a SecurityGroupInput, ifMatch int64) (SecurityGroup, error) {
+	return updateOne[SecurityGroup](ctx, s, securityGroups, id, a.securityGroupAttrs(), ifMatch)
 }
 
 // SecurityGroup returns one security group with its rules.
@@ -25,8 +25,8 @@ func (s *Service) SecurityGroup(ctx context.Context, id string) (SecurityGroup, 
 }
 
 // CreateSecurityGroupRule adds a rule to a security group.
-func (s *Service) CreateSecurityGroupRule(ctx context.Context, a Attrs) (SecurityGroupRule, error) {
-	return createOne[SecurityGroupRule](ctx, s, securityGroupRules, a)
+func (s *Service) CreateSecurityGroupRule(ctx context.Context, a SecurityGroupRuleInput) (SecurityGroupRule, error) {
+	return createOne[SecurityGroupRule](ctx, s, securityGroupRules, a.securityGroupRuleAttrs())
 }
 
 // SecurityGroupRule returns one rule.

@@ -14,13 +14,17 @@ const (
 )
 
 // CreateSubnet creates a subnet.
-func (s *Service) CreateSubnet(ctx context.Context, a Attrs) (Subnet, error) {
-	return createOne[Subnet](ctx, s, subnets, a)
+func (s *Service) CreateSubnet(ctx context.Context, a SubnetInput) (Subnet, error) {
+	return createOne[Subnet](ctx, s, subnets, a.subnetAttrs())
 }
 
 // CreateSubnets creates several subnets in one transaction.
-func (s *Service) CreateSubnets(ctx context.Context, as []Attrs) ([]Subnet, error) {
-	return createMany[Subnet](ctx, s, subnets, as)
+func (s *Service) CreateSubnets(ctx context.Context, as []SubnetInput) ([]Subnet, error) {
+	attrs := make([]Attrs, len(as))
+	for i, a := range as {
+		attrs[i] = a.subnetAttrs()
+	}
+	return createMany[Subnet](ctx, s, subnets, attrs)
 }
 
 func (s *Service) buildSubnet(v *view, t *txn, c Caller, in input, project string) (any, error) {
@@ -284,8 +288,8 @@ func (s *Service) updateSubnet(v *view, t *txn, c Caller, e *entry, in input) (a
 }
 
 // UpdateSubnet changes a subnet's attributes.
-func (s *Service) UpdateSubnet(ctx context.Context, id string, a Attrs, ifMatch int64) (Subnet, error) {
-	return updateOne[Subnet](ctx, s, subnets, id, a, ifMatch)
+func (s *Service) UpdateSubnet(ctx context.Context, id string, a SubnetInput, ifMatch int64) (Subnet, error) {
+	return updateOne[Subnet](ctx, s, subnets, id, a.subnetAttrs(), ifMatch)
 }
 
 // DeleteSubnet deletes a subnet with no addresses allocated but to DHCP
