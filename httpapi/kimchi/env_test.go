@@ -1,13 +1,10 @@
 package kimchi_test
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
-	"io"
 	"net/http"
 	"net/http/httptest"
-	"strings"
 	"testing"
 	"time"
 
@@ -15,6 +12,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/netslice/netslice/httpapi"
+	"github.com/netslice/netslice/httpapi/internal/apitest"
 	"github.com/netslice/netslice/httpapi/kimchi"
 	"github.com/netslice/netslice/store"
 	"github.com/netslice/netslice/store/memory"
@@ -90,29 +88,8 @@ func (r resp) reason(t *testing.T) string {
 
 func (e *env) do(method, path string, body any) resp {
 	e.t.Helper()
-	var rd io.Reader
-	switch b := body.(type) {
-	case nil:
-	case string:
-		rd = strings.NewReader(b)
-	default:
-		j, err := json.Marshal(b)
-		require.NoError(e.t, err)
-		rd = bytes.NewReader(j)
-	}
-	req, err := http.NewRequest(method, e.base+path, rd)
-	require.NoError(e.t, err)
-	req.Header.Set("Accept", "application/json")
-	if rd != nil {
-		req.Header.Set("Content-Type", "application/json")
-	}
-	c := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
-	res, err := c.Do(req)
-	require.NoError(e.t, err)
-	defer res.Body.Close()
-	b, err := io.ReadAll(res.Body)
-	require.NoError(e.t, err)
-	return resp{status: res.StatusCode, header: res.Header, body: b}
+	r := apitest.Client{T: e.t, URL: e.base}.With("Accept", "application/json").Do(method, path, body)
+	return resp{status: r.Status, header: r.Header, body: r.Body}
 }
 
 // must does a request that must answer want.

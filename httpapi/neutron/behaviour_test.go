@@ -3,8 +3,6 @@ package neutron_test
 import (
 	"bytes"
 	"context"
-	"io"
-	"net/http"
 	"strings"
 	"testing"
 
@@ -14,6 +12,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/netslice/netslice/httpapi/internal/apitest"
 	"github.com/netslice/netslice/httpapi/neutron"
 	"github.com/netslice/netslice/store"
 	"github.com/netslice/netslice/store/memory"
@@ -28,13 +27,13 @@ func TestBulkAllOrNothing(t *testing.T) {
 			map[string]any{"name": "a"}, map[string]any{"name": "b"}, map[string]any{"name": "c"}}})
 		require.Equal(t, 201, status, "%v", body)
 		require.Len(t, body["networks"], 3)
-		net := body["networks"].([]any)[0].(map[string]any)["id"].(string)
+		net := apitest.Field[string](t, body, "networks", 0, "id")
 		e.subnet("alice-token", net, "10.0.0.0/24")
 		// Two ports asking for one address: neither is created.
 		ip9 := map[string]any{"network_id": net, "fixed_ips": []any{map[string]any{"ip_address": "10.0.0.9"}}}
 		status, body = e.raw("alice-token", "POST", "/v2.0/ports", map[string]any{"ports": []any{ip9, ip9}})
 		assert.Equal(t, 409, status)
-		assert.Equal(t, "IpAddressAlreadyAllocated", body["NeutronError"].(map[string]any)["type"])
+		assert.Equal(t, "IpAddressAlreadyAllocated", apitest.Field[string](t, body, "NeutronError", "type"))
 		status, body = e.raw("alice-token", "POST", "/v2.0/networks", map[string]any{"networks": []any{
 			map[string]any{"name": "d"}, map[string]any{"name": 7},
 		}})
@@ -52,8 +51,8 @@ func TestBulkAllOrNothing(t *testing.T) {
 		status, body = e.raw("alice-token", "POST", "/v2.0/ports", map[string]any{"ports": []any{one, one, one}})
 		require.Equal(t, 201, status, "%v", body)
 		seen := map[string]bool{}
-		for _, p := range body["ports"].([]any) {
-			seen[p.(map[string]any)["fixed_ips"].([]any)[0].(map[string]any)["ip_address"].(string)] = true
+		for i := range apitest.Field[[]any](t, body, "ports") {
+			seen[apitest.Field[string](t, body, "ports", i, "fixed_ips", 0, "ip_address")] = true
 		}
 		assert.Len(t, seen, 3)
 	})
@@ -81,22 +80,19 @@ func ptr[T any](v T) *T { return &v }
 // rawWith sends a body as given, with headers.
 func (e *env) rawWith(token, method, path, body string, hdr map[string]string) (int, string) {
 	e.t.Helper()
-	req, err := http.NewRequest(method, e.url+path, strings.NewReader(body))
-	require.NoError(e.t, err)
+	c := apitest.Client{T: e.t, URL: e.url}
 	if token != "" {
-		req.Header.Set("X-Auth-Token", token)
-	}
-	if body != "" {
-		req.Header.Set("Content-Type", "application/json")
+		c = c.With("X-Auth-Token", token)
 	}
 	for k, v := range hdr {
-		req.Header.Set(k, v)
+		c = c.With(k, v)
 	}
-	resp, err := http.DefaultClient.Do(req)
-	require.NoError(e.t, err)
-	defer resp.Body.Close()
-	b, _ := io.ReadAll(resp.Body)
-	return resp.StatusCode, string(b)
+	var b any
+	if body != "" {
+		b = body
+	}
+	r := c.Do(method, path, b)
+	return r.Status, r.Text()
 }
 
 // TestBadInput: every mistake is a 4xx NeutronError, and nothing is

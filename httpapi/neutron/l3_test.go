@@ -15,6 +15,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/netslice/netslice/httpapi/internal/apitest"
 	"github.com/netslice/netslice/httpapi/neutron"
 	"github.com/netslice/netslice/store"
 	"github.com/netslice/netslice/store/memory"
@@ -88,7 +89,7 @@ func TestSecurityGroups(t *testing.T) {
 	status, body = e.raw("alice-token", "POST", "/v2.0/ports", map[string]any{"port": map[string]any{
 		"network_id": net, "port_security_enabled": false}})
 	assert.Equal(t, 201, status, "%v", body)
-	assert.Empty(t, body["port"].(map[string]any)["security_groups"])
+	assert.Empty(t, apitest.Field[[]any](t, body, "port", "security_groups"))
 }
 
 func TestRoutersAndFloatingIPs(t *testing.T) {

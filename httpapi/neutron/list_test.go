@@ -16,6 +16,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/netslice/netslice/httpapi/internal/apitest"
 	"github.com/netslice/netslice/httpapi/neutron"
 	"github.com/netslice/netslice/store"
 	"github.com/netslice/netslice/store/memory"
@@ -67,9 +68,9 @@ func TestPagingSortingFiltering(t *testing.T) {
 
 		// fields: only those keys.
 		_, body = e.raw("alice-token", "GET", "/v2.0/networks.json?fields=id&fields=name&limit=1", nil)
-		items := body["networks"].([]any)
+		items := apitest.Field[[]any](t, body, "networks")
 		require.Len(t, items, 1)
-		assert.Len(t, items[0].(map[string]any), 2)
+		assert.Len(t, apitest.Field[map[string]any](t, items, 0), 2)
 
 		// Links are absolute, through a proxy too, and the last page has
 		// no next.
@@ -89,8 +90,8 @@ func TestPagingSortingFiltering(t *testing.T) {
 		assert.Equal(t, "next", lb.Links[0].Rel)
 		_, body = e.raw("alice-token", "GET", strings.TrimPrefix(next, "https://api.example.com/neutron"), nil)
 		assert.Len(t, body["networks"], 3)
-		for _, l := range body["networks_links"].([]any) {
-			assert.NotEqual(t, "next", l.(map[string]any)["rel"], "the last page has a next link")
+		for i := range apitest.Field[[]any](t, body, "networks_links") {
+			assert.NotEqual(t, "next", apitest.Field[string](t, body, "networks_links", i, "rel"), "the last page has a next link")
 		}
 		status, _ = e.raw("alice-token", "GET", "/v2.0/networks?marker=00000000-0000-0000-0000-000000000000", nil)
 		assert.Equal(t, 404, status)
@@ -160,5 +161,5 @@ func (e *env) subnet(token, network, cidr string) string {
 	e.t.Helper()
 	status, body := e.raw(token, "POST", "/v2.0/subnets", map[string]any{"subnet": map[string]any{"network_id": network, "cidr": cidr, "ip_version": 4}})
 	require.Equal(e.t, 201, status, "%v", body)
-	return body["subnet"].(map[string]any)["id"].(string)
+	return apitest.Field[string](e.t, body, "subnet", "id")
 }

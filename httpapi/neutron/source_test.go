@@ -12,6 +12,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/netslice/netslice/httpapi"
+	"github.com/netslice/netslice/httpapi/internal/apitest"
 	"github.com/netslice/netslice/httpapi/neutron"
 	"github.com/netslice/netslice/httpapi/sliceable"
 	"github.com/netslice/netslice/l2"
@@ -161,9 +162,9 @@ func TestIntegrationTraffic(t *testing.T) {
 			"network_id": network, "fixed_ips": []any{map[string]any{"ip_address": ip}},
 			"binding:host_id": "0x00000000000000e0", "binding:profile": map[string]any{"port": ofport}}})
 		require.Equal(t, 201, status, "%v", body)
-		p := body["port"].(map[string]any)
-		hosts[ofport] = ovs.AddHost(t, ovstest.HostConfig{Bridge: "br0", OFPort: ofport, MAC: p["mac_address"].(string), Addr: ip + "/24"})
-		return p["id"].(string)
+		mac := apitest.Field[string](t, body, "port", "mac_address")
+		hosts[ofport] = ovs.AddHost(t, ovstest.HostConfig{Bridge: "br0", OFPort: ofport, MAC: mac, Addr: ip + "/24"})
+		return apitest.Field[string](t, body, "port", "id")
 	}
 	port(netA, 1, "10.99.0.1")
 	a2 := port(netA, 2, "10.99.0.2")

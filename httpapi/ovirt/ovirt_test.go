@@ -20,6 +20,7 @@ import (
 	"github.com/netslice/netslice/hostnet"
 	"github.com/netslice/netslice/hostnet/hostnettest"
 	"github.com/netslice/netslice/httpapi"
+	"github.com/netslice/netslice/httpapi/internal/apitest"
 	"github.com/netslice/netslice/httpapi/ovirt"
 	"github.com/netslice/netslice/store"
 	"github.com/netslice/netslice/store/etcd"
@@ -124,22 +125,19 @@ func newBedOf(t *testing.T, st store.Store, kernel bool, hosts ...string) *bed {
 // do sends a request as the v4 SDKs do: XML unless ctype says JSON,
 // with the Version header.
 func (b *bed) do(method, path, ctype, body string) (int, string) {
-	req, err := http.NewRequest(method, b.url+path, strings.NewReader(body))
-	require.NoError(b.t, err)
-	req.Header.Set("Version", "4")
-	req.SetBasicAuth("admin@internal", "secret")
+	b.t.Helper()
 	if ctype == "" {
 		ctype = "application/xml"
 	}
-	req.Header.Set("Accept", ctype)
+	c := apitest.Client{T: b.t, URL: b.url, Follow: true}.With("Version", "4").With("Accept", ctype).
+		With("Authorization", "Basic "+base64.StdEncoding.EncodeToString([]byte("admin@internal:secret")))
+	var payload any
 	if body != "" {
-		req.Header.Set("Content-Type", ctype)
+		c = c.With("Content-Type", ctype)
+		payload = body
 	}
-	resp, err := http.DefaultClient.Do(req)
-	require.NoError(b.t, err)
-	defer resp.Body.Close()
-	out, _ := io.ReadAll(resp.Body)
-	return resp.StatusCode, string(out)
+	r := c.Do(method, path, payload)
+	return r.Status, r.Text()
 }
 
 func (b *bed) xml(method, path, body string, want int, v any) string {

@@ -158,7 +158,7 @@ func httpReq(a *api, method, path, accept string) resp {
 	req.Header.Set("Accept", accept)
 	req.RequestURI = path
 	w := &recorder{header: http.Header{}}
-	a.h.ServeHTTP(w, req)
+	a.c.Handler.ServeHTTP(w, req)
 	return resp{status: w.status, body: w.body.String()}
 }
 

@@ -13,6 +13,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/netslice/netslice/httpapi/internal/apitest"
 	"github.com/netslice/netslice/httpapi/sliceable"
 	"github.com/netslice/netslice/store"
 	"github.com/netslice/netslice/store/bolt"
@@ -45,7 +46,7 @@ func backends(t *testing.T, fn func(t *testing.T, st store.Store)) {
 
 type api struct {
 	t *testing.T
-	h http.Handler
+	c apitest.Client
 }
 
 type resp struct {
@@ -57,16 +58,12 @@ type resp struct {
 
 func (a *api) do(method, path, body string) resp {
 	a.t.Helper()
-	var r *http.Request
+	var b any
 	if body != "" {
-		r = httptest.NewRequest(method, path, strings.NewReader(body))
-		r.Header.Set("Content-Type", "application/json")
-	} else {
-		r = httptest.NewRequest(method, path, nil)
+		b = body
 	}
-	w := httptest.NewRecorder()
-	a.h.ServeHTTP(w, r)
-	return resp{status: w.Code, ctype: w.Header().Get("Content-Type"), body: w.Body.String(), header: w.Header()}
+	r := a.c.Do(method, path, b)
+	return resp{status: r.Status, ctype: r.Header.Get("Content-Type"), body: r.Text(), header: r.Header}
 }
 
 // expect checks a response's status, and that data comes as JSON and
@@ -86,8 +83,15 @@ func (a *api) expect(method, path, body string, status int) resp {
 
 func (a *api) json(method, path, body string, status int) any {
 	a.t.Helper()
+	return jsonAs[any](a, method, path, body, status)
+}
+
+// jsonAs is json decoded as a T: the test fails on a body of another
+// shape.
+func jsonAs[T any](a *api, method, path, body string, status int) T {
+	a.t.Helper()
 	r := a.expect(method, path, body, status)
-	var v any
+	var v T
 	require.NoError(a.t, json.Unmarshal([]byte(r.body), &v), r.body)
 	return v
 }
@@ -95,7 +99,7 @@ func (a *api) json(method, path, body string, status int) any {
 func newAPI(t *testing.T, st store.Store) *api {
 	svc, err := sliceable.NewService(st, sliceable.Options{})
 	require.NoError(t, err)
-	return &api{t: t, h: sliceable.NewHandler(svc, sliceable.HandlerOptions{})}
+	return &api{t: t, c: apitest.Client{T: t, Handler: sliceable.NewHandler(svc, sliceable.HandlerOptions{})}}
 }
 
 func TestTenants(t *testing.T) {
@@ -106,10 +110,10 @@ func TestTenants(t *testing.T) {
 		assert.Equal(t, "/tenants/tenant-1", r.header.Get("Location"))
 		assert.JSONEq(t, `{"id":"tenant-1","description":"our organization"}`, r.body)
 		a.expect("POST", "/tenants", `{"id":"tenant-1"}`, 422)
-		gen := a.json("POST", "/tenants", `{}`, 202).(map[string]any)
+		gen := jsonAs[map[string]any](a, "POST", "/tenants", `{}`, 202)
 		require.NotEmpty(t, gen["id"], "no id generated")
 		// Tables 3-4: list.
-		list := a.json("GET", "/tenants", "", 200).([]any)
+		list := jsonAs[[]any](a, "GET", "/tenants", "", 200)
 		assert.Len(t, list, 2)
 		assert.Contains(t, list, map[string]any{"id": "tenant-1", "description": "our organization"})
 		// Tables 5-7: read.
@@ -151,7 +155,7 @@ func TestNetworks(t *testing.T) {
 		a.expect("GET", "/tenants/nope/networks/net-1", "", 404)
 		// Tables 19-20: modify.
 		a.expect("PUT", "/tenants/tenant-1/networks/net-1", `{"description":"another department"}`, 202)
-		assert.Equal(t, "another department", a.json("GET", "/tenants/tenant-1/networks/net-1", "", 200).(map[string]any)["description"])
+		assert.Equal(t, "another department", jsonAs[map[string]any](a, "GET", "/tenants/tenant-1/networks/net-1", "", 200)["description"])
 		a.expect("PUT", "/tenants/tenant-1/networks/nope", `{"description":"x"}`, 404)
 		a.expect("PUT", "/tenants/tenant-1/networks/net-1", `not json`, 422)
 		// Table 18: delete.
@@ -171,13 +175,16 @@ func TestPortsAndAttachments(t *testing.T) {
 		assert.Equal(t, net+"/ports/port-1", r.header.Get("Location"))
 		a.expect("POST", net+"/ports", `{"id":"port-1","datapath_id":"0x1234","port":2,"vid":1024}`, 422)
 		a.expect("POST", "/tenants/tenant-1/networks/nope/ports", `{"datapath_id":"0x1","port":1,"vid":1}`, 404)
-		gen := a.json("POST", net+"/ports", `{"datapath_id":"0xe0","port":3,"vid":65535}`, 202).(map[string]any)
-		assert.Equal(t, "0x00000000000000e0", gen["datapath_id"])
+		gen := jsonAs[struct {
+			ID         string `json:"id"`
+			DatapathID string `json:"datapath_id"`
+		}](a, "POST", net+"/ports", `{"datapath_id":"0xe0","port":3,"vid":65535}`, 202)
+		assert.Equal(t, "0x00000000000000e0", gen.DatapathID)
 		// The same location in another network is refused.
 		a.expect("POST", "/tenants/tenant-1/networks", `{"id":"net-2"}`, 202)
 		a.expect("POST", "/tenants/tenant-1/networks/net-2/ports", `{"datapath_id":"0x1234","port":1,"vid":1024}`, 422)
 		// Tables 23-25: list ports.
-		ports := a.json("GET", net+"/ports", "", 200).([]any)
+		ports := jsonAs[[]any](a, "GET", net+"/ports", "", 200)
 		require.Len(t, ports, 2)
 		assert.Contains(t, ports, map[string]any{"vid": float64(1024), "datapath_id": "0x0000000000001234", "id": "port-1", "port": float64(1)})
 		a.expect("GET", "/tenants/tenant-1/networks/nope/ports", "", 404)
@@ -195,7 +202,7 @@ func TestPortsAndAttachments(t *testing.T) {
 		a.expect("POST", net+"/ports/nope/attachments", `{"id":"a","mac":"00:00:00:00:00:02"}`, 422)
 		a.expect("POST", "/tenants/tenant-1/networks/nope/ports/port-1/attachments", `{"id":"a","mac":"00:00:00:00:00:02"}`, 404)
 		a.expect("POST", net+"/ports/port-1/attachments", `{"id":"a2"}`, 422)
-		a.expect("POST", net+"/ports/"+gen["id"].(string)+"/attachments", `{"id":"a3","mac":"11:22:33:44:55:66"}`, 422) // one port per MAC
+		a.expect("POST", net+"/ports/"+gen.ID+"/attachments", `{"id":"a3","mac":"11:22:33:44:55:66"}`, 422) // one port per MAC
 		// Tables 32-33: list them.
 		assert.Equal(t, []any{map[string]any{"id": "attachment-1", "mac": "11:22:33:44:55:66"}},
 			a.json("GET", net+"/ports/port-1/attachments", "", 200))
@@ -216,7 +223,9 @@ func TestPortsAndAttachments(t *testing.T) {
 		a.expect("GET", "/tenants/tenant-1/networks/nope/attachments", "", 404)
 
 		// Table 16: the network's bindings list all of it.
-		bindings := a.json("GET", net, "", 200).(map[string]any)["bindings"].([]any)
+		bindings := jsonAs[struct {
+			Bindings []any `json:"bindings"`
+		}](a, "GET", net, "", 200).Bindings
 		assert.Len(t, bindings, 4)
 		assert.Contains(t, bindings, map[string]any{"type": float64(1), "id": "port-1", "datapath_id": "0x0000000000001234", "port": float64(1), "vid": float64(1024)})
 		assert.Contains(t, bindings, map[string]any{"type": float64(2), "id": "test-attachment", "mac": "00:00:00:00:00:01"})
@@ -317,7 +326,7 @@ func TestBadInput(t *testing.T) {
 				req := httptest.NewRequest(tt.method, tt.path, strings.NewReader(tt.body))
 				req.Header.Set("Content-Type", "text/xml")
 				w := httptest.NewRecorder()
-				a.h.ServeHTTP(w, req)
+				a.c.Handler.ServeHTTP(w, req)
 				r = resp{status: w.Code, ctype: w.Header().Get("Content-Type")}
 			} else {
 				r = a.do(tt.method, tt.path, tt.body)
@@ -346,10 +355,10 @@ func TestNotAcceptable(t *testing.T) {
 	r := httptest.NewRequest("GET", "/tenants", nil)
 	r.Header.Set("Accept", "text/html")
 	w := httptest.NewRecorder()
-	a.h.ServeHTTP(w, r)
+	a.c.Handler.ServeHTTP(w, r)
 	assert.Equal(t, http.StatusNotAcceptable, w.Code)
 	r.Header.Set("Accept", "text/html, application/json;q=0.5")
 	w = httptest.NewRecorder()
-	a.h.ServeHTTP(w, r)
+	a.c.Handler.ServeHTTP(w, r)
 	assert.Equal(t, http.StatusOK, w.Code)
 }
