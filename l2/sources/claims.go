@@ -110,11 +110,30 @@ func host(m l2.MAC) bool { return !m.IsMulticast() && !m.IsZero() }
 // each contested location goes to its earliest claimant, each contested
 // MAC to the source of its earliest claimant. Called with f.mu held.
 func (f *Follower) apply(s *source, changed map[string]*l2.SliceSpec) error {
-	locs, macs := map[l2.Location]bool{}, map[l2.MAC]bool{}
-	type sliceRef struct {
-		s  *source
-		id string
+	p := f.resolve(f.remember(s, changed))
+	failed, err := f.commit(p)
+	for i, r := range p.refs {
+		if _, bad := failed[i]; bad {
+			continue
+		}
+		f.record(r.s, r.id, p.effs[i] != nil, p.claims[i])
 	}
+	return err
+}
+
+// sliceRef names a source's slice.
+type sliceRef struct {
+	s  *source
+	id string
+}
+
+func (r sliceRef) full() string { return r.s.name + "/" + r.id }
+
+// remember takes s's changed slices as wanted, and returns the slices
+// whose effective bindings may change with them: those, and every other
+// slice claiming a location or MAC they claimed or claim now.
+func (f *Follower) remember(s *source, changed map[string]*l2.SliceSpec) map[string]sliceRef {
+	locs, macs := map[l2.Location]bool{}, map[l2.MAC]bool{}
 	affected := map[string]sliceRef{}
 	for id, spec := range changed {
 		var old *l2.SliceSpec
@@ -147,78 +166,90 @@ func (f *Follower) apply(s *source, changed map[string]*l2.SliceSpec) error {
 			affected[full] = sliceRef{c.src, full[len(c.src.name)+1:]}
 		}
 	}
+	return affected
+}
+
+// applyPlan is what the affected slices are to become: each one's
+// effective spec (nil: gone) and the claims it loses, in a stable order.
+type applyPlan struct {
+	refs   []sliceRef
+	effs   []*l2.SliceSpec
+	claims [][]Claim
+}
+
+func (f *Follower) resolve(affected map[string]sliceRef) applyPlan {
 	refs := slices.SortedFunc(maps.Values(affected), func(a, b sliceRef) int {
 		return cmp.Or(cmp.Compare(a.s.name, b.s.name), cmp.Compare(a.id, b.id))
 	})
-	effs := make([]*l2.SliceSpec, len(refs))
-	claims := make([][]Claim, len(refs))
+	p := applyPlan{refs: refs, effs: make([]*l2.SliceSpec, len(refs)), claims: make([][]Claim, len(refs))}
 	for i, r := range refs {
 		if spec, ok := r.s.want[r.id]; ok {
-			e, c := f.effective(r.s, r.s.name+"/"+r.id, spec)
-			effs[i], claims[i] = &e, c
+			e, c := f.effective(r.s, r.full(), spec)
+			p.effs[i], p.claims[i] = &e, c
 		}
 	}
-	set := func(tx *l2.Tx, i int, release bool) error {
-		full := refs[i].s.name + "/" + refs[i].id
-		if effs[i] == nil {
-			if release && tx.HasSlice(full) {
-				return tx.RemoveSlice(full)
-			}
-			return nil
-		}
-		eff := *effs[i]
-		if release {
-			// First only what this slice holds or nobody does: what it
-			// takes from another affected slice is freed in this pass.
-			eff = l2.SliceSpec{Ports: map[l2.Location][]l2.MAC{}, MACs: eff.MACs}
-			for loc, ms := range effs[i].Ports {
-				if owner, ok := tx.BoundTo(loc); !ok || owner == full {
-					eff.Ports[loc] = ms
-				}
-			}
-		}
-		if err := tx.SetSlice(full, eff); err != nil {
-			return fmt.Errorf("slice %s: %w", full, err)
+	return p
+}
+
+// set makes slice i of the plan what it is to be, in two passes: first
+// (release) only what it holds or nobody does, so that what it takes
+// from another affected slice is freed by that slice's first pass; then
+// all of it.
+func (p applyPlan) set(tx *l2.Tx, i int, release bool) error {
+	full := p.refs[i].full()
+	if p.effs[i] == nil {
+		if release && tx.HasSlice(full) {
+			return tx.RemoveSlice(full)
 		}
 		return nil
 	}
-	all := func(tx *l2.Tx) error {
+	eff := *p.effs[i]
+	if release {
+		eff = l2.SliceSpec{Ports: map[l2.Location][]l2.MAC{}, MACs: eff.MACs}
+		for loc, ms := range p.effs[i].Ports {
+			if owner, ok := tx.BoundTo(loc); !ok || owner == full {
+				eff.Ports[loc] = ms
+			}
+		}
+	}
+	if err := tx.SetSlice(full, eff); err != nil {
+		return fmt.Errorf("slice %s: %w", full, err)
+	}
+	return nil
+}
+
+// commit applies the plan to the fabric in one update or, when the fabric
+// refuses it, slice by slice, so that one slice refused does not hold up
+// the rest; it returns the slices that failed.
+func (f *Follower) commit(p applyPlan) (failed map[int]error, err error) {
+	_, err = f.update(func(tx *l2.Tx) error {
 		for _, release := range []bool{true, false} {
-			for i := range refs {
-				if err := set(tx, i, release); err != nil {
+			for i := range p.refs {
+				if err := p.set(tx, i, release); err != nil {
 					return err
 				}
 			}
 		}
 		return nil
+	})
+	if err == nil {
+		return nil, nil
 	}
-	_, err := f.update(all)
-	var failed map[int]error
-	if err != nil {
-		// Slice by slice, so that one the fabric refuses does not hold up
-		// the rest.
-		err, failed = nil, map[int]error{}
-		for i := range refs {
-			_, e := f.update(func(tx *l2.Tx) error {
-				if err := set(tx, i, true); err != nil {
-					return err
-				}
-				return set(tx, i, false)
-			})
-			if e != nil {
-				failed[i] = e
-				f.log.Error("slice not applied", "slice", refs[i].s.name+"/"+refs[i].id, "err", e)
-				err = errors.Join(err, e)
+	err, failed = nil, map[int]error{}
+	for i := range p.refs {
+		_, e := f.update(func(tx *l2.Tx) error {
+			if err := p.set(tx, i, true); err != nil {
+				return err
 			}
+			return p.set(tx, i, false)
+		})
+		if e != nil {
+			failed[i] = e
+			f.log.Error("slice not applied", "slice", p.refs[i].full(), "err", e)
+			err = errors.Join(err, e)
 		}
 	}
-	for i, r := range refs {
-		if _, bad := failed[i]; bad {
-			continue
-		}
-		f.record(r.s, r.id, effs[i] != nil, claims[i])
-	}
-	return err
+	return failed, err
 }
 
 // record notes how slice id of s stands after an apply.
