@@ -20,6 +20,23 @@ func (s *Switch) handshake(r *Reader) error {
 	deadline := time.Now().Add(durationOr(s.c.HandshakeTimeout, DefaultHandshakeTimeout))
 	s.conn.SetReadDeadline(deadline)
 	defer s.conn.SetReadDeadline(time.Time{})
+	if err := s.hello(r); err != nil {
+		return err
+	}
+	if err := s.features(r); err != nil {
+		return err
+	}
+	if err := s.description(r); err != nil {
+		return err
+	}
+	if s.version == Version13 {
+		return s.portDescriptions(r)
+	}
+	return nil // 1.0 gave the ports with the features
+}
+
+// hello exchanges hellos and settles the version.
+func (s *Switch) hello(r *Reader) error {
 	offer := s.c.versions()
 	var bitmap []uint8
 	top := Version(0)
@@ -57,17 +74,26 @@ func (s *Switch) handshake(r *Reader) error {
 		return fmt.Errorf("%w: no common version with %v", ErrHandshake, Version(b[0]))
 	}
 	s.countIn(b)
+	return nil
+}
 
-	// Features, then (1.3) the port descriptions.
+// request sends req during the handshake and returns the reply, in as
+// many messages as it came.
+func (s *Switch) request(r *Reader, req Message) ([]Message, error) {
+	req.Head().XID = s.NextXID()
+	if err := s.sendSync(req); err != nil {
+		return nil, err
+	}
+	return s.await(r, req.Head().XID)
+}
+
+// features learns the datapath id, the tables and (1.0) the ports.
+func (s *Switch) features(r *Reader) error {
 	var req Message = &of13.FeaturesRequest{}
 	if s.version == Version10 {
 		req = &of10.FeaturesRequest{}
 	}
-	req.Head().XID = s.NextXID()
-	if err := s.sendSync(req); err != nil {
-		return err
-	}
-	feat, err := s.await(r, req.Head().XID)
+	feat, err := s.request(r, req)
 	if err != nil {
 		return err
 	}
@@ -82,16 +108,16 @@ func (s *Switch) handshake(r *Reader) error {
 	default:
 		return fmt.Errorf("%w: %T in reply to a features request", ErrHandshake, f)
 	}
-	// The switch's description.
-	var dr Message = &of13.MultipartRequest{Body: of13.DescRequest{}}
+	return nil
+}
+
+// description learns the switch's manufacturer, hardware and software.
+func (s *Switch) description(r *Reader) error {
+	var req Message = &of13.MultipartRequest{Body: of13.DescRequest{}}
 	if s.version == Version10 {
-		dr = &of10.StatsRequest{Body: of10.DescRequest{}}
+		req = &of10.StatsRequest{Body: of10.DescRequest{}}
 	}
-	dr.Head().XID = s.NextXID()
-	if err := s.sendSync(dr); err != nil {
-		return err
-	}
-	desc, err := s.await(r, dr.Head().XID)
+	desc, err := s.request(r, req)
 	if err != nil {
 		return err
 	}
@@ -105,21 +131,20 @@ func (s *Switch) handshake(r *Reader) error {
 			s.desc = Description(b)
 		}
 	}
-	if s.version == Version13 {
-		pd := &of13.MultipartRequest{Header: of13.Header{XID: s.NextXID()}, Body: of13.PortDescRequest{}}
-		if err := s.sendSync(pd); err != nil {
-			return err
-		}
-		parts, err := s.await(r, pd.XID)
-		if err != nil {
-			return err
-		}
-		for _, m := range parts {
-			if mp, ok := m.(*of13.MultipartReply); ok {
-				if body, ok := mp.Body.(of13.PortDescReply); ok {
-					for i := range body.Ports {
-						s.setPort(port13(&body.Ports[i]))
-					}
+	return nil
+}
+
+// portDescriptions learns a 1.3 switch's ports.
+func (s *Switch) portDescriptions(r *Reader) error {
+	parts, err := s.request(r, &of13.MultipartRequest{Body: of13.PortDescRequest{}})
+	if err != nil {
+		return err
+	}
+	for _, m := range parts {
+		if mp, ok := m.(*of13.MultipartReply); ok {
+			if body, ok := mp.Body.(of13.PortDescReply); ok {
+				for i := range body.Ports {
+					s.setPort(port13(&body.Ports[i]))
 				}
 			}
 		}
