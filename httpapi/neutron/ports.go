@@ -163,6 +163,52 @@ func (s *Service) assignMAC(v *view, t *txn, p *Port, in input) error {
 	return fault(ErrUnavailable, "MacAddressGenerationFailure", "Unable to generate unique mac on network %s.", p.NetworkID)
 }
 
+// wantedIPs resolves what a port asks for to its subnets: req's entries,
+// each address placed in the subnet of the network that holds it, or
+// (req nil) one entry per subnet of the network.
+func wantedIPs(n *Network, req *[]FixedIP, subnetOf func(id string) *Subnet) ([]FixedIP, error) {
+	var want []FixedIP
+	if req == nil {
+		for _, id := range n.Subnets {
+			if sub := subnetOf(id); sub != nil {
+				want = append(want, FixedIP{SubnetID: id})
+			}
+		}
+		return want, nil
+	}
+	seen := map[string]bool{}
+	for _, f := range *req {
+		if f.SubnetID == "" && f.IPAddress == "" {
+			return nil, invalidAttr("fixed_ips", "Exactly one of subnet_id or ip_address is required")
+		}
+		if f.SubnetID == "" {
+			ip := netip.MustParseAddr(f.IPAddress)
+			for _, id := range n.Subnets {
+				if sub := subnetOf(id); sub != nil && netip.MustParsePrefix(sub.CIDR).Contains(ip) {
+					f.SubnetID = id
+					break
+				}
+			}
+			if f.SubnetID == "" {
+				return nil, fault(ErrInvalid, "InvalidIpForNetwork", "IP address %s is not a valid IP for any of the subnets on the specified network.", f.IPAddress)
+			}
+		} else if !slices.Contains(n.Subnets, f.SubnetID) {
+			if subnetOf(f.SubnetID) == nil {
+				return nil, notFound("Subnet", f.SubnetID)
+			}
+			return nil, invalidInput("Failed to create port on network %s, because fixed_ips included invalid subnet %s", n.ID, f.SubnetID)
+		}
+		if f.IPAddress != "" {
+			if seen[f.IPAddress] {
+				return nil, invalidAttr("fixed_ips", fmt.Sprintf("Duplicate IP address '%s'", f.IPAddress))
+			}
+			seen[f.IPAddress] = true
+		}
+		want = append(want, f)
+	}
+	return want, nil
+}
+
 // allocate gives p the addresses req asks for (nil: neutron's default,
 // one per IPv4 and stateful IPv6 subnet and the EUI-64 one on SLAAC
 // subnets), keeping those of old (its addresses before an update) that
@@ -175,44 +221,9 @@ func (s *Service) allocate(v *view, t *txn, n *Network, p *Port, old []FixedIP, 
 		}
 		return nil
 	}
-	var want []FixedIP // subnet and maybe address, resolved
-	if req == nil {
-		for _, id := range n.Subnets {
-			if sub := subnetOf(id); sub != nil {
-				want = append(want, FixedIP{SubnetID: id})
-			}
-		}
-	} else {
-		seen := map[string]bool{}
-		for _, f := range *req {
-			if f.SubnetID == "" && f.IPAddress == "" {
-				return invalidAttr("fixed_ips", "Exactly one of subnet_id or ip_address is required")
-			}
-			if f.SubnetID == "" {
-				ip := netip.MustParseAddr(f.IPAddress)
-				for _, id := range n.Subnets {
-					if sub := subnetOf(id); sub != nil && netip.MustParsePrefix(sub.CIDR).Contains(ip) {
-						f.SubnetID = id
-						break
-					}
-				}
-				if f.SubnetID == "" {
-					return fault(ErrInvalid, "InvalidIpForNetwork", "IP address %s is not a valid IP for any of the subnets on the specified network.", f.IPAddress)
-				}
-			} else if !slices.Contains(n.Subnets, f.SubnetID) {
-				if subnetOf(f.SubnetID) == nil {
-					return notFound("Subnet", f.SubnetID)
-				}
-				return invalidInput("Failed to create port on network %s, because fixed_ips included invalid subnet %s", n.ID, f.SubnetID)
-			}
-			if f.IPAddress != "" {
-				if seen[f.IPAddress] {
-					return invalidAttr("fixed_ips", fmt.Sprintf("Duplicate IP address '%s'", f.IPAddress))
-				}
-				seen[f.IPAddress] = true
-			}
-			want = append(want, f)
-		}
+	want, err := wantedIPs(n, req, subnetOf)
+	if err != nil {
+		return err
 	}
 	var out []FixedIP
 	kept := map[FixedIP]bool{}
