@@ -163,9 +163,60 @@ func (j *journal) learn(name string) (Link, error) {
 	return l, nil
 }
 
+// plan changes the host from prev to next — for the networks only names,
+// or all when it is nil — in an order that keeps what stays up: old
+// devices down first, bonds, NIC MTUs raised, the networks, MTUs lowered.
 func (j *journal) plan(ctx context.Context, prev, next Config, only map[string]bool) error {
 	want := func(name string) bool { return only == nil || only[name] }
-	// Networks that go, or whose devices change: take their devices down.
+	if err := j.teardown(ctx, prev, next, want); err != nil {
+		return err
+	}
+	if err := j.bonds(prev, next); err != nil {
+		return err
+	}
+	// NIC MTUs: raised before the devices on them, lowered after.
+	maxMTU := map[string]int{}
+	for _, n := range next.Networks {
+		if !n.External && n.NIC != "" {
+			maxMTU[n.NIC] = max(maxMTU[n.NIC], n.mtu())
+		}
+	}
+	for nic, m := range maxMTU {
+		if j.cur[nic].MTU < m {
+			if err := j.setMTU(nic, m); err != nil {
+				return err
+			}
+		}
+		if err := j.setUp(nic, true); err != nil {
+			return err
+		}
+	}
+	for _, n := range next.Networks {
+		if n.External || !want(n.Name) {
+			continue
+		}
+		prevN, _ := prev.Network(n.Name)
+		if err := j.ensureNetwork(n, prevN); err != nil {
+			return err
+		}
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+	}
+	for nic, m := range maxMTU {
+		if j.cur[nic].MTU > m {
+			if err := j.setMTU(nic, m); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// teardown takes down what prev has and next does not: the devices of
+// networks that go or change devices, an uplink a bridge lets go, and
+// addresses no longer wanted.
+func (j *journal) teardown(ctx context.Context, prev, next Config, want func(string) bool) error {
 	nextDevs := map[string]bool{}
 	for _, n := range next.Networks {
 		if n.External {
@@ -214,7 +265,11 @@ func (j *journal) plan(ctx context.Context, prev, next Config, only map[string]b
 			return err
 		}
 	}
-	// Bonds.
+	return nil
+}
+
+// bonds deletes the bonds next drops and makes those it has.
+func (j *journal) bonds(prev, next Config) error {
 	for _, b := range prev.Bonds {
 		if _, stays := next.Bond(b.Name); !stays && j.exists(b.Name) {
 			if err := j.deleteLink(b.Name, KindBond); err != nil {
@@ -225,42 +280,6 @@ func (j *journal) plan(ctx context.Context, prev, next Config, only map[string]b
 	for _, b := range next.Bonds {
 		if err := j.ensureBond(b); err != nil {
 			return err
-		}
-	}
-	// NIC MTUs: raised before the devices on them, lowered after.
-	maxMTU := map[string]int{}
-	for _, n := range next.Networks {
-		if !n.External && n.NIC != "" {
-			maxMTU[n.NIC] = max(maxMTU[n.NIC], n.mtu())
-		}
-	}
-	for nic, m := range maxMTU {
-		if j.cur[nic].MTU < m {
-			if err := j.setMTU(nic, m); err != nil {
-				return err
-			}
-		}
-		if err := j.setUp(nic, true); err != nil {
-			return err
-		}
-	}
-	for _, n := range next.Networks {
-		if n.External || !want(n.Name) {
-			continue
-		}
-		prevN, _ := prev.Network(n.Name)
-		if err := j.ensureNetwork(n, prevN); err != nil {
-			return err
-		}
-		if err := ctx.Err(); err != nil {
-			return err
-		}
-	}
-	for nic, m := range maxMTU {
-		if j.cur[nic].MTU > m {
-			if err := j.setMTU(nic, m); err != nil {
-				return err
-			}
 		}
 	}
 	return nil
