@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"slices"
 	"strconv"
 
 	"github.com/netslice/netslice/store"
@@ -62,15 +63,7 @@ func (e *Error) Error() string {
 
 // Unwrap returns Kind and Err.
 func (e *Error) Unwrap() []error {
-	switch {
-	case e.Kind == nil && e.Err == nil:
-		return nil
-	case e.Kind == nil:
-		return []error{e.Err}
-	case e.Err == nil:
-		return []error{e.Kind}
-	}
-	return []error{e.Kind, e.Err}
+	return slices.DeleteFunc([]error{e.Kind, e.Err}, func(err error) bool { return err == nil })
 }
 
 // Errorf returns an *Error with status.

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"slices"
 
 	"github.com/netslice/netslice/httpapi"
 	"github.com/netslice/netslice/virt"
@@ -64,15 +65,7 @@ func (e *Error) Error() string { return e.Code + ": " + e.Msg }
 
 // Unwrap returns Kind and the driver's error.
 func (e *Error) Unwrap() []error {
-	switch {
-	case e.Kind == nil && e.Err == nil:
-		return nil
-	case e.Kind == nil:
-		return []error{e.Err}
-	case e.Err == nil:
-		return []error{e.Kind}
-	}
-	return []error{e.Kind, e.Err}
+	return slices.DeleteFunc([]error{e.Kind, e.Err}, func(err error) bool { return err == nil })
 }
 
 func kerr(kind error, code, format string, args ...any) *Error {
