@@ -173,7 +173,7 @@ func (s *server) neutron(context.Context) error {
 // and the API at oVirt v4's prefix and the seed's /api/. Logging in is
 // oVirt's SSO (for its SDKs) and Wok's /login (for Kimchi's UI).
 func (s *server) ovirt(context.Context) error {
-	svc, err := ovirt.NewService(s.st, ovirt.Options{})
+	svc, err := ovirt.NewService(s.st, ovirt.Options{Logger: s.log})
 	if err != nil {
 		return err
 	}

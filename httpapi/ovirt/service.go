@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net/http"
 	"net/netip"
 	"slices"
@@ -94,6 +95,9 @@ type Options struct {
 	HostPrefix string
 	// ApplyTimeout bounds the wait for a host to apply a change (30 s).
 	ApplyTimeout time.Duration
+	// Logger receives the service's own warnings (a stored network it
+	// cannot read); nil: none.
+	Logger *slog.Logger
 }
 
 // Service is oVirt's host networking as Go: logical networks in a store,
@@ -200,9 +204,15 @@ func (s *Service) Networks(ctx context.Context) ([]Network, error) {
 			return nil, err
 		}
 		var n Network
-		if json.Unmarshal(kv.Value, &n) == nil {
-			out = append(out, n)
+		if err := json.Unmarshal(kv.Value, &n); err != nil {
+			// Not ours to repair, and one bad record must not hide the
+			// others: skipped, and said.
+			if s.opts.Logger != nil {
+				s.opts.Logger.Warn("ovirt: a stored network cannot be read; it is left out", "key", kv.Key, "err", err)
+			}
+			continue
 		}
+		out = append(out, n)
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
 	return out, nil
