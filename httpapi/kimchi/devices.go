@@ -70,7 +70,7 @@ func (s *Service) checkIface(ctx context.Context, vm string, req IfaceRequest) e
 	if req.Model != nil && !slices.Contains(nicModels, *req.Model) {
 		return invalid("KCHVMIF0006E", "Invalid network model card specified for virtual machine interface: %s (one of %s)", *req.Model, strings.Join(nicModels, ", "))
 	}
-	if req.MAC != nil {
+	if req.MAC != nil && *req.MAC != "" {
 		hw, err := net.ParseMAC(*req.MAC)
 		if err != nil || len(hw) != 6 || len(*req.MAC) != 17 {
 			return invalid("KCHVMIF0008E", "MAC Address must respect this format FF:FF:FF:FF:FF:FF")
@@ -98,11 +98,11 @@ func (s *Service) AttachIface(ctx context.Context, vm string, req IfaceRequest) 
 		return Iface{}, err
 	}
 	i := virt.Interface{Type: "network", Network: *req.Network}
+	if req.MAC != nil {
+		i.MAC = strings.ToLower(*req.MAC) // "" (a field left blank): the hypervisor picks one
+	}
 	if req.Model != nil {
 		i.Model = *req.Model
-	}
-	if req.MAC != nil {
-		i.MAC = strings.ToLower(*req.MAC)
 	}
 	got, err := s.drv.AttachInterface(ctx, vm, i)
 	if errors.Is(err, virt.ErrExists) {
@@ -115,8 +115,8 @@ func (s *Service) AttachIface(ctx context.Context, vm string, req IfaceRequest) 
 	return ifaceOf(got), nil
 }
 
-// UpdateIface changes an interface's network or model; it returns the
-// interface as it now is.
+// UpdateIface changes an interface's network or model and, on a VM that
+// is shut off, its MAC; it returns the interface as it now is.
 func (s *Service) UpdateIface(ctx context.Context, vm, mac string, req IfaceRequest) (Iface, error) {
 	cur, err := s.Iface(ctx, vm, mac)
 	if err != nil {
@@ -124,9 +124,6 @@ func (s *Service) UpdateIface(ctx context.Context, vm, mac string, req IfaceRequ
 	}
 	if req.Type != "" && req.Type != cur.Type {
 		return Iface{}, invalid("KCHVMIF0004E", "Supported virtual machine interfaces type is only network")
-	}
-	if req.MAC != nil && !strings.EqualFold(*req.MAC, cur.MAC) {
-		return Iface{}, invalid("KCHVMIF0011E", "The MAC address of an interface cannot change here; detach it and attach a new one")
 	}
 	if err := s.checkIface(ctx, vm, req); err != nil {
 		return Iface{}, err
@@ -141,11 +138,46 @@ func (s *Service) UpdateIface(ctx context.Context, vm, mac string, req IfaceRequ
 	if req.Model != nil {
 		next.Model = *req.Model
 	}
+	if req.MAC != nil && *req.MAC != "" && !strings.EqualFold(*req.MAC, cur.MAC) {
+		return s.replaceIface(ctx, vm, cur, next, strings.ToLower(*req.MAC))
+	}
 	if err := s.drv.UpdateInterface(ctx, vm, next); err != nil {
 		return Iface{}, fromVirt(err, "KCHVMIF0001E", "KCHVMIF0001E", "Unable to update interface %s of virtual machine %s.", mac, vm)
 	}
 	s.netsChanged([]string{cur.Network, next.Network})
 	return ifaceOf(next), nil
+}
+
+// replaceIface gives a shut-off VM's interface a new MAC, as Kimchi
+// does: the interface is detached and attached again with it (and put
+// back as it was when that fails).
+func (s *Service) replaceIface(ctx context.Context, vm string, cur Iface, next virt.Interface, mac string) (Iface, error) {
+	d, err := s.domain(ctx, vm)
+	if err != nil {
+		return Iface{}, err
+	}
+	if d.State != virt.Shutoff {
+		return Iface{}, invalid("KCHVMIF0011E", "Cannot change MAC address of a running virtual machine")
+	}
+	for _, i := range d.Interfaces {
+		if strings.EqualFold(i.MAC, mac) {
+			return Iface{}, invalid("KCHVMIF0009E", "MAC Address %s already exists in virtual machine %s", mac, vm)
+		}
+	}
+	if err := s.drv.DetachInterface(ctx, vm, cur.MAC); err != nil {
+		return Iface{}, fromVirt(err, "KCHVMIF0001E", "KCHVMIF0001E", "Unable to update interface %s of virtual machine %s.", cur.MAC, vm)
+	}
+	next.MAC = mac
+	got, err := s.drv.AttachInterface(ctx, vm, next)
+	if err != nil {
+		old := virt.Interface{Type: cur.Type, Network: cur.Network, Bridge: cur.Bridge, MAC: cur.MAC, Model: cur.Model}
+		if _, rerr := s.drv.AttachInterface(context.WithoutCancel(ctx), vm, old); rerr != nil {
+			s.log().Error("kimchi: an interface could not be put back", "vm", vm, "mac", cur.MAC, "err", rerr)
+		}
+		return Iface{}, fromVirt(err, "KCHVMIF0001E", "KCHVMIF0001E", "Unable to update interface %s of virtual machine %s.", cur.MAC, vm)
+	}
+	s.netsChanged([]string{cur.Network, next.Network})
+	return ifaceOf(got), nil
 }
 
 // DetachIface removes an interface by MAC.

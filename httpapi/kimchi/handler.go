@@ -11,6 +11,7 @@ import (
 	"mime/multipart"
 	"net/http"
 	"net/url"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -222,9 +223,12 @@ func prefixShot(base string, vm *VM) {
 	}
 }
 
-// filter keeps the items of a list whose fields equal the query's
-// parameters, as Wok does (?state=running); parameters starting with "_"
-// are the model's own and ignored here.
+// filter keeps the items of a list that match every parameter of the
+// query, as Wok does (?status=running&target_uri=^/plugins/kimchi/...):
+// the item has the field, and its value equals the parameter's, or one of
+// them when it repeats, or — a string — matches it as a regular
+// expression from its start. Parameters starting with "_" are the
+// model's own and ignored here.
 func filter(v any, q url.Values) any {
 	b, err := json.Marshal(v)
 	if err != nil {
@@ -241,15 +245,29 @@ func filter(v any, q url.Values) any {
 			if strings.HasPrefix(k, "_") || len(vals) == 0 {
 				continue
 			}
-			if fmt.Sprint(it[k]) != vals[0] {
-				match = false
-			}
+			field, ok := it[k]
+			match = match && ok && matches(field, vals)
 		}
 		if match {
 			kept = append(kept, it)
 		}
 	}
 	return kept
+}
+
+func matches(field any, vals []string) bool {
+	s, isString := field.(string)
+	if !isString {
+		s = fmt.Sprint(field)
+	}
+	if slices.Contains(vals, s) {
+		return true
+	}
+	if !isString || len(vals) != 1 {
+		return false
+	}
+	re, err := regexp.Compile("^(?:" + vals[0] + ")")
+	return err == nil && re.MatchString(s)
 }
 
 var bufPool = sync.Pool{New: func() any { return bufio.NewReaderSize(nil, 1<<20) }}
@@ -268,28 +286,60 @@ func (h *Handler) chunk(r *http.Request, pool, name string) error {
 	br.Reset(http.MaxBytesReader(nil, r.Body, h.svc.opts.MaxChunk+64<<10))
 	defer func() { br.Reset(nil); bufPool.Put(br) }()
 	mr := multipart.NewReader(br, params["boundary"])
-	size := int64(-1)
-	for {
-		part, err := mr.NextPart()
-		if err == io.EOF {
-			return invalid("KCHVOL0024E", "Specify chunk data and its size to upload a file.")
-		}
-		if err != nil {
-			return invalid("KCHVOL0024E", "Specify chunk data and its size to upload a file. Details: %v", err)
-		}
-		switch part.FormName() {
-		case "chunk_size":
-			b, _ := io.ReadAll(io.LimitReader(part, 32))
-			n, err := strconv.ParseInt(strings.TrimSpace(string(b)), 10, 64)
+	// next returns the next part of the form that is one of ours.
+	next := func() (*multipart.Part, error) {
+		for {
+			part, err := mr.NextPart()
+			if err == io.EOF {
+				return nil, invalid("KCHVOL0024E", "Specify chunk data and its size to upload a file.")
+			}
 			if err != nil {
-				return invalid("KCHVOL0024E", "Specify chunk data and its size to upload a file: chunk_size must be a number of bytes")
+				return nil, invalid("KCHVOL0024E", "Specify chunk data and its size to upload a file. Details: %v", err)
 			}
-			size = n
-		case "chunk":
-			if size < 0 {
-				return invalid("KCHVOL0024E", "Specify chunk data and its size to upload a file: chunk_size must come before chunk")
+			if n := part.FormName(); n == "chunk" || n == "chunk_size" {
+				return part, nil
 			}
-			return h.svc.UploadChunk(r.Context(), pool, name, size, part)
 		}
 	}
+	chunkSize := func(part *multipart.Part) (int64, error) {
+		b, _ := io.ReadAll(io.LimitReader(part, 32))
+		n, err := strconv.ParseInt(strings.TrimSpace(string(b)), 10, 64)
+		if err != nil || n <= 0 {
+			return 0, invalid("KCHVOL0024E", "Specify chunk data and its size to upload a file: chunk_size must be a number of bytes")
+		}
+		return n, nil
+	}
+	part, err := next()
+	if err != nil {
+		return err
+	}
+	if part.FormName() == "chunk_size" {
+		size, err := chunkSize(part)
+		if err != nil {
+			return err
+		}
+		if part, err = next(); err != nil {
+			return err
+		}
+		if part.FormName() != "chunk" {
+			return invalid("KCHVOL0024E", "Specify chunk data and its size to upload a file.")
+		}
+		return h.svc.UploadChunk(r.Context(), pool, name, size, part)
+	}
+	// The chunk first, as a browser's FormData sends it: its size is
+	// checked against chunk_size, which follows, before it counts.
+	return h.svc.uploadChunk(r.Context(), pool, name, -1, part, func(n int64) error {
+		p, err := next()
+		if err != nil {
+			return err
+		}
+		if p.FormName() != "chunk_size" {
+			return invalid("KCHVOL0024E", "Specify chunk data and its size to upload a file.")
+		}
+		size, err := chunkSize(p)
+		if err == nil && size != n {
+			err = invalid("KCHVOL0026E", "Unable to upload chunk data as it does not match with requested chunk size (%d bytes sent, %d said).", n, size)
+		}
+		return err
+	})
 }

@@ -154,7 +154,7 @@ func TestClone(t *testing.T) {
 	src := e.vm("src", "t")
 	task := e.wait(e.do("POST", "/vms/src/clone", nil))
 	require.Equal(t, kimchi.TaskFinished, task.Status, task.Message)
-	assert.Equal(t, "/plugins/kimchi/vms/src-clone-1", task.Target)
+	assert.Equal(t, "/plugins/kimchi/vms/src-clone-1/clone", task.Target, "as Kimchi names a clone's task")
 	var c kimchi.VM
 	e.must(200, "GET", "/vms/src-clone-1", nil).json(t, &c)
 	assert.NotEqual(t, src.UUID, c.UUID)

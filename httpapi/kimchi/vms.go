@@ -630,7 +630,7 @@ func (s *Service) CloneVM(ctx context.Context, name string) (Task, error) {
 			break
 		}
 	}
-	task, err := s.run(ctx, "/vms/"+clone, "cloning VM "+name, func(ctx context.Context, step func(string)) error {
+	task, err := s.run(ctx, "/vms/"+clone+"/clone", "cloning VM "+name, func(ctx context.Context, step func(string)) error {
 		defer release()
 		if _, err := s.drv.Clone(ctx, name, clone); err != nil {
 			return fromVirt(err, "KCHVM0035E", "KCHVM0002E", "Unable to clone VM '%s'.", name)

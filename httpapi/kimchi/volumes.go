@@ -478,7 +478,8 @@ func (s *Service) startUpload(ctx context.Context, p virt.Pool, name string, siz
 	if err != nil {
 		return Task{}, err
 	}
-	t, err := s.newTask(ctx, volTarget(p.Name, name), "0/"+strconv.FormatUint(size, 10))
+	// Kimchi's page sends no chunk before the task says so.
+	t, err := s.newTask(ctx, volTarget(p.Name, name), "ready for upload")
 	if err != nil {
 		f.Close()
 		os.Remove(f.Name())
@@ -533,13 +534,27 @@ func (s *Service) endUpload(up *upload, err error) {
 // last one places the volume. A chunk that fails ends the upload and
 // leaves nothing behind.
 func (s *Service) UploadChunk(ctx context.Context, pool, name string, size int64, chunk io.Reader) error {
+	if size <= 0 {
+		return invalid("KCHVOL0024E", "Specify chunk data and its size (at most %d bytes) to upload a file.", s.opts.MaxChunk)
+	}
+	return s.uploadChunk(ctx, pool, name, size, chunk, nil)
+}
+
+// uploadChunk is UploadChunk for a chunk whose size may not be known yet
+// (size < 0): it is read to its end, at most MaxChunk, and check is told
+// its length before it counts.
+func (s *Service) uploadChunk(ctx context.Context, pool, name string, size int64, chunk io.Reader, check func(n int64) error) error {
 	s.mu.Lock()
 	up := s.uploads[uploadKey(pool, name)]
 	s.mu.Unlock()
 	if up == nil {
 		return invalid("KCHVOL0027E", "The storage volume %s is not under an upload process.", name)
 	}
-	if size <= 0 || s.opts.MaxChunk > 0 && size > s.opts.MaxChunk {
+	limit := size
+	if size < 0 {
+		limit = s.opts.MaxChunk
+	}
+	if size == 0 || s.opts.MaxChunk > 0 && size > s.opts.MaxChunk {
 		return invalid("KCHVOL0024E", "Specify chunk data and its size (at most %d bytes) to upload a file.", s.opts.MaxChunk)
 	}
 	up.mu.Lock()
@@ -547,16 +562,24 @@ func (s *Service) UploadChunk(ctx context.Context, pool, name string, size int64
 		up.mu.Unlock()
 		return invalid("KCHVOL0027E", "The storage volume %s is not under an upload process.", name)
 	}
-	if up.written+uint64(size) > up.size {
+	if size > 0 && up.written+uint64(size) > up.size {
 		up.mu.Unlock()
 		err := invalid("KCHVOL0028E", "The upload chunk data will exceed the storage volume size.")
 		s.endUpload(up, err)
 		return err
 	}
 	up.timer.Reset(s.opts.UploadIdle)
-	n, err := copyBlocks(up.f, io.LimitReader(chunk, size+1))
-	if err == nil && n != size {
+	n, err := copyBlocks(up.f, io.LimitReader(chunk, limit+1))
+	switch {
+	case err != nil:
+	case size >= 0 && n != size:
 		err = invalid("KCHVOL0026E", "Unable to upload chunk data as it does not match with requested chunk size (%d bytes sent, %d said).", n, size)
+	case n > limit || n == 0:
+		err = invalid("KCHVOL0024E", "Specify chunk data and its size (at most %d bytes) to upload a file.", s.opts.MaxChunk)
+	case up.written+uint64(n) > up.size:
+		err = invalid("KCHVOL0028E", "The upload chunk data will exceed the storage volume size.")
+	case check != nil:
+		err = check(n)
 	}
 	if err == nil {
 		up.written += uint64(n)

@@ -1,0 +1,111 @@
+package kimchi_test
+
+// What Kimchi's own UI sends (kimchi.api.js and the pages that call it),
+// call for call, and what it reads of the answers.
+
+import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	"fmt"
+	"mime/multipart"
+	"net/url"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/netslice/netslice/httpapi/internal/apitest"
+	"github.com/netslice/netslice/httpapi/kimchi"
+)
+
+// TestUIIfaces: the guest's interface dialog leaves the MAC blank to let
+// Kimchi pick one, and changes the MAC of a shut-off guest.
+func TestUIIfaces(t *testing.T) {
+	e := newEnv(t, kimchi.Options{})
+	e.template("t", nil)
+	e.vm("vm", "t")
+	var i kimchi.Iface
+	e.must(201, "POST", "/vms/vm/ifaces", map[string]any{"type": "network", "network": "default", "model": "virtio", "mac": ""}).json(t, &i)
+	require.Regexp(t, `^52:54:00:[0-9a-f]{2}:[0-9a-f]{2}:[0-9a-f]{2}$`, i.MAC, "a MAC picked")
+	assert.Equal(t, "virtio", i.Model)
+
+	var changed kimchi.Iface
+	e.must(200, "PUT", "/vms/vm/ifaces/"+i.MAC, map[string]any{"mac": "52:54:00:12:34:56"}).json(t, &changed)
+	assert.Equal(t, kimchi.Iface{Type: "network", Network: "default", MAC: "52:54:00:12:34:56", Model: "virtio"}, changed)
+	e.must(404, "GET", "/vms/vm/ifaces/"+i.MAC, nil)
+	e.must(200, "GET", "/vms/vm/ifaces/52:54:00:12:34:56", nil)
+	var ifs []kimchi.Iface
+	e.must(200, "GET", "/vms/vm/ifaces", nil).json(t, &ifs)
+	assert.Len(t, ifs, 2, "replaced, not added")
+
+	// Another interface's MAC, and a running guest, are refused.
+	assert.Contains(t, e.must(400, "PUT", "/vms/vm/ifaces/52:54:00:12:34:56", map[string]any{"mac": ifs[0].MAC}).reason(t), "KCHVMIF0009E")
+	e.must(200, "POST", "/vms/vm/start", nil)
+	assert.Contains(t, e.must(400, "PUT", "/vms/vm/ifaces/52:54:00:12:34:56", map[string]any{"mac": "52:54:00:65:43:21"}).reason(t), "KCHVMIF0011E")
+}
+
+// uiChunk PUTs one upload chunk as a browser's FormData sends it: the
+// chunk first, then chunk_size.
+func (e *env) uiChunk(path string, data []byte) resp {
+	e.t.Helper()
+	var body bytes.Buffer
+	mw := multipart.NewWriter(&body)
+	fw, _ := mw.CreateFormFile("chunk", "blob")
+	fw.Write(data)
+	mw.WriteField("chunk_size", fmt.Sprint(len(data)))
+	mw.Close()
+	r := apitest.Client{T: e.t, URL: e.base}.With("Content-Type", mw.FormDataContentType()).Do("PUT", path, body.Bytes())
+	return resp{status: r.Status, header: r.Header, body: r.Body}
+}
+
+// TestIntegrationUIUpload: the storage page's upload, as
+// kimchi.storagepool_add_volume_main.js does it — a volume made with
+// format "", the task watched until it says "ready for upload", found by
+// the pool page's task filter, then 8 MiB chunks in FormData's order.
+func TestIntegrationUIUpload(t *testing.T) {
+	e, dir := storageEnv(t, kimchi.Options{})
+	data := make([]byte, 8<<20+8<<20+4321)
+	rand.Read(data)
+	var task kimchi.Task
+	e.must(202, "POST", "/storagepools/images/storagevolumes",
+		map[string]any{"name": "disk.iso", "format": "", "capacity": len(data), "upload": true}).json(t, &task)
+	e.must(200, "GET", "/tasks/"+task.ID, nil).json(t, &task)
+	require.Equal(t, kimchi.TaskRunning, task.Status)
+	require.Equal(t, "ready for upload", task.Message, "the page sends nothing until the task says so")
+
+	var running []kimchi.Task
+	e.must(200, "GET", "/tasks?status=running&target_uri="+url.QueryEscape("^/plugins/kimchi/storagepools/images/*"), nil).json(t, &running)
+	require.Len(t, running, 1, "the pool page's filter is a regular expression")
+	assert.Equal(t, task.ID, running[0].ID)
+	e.must(200, "GET", "/tasks?status=running&target_uri="+url.QueryEscape("^/plugins/kimchi/storagepools/other/*"), nil).json(t, &running)
+	assert.Empty(t, running)
+
+	const chunk = 8 << 20
+	for off := 0; off < len(data); off += chunk {
+		r := e.uiChunk("/storagepools/images/storagevolumes/disk.iso", data[off:min(off+chunk, len(data))])
+		require.Equal(t, 204, r.status, string(r.body))
+	}
+	task, err := e.svc.WaitTask(context.Background(), task.ID)
+	require.NoError(t, err)
+	assert.Equal(t, kimchi.TaskFinished, task.Status, task.Message)
+	got, err := os.ReadFile(filepath.Join(dir, "disk.iso"))
+	require.NoError(t, err)
+	assert.True(t, bytes.Equal(data, got))
+
+	// In that order too, a chunk_size that is not the chunk's ends it.
+	e.must(202, "POST", "/storagepools/images/storagevolumes", map[string]any{"name": "bad.img", "capacity": 10, "upload": true})
+	var body bytes.Buffer
+	mw := multipart.NewWriter(&body)
+	fw, _ := mw.CreateFormFile("chunk", "blob")
+	fw.Write([]byte{1, 2, 3})
+	mw.WriteField("chunk_size", "5")
+	mw.Close()
+	r := apitest.Client{T: t, URL: e.base}.With("Content-Type", mw.FormDataContentType()).Do("PUT", "/storagepools/images/storagevolumes/bad.img", body.Bytes())
+	assert.Equal(t, 400, r.Status)
+	assert.Contains(t, r.Text(), "KCHVOL0026E")
+	left, _ := filepath.Glob(filepath.Join(dir, ".kimchi-upload-*"))
+	assert.Empty(t, left)
+}
