@@ -80,8 +80,10 @@ type Interface struct {
 
 // Disk is a domain's disk or CD-ROM.
 type Disk struct {
-	Dev    string `json:"dev"`  // target device: "hda", "vdb"
-	Type   string `json:"type"` // "disk" or "cdrom"
+	Dev  string `json:"dev"`  // target device: "hda", "vdb"
+	Type string `json:"type"` // "disk" or "cdrom"
+	// Path is a file or a block device, or the URL of an ISO the
+	// hypervisor streams (http, https, ftp, ftps, tftp).
 	Path   string `json:"path"`
 	Bus    string `json:"bus"`
 	Format string `json:"format,omitempty"`

@@ -23,7 +23,8 @@ func TestErrorKinds(t *testing.T) {
 	require.True(t, errors.As(err, &ke))
 	assert.Equal(t, "KCHVM0002E", ke.Code)
 
-	_, err = e.svc.CreateTemplate(ctx, kimchi.TemplateRequest{})
+	memory := 100
+	_, err = e.svc.CreateTemplate(ctx, kimchi.TemplateRequest{Memory: &memory})
 	assert.ErrorIs(t, err, kimchi.ErrInvalid)
 	assert.False(t, errors.Is(err, kimchi.ErrNotFound))
 }

@@ -31,7 +31,7 @@ func TestTemplates(t *testing.T) {
 		code string
 	}{
 		{map[string]any{"name": "base"}, "KCHTMPL0001E"},
-		{map[string]any{"memory": 1024}, "KCHTMPL0008E"},
+		{map[string]any{"name": "a/b"}, "KCHTMPL0008E"},
 		{map[string]any{"name": "x", "cpus": 0}, "KCHTMPL0012E"},
 		{map[string]any{"name": "x", "memory": 100}, "KCHTMPL0013E"},
 		{map[string]any{"name": "x", "networks": []string{"nosuch"}}, "KCHTMPL0003E"},

@@ -6,9 +6,11 @@ import (
 	"errors"
 	"fmt"
 	"net/netip"
+	"net/url"
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/netslice/netslice/store"
 	"github.com/netslice/netslice/virt"
@@ -195,8 +197,8 @@ func (s *Service) applyTemplate(t *Template, req TemplateRequest, creating bool)
 	if err := validGraphics(t.Graphics); err != nil {
 		return err
 	}
-	if t.CDROM != "" && !strings.HasPrefix(t.CDROM, "/") {
-		return invalid("KCHTMPL0014E", "Template CDROM must be a local ISO file (an absolute path)")
+	if t.CDROM != "" && !strings.HasPrefix(t.CDROM, "/") && !remoteMedia(t.CDROM) {
+		return invalid("KCHTMPL0014E", "Template CDROM must be a local or remote ISO file")
 	}
 	if t.Icon != "" && !strings.HasPrefix(t.Icon, "images/") {
 		return invalid("KCHTMPL0009E", "Template icon must be a path to the image")
@@ -254,7 +256,7 @@ func (s *Service) checkRefs(ctx context.Context, t Template, req *TemplateReques
 	if c := inv["cdrom"]; len(c) > 0 {
 		return invalid("KCHTMPL0002E", "Source media %s not found", c[0])
 	}
-	if t.CDROM != "" && (req == nil || req.CDROM != nil) {
+	if t.CDROM != "" && !remoteMedia(t.CDROM) && (req == nil || req.CDROM != nil) {
 		if err := s.media(ctx, t.CDROM, true); err != nil && !errors.Is(err, errOutsidePools) {
 			return err
 		}
@@ -299,10 +301,35 @@ func (s *Service) invalid(ctx context.Context, t Template) (map[string][]string,
 			}
 		}
 	}
-	if t.CDROM != "" && !s.mediaExists(ctx, t.CDROM) {
+	if t.CDROM != "" && !remoteMedia(t.CDROM) && !s.mediaExists(ctx, t.CDROM) {
 		out["cdrom"] = append(out["cdrom"], t.CDROM)
 	}
 	return out, nil
+}
+
+// remoteMedia reports whether a CD-ROM is an ISO the hypervisor streams
+// (http, https, ftp, ftps, tftp), as Kimchi takes them; it is not
+// fetched here to be checked.
+func remoteMedia(path string) bool {
+	u, err := url.Parse(path)
+	return err == nil && u.Host != "" && slices.Contains([]string{"http", "https", "ftp", "ftps", "tftp"}, u.Scheme)
+}
+
+// probeMedia returns the distribution and version a local ISO holds
+// ("unknown" when it cannot tell).
+func (s *Service) probeMedia(ctx context.Context, cdrom *string) (string, string) {
+	if cdrom == nil || !strings.HasPrefix(*cdrom, "/") {
+		return "unknown", "unknown"
+	}
+	real, err := s.hostFile(ctx, *cdrom)
+	if err != nil {
+		return "unknown", "unknown"
+	}
+	info, err := readISO(real)
+	if err != nil {
+		return "unknown", "unknown"
+	}
+	return info.Distro, info.Version
 }
 
 // mediaExists: a file on this host, or a volume of one of the
@@ -313,14 +340,25 @@ func (s *Service) mediaExists(ctx context.Context, path string) bool {
 
 // CreateTemplate creates a template; what it leaves out comes from the
 // service's defaults and, for buses and models, from its distribution.
+//
+// A template without a name is named as Kimchi names it: after the
+// distribution its CD-ROM holds ("debian12.1733561234567"), or a UUID
+// when that is not known. A local CD-ROM's distribution and version fill
+// os_distro and os_version when the request leaves them out.
 func (s *Service) CreateTemplate(ctx context.Context, req TemplateRequest) (Template, error) {
-	if req.Name == nil {
-		return Template{}, invalid("KCHTMPL0008E", "Template name must be a string")
-	}
 	d := s.opts.Defaults
 	t := Template{Folder: []string{}, OSDistro: "unknown", OSVersion: "unknown", CPUs: d.CPUs, Memory: d.MemoryMiB,
 		StoragePool: "/storagepools/" + d.StoragePool, Networks: slices.Clone(d.Networks),
 		Disks: []TemplateDisk{{Index: 0, Size: d.DiskGiB, Format: d.DiskFormat}}, Graphics: d.Graphics}
+	distro, version := s.probeMedia(ctx, req.CDROM)
+	t.OSDistro, t.OSVersion = distro, version
+	if req.Name == nil || *req.Name == "" {
+		name := newUUID()
+		if distro != "unknown" {
+			name = fmt.Sprintf("%s%s.%d", distro, version, time.Now().UnixMilli())
+		}
+		req.Name = &name
+	}
 	if err := s.applyTemplate(&t, req, true); err != nil {
 		return Template{}, err
 	}

@@ -109,3 +109,58 @@ func TestIntegrationUIUpload(t *testing.T) {
 	left, _ := filepath.Glob(filepath.Join(dir, ".kimchi-upload-*"))
 	assert.Empty(t, left)
 }
+
+// TestUITemplatesWithoutName: the template page sends no name — Kimchi
+// makes one — and a CD-ROM that is a local ISO or a URL.
+func TestUITemplatesWithoutName(t *testing.T) {
+	e := newEnv(t, kimchi.Options{})
+	var tm kimchi.Template
+	e.must(201, "POST", "/templates", map[string]any{"os_distro": "debian", "os_version": "12", "cdrom": "http://mirror.example/debian-12.iso"}).json(t, &tm)
+	assert.Regexp(t, `^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$`, tm.Name,
+		"the ISO was not probed: a UUID, as Kimchi names it then")
+	assert.Equal(t, "http://mirror.example/debian-12.iso", tm.CDROM)
+	assert.Equal(t, "debian", tm.OSDistro)
+	var again kimchi.Template
+	e.must(200, "GET", "/templates/"+tm.Name, nil).json(t, &again)
+	assert.Empty(t, again.Invalid, "a remote ISO is not looked for on this host")
+
+	// A VM from it streams the ISO.
+	e.vm("net", tm.Name)
+	dom, err := e.drv.Domain(context.Background(), "net")
+	require.NoError(t, err)
+	var cdrom string
+	for _, d := range dom.Disks {
+		if d.Type == "cdrom" {
+			cdrom = d.Path
+		}
+	}
+	assert.Equal(t, "http://mirror.example/debian-12.iso", cdrom)
+
+	// A local ISO is probed: its distribution names the template.
+	dir := t.TempDir()
+	e.must(201, "POST", "/storagepools", map[string]any{"name": "isos", "type": "dir", "path": dir})
+	e.must(200, "POST", "/storagepools/isos/activate", nil)
+	iso := filepath.Join(dir, "debian.iso")
+	require.NoError(t, os.WriteFile(iso, isoImage("Debian 12.4.0 amd64 n"), 0o644))
+	e.must(201, "POST", "/templates", map[string]any{"cdrom": iso}).json(t, &tm)
+	assert.Regexp(t, `^debian12\.4\.0\.[0-9]{13}$`, tm.Name)
+	assert.Equal(t, "debian", tm.OSDistro)
+	assert.Equal(t, "12.4.0", tm.OSVersion)
+
+	assert.Contains(t, e.must(400, "POST", "/templates", map[string]any{"cdrom": "gopher://x/y.iso"}).reason(t), "KCHTMPL0014E")
+}
+
+// isoImage is the smallest ISO 9660 image with a volume id: system area,
+// primary volume descriptor, terminator.
+func isoImage(volumeID string) []byte {
+	const sector = 2048
+	img := make([]byte, 18*sector)
+	pvd := img[16*sector:]
+	pvd[0], pvd[6] = 1, 1
+	copy(pvd[1:6], "CD001")
+	copy(pvd[40:72], fmt.Sprintf("%-32s", volumeID))
+	term := img[17*sector:]
+	term[0], term[6] = 255, 1
+	copy(term[1:6], "CD001")
+	return img
+}

@@ -9,6 +9,8 @@ import (
 	"crypto/rand"
 	"encoding/xml"
 	"fmt"
+	"net"
+	"net/url"
 	"strings"
 	"time"
 
@@ -179,9 +181,35 @@ func diskOf(disk libvirtxml.DomainDisk) virt.Disk {
 			out.Pool, out.Volume = s.Volume.Pool, s.Volume.Volume
 		case s.Network != nil:
 			out.Path = s.Network.Name
+			if n := s.Network; len(n.Hosts) == 1 && n.Hosts[0].Name != "" {
+				u := url.URL{Scheme: n.Protocol, Host: n.Hosts[0].Name, Path: n.Name, RawQuery: n.Query}
+				if p := n.Hosts[0].Port; p != "" && p != defaultPorts[n.Protocol] {
+					u.Host = net.JoinHostPort(n.Hosts[0].Name, n.Hosts[0].Port)
+				}
+				out.Path = u.String()
+			}
 		}
 	}
 	return out
+}
+
+// defaultPorts are the ports a URL leaves out, which libvirt writes in.
+var defaultPorts = map[string]string{"http": "80", "https": "443", "ftp": "21", "ftps": "990", "tftp": "69"}
+
+// remoteSource is the network source of a disk given by URL (an ISO the
+// hypervisor streams over http, https, ftp, ftps or tftp), or nil.
+func remoteSource(path string) *libvirtxml.DomainDiskSourceNetwork {
+	u, err := url.Parse(path)
+	if err != nil || u.Host == "" {
+		return nil
+	}
+	switch u.Scheme {
+	case "http", "https", "ftp", "ftps", "tftp":
+	default:
+		return nil
+	}
+	return &libvirtxml.DomainDiskSourceNetwork{Protocol: u.Scheme, Name: u.EscapedPath(), Query: u.RawQuery,
+		Hosts: []libvirtxml.DomainDiskSourceHost{{Name: u.Hostname(), Port: u.Port()}}}
 }
 
 func hostdevOf(h libvirtxml.DomainHostdev) (virt.HostDev, bool) {
@@ -232,7 +260,9 @@ func diskXML(disk virt.Disk) libvirtxml.DomainDisk {
 	if disk.Format != "" {
 		x.Driver = &libvirtxml.DomainDiskDriver{Name: "qemu", Type: disk.Format}
 	}
-	if disk.Path != "" {
+	if n := remoteSource(disk.Path); n != nil {
+		x.Source = &libvirtxml.DomainDiskSource{Network: n}
+	} else if disk.Path != "" {
 		x.Source = &libvirtxml.DomainDiskSource{File: &libvirtxml.DomainDiskSourceFile{File: disk.Path}}
 	}
 	if disk.Type == "cdrom" {
