@@ -77,30 +77,25 @@ func (s *Service) networkView(n virt.Network, users map[string][]string, templat
 	return out
 }
 
-// netUsers maps each network to the VMs with an interface on it, and
-// to the running ones.
-func (s *Service) netUsers(ctx context.Context) (all, running map[string][]string, err error) {
+// netUsers maps each network to the VMs with an interface on it.
+func (s *Service) netUsers(ctx context.Context) (map[string][]string, error) {
 	sum, err := s.drv.Domains(ctx)
 	if err != nil {
-		return nil, nil, fromVirt(err, "KCHNET0008E", "", "Unable to list virtual machines.")
+		return nil, fromVirt(err, "KCHNET0008E", "", "Unable to list virtual machines.")
 	}
-	all, running = map[string][]string{}, map[string][]string{}
+	all := map[string][]string{}
 	for _, d := range sum {
 		dom, err := s.drv.Domain(ctx, d.Name)
 		if err != nil {
 			continue
 		}
 		for _, i := range dom.Interfaces {
-			if i.Type != "network" || slices.Contains(all[i.Network], d.Name) {
-				continue
-			}
-			all[i.Network] = append(all[i.Network], d.Name)
-			if d.State != virt.Shutoff {
-				running[i.Network] = append(running[i.Network], d.Name)
+			if i.Type == "network" && !slices.Contains(all[i.Network], d.Name) {
+				all[i.Network] = append(all[i.Network], d.Name)
 			}
 		}
 	}
-	return all, running, nil
+	return all, nil
 }
 
 // Networks lists the virtual networks.
@@ -113,7 +108,7 @@ func (s *Service) Networks(ctx context.Context) ([]Network, error) {
 	if err != nil {
 		return nil, fromVirt(err, "KCHNET0008E", "", "Unable to list networks.")
 	}
-	users, _, err := s.netUsers(ctx)
+	users, err := s.netUsers(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -141,7 +136,7 @@ func (s *Service) Network(ctx context.Context, name string) (Network, error) {
 	if err != nil {
 		return Network{}, fromVirt(err, "KCHNET0008E", "KCHNET0002E", "Unable to read network %s.", name)
 	}
-	users, _, err := s.netUsers(ctx)
+	users, err := s.netUsers(ctx)
 	if err != nil {
 		return Network{}, err
 	}
@@ -334,12 +329,10 @@ func (s *Service) NetworkAction(ctx context.Context, name, action string) error 
 		if n.State != "active" {
 			return nil
 		}
-		_, running, err := s.netUsers(ctx)
-		if err != nil {
-			return err
-		}
-		if vms := running[name]; len(vms) > 0 {
-			return invalid("KCHNET0018E", "Unable to deactivate network %s. There are some virtual machines %s and/or templates linked to this network.", name, strings.Join(vms, ", "))
+		// As Kimchi: not while any VM, running or not, or any template
+		// uses it.
+		if n.InUse {
+			return invalid("KCHNET0018E", "Unable to deactivate network %s. There are some virtual machines %s and/or templates linked to this network.", name, strings.Join(n.VMs, ", "))
 		}
 		if err := s.drv.StopNetwork(ctx, name); err != nil {
 			return fromVirt(err, "KCHNET0008E", "KCHNET0002E", "Unable to deactivate network %s.", name)

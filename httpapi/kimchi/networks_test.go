@@ -120,8 +120,9 @@ func TestNetworks(t *testing.T) {
 	assert.True(t, got.Active)
 	assert.Contains(t, e.must(400, "DELETE", "/networks/lab", nil).reason(t), "KCHNET0005E")
 
-	// A VM on the network: deactivating is refused while it runs, deleting
-	// while it exists.
+	// A VM on the network: deactivating is refused while any VM, running
+	// or not, or any template uses it, as Kimchi refuses it; deleting
+	// while anything uses it.
 	e.template("t", map[string]any{"networks": []string{"lab"}})
 	e.vm("vm", "t")
 	e.must(200, "GET", "/networks/lab", nil).json(t, &n)
@@ -130,12 +131,18 @@ func TestNetworks(t *testing.T) {
 	e.must(200, "POST", "/vms/vm/start", nil)
 	assert.Contains(t, e.must(400, "POST", "/networks/lab/deactivate", nil).reason(t), "KCHNET0018E")
 	e.must(200, "POST", "/vms/vm/poweroff", nil)
+	assert.Contains(t, e.must(400, "POST", "/networks/lab/deactivate", nil).reason(t), "KCHNET0018E", "a shut-off VM")
+	e.must(204, "DELETE", "/vms/vm", nil)
+	assert.Contains(t, e.must(400, "POST", "/networks/lab/deactivate", nil).reason(t), "KCHNET0018E", "a template")
+	got, _ = e.drv.Network(ctx, "lab")
+	assert.True(t, got.Active, "refused: nothing changed")
+	e.must(204, "DELETE", "/templates/t", nil)
 	e.must(200, "POST", "/networks/lab/deactivate", nil)
 	got, _ = e.drv.Network(ctx, "lab")
 	assert.False(t, got.Active)
+	e.template("t2", map[string]any{"networks": []string{"lab"}})
 	assert.Contains(t, e.must(400, "DELETE", "/networks/lab", nil).reason(t), "KCHNET0017E")
-	e.must(204, "DELETE", "/vms/vm", nil)
-	e.must(204, "DELETE", "/templates/t", nil)
+	e.must(204, "DELETE", "/templates/t2", nil)
 	e.must(204, "DELETE", "/networks/lab", nil)
 	_, err = e.drv.Network(ctx, "lab")
 	assert.ErrorIs(t, err, virt.ErrNotFound)
