@@ -164,3 +164,24 @@ func isoImage(volumeID string) []byte {
 	copy(term[1:6], "CD001")
 	return img
 }
+
+// TestUIUpdateVMAllOrNothing: the guest edit dialog sends every field at
+// once; an update that fails changes none of them.
+func TestUIUpdateVMAllOrNothing(t *testing.T) {
+	e := newEnv(t, kimchi.Options{})
+	e.template("t", nil)
+	before := e.vm("vm", "t")
+	e.vm("other", "t")
+	r := e.must(400, "PUT", "/vms/vm", map[string]any{"name": "other", "memory": 3072, "cpus": 3})
+	assert.Contains(t, r.reason(t), "KCHVM0001E")
+	var after kimchi.VM
+	e.must(200, "GET", "/vms/vm", nil).json(t, &after)
+	assert.Equal(t, before.Memory, after.Memory, "memory unchanged")
+	assert.Equal(t, before.CPUs, after.CPUs, "cpus unchanged")
+
+	// The same without the clash: all of it.
+	e.must(303, "PUT", "/vms/vm", map[string]any{"name": "renamed", "memory": 3072, "cpus": 3})
+	e.must(200, "GET", "/vms/renamed", nil).json(t, &after)
+	assert.Equal(t, 3072, after.Memory)
+	assert.Equal(t, 3, after.CPUs)
+}

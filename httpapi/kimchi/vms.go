@@ -455,59 +455,36 @@ type UpdateVMRequest struct {
 
 // UpdateVM changes a VM's persistent definition (memory and CPUs take
 // effect at its next boot when it runs) and renames it when it is shut
-// off; it returns the VM's name after the change.
-func (s *Service) UpdateVM(ctx context.Context, name string, req UpdateVMRequest) (string, error) {
+// off; it returns the VM's name after the change. An update that fails
+// changes nothing: everything is checked first, and what was changed
+// before a step the hypervisor refused is put back.
+func (s *Service) UpdateVM(ctx context.Context, name string, req UpdateVMRequest) (newName string, err error) {
 	d, err := s.domain(ctx, name)
 	if err != nil {
 		return "", err
 	}
-	if req.Name != nil && *req.Name != name {
-		if !validName(*req.Name) {
-			return "", invalid("KCHVM0011E", "Virtual machine name must be a string without slashes (/)")
+	if err := s.checkVMUpdate(ctx, d, req); err != nil {
+		return "", err
+	}
+	m, metaChanged, err := vmMeta(d, req)
+	if err != nil {
+		return "", err
+	}
+	var undo []func(context.Context) error
+	defer func() {
+		if err == nil {
+			return
 		}
-		if d.State != virt.Shutoff {
-			return "", invalid("KCHVM0074E", "Unable to update the following parameters while the VM is online: name")
-		}
-	}
-	if req.Memory != nil && (*req.Memory < 64 || *req.Memory > 16<<20) {
-		return "", invalid("KCHTMPL0013E", "Amount of memory (MB) must be an integer between 64 and %d", 16<<20)
-	}
-	if req.CPUs != nil && (*req.CPUs < 1 || *req.CPUs > 4096) {
-		return "", invalid("KCHTMPL0012E", "The number of CPUs must be an integer greater than 0")
-	}
-	m := parseMeta(d.Metadata)
-	metaChanged := false
-	if req.Users != nil {
-		var missing []string
-		for _, u := range *req.Users {
-			if _, err := user.Lookup(u); err != nil {
-				missing = append(missing, u)
+		uctx := context.WithoutCancel(ctx)
+		for i := len(undo) - 1; i >= 0; i-- {
+			if uerr := undo[i](uctx); uerr != nil {
+				s.log().Error("kimchi: a failed VM update could not be undone", "vm", name, "err", uerr)
 			}
 		}
-		if len(missing) > 0 {
-			return "", invalid("KCHVM0027E", "User(s) '%s' do not exist", strings.Join(missing, ", "))
-		}
-		m.Users, metaChanged = *req.Users, true
+	}()
+	failed := func(err error) error {
+		return fromVirt(err, "KCHVM0008E", "KCHVM0002E", "Unable to update virtual machine %s.", name)
 	}
-	if req.Groups != nil {
-		var missing []string
-		for _, g := range *req.Groups {
-			if _, err := user.LookupGroup(g); err != nil {
-				missing = append(missing, g)
-			}
-		}
-		if len(missing) > 0 {
-			return "", invalid("KCHVM0028E", "Group(s) '%s' do not exist", strings.Join(missing, ", "))
-		}
-		m.Groups, metaChanged = *req.Groups, true
-	}
-	if req.Icon != nil {
-		m.Icon, metaChanged = *req.Icon, true
-	}
-	if req.Graphics != nil && d.Graphics == nil {
-		return "", invalid("KCHVM0008E", "Unable to update virtual machine %s. Details: it has no graphics", name)
-	}
-	// Every check is done: now change, resources first.
 	if req.Memory != nil || req.CPUs != nil {
 		var mem, cpus int
 		if req.Memory != nil {
@@ -517,13 +494,15 @@ func (s *Service) UpdateVM(ctx context.Context, name string, req UpdateVMRequest
 			cpus = *req.CPUs
 		}
 		if err := s.drv.SetResources(ctx, name, mem, cpus); err != nil {
-			return "", fromVirt(err, "KCHVM0008E", "KCHVM0002E", "Unable to update virtual machine %s.", name)
+			return "", failed(err)
 		}
+		undo = append(undo, func(ctx context.Context) error { return s.drv.SetResources(ctx, name, d.MemoryMiB, d.CPUs) })
 	}
 	if metaChanged {
 		if err := s.drv.SetMetadata(ctx, name, m.xml()); err != nil {
-			return "", fromVirt(err, "KCHVM0008E", "KCHVM0002E", "Unable to update virtual machine %s.", name)
+			return "", failed(err)
 		}
+		undo = append(undo, func(ctx context.Context) error { return s.drv.SetMetadata(ctx, name, d.Metadata) })
 	}
 	if g := req.Graphics; g != nil {
 		passwd := randomHex(8)
@@ -532,29 +511,93 @@ func (s *Service) UpdateVM(ctx context.Context, name string, req UpdateVMRequest
 		}
 		life := 30 * time.Second
 		if g.PasswdValidTo != nil {
-			if *g.PasswdValidTo < 0 || *g.PasswdValidTo > 1e9 {
-				return "", invalid("KCHVM0032E", "The life time for the guest console password must be a positive number.")
-			}
 			life = time.Duration(*g.PasswdValidTo * float64(time.Second))
 		}
 		if err := s.drv.SetGraphicsPassword(ctx, name, passwd, time.Now().Add(life)); err != nil {
-			return "", fromVirt(err, "KCHVM0008E", "KCHVM0002E", "Unable to update virtual machine %s.", name)
+			return "", failed(err)
 		}
 	}
-	if req.Name != nil && *req.Name != name {
-		if err := s.drv.Rename(ctx, name, *req.Name); err != nil {
-			if errors.Is(err, virt.ErrExists) {
-				return "", invalid("KCHVM0001E", "Virtual machine %s already exists", *req.Name)
+	if req.Name == nil || *req.Name == name {
+		return name, nil
+	}
+	if err := s.drv.Rename(ctx, name, *req.Name); err != nil {
+		if errors.Is(err, virt.ErrExists) {
+			return "", invalid("KCHVM0001E", "Virtual machine %s already exists", *req.Name)
+		}
+		return "", fromVirt(err, "KCHVM0008E", "KCHVM0002E", "Unable to rename virtual machine %s.", name)
+	}
+	s.mu.Lock()
+	delete(s.peaks, name)
+	s.mu.Unlock()
+	s.netsChanged(nil)
+	return *req.Name, nil
+}
+
+// checkVMUpdate refuses, before anything changes, what UpdateVM cannot
+// do: a bad or taken name, a rename of a running VM, out-of-range
+// resources, graphics a VM does not have.
+func (s *Service) checkVMUpdate(ctx context.Context, d virt.Domain, req UpdateVMRequest) error {
+	if req.Name != nil && *req.Name != d.Name {
+		if !validName(*req.Name) {
+			return invalid("KCHVM0011E", "Virtual machine name must be a string without slashes (/)")
+		}
+		if d.State != virt.Shutoff {
+			return invalid("KCHVM0074E", "Unable to update the following parameters while the VM is online: name")
+		}
+		if _, err := s.drv.Domain(ctx, *req.Name); err == nil {
+			return invalid("KCHVM0001E", "Virtual machine %s already exists", *req.Name)
+		}
+	}
+	if req.Memory != nil && (*req.Memory < 64 || *req.Memory > 16<<20) {
+		return invalid("KCHTMPL0013E", "Amount of memory (MB) must be an integer between 64 and %d", 16<<20)
+	}
+	if req.CPUs != nil && (*req.CPUs < 1 || *req.CPUs > 4096) {
+		return invalid("KCHTMPL0012E", "The number of CPUs must be an integer greater than 0")
+	}
+	if g := req.Graphics; g != nil {
+		if d.Graphics == nil {
+			return invalid("KCHVM0008E", "Unable to update virtual machine %s. Details: it has no graphics", d.Name)
+		}
+		if g.PasswdValidTo != nil && (*g.PasswdValidTo < 0 || *g.PasswdValidTo > 1e9) {
+			return invalid("KCHVM0032E", "The life time for the guest console password must be a positive number.")
+		}
+	}
+	return nil
+}
+
+// vmMeta is the VM's metadata with the request's users, groups and icon,
+// and whether it changed; users and groups must exist on this host.
+func vmMeta(d virt.Domain, req UpdateVMRequest) (meta, bool, error) {
+	m := parseMeta(d.Metadata)
+	changed := false
+	if req.Users != nil {
+		var missing []string
+		for _, u := range *req.Users {
+			if _, err := user.Lookup(u); err != nil {
+				missing = append(missing, u)
 			}
-			return "", fromVirt(err, "KCHVM0008E", "KCHVM0002E", "Unable to rename virtual machine %s.", name)
 		}
-		s.mu.Lock()
-		delete(s.peaks, name)
-		s.mu.Unlock()
-		s.netsChanged(nil)
-		return *req.Name, nil
+		if len(missing) > 0 {
+			return m, false, invalid("KCHVM0027E", "User(s) '%s' do not exist", strings.Join(missing, ", "))
+		}
+		m.Users, changed = *req.Users, true
 	}
-	return name, nil
+	if req.Groups != nil {
+		var missing []string
+		for _, g := range *req.Groups {
+			if _, err := user.LookupGroup(g); err != nil {
+				missing = append(missing, g)
+			}
+		}
+		if len(missing) > 0 {
+			return m, false, invalid("KCHVM0028E", "Group(s) '%s' do not exist", strings.Join(missing, ", "))
+		}
+		m.Groups, changed = *req.Groups, true
+	}
+	if req.Icon != nil {
+		m.Icon, changed = *req.Icon, true
+	}
+	return m, changed, nil
 }
 
 // DeleteVM removes a VM, powering it off first, with the volumes its
