@@ -12,6 +12,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -32,10 +33,15 @@ func reportNotFound(name string) error {
 
 const reportExt = ".tar.gz"
 
+func exists(path string) bool {
+	_, err := os.Lstat(path)
+	return err == nil
+}
+
 // reportPath is a report's file, or an error for a name that is not one.
 func (s *Service) reportPath(name string) (string, error) {
 	if !reportName.MatchString(name) {
-		return "", invalid("KCHDR0011E", "Debug report name must be letters, digits, - and _ (at most 64)")
+		return "", invalid("KCHDR0007E", "Name should be a string. Only letters, digits, underscore ('_') and hyphen ('-') are allowed.")
 	}
 	return filepath.Join(s.opts.DebugReportDir, name+reportExt), nil
 }
@@ -101,7 +107,15 @@ func (s *Service) OpenDebugReport(name string) (*os.File, error) {
 // written to a temporary file and renamed into place when complete.
 func (s *Service) CreateDebugReport(ctx context.Context, name string) (Task, error) {
 	if name == "" {
-		name = "report-" + time.Now().UTC().Format("20060102-150405")
+		// As Kimchi names them, to the millisecond; one taken moves on.
+		ms := time.Now().UnixMilli()
+		for {
+			name = "report-" + strconv.FormatInt(ms, 10)
+			if p, _ := s.reportPath(name); !exists(p) {
+				break
+			}
+			ms++
+		}
 	}
 	p, err := s.reportPath(name)
 	if err != nil {

@@ -61,7 +61,12 @@ type Error struct {
 	Err  error // the driver's error, if one caused it
 }
 
-func (e *Error) Error() string { return e.Code + ": " + e.Msg }
+func (e *Error) Error() string {
+	if e.Code == "" {
+		return e.Msg
+	}
+	return e.Code + ": " + e.Msg
+}
 
 // Unwrap returns Kind and the driver's error.
 func (e *Error) Unwrap() []error {

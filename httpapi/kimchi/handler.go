@@ -87,19 +87,19 @@ func render(w http.ResponseWriter, r *http.Request, e *httpapi.Error) {
 	case errors.Is(e, httpapi.ErrNotWriter):
 		msg = errNotAdmin.Error()
 	case errors.Is(e, httpapi.ErrNoRoute):
-		msg = errNoRoute.Error()
+		msg = "The path '" + httpapi.MountPoint(r) + r.URL.Path + "' was not found." // as CherryPy says it
 	case errors.Is(e, httpapi.ErrMethod):
 		msg = notAllowed(r).Error()
 	case errors.Is(e, httpapi.ErrMediaType) && !errors.Is(e, httpapi.ErrForeign):
-		msg = "WOKAPI0007E: This API only supports JSON"
+		msg = "KCHAPI0007E: This API only supports JSON"
 	case errors.Is(e, httpapi.ErrTooLarge):
-		msg = "WOKAPI0006E: Unable to parse JSON request: " + e.Msg
+		msg = "KCHAPI0006E: Unable to parse JSON request: " + e.Msg
 	}
 	httpapi.WriteJSON(w, e.Status, errorBody{Code: e.Status, Reason: msg})
 }
 
 // errNotAdmin is Wok's refusal of what only an admin may do.
-var errNotAdmin = kerr(ErrForbidden, "WOKAPI0009E", "You don't have permission to perform this operation.")
+var errNotAdmin = kerr(ErrForbidden, "KCHAPI0009E", "You don't have permission to perform this operation.")
 
 // adminReads are what only an admin may read, as in Kimchi (whose
 // resources list their admin_methods): the host's devices, disks,
@@ -132,7 +132,7 @@ func (h *Handler) fail(w http.ResponseWriter, r *http.Request, err error) {
 }
 
 // decode reads a JSON body strictly: an unknown field is Kimchi's
-// KCHAPI0001E, anything else malformed WOKAPI0006E or WOKAPI0008E.
+// KCHAPI0001E, anything else malformed KCHAPI0006E or KCHAPI0008E.
 func (h *Handler) decode(w http.ResponseWriter, r *http.Request, v any) error {
 	err := httpapi.DecodeJSON(w, r, v, h.opts.MaxBody, http.StatusBadRequest)
 	var he *httpapi.Error
@@ -143,9 +143,9 @@ func (h *Handler) decode(w http.ResponseWriter, r *http.Request, v any) error {
 	case errors.Is(he, httpapi.ErrUnknownField):
 		return invalid("KCHAPI0001E", "Unknown parameter %q", he.Field)
 	case errors.Is(he, httpapi.ErrMalformed):
-		return invalid("WOKAPI0006E", "Unable to parse JSON request: %s", he.Msg)
+		return invalid("KCHAPI0006E", "Unable to parse JSON request: %s", he.Msg)
 	}
-	return invalid("WOKAPI0008E", "Parameters does not match requirement in schema: %s", he.Msg)
+	return invalid("KCHAPI0008E", "Parameters does not match requirement in schema: %s", he.Msg)
 }
 
 // decodeOptional is decode for actions, whose body may be empty.
@@ -157,7 +157,7 @@ func (h *Handler) decodeOptional(w http.ResponseWriter, r *http.Request, v any) 
 }
 
 var (
-	errNoRoute = notFound("WOKAPI0001E", "No such resource")
+	errNoRoute = kerr(ErrNotFound, "", "No such resource")
 )
 
 // notAllowed is Wok's refusal of a method a resource does not have.
@@ -165,13 +165,13 @@ func notAllowed(r *http.Request) error {
 	what := strings.Trim(r.URL.Path, "/")
 	switch r.Method {
 	case http.MethodDelete:
-		return kerr(httpapi.ErrMethod, "WOKAPI0002E", "Delete is not allowed for %s", what)
+		return kerr(httpapi.ErrMethod, "KCHAPI0002E", "Delete is not allowed for %s", what)
 	case http.MethodPost:
-		return kerr(httpapi.ErrMethod, "WOKAPI0005E", "Create is not allowed for %s", what)
+		return kerr(httpapi.ErrMethod, "KCHAPI0005E", "Create is not allowed for %s", what)
 	case http.MethodPut:
-		return kerr(httpapi.ErrMethod, "WOKAPI0003E", "Update is not allowed for %s", what)
+		return kerr(httpapi.ErrMethod, "KCHAPI0003E", "Update is not allowed for %s", what)
 	}
-	return kerr(httpapi.ErrMethod, "WOKAPI0002E", "%s is not allowed for %s", r.Method, what)
+	return kerr(httpapi.ErrMethod, "KCHAPI0002E", "%s is not allowed for %s", r.Method, what)
 }
 
 // write answers with what a route returned: the links in it made

@@ -29,7 +29,7 @@ type HostActions interface {
 // RefuseHostActions is the default HostActions: none are done.
 type RefuseHostActions struct{}
 
-var errHostActions = kerr(ErrForbidden, "WOKAPI0009E", "You don't have permission to perform this operation: this server does not reboot, shut down or update its host unless the program running it allows it")
+var errHostActions = kerr(ErrForbidden, "KCHAPI0009E", "You don't have permission to perform this operation: this server does not reboot, shut down or update its host unless the program running it allows it")
 
 // Reboot refuses.
 func (RefuseHostActions) Reboot(context.Context) error { return errHostActions }

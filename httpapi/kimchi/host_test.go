@@ -76,9 +76,9 @@ func TestHost(t *testing.T) {
 	assert.Positive(t, st.Memory.Avail)
 
 	// Actions that would change the machine are refused by default.
-	assert.Contains(t, e.must(403, "POST", "/host/reboot", nil).reason(t), "WOKAPI0009E")
-	assert.Contains(t, e.must(403, "POST", "/host/shutdown", nil).reason(t), "WOKAPI0009E")
-	assert.Contains(t, e.must(403, "POST", "/host/swupdate", nil).reason(t), "WOKAPI0009E")
+	assert.Contains(t, e.must(403, "POST", "/host/reboot", nil).reason(t), "KCHAPI0009E")
+	assert.Contains(t, e.must(403, "POST", "/host/shutdown", nil).reason(t), "KCHAPI0009E")
+	assert.Contains(t, e.must(403, "POST", "/host/swupdate", nil).reason(t), "KCHAPI0009E")
 	e.must(405, "PUT", "/host", map[string]any{})
 	e.must(404, "GET", "/host/nothing", nil)
 
@@ -214,7 +214,7 @@ func (r *vgRecorder) ExtendVolumeGroup(_ context.Context, vg string, disks []str
 func TestExtendLogicalPool(t *testing.T) {
 	e := newEnv(t, kimchi.Options{})
 	e.must(201, "POST", "/storagepools", map[string]any{"name": "vg0", "type": "logical", "source": map[string]any{"devices": []string{"/dev/sdb"}}})
-	assert.Contains(t, e.must(403, "PUT", "/storagepools/vg0", map[string]any{"disks": []string{"/dev/sdc"}}).reason(t), "WOKAPI0009E",
+	assert.Contains(t, e.must(403, "PUT", "/storagepools/vg0", map[string]any{"disks": []string{"/dev/sdc"}}).reason(t), "KCHAPI0009E",
 		"vgextend changes the machine: refused unless the program allows it")
 
 	rec := &vgRecorder{}

@@ -51,7 +51,7 @@ func TestVMLifecycle(t *testing.T) {
 		e.must(400, "POST", "/vms", map[string]any{"name": "vm1", "template": "/templates/t1"}).reason(t))
 	assert.Contains(t, e.must(404, "GET", "/vms/nosuch", nil).reason(t), "KCHVM0002E")
 	assert.Contains(t, e.must(404, "POST", "/vms/nosuch/start", nil).reason(t), "KCHVM0002E")
-	assert.Contains(t, e.must(405, "DELETE", "/vms", nil).reason(t), "WOKAPI0002E")
+	assert.Contains(t, e.must(405, "DELETE", "/vms", nil).reason(t), "KCHAPI0002E")
 	assert.Contains(t, e.must(405, "GET", "/vms/vm1/start", nil).reason(t), "not allowed")
 	e.must(404, "POST", "/vms/vm1/fly", nil)
 
@@ -79,7 +79,7 @@ func TestVMLifecycle(t *testing.T) {
 	assert.Equal(t, "\x89PNG\r\n\x1a\n", string(shot.body[:8]))
 
 	// Rename needs the VM off; then 303 to the new name.
-	assert.Contains(t, e.must(400, "PUT", "/vms/vm1", map[string]any{"name": "vm2"}).reason(t), "KCHVM0074E")
+	assert.Contains(t, e.must(400, "PUT", "/vms/vm1", map[string]any{"name": "vm2"}).reason(t), "KCHVM0003E")
 	e.must(200, "POST", "/vms/vm1/poweroff", nil)
 	r := e.must(303, "PUT", "/vms/vm1", map[string]any{"name": "vm2"})
 	assert.Equal(t, "/plugins/kimchi/vms/vm2", r.header.Get("Location"))
@@ -123,8 +123,8 @@ func TestCreateRefusalsLeaveNothing(t *testing.T) {
 		{map[string]any{"name": "x", "template": "/templates/t", "graphics": map[string]any{"type": "rdp"}}, "KCHVM0014E"},
 		{map[string]any{"name": "x", "template": "/templates/t", "storagepool": "/storagepools/nosuch"}, "KCHVM0007E"},
 		{map[string]any{"name": "x", "template": "/templates/t", "persistent": false}, "KCHVM0036E"},
-		{map[string]any{"name": 7, "template": "/templates/t"}, "WOKAPI0008E"},
-		{`{"name": "x", `, "WOKAPI0006E"},
+		{map[string]any{"name": 7, "template": "/templates/t"}, "KCHAPI0008E"},
+		{`{"name": "x", `, "KCHAPI0006E"},
 		{map[string]any{"name": "x", "template": "/templates/t", "cpus": 4}, "KCHAPI0001E"},
 	} {
 		assert.Contains(t, e.must(400, "POST", "/vms", c.body).reason(t), c.code, "%v", c.body)
@@ -145,7 +145,7 @@ func TestCreateRefusalsLeaveNothing(t *testing.T) {
 	tasks, err := e.svc.Tasks(ctx, "")
 	require.NoError(t, err)
 	assert.Empty(t, tasks, "refused requests start no task")
-	assert.Contains(t, e.must(400, "POST", "/vms", nil).reason(t), "WOKAPI0006E", "no body at all")
+	assert.Contains(t, e.must(400, "POST", "/vms", nil).reason(t), "KCHAPI0006E", "no body at all")
 }
 
 func TestClone(t *testing.T) {

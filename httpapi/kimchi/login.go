@@ -46,7 +46,7 @@ func Login(users *httpapi.Users, sessions *httpapi.Sessions) http.Handler {
 		var he *httpapi.Error
 		switch {
 		case errors.As(err, &he) && he.Status != http.StatusBadRequest:
-			return kerr(he.Kind, "WOKAPI0006E", "Unable to parse JSON request")
+			return kerr(he.Kind, "KCHAPI0006E", "Unable to parse JSON request")
 		case err != nil || req.Username == nil || req.Password == nil:
 			return invalid("WOKAUTH0007E", "You need to specify username and password to login into Wok.")
 		}

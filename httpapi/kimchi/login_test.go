@@ -111,11 +111,11 @@ func TestLogin(t *testing.T) {
 	assert.Equal(t, 200, do(user, "GET", "/plugins/kimchi/vms", "").status)
 	a = do(user, "POST", "/plugins/kimchi/vms/vm/poweroff", "")
 	assert.Equal(t, 403, a.status)
-	assert.Contains(t, a.body, "WOKAPI0009E")
+	assert.Contains(t, a.body, "KCHAPI0009E")
 	for _, p := range []string{"/plugins/kimchi/debugreports", "/plugins/kimchi/host/devices", "/plugins/kimchi/host/partitions"} {
 		a = do(user, "GET", p, "")
 		assert.Equal(t, 403, a.status, p)
-		assert.Contains(t, a.body, "WOKAPI0009E", p)
+		assert.Contains(t, a.body, "KCHAPI0009E", p)
 	}
 	assert.Equal(t, 200, do(admin, "GET", "/plugins/kimchi/debugreports", "").status)
 

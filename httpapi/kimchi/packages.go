@@ -216,7 +216,7 @@ func (s *Service) Repository(id string) (Repository, error) {
 	return Repository{}, notFound("KCHREPOS0012E", "Repository %s does not exist", id)
 }
 
-var errNoRepoEditor = kerr(ErrForbidden, "WOKAPI0009E", "You don't have permission to perform this operation: this server does not edit its host's repositories unless the program running it allows it")
+var errNoRepoEditor = kerr(ErrForbidden, "KCHAPI0009E", "You don't have permission to perform this operation: this server does not edit its host's repositories unless the program running it allows it")
 
 // checkRepo validates a repository to add or change.
 func (s *Service) checkRepo(r Repository) error {

@@ -81,8 +81,8 @@ func TestRepositories(t *testing.T) {
 
 	// By default nothing is edited.
 	e2 := newEnv(t, kimchi.Options{Root: root})
-	assert.Contains(t, e2.must(403, "POST", "/host/repositories", map[string]any{"baseurl": "http://new.example/debian", "config": map[string]any{"dist": "trixie"}}).reason(t), "WOKAPI0009E")
-	assert.Contains(t, e2.must(403, "DELETE", "/host/repositories/"+repos[2].RepoID, nil).reason(t), "WOKAPI0009E")
+	assert.Contains(t, e2.must(403, "POST", "/host/repositories", map[string]any{"baseurl": "http://new.example/debian", "config": map[string]any{"dist": "trixie"}}).reason(t), "KCHAPI0009E")
+	assert.Contains(t, e2.must(403, "DELETE", "/host/repositories/"+repos[2].RepoID, nil).reason(t), "KCHAPI0009E")
 	var caps kimchi.Capabilities
 	e2.must(200, "GET", "/config/capabilities", nil).json(t, &caps)
 	require.NotNil(t, caps.RepoMngtTool)

@@ -52,7 +52,7 @@ func TestDebugReports(t *testing.T) {
 		if bad == "" {
 			continue
 		}
-		assert.Contains(t, e.must(400, "POST", "/debugreports", map[string]any{"name": bad}).reason(t), "KCHDR0011E", bad)
+		assert.Contains(t, e.must(400, "POST", "/debugreports", map[string]any{"name": bad}).reason(t), "KCHDR0007E", bad)
 	}
 	// A link planted in the directory is never served.
 	secret := filepath.Join(t.TempDir(), "secret")
@@ -69,7 +69,7 @@ func TestDebugReports(t *testing.T) {
 	assert.Equal(t, "/plugins/kimchi/debugreports/renamed", resp.header.Get("Location"))
 	e.must(404, "GET", "/debugreports/first", nil)
 	e.must(200, "GET", "/debugreports/renamed/content", nil)
-	assert.Contains(t, e.must(400, "PUT", "/debugreports/renamed", map[string]any{"name": "../x"}).reason(t), "KCHDR0011E")
+	assert.Contains(t, e.must(400, "PUT", "/debugreports/renamed", map[string]any{"name": "../x"}).reason(t), "KCHDR0007E")
 	e.must(204, "DELETE", "/debugreports/renamed", nil)
 	e.must(404, "DELETE", "/debugreports/renamed", nil)
 	tmp, _ := filepath.Glob(filepath.Join(dir, ".tmp-*"))

@@ -204,7 +204,7 @@ func (s *Service) applyTemplate(t *Template, req TemplateRequest, creating bool)
 		return invalid("KCHTMPL0009E", "Template icon must be a path to the image")
 	}
 	if len(t.Folder) > 64 || len(t.Icon) > 1024 || len(t.OSDistro) > 64 || len(t.OSVersion) > 64 {
-		return invalid("KCHAPI0001E", "Unknown parameter: a folder, icon or OS name is too long")
+		return invalid("KCHTMPL0010E", "Template distribution, version, icon and folders must be strings of at most 64 characters (1024 for the icon)")
 	}
 	return nil
 }
@@ -379,11 +379,11 @@ func (s *Service) CreateTemplate(ctx context.Context, req TemplateRequest) (Temp
 
 func (s *Service) loadTemplate(ctx context.Context, name string) (Template, int64, error) {
 	if !validName(name) {
-		return Template{}, 0, notFound("KCHTMPL0002E", "Template %s does not exist", name)
+		return Template{}, 0, notFound("KCHOBJST0001E", "Unable to find %s in datastore", name)
 	}
 	kv, err := s.st.Get(ctx, s.templateKey(name))
 	if errors.Is(err, store.ErrNotFound) {
-		return Template{}, 0, notFound("KCHTMPL0002E", "Template %s does not exist", name)
+		return Template{}, 0, notFound("KCHOBJST0001E", "Unable to find %s in datastore", name)
 	}
 	if err != nil {
 		return Template{}, 0, err

@@ -173,7 +173,7 @@ func TestUIUpdateVMAllOrNothing(t *testing.T) {
 	before := e.vm("vm", "t")
 	e.vm("other", "t")
 	r := e.must(400, "PUT", "/vms/vm", map[string]any{"name": "other", "memory": 3072, "cpus": 3})
-	assert.Contains(t, r.reason(t), "KCHVM0001E")
+	assert.Contains(t, r.reason(t), "KCHVM0003E")
 	var after kimchi.VM
 	e.must(200, "GET", "/vms/vm", nil).json(t, &after)
 	assert.Equal(t, before.Memory, after.Memory, "memory unchanged")
@@ -184,4 +184,33 @@ func TestUIUpdateVMAllOrNothing(t *testing.T) {
 	e.must(200, "GET", "/vms/renamed", nil).json(t, &after)
 	assert.Equal(t, 3072, after.Memory)
 	assert.Equal(t, 3, after.CPUs)
+}
+
+// TestUIMessageCodes: Kimchi 1.5's codes and words, and none that
+// neither Kimchi nor Wok has.
+func TestUIMessageCodes(t *testing.T) {
+	e := newEnv(t, kimchi.Options{})
+	assert.Equal(t, "The path '/plugins/kimchi/nothing' was not found.", e.must(404, "GET", "/nothing", nil).reason(t))
+	assert.Contains(t, e.must(404, "GET", "/templates/nope", nil).reason(t), "KCHOBJST0001E: Unable to find nope in datastore")
+	assert.Contains(t, e.must(405, "DELETE", "/vms", nil).reason(t), "KCHAPI0002E: Delete is not allowed for")
+	assert.Contains(t, e.must(405, "POST", "/vms/x", map[string]any{}).reason(t), "KCHAPI0005E: Create is not allowed for")
+	assert.Contains(t, e.must(405, "PUT", "/vms", map[string]any{}).reason(t), "KCHAPI0003E")
+	assert.Contains(t, e.must(400, "POST", "/templates", "{").reason(t), "KCHAPI0006E")
+	assert.Contains(t, e.must(400, "POST", "/templates", map[string]any{"nme": "x"}).reason(t), `KCHAPI0001E: Unknown parameter "nme"`)
+	assert.Contains(t, e.must(400, "POST", "/debugreports", map[string]any{"name": "a b"}).reason(t), "KCHDR0007E")
+}
+
+// TestUIUnnamedReports: the host page's debug report has no name; two of
+// them in a row are two reports, named as Kimchi names them.
+func TestUIUnnamedReports(t *testing.T) {
+	e := newEnv(t, kimchi.Options{DebugReportDir: t.TempDir()})
+	a := e.wait(e.do("POST", "/debugreports", nil))
+	b := e.wait(e.do("POST", "/debugreports", map[string]any{}))
+	require.Equal(t, kimchi.TaskFinished, a.Status, a.Message)
+	require.Equal(t, kimchi.TaskFinished, b.Status, b.Message)
+	assert.Regexp(t, `^/plugins/kimchi/debugreports/report-[0-9]{13}$`, a.Target)
+	assert.NotEqual(t, a.Target, b.Target)
+	var list []kimchi.DebugReport
+	e.must(200, "GET", "/debugreports", nil).json(t, &list)
+	assert.Len(t, list, 2)
 }

@@ -542,10 +542,10 @@ func (s *Service) checkVMUpdate(ctx context.Context, d virt.Domain, req UpdateVM
 			return invalid("KCHVM0011E", "Virtual machine name must be a string without slashes (/)")
 		}
 		if d.State != virt.Shutoff {
-			return invalid("KCHVM0074E", "Unable to update the following parameters while the VM is online: name")
+			return invalid("KCHVM0003E", "Unable to rename virtual machine %s. The name %s already exists or it is not powered off.", d.Name, *req.Name)
 		}
 		if _, err := s.drv.Domain(ctx, *req.Name); err == nil {
-			return invalid("KCHVM0001E", "Virtual machine %s already exists", *req.Name)
+			return invalid("KCHVM0003E", "Unable to rename virtual machine %s. The name %s already exists or it is not powered off.", d.Name, *req.Name)
 		}
 	}
 	if req.Memory != nil && (*req.Memory < 64 || *req.Memory > 16<<20) {
