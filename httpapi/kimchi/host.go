@@ -510,20 +510,35 @@ type Distro struct {
 	Name      string `json:"name"`
 	OSDistro  string `json:"os_distro"`
 	OSVersion string `json:"os_version"`
+	OSArch    string `json:"os_arch"`
 	Path      string `json:"path"` // the ISO's URI
 }
 
-// Distros lists Options.Distros.
+// DefaultDistros are the distributions offered when Options.Distros is
+// nil, as Kimchi offers a list of its own: installation images of
+// current releases, as their projects publish them. A new slice each
+// call; a program that keeps such a list up to date sets its own.
+func DefaultDistros() []Distro {
+	return []Distro{
+		{"Debian 12", "debian", "12", "x86_64", "https://cdimage.debian.org/cdimage/archive/12.8.0/amd64/iso-cd/debian-12.8.0-amd64-netinst.iso"},
+		{"Ubuntu 24.04 LTS", "ubuntu", "24.04", "x86_64", "https://releases.ubuntu.com/24.04/ubuntu-24.04.1-live-server-amd64.iso"},
+		{"Fedora 41 Server", "fedora", "41", "x86_64", "https://download.fedoraproject.org/pub/fedora/linux/releases/41/Server/x86_64/iso/Fedora-Server-netinst-x86_64-41-1.4.iso"},
+		{"openSUSE Leap 15.6", "opensuse", "15.6", "x86_64", "https://download.opensuse.org/distribution/leap/15.6/iso/openSUSE-Leap-15.6-NET-x86_64-Media.iso"},
+	}
+}
+
+// Distros lists the distributions offered: Options.Distros, or
+// DefaultDistros when that is nil.
 func (s *Service) Distros() []Distro {
 	if s.opts.Distros == nil {
-		return []Distro{}
+		return DefaultDistros()
 	}
-	return s.opts.Distros
+	return slices.Clone(s.opts.Distros)
 }
 
 // Distro returns one.
 func (s *Service) Distro(name string) (Distro, error) {
-	for _, d := range s.opts.Distros {
+	for _, d := range s.Distros() {
 		if d.Name == name {
 			return d, nil
 		}

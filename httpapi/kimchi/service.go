@@ -70,7 +70,8 @@ type Options struct {
 	// StatsHistory how many samples /host/stats/history keeps (180).
 	StatsInterval time.Duration
 	StatsHistory  int
-	// Distros are the distributions /config/distros offers.
+	// Distros are the distributions /config/distros offers (nil:
+	// DefaultDistros; empty: none).
 	Distros []Distro
 	// Peers are the other Kimchi servers /peers lists (none: discovery
 	// is off).

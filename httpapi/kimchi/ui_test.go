@@ -214,3 +214,23 @@ func TestUIUnnamedReports(t *testing.T) {
 	e.must(200, "GET", "/debugreports", nil).json(t, &list)
 	assert.Len(t, list, 2)
 }
+
+// TestUIDistros: the template page offers distributions out of the box,
+// as Kimchi does; a program may offer its own, or none.
+func TestUIDistros(t *testing.T) {
+	e := newEnv(t, kimchi.Options{})
+	var ds []kimchi.Distro
+	e.must(200, "GET", "/config/distros", nil).json(t, &ds)
+	require.NotEmpty(t, ds)
+	for _, d := range ds {
+		assert.NotEmpty(t, d.Name)
+		assert.NotEqual(t, "unknown", d.OSDistro)
+		assert.Regexp(t, `^https://[^/]+/.+\.iso$`, d.Path, d.Name)
+		var one kimchi.Distro
+		e.must(200, "GET", "/config/distros/"+url.PathEscape(d.Name), nil).json(t, &one)
+		assert.Equal(t, d, one)
+	}
+	none := newEnv(t, kimchi.Options{Distros: []kimchi.Distro{}})
+	none.must(200, "GET", "/config/distros", nil).json(t, &ds)
+	assert.Empty(t, ds)
+}
