@@ -200,7 +200,7 @@ func (s *server) ovirt(context.Context) error {
 }
 
 // kimchi is VMs on the hypervisor, their networks slices of the fabric.
-func (s *server) kimchi(context.Context) error {
+func (s *server) kimchi(ctx context.Context) error {
 	drv, opts := openHypervisor(s.c.libvirt, s.log)
 	what := opts.Notice
 	if drv != nil {
@@ -223,6 +223,13 @@ func (s *server) kimchi(context.Context) error {
 	svc, err := kimchi.NewService(s.st, opts)
 	if err != nil {
 		return err
+	}
+	if drv != nil {
+		// As Kimchi does at start: the pool and networks new templates
+		// refer to exist and are active, so a first template works.
+		if err := svc.EnsureDefaults(ctx); err != nil {
+			s.log.Warn("kimchi: the default storage pool or network is not ready; templates need one named", "err", err)
+		}
 	}
 	s.runs = append(s.runs, svc.Run)
 	s.surface(kimchi.NewHandler(svc, kimchi.HandlerOptions{Logger: s.log, Timeout: s.c.requestTimeout,

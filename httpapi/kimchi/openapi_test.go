@@ -39,16 +39,23 @@ func TestOpenAPIWalk(t *testing.T) {
 		}
 		defer d.Close()
 		// Kimchi's templates default to a pool named "default"; the
-		// stock hypervisor's is "default-pool".
-		_, err = d.DefinePool(t.Context(), virt.PoolSpec{Name: "default", Type: "dir", Path: t.TempDir()})
-		require.NoError(t, err)
-		require.NoError(t, d.StartPool(t.Context(), "default"))
+		// stock hypervisor's is "default-pool": made as the server makes
+		// it at start.
+		ensureDefaults(t, d)
 		// Its VM "test" runs; the walk reboots the host, which Kimchi
 		// refuses while VMs run.
 		require.NoError(t, d.Poweroff(t.Context(), "test"))
 		// It has no PCI device to pass through.
 		walk(t, d, "getHostDevice", "listVMHolders", "getVMHolder", "attachHostDev", "getHostDev", "detachHostDev")
 	})
+}
+
+// ensureDefaults makes the pool and network templates default to, as the
+// server does when it starts.
+func ensureDefaults(t *testing.T, drv virt.Driver) {
+	svc, err := kimchi.NewService(memory.New(nil), kimchi.Options{Driver: drv, DefaultPoolPath: t.TempDir()})
+	require.NoError(t, err)
+	require.NoError(t, svc.EnsureDefaults(t.Context()))
 }
 
 func walk(t *testing.T, drv virt.Driver, mayFail ...string) {

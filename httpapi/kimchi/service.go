@@ -70,6 +70,9 @@ type Options struct {
 	// StatsHistory how many samples /host/stats/history keeps (180).
 	StatsInterval time.Duration
 	StatsHistory  int
+	// DefaultPoolPath is where EnsureDefaults makes the default storage
+	// pool ("/var/lib/libvirt/images").
+	DefaultPoolPath string
 	// Distros are the distributions /config/distros offers (nil:
 	// DefaultDistros; empty: none).
 	Distros []Distro
@@ -170,6 +173,7 @@ func NewService(st store.Store, opts Options) (*Service, error) {
 		d.Graphics = Graphics{Type: "vnc", Listen: "127.0.0.1"}
 	}
 	opts.Root = or(opts.Root, "/")
+	opts.DefaultPoolPath = or(opts.DefaultPoolPath, "/var/lib/libvirt/images")
 	opts.DebugReportDir = or(opts.DebugReportDir, filepath.Join(os.TempDir(), "netslice-kimchi-debugreports"))
 	if opts.HostActions == nil {
 		opts.HostActions = RefuseHostActions{}
@@ -214,6 +218,48 @@ func (s *Service) Run(ctx context.Context) error {
 	s.sampleHost(ctx)
 	<-ctx.Done()
 	return ctx.Err()
+}
+
+// EnsureDefaults makes ready what a new template refers to, as Kimchi does
+// when it starts: the default storage pool (Options.Defaults.StoragePool)
+// is defined, as a directory pool at Options.DefaultPoolPath, when it is
+// named "default" and missing, and it and the default networks are
+// started. A default pool of another name, or a default network, that does
+// not exist is an error naming it. The library never calls it: a program
+// calls it once, at start, for the hypervisor it serves.
+func (s *Service) EnsureDefaults(ctx context.Context) error {
+	drv, err := s.driver()
+	if err != nil {
+		return err
+	}
+	d := s.opts.Defaults
+	p, err := drv.Pool(ctx, d.StoragePool)
+	if errors.Is(err, virt.ErrNotFound) && d.StoragePool == "default" {
+		p, err = drv.DefinePool(ctx, virt.PoolSpec{Name: "default", Type: "dir", Path: s.opts.DefaultPoolPath})
+		if err == nil {
+			drv.SetPoolAutostart(ctx, "default", true)
+		}
+	}
+	if err != nil {
+		return fromVirt(err, "KCHPOOL0007E", "KCHPOOL0002E", "Unable to create storage pool %s.", d.StoragePool)
+	}
+	if !p.Active {
+		if err := drv.StartPool(ctx, p.Name); err != nil {
+			return fromVirt(err, "KCHPOOL0009E", "KCHPOOL0002E", "Unable to activate storage pool %s.", p.Name)
+		}
+	}
+	for _, name := range d.Networks {
+		n, err := drv.Network(ctx, name)
+		if err != nil {
+			return fromVirt(err, "KCHNET0022E", "KCHNET0002E", "Failed to start network %s.", name)
+		}
+		if !n.Active {
+			if err := drv.StartNetwork(ctx, name); err != nil {
+				return fromVirt(err, "KCHNET0022E", "KCHNET0002E", "Failed to start network %s.", name)
+			}
+		}
+	}
+	return nil
 }
 
 // Ready returns once Run has started: the tasks this server left running

@@ -19,6 +19,8 @@ import (
 
 	"github.com/netslice/netslice/httpapi/internal/apitest"
 	"github.com/netslice/netslice/httpapi/kimchi"
+	"github.com/netslice/netslice/store/memory"
+	"github.com/netslice/netslice/virt/libvirt"
 )
 
 // TestUIIfaces: the guest's interface dialog leaves the MAC blank to let
@@ -233,4 +235,27 @@ func TestUIDistros(t *testing.T) {
 	none := newEnv(t, kimchi.Options{Distros: []kimchi.Distro{}})
 	none.must(200, "GET", "/config/distros", nil).json(t, &ds)
 	assert.Empty(t, ds)
+}
+
+// TestUIFirstTemplate: on libvirt's stock test hypervisor (the server's
+// fallback), whose pool is "default-pool", a newcomer's first template —
+// no pool named, as the UI sends it — works once the defaults are made
+// as the server makes them at start, and a VM comes from it.
+func TestUIFirstTemplate(t *testing.T) {
+	d, err := libvirt.Open("test:///default", libvirt.Options{})
+	if err != nil {
+		t.Skipf("libvirt test driver unavailable (needs cgo and libvirt0): %v", err)
+	}
+	t.Cleanup(func() { d.Close() })
+	st := memory.New(nil)
+	t.Cleanup(func() { st.Close() })
+	e := startEnv(t, d, st, kimchi.Options{DefaultPoolPath: t.TempDir()})
+	require.NoError(t, e.svc.EnsureDefaults(context.Background()))
+	require.NoError(t, e.svc.EnsureDefaults(context.Background()), "twice: nothing to do")
+	var tm kimchi.Template
+	e.must(201, "POST", "/templates", map[string]any{"name": "first", "memory": 512}).json(t, &tm)
+	assert.Equal(t, "/storagepools/default", tm.StoragePool)
+	assert.Empty(t, tm.Invalid)
+	e.vm("first-vm", "first")
+	e.must(204, "DELETE", "/vms/first-vm", nil)
 }
