@@ -247,7 +247,10 @@ type Volume struct {
 type VolumeSpec struct {
 	Name     string
 	Capacity uint64 // bytes
-	Format   string // "qcow2", "raw", ...
+	// Allocation is how much to allocate at once (bytes; 0: as the
+	// hypervisor does when none is said).
+	Allocation uint64
+	Format     string // "qcow2", "raw", ...
 }
 
 // NodeDevice is a host device the hypervisor knows.

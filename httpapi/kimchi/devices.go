@@ -22,10 +22,10 @@ type Iface struct {
 
 // IfaceRequest is POST /vms/{name}/ifaces and PUT .../ifaces/{mac}.
 type IfaceRequest struct {
-	Type    string  `json:"type"`
-	Network *string `json:"network"`
-	Model   *string `json:"model"`
-	MAC     *string `json:"mac"`
+	Type    string  `json:"type" code:"KCHVMIF0004E"`
+	Network *string `json:"network" code:"KCHVMIF0005E"`
+	Model   *string `json:"model" code:"KCHVMIF0006E"`
+	MAC     *string `json:"mac" code:"KCHVMIF0010E"`
 }
 
 var nicModels = []string{"ne2k_pci", "i82551", "i82557b", "i82559er", "rtl8139", "e1000", "pcnet", "virtio"}
@@ -205,11 +205,17 @@ type Storage struct {
 
 // StorageRequest is POST /vms/{name}/storages and PUT .../{dev}.
 type StorageRequest struct {
-	Type string `json:"type"`
-	Path string `json:"path"`
-	Pool string `json:"pool"`
-	Vol  string `json:"vol"`
+	Type string `json:"type" code:"KCHVMSTOR0002E"`
+	Path string `json:"path" code:"KCHVMSTOR0003E"`
+	Pool string `json:"pool" code:"KCHVMSTOR0012E"`
+	Vol  string `json:"vol" code:"KCHVMSTOR0012E"`
 	Bus  string `json:"bus"`
+}
+
+// StorageUpdate is PUT /vms/{vm}/storages/{dev}: a CD-ROM's new medium,
+// a local or remote ISO, or "" to eject it.
+type StorageUpdate struct {
+	Path *string `json:"path" code:"KCHVMSTOR0003E"`
 }
 
 func storageOf(d virt.Disk) Storage {
@@ -314,23 +320,26 @@ func (s *Service) diskUser(ctx context.Context, path string) (string, error) {
 }
 
 // UpdateStorage changes a CD-ROM's medium.
-func (s *Service) UpdateStorage(ctx context.Context, vm, dev string, req StorageRequest) (Storage, error) {
+func (s *Service) UpdateStorage(ctx context.Context, vm, dev string, req StorageUpdate) (Storage, error) {
 	cur, err := s.Storage(ctx, vm, dev)
 	if err != nil {
 		return Storage{}, err
 	}
-	if cur.Type != "cdrom" || req.Type != "" && req.Type != "cdrom" || req.Pool != "" || req.Vol != "" || req.Bus != "" {
+	if cur.Type != "cdrom" {
 		return Storage{}, invalid("KCHVMSTOR0006E", "Only CDROM path can be update.")
 	}
-	if req.Path == "" {
+	if req.Path == nil {
 		return Storage{}, invalid("KCHVMSTOR0013E", "Specify path to update virtual machine disk")
 	}
-	if err := s.media(ctx, req.Path, true); errors.Is(err, errOutsidePools) {
-		return Storage{}, invalid("KCHVMSTOR0003E", "The path '%s' is not a valid local path for the device", req.Path)
-	} else if err != nil {
-		return Storage{}, err
+	path := *req.Path // "": the medium ejected
+	if path != "" && !remoteMedia(path) {
+		if err := s.media(ctx, path, true); errors.Is(err, errOutsidePools) {
+			return Storage{}, invalid("KCHVMSTOR0003E", "The path '%s' is not a valid local/remote path for the device", path)
+		} else if err != nil {
+			return Storage{}, err
+		}
 	}
-	if err := s.drv.UpdateDisk(ctx, vm, virt.Disk{Dev: dev, Path: req.Path}); err != nil {
+	if err := s.drv.UpdateDisk(ctx, vm, virt.Disk{Dev: dev, Path: path}); err != nil {
 		return Storage{}, fromVirt(err, "KCHVMSTOR0009E", "KCHVMSTOR0007E", "Error while updating storage device %s of %s.", dev, vm)
 	}
 	return s.Storage(ctx, vm, dev)

@@ -11,6 +11,7 @@ import (
 	"mime/multipart"
 	"net/http"
 	"net/url"
+	"reflect"
 	"regexp"
 	"slices"
 	"strconv"
@@ -145,7 +146,43 @@ func (h *Handler) decode(w http.ResponseWriter, r *http.Request, v any) error {
 	case errors.Is(he, httpapi.ErrMalformed):
 		return invalid("KCHAPI0006E", "Unable to parse JSON request: %s", he.Msg)
 	}
+	if code := fieldCode(reflect.TypeOf(v), he.Field); code != "" {
+		return invalid(code, "%s", he.Msg) // the field's own code, as API.json gives it
+	}
 	return invalid("KCHAPI0008E", "Parameters does not match requirement in schema: %s", he.Msg)
+}
+
+// fieldCode is the code Kimchi's API.json gives a field of a request
+// (the "code" tag of the field named by path, "disks[0].size" or
+// "disks.size", or of the nearest field above it that has one), or "".
+func fieldCode(t reflect.Type, path string) string {
+	code := ""
+	for part := range strings.SplitSeq(path, ".") {
+		if i := strings.IndexByte(part, '['); i >= 0 {
+			part = part[:i]
+		}
+		for t.Kind() == reflect.Pointer || t.Kind() == reflect.Slice || t.Kind() == reflect.Array {
+			t = t.Elem()
+		}
+		if t.Kind() != reflect.Struct {
+			return code
+		}
+		found := false
+		for i := range t.NumField() {
+			f := t.Field(i)
+			if name, _, _ := strings.Cut(f.Tag.Get("json"), ","); name == part {
+				if c := f.Tag.Get("code"); c != "" {
+					code = c
+				}
+				t, found = f.Type, true
+				break
+			}
+		}
+		if !found {
+			return code
+		}
+	}
+	return code
 }
 
 // decodeOptional is decode for actions, whose body may be empty.

@@ -123,7 +123,7 @@ func TestCreateRefusalsLeaveNothing(t *testing.T) {
 		{map[string]any{"name": "x", "template": "/templates/t", "graphics": map[string]any{"type": "rdp"}}, "KCHVM0014E"},
 		{map[string]any{"name": "x", "template": "/templates/t", "storagepool": "/storagepools/nosuch"}, "KCHVM0007E"},
 		{map[string]any{"name": "x", "template": "/templates/t", "persistent": false}, "KCHVM0036E"},
-		{map[string]any{"name": 7, "template": "/templates/t"}, "KCHAPI0008E"},
+		{map[string]any{"name": 7, "template": "/templates/t"}, "KCHVM0011E"},
 		{`{"name": "x", `, "KCHAPI0006E"},
 		{map[string]any{"name": "x", "template": "/templates/t", "cpus": 4}, "KCHAPI0001E"},
 	} {

@@ -36,12 +36,12 @@ type Network struct {
 
 // NetworkRequest is POST /networks.
 type NetworkRequest struct {
-	Name       string   `json:"name"`
-	Connection string   `json:"connection"`
-	Subnet     string   `json:"subnet"`
-	Interface  string   `json:"interface"`
-	Interfaces []string `json:"interfaces"` // newer clients send a list of one
-	VLANID     int      `json:"vlan_id"`
+	Name       string   `json:"name" code:"KCHNET0011E"`
+	Connection string   `json:"connection" code:"KCHNET0012E"`
+	Subnet     string   `json:"subnet" code:"KCHNET0013E"`
+	Interface  string   `json:"interface" code:"KCHNET0014E"`
+	Interfaces []string `json:"interfaces" code:"KCHNET0014E"` // newer clients send a list of one
+	VLANID     int      `json:"vlan_id" code:"KCHNET0015E"`
 }
 
 func netNotFound(name string) error {

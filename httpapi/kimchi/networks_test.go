@@ -42,7 +42,7 @@ func TestTemplates(t *testing.T) {
 		{map[string]any{"name": "x", "disks": []any{map[string]any{"index": 0, "size": 1, "format": "exe"}}}, "KCHTMPL0027E"},
 		{map[string]any{"name": "x", "cpus": 3, "cpu_info": map[string]any{"topology": map[string]any{"sockets": 1, "cores": 2, "threads": 1}}}, "KCHCPUINF0002E"},
 		{map[string]any{"name": "x", "graphics": map[string]any{"type": "vnc", "listen": "everywhere"}}, "KCHVM0015E"},
-		{map[string]any{"name": "x", "networks": "default"}, "KCHAPI0008E"},
+		{map[string]any{"name": "x", "networks": "default"}, "KCHTMPL0017E"},
 	} {
 		assert.Contains(t, e.must(400, "POST", "/templates", c.body).reason(t), c.code, "%v", c.body)
 	}

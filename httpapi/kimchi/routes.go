@@ -276,7 +276,7 @@ func (h *Handler) storages() collection {
 		},
 		read: func(c call, dev string) (any, error) { return s.Storage(c.ctx, c.param("vm"), dev) },
 		update: func(c call, dev string) (out, error) {
-			var req StorageRequest
+			var req StorageUpdate
 			if err := c.body(&req); err != nil {
 				return out{}, err
 			}

@@ -45,21 +45,21 @@ type StoragePool struct {
 
 // PoolRequest is POST /storagepools.
 type PoolRequest struct {
-	Name   string `json:"name"`
-	Type   string `json:"type"` // dir, kimchi-iso, netfs, logical, iscsi, scsi
-	Path   string `json:"path"`
+	Name   string `json:"name" code:"KCHPOOL0016E"`
+	Type   string `json:"type" code:"KCHPOOL0017E"` // dir, kimchi-iso, netfs, logical, iscsi, scsi
+	Path   string `json:"path" code:"KCHPOOL0018E"`
 	Source *struct {
-		Host        string   `json:"host"`
-		Path        string   `json:"path"`
-		Devices     []string `json:"devices"`
-		Target      string   `json:"target"`
-		Port        int      `json:"port"`
-		AdapterName string   `json:"adapter_name"`
+		Host        string   `json:"host" code:"KCHPOOL0019E"`
+		Path        string   `json:"path" code:"KCHPOOL0018E"`
+		Devices     []string `json:"devices" code:"KCHPOOL0021E"`
+		Target      string   `json:"target" code:"KCHPOOL0022E"`
+		Port        int      `json:"port" code:"KCHPOOL0023E"`
+		AdapterName string   `json:"adapter_name" code:"KCHPOOL0030E"`
 		Auth        *struct {
-			Username string `json:"username"`
-			Password string `json:"password"`
+			Username string `json:"username" code:"KCHPOOL0024E"`
+			Password string `json:"password" code:"KCHPOOL0025E"`
 		} `json:"auth"`
-	} `json:"source"`
+	} `json:"source" code:"KCHPOOL0026E"`
 }
 
 // PoolUpdate is PUT /storagepools/{name}.

@@ -18,15 +18,15 @@ import (
 
 // Graphics is a template's or a VM's display.
 type Graphics struct {
-	Type   string `json:"type"` // "vnc", "spice", "null"
-	Listen string `json:"listen"`
+	Type   string `json:"type" code:"KCHVM0014E"` // "vnc", "spice", "null"
+	Listen string `json:"listen" code:"KCHVM0015E"`
 }
 
 // Topology is a CPU topology.
 type Topology struct {
-	Sockets int `json:"sockets"`
-	Cores   int `json:"cores"`
-	Threads int `json:"threads"`
+	Sockets int `json:"sockets" code:"KCHTMPL0026E"`
+	Cores   int `json:"cores" code:"KCHTMPL0026E"`
+	Threads int `json:"threads" code:"KCHTMPL0026E"`
 }
 
 // CPUInfo is a template's cpu_info.
@@ -37,10 +37,10 @@ type CPUInfo struct {
 // TemplateDisk is a disk a template gives its VMs: a new volume of Size
 // GiB, or a copy of Volume (in the template's pool).
 type TemplateDisk struct {
-	Index  int    `json:"index"`
-	Size   int    `json:"size,omitempty"`
-	Volume string `json:"volume,omitempty"`
-	Format string `json:"format,omitempty"`
+	Index  int    `json:"index" code:"KCHTMPL0028E"`
+	Size   int    `json:"size,omitempty" code:"KCHTMPL0022E"`
+	Volume string `json:"volume,omitempty" code:"KCHTMPL0019E"`
+	Format string `json:"format,omitempty" code:"KCHTMPL0027E"`
 }
 
 // Template is what VMs are created from. Templates live in the store.
@@ -66,19 +66,19 @@ type Template struct {
 // TemplateRequest creates (POST) or changes (PUT) a template: a field
 // left out keeps its value (or, creating, gets its default).
 type TemplateRequest struct {
-	Name        *string         `json:"name"`
+	Name        *string         `json:"name" code:"KCHTMPL0008E"`
 	Folder      *[]string       `json:"folder"`
-	Icon        *string         `json:"icon"`
-	OSDistro    *string         `json:"os_distro"`
-	OSVersion   *string         `json:"os_version"`
-	CPUs        *int            `json:"cpus"`
-	Memory      *int            `json:"memory"`
-	CDROM       *string         `json:"cdrom"`
-	StoragePool *string         `json:"storagepool"`
-	Networks    *[]string       `json:"networks"`
-	Disks       *[]TemplateDisk `json:"disks"`
+	Icon        *string         `json:"icon" code:"KCHTMPL0009E"`
+	OSDistro    *string         `json:"os_distro" code:"KCHTMPL0010E"`
+	OSVersion   *string         `json:"os_version" code:"KCHTMPL0011E"`
+	CPUs        *int            `json:"cpus" code:"KCHTMPL0012E"`
+	Memory      *int            `json:"memory" code:"KCHTMPL0013E"`
+	CDROM       *string         `json:"cdrom" code:"KCHTMPL0014E"`
+	StoragePool *string         `json:"storagepool" code:"KCHTMPL0015E"`
+	Networks    *[]string       `json:"networks" code:"KCHTMPL0017E"`
+	Disks       *[]TemplateDisk `json:"disks" code:"KCHTMPL0028E"`
 	Graphics    *Graphics       `json:"graphics"`
-	CPUInfo     *CPUInfo        `json:"cpu_info"`
+	CPUInfo     *CPUInfo        `json:"cpu_info" code:"KCHTMPL0026E"`
 }
 
 var diskFormats = []string{"bochs", "cloop", "cow", "dmg", "qcow", "qcow2", "qed", "raw", "vmdk", "vpc"}
@@ -144,8 +144,11 @@ func (s *Service) applyTemplate(t *Template, req TemplateRequest, creating bool)
 	if req.CPUInfo != nil {
 		t.CPUInfo = *req.CPUInfo
 	}
-	if !validName(t.Name) {
-		return invalid("KCHTMPL0008E", "Template name must be a string without slashes (/) or quotes (\")")
+	if !validName(t.Name) || strings.TrimSpace(t.Name) != t.Name {
+		return invalid("KCHTMPL0008E", "Template name must be a string without slashes (/) or quotes (\"), nor spaces around it")
+	}
+	if req.Disks != nil && len(*req.Disks) == 0 {
+		return invalid("KCHTMPL0033E", "Parameter 'disks' requires at least one disk object")
 	}
 	if topo := t.CPUInfo.Topology; topo != nil {
 		if topo.Sockets <= 0 || topo.Cores <= 0 || topo.Threads <= 0 {
@@ -200,13 +203,20 @@ func (s *Service) applyTemplate(t *Template, req TemplateRequest, creating bool)
 	if t.CDROM != "" && !strings.HasPrefix(t.CDROM, "/") && !remoteMedia(t.CDROM) {
 		return invalid("KCHTMPL0014E", "Template CDROM must be a local or remote ISO file")
 	}
-	if t.Icon != "" && !strings.HasPrefix(t.Icon, "images/") {
+	if t.Icon != "" && !iconPath(t.Icon) {
 		return invalid("KCHTMPL0009E", "Template icon must be a path to the image")
 	}
 	if len(t.Folder) > 64 || len(t.Icon) > 1024 || len(t.OSDistro) > 64 || len(t.OSVersion) > 64 {
 		return invalid("KCHTMPL0010E", "Template distribution, version, icon and folders must be strings of at most 64 characters (1024 for the icon)")
 	}
 	return nil
+}
+
+// iconPath reports whether an icon is one of Kimchi's images, as 1.5
+// ("images/") and its UI under Wok ("plugins/kimchi/images/") name them.
+func iconPath(icon string) bool {
+	return (strings.HasPrefix(icon, "images/") || strings.HasPrefix(icon, "plugins/kimchi/images/")) &&
+		!strings.Contains(icon, "..") && len(icon) <= 1024
 }
 
 func validGraphics(g Graphics) error {

@@ -20,6 +20,7 @@ import (
 	"github.com/netslice/netslice/httpapi/internal/apitest"
 	"github.com/netslice/netslice/httpapi/kimchi"
 	"github.com/netslice/netslice/store/memory"
+	"github.com/netslice/netslice/virt"
 	"github.com/netslice/netslice/virt/libvirt"
 )
 
@@ -258,4 +259,53 @@ func TestUIFirstTemplate(t *testing.T) {
 	assert.Empty(t, tm.Invalid)
 	e.vm("first-vm", "first")
 	e.must(204, "DELETE", "/vms/first-vm", nil)
+}
+
+// TestUIValidation: requests checked as Kimchi's API.json checks them,
+// each field answered with its own code.
+func TestUIValidation(t *testing.T) {
+	e := newEnv(t, kimchi.Options{})
+	e.template("t", nil)
+	e.vm("vm", "t")
+	for _, c := range []struct {
+		method, path string
+		body         map[string]any
+		code         string
+	}{
+		{"POST", "/templates", map[string]any{"name": "x", "memory": "1024"}, "KCHTMPL0013E"},
+		{"POST", "/templates", map[string]any{"name": "x", "cpus": "2"}, "KCHTMPL0012E"},
+		{"POST", "/templates", map[string]any{"name": "x", "disks": []any{}}, "KCHTMPL0033E"},
+		{"POST", "/templates", map[string]any{"name": "x", "disks": []any{map[string]any{"index": 0, "size": "10"}}}, "KCHTMPL0022E"},
+		{"POST", "/templates", map[string]any{"name": " x"}, "KCHTMPL0008E"},
+		{"POST", "/templates", map[string]any{"name": "x", "graphics": map[string]any{"type": 5}}, "KCHVM0014E"},
+		{"POST", "/templates", map[string]any{"name": "x", "cpu_info": map[string]any{"topology": map[string]any{"sockets": "1"}}}, "KCHTMPL0026E"},
+		{"PUT", "/vms/vm", map[string]any{"memory": 256}, "KCHTMPL0013E"},
+		{"PUT", "/vms/vm", map[string]any{"memory": "1024"}, "KCHTMPL0013E"},
+		{"PUT", "/vms/vm", map[string]any{"icon": "javascript:alert(1)"}, "KCHTMPL0009E"},
+		{"PUT", "/vms/vm", map[string]any{"graphics": map[string]any{"passwd": 1}}, "KCHVM0031E"},
+		{"POST", "/vms/vm/ifaces", map[string]any{"type": "network", "network": 1}, "KCHVMIF0005E"},
+		{"POST", "/networks", map[string]any{"name": "n", "connection": "nat", "vlan_id": "5"}, "KCHNET0015E"},
+		{"POST", "/storagepools", map[string]any{"name": "p", "type": "dir", "path": 5}, "KCHPOOL0018E"},
+		{"POST", "/storagepools/default/storagevolumes", map[string]any{"name": "v", "capacity": "1"}, "KCHVOL0020E"},
+		{"POST", "/storagepools/default/storagevolumes", map[string]any{"name": "v", "capacity": 1024, "allocation": 4096}, "KCHVOL0014E"},
+	} {
+		assert.Contains(t, e.must(400, c.method, c.path, c.body).reason(t), c.code+":", "%s %s %v", c.method, c.path, c.body)
+	}
+	var vm kimchi.VM
+	e.must(200, "GET", "/vms/vm", nil).json(t, &vm)
+	assert.Empty(t, vm.Icon, "nothing stored")
+
+	// What API.json allows: an icon under the UI's path, an allocation,
+	// a CD-ROM ejected with an empty path.
+	e.must(200, "PUT", "/vms/vm", map[string]any{"icon": "plugins/kimchi/images/icon-debian.png"})
+	task := e.wait(e.do("POST", "/storagepools/default/storagevolumes", map[string]any{"name": "v.img", "capacity": 1 << 20, "allocation": 4096, "format": "raw"}))
+	assert.Equal(t, kimchi.TaskFinished, task.Status, task.Message)
+	ctx := context.Background()
+	iso, err := e.drv.CreateVolume(ctx, "default", virt.VolumeSpec{Name: "e.iso", Capacity: 1 << 20, Format: "raw"})
+	require.NoError(t, err)
+	var cd kimchi.Storage
+	e.must(201, "POST", "/vms/vm/storages", map[string]any{"type": "cdrom", "path": iso.Path}).json(t, &cd)
+	e.must(200, "PUT", "/vms/vm/storages/"+cd.Dev, map[string]any{"path": ""}).json(t, &cd)
+	assert.Empty(t, cd.Path, "ejected")
+	assert.Contains(t, e.must(400, "PUT", "/vms/vm/storages/"+cd.Dev, map[string]any{}).reason(t), "KCHVMSTOR0013E")
 }

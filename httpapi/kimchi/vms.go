@@ -263,9 +263,9 @@ func (s *Service) VMs(ctx context.Context) ([]VM, error) {
 
 // CreateVMRequest is POST /vms.
 type CreateVMRequest struct {
-	Name        string    `json:"name"`
-	Template    string    `json:"template"`    // "/templates/x"
-	StoragePool string    `json:"storagepool"` // overrides the template's
+	Name        string    `json:"name" code:"KCHVM0011E"`
+	Template    string    `json:"template" code:"KCHVM0012E"`    // "/templates/x"
+	StoragePool string    `json:"storagepool" code:"KCHVM0013E"` // overrides the template's
 	Graphics    *Graphics `json:"graphics"`
 	Persistent  *bool     `json:"persistent"`
 }
@@ -441,15 +441,15 @@ func (s *Service) buildVM(ctx context.Context, name string, t Template, step fun
 
 // UpdateVMRequest is PUT /vms/{name}.
 type UpdateVMRequest struct {
-	Name     *string   `json:"name"`
-	Memory   *int      `json:"memory"`
-	CPUs     *int      `json:"cpus"`
-	Users    *[]string `json:"users"`
-	Groups   *[]string `json:"groups"`
-	Icon     *string   `json:"icon"`
+	Name     *string   `json:"name" code:"KCHVM0011E"`
+	Memory   *int      `json:"memory" code:"KCHTMPL0013E"`
+	CPUs     *int      `json:"cpus" code:"KCHTMPL0012E"`
+	Users    *[]string `json:"users" code:"KCHVM0023E"`
+	Groups   *[]string `json:"groups" code:"KCHVM0025E"`
+	Icon     *string   `json:"icon" code:"KCHTMPL0009E"`
 	Graphics *struct {
-		Passwd        *string  `json:"passwd"`
-		PasswdValidTo *float64 `json:"passwdValidTo"` // seconds from now
+		Passwd        *string  `json:"passwd" code:"KCHVM0031E"`
+		PasswdValidTo *float64 `json:"passwdValidTo" code:"KCHVM0032E"` // seconds from now
 	} `json:"graphics"`
 }
 
@@ -548,8 +548,11 @@ func (s *Service) checkVMUpdate(ctx context.Context, d virt.Domain, req UpdateVM
 			return invalid("KCHVM0003E", "Unable to rename virtual machine %s. The name %s already exists or it is not powered off.", d.Name, *req.Name)
 		}
 	}
-	if req.Memory != nil && (*req.Memory < 64 || *req.Memory > 16<<20) {
-		return invalid("KCHTMPL0013E", "Amount of memory (MB) must be an integer between 64 and %d", 16<<20)
+	if req.Memory != nil && (*req.Memory < 512 || *req.Memory > 16<<20) {
+		return invalid("KCHTMPL0013E", "Amount of memory (MB) must be an integer not less than 512")
+	}
+	if req.Icon != nil && !iconPath(*req.Icon) {
+		return invalid("KCHTMPL0009E", "Template icon must be a path to the image")
 	}
 	if req.CPUs != nil && (*req.CPUs < 1 || *req.CPUs > 4096) {
 		return invalid("KCHTMPL0012E", "The number of CPUs must be an integer greater than 0")

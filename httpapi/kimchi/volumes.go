@@ -39,11 +39,14 @@ type StorageVolume struct {
 // VolumeRequest is POST /storagepools/{pool}/storagevolumes: by capacity
 // (Format, and Upload to fill it with PUT chunks), or from URL.
 type VolumeRequest struct {
-	Name     string  `json:"name"`
-	Capacity *uint64 `json:"capacity"`
-	Format   string  `json:"format"`
-	Upload   bool    `json:"upload"`
-	URL      string  `json:"url"`
+	Name     string  `json:"name" code:"KCHVOL0013E"`
+	Capacity *uint64 `json:"capacity" code:"KCHVOL0020E"`
+	// Allocation is how much of Capacity is allocated at once (bytes;
+	// none: as the hypervisor does).
+	Allocation *uint64 `json:"allocation" code:"KCHVOL0014E"`
+	Format     string  `json:"format" code:"KCHVOL0015E"`
+	Upload     bool    `json:"upload" code:"KCHVOL0025E"`
+	URL        string  `json:"url" code:"KCHVOL0021E"`
 }
 
 var volumeFormats = []string{"bochs", "cloop", "cow", "dmg", "qcow", "qcow2", "qed", "raw", "vmdk", "vpc", "iso"}
@@ -231,6 +234,8 @@ func (s *Service) CreateStorageVolume(ctx context.Context, pool string, req Volu
 		return Task{}, invalid("KCHVOL0015E", "Storage volume format not supported. Valid formats: %s.", strings.Join(volumeFormats, ", "))
 	case req.Capacity != nil && (*req.Capacity == 0 || *req.Capacity > 1<<50):
 		return Task{}, invalid("KCHVOL0020E", "Storage volume capacity must be a positive number of bytes, at most 1 PiB.")
+	case req.Allocation != nil && (*req.Allocation == 0 || req.Capacity == nil || req.Upload || *req.Allocation > *req.Capacity):
+		return Task{}, invalid("KCHVOL0014E", "Storage volume allocation must be a positive number of bytes, at most its capacity")
 	}
 	if _, err := s.drv.Volume(ctx, pool, req.Name); err == nil {
 		return Task{}, invalid("KCHVOL0001E", "Storage volume %s already exists", req.Name)
@@ -267,9 +272,13 @@ func (s *Service) CreateStorageVolume(ctx context.Context, pool string, req Volu
 		return t, err
 	}
 	format := or(req.Format, "qcow2")
+	spec := virt.VolumeSpec{Name: req.Name, Capacity: *req.Capacity, Format: format}
+	if req.Allocation != nil {
+		spec.Allocation = *req.Allocation
+	}
 	t, err := s.run(ctx, target, "creating volume", func(ctx context.Context, step func(string)) error {
 		defer release()
-		_, err := s.drv.CreateVolume(ctx, pool, virt.VolumeSpec{Name: req.Name, Capacity: *req.Capacity, Format: format})
+		_, err := s.drv.CreateVolume(ctx, pool, spec)
 		return fromVirt(err, "KCHVOL0007E", "KCHPOOL0002E", "Unable to create storage volume %s in storage pool %s.", req.Name, pool)
 	})
 	if err != nil {

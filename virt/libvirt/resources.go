@@ -556,6 +556,9 @@ func (d *Driver) CreateVolume(ctx context.Context, pool string, spec virt.Volume
 			return &virt.Error{Op: "create volume", Object: spec.Name, Kind: virt.ErrExists, Msg: "a volume of that name exists in " + pool}
 		}
 		vx := libvirtxml.StorageVolume{Name: spec.Name, Capacity: &libvirtxml.StorageVolumeSize{Value: spec.Capacity, Unit: "bytes"}}
+		if spec.Allocation > 0 {
+			vx.Allocation = &libvirtxml.StorageVolumeSize{Value: spec.Allocation, Unit: "bytes"}
+		}
 		if spec.Format != "" {
 			vx.Target = &libvirtxml.StorageVolumeTarget{Format: &libvirtxml.StorageVolumeTargetFormat{Type: spec.Format}}
 		}
