@@ -32,7 +32,7 @@
 //	-insecure-no-auth   NETSLICE_INSECURE_NO_AUTH  serve without authentication beyond loopback
 //	-hash-password                              print the bcrypt hash of the password on standard input
 //	-ovirt-hosts NS,... NETSLICE_OVIRT_HOSTS    network namespaces the oVirt API may change, as hosts
-//	-ovirt-manage-self  NETSLICE_OVIRT_MANAGE_SELF  let the oVirt API change this machine's interfaces
+//	-ovirt-manage-self  NETSLICE_OVIRT_MANAGE_SELF  let the oVirt API, and Kimchi's VLAN-tagged bridge networks, change this machine's interfaces
 //	-libvirt URI        NETSLICE_LIBVIRT        the hypervisor Kimchi manages (the system's, else test:///default)
 //	-neutron-auth, -ovirt-users                 deprecated: -tokens/-keystone, -users
 //
@@ -155,7 +155,7 @@ func parseFlags(args []string) (config, error) {
 	fs.StringVar(&c.etcd, "etcd", env("NETSLICE_ETCD", ""), "etcd endpoints, comma separated (NETSLICE_ETCD)")
 	fs.StringVar(&c.logLevel, "log-level", env("NETSLICE_LOG_LEVEL", "info"), "debug, info, warn or error (NETSLICE_LOG_LEVEL)")
 	fs.StringVar(&c.ovirtHosts, "ovirt-hosts", env("NETSLICE_OVIRT_HOSTS", ""), "network namespaces the oVirt API may change, as hosts (NETSLICE_OVIRT_HOSTS)")
-	fs.BoolVar(&c.ovirtManageSelf, "ovirt-manage-self", env("NETSLICE_OVIRT_MANAGE_SELF", "") == "true", "let the oVirt API change this machine's interfaces (NETSLICE_OVIRT_MANAGE_SELF)")
+	fs.BoolVar(&c.ovirtManageSelf, "ovirt-manage-self", env("NETSLICE_OVIRT_MANAGE_SELF", "") == "true", "let the oVirt API, and Kimchi's VLAN-tagged bridge networks, change this machine's interfaces (NETSLICE_OVIRT_MANAGE_SELF)")
 	fs.StringVar(&c.ovirtUsers, "ovirt-users", env("NETSLICE_OVIRT_USERS", ""), "deprecated: admin accounts, user:password comma separated; use -users (NETSLICE_OVIRT_USERS)")
 	fs.StringVar(&c.libvirt, "libvirt", env("NETSLICE_LIBVIRT", ""), "libvirt URI of the hypervisor Kimchi manages; none: the system's, else test:///default (NETSLICE_LIBVIRT)")
 	fs.StringVar(&c.neutronAuth, "neutron-auth", env("NETSLICE_NEUTRON_AUTH", ""), "deprecated: noauth, tokens=FILE or keystone=URL; use -tokens or -keystone (NETSLICE_NEUTRON_AUTH)")

@@ -215,6 +215,9 @@ func (s *server) kimchi(ctx context.Context) error {
 	if hn, err := hostnet.Open(); err == nil {
 		s.closers = append(s.closers, hn.Close)
 		opts.Links = hn.Links
+		if s.c.ovirtManageSelf {
+			opts.HostBridges = hn // a bridge network with a VLAN id makes its bridge here
+		}
 	}
 	opts.Logger = s.log
 	if s.c.store == "bolt" {

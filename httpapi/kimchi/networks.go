@@ -3,6 +3,8 @@ package kimchi
 import (
 	"context"
 	"errors"
+	"fmt"
+	"hash/crc32"
 	"net"
 	"net/netip"
 	"slices"
@@ -151,7 +153,13 @@ func (s *Service) Network(ctx context.Context, name string) (Network, error) {
 // Isolated and NAT networks get the subnet asked for or the first free
 // 192.168.X.0/24, the host at .1 and DHCP over the upper half; a bridge
 // network joins a host bridge, a macvtap network a host NIC or bond.
-func (s *Service) CreateNetwork(ctx context.Context, req NetworkRequest) (Network, error) {
+func (s *Service) CreateNetwork(ctx context.Context, req NetworkRequest) (_ Network, err error) {
+	var undoBridge func() // a host bridge made for the network
+	defer func() {
+		if err != nil && undoBridge != nil { // the network was not made
+			undoBridge()
+		}
+	}()
 	drv, err := s.driver()
 	if err != nil {
 		return Network{}, err
@@ -195,14 +203,27 @@ func (s *Service) CreateNetwork(ctx context.Context, req NetworkRequest) (Networ
 		if err != nil {
 			return Network{}, err
 		}
-		spec.Forward, spec.VLAN = "bridge", req.VLANID
+		spec.Forward = "bridge"
+		nicLike := ifaceTypes[kind] == "nic" || kind == hostnet.KindBond
 		switch {
 		case req.Connection == "bridge" && kind == hostnet.KindBridge:
+			if req.VLANID != 0 {
+				return Network{}, invalid("KCHNET0019E", "Bridge device %s can not be the trunk device of a VLAN.", iface)
+			}
 			spec.Bridge = iface
+		case req.Connection == "bridge" && nicLike && req.VLANID != 0:
+			// As Kimchi: a VLAN device on the NIC, in a bridge of its own.
+			br, undo, verr := s.vlanBridge(iface, req.VLANID)
+			if verr != nil {
+				return Network{}, verr
+			}
+			spec.Bridge, undoBridge = br, undo
+		case req.Connection == "bridge" && nicLike:
+			spec.Interface = iface // as Kimchi: on a bare NIC, macvtap
 		case req.Connection == "bridge":
-			return Network{}, invalid("KCHNET0007E", "Interface %s is a %s: a bridge network needs a host bridge (make one through the host networking API), or use a macvtap network on it", iface, kind)
-		case ifaceTypes[kind] == "nic" || kind == hostnet.KindBond || kind == hostnet.KindVLAN:
-			spec.Interface = iface
+			return Network{}, invalid("KCHNET0007E", "Interface should be bare NIC, bonding or bridge device.")
+		case nicLike || kind == hostnet.KindVLAN:
+			spec.Interface, spec.VLAN = iface, req.VLANID
 		default:
 			return Network{}, invalid("KCHNET0028E", "Interface should be bare NIC or bonding.")
 		}
@@ -361,8 +382,64 @@ func (s *Service) DeleteNetwork(ctx context.Context, name string) error {
 	if err := s.drv.UndefineNetwork(ctx, name); err != nil {
 		return fromVirt(err, "KCHNET0008E", "KCHNET0002E", "Unable to delete network %s.", name)
 	}
+	if n.Connection == "bridge" {
+		s.removeVLANBridge(n.Interface)
+	}
 	s.netsChanged([]string{name})
 	return nil
+}
+
+// vlanBridgePrefix names the bridges vlanBridge makes.
+const vlanBridgePrefix = "kimchi-"
+
+// vlanBridge makes, on the host, a VLAN device for id on nic and a bridge
+// holding it, as Kimchi makes them for a bridge network with a vlan_id;
+// it returns the bridge and how to take both away again.
+func (s *Service) vlanBridge(nic string, id int) (string, func(), error) {
+	h := s.opts.HostBridges
+	if h == nil {
+		return "", nil, invalid("KCHNET0010E", "Unable to create VLAN tagged bridge using interface %s. Details: this server does not change the host's interfaces unless the program running it allows it", nic)
+	}
+	br := fmt.Sprintf("%s%s-%d", vlanBridgePrefix, nic, id)
+	vlan := fmt.Sprintf("%s.%d", nic, id)
+	if len(br) > 15 || len(vlan) > 15 { // IFNAMSIZ
+		sum := crc32.ChecksumIEEE([]byte(fmt.Sprintf("%s/%d", nic, id)))
+		br, vlan = fmt.Sprintf("%s%08x", vlanBridgePrefix, sum), fmt.Sprintf("kv%08x", sum)
+	}
+	if _, err := h.Link(br); err == nil {
+		return "", nil, invalid("KCHNET0006E", "Interface %s specified for network %s is already in use", nic, br)
+	}
+	if err := h.CreateBridge(br, hostnet.LinkOptions{Up: true}); err != nil {
+		return "", nil, invalid("KCHNET0010E", "Unable to create VLAN tagged bridge using interface %s. Details: %v", nic, err)
+	}
+	if err := h.CreateVLAN(vlan, nic, id, hostnet.LinkOptions{Up: true, Master: br}); err != nil {
+		h.Delete(br)
+		return "", nil, invalid("KCHNET0010E", "Unable to create VLAN tagged bridge using interface %s. Details: %v", nic, err)
+	}
+	return br, func() { h.Delete(vlan); h.Delete(br) }, nil
+}
+
+// removeVLANBridge takes away a bridge vlanBridge made, with the VLAN
+// devices in it; any other bridge stays.
+func (s *Service) removeVLANBridge(br string) {
+	h := s.opts.HostBridges
+	if h == nil || !strings.HasPrefix(br, vlanBridgePrefix) {
+		return
+	}
+	links, err := h.Links()
+	if err != nil {
+		return
+	}
+	for _, l := range links {
+		if l.Master == br && l.Kind == hostnet.KindVLAN {
+			if err := h.Delete(l.Name); err != nil {
+				s.log().Warn("kimchi: a VLAN device of a removed network stays", "link", l.Name, "err", err)
+			}
+		}
+	}
+	if err := h.Delete(br); err != nil {
+		s.log().Warn("kimchi: the bridge of a removed network stays", "bridge", br, "err", err)
+	}
 }
 
 // HostInterface is one of the host's network interfaces.

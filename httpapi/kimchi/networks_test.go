@@ -200,7 +200,8 @@ func TestHostInterfaces(t *testing.T) {
 	assert.Equal(t, "eth1", got.Interface)
 	assert.Equal(t, 10, got.VLAN)
 
-	assert.Contains(t, e.must(400, "POST", "/networks", map[string]any{"name": "x", "connection": "bridge", "interface": "eth0"}).reason(t), "KCHNET0007E")
+	require.NoError(t, h.CreateVLAN("eth0.5", "eth0", 5, hostnet.LinkOptions{}))
+	assert.Contains(t, e.must(400, "POST", "/networks", map[string]any{"name": "x", "connection": "bridge", "interface": "eth0.5"}).reason(t), "KCHNET0007E")
 	assert.Contains(t, e.must(400, "POST", "/networks", map[string]any{"name": "x", "connection": "macvtap", "interface": "br0"}).reason(t), "KCHNET0028E")
 	assert.Contains(t, e.must(400, "POST", "/networks", map[string]any{"name": "x", "connection": "macvtap", "interfaces": []string{"eth0", "eth1"}}).reason(t), "KCHNET0030E")
 	// A NAT network keeps clear of the host's own subnets.

@@ -31,6 +31,13 @@ type Options struct {
 	// Links lists the host's network links for /interfaces (a
 	// hostnet.Driver's Links). Nil: the host has none to offer.
 	Links func() ([]hostnet.Link, error)
+	// HostBridges, when set, lets a bridge network be made on a NIC or
+	// bond with a vlan_id, as Kimchi makes it: a VLAN device in a bridge
+	// of its own on the host (kimchi-<nic>-<id>), removed with the
+	// network. Nil: such networks are refused (KCHNET0010E), for making
+	// them changes the host's own interfaces, which a program allows
+	// explicitly. Its Links stand for Links when that is nil.
+	HostBridges hostnet.Driver
 	// Unavailable, when the driver is nil, says why there is no
 	// hypervisor; every endpoint that needs one answers 503 with it.
 	Unavailable string
@@ -174,6 +181,9 @@ func NewService(st store.Store, opts Options) (*Service, error) {
 	}
 	opts.Root = or(opts.Root, "/")
 	opts.DefaultPoolPath = or(opts.DefaultPoolPath, "/var/lib/libvirt/images")
+	if opts.Links == nil && opts.HostBridges != nil {
+		opts.Links = opts.HostBridges.Links
+	}
 	opts.DebugReportDir = or(opts.DebugReportDir, filepath.Join(os.TempDir(), "netslice-kimchi-debugreports"))
 	if opts.HostActions == nil {
 		opts.HostActions = RefuseHostActions{}

@@ -17,6 +17,8 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/netslice/netslice/hostnet"
+	"github.com/netslice/netslice/hostnet/hostnettest"
 	"github.com/netslice/netslice/httpapi/internal/apitest"
 	"github.com/netslice/netslice/httpapi/kimchi"
 	"github.com/netslice/netslice/store/memory"
@@ -308,4 +310,56 @@ func TestUIValidation(t *testing.T) {
 	e.must(200, "PUT", "/vms/vm/storages/"+cd.Dev, map[string]any{"path": ""}).json(t, &cd)
 	assert.Empty(t, cd.Path, "ejected")
 	assert.Contains(t, e.must(400, "PUT", "/vms/vm/storages/"+cd.Dev, map[string]any{}).reason(t), "KCHVMSTOR0013E")
+}
+
+// TestUIBridgeOnNIC: the network page's "bridged" network on a NIC, as
+// Kimchi makes it — macvtap on the NIC, or with a VLAN id a VLAN device in
+// a bridge of its own on the host, gone with the network — and refused
+// when the program does not let Kimchi change the host.
+func TestUIBridgeOnNIC(t *testing.T) {
+	h := hostnettest.NewFake("h", "eth0", "eth1")
+	e := newEnv(t, kimchi.Options{HostBridges: h})
+	ctx := context.Background()
+
+	var n kimchi.Network
+	e.must(201, "POST", "/networks", map[string]any{"name": "plain", "connection": "bridge", "interface": "eth0"}).json(t, &n)
+	assert.Equal(t, "macvtap", n.Connection)
+	got, err := e.drv.Network(ctx, "plain")
+	require.NoError(t, err)
+	assert.Equal(t, "eth0", got.Interface)
+
+	e.must(201, "POST", "/networks", map[string]any{"name": "tagged", "connection": "bridge", "interface": "eth1", "vlan_id": 10}).json(t, &n)
+	assert.Equal(t, "bridge", n.Connection)
+	assert.Equal(t, "kimchi-eth1-10", n.Interface)
+	br, err := h.Link("kimchi-eth1-10")
+	require.NoError(t, err, "the bridge is on the host")
+	assert.Equal(t, hostnet.KindBridge, br.Kind)
+	vlan, err := h.Link("eth1.10")
+	require.NoError(t, err)
+	assert.Equal(t, "kimchi-eth1-10", vlan.Master)
+	assert.Equal(t, &hostnet.VLANInfo{ID: 10, Parent: "eth1"}, vlan.VLAN)
+	got, err = e.drv.Network(ctx, "tagged")
+	require.NoError(t, err)
+	assert.Equal(t, "kimchi-eth1-10", got.Bridge)
+
+	// The same again is refused, and changes nothing on the host.
+	assert.Contains(t, e.must(400, "POST", "/networks", map[string]any{"name": "again", "connection": "bridge", "interface": "eth1", "vlan_id": 10}).reason(t), "KCHNET0006E")
+
+	e.must(200, "POST", "/networks/tagged/deactivate", nil)
+	e.must(204, "DELETE", "/networks/tagged", nil)
+	_, err = h.Link("kimchi-eth1-10")
+	assert.Error(t, err, "gone with the network")
+	_, err = h.Link("eth1.10")
+	assert.Error(t, err)
+
+	// A network that fails to be defined leaves nothing on the host.
+	assert.Contains(t, e.must(400, "POST", "/networks", map[string]any{"name": "plain", "connection": "bridge", "interface": "eth1", "vlan_id": 11}).reason(t), "KCHNET0001E")
+	_, err = h.Link("kimchi-eth1-11")
+	assert.Error(t, err)
+
+	// Without the program's leave, the host is not changed.
+	ro := newEnv(t, kimchi.Options{Links: h.Links})
+	assert.Contains(t, ro.must(400, "POST", "/networks", map[string]any{"name": "t", "connection": "bridge", "interface": "eth1", "vlan_id": 12}).reason(t), "KCHNET0010E")
+	_, err = h.Link("kimchi-eth1-12")
+	assert.Error(t, err)
 }
