@@ -306,20 +306,30 @@ func (s *Service) scan(ctx context.Context, prefix string, fn func(v []byte) err
 
 // removeStaleUploads deletes the files of uploads this server (its
 // ServerID) left unfinished when it stopped.
+//
+// It looks wherever this server ever wrote one (kept in the store) and in
+// every directory pool, active or not: a pool may have been stopped or
+// removed since.
 func (s *Service) removeStaleUploads(ctx context.Context) {
-	if s.drv == nil {
-		return
-	}
-	pools, err := s.drv.Pools(ctx)
-	if err != nil {
-		return
-	}
-	for _, p := range pools {
-		if dir, err := localDir(p); err == nil && p.Active {
-			stale, _ := filepath.Glob(filepath.Join(dir, ".kimchi-upload-"+s.opts.ServerID+"-*"))
-			for _, f := range stale {
-				os.Remove(f)
+	dirs := map[string]bool{}
+	prefix := s.opts.KeyPrefix + "uploaddirs/" + s.opts.ServerID + "/"
+	store.ScanAll(ctx, s.st, prefix, func(_, v []byte) error {
+		dirs[string(v)] = true
+		return nil
+	})
+	if s.drv != nil {
+		if pools, err := s.drv.Pools(ctx); err == nil {
+			for _, p := range pools {
+				if p.Type == "dir" && p.Path != "" {
+					dirs[p.Path] = true
+				}
 			}
+		}
+	}
+	for dir := range dirs {
+		stale, _ := filepath.Glob(filepath.Join(dir, ".kimchi-upload-"+s.opts.ServerID+"-*"))
+		for _, f := range stale {
+			os.Remove(f)
 		}
 	}
 }

@@ -363,3 +363,24 @@ func TestUIBridgeOnNIC(t *testing.T) {
 	_, err = h.Link("kimchi-eth1-12")
 	assert.Error(t, err)
 }
+
+// TestIntegrationUIUploadLeftovers: an upload a killed server left is
+// cleaned at its next start even when its pool is no longer active or
+// defined — wherever this server wrote.
+func TestIntegrationUIUploadLeftovers(t *testing.T) {
+	e, dir := storageEnv(t, kimchi.Options{ServerID: "srv-a"})
+	e.must(202, "POST", "/storagepools/images/storagevolumes", map[string]any{"name": "big.iso", "capacity": 1 << 20, "upload": true})
+	left, _ := filepath.Glob(filepath.Join(dir, ".kimchi-upload-srv-a-*"))
+	require.Len(t, left, 1)
+	// As if killed: the file stays, and the pool goes away before the
+	// next start.
+	kept := filepath.Join(dir, ".kimchi-upload-srv-a-000000-other.iso")
+	require.NoError(t, os.WriteFile(kept, []byte("partial"), 0o644))
+	e.must(200, "POST", "/storagepools/images/deactivate", nil)
+	e.must(204, "DELETE", "/storagepools/images", nil)
+
+	next := startEnv(t, e.drv, e.st, kimchi.Options{ServerID: "srv-a"})
+	_ = next
+	_, err := os.Stat(kept)
+	assert.True(t, os.IsNotExist(err), "removed though its pool is gone")
+}

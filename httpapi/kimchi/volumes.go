@@ -2,6 +2,7 @@ package kimchi
 
 import (
 	"context"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
@@ -15,6 +16,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/netslice/netslice/store"
 	"github.com/netslice/netslice/virt"
 )
 
@@ -318,7 +320,15 @@ func localDir(p virt.Pool) (string, error) {
 
 // tempFile makes a hidden file in dir for a volume being written, owned
 // by whoever owns dir (the hypervisor must read it).
-func (s *Service) tempFile(dir, name string) (*os.File, error) {
+func (s *Service) tempFile(ctx context.Context, dir, name string) (*os.File, error) {
+	// Where it writes is kept, so that what a killed server left there is
+	// found at its next start, whatever became of the pool.
+	key := s.opts.KeyPrefix + "uploaddirs/" + s.opts.ServerID + "/" + hex.EncodeToString([]byte(dir))
+	if _, err := s.st.Get(ctx, key); errors.Is(err, store.ErrNotFound) {
+		if _, err := s.st.Put(ctx, key, []byte(dir)); err != nil {
+			return nil, err
+		}
+	}
 	f, err := os.OpenFile(filepath.Join(dir, ".kimchi-upload-"+s.opts.ServerID+"-"+randomHex(6)+"-"+name),
 		os.O_RDWR|os.O_CREATE|os.O_EXCL|noFollow, 0o644)
 	if err != nil {
@@ -354,7 +364,7 @@ func (s *Service) download(ctx context.Context, p virt.Pool, name string, u *url
 	if err != nil {
 		return err
 	}
-	f, err := s.tempFile(dir, name)
+	f, err := s.tempFile(ctx, dir, name)
 	if err != nil {
 		return err
 	}
@@ -483,7 +493,7 @@ func (s *Service) startUpload(ctx context.Context, p virt.Pool, name string, siz
 	if s.opts.MaxUpload > 0 && size > uint64(s.opts.MaxUpload) {
 		return Task{}, invalid("KCHVOL0028E", "The upload chunk data will exceed the storage volume size limit of %d bytes.", s.opts.MaxUpload)
 	}
-	f, err := s.tempFile(dir, name)
+	f, err := s.tempFile(ctx, dir, name)
 	if err != nil {
 		return Task{}, err
 	}
