@@ -251,6 +251,15 @@ type VolumeSpec struct {
 	// hypervisor does when none is said).
 	Allocation uint64
 	Format     string // "qcow2", "raw", ...
+	// Backing, when set, is the image the volume starts as (its
+	// backing store): the volume holds only what changes (Format qcow2).
+	Backing *Backing
+}
+
+// Backing is a volume's backing image: its path and format.
+type Backing struct {
+	Path   string
+	Format string // "qcow2", "raw", ...
 }
 
 // NodeDevice is a host device the hypervisor knows.

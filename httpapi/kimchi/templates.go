@@ -40,6 +40,9 @@ type TemplateDisk struct {
 	Index  int    `json:"index" code:"KCHTMPL0028E"`
 	Size   int    `json:"size,omitempty" code:"KCHTMPL0022E"`
 	Volume string `json:"volume,omitempty" code:"KCHTMPL0019E"`
+	// Base is an image on this host the disk starts as (its backing
+	// store; the disk holds only what changes), as Kimchi takes it.
+	Base   string `json:"base,omitempty" code:"KCHTMPL0023E"`
 	Format string `json:"format,omitempty" code:"KCHTMPL0027E"`
 }
 
@@ -188,7 +191,9 @@ func (s *Service) applyTemplate(t *Template, req TemplateRequest, creating bool)
 		switch {
 		case d.Index < 0 || d.Index > 25 || seen[d.Index]:
 			return invalid("KCHTMPL0028E", "Disk index %d is out of range (0-25) or repeated", d.Index)
-		case d.Volume == "" && d.Size < 1, d.Size > 1<<20:
+		case d.Base != "" && (!strings.HasPrefix(d.Base, "/") || d.Volume != ""):
+			return invalid("KCHTMPL0023E", "Disk base image must be an absolute path, and a disk is a base image or a volume, not both")
+		case d.Volume == "" && d.Base == "" && d.Size < 1, d.Size > 1<<20:
 			return invalid("KCHTMPL0022E", "Disk size must be an integer greater than 1GB.")
 		case !slices.Contains(diskFormats, d.Format):
 			return invalid("KCHTMPL0027E", "Invalid disk image format. Valid formats: %s.", strings.Join(diskFormats, ", "))
@@ -272,6 +277,9 @@ func (s *Service) checkRefs(ctx context.Context, t Template, req *TemplateReques
 		}
 	}
 	if v := inv["disks"]; len(v) > 0 {
+		if strings.HasPrefix(v[0], "/") {
+			return invalid("KCHIMG0004E", "Image file must be an existing file on system. %s is not a valid input.", v[0])
+		}
 		pool, _ := poolName(t.StoragePool)
 		return invalid("KCHTMPL0019E", "The volume %s is not in storage pool %s", v[0], pool)
 	}
@@ -311,6 +319,11 @@ func (s *Service) invalid(ctx context.Context, t Template) (map[string][]string,
 			}
 		}
 	}
+	for _, d := range t.Disks {
+		if d.Base != "" && !s.baseImage(ctx, d.Base) {
+			out["disks"] = append(out["disks"], d.Base)
+		}
+	}
 	if t.CDROM != "" && !remoteMedia(t.CDROM) && !s.mediaExists(ctx, t.CDROM) {
 		out["cdrom"] = append(out["cdrom"], t.CDROM)
 	}
@@ -340,6 +353,34 @@ func (s *Service) probeMedia(ctx context.Context, cdrom *string) (string, string
 		return "unknown", "unknown"
 	}
 	return info.Distro, info.Version
+}
+
+// baseSizes gives a disk made from a base image and no size the base's
+// size (GiB, rounded up), as Kimchi does.
+func (s *Service) baseSizes(ctx context.Context, t *Template) {
+	for i := range t.Disks {
+		d := &t.Disks[i]
+		if d.Base == "" || d.Size > 0 {
+			continue
+		}
+		if real, err := s.hostFile(ctx, d.Base); err == nil {
+			if info, err := probeImage(real); err == nil {
+				d.Size = int((info.Size + 1<<30 - 1) >> 30)
+			}
+		}
+	}
+}
+
+// baseImage reports whether a disk's base image is one a VM may start
+// from: a disk image in an active pool's directory on this host (see
+// hostFile).
+func (s *Service) baseImage(ctx context.Context, path string) bool {
+	real, err := s.hostFile(ctx, path)
+	if err != nil {
+		return false
+	}
+	_, err = probeImage(real)
+	return err == nil
 }
 
 // mediaExists: a file on this host, or a volume of one of the
@@ -375,6 +416,7 @@ func (s *Service) CreateTemplate(ctx context.Context, req TemplateRequest) (Temp
 	if err := s.checkRefs(ctx, t, nil); err != nil {
 		return Template{}, err
 	}
+	s.baseSizes(ctx, &t)
 	t.Invalid = nil
 	b, _ := json.Marshal(t)
 	if _, err := s.st.Create(ctx, s.templateKey(t.Name), b); errors.Is(err, store.ErrExists) {

@@ -384,3 +384,43 @@ func TestIntegrationUIUploadLeftovers(t *testing.T) {
 	_, err := os.Stat(kept)
 	assert.True(t, os.IsNotExist(err), "removed though its pool is gone")
 }
+
+// qcow2Header is the start of a qcow2 image of a virtual size.
+func qcow2Header(size uint64) []byte {
+	h := make([]byte, 512)
+	copy(h, "QFI\xfb")
+	h[7] = 3 // version
+	for i := range 8 {
+		h[24+i] = byte(size >> (56 - 8*i))
+	}
+	return h
+}
+
+// TestUITemplateBaseImage: a template's disk from a base image, as the
+// template page makes one from an image file — its size the image's,
+// each VM's disk a qcow2 volume on it — and a base outside the pools is
+// refused as a CD-ROM outside them is.
+func TestUITemplateBaseImage(t *testing.T) {
+	e := newEnv(t, kimchi.Options{})
+	ctx := context.Background()
+	pool, err := e.drv.Pool(ctx, "default")
+	require.NoError(t, err)
+	base := filepath.Join(pool.Path, "debian-12.qcow2")
+	require.NoError(t, os.WriteFile(base, qcow2Header(3<<30+1), 0o644))
+
+	var tm kimchi.Template
+	e.must(201, "POST", "/templates", map[string]any{"name": "b", "disks": []any{map[string]any{"index": 0, "base": base}}}).json(t, &tm)
+	require.Len(t, tm.Disks, 1)
+	assert.Equal(t, base, tm.Disks[0].Base)
+	assert.Equal(t, 4, tm.Disks[0].Size, "the image's 3 GiB and a byte, rounded up")
+	e.vm("on-base", "b")
+	dom, err := e.drv.Domain(ctx, "on-base")
+	require.NoError(t, err)
+	require.NotEmpty(t, dom.Disks)
+	assert.Equal(t, "qcow2", dom.Disks[0].Format)
+
+	outside := filepath.Join(t.TempDir(), "x.qcow2")
+	require.NoError(t, os.WriteFile(outside, qcow2Header(1<<30), 0o644))
+	assert.Contains(t, e.must(400, "POST", "/templates", map[string]any{"name": "o", "disks": []any{map[string]any{"index": 0, "base": outside}}}).reason(t), "KCHIMG0004E")
+	assert.Contains(t, e.must(400, "POST", "/templates", map[string]any{"name": "r", "disks": []any{map[string]any{"index": 0, "base": "relative.img"}}}).reason(t), "KCHTMPL0023E")
+}

@@ -404,9 +404,19 @@ func (s *Service) buildVM(ctx context.Context, name string, t Template, step fun
 	for _, d := range disks {
 		volName := fmt.Sprintf("%s-%s-%d.img", name, id, d.Index)
 		var v virt.Volume
-		if d.Volume != "" {
+		switch {
+		case d.Volume != "":
 			v, err = s.drv.CloneVolume(ctx, pool, d.Volume, pool, volName)
-		} else {
+		case d.Base != "":
+			// On the base image: a qcow2 volume holding what changes.
+			var base imageInfo
+			if base, err = probeImage(d.Base); err != nil {
+				return invalid("KCHTMPL0024E", "Cannot identify base image %s format", d.Base)
+			}
+			v, err = s.drv.CreateVolume(ctx, pool, virt.VolumeSpec{Name: volName, Capacity: max(uint64(d.Size)<<30, base.Size),
+				Format: "qcow2", Backing: &virt.Backing{Path: d.Base, Format: base.Format}})
+			d.Format = "qcow2"
+		default:
 			v, err = s.drv.CreateVolume(ctx, pool, virt.VolumeSpec{Name: volName, Capacity: uint64(d.Size) << 30, Format: d.Format})
 		}
 		if err != nil {

@@ -559,6 +559,9 @@ func (d *Driver) CreateVolume(ctx context.Context, pool string, spec virt.Volume
 		if spec.Allocation > 0 {
 			vx.Allocation = &libvirtxml.StorageVolumeSize{Value: spec.Allocation, Unit: "bytes"}
 		}
+		if b := spec.Backing; b != nil {
+			vx.BackingStore = &libvirtxml.StorageVolumeBackingStore{Path: b.Path, Format: &libvirtxml.StorageVolumeTargetFormat{Type: b.Format}}
+		}
 		if spec.Format != "" {
 			vx.Target = &libvirtxml.StorageVolumeTarget{Format: &libvirtxml.StorageVolumeTargetFormat{Type: spec.Format}}
 		}
