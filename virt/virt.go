@@ -217,6 +217,16 @@ type Pool struct {
 	SourceTarget  string   `json:"source_target,omitempty"`
 	SourcePort    int      `json:"source_port,omitempty"`
 	SourceAdapter string   `json:"source_adapter,omitempty"`
+	// Auth is the CHAP login to an iSCSI target. Defining a pool with it
+	// keeps the password in the hypervisor's secret store; a pool read
+	// back carries the username only.
+	Auth *PoolAuth `json:"auth,omitempty"`
+}
+
+// PoolAuth is a CHAP login (iSCSI).
+type PoolAuth struct {
+	Username string `json:"username"`
+	Password string `json:"-"`
 }
 
 // PoolSource is what a storage server offers: an NFS export (Path) or

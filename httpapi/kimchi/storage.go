@@ -19,12 +19,19 @@ const IsoPool = "kimchi_isos"
 
 // PoolSource is where a pool's storage comes from.
 type PoolSource struct {
-	Addr        string   `json:"addr,omitempty"` // netfs, iscsi: the server
-	Path        string   `json:"path,omitempty"` // netfs: the export
-	Devices     []string `json:"devices,omitempty"`
-	Target      string   `json:"target,omitempty"` // iscsi: the IQN
-	Port        int      `json:"port,omitempty"`
-	AdapterName string   `json:"adapter_name,omitempty"`
+	Addr        string     `json:"addr,omitempty"` // netfs, iscsi: the server
+	Path        string     `json:"path,omitempty"` // netfs: the export
+	Devices     []string   `json:"devices,omitempty"`
+	Target      string     `json:"target,omitempty"` // iscsi: the IQN
+	Port        int        `json:"port,omitempty"`
+	AdapterName string     `json:"adapter_name,omitempty"`
+	Auth        *PoolLogin `json:"auth,omitempty"` // iscsi with CHAP
+}
+
+// PoolLogin is the CHAP login a pool uses; its password stays with the
+// hypervisor.
+type PoolLogin struct {
+	Username string `json:"username"`
 }
 
 // StoragePool is a storage pool as Kimchi shows it.
@@ -85,6 +92,9 @@ func (s *Service) poolView(ctx context.Context, p virt.Pool, users map[string]bo
 		InUse: users[p.Name],
 		Source: PoolSource{Addr: p.SourceHost, Path: p.SourcePath, Devices: p.SourceDevices, Target: p.SourceTarget,
 			Port: p.SourcePort, AdapterName: p.SourceAdapter}}
+	if p.Auth != nil {
+		out.Source.Auth = &PoolLogin{Username: p.Auth.Username}
+	}
 	if p.Active {
 		out.State, out.NrVolumes = "active", p.Volumes
 	}
@@ -235,8 +245,15 @@ func (s *Service) CreateStoragePool(ctx context.Context, req PoolRequest) (Stora
 		if src == nil || src.Host == "" || src.Target == "" {
 			return StoragePool{}, need("source host and target")
 		}
-		if src.Auth != nil {
-			return StoragePool{}, invalid("KCHPOOL0007E", "Unable to create storage pool %s. Details: iSCSI authentication is not supported by this server", req.Name)
+		if a := src.Auth; a != nil {
+			// CHAP: the password goes to libvirt's secret store.
+			if a.Username == "" {
+				return StoragePool{}, invalid("KCHPOOL0024E", "iSCSI target username must be a non-empty string")
+			}
+			if a.Password == "" {
+				return StoragePool{}, invalid("KCHPOOL0025E", "iSCSI target password must be a non-empty string")
+			}
+			spec.Auth = &virt.PoolAuth{Username: a.Username, Password: a.Password}
 		}
 		spec.SourceHost, spec.SourceTarget, spec.SourcePort, spec.Path = src.Host, src.Target, src.Port, "/dev/disk/by-path"
 	case "scsi":

@@ -379,10 +379,40 @@ func TestIntegrationUIUploadLeftovers(t *testing.T) {
 	e.must(200, "POST", "/storagepools/images/deactivate", nil)
 	e.must(204, "DELETE", "/storagepools/images", nil)
 
-	next := startEnv(t, e.drv, e.st, kimchi.Options{ServerID: "srv-a"})
-	_ = next
+	startEnv(t, e.drv, e.st, kimchi.Options{ServerID: "srv-a"})
 	_, err := os.Stat(kept)
 	assert.True(t, os.IsNotExist(err), "removed though its pool is gone")
+}
+
+// TestIntegrationUIISCSIChap: an iSCSI pool with a CHAP login, as the
+// storage page adds one, is defined with the password in libvirt's
+// secret store; the pool shows the username only.
+func TestIntegrationUIISCSIChap(t *testing.T) {
+	e, _ := storageEnv(t, kimchi.Options{})
+	pool := func(auth map[string]any) map[string]any {
+		return map[string]any{"name": "san", "type": "iscsi", "source": map[string]any{
+			"host": "192.0.2.10", "target": "iqn.2026-12.org.example:san", "auth": auth}}
+	}
+	for _, c := range []struct {
+		auth map[string]any
+		code string
+	}{
+		{map[string]any{"password": "x"}, "KCHPOOL0024E"},
+		{map[string]any{"username": "alice"}, "KCHPOOL0025E"},
+		{map[string]any{"username": 7, "password": "x"}, "KCHPOOL0024E"},
+	} {
+		assert.Contains(t, e.must(400, "POST", "/storagepools", pool(c.auth)).reason(t), c.code, "%v", c.auth)
+	}
+	r := e.must(201, "POST", "/storagepools", pool(map[string]any{"username": "alice", "password": "s3cret-chap"}))
+	assert.NotContains(t, string(r.body), "s3cret-chap")
+	var p kimchi.StoragePool
+	r.json(t, &p)
+	require.NotNil(t, p.Source.Auth)
+	assert.Equal(t, "alice", p.Source.Auth.Username)
+	assert.Equal(t, "iqn.2026-12.org.example:san", p.Source.Target)
+	e.must(204, "DELETE", "/storagepools/san", nil)
+	// Defined again after removal: the old secret does not stand in the way.
+	e.must(201, "POST", "/storagepools", pool(map[string]any{"username": "bob", "password": "other"}))
 }
 
 // qcow2Header is the start of a qcow2 image of a virtual size.

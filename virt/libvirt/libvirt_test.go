@@ -12,6 +12,8 @@ import (
 	"testing"
 	"time"
 
+	golibvirt "libvirt.org/go/libvirt"
+
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -112,6 +114,53 @@ func TestIntegrationRealStorage(t *testing.T) {
 	require.NoError(t, d.DeleteVolume(ctx, "images", "b.img"))
 	_, err = os.Stat(c.Path)
 	assert.True(t, os.IsNotExist(err))
+}
+
+// TestIntegrationCHAPPool: an iSCSI pool with a CHAP login keeps the
+// password in libvirt's secret store, never in the pool's definition, and
+// the secret goes with the pool. (Defining needs no target; starting it
+// would.)
+func TestIntegrationCHAPPool(t *testing.T) {
+	lv := libvirttest.StartStorageDaemon(t)
+	d, err := libvirt.Open(lv.URI(), libvirt.Options{})
+	require.NoError(t, err)
+	defer d.Close()
+	c, err := golibvirt.NewConnect(lv.URI())
+	require.NoError(t, err)
+	defer c.Close()
+	spec := virt.PoolSpec{Name: "san", Type: "iscsi", Path: "/dev/disk/by-path", SourceHost: "192.0.2.10",
+		SourceTarget: "iqn.2026-12.org.example:san", Auth: &virt.PoolAuth{Username: "alice", Password: "s3cret-chap"}}
+	for range 2 { // the second time over a secret the first pool left
+		p, err := d.DefinePool(ctx, spec)
+		require.NoError(t, err)
+		require.NotNil(t, p.Auth)
+		assert.Equal(t, "alice", p.Auth.Username)
+		assert.Empty(t, p.Auth.Password, "libvirt does not give the password back")
+
+		pool, err := c.LookupStoragePoolByName("san")
+		require.NoError(t, err)
+		x, _ := pool.GetXMLDesc(0)
+		pool.Free()
+		assert.Contains(t, x, `<auth type='chap' username='alice'>`)
+		assert.NotContains(t, x, "s3cret-chap")
+		sec, err := c.LookupSecretByUsage(golibvirt.SECRET_USAGE_TYPE_ISCSI, "netslice-pool-san")
+		require.NoError(t, err, "the password is a libvirt secret")
+		_, err = sec.GetValue(0)
+		sec.Free()
+		// Not "has no value": it has one, and libvirt keeps it to itself.
+		assert.ErrorContains(t, err, "secret is private")
+		assert.Contains(t, x, `<secret usage='netslice-pool-san'/>`)
+
+		require.NoError(t, d.UndefinePool(ctx, "san"))
+		_, err = c.LookupSecretByUsage(golibvirt.SECRET_USAGE_TYPE_ISCSI, "netslice-pool-san")
+		assert.Error(t, err, "the secret goes with the pool")
+	}
+	// A pool that cannot be defined leaves no secret.
+	spec.Type = "no-such-type"
+	_, err = d.DefinePool(ctx, spec)
+	require.Error(t, err)
+	_, err = c.LookupSecretByUsage(golibvirt.SECRET_USAGE_TYPE_ISCSI, "netslice-pool-san")
+	assert.Error(t, err)
 }
 
 // TestNodeDevicesParents lists the host's devices, each with its parent,

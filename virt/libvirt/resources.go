@@ -283,6 +283,9 @@ func poolOf(p *golibvirt.StoragePool) (virt.Pool, error) {
 		if s.Adapter != nil {
 			out.SourceAdapter = s.Adapter.Name
 		}
+		if s.Auth != nil {
+			out.Auth = &virt.PoolAuth{Username: s.Auth.Username}
+		}
 	}
 	if out.Active {
 		if n, err := p.NumOfStorageVolumes(); err == nil {
@@ -323,15 +326,26 @@ func (d *Driver) DefinePool(ctx context.Context, p virt.PoolSpec) (virt.Pool, er
 	if p.SourceAdapter != "" {
 		src.Adapter = &libvirtxml.StoragePoolSourceAdapter{Type: "scsi_host", Name: p.SourceAdapter}
 	}
-	if src.Host != nil || src.Dir != nil || src.Device != nil || src.Adapter != nil {
+	undo := func() {}
+	if p.Auth != nil {
+		var err error
+		if undo, err = d.defineCHAPSecret(p.Name, p.Auth.Password); err != nil {
+			return p, wrap("define pool", p.Name, err)
+		}
+		src.Auth = &libvirtxml.StoragePoolSourceAuth{Type: "chap", Username: p.Auth.Username,
+			Secret: &libvirtxml.StoragePoolSourceAuthSecret{Usage: chapUsage(p.Name)}}
+	}
+	if src.Host != nil || src.Dir != nil || src.Device != nil || src.Adapter != nil || src.Auth != nil {
 		px.Source = src
 	}
 	x, err := px.Marshal()
 	if err != nil {
+		undo()
 		return p, wrap("define pool", p.Name, err)
 	}
 	pool, err := d.c().StoragePoolDefineXML(x, 0)
 	if err != nil {
+		undo()
 		return p, wrap("define pool", p.Name, err)
 	}
 	defer pool.Free()
@@ -378,8 +392,46 @@ func (d *Driver) UndefinePool(ctx context.Context, name string) error {
 		if a, _ := p.IsActive(); a {
 			return &virt.Error{Op: "delete pool", Object: name, Kind: virt.ErrInvalidState, Msg: "pool is active"}
 		}
-		return p.Undefine()
+		if err := p.Undefine(); err != nil {
+			return err
+		}
+		d.undefineCHAPSecret(name)
+		return nil
 	})
+}
+
+// chapUsage names the secret that holds a pool's CHAP password.
+func chapUsage(pool string) string { return "netslice-pool-" + pool }
+
+// defineCHAPSecret keeps a pool's CHAP password in libvirt's secret
+// store, private (libvirt never hands it back), replacing one a removed
+// pool of that name left behind. undo removes it again.
+func (d *Driver) defineCHAPSecret(pool, password string) (undo func(), err error) {
+	d.undefineCHAPSecret(pool)
+	x, err := (&libvirtxml.Secret{Ephemeral: "no", Private: "yes", Description: "CHAP password of storage pool " + pool,
+		Usage: &libvirtxml.SecretUsage{Type: "iscsi", Target: chapUsage(pool)}}).Marshal()
+	if err != nil {
+		return nil, err
+	}
+	sec, err := d.c().SecretDefineXML(x, 0)
+	if err != nil {
+		return nil, err
+	}
+	defer sec.Free()
+	if err := sec.SetValue([]byte(password), 0); err != nil {
+		sec.Undefine()
+		return nil, err
+	}
+	return func() { d.undefineCHAPSecret(pool) }, nil
+}
+
+func (d *Driver) undefineCHAPSecret(pool string) {
+	sec, err := d.c().LookupSecretByUsage(golibvirt.SECRET_USAGE_TYPE_ISCSI, chapUsage(pool))
+	if err != nil {
+		return
+	}
+	defer sec.Free()
+	sec.Undefine()
 }
 
 // SetPoolAutostart sets whether a pool starts with the host.

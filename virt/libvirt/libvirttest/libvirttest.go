@@ -166,8 +166,9 @@ type Daemon struct {
 func StartDaemon(t testing.TB) *Daemon { return startDaemon(t, "test") }
 
 // StartStorageDaemon starts a libvirtd whose connection (qemu:///session,
-// as nobody) has libvirt's real storage drivers: a directory pool made in
-// Dir holds real files that libvirt creates, resizes, wipes and clones.
+// as nobody) has libvirt's real storage and secret drivers: a directory
+// pool made in Dir holds real files that libvirt creates, resizes, wipes
+// and clones; secrets (a pool's CHAP password) are kept.
 // No VM can run there (no KVM, no QEMU needed).
 func StartStorageDaemon(t testing.TB) *Daemon { return startDaemon(t, "qemu") }
 
@@ -218,7 +219,7 @@ func startDaemon(t testing.TB, scheme string) *Daemon {
 		} else {
 			t.Skip("libvirt's storage driver is not installed: apt-get install libvirt-daemon-driver-storage (or libvirt-daemon)")
 		}
-		for _, m := range []string{"qemu", "storage"} {
+		for _, m := range []string{"qemu", "storage", "secret"} {
 			if err := os.Symlink(filepath.Join(mods, "libvirt_driver_"+m+".so"), filepath.Join(dir, "drivers", "libvirt_driver_"+m+".so")); err != nil {
 				t.Fatal(err)
 			}
