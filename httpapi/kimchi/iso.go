@@ -94,7 +94,7 @@ var distros = []struct {
 }{
 	{"debian", regexp.MustCompile(`(?i)^debian (\d+(?:\.\d+)*)`)},
 	{"ubuntu", regexp.MustCompile(`(?i)^ubuntu(?:-server)? (\d+\.\d+)`)},
-	{"fedora", regexp.MustCompile(`(?i)^fedora[- ].*?(\d+)(?:-\d+)*(?:-\d+\.\d+)?$`)},
+	{"fedora", regexp.MustCompile(`(?i)^fedora[- ].*?[- ](\d+)(?:-\d+)*(?:-\d+\.\d+)?$`)},
 	{"centos", regexp.MustCompile(`(?i)^centos(?:[- ]stream)?[- ](\d+(?:\.\d+)*)`)},
 	{"rhel", regexp.MustCompile(`(?i)^rhel[-_ ](\d+)[._-](\d+)`)},
 	{"opensuse", regexp.MustCompile(`(?i)^opensuse[- ](?:leap[- ])?(\d+\.\d+)`)},

@@ -163,7 +163,7 @@ func document() *openapi.Doc {
 		{"POST", "/networks/{network}/deactivate", "deactivateNetwork", "Stop a network.", empty, map[string]any{}, 200, Network{}, ""},
 
 		{"GET", "/storagepools", "listStoragePools", "The storage pools.", nil, nil, 200, []StoragePool{}, ""},
-		{"POST", "/storagepools", "createStoragePool", "Create a storage pool.", PoolRequest{},
+		{"POST", "/storagepools", "createStoragePool", "Create a storage pool; type kimchi-iso deep-scans path for ISO images into a new pool, the answer carrying the scan's task_id.", PoolRequest{},
 			map[string]any{"name": "pool1", "type": "dir", "path": "/var/lib/netslice-kimchi-test/pool1"}, 201, StoragePool{}, ""},
 		{"GET", "/storagepools/{storagepool}", "getStoragePool", "One storage pool.", nil, nil, 200, StoragePool{}, ""},
 		{"PUT", "/storagepools/{storagepool}", "updateStoragePool", "Change a pool's autostart (or a logical pool's disks).", PoolUpdate{},

@@ -21,7 +21,8 @@ var errOutsidePools = errors.New("not a file in an active storage pool")
 
 // hostFile returns the real path of a file a client names, symlinks
 // resolved, if it is a regular file inside an active pool's directory
-// (that directory's symlinks resolved too).
+// (that directory's symlinks resolved too), or an ISO image a deep scan
+// linked.
 func (s *Service) hostFile(ctx context.Context, path string) (string, error) {
 	if !filepath.IsAbs(path) || strings.ContainsRune(path, 0) {
 		return "", errOutsidePools
@@ -36,6 +37,9 @@ func (s *Service) hostFile(ctx context.Context, path string) (string, error) {
 	drv, err := s.driver()
 	if err != nil {
 		return "", err
+	}
+	if s.scanned(ctx, path, real) {
+		return real, nil
 	}
 	pools, err := drv.Pools(ctx)
 	if err != nil {

@@ -77,6 +77,9 @@ type Options struct {
 	// StatsHistory how many samples /host/stats/history keeps (180).
 	StatsInterval time.Duration
 	StatsHistory  int
+	// ScanDir is where deep scans (kimchi-iso pools) make their pools'
+	// directories (the system's temporary directory by default).
+	ScanDir string
 	// DefaultPoolPath is where EnsureDefaults makes the default storage
 	// pool ("/var/lib/libvirt/images").
 	DefaultPoolPath string
@@ -129,8 +132,9 @@ type Service struct {
 	hookSeq  int
 	peaks    map[string]peaks // per VM, for stats
 	uploads  map[string]*upload
-	metas    map[string]meta // parsed domain metadata
-	report   bool            // a debug report is being made
+	scans    map[string]context.CancelFunc // deep scans running, by pool
+	metas    map[string]meta               // parsed domain metadata
+	report   bool                          // a debug report is being made
 	updates  probe[[]PackageUpdate]
 
 	running atomic.Bool
@@ -224,6 +228,7 @@ func (s *Service) Run(ctx context.Context) error {
 		return err
 	}
 	s.removeStaleUploads(ctx)
+	s.removeScans(ctx)
 	close(s.ready)
 	s.sampleHost(ctx)
 	<-ctx.Done()

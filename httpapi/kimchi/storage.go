@@ -48,6 +48,9 @@ type StoragePool struct {
 	Persistent bool       `json:"persistent"`
 	InUse      bool       `json:"in_use"`
 	Source     PoolSource `json:"source"`
+	// TaskID is the deep scan's task, in the answer to creating a
+	// kimchi-iso pool.
+	TaskID string `json:"task_id,omitempty"`
 }
 
 // PoolRequest is POST /storagepools.
@@ -191,7 +194,9 @@ func (s *Service) isoPool(ctx context.Context) (StoragePool, error) {
 var poolTypes = []string{"dir", "kimchi-iso", "netfs", "logical", "iscsi", "scsi"}
 
 // CreateStoragePool defines a persistent pool (a directory pool's
-// directory is made), inactive until activated.
+// directory is made), inactive until activated. A kimchi-iso pool is a
+// deep scan of its path for ISO images instead: an active pool of the
+// images found, filled by the task whose id the answer carries.
 func (s *Service) CreateStoragePool(ctx context.Context, req PoolRequest) (StoragePool, error) {
 	drv, err := s.driver()
 	if err != nil {
@@ -221,6 +226,9 @@ func (s *Service) CreateStoragePool(ctx context.Context, req PoolRequest) (Stora
 		}
 		if !cleanPath(req.Path) {
 			return StoragePool{}, invalid("KCHPOOL0018E", "Storage pool path must be an absolute path without . or .. components")
+		}
+		if req.Type == "kimchi-iso" {
+			return s.deepScan(ctx, req)
 		}
 		if systemDir(req.Path) {
 			return StoragePool{}, invalid("KCHPOOL0007E", "Unable to create storage pool %s. Details: %s is the root or a system directory", req.Name, req.Path)
@@ -391,7 +399,11 @@ func (s *Service) DeleteStoragePool(ctx context.Context, name string) error {
 	case p.InUse:
 		return invalid("KCHPOOL0035E", "Unable to delete pool %s as it is associated with some templates or virtual machines", name)
 	}
-	return fromVirt(s.drv.UndefinePool(ctx, name), "KCHPOOL0011E", "KCHPOOL0002E", "Unable to delete storage pool %s.", name)
+	if err := s.drv.UndefinePool(ctx, name); err != nil {
+		return fromVirt(err, "KCHPOOL0011E", "KCHPOOL0002E", "Unable to delete storage pool %s.", name)
+	}
+	s.forgetScan(ctx, name)
+	return nil
 }
 
 // volumePath is where a volume named name lives in a directory pool, or

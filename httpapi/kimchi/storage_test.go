@@ -98,7 +98,7 @@ func TestIntegrationStoragePools(t *testing.T) {
 	other := filepath.Join(filepath.Dir(dir), "other")
 	require.NoError(t, os.MkdirAll(other, 0o755))
 	require.NoError(t, os.Chown(other, 65534, 65534))
-	e.must(201, "POST", "/storagepools", map[string]any{"name": "other", "type": "kimchi-iso", "path": other}).json(t, &p)
+	e.must(201, "POST", "/storagepools", map[string]any{"name": "other", "type": "dir", "path": other}).json(t, &p)
 	assert.Equal(t, "inactive", p.State)
 	e.must(200, "PUT", "/storagepools/other", map[string]any{"autostart": true}).json(t, &p)
 	assert.True(t, p.Autostart)

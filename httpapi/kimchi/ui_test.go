@@ -8,10 +8,12 @@ import (
 	"context"
 	"crypto/rand"
 	"fmt"
+	"maps"
 	"mime/multipart"
 	"net/url"
 	"os"
 	"path/filepath"
+	"slices"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -453,4 +455,104 @@ func TestUITemplateBaseImage(t *testing.T) {
 	require.NoError(t, os.WriteFile(outside, qcow2Header(1<<30), 0o644))
 	assert.Contains(t, e.must(400, "POST", "/templates", map[string]any{"name": "o", "disks": []any{map[string]any{"index": 0, "base": outside}}}).reason(t), "KCHIMG0004E")
 	assert.Contains(t, e.must(400, "POST", "/templates", map[string]any{"name": "r", "disks": []any{map[string]any{"index": 0, "base": "relative.img"}}}).reason(t), "KCHTMPL0023E")
+}
+
+// TestIntegrationUIDeepScan: the template page's deep scan, as the UI
+// runs it — a kimchi-iso pool named iso<ms>, its task polled while its
+// volumes are listed — finds the ISO images under the path (not those
+// already in a pool, not files that only look like one), and a template
+// can be made of one. Deleting the pool or starting again removes it.
+func TestIntegrationUIDeepScan(t *testing.T) {
+	scans := t.TempDir()
+	// The daemon (nobody) follows the links from there.
+	require.NoError(t, os.Chmod(scans, 0o755))
+	require.NoError(t, os.Chmod(filepath.Dir(scans), 0o755))
+	e, images := storageEnv(t, kimchi.Options{ScanDir: scans})
+	tree := filepath.Join(filepath.Dir(images), "tree") // the daemon's, which it may read
+	for path, data := range map[string][]byte{
+		"a/b/debian.iso":        isoImage("Debian 12.4.0 amd64 n"),
+		"c/debian.iso":          isoImage("Debian 11.9.0 amd64 n"),
+		"c/FEDORA.ISO":          isoImage("Fedora-S-dvd-x86_64-41"),
+		"c/fake.iso":            []byte("not an image"),
+		"c/notes.txt":           []byte("notes"),
+		"../images/already.iso": isoImage("Debian 12"),
+	} {
+		p := filepath.Join(tree, path)
+		require.NoError(t, os.MkdirAll(filepath.Dir(p), 0o755))
+		require.NoError(t, os.WriteFile(p, data, 0o644))
+	}
+	var p kimchi.StoragePool
+	e.must(201, "POST", "/storagepools", map[string]any{"name": "iso1765080000000", "type": "kimchi-iso", "path": tree}).json(t, &p)
+	require.NotEmpty(t, p.TaskID, "the UI polls the scan's task")
+	assert.Equal(t, "active", p.State, "the UI lists its volumes while the task runs")
+	task, err := e.svc.WaitTask(context.Background(), p.TaskID)
+	require.NoError(t, err)
+	assert.Equal(t, kimchi.TaskFinished, task.Status, task.Message)
+	var tasks []kimchi.Task
+	e.must(200, "GET", "/tasks?target_uri=^/plugins/kimchi/storagepools/kimchi_isos", nil).json(t, &tasks)
+	require.Len(t, tasks, 1)
+
+	var vols []kimchi.StorageVolume
+	e.must(200, "GET", "/storagepools/iso1765080000000/storagevolumes", nil).json(t, &vols)
+	found := map[string]kimchi.StorageVolume{}
+	for _, v := range vols {
+		found[v.Name] = v
+	}
+	require.ElementsMatch(t, []string{"debian.iso", "debian-2.iso", "FEDORA.ISO"}, slices.Collect(maps.Keys(found)),
+		"not the file that is no image, nor the image already in a pool")
+	for _, v := range vols {
+		assert.Equal(t, "iso", v.Format, v.Name)
+		assert.Equal(t, filepath.Dir(v.Path), filepath.Clean(p.Path), v.Name)
+	}
+	var isos []kimchi.StorageVolume
+	e.must(200, "GET", "/storagepools/kimchi_isos/storagevolumes", nil).json(t, &isos)
+	assert.Len(t, isos, 3, "kimchi_isos shows what the scan found")
+
+	// A template of a found image, as the template page makes it.
+	var tm kimchi.Template
+	e.must(201, "POST", "/templates", map[string]any{"cdrom": found["FEDORA.ISO"].Path, "networks": []string{}, "storagepool": "/plugins/kimchi/storagepools/images"}).json(t, &tm) // this daemon has no networks
+	assert.Equal(t, "fedora", tm.OSDistro)
+	// A link someone else planted there is no image the scan found.
+	planted := filepath.Join(p.Path, "planted.iso")
+	require.NoError(t, os.Symlink("/etc/hostname", planted))
+	assert.Contains(t, e.must(400, "POST", "/templates", map[string]any{"name": "p", "cdrom": planted, "networks": []string{}, "storagepool": "/plugins/kimchi/storagepools/images"}).reason(t), "KCHTMPL0002E")
+
+	for _, c := range []struct {
+		body map[string]any
+		code string
+	}{
+		{map[string]any{"name": "s2", "type": "kimchi-iso", "path": filepath.Join(tree, "nowhere")}, "KCHPOOL0018E"},
+		{map[string]any{"name": "s2", "type": "kimchi-iso", "path": filepath.Join(tree, "c", "notes.txt")}, "KCHPOOL0018E"},
+		{map[string]any{"name": "s2", "type": "kimchi-iso", "path": "relative"}, "KCHPOOL0018E"},
+		{map[string]any{"name": "iso1765080000000", "type": "kimchi-iso", "path": tree}, "KCHPOOL0001E"},
+		{map[string]any{"name": "kimchi_isos", "type": "kimchi-iso", "path": tree}, "KCHPOOL0031E"},
+	} {
+		assert.Contains(t, e.must(400, "POST", "/storagepools", c.body).reason(t), c.code, "%v", c.body)
+	}
+
+	// Deleted as the storage page deletes a pool: its directory goes.
+	e.must(204, "DELETE", "/templates/"+tm.Name, nil)
+	e.must(200, "POST", "/storagepools/iso1765080000000/deactivate", nil)
+	e.must(204, "DELETE", "/storagepools/iso1765080000000", nil)
+	_, err = os.Stat(p.Path)
+	assert.True(t, os.IsNotExist(err), "the scan's directory is removed")
+
+	// The UI's own body, the whole host: a pool deleted stops its scan.
+	e.must(201, "POST", "/storagepools", map[string]any{"name": "iso1765080000001", "type": "kimchi-iso", "path": "/"}).json(t, &p)
+	e.must(200, "POST", "/storagepools/iso1765080000001/deactivate", nil)
+	e.must(204, "DELETE", "/storagepools/iso1765080000001", nil)
+	task, err = e.svc.WaitTask(context.Background(), p.TaskID)
+	require.NoError(t, err)
+	assert.Equal(t, kimchi.TaskFailed, task.Status)
+	assert.Contains(t, task.Message, "KCHPOOL0002E")
+
+	// A scan lasts until the server starts again.
+	e.must(201, "POST", "/storagepools", map[string]any{"name": "iso1765080000002", "type": "kimchi-iso", "path": tree}).json(t, &p)
+	_, err = e.svc.WaitTask(context.Background(), p.TaskID)
+	require.NoError(t, err)
+	startEnv(t, e.drv, e.st, kimchi.Options{ScanDir: scans})
+	_, err = e.drv.Pool(context.Background(), "iso1765080000002")
+	assert.ErrorIs(t, err, virt.ErrNotFound)
+	left, _ := os.ReadDir(scans)
+	assert.Empty(t, left)
 }
