@@ -106,7 +106,7 @@ var errNotAdmin = kerr(ErrForbidden, "KCHAPI0009E", "You don't have permission t
 // resources list their admin_methods): the host's devices, disks,
 // software and accounts, the storage servers it sees, and debug reports.
 var adminPaths = [][]string{{"debugreports"}, {"host", "devices"}, {"host", "partitions"}, {"host", "packagesupdate"},
-	{"host", "repositories"}, {"host", "swupdate"}, {"host", "cpuinfo"}, {"storageservers"}, {"users"}, {"groups"}}
+	{"host", "repositories"}, {"host", "swupdate"}, {"host", "swupdateprogress"}, {"host", "cpuinfo"}, {"storageservers"}, {"users"}, {"groups"}}
 
 func adminOnly(path string) bool {
 	seg := strings.Split(strings.Trim(path, "/"), "/")

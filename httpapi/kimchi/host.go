@@ -149,12 +149,41 @@ func (s *Service) HostAction(ctx context.Context, action string) (*Task, error) 
 		if _, ok := s.opts.HostActions.(RefuseHostActions); ok {
 			return nil, errHostActions
 		}
-		t, err := s.run(ctx, "/host/packagesupdate", "updating packages", func(ctx context.Context, step func(string)) error {
+		t, err := s.run(ctx, swupdateTarget, "updating packages", func(ctx context.Context, step func(string)) error {
 			return s.opts.HostActions.Update(ctx, step)
 		})
 		return &t, err
 	}
 	return nil, errNoRoute
+}
+
+// swupdateTarget is the target of a package update's task, as Kimchi
+// names it.
+const swupdateTarget = "/host/swupdate"
+
+// UpdateProgress is GET /host/swupdateprogress: a task that follows the
+// package update under way on the host (started by any server sharing the
+// store), its messages relayed, until that ends — at once when none runs.
+// Kimchi's host page polls it when it finds an update running.
+func (s *Service) UpdateProgress(ctx context.Context) (Task, error) {
+	return s.run(ctx, "/host/swupdateprogress", "no update is running", func(ctx context.Context, step func(string)) error {
+		for {
+			tasks, err := s.Tasks(ctx, TaskRunning)
+			if err != nil {
+				return err
+			}
+			i := slices.IndexFunc(tasks, func(t Task) bool { return t.Target == swupdateTarget })
+			if i < 0 {
+				return nil
+			}
+			step(tasks[i].Message)
+			select {
+			case <-ctx.Done():
+				return ctx.Err()
+			case <-time.After(200 * time.Millisecond):
+			}
+		}
+	})
 }
 
 // CPUTopology is /host/cpuinfo.
@@ -598,14 +627,38 @@ func passthrough(d virt.NodeDevice) bool {
 	return slices.Contains(d.Caps, "pci") || slices.Contains(d.Caps, "usb_device")
 }
 
-// HostDevices lists the host's devices, filtered as Kimchi filters them:
-// by capability (_cap; fc_host is a SCSI host of that type), by whether
-// they can be assigned to a VM (_passthrough), and by sharing an IOMMU
-// group with a device (_passthrough_affected_by).
-func (s *Service) HostDevices(ctx context.Context, capability, passthroughOnly, affectedBy string) ([]HostDevice, error) {
+// DeviceFilter is how /host/devices is filtered, by the query parameters
+// of the same names; each field empty keeps every device.
+type DeviceFilter struct {
+	// Cap is a capability (_cap): pci, usb_device, scsi_host, ...;
+	// fc_host is a SCSI host of that type.
+	Cap string
+	// Passthrough, "true" or "false" (_passthrough), is whether the
+	// device can be assigned to a VM.
+	Passthrough string
+	// AffectedBy (_passthrough_affected_by) keeps the devices sharing an
+	// IOMMU group with that one.
+	AffectedBy string
+	// AvailableOnly, "true" (_available_only), drops the devices some VM
+	// has assigned.
+	AvailableOnly string
+}
+
+// HostDevices lists the host's devices, filtered as Kimchi filters them.
+func (s *Service) HostDevices(ctx context.Context, f DeviceFilter) ([]HostDevice, error) {
 	drv, err := s.driver()
 	if err != nil {
 		return nil, err
+	}
+	capability, passthroughOnly, affectedBy := f.Cap, f.Passthrough, f.AffectedBy
+	if f.AvailableOnly != "" && f.AvailableOnly != "true" && f.AvailableOnly != "false" {
+		return nil, invalid("KCHDEVS0002E", `"_available_only" should be "true" or "false"`)
+	}
+	var held map[string]bool
+	if f.AvailableOnly == "true" {
+		if held, err = s.heldDevices(ctx); err != nil {
+			return nil, err
+		}
 	}
 	if capability != "" && !slices.Contains(deviceCaps, capability) {
 		return nil, invalid("KCHDEVS0001E", `Unknown "_cap" specified`)
@@ -642,6 +695,8 @@ func (s *Service) HostDevices(ctx context.Context, capability, passthroughOnly, 
 			continue
 		case group != nil && (d.Name == affectedBy || d.PCI == nil || d.PCI.IOMMUGroup == nil || *d.PCI.IOMMUGroup != *group):
 			continue
+		case held[d.Name]:
+			continue
 		}
 		out = append(out, deviceOf(d))
 	}
@@ -650,7 +705,7 @@ func (s *Service) HostDevices(ctx context.Context, capability, passthroughOnly, 
 
 // HostDevice returns one device.
 func (s *Service) HostDevice(ctx context.Context, name string) (HostDevice, error) {
-	all, err := s.HostDevices(ctx, "", "", "")
+	all, err := s.HostDevices(ctx, DeviceFilter{})
 	if err != nil {
 		return HostDevice{}, err
 	}
@@ -660,6 +715,25 @@ func (s *Service) HostDevice(ctx context.Context, name string) (HostDevice, erro
 		}
 	}
 	return HostDevice{}, notFound("KCHHOST0003E", "Node device '%s' not found", name)
+}
+
+// heldDevices are the host devices some VM has assigned.
+func (s *Service) heldDevices(ctx context.Context) (map[string]bool, error) {
+	sum, err := s.drv.Domains(ctx)
+	if err != nil {
+		return nil, fromVirt(err, "KCHHOST0003E", "", "Unable to list virtual machines.")
+	}
+	held := map[string]bool{}
+	for _, d := range sum {
+		dom, err := s.drv.Domain(ctx, d.Name)
+		if err != nil {
+			continue // gone meanwhile
+		}
+		for _, h := range dom.HostDevs {
+			held[h.Name] = true
+		}
+	}
+	return held, nil
 }
 
 // VMHolder is a VM that has a host device assigned.

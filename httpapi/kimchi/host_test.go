@@ -104,6 +104,11 @@ func TestHostActions(t *testing.T) {
 	task := e.wait(e.do("POST", "/host/swupdate", nil))
 	assert.Equal(t, kimchi.TaskFinished, task.Status)
 	assert.Equal(t, []string{"reboot", "shutdown", "update"}, rec.done)
+	assert.Equal(t, "/plugins/kimchi/host/swupdate", task.Target)
+	// Nothing to follow: the progress task ends at once.
+	progress := e.wait(e.do("GET", "/host/swupdateprogress", nil))
+	assert.Equal(t, kimchi.TaskFinished, progress.Status)
+	assert.Equal(t, "/plugins/kimchi/host/swupdateprogress", progress.Target)
 	// Not while a VM runs.
 	e.template("t", nil)
 	e.vm("vm", "t")
@@ -174,7 +179,21 @@ func TestHostDevicesAndPartitions(t *testing.T) {
 	assert.Equal(t, []kimchi.VMHolder{{Name: "vm", State: "shutdown"}}, holders)
 	e.must(200, "GET", "/host/devices/pci_0000_00_19_0/vmholders/vm", nil)
 	e.must(200, "GET", "/vms/vm/hostdevs/pci_0000_00_19_0", nil)
+	// The add-device dialog offers what no VM holds.
+	devNames := func(q string) []string {
+		e.must(200, "GET", "/host/devices?"+q, nil).json(t, &devs)
+		var out []string
+		for _, d := range devs {
+			out = append(out, d.Name)
+		}
+		return out
+	}
+	assert.NotContains(t, devNames("_passthrough=true&_cap=pci&_available_only=true"), "pci_0000_00_19_0")
+	assert.Contains(t, devNames("_passthrough=true&_cap=pci&_available_only=true"), "pci_0000_00_19_1")
+	assert.Contains(t, devNames("_passthrough=true&_cap=pci"), "pci_0000_00_19_0")
+	assert.Contains(t, e.must(400, "GET", "/host/devices?_available_only=yes", nil).reason(t), "KCHDEVS0002E")
 	e.must(204, "DELETE", "/vms/vm/hostdevs/pci_0000_00_19_0", nil)
+	assert.Contains(t, devNames("_passthrough=true&_cap=pci&_available_only=true"), "pci_0000_00_19_0")
 	e.must(200, "GET", "/host/devices/pci_0000_00_19_0/vmholders", nil).json(t, &holders)
 	assert.Empty(t, holders)
 	assert.Contains(t, e.must(400, "GET", "/host/devices?_cap=toaster", nil).reason(t), "KCHDEVS0001E")

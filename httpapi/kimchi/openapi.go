@@ -83,6 +83,7 @@ func document() *openapi.Doc {
 		{"POST", "/host/reboot", "rebootHost", "Reboot the host (refused unless the server allows it, or while VMs run).", empty, map[string]any{}, 200, Host{}, ""},
 		{"POST", "/host/shutdown", "shutdownHost", "Shut the host down (refused unless the server allows it, or while VMs run).", empty, map[string]any{}, 200, Host{}, ""},
 		{"POST", "/host/swupdate", "updateHost", "Update the host's packages (a task; refused unless the server allows it).", empty, map[string]any{}, 202, Task{}, ""},
+		{"GET", "/host/swupdateprogress", "followHostUpdate", "A task that follows the package update under way until it ends.", nil, nil, 202, Task{}, ""},
 		{"GET", "/host/stats", "getHostStats", "The host's usage now.", nil, nil, 200, HostStats{}, ""},
 		{"GET", "/host/stats/history", "getHostStatsHistory", "The host's recent usage.", nil, nil, 200, HostStatsHistory{}, ""},
 		{"GET", "/host/cpuinfo", "getHostCPUInfo", "The host's CPUs.", nil, nil, 200, CPUTopology{}, ""},

@@ -529,6 +529,10 @@ func (h *Handler) hostRoutes(rt *httpapi.Router) {
 			return ok(hi), err
 		})
 	}
+	h.handle(rt, "GET /host/swupdateprogress", func(c call) (out, error) {
+		t, err := s.UpdateProgress(c.ctx)
+		return accepted(t), err
+	})
 	h.mount(rt, "/host/repositories", h.repositories())
 	h.get(rt, "/host", func(call) (any, error) { return s.HostInfo() })
 	h.get(rt, "/host/stats", func(call) (any, error) { return s.HostStatsNow() })
@@ -540,7 +544,8 @@ func (h *Handler) hostRoutes(rt *httpapi.Router) {
 	h.get(rt, "/host/partitions/{name}", func(c call) (any, error) { return s.Partition(c.ctx, c.param("name")) })
 	h.get(rt, "/host/devices", func(c call) (any, error) {
 		q := c.r.URL.Query()
-		return s.HostDevices(c.ctx, q.Get("_cap"), q.Get("_passthrough"), q.Get("_passthrough_affected_by"))
+		return s.HostDevices(c.ctx, DeviceFilter{Cap: q.Get("_cap"), Passthrough: q.Get("_passthrough"),
+			AffectedBy: q.Get("_passthrough_affected_by"), AvailableOnly: q.Get("_available_only")})
 	})
 	h.get(rt, "/host/devices/{id}", func(c call) (any, error) { return s.HostDevice(c.ctx, c.param("id")) })
 	h.get(rt, "/host/devices/{id}/vmholders", func(c call) (any, error) { return s.VMHolders(c.ctx, c.param("id")) })

@@ -15,6 +15,7 @@ import (
 	"path/filepath"
 	"slices"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -555,4 +556,38 @@ func TestIntegrationUIDeepScan(t *testing.T) {
 	assert.ErrorIs(t, err, virt.ErrNotFound)
 	left, _ := os.ReadDir(scans)
 	assert.Empty(t, left)
+}
+
+// slowUpdate is HostActions whose update reports progress and waits to be
+// let go.
+type slowUpdate struct {
+	kimchi.RefuseHostActions
+	release chan struct{}
+}
+
+func (u slowUpdate) Update(ctx context.Context, progress func(string)) error {
+	progress("Setting up 5 of 9 packages")
+	<-u.release
+	return nil
+}
+
+// TestUIUpdateProgress: the host page, finding an update under way, polls
+// /host/swupdateprogress's task; it relays the update's messages and ends
+// with it.
+func TestUIUpdateProgress(t *testing.T) {
+	u := slowUpdate{release: make(chan struct{})}
+	e := newEnv(t, kimchi.Options{HostActions: u})
+	var update kimchi.Task
+	e.must(202, "POST", "/host/swupdate", nil).json(t, &update)
+	var progress kimchi.Task
+	e.must(202, "GET", "/host/swupdateprogress", nil).json(t, &progress)
+	require.Eventually(t, func() bool {
+		e.must(200, "GET", "/tasks/"+progress.ID, nil).json(t, &progress)
+		return progress.Message == "Setting up 5 of 9 packages"
+	}, 5*time.Second, 10*time.Millisecond)
+	assert.Equal(t, kimchi.TaskRunning, progress.Status)
+	close(u.release)
+	progress, err := e.svc.WaitTask(context.Background(), progress.ID)
+	require.NoError(t, err)
+	assert.Equal(t, kimchi.TaskFinished, progress.Status)
 }
