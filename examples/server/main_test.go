@@ -120,6 +120,14 @@ func TestServer(t *testing.T) {
 			return task.Status != "running"
 		}, 10*time.Second, 20*time.Millisecond)
 		assert.Equal(t, "finished", task.Status, task.Message)
+		// Where Kimchi's UI polls it: Wok's /tasks, at the root.
+		var wok struct {
+			ID, Status string
+			Target     string `json:"target_uri"`
+		}
+		getJSON(t, base+"/tasks/"+task.ID, &wok)
+		assert.Equal(t, "/plugins/kimchi/vms/srv-vm", wok.Target)
+		assert.Equal(t, "finished", wok.Status)
 		require.Eventually(t, statusHas(base, `{"name":"kimchi","slices":1`, `"/plugins/kimchi/"`), 5*time.Second, 20*time.Millisecond, "the fabric did not follow Kimchi's network")
 	}
 

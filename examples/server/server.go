@@ -235,8 +235,12 @@ func (s *server) kimchi(ctx context.Context) error {
 		}
 	}
 	s.runs = append(s.runs, svc.Run)
-	s.surface(kimchi.NewHandler(svc, kimchi.HandlerOptions{Logger: s.log, Timeout: s.c.requestTimeout,
-		Authenticator: s.acc.authenticator()}), "kimchi", "Kimchi; "+what)
+	h := kimchi.NewHandler(svc, kimchi.HandlerOptions{Logger: s.log, Timeout: s.c.requestTimeout,
+		Authenticator: s.acc.authenticator()})
+	s.surface(h, "kimchi", "Kimchi; "+what)
+	// Wok's /tasks, where Kimchi's UI polls what it started.
+	s.handle("/tasks", "kimchi", h.WokTasks(), false)
+	s.handle("/tasks/", "kimchi", h.WokTasks(), false)
 	s.feeds = append(s.feeds, svc.Source("kimchi"))
 	return nil
 }

@@ -71,6 +71,28 @@ func (h *Handler) Prefix() string { return "/plugins/kimchi/" }
 
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) { h.h.ServeHTTP(w, r) }
 
+// WokTasks serves Wok's task collection from h: /tasks and /tasks/{id} at
+// the root of the server, where Kimchi's UI polls the tasks it starts
+// (GET tasks/<id>), their targets under /plugins/kimchi as Wok shows
+// them. Mount it at "/tasks" and "/tasks/" beside h at its Prefix.
+func (h *Handler) WokTasks() http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path != "/tasks" && !strings.HasPrefix(r.URL.Path, "/tasks/") {
+			http.NotFound(w, r)
+			return
+		}
+		// As if it came through the prefix: the answers' links are
+		// made from where the API seems mounted.
+		uri := r.RequestURI
+		if uri == "" {
+			uri = r.URL.RequestURI()
+		}
+		r2 := r.Clone(r.Context())
+		r2.RequestURI = strings.TrimSuffix(h.Prefix(), "/") + uri
+		h.ServeHTTP(w, r2)
+	})
+}
+
 type errorBody struct {
 	Code   int    `json:"code"`
 	Reason string `json:"reason"`
