@@ -86,6 +86,36 @@ func TestDecodeJSON(t *testing.T) {
 	}
 }
 
+// TestDecodeJSONOpen: a schema that allows what it does not name drops
+// unknown keys at any depth — a key in another case is unknown, not a
+// field's — and checks the rest as DecodeJSON does.
+func TestDecodeJSONOpen(t *testing.T) {
+	type inner struct {
+		VLAN uint16 `json:"vlan"`
+	}
+	type body struct {
+		Name  string  `json:"name"`
+		Inner []inner `json:"inner"`
+	}
+	decode := func(in string) (body, error) {
+		var v body
+		r := httptest.NewRequest("POST", "/", strings.NewReader(in))
+		return v, httpapi.DecodeJSONOpen(httptest.NewRecorder(), r, &v, 0, 400)
+	}
+	v, err := decode(`{"name":"a","ips":"","NAME":"b","inner":[{"vlan":3,"vid":4}]}`)
+	require.NoError(t, err)
+	assert.Equal(t, body{Name: "a", Inner: []inner{{VLAN: 3}}}, v)
+	v, err = decode(`{"NAME":"b"}`)
+	require.NoError(t, err)
+	assert.Empty(t, v.Name, "not filled from another case")
+	_, err = decode(`{"name":1,"x":2}`)
+	assert.ErrorIs(t, err, httpapi.ErrType)
+	_, err = decode(`{"inner":[{"vlan":70000}]}`)
+	assert.ErrorIs(t, err, httpapi.ErrType)
+	_, err = decode(`{"x":`)
+	assert.ErrorIs(t, err, httpapi.ErrMalformed)
+}
+
 func FuzzUnmarshalStrict(f *testing.F) {
 	for _, s := range []string{`{"name":"a","n":1,"inner":{"vlan":2}}`, `[1]`, `null`, `{"n":1e400}`, "{\"\xff\":1}"} {
 		f.Add([]byte(s))

@@ -26,29 +26,51 @@ const DefaultMaxBody = 1 << 20
 // surface's choice: 400 or 422), a message that says what and where, and
 // the Kind of mistake (ErrMalformed, ErrUnknownField, ErrType).
 func DecodeJSON(w http.ResponseWriter, r *http.Request, v any, maxBytes int64, bad int) error {
+	body, err := readJSON(w, r, maxBytes, bad)
+	if err != nil {
+		return err
+	}
+	return UnmarshalStrict(body, v, bad)
+}
+
+// DecodeJSONOpen is DecodeJSON for a body whose schema allows what it
+// does not name (a JSON schema's additional properties): an object key
+// no field is spelled as is dropped, at any depth, not refused. All else
+// is checked alike.
+func DecodeJSONOpen(w http.ResponseWriter, r *http.Request, v any, maxBytes int64, bad int) error {
+	body, err := readJSON(w, r, maxBytes, bad)
+	if err != nil {
+		return err
+	}
+	return unmarshal(body, v, bad, true)
+}
+
+func readJSON(w http.ResponseWriter, r *http.Request, maxBytes int64, bad int) ([]byte, error) {
 	if maxBytes <= 0 {
 		maxBytes = DefaultMaxBody
 	}
 	if ct := r.Header.Get("Content-Type"); ct != "" {
 		mt, _, err := mime.ParseMediaType(ct)
 		if err != nil || mt != "application/json" && !strings.HasSuffix(mt, "+json") {
-			return &Error{Status: http.StatusUnsupportedMediaType, Msg: "request body must be application/json", Kind: ErrMediaType}
+			return nil, &Error{Status: http.StatusUnsupportedMediaType, Msg: "request body must be application/json", Kind: ErrMediaType}
 		}
 	}
 	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxBytes))
 	if err != nil {
 		var tooBig *http.MaxBytesError
 		if errors.As(err, &tooBig) {
-			return &Error{Status: http.StatusRequestEntityTooLarge, Msg: fmt.Sprintf("request body exceeds %d bytes", maxBytes), Kind: ErrTooLarge}
+			return nil, &Error{Status: http.StatusRequestEntityTooLarge, Msg: fmt.Sprintf("request body exceeds %d bytes", maxBytes), Kind: ErrTooLarge}
 		}
-		return &Error{Status: bad, Msg: "reading the request body", Kind: ErrMalformed, Err: err}
+		return nil, &Error{Status: bad, Msg: "reading the request body", Kind: ErrMalformed, Err: err}
 	}
-	return UnmarshalStrict(body, v, bad)
+	return body, nil
 }
 
 // UnmarshalStrict is DecodeJSON's check and decoding of a body already
 // read.
-func UnmarshalStrict(body []byte, v any, bad int) error {
+func UnmarshalStrict(body []byte, v any, bad int) error { return unmarshal(body, v, bad, false) }
+
+func unmarshal(body []byte, v any, bad int, open bool) error {
 	doc, err := CheckJSON(body, bad)
 	if err != nil {
 		return err
@@ -56,6 +78,13 @@ func UnmarshalStrict(body []byte, v any, bad int) error {
 	t := reflect.TypeOf(v)
 	for t.Kind() == reflect.Pointer {
 		t = t.Elem()
+	}
+	if open && dropUnknown(doc, t) {
+		// What remains, as encoding/json would otherwise match the
+		// dropped keys to fields case-insensitively.
+		if body, err = json.Marshal(doc); err != nil {
+			return &Error{Status: bad, Msg: "malformed JSON", Kind: ErrMalformed, Err: err}
+		}
 	}
 	if err := checkShape(doc, t, ""); err != nil {
 		err.Status = bad
@@ -137,6 +166,43 @@ func syntaxError(fail func(string, ...any) error, err error, body []byte) error 
 		return fail("malformed JSON: the body ends at offset %d inside a value", len(body))
 	}
 	return fail("malformed JSON: %v", err)
+}
+
+// dropUnknown deletes from doc the object keys that no field of t is
+// spelled as, at any depth, and reports whether it deleted any.
+func dropUnknown(doc any, t reflect.Type) bool {
+	for t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	if t.Implements(reflect.TypeFor[json.Unmarshaler]()) || reflect.PointerTo(t).Implements(reflect.TypeFor[json.Unmarshaler]()) {
+		return false
+	}
+	dropped := false
+	switch t.Kind() {
+	case reflect.Struct:
+		obj, _ := doc.(map[string]any)
+		fields := jsonFields(t)
+		for k, v := range obj {
+			ft, ok := fields[k]
+			if !ok {
+				delete(obj, k)
+				dropped = true
+				continue
+			}
+			dropped = dropUnknown(v, ft) || dropped
+		}
+	case reflect.Map:
+		obj, _ := doc.(map[string]any)
+		for _, v := range obj {
+			dropped = dropUnknown(v, t.Elem()) || dropped
+		}
+	case reflect.Slice, reflect.Array:
+		arr, _ := doc.([]any)
+		for _, v := range arr {
+			dropped = dropUnknown(v, t.Elem()) || dropped
+		}
+	}
+	return dropped
 }
 
 // checkShape compares a decoded document with the type it will fill: an

@@ -154,10 +154,18 @@ func (h *Handler) fail(w http.ResponseWriter, r *http.Request, err error) {
 	httpapi.Fail(w, r, err, render, h.opts.Logger)
 }
 
-// decode reads a JSON body strictly: an unknown field is Kimchi's
-// KCHAPI0001E, anything else malformed KCHAPI0006E or KCHAPI0008E.
-func (h *Handler) decode(w http.ResponseWriter, r *http.Request, v any) error {
-	err := httpapi.DecodeJSON(w, r, v, h.opts.MaxBody, http.StatusBadRequest)
+// decode reads a JSON body: strictly, an unknown field being Kimchi's
+// KCHAPI0001E, or, open, with unknown fields ignored, as API.json's
+// schemas that do not forbid additional properties take them. Anything
+// malformed is KCHAPI0006E, a field of the wrong type its own code or
+// KCHAPI0008E.
+func (h *Handler) decode(w http.ResponseWriter, r *http.Request, v any, open bool) error {
+	var err error
+	if open {
+		err = httpapi.DecodeJSONOpen(w, r, v, h.opts.MaxBody, http.StatusBadRequest)
+	} else {
+		err = httpapi.DecodeJSON(w, r, v, h.opts.MaxBody, http.StatusBadRequest)
+	}
 	var he *httpapi.Error
 	if !errors.As(err, &he) || he.Status != http.StatusBadRequest {
 		return err
@@ -212,7 +220,7 @@ func (h *Handler) decodeOptional(w http.ResponseWriter, r *http.Request, v any) 
 	if r.ContentLength == 0 {
 		return nil
 	}
-	return h.decode(w, r, v)
+	return h.decode(w, r, v, false)
 }
 
 var (

@@ -652,7 +652,7 @@ func (s *Service) HostDevices(ctx context.Context, f DeviceFilter) ([]HostDevice
 	}
 	capability, passthroughOnly, affectedBy := f.Cap, f.Passthrough, f.AffectedBy
 	if f.AvailableOnly != "" && f.AvailableOnly != "true" && f.AvailableOnly != "false" {
-		return nil, invalid("KCHDEVS0002E", `"_available_only" should be "true" or "false"`)
+		return nil, invalid("KCHDEVS0004E", `"_available_only" should be "true" or "false"`)
 	}
 	var held map[string]bool
 	if f.AvailableOnly == "true" {

@@ -191,7 +191,7 @@ func TestHostDevicesAndPartitions(t *testing.T) {
 	assert.NotContains(t, devNames("_passthrough=true&_cap=pci&_available_only=true"), "pci_0000_00_19_0")
 	assert.Contains(t, devNames("_passthrough=true&_cap=pci&_available_only=true"), "pci_0000_00_19_1")
 	assert.Contains(t, devNames("_passthrough=true&_cap=pci"), "pci_0000_00_19_0")
-	assert.Contains(t, e.must(400, "GET", "/host/devices?_available_only=yes", nil).reason(t), "KCHDEVS0002E")
+	assert.Contains(t, e.must(400, "GET", "/host/devices?_available_only=yes", nil).reason(t), "KCHDEVS0004E")
 	e.must(204, "DELETE", "/vms/vm/hostdevs/pci_0000_00_19_0", nil)
 	assert.Contains(t, devNames("_passthrough=true&_cap=pci&_available_only=true"), "pci_0000_00_19_0")
 	e.must(200, "GET", "/host/devices/pci_0000_00_19_0/vmholders", nil).json(t, &holders)

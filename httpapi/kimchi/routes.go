@@ -27,12 +27,15 @@ var noContent = out{status: http.StatusNoContent}
 var errWritten = errors.New("written")
 
 // call is one request to an operation: its context, the request, and
-// its body read strictly (body) or, for actions, maybe empty (optional).
+// its body read strictly (body), with the fields its type does not name
+// ignored (open: where Kimchi's API.json allows them), or, for actions,
+// maybe empty (optional).
 type call struct {
 	ctx      context.Context
 	w        http.ResponseWriter
 	r        *http.Request
 	body     decoder
+	open     decoder
 	optional decoder
 }
 
@@ -49,7 +52,8 @@ type op func(c call) (out, error)
 func (h *Handler) handle(rt *httpapi.Router, pattern string, fn op) {
 	rt.Handle(pattern, func(w http.ResponseWriter, r *http.Request) error {
 		c := call{ctx: r.Context(), w: w, r: r,
-			body:     func(v any) error { return h.decode(w, r, v) },
+			body:     func(v any) error { return h.decode(w, r, v, false) },
+			open:     func(v any) error { return h.decode(w, r, v, true) },
 			optional: func(v any) error { return h.decodeOptional(w, r, v) }}
 		res, err := fn(c)
 		if errors.Is(err, errWritten) {
@@ -170,7 +174,7 @@ func (h *Handler) vmRoutes(rt *httpapi.Router) {
 		list: func(c call) (any, error) { return s.VMs(c.ctx) },
 		create: func(c call) (out, error) {
 			var req CreateVMRequest
-			if err := c.body(&req); err != nil {
+			if err := c.open(&req); err != nil {
 				return out{}, err
 			}
 			t, err := s.CreateVM(c.ctx, req)
@@ -243,7 +247,7 @@ func (h *Handler) ifaces() collection {
 		list: func(c call) (any, error) { return s.Ifaces(c.ctx, c.param("vm")) },
 		create: func(c call) (out, error) {
 			var req IfaceRequest
-			if err := c.body(&req); err != nil {
+			if err := c.open(&req); err != nil {
 				return out{}, err
 			}
 			i, err := s.AttachIface(c.ctx, c.param("vm"), req)
@@ -252,7 +256,7 @@ func (h *Handler) ifaces() collection {
 		read: func(c call, mac string) (any, error) { return s.Iface(c.ctx, c.param("vm"), mac) },
 		update: func(c call, mac string) (out, error) {
 			var req IfaceRequest
-			if err := c.body(&req); err != nil {
+			if err := c.open(&req); err != nil {
 				return out{}, err
 			}
 			i, err := s.UpdateIface(c.ctx, c.param("vm"), mac, req)
@@ -268,7 +272,7 @@ func (h *Handler) storages() collection {
 		list: func(c call) (any, error) { return s.Storages(c.ctx, c.param("vm")) },
 		create: func(c call) (out, error) {
 			var req StorageRequest
-			if err := c.body(&req); err != nil {
+			if err := c.open(&req); err != nil {
 				return out{}, err
 			}
 			st, err := s.AttachStorage(c.ctx, c.param("vm"), req)
@@ -295,7 +299,7 @@ func (h *Handler) hostdevs() collection {
 			var req struct {
 				Name string `json:"name"`
 			}
-			if err := c.body(&req); err != nil {
+			if err := c.open(&req); err != nil {
 				return out{}, err
 			}
 			d, err := s.AttachHostDev(c.ctx, c.param("vm"), req.Name)
@@ -399,7 +403,7 @@ func (h *Handler) networks() collection {
 		list: func(c call) (any, error) { return s.Networks(c.ctx) },
 		create: func(c call) (out, error) {
 			var req NetworkRequest
-			if err := c.body(&req); err != nil {
+			if err := c.open(&req); err != nil {
 				return out{}, err
 			}
 			n, err := s.CreateNetwork(c.ctx, req)
@@ -418,7 +422,7 @@ func (h *Handler) storagepools() collection {
 		list: func(c call) (any, error) { return s.StoragePools(c.ctx) },
 		create: func(c call) (out, error) {
 			var req PoolRequest
-			if err := c.body(&req); err != nil {
+			if err := c.open(&req); err != nil {
 				return out{}, err
 			}
 			p, err := s.CreateStoragePool(c.ctx, req)
@@ -470,7 +474,7 @@ func (h *Handler) storagevolumes() collection {
 		list: func(c call) (any, error) { return s.StorageVolumes(c.ctx, c.param("pool")) },
 		create: func(c call) (out, error) {
 			var req VolumeRequest
-			if err := c.body(&req); err != nil {
+			if err := c.open(&req); err != nil {
 				return out{}, err
 			}
 			t, err := s.CreateStorageVolume(c.ctx, c.param("pool"), req)

@@ -403,10 +403,12 @@ func (s *Service) CreateTemplate(ctx context.Context, req TemplateRequest) (Temp
 		Disks: []TemplateDisk{{Index: 0, Size: d.DiskGiB, Format: d.DiskFormat}}, Graphics: d.Graphics}
 	distro, version := s.probeMedia(ctx, req.CDROM)
 	t.OSDistro, t.OSVersion = distro, version
-	if req.Name == nil || *req.Name == "" {
+	ms := time.Now().UnixMilli()
+	named := req.Name != nil && *req.Name != ""
+	if !named {
 		name := newUUID()
 		if distro != "unknown" {
-			name = fmt.Sprintf("%s%s.%d", distro, version, time.Now().UnixMilli())
+			name = fmt.Sprintf("%s%s.%d", distro, version, ms)
 		}
 		req.Name = &name
 	}
@@ -418,11 +420,25 @@ func (s *Service) CreateTemplate(ctx context.Context, req TemplateRequest) (Temp
 	}
 	s.baseSizes(ctx, &t)
 	t.Invalid = nil
-	b, _ := json.Marshal(t)
-	if _, err := s.st.Create(ctx, s.templateKey(t.Name), b); errors.Is(err, store.ErrExists) {
-		return Template{}, invalid("KCHTMPL0001E", "Template %s already exists", t.Name)
-	} else if err != nil {
-		return Template{}, err
+	for tries := 0; ; tries++ {
+		b, _ := json.Marshal(t)
+		_, err := s.st.Create(ctx, s.templateKey(t.Name), b)
+		if errors.Is(err, store.ErrExists) && !named && tries < 100 {
+			// Two made of one distribution in one millisecond (the
+			// template page adds each ISO picked at once): the next.
+			ms++
+			t.Name = fmt.Sprintf("%s%s.%d", distro, version, ms)
+			if distro == "unknown" {
+				t.Name = newUUID()
+			}
+			continue
+		}
+		if errors.Is(err, store.ErrExists) {
+			return Template{}, invalid("KCHTMPL0001E", "Template %s already exists", t.Name)
+		} else if err != nil {
+			return Template{}, err
+		}
+		break
 	}
 	s.netsChanged(t.Networks)
 	t.Invalid = map[string][]string{}

@@ -313,6 +313,16 @@ func TestUIValidation(t *testing.T) {
 	e.must(200, "PUT", "/vms/vm/storages/"+cd.Dev, map[string]any{"path": ""}).json(t, &cd)
 	assert.Empty(t, cd.Path, "ejected")
 	assert.Contains(t, e.must(400, "PUT", "/vms/vm/storages/"+cd.Dev, map[string]any{}).reason(t), "KCHVMSTOR0013E")
+
+	// Unknown fields: refused where API.json forbids additional
+	// properties (a VM's or a template's update, a CD-ROM's), ignored
+	// where it does not (an interface, as the guest page adds one with
+	// its IP column's text; a network, a pool).
+	for _, c := range []struct{ method, path string }{{"PUT", "/vms/vm"}, {"PUT", "/templates/t"}, {"PUT", "/vms/vm/storages/" + cd.Dev}} {
+		assert.Contains(t, e.must(400, c.method, c.path, map[string]any{"bogus": 1}).reason(t), "KCHAPI0001E", c.path)
+	}
+	e.must(201, "POST", "/vms/vm/ifaces", map[string]any{"type": "network", "network": "default", "ips": ""})
+	e.must(201, "POST", "/networks", map[string]any{"name": "n1", "connection": "isolated", "interfaces": []any{nil}, "bogus": 1})
 }
 
 // TestUIBridgeOnNIC: the network page's "bridged" network on a NIC, as
