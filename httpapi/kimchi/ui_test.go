@@ -601,3 +601,25 @@ func TestUIUpdateProgress(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, kimchi.TaskFinished, progress.Status)
 }
+
+// TestUIGraphicsPasswordRunning: the console password of a running VM is
+// changed live, as Kimchi changes it; libvirt's test hypervisor cannot, so
+// there the update is refused saying so, and changes nothing — not even
+// the definition the next boot would use. (On QEMU the live change is
+// libvirt's; the QEMU tier covers it.)
+func TestUIGraphicsPasswordRunning(t *testing.T) {
+	e := newEnv(t, kimchi.Options{})
+	e.template("t", nil)
+	e.vm("vm", "t")
+	e.must(200, "PUT", "/vms/vm", map[string]any{"graphics": map[string]any{"passwd": "before"}})
+	e.must(200, "POST", "/vms/vm/start", nil)
+	var before kimchi.VM
+	e.must(200, "GET", "/vms/vm", nil).json(t, &before)
+	reason := e.must(400, "PUT", "/vms/vm", map[string]any{"memory": 1024, "graphics": map[string]any{"passwd": "after", "passwdValidTo": 60}}).reason(t)
+	assert.Contains(t, reason, "KCHVM0008E")
+	assert.Contains(t, reason, "not supported")
+	var vm kimchi.VM
+	e.must(200, "GET", "/vms/vm", nil).json(t, &vm)
+	assert.Equal(t, "before", vm.Graphics.Passwd)
+	assert.Equal(t, before.Memory, vm.Memory, "the memory asked for with it is put back")
+}

@@ -464,8 +464,9 @@ type UpdateVMRequest struct {
 }
 
 // UpdateVM changes a VM's persistent definition (memory and CPUs take
-// effect at its next boot when it runs) and renames it when it is shut
-// off; it returns the VM's name after the change. An update that fails
+// effect at its next boot when it runs; a running VM's console password
+// is changed live, refused where the hypervisor cannot) and renames it
+// when it is shut off; it returns the VM's name after the change. An update that fails
 // changes nothing: everything is checked first, and what was changed
 // before a step the hypervisor refused is put back.
 func (s *Service) UpdateVM(ctx context.Context, name string, req UpdateVMRequest) (newName string, err error) {

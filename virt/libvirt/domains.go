@@ -523,25 +523,60 @@ func (d *Driver) SetResources(ctx context.Context, name string, memMiB, cpus int
 	})
 }
 
-// SetGraphicsPassword sets the console password (and its expiry).
+// SetGraphicsPassword sets the console password (and its expiry): on a
+// running domain live first (an ErrNotSupported where the hypervisor
+// cannot, changing nothing), then in its definition.
 func (d *Driver) SetGraphicsPassword(ctx context.Context, name, passwd string, validTo time.Time) error {
-	return d.editDefinition("update", name, func(def *libvirtxml.Domain) error {
-		for i := range def.Devices.Graphics {
-			g := &def.Devices.Graphics[i]
-			until := ""
-			if !validTo.IsZero() {
-				until = validTo.UTC().Format("2006-01-02T15:04:05")
-			}
-			switch {
-			case g.VNC != nil:
-				g.VNC.Passwd, g.VNC.PasswdValidTo = passwd, until
-				return nil
-			case g.Spice != nil:
-				g.Spice.Passwd, g.Spice.PasswdValidTo = passwd, until
-				return nil
+	until := ""
+	if !validTo.IsZero() {
+		until = validTo.UTC().Format("2006-01-02T15:04:05")
+	}
+	setPasswd := func(def *libvirtxml.Domain) (*libvirtxml.DomainGraphic, error) {
+		if def.Devices != nil {
+			for i := range def.Devices.Graphics {
+				g := &def.Devices.Graphics[i]
+				switch {
+				case g.VNC != nil:
+					g.VNC.Passwd, g.VNC.PasswdValidTo = passwd, until
+					return g, nil
+				case g.Spice != nil:
+					g.Spice.Passwd, g.Spice.PasswdValidTo = passwd, until
+					return g, nil
+				}
 			}
 		}
-		return &virt.Error{Op: "update", Object: name, Kind: virt.ErrInvalidState, Msg: "the domain has no graphics"}
+		return nil, &virt.Error{Op: "update", Object: name, Kind: virt.ErrInvalidState, Msg: "the domain has no graphics"}
+	}
+	// A running domain's first, so that a hypervisor that cannot change
+	// it live leaves the definition as it was too.
+	err := d.act("update", name, func(dom *golibvirt.Domain) error {
+		if !live(dom) {
+			return nil
+		}
+		x, err := dom.GetXMLDesc(golibvirt.DOMAIN_XML_SECURE)
+		if err != nil {
+			return err
+		}
+		var def libvirtxml.Domain
+		if err := def.Unmarshal(x); err != nil {
+			return err
+		}
+		g, err := setPasswd(&def)
+		if err != nil {
+			return err
+		}
+		gx, err := g.Marshal()
+		if err != nil {
+			return err
+		}
+		return dom.UpdateDeviceFlags(gx, golibvirt.DOMAIN_DEVICE_MODIFY_LIVE)
+	})
+	if err != nil {
+		return err
+	}
+	return d.editDefinition("update", name, func(def *libvirtxml.Domain) error {
+		_, err := setPasswd(def)
+		return err
 	})
 }
 
