@@ -12,6 +12,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/netslice/netslice/httpapi/internal/uuid"
 	"github.com/netslice/netslice/store"
 	"github.com/netslice/netslice/virt"
 )
@@ -406,7 +407,7 @@ func (s *Service) CreateTemplate(ctx context.Context, req TemplateRequest) (Temp
 	ms := time.Now().UnixMilli()
 	named := req.Name != nil && *req.Name != ""
 	if !named {
-		name := newUUID()
+		name := uuid.New()
 		if distro != "unknown" {
 			name = fmt.Sprintf("%s%s.%d", distro, version, ms)
 		}
@@ -429,7 +430,7 @@ func (s *Service) CreateTemplate(ctx context.Context, req TemplateRequest) (Temp
 			ms++
 			t.Name = fmt.Sprintf("%s%s.%d", distro, version, ms)
 			if distro == "unknown" {
-				t.Name = newUUID()
+				t.Name = uuid.New()
 			}
 			continue
 		}

@@ -2,7 +2,6 @@ package neutron
 
 import (
 	"context"
-	"crypto/rand"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -15,6 +14,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/netslice/netslice/httpapi/internal/uuid"
 	"github.com/netslice/netslice/l2"
 	"github.com/netslice/netslice/store"
 )
@@ -306,7 +306,7 @@ func sortedAttrNames(k *kind) []string {
 // newStandard returns the standard attributes of a new resource.
 func (s *Service) newStandard(project, description string) Standard {
 	now := s.stamp()
-	return Standard{ID: newUUID(), TenantID: project, ProjectID: project, Description: description,
+	return Standard{ID: uuid.New(), TenantID: project, ProjectID: project, Description: description,
 		CreatedAt: now, UpdatedAt: now, RevisionNumber: 1}
 }
 
@@ -318,14 +318,6 @@ func (s *Service) touched(std Standard) Standard {
 }
 
 func (s *Service) stamp() string { return s.opts.Now().UTC().Format("2006-01-02T15:04:05Z") }
-
-func newUUID() string {
-	var b [16]byte
-	rand.Read(b[:])
-	b[6] = b[6]&0x0f | 0x40
-	b[8] = b[8]&0x3f | 0x80
-	return fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:16])
-}
 
 // Transactions.
 

@@ -2,8 +2,6 @@ package ovirt
 
 import (
 	"context"
-	"crypto/rand"
-	"crypto/sha1"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -17,6 +15,7 @@ import (
 	"time"
 
 	"github.com/netslice/netslice/hostnet"
+	"github.com/netslice/netslice/httpapi/internal/uuid"
 	"github.com/netslice/netslice/store"
 )
 
@@ -136,18 +135,7 @@ func NewService(st store.Store, opts Options) (*Service, error) {
 // stableID derives a UUID-shaped id from a name, so hosts, NICs and
 // attachments keep their ids across restarts and processes.
 func stableID(parts ...string) string {
-	h := sha1.Sum([]byte("netslice-ovirt\x00" + strings.Join(parts, "\x00")))
-	h[6] = h[6]&0x0f | 0x50
-	h[8] = h[8]&0x3f | 0x80
-	return fmt.Sprintf("%x-%x-%x-%x-%x", h[0:4], h[4:6], h[6:8], h[8:10], h[10:16])
-}
-
-func newID() string {
-	var b [16]byte
-	rand.Read(b[:])
-	b[6] = b[6]&0x0f | 0x40
-	b[8] = b[8]&0x3f | 0x80
-	return fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:16])
+	return uuid.FromName("netslice-ovirt", strings.Join(parts, "\x00"))
 }
 
 // Logical networks.
@@ -180,7 +168,7 @@ func validNetwork(n Network) error {
 
 // CreateNetwork creates a logical network; its name is unique.
 func (s *Service) CreateNetwork(ctx context.Context, n Network) (Network, error) {
-	n.ID = newID()
+	n.ID = uuid.New()
 	if n.Usages == nil {
 		n.Usages = []string{}
 	}
