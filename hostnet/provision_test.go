@@ -199,7 +199,7 @@ func TestProvisionBond(t *testing.T) {
 }
 
 func TestDriftAndSync(t *testing.T) {
-	hosts(t, false, false, []string{"eth0"}, func(t *testing.T, h host) {
+	hosts(t, true, false, []string{"eth0"}, func(t *testing.T, h host) {
 		p := hostnet.NewProvisioner(h)
 		cfg := hostnet.Config{Networks: []hostnet.Network{
 			{Name: "red", NIC: "eth0", Bridged: true, MTU: 1400, Addrs: []netip.Prefix{pfx("198.51.100.1/24")}},
@@ -234,10 +234,6 @@ func TestDriftAndSync(t *testing.T) {
 		for _, s := range st {
 			assert.True(t, s.InSync, "%s: %v", s.Name, s.Differs)
 		}
-		if h.kernel && !hostnettest.Has("vlan") {
-			t.Log("VLAN drift not checked: the kernel lacks 8021q")
-			return
-		}
 		cfg.Networks = append(cfg.Networks, hostnet.Network{Name: "green", NIC: "eth0", VLAN: 20})
 		_, err = p.Apply(ctx, cfg)
 		require.NoError(t, err)
@@ -258,10 +254,9 @@ func TestDriftAndSync(t *testing.T) {
 }
 
 // TestRollback fails an apply at each of its changes in turn and wants the
-// host exactly as before every time: with VLAN devices and bonds where
-// the kernel makes them (the fake always does).
+// host exactly as before every time, VLAN devices and bonds included.
 func TestRollback(t *testing.T) {
-	hosts(t, false, false, []string{"eth0", "eth1", "eth2", "eth3", "eth4"}, func(t *testing.T, h host) {
+	hosts(t, true, true, []string{"eth0", "eth1", "eth2", "eth3", "eth4"}, func(t *testing.T, h host) {
 		p := hostnet.NewProvisioner(h)
 		before := hostnet.Config{Networks: []hostnet.Network{
 			{Name: "old", NIC: "eth0", Bridged: true, Addrs: []netip.Prefix{pfx("203.0.113.5/24")}},
@@ -273,16 +268,12 @@ func TestRollback(t *testing.T) {
 			{Name: "new", NIC: "eth2", Bridged: true, Addrs: []netip.Prefix{pfx("203.0.113.7/24")}},
 			{Name: "solo", Bridged: true},
 		}}
-		if !h.kernel || hostnettest.Has("vlan") && hostnettest.Has("bond") {
-			before.Bonds = []hostnet.Bond{{Name: "bond0", Mode: "4", Options: map[string]string{"miimon": "100", "lacp_rate": "fast"},
-				Slaves: []string{"eth3", "eth4"}}}
-			before.Networks = append(before.Networks,
-				hostnet.Network{Name: "tagged", NIC: "bond0", VLAN: 6, Bridged: true, MTU: 9000},
-				hostnet.Network{Name: "plain", NIC: "bond0", VLAN: 8})
-			after.Networks = append(after.Networks, hostnet.Network{Name: "tagged", NIC: "eth0", VLAN: 7, Bridged: true})
-		} else {
-			t.Log("rollback of VLAN devices and bonds not checked: the kernel lacks 8021q or bonding")
-		}
+		before.Bonds = []hostnet.Bond{{Name: "bond0", Mode: "4", Options: map[string]string{"miimon": "100", "lacp_rate": "fast"},
+			Slaves: []string{"eth3", "eth4"}}}
+		before.Networks = append(before.Networks,
+			hostnet.Network{Name: "tagged", NIC: "bond0", VLAN: 6, Bridged: true, MTU: 9000},
+			hostnet.Network{Name: "plain", NIC: "bond0", VLAN: 8})
+		after.Networks = append(after.Networks, hostnet.Network{Name: "tagged", NIC: "eth0", VLAN: 7, Bridged: true})
 		_, err := p.Apply(ctx, before)
 		require.NoError(t, err)
 		want := snapshot(t, h)
