@@ -210,6 +210,33 @@ func (j *journal) plan(ctx context.Context, prev, next Config, only map[string]b
 			}
 		}
 	}
+	return j.releaseNICs(prev, next, maxMTU)
+}
+
+// releaseNICs gives a NIC (or bond) that no network uses any more the
+// default MTU back, as vdsm does; it would keep its last network's. A
+// slave of a bond keeps what the bond gives it.
+func (j *journal) releaseNICs(prev, next Config, used map[string]int) error {
+	enslaved := map[string]bool{}
+	for _, b := range next.Bonds {
+		for _, s := range b.Slaves {
+			enslaved[s] = true
+		}
+	}
+	for _, n := range prev.Networks {
+		if n.External || n.NIC == "" || enslaved[n.NIC] {
+			continue
+		}
+		if _, still := used[n.NIC]; still {
+			continue
+		}
+		if l, ok := j.cur[n.NIC]; !ok || l.MTU == DefaultMTU {
+			continue
+		}
+		if err := j.setMTU(n.NIC, DefaultMTU); err != nil {
+			return err
+		}
+	}
 	return nil
 }
 

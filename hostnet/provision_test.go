@@ -125,6 +125,31 @@ func TestProvisionTaggedBridged(t *testing.T) {
 	})
 }
 
+// TestNICReleased: a NIC no network uses any more goes back to the
+// default MTU, as vdsm sets it, not the last network's 9000.
+func TestNICReleased(t *testing.T) {
+	hosts(t, true, false, []string{"eth0", "eth1"}, func(t *testing.T, h host) {
+		p := hostnet.NewProvisioner(h)
+		cfg := hostnet.Config{Networks: []hostnet.Network{
+			{Name: "storage", NIC: "eth0", VLAN: 100, MTU: 9000},
+			{Name: "data", NIC: "eth1", MTU: 9000},
+		}}
+		_, err := p.Apply(ctx, cfg)
+		require.NoError(t, err)
+		links := h.view(t)
+		assert.Equal(t, 9000, links["eth0"].MTU)
+		assert.Equal(t, 9000, links["eth1"].MTU)
+		_, err = p.Apply(ctx, hostnet.Config{Networks: cfg.Networks[1:]})
+		require.NoError(t, err)
+		links = h.view(t)
+		assert.Equal(t, 1500, links["eth0"].MTU, "released")
+		assert.Equal(t, 9000, links["eth1"].MTU, "still data's")
+		_, err = p.Apply(ctx, hostnet.Config{})
+		require.NoError(t, err)
+		assert.Equal(t, 1500, h.view(t)["eth1"].MTU, "released")
+	})
+}
+
 // TestProvisionerKeepsItsOwn: what the provisioner was given and gives
 // back are copies: a caller that edits its config afterwards changes
 // nothing the provisioner believes applied.
