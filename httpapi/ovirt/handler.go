@@ -215,6 +215,10 @@ func (h *Handler) createNetwork(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (h *Handler) listNetworks(w http.ResponseWriter, r *http.Request) error {
+	q, err := searchOf(r, "name", "id", "description", "vlanid", "mtu")
+	if err != nil {
+		return err
+	}
 	ns, err := h.svc.Networks(r.Context())
 	if err != nil {
 		return err
@@ -222,7 +226,24 @@ func (h *Handler) listNetworks(w http.ResponseWriter, r *http.Request) error {
 	u := hrefsOf(r)
 	out := &node{name: "networks", list: true}
 	for _, n := range ns {
-		out.add(renderNetwork(u, n, ""))
+		if q.full(len(out.children)) {
+			break
+		}
+		if q.match(func(f string) string {
+			switch f {
+			case "name":
+				return n.Name
+			case "id":
+				return n.ID
+			case "description":
+				return n.Description
+			case "vlanid":
+				return strconv.Itoa(n.VLAN)
+			}
+			return strconv.Itoa(n.MTU)
+		}) {
+			out.add(renderNetwork(u, n, ""))
+		}
 	}
 	write(w, r, 200, out)
 	return nil

@@ -31,6 +31,10 @@ func (h *Handler) nicOf(r *http.Request) (Host, NIC, error) {
 }
 
 func (h *Handler) listHosts(w http.ResponseWriter, r *http.Request) error {
+	q, err := searchOf(r, "name", "id", "status")
+	if err != nil {
+		return err
+	}
 	hs, err := h.svc.Hosts(r.Context())
 	if err != nil {
 		return err
@@ -38,7 +42,20 @@ func (h *Handler) listHosts(w http.ResponseWriter, r *http.Request) error {
 	u := hrefsOf(r)
 	out := &node{name: "hosts", list: true}
 	for _, x := range hs {
-		out.add(renderHost(u, x))
+		if q.full(len(out.children)) {
+			break
+		}
+		if q.match(func(f string) string {
+			switch f {
+			case "name":
+				return x.Name
+			case "id":
+				return x.ID
+			}
+			return hostStatus(x)
+		}) {
+			out.add(renderHost(u, x))
+		}
 	}
 	write(w, r, 200, out)
 	return nil
@@ -80,10 +97,24 @@ func (h *Handler) listNICs(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	q, err := searchOf(r, "name", "id")
+	if err != nil {
+		return err
+	}
 	u := hrefsOf(r)
 	out := &node{name: "host_nics", list: true}
 	for _, nc := range host.NICs() {
-		out.add(renderNIC(u, host, nc))
+		if q.full(len(out.children)) {
+			break
+		}
+		if q.match(func(f string) string {
+			if f == "id" {
+				return nc.ID
+			}
+			return nc.Link.Name
+		}) {
+			out.add(renderNIC(u, host, nc))
+		}
 	}
 	write(w, r, 200, out)
 	return nil

@@ -668,3 +668,73 @@ func TestSSO(t *testing.T) {
 	assert.Empty(t, tok)
 	assert.Equal(t, 429, call("GET", "/ovirt-engine/api/networks", "Basic "+base64.StdEncoding.EncodeToString([]byte("ops@internal:right"))).StatusCode)
 }
+
+// TestSearch: the SDKs' idiom hosts_service.list(search='name=myhost')[0]
+// picks that host, not the first of all; searches name a field with
+// = or !=, "*" as a wildcard, joined by and; what is not understood is
+// refused, not ignored.
+func TestSearch(t *testing.T) {
+	b := newBed(t, memory.New(nil), "ovqh2", "ovqh1", "other")
+	for _, name := range []string{"red", "blue", "green"} {
+		b.xml("POST", "/ovirt-engine/api/networks", "<network><name>"+name+"</name><vlan id='"+map[string]string{"red": "10", "blue": "20", "green": "30"}[name]+"'/></network>", 201, nil)
+	}
+	names := func(path string) []string {
+		var list struct {
+			Hosts    []xNetwork `xml:"host"`
+			Networks []xNetwork `xml:"network"`
+			NICs     []xNetwork `xml:"host_nic"`
+		}
+		b.xml("GET", path, "", 200, &list)
+		var out []string
+		for _, x := range append(append(list.Hosts, list.Networks...), list.NICs...) {
+			out = append(out, x.Name)
+		}
+		return out
+	}
+	q := func(s string) string {
+		return strings.NewReplacer(" ", "%20", "=", "%3D", "*", "%2A", "\"", "%22").Replace(s)
+	}
+	assert.Equal(t, []string{"ovqh1"}, names("/ovirt-engine/api/hosts?search="+q("name=ovqh1")))
+	assert.ElementsMatch(t, []string{"ovqh1", "ovqh2"}, names("/ovirt-engine/api/hosts?search="+q("name=ovqh*")))
+	assert.Equal(t, []string{"other"}, names("/ovirt-engine/api/hosts?search="+q("name!=ovqh* and status=up")))
+	assert.Empty(t, names("/ovirt-engine/api/hosts?search="+q("name=OVQH1")))
+	assert.Equal(t, []string{"ovqh1"}, names("/ovirt-engine/api/hosts?case_sensitive=false&search="+q("name=OVQH1")))
+	assert.Len(t, names("/ovirt-engine/api/hosts?max=2"), 2)
+	assert.Equal(t, []string{"blue"}, names("/ovirt-engine/api/networks?search="+q("vlanid=20")))
+	assert.Equal(t, []string{"green"}, names("/ovirt-engine/api/networks?search="+q(`name="gr*" and vlanid!=10`)))
+	var h xNetwork
+	b.xml("GET", "/ovirt-engine/api/hosts/ovqh1", "", 200, &h)
+	assert.Equal(t, []string{"ovqh1"}, names("/ovirt-engine/api/hosts?search="+q("id="+h.ID)))
+	assert.Equal(t, []string{"eth1"}, names("/ovirt-engine/api/hosts/ovqh1/nics?search="+q("name=eth1")))
+	for _, bad := range []string{"name=a or name=b", "cpu>4", "address=1.2.3.4", "name", "name=two words"} {
+		status, body := b.do("GET", "/ovirt-engine/api/hosts?search="+q(bad), "", "")
+		assert.Equal(t, 400, status, "%s: %s", bad, body)
+	}
+
+	// The official SDK, as its users write it.
+	mux := http.NewServeMux()
+	httpapi.Mount(mux, b.handler)
+	users, err := httpapi.NewUsers(map[string]httpapi.User{"admin@internal": {Password: mustHash(t, "secret"), Roles: []string{httpapi.RoleAdmin}}}, nil)
+	require.NoError(t, err)
+	sso := http.StripPrefix("/ovirt-engine", ovirt.SSO(users, &httpapi.Sessions{}))
+	mux.Handle("/ovirt-engine/sso/", sso)
+	mux.Handle("/ovirt-engine/services/", sso)
+	srv := httptest.NewServer(mux)
+	defer srv.Close()
+	conn, err := ovirtsdk.NewConnectionBuilder().URL(srv.URL + "/ovirt-engine/api").
+		Username("admin@internal").Password("secret").Insecure(true).Build()
+	require.NoError(t, err)
+	defer conn.Close()
+	res, err := conn.SystemService().HostsService().List().Search("name=ovqh1").Send()
+	require.NoError(t, err)
+	hosts, _ := res.Hosts()
+	require.Len(t, hosts.Slice(), 1)
+	name, _ := hosts.Slice()[0].Name()
+	assert.Equal(t, "ovqh1", name)
+}
+
+func mustHash(t *testing.T, pw string) string {
+	h, err := httpapi.HashPassword(pw)
+	require.NoError(t, err)
+	return h
+}

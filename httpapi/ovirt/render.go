@@ -26,12 +26,8 @@ func ref(name, id, href string) *node { return (&node{name: name}).attr("href", 
 
 func renderHost(u hrefs, h Host) *node {
 	href := u.host(h.ID)
-	status := "up"
-	if !h.Up {
-		status = "non_responsive"
-	}
 	n := (&node{name: "host"}).attr("href", href).attr("id", h.ID)
-	n.add(leaf("name", h.Name), leaf("status", status))
+	n.add(leaf("name", h.Name), leaf("status", hostStatus(h)))
 	if h.State.ReadOnly {
 		n.add(leaf("comment", "read-only: this server reports the host and never changes it"))
 	}
@@ -39,6 +35,14 @@ func renderHost(u hrefs, h Host) *node {
 	n.add(link("nics", href+"/nics"), link("networkattachments", href+"/networkattachments"),
 		link("networkconnections", href+"/networkconnections"))
 	return n
+}
+
+// hostStatus is a host's status as oVirt words it.
+func hostStatus(h Host) string {
+	if h.Up {
+		return "up"
+	}
+	return "non_responsive"
 }
 
 func renderNIC(u hrefs, h Host, nc NIC) *node {
