@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"net/netip"
 	"slices"
 	"sync"
@@ -384,6 +385,14 @@ func (j *journal) ensureBond(b Bond) error {
 	if mode == "" {
 		mode = "balance-rr"
 	}
+	if l, ok := j.cur[b.Name]; ok && l.Bond != nil && bondDiffers(*l.Bond, b) {
+		// The kernel changes a bond's mode only while it has no slaves:
+		// it is made anew, its VLAN devices coming back with their
+		// networks (and all of it with the journal's undo).
+		if err := j.deleteLink(b.Name, KindBond); err != nil {
+			return err
+		}
+	}
 	if _, ok := j.cur[b.Name]; !ok {
 		err := j.do("create bond", b.Name, func() error { return j.d.CreateBond(b.Name, mode, b.Options) },
 			func() error { return j.d.Delete(b.Name) })
@@ -410,6 +419,19 @@ func (j *journal) ensureBond(b Bond) error {
 		}
 	}
 	return j.setUp(b.Name, true)
+}
+
+// bondDiffers reports whether a bond as the host has it differs from
+// what is wanted in its mode or the options netslice manages.
+func bondDiffers(cur BondInfo, want Bond) bool {
+	mode, err := BondMode(want.Mode)
+	if want.Mode == "" {
+		mode, err = "balance-rr", nil
+	}
+	if err != nil || cur.Mode != mode {
+		return true
+	}
+	return !maps.Equal(BondOptions(cur.Mode, cur.Options), BondOptions(mode, want.Options))
 }
 
 func (j *journal) createBridge(name string, mtu int) error {
