@@ -5,6 +5,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"encoding/xml"
+	"errors"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -19,6 +20,7 @@ import (
 
 	"github.com/netslice/netslice/hostnet"
 	"github.com/netslice/netslice/hostnet/hostnettest"
+	"github.com/netslice/netslice/hostnet/hostnettest/guest"
 	"github.com/netslice/netslice/httpapi"
 	"github.com/netslice/netslice/httpapi/internal/apitest"
 	"github.com/netslice/netslice/httpapi/ovirt"
@@ -82,10 +84,17 @@ func newBed(t *testing.T, st store.Store, hosts ...string) *bed {
 }
 
 // beds runs f on a bed of fake hosts and, as root, on one of namespace
-// hosts (the subtest "integration").
-func beds(t *testing.T, f func(t *testing.T, kernel bool)) {
+// hosts (the subtest "integration") on a kernel with the modules named: a
+// guest's where this one lacks them.
+func beds(t *testing.T, f func(t *testing.T, kernel bool), modules ...string) {
 	t.Run("fake", func(t *testing.T) { f(t, false) })
-	t.Run("integration", func(t *testing.T) { f(t, true) })
+	t.Run("integration", func(t *testing.T) {
+		hostnettest.Require(t)
+		if guest.Kernel(t, modules...) {
+			return
+		}
+		f(t, true)
+	})
 }
 
 func newBedOf(t *testing.T, st store.Store, kernel bool, hosts ...string) *bed {
@@ -737,4 +746,162 @@ func mustHash(t *testing.T, pw string) string {
 	h, err := httpapi.HashPassword(pw)
 	require.NoError(t, err)
 	return h
+}
+
+// TestBondsAndVLANs: tagged networks on NICs and on a bond, a 9000-MTU
+// VLAN network beside an untagged 1500 one, the bond's mode, options and
+// slaves changed, a tagged network's drift re-synced, a VLAN's
+// statistics, a setupnetworks the kernel fails half-way that leaves the
+// host as it was, and everything removed — on fakes and on a kernel with
+// 8021q and bonding.
+func TestBondsAndVLANs(t *testing.T) { beds(t, testBondsAndVLANs, "8021q", "bonding") }
+
+func testBondsAndVLANs(t *testing.T, kernel bool) {
+	b := newBedOf(t, memory.New(nil), kernel, "h1")
+	h := b.hosts["h1"]
+	for _, n := range []string{
+		`<network><name>mgmt</name><usages><usage>vm</usage></usages></network>`,
+		`<network><name>storage</name><vlan id="100"/><mtu>9000</mtu><usages/></network>`,
+		`<network><name>vms</name><vlan id="200"/><usages><usage>vm</usage></usages></network>`,
+	} {
+		b.xml("POST", "/ovirt-engine/api/networks", n, 201, nil)
+	}
+	bond := func(mode string, opts map[string]string, slaves ...string) string {
+		x := `<host_nic><name>bond0</name><bonding><options><option><name>mode</name><value>` + mode + `</value></option>`
+		for k, v := range opts {
+			x += `<option><name>` + k + `</name><value>` + v + `</value></option>`
+		}
+		x += `</options><slaves>`
+		for _, s := range slaves {
+			x += `<host_nic><name>` + s + `</name></host_nic>`
+		}
+		return x + `</slaves></bonding></host_nic>`
+	}
+	attach := func(net, nic, extra string) string {
+		return `<network_attachment><network><name>` + net + `</name></network><host_nic><name>` + nic + `</name></host_nic>` + extra + `</network_attachment>`
+	}
+	setup := func(body string, want int) string {
+		return b.xml("POST", "/ovirt-engine/api/hosts/h1/setupnetworks", `<action>`+body+`</action>`, want, nil)
+	}
+	setup(`<modified_bonds>`+bond("1", map[string]string{"miimon": "100"}, "eth1", "eth2")+`</modified_bonds>
+		<modified_network_attachments>`+attach("mgmt", "eth0", "")+attach("storage", "eth0", "")+attach("vms", "bond0", "")+`</modified_network_attachments>`, 200)
+	links := h.Links(t)
+	assert.Equal(t, "bond", links["bond0"].Kind)
+	assert.Equal(t, "bond0", links["eth1"].Master)
+	assert.Equal(t, "bond0", links["eth2"].Master)
+	assert.Equal(t, "vlan", links["eth0.100"].Kind)
+	assert.Equal(t, 9000, links["eth0.100"].MTU)
+	assert.Equal(t, 9000, links["eth0"].MTU, "the NIC carries its largest network")
+	assert.Equal(t, 1500, links["mgmt"].MTU, "the untagged network keeps its 1500")
+	assert.Equal(t, "vms", links["bond0.200"].Master)
+	var atts struct {
+		A []xAttachment `xml:"network_attachment"`
+	}
+	require.Eventually(t, func() bool {
+		b.xml("GET", "/ovirt-engine/api/hosts/h1/networkattachments", "", 200, &atts)
+		for _, a := range atts.A {
+			if !a.InSync {
+				return false
+			}
+		}
+		return len(atts.A) == 3
+	}, 5*time.Second, 50*time.Millisecond, "every attachment in sync")
+	var nic struct {
+		Name    string `xml:"name"`
+		Options []struct {
+			Name  string `xml:"name"`
+			Value string `xml:"value"`
+		} `xml:"bonding>options>option"`
+		Slaves []xNIC `xml:"bonding>slaves>host_nic"`
+	}
+	b.xml("GET", "/ovirt-engine/api/hosts/h1/nics/bond0", "", 200, &nic)
+	assert.Len(t, nic.Slaves, 2)
+	assert.Contains(t, nic.Options, struct {
+		Name  string `xml:"name"`
+		Value string `xml:"value"`
+	}{"mode", "1"})
+
+	// A VLAN's statistics, through the network on its NIC.
+	var eth0nets struct {
+		N []xNetwork `xml:"network"`
+	}
+	b.xml("GET", "/ovirt-engine/api/hosts/h1/nics/eth0/networks", "", 200, &eth0nets)
+	var storageID string
+	for _, n := range eth0nets.N {
+		if n.Name == "storage" {
+			storageID = n.ID
+		}
+	}
+	require.NotEmpty(t, storageID)
+	var st xStats
+	b.xml("GET", "/ovirt-engine/api/hosts/h1/nics/eth0/networks/"+storageID+"/statistics", "", 200, &st)
+	assert.NotEmpty(t, st.Stats)
+
+	// The bond's mode, options and slaves changed: eth2 let go.
+	setup(`<modified_bonds>`+bond("4", map[string]string{"miimon": "100", "lacp_rate": "fast"}, "eth1")+`</modified_bonds>`, 200)
+	bl, err := h.Driver.Link("bond0")
+	require.NoError(t, err)
+	assert.Equal(t, "802.3ad", bl.Bond.Mode)
+	assert.Equal(t, "fast", bl.Bond.Options["lacp_rate"])
+	links = h.Links(t)
+	assert.Equal(t, "bond0", links["eth1"].Master)
+	assert.Equal(t, "", links["eth2"].Master)
+	assert.Equal(t, "vms", links["bond0.200"].Master, "its VLAN network kept")
+
+	// A tagged network's drift: its VLAN device deleted behind the API's
+	// back, reported, and put back by a setupnetworks of it.
+	require.NoError(t, h.Delete("eth0.100"))
+	var storageAtt string
+	require.Eventually(t, func() bool {
+		b.xml("GET", "/ovirt-engine/api/hosts/h1/networkattachments", "", 200, &atts)
+		for _, a := range atts.A {
+			if a.Network.ID == storageID && !a.InSync {
+				storageAtt = a.ID
+				return true
+			}
+		}
+		return false
+	}, 5*time.Second, 50*time.Millisecond, "the drift reported")
+	setup(`<modified_network_attachments><network_attachment id="`+storageAtt+`"/></modified_network_attachments>`, 200)
+	assert.Equal(t, 9000, h.Links(t)["eth0.100"].MTU, "re-synced")
+
+	// A setupnetworks the host fails half-way (IPv6 refused on it, after
+	// mgmt has moved) changes nothing.
+	v6 := `<ip_address_assignments><ip_address_assignment><assignment_method>static</assignment_method><ip><address>2001:db8::5</address><netmask>64</netmask><version>v6</version></ip></ip_address_assignment></ip_address_assignments>`
+	if kernel {
+		for _, k := range []string{"all", "default"} {
+			out, err := h.ns.Exec("sysctl", "-w", "net.ipv6.conf."+k+".disable_ipv6=1")
+			require.NoError(t, err, out)
+		}
+	} else {
+		h.Driver.(*hostnettest.Fake).Fail = func(op, link string) error {
+			if op == "AddAddr" && link == "vms" {
+				return errors.New("permission denied: IPv6 is disabled")
+			}
+			return nil
+		}
+	}
+	before := h.Links(t)
+	status, out := b.do("POST", "/ovirt-engine/api/hosts/h1/setupnetworks", "", `<action><modified_network_attachments>`+
+		attach("mgmt", "eth2", "")+attach("vms", "bond0", v6)+`</modified_network_attachments></action>`)
+	assert.GreaterOrEqual(t, status, 400, out)
+	assert.Contains(t, out, "rolled back")
+	assert.Equal(t, before, h.Links(t), "the host as it was")
+	assert.Equal(t, "mgmt", h.Links(t)["eth0"].Master)
+
+	// Everything removed: the bond goes, the NICs are free and back at 1500.
+	b.xml("GET", "/ovirt-engine/api/hosts/h1/networkattachments", "", 200, &atts)
+	removed := ""
+	for _, a := range atts.A {
+		removed += `<network_attachment id="` + a.ID + `"/>`
+	}
+	setup(`<removed_network_attachments>`+removed+`</removed_network_attachments><removed_bonds><host_nic><name>bond0</name></host_nic></removed_bonds>`, 200)
+	links = h.Links(t)
+	for _, gone := range []string{"bond0", "mgmt", "vms", "eth0.100", "bond0.200"} {
+		assert.NotContains(t, links, gone)
+	}
+	for _, nic := range []string{"eth0", "eth1", "eth2"} {
+		assert.Equal(t, "", links[nic].Master, nic)
+		assert.Equal(t, 1500, links[nic].MTU, nic)
+	}
 }

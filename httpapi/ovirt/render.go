@@ -69,9 +69,12 @@ func renderNIC(u hrefs, h Host, nc NIC) *node {
 		for k, v := range l.Bond.Options {
 			opts.add(el("option", leaf("name", k), leaf("value", v)))
 		}
+		// A dump of the links says a bond's slaves on the slaves only.
 		slaves := &node{name: "slaves", list: true}
-		for _, s := range l.Bond.Slaves {
-			slaves.add(ref("host_nic", stableID("nic", h.Name, s), u.nic(h.ID, stableID("nic", h.Name, s))).add(leaf("name", s)))
+		for _, s := range h.State.Links {
+			if s.Master == l.Name {
+				slaves.add(ref("host_nic", stableID("nic", h.Name, s.Name), u.nic(h.ID, stableID("nic", h.Name, s.Name))).add(leaf("name", s.Name)))
+			}
 		}
 		n.add(el("bonding", opts, slaves))
 	}
