@@ -8,6 +8,7 @@ import (
 	"os/exec"
 	"strings"
 	"testing"
+	"time"
 )
 
 // Host is a network namespace the test made, joined to a bridge port by a
@@ -136,7 +137,7 @@ func (s *Switch) tagger(tb testing.TB, id, hostPort string, vlan int) string {
 		s.Vsctl("--if-exists", "del-br", br)
 		ip("link", "del", trunk)
 	})
-	if o, err := s.Vsctl("add-br", br, "--", "set", "bridge", br, "datapath_type=netdev", "fail-mode=standalone"); err != nil {
+	if o, err := s.Vsctl("add-br", br, "--", "set", "bridge", br, "datapath_type="+s.dpType, "fail-mode=standalone"); err != nil {
 		tb.Fatalf("ovstest: helper bridge: %v: %s", err, o)
 	}
 	if err := veth(trunk, out); err != nil {
@@ -153,11 +154,22 @@ func (s *Switch) tagger(tb testing.TB, id, hostPort string, vlan int) string {
 	return out
 }
 
-// Ping reports whether the host reaches addr, trying a few times within
-// about timeoutSec seconds.
+// Ping reports whether the host reaches addr, trying again until about
+// timeoutSec seconds have passed (ping alone gives up at the first
+// "Destination Host Unreachable", three seconds in).
 func (h *Host) Ping(addr string, timeoutSec int) bool {
-	err := exec.Command("ip", "netns", "exec", h.NS, "ping", "-q", "-c", "1", "-w", fmt.Sprint(timeoutSec), addr).Run()
-	return err == nil
+	deadline := time.Now().Add(time.Duration(timeoutSec) * time.Second)
+	for {
+		left := int(time.Until(deadline).Round(time.Second) / time.Second)
+		err := exec.Command("ip", "netns", "exec", h.NS, "ping", "-q", "-c", "1", "-w", fmt.Sprint(max(left, 1)), addr).Run()
+		if err == nil {
+			return true
+		}
+		if time.Now().After(deadline) {
+			return false
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
 }
 
 // LinkBridges joins port aPort of bridge a and bPort of bridge b with a

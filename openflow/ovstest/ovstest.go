@@ -8,7 +8,8 @@
 // StartWith with System instead gives real ports: hosts in network
 // namespaces joined by veth pairs (AddHost, LinkBridges). That needs root,
 // and its bridges' own ports are tap devices in the host's namespace, under
-// unique names (BridgeName).
+// unique names (BridgeName). KernelDatapath puts the bridges on the
+// kernel's datapath (the openvswitch module) instead.
 //
 // Tests skip, saying what to install, when Open vSwitch is missing (Debian
 // package openvswitch-switch).
@@ -34,6 +35,7 @@ type Switch struct {
 	db     *daemon
 	vswd   *daemon
 	system bool
+	dpType string            // datapath_type: netdev or system
 	names  map[string]string // bridge names as the test says them → as created
 }
 
@@ -56,6 +58,10 @@ type Options struct {
 	// Open vSwitch can run on a machine at a time: StartWith waits for the
 	// one another test (in any package) holds to stop.
 	System bool
+	// KernelDatapath puts the bridges on the kernel's datapath
+	// (datapath_type=system, the openvswitch module) instead of the
+	// userspace one. It implies System.
+	KernelDatapath bool
 }
 
 // systemLock is the file whose exclusive lock a System Open vSwitch holds
@@ -65,6 +71,7 @@ const systemLock = "/run/netslice-ovstest-system.lock"
 // StartWith runs Open vSwitch for the duration of tb.
 func StartWith(tb testing.TB, opts Options) *Switch {
 	tb.Helper()
+	opts.System = opts.System || opts.KernelDatapath
 	if opts.System && os.Geteuid() != 0 {
 		tb.Skip("needs root: network namespaces and veth pairs for the test's hosts")
 	}
@@ -86,7 +93,10 @@ func StartWith(tb testing.TB, opts Options) *Switch {
 		lockSystem(tb)
 	}
 	dir := tb.TempDir()
-	s := &Switch{Dir: dir, system: opts.System, names: map[string]string{}}
+	s := &Switch{Dir: dir, system: opts.System, dpType: "netdev", names: map[string]string{}}
+	if opts.KernelDatapath {
+		s.dpType = "system"
+	}
 	s.env = append(os.Environ(), "OVS_RUNDIR="+dir, "OVS_LOGDIR="+dir, "OVS_DBDIR="+dir, "OVS_SYSCONFDIR="+dir)
 	if out, err := s.run("ovsdb-tool", "create", filepath.Join(dir, "conf.db"), schema); err != nil {
 		tb.Fatalf("ovstest: ovsdb-tool create: %v\n%s", err, out)
@@ -232,8 +242,9 @@ func (s *Switch) BridgeName(name string) string {
 	return name
 }
 
-// AddBridge creates a bridge on the netdev datapath with fail-mode secure
-// (no flows of its own: only the controller's).
+// AddBridge creates a bridge (on the netdev datapath unless
+// KernelDatapath) with fail-mode secure (no flows of its own: only the
+// controller's).
 func (s *Switch) AddBridge(b Bridge) error {
 	if s.system {
 		s.names[b.Name] = "nsbr" + uniq()
@@ -243,7 +254,7 @@ func (s *Switch) AddBridge(b Bridge) error {
 	if len(protos) == 0 {
 		protos = []string{"OpenFlow10", "OpenFlow13"}
 	}
-	args := []string{"add-br", b.Name, "--", "set", "bridge", b.Name, "datapath_type=netdev", "fail-mode=secure",
+	args := []string{"add-br", b.Name, "--", "set", "bridge", b.Name, "datapath_type=" + s.dpType, "fail-mode=secure",
 		"protocols=" + strings.Join(protos, ",")}
 	if b.DatapathID != 0 {
 		args = append(args, fmt.Sprintf("other-config:datapath-id=%016x", b.DatapathID))
