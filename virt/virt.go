@@ -362,8 +362,9 @@ type Driver interface {
 	// (0 keeps them).
 	SetResources(ctx context.Context, name string, memMiB, cpus int) error
 	// SetGraphicsPassword changes the console password in the persistent
-	// definition and, on a running domain, live (ErrNotSupported, changing
-	// nothing, where the hypervisor cannot).
+	// definition and, on a running domain, live (ErrNotSupported where the
+	// hypervisor cannot, ErrInvalidState where the console was started
+	// without a password; either changes nothing).
 	SetGraphicsPassword(ctx context.Context, name, passwd string, validTo time.Time) error
 	SetMetadata(ctx context.Context, name, xml string) error
 	Stats(ctx context.Context, names ...string) (map[string]DomainStats, error)

@@ -507,7 +507,7 @@ func (s *Service) UpdateVM(ctx context.Context, name string, req UpdateVMRequest
 		undo = append(undo, func(ctx context.Context) error { return s.drv.SetMetadata(ctx, name, d.Metadata) })
 	}
 	if g := req.Graphics; g != nil {
-		passwd := randomHex(8)
+		passwd := randomHex(4) // eight characters: what VNC takes
 		if g.Passwd != nil {
 			passwd = *g.Passwd
 		}

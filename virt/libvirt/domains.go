@@ -7,6 +7,7 @@ import (
 	"context"
 	"io"
 	"path"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -146,16 +147,22 @@ func (d *Driver) DefineDomain(ctx context.Context, spec virt.DomainSpec) (virt.D
 	if _, err := d.c().LookupDomainByName(spec.Name); err == nil {
 		return virt.Domain{}, &virt.Error{Op: "define domain", Object: spec.Name, Kind: virt.ErrExists, Msg: "a domain of that name exists"}
 	}
-	typ, _ := d.c().GetType()
-	domType := "kvm"
-	if strings.EqualFold(typ, "test") {
-		domType = "test"
+	port0 := uint(0)
+	pty := func() *libvirtxml.DomainChardevSource {
+		return &libvirtxml.DomainChardevSource{Pty: &libvirtxml.DomainChardevSourcePty{}}
 	}
-	def := libvirtxml.Domain{Type: domType, Name: spec.Name,
-		Memory:  &libvirtxml.DomainMemory{Value: uint(spec.MemoryMiB) * 1024, Unit: "KiB"},
-		VCPU:    &libvirtxml.DomainVCPU{Value: uint(spec.CPUs)},
-		OS:      &libvirtxml.DomainOS{Type: &libvirtxml.DomainOSType{Type: "hvm", Arch: spec.Arch}},
-		Devices: &libvirtxml.DomainDeviceList{},
+	// As Kimchi defines a guest: its disk first, then its CD-ROM to boot
+	// from; ACPI, so that it can be shut down; a serial console.
+	def := libvirtxml.Domain{Type: d.domainType(spec.Arch), Name: spec.Name,
+		Memory: &libvirtxml.DomainMemory{Value: uint(spec.MemoryMiB) * 1024, Unit: "KiB"},
+		VCPU:   &libvirtxml.DomainVCPU{Value: uint(spec.CPUs)},
+		OS: &libvirtxml.DomainOS{Type: &libvirtxml.DomainOSType{Type: "hvm", Arch: spec.Arch},
+			BootDevices: []libvirtxml.DomainBootDevice{{Dev: "hd"}, {Dev: "cdrom"}}},
+		Features: &libvirtxml.DomainFeatureList{ACPI: &libvirtxml.DomainFeature{}, APIC: &libvirtxml.DomainFeatureAPIC{}},
+		Devices: &libvirtxml.DomainDeviceList{
+			Serials:  []libvirtxml.DomainSerial{{Source: pty(), Target: &libvirtxml.DomainSerialTarget{Port: &port0}}},
+			Consoles: []libvirtxml.DomainConsole{{Source: pty(), Target: &libvirtxml.DomainConsoleTarget{Type: "serial", Port: &port0}}},
+		},
 	}
 	if spec.Topology != nil {
 		def.CPU = &libvirtxml.DomainCPU{Topology: &libvirtxml.DomainCPUTopology{Sockets: spec.Topology.Sockets, Cores: spec.Topology.Cores, Threads: spec.Topology.Threads}}
@@ -203,6 +210,41 @@ func (d *Driver) DefineDomain(ctx context.Context, spec virt.DomainSpec) (virt.D
 		}
 	}
 	return d.Domain(ctx, spec.Name)
+}
+
+// domainType is the virtualization a new domain asks for: KVM where the
+// hypervisor offers it for the architecture (its capabilities list it
+// when /dev/kvm is there and usable), else QEMU's emulation (TCG); "test"
+// on libvirt's test driver.
+func (d *Driver) domainType(arch string) string {
+	if typ, _ := d.c().GetType(); strings.EqualFold(typ, "test") {
+		return "test"
+	}
+	x, err := d.c().GetCapabilities()
+	if err != nil {
+		return "kvm"
+	}
+	var c libvirtxml.Caps
+	if c.Unmarshal(x) != nil {
+		return "kvm"
+	}
+	if arch == "" {
+		arch = c.Host.CPU.Arch
+	}
+	var types []string
+	for _, g := range c.Guests {
+		if g.OSType == "hvm" && g.Arch.Name == arch {
+			for _, dt := range g.Arch.Domains {
+				types = append(types, dt.Type)
+			}
+		}
+	}
+	for _, t := range []string{"kvm", "qemu", "test"} {
+		if slices.Contains(types, t) {
+			return t
+		}
+	}
+	return "kvm"
 }
 
 // act runs a lifecycle call on a domain.
@@ -525,7 +567,8 @@ func (d *Driver) SetResources(ctx context.Context, name string, memMiB, cpus int
 
 // SetGraphicsPassword sets the console password (and its expiry): on a
 // running domain live first (an ErrNotSupported where the hypervisor
-// cannot, changing nothing), then in its definition.
+// cannot, an ErrInvalidState where its console was started without a
+// password, both changing nothing), then in its definition.
 func (d *Driver) SetGraphicsPassword(ctx context.Context, name, passwd string, validTo time.Time) error {
 	until := ""
 	if !validTo.IsZero() {
@@ -560,6 +603,14 @@ func (d *Driver) SetGraphicsPassword(ctx context.Context, name, passwd string, v
 		var def libvirtxml.Domain
 		if err := def.Unmarshal(x); err != nil {
 			return err
+		}
+		if def.Devices != nil && len(def.Devices.Graphics) > 0 {
+			// QEMU takes a new password only on a console started with
+			// one (VNC's password auth, SPICE's ticketing).
+			if g := def.Devices.Graphics[0]; g.VNC != nil && g.VNC.Passwd == "" || g.Spice != nil && g.Spice.Passwd == "" {
+				return &virt.Error{Op: "update", Object: name, Kind: virt.ErrInvalidState,
+					Msg: "the running domain's console was started without a password, and a password cannot be added to it live; set one while the domain is shut off"}
+			}
 		}
 		g, err := setPasswd(&def)
 		if err != nil {

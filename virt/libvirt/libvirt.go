@@ -41,6 +41,7 @@ package libvirt
 import (
 	"context"
 	"errors"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -300,7 +301,20 @@ func (d *Driver) Capabilities(ctx context.Context) (virt.Capabilities, error) {
 	test := strings.EqualFold(typ, "test")
 	qemu := strings.EqualFold(typ, "qemu")
 	caps.Screenshot = test || qemu
-	caps.Spice = qemu
+	// SPICE where the emulator has it (Debian's QEMU does; others may
+	// not): its domain capabilities say which graphics it takes.
+	if qemu {
+		if x, err := d.c().GetDomainCapabilities("", caps.Arch, "", d.domainType(caps.Arch), 0); err == nil {
+			var dc libvirtxml.DomainCaps
+			if dc.Unmarshal(x) == nil && dc.Devices != nil && dc.Devices.Graphics != nil {
+				for _, e := range dc.Devices.Graphics.Enums {
+					if e.Name == "type" {
+						caps.Spice = slices.Contains(e.Values, "spice")
+					}
+				}
+			}
+		}
+	}
 	caps.LiveAttach = qemu
 	caps.Migrate = qemu
 	caps.DHCPLeases = qemu
