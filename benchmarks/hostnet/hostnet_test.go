@@ -1,7 +1,9 @@
 // Package hostnet measures the provisioner on a namespace-host beside
 // ip -batch making the same changes from one file, in the same run, and
 // re-applying and reporting drift for 500 networks. It needs root; the
-// tagged workload needs the kernel's 8021q (it skips, saying so).
+// tagged workload needs the kernel's 8021q, and runs in a guest on
+// Debian's kernel where this one lacks it (guest.Kernel), its figures
+// logged.
 package hostnet
 
 import (
@@ -15,6 +17,7 @@ import (
 
 	"github.com/netslice/netslice/hostnet"
 	"github.com/netslice/netslice/hostnet/hostnettest"
+	"github.com/netslice/netslice/hostnet/hostnettest/guest"
 )
 
 const count = 500
@@ -95,7 +98,10 @@ func provision(b *testing.B, c hostnet.Config) {
 // BenchmarkProvisionTagged: 500 tagged, bridged networks on one NIC, made
 // and removed.
 func BenchmarkProvisionTagged(b *testing.B) {
-	hostnettest.RequireVLAN(b)
+	hostnettest.Require(b)
+	if guest.Kernel(b, "8021q") {
+		return
+	}
 	provision(b, tagged())
 }
 

@@ -25,7 +25,11 @@ import (
 // A test skipped in the guest is skipped here, with its reason; one that
 // fails fails with the guest's output. Without the means for a guest the
 // test is skipped, naming the packages it takes.
-func Kernel(t *testing.T, modules ...string) bool {
+//
+// A benchmark runs in the guest the same way, once for each time it is
+// run here; its figures there are logged and it is marked skipped here,
+// since what it would measure here is the guest's boot.
+func Kernel(t testing.TB, modules ...string) bool {
 	t.Helper()
 	missing := lacking(modules)
 	if len(missing) == 0 {
@@ -42,11 +46,18 @@ func Kernel(t *testing.T, modules ...string) bool {
 		t.Fatal(err)
 	}
 	timeout := 10 * time.Minute
-	if d, ok := t.Deadline(); ok {
-		timeout = time.Until(d) - 5*time.Second
+	if dt, ok := t.(interface{ Deadline() (time.Time, bool) }); ok {
+		if d, ok := dt.Deadline(); ok {
+			timeout = time.Until(d) - 5*time.Second
+		}
 	}
 	args := []string{exe, "-test.run", RunPattern(t.Name()), "-test.v", "-test.count=1",
 		"-test.timeout", timeout.String()}
+	_, bench := t.(*testing.B)
+	if bench {
+		args = []string{exe, "-test.run", "^$", "-test.bench", RunPattern(t.Name()), "-test.benchmem", "-test.count=1",
+			"-test.timeout", timeout.String()}
+	}
 	if testing.Short() {
 		args = append(args, "-test.short")
 	}
@@ -59,6 +70,8 @@ func Kernel(t *testing.T, modules ...string) bool {
 		res.Accel, res.Boot.Seconds(), res.Total.Seconds(), strings.Join(missing, ", "))
 	name := regexp.QuoteMeta(t.Name())
 	switch {
+	case bench && res.ExitCode == 0:
+		t.Skipf("ran %s:\n%s", where, out)
 	case res.ExitCode == 0 && regexp.MustCompile(`(?m)^\s*--- PASS: `+name+` `).MatchString(out):
 		t.Logf("passed %s:\n%s", where, out)
 	case res.ExitCode == 0 && regexp.MustCompile(`(?m)^\s*--- SKIP: `+name+` `).MatchString(out):
