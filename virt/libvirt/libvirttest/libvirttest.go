@@ -151,9 +151,10 @@ func Open(t testing.TB) *libvirt.Driver {
 	return d
 }
 
-// Daemon is a libvirtd of the test's own, serving libvirt's test driver
-// on a private socket (and no other driver): a remote hypervisor the test
-// can kill and start again.
+// Daemon is a libvirtd of the test's own on a private socket: a remote
+// hypervisor the test can kill and start again. It serves libvirt's test
+// driver (StartDaemon), real storage (StartStorageDaemon) or everything
+// qemu:///system has (StartSystemDaemon).
 type Daemon struct {
 	dir    string
 	scheme string // "test" or "qemu"
@@ -172,12 +173,35 @@ func StartDaemon(t testing.TB) *Daemon { return startDaemon(t, "test") }
 // No VM can run there (no KVM, no QEMU needed).
 func StartStorageDaemon(t testing.TB) *Daemon { return startDaemon(t, "qemu") }
 
+// StartSystemDaemon starts a libvirtd serving qemu:///system with all of
+// libvirt's drivers — QEMU, networks (bridges, dnsmasq, firewall rules),
+// storage, secrets, node devices — as root, in network and mount
+// namespaces of its own: its bridges, taps and rules are in its network
+// namespace (NetNS), its state in a temporary directory bound over
+// /run, /var and /etc/libvirt. Its guests run as nobody, emulated (TCG):
+// on some hosts /dev/kvm exists and cannot run a stock guest. It skips
+// the test when libvirtd, QEMU, dnsmasq or iptables is not installed or
+// the test is not root.
+func StartSystemDaemon(t testing.TB) *Daemon { return startDaemon(t, "system") }
+
+// NetNS is the path of the daemon's network namespace (a system daemon's;
+// the host's for the others), for nsenter or netlink.
+func (d *Daemon) NetNS() string {
+	if d.cmd == nil {
+		return ""
+	}
+	return fmt.Sprintf("/proc/%d/ns/net", d.cmd.Process.Pid)
+}
+
 // Dir is a directory the daemon may use (for pools), owned by it.
 func (d *Daemon) Dir(t testing.TB, name string) string {
 	t.Helper()
 	p := filepath.Join(d.dir, "pools", name)
 	if err := os.MkdirAll(p, 0o755); err != nil {
 		t.Fatal(err)
+	}
+	if d.scheme == "system" {
+		return p
 	}
 	if err := chownAll(filepath.Join(d.dir, "pools"), 65534, 65534); err != nil {
 		t.Fatal(err)
@@ -212,6 +236,11 @@ func startDaemon(t testing.TB, scheme string) *Daemon {
 	if err := os.WriteFile(filepath.Join(dir, "libvirtd.conf"), []byte(conf), 0o644); err != nil {
 		t.Fatal(err)
 	}
+	if scheme == "system" {
+		if err := systemRoot(dir); err != nil {
+			t.Skip(err)
+		}
+	}
 	if scheme == "qemu" {
 		mods := "/usr/lib/x86_64-linux-gnu/libvirt/connection-driver"
 		if m, err := filepath.Glob("/usr/lib/*/libvirt/connection-driver/libvirt_driver_storage.so"); err == nil && len(m) > 0 {
@@ -231,20 +260,26 @@ func startDaemon(t testing.TB, scheme string) *Daemon {
 	return d
 }
 
-// URI is the daemon's connection over its socket: its test driver, or
-// for a storage daemon qemu:///session.
+// URI is the daemon's connection over its socket: its test driver,
+// qemu:///session for a storage daemon, qemu:///system for a system one.
 func (d *Daemon) URI() string {
-	path := "/default"
-	if d.scheme == "qemu" {
-		path = "/session"
+	switch d.scheme {
+	case "qemu":
+		return "qemu+unix:///session?socket=" + d.socket()
+	case "system":
+		return "qemu+unix:///system?socket=" + d.socket()
 	}
-	return d.scheme + "+unix://" + path + "?socket=" + filepath.Join(d.dir, "run", "libvirt-sock")
+	return "test+unix:///default?socket=" + d.socket()
+}
+
+func (d *Daemon) socket() string {
+	return filepath.Join(d.dir, "run", "libvirt-sock")
 }
 
 // Start starts the daemon (again) and waits until it takes connections.
 func (d *Daemon) Start(t testing.TB) {
 	t.Helper()
-	sock := filepath.Join(d.dir, "run", "libvirt-sock")
+	sock := d.socket()
 	os.Remove(sock)
 	cmd := exec.Command("libvirtd", "-f", filepath.Join(d.dir, "libvirtd.conf"), "-p", filepath.Join(d.dir, "pid"))
 	// No driver modules: only what libvirt.so has built in, the test
@@ -253,6 +288,9 @@ func (d *Daemon) Start(t testing.TB) {
 		"HOME=" + filepath.Join(d.dir, "home"), "XDG_RUNTIME_DIR=" + filepath.Join(d.dir, "xdg"),
 		"XDG_CONFIG_HOME=" + filepath.Join(d.dir, "home"), "XDG_CACHE_HOME=" + filepath.Join(d.dir, "home")}
 	cmd.SysProcAttr = asNobody()
+	if d.scheme == "system" {
+		cmd = systemCommand(d.dir)
+	}
 	log, _ := os.Create(filepath.Join(d.dir, "log"))
 	os.Chown(log.Name(), 65534, 65534)
 	cmd.Stdout, cmd.Stderr = log, log
@@ -275,7 +313,8 @@ func (d *Daemon) Start(t testing.TB) {
 		default:
 		}
 		if time.Now().After(deadline) {
-			t.Fatal("libvirtd did not open its socket in 10s")
+			b, _ := os.ReadFile(filepath.Join(d.dir, "log"))
+			t.Fatalf("libvirtd did not open its socket in 10s: %s", b)
 		}
 	}
 }
@@ -284,6 +323,11 @@ func (d *Daemon) Start(t testing.TB) {
 func (d *Daemon) Stop() {
 	if d.cmd == nil {
 		return
+	}
+	if d.scheme == "system" {
+		// Its guests and dnsmasq outlive it (they daemonize): they
+		// go with it, found by its network namespace.
+		killNetNS(d.cmd.Process.Pid)
 	}
 	d.cmd.Process.Kill()
 	<-d.done
