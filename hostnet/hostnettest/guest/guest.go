@@ -105,6 +105,7 @@ func Available() error {
 // initramfs made for it.
 type kernel struct {
 	version   string
+	vmlinuz   string
 	image     string // vmlinux when it could be extracted, else the vmlinuz
 	initramfs string // the base archive; each run appends its command
 	qemu      string
@@ -142,7 +143,7 @@ func prepare() (*kernel, error) {
 	for i := len(vmlinuz) - 1; i >= 0; i-- {
 		v := strings.TrimPrefix(filepath.Base(vmlinuz[i]), "vmlinuz-")
 		if st, err := os.Stat(filepath.Join("/lib/modules", v, "modules.dep")); err == nil && !st.IsDir() {
-			k = &kernel{version: v, image: vmlinuz[i], qemu: qemu}
+			k = &kernel{version: v, vmlinuz: vmlinuz[i], image: vmlinuz[i], qemu: qemu}
 			break
 		}
 	}

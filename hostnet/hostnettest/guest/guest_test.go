@@ -6,8 +6,10 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -53,4 +55,26 @@ func TestKernel(t *testing.T) {
 
 func TestRunPattern(t *testing.T) {
 	assert.Equal(t, `^TestA$/^integration$/^x\.y$`, guest.RunPattern("TestA/integration/x.y"))
+}
+
+// TestISO: the image boots on a PC (QEMU's, emulated) into its script,
+// which runs as root on Debian's kernel with the modules asked for.
+func TestISO(t *testing.T) {
+	if err := guest.Available(); errors.Is(err, guest.ErrUnavailable) {
+		t.Skip(err)
+	}
+	iso := filepath.Join(t.TempDir(), "g.iso")
+	err := guest.ISO(iso, "Debian 12", "echo ISO-UP $(id -u) $(uname -r); ls /sys/module | grep -x virtio_net; poweroff -f\n", "virtio_pci", "virtio_net")
+	if errors.Is(err, guest.ErrUnavailable) {
+		t.Skip(err)
+	}
+	require.NoError(t, err)
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	start := time.Now()
+	out, err := exec.CommandContext(ctx, "qemu-system-x86_64", "-nodefaults", "-no-user-config", "-display", "none",
+		"-accel", "tcg,thread=multi", "-m", "512", "-cdrom", iso, "-boot", "d", "-serial", "stdio", "-no-reboot").CombinedOutput()
+	require.NoError(t, err, "%s", out)
+	t.Logf("booted and ran in %s", time.Since(start))
+	assert.Regexp(t, `ISO-UP 0 \S+-amd64\s+virtio_net`, string(out))
 }
