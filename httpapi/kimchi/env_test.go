@@ -107,7 +107,7 @@ func (e *env) wait(r resp) kimchi.Task {
 	var t kimchi.Task
 	r.json(e.t, &t)
 	require.NotEmpty(e.t, t.ID)
-	deadline := time.Now().Add(10 * time.Second)
+	deadline := time.Now().Add(60 * time.Second)
 	for t.Status == kimchi.TaskRunning {
 		require.True(e.t, time.Now().Before(deadline), "task %s still running", t.ID)
 		time.Sleep(5 * time.Millisecond)

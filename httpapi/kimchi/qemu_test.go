@@ -2,13 +2,17 @@ package kimchi_test
 
 import (
 	"bytes"
+	"context"
 	"encoding/binary"
+	"encoding/json"
+	"errors"
 	"fmt"
 	"image/png"
 	"os"
 	"os/exec"
 	"path/filepath"
-	"strings"
+	"regexp"
+	"slices"
 	"testing"
 	"time"
 
@@ -17,7 +21,10 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/netslice/netslice/hostnet/hostnettest/guest"
 	"github.com/netslice/netslice/httpapi/kimchi"
+	"github.com/netslice/netslice/l2"
+	"github.com/netslice/netslice/l2/sources"
 	"github.com/netslice/netslice/store/memory"
 	"github.com/netslice/netslice/virt/libvirt"
 	"github.com/netslice/netslice/virt/libvirt/libvirttest"
@@ -106,29 +113,57 @@ func qemuEnv(t *testing.T) (e *env, uri, iso string) {
 	return e, lv.URI(), iso
 }
 
-// console reads a running domain's serial console until it has said
-// want, or fails the test after the timeout.
-func console(t *testing.T, uri, dom, want string, timeout time.Duration) string {
+// serial is a running domain's serial console, opened by the test.
+type serial struct {
+	t   *testing.T
+	c   *golibvirt.Connect
+	d   *golibvirt.Domain
+	st  *golibvirt.Stream
+	got bytes.Buffer // what it said since the last expect
+}
+
+func openSerial(t *testing.T, uri, dom string) *serial {
 	t.Helper()
 	c, err := golibvirt.NewConnect(uri)
 	require.NoError(t, err)
-	defer c.Close()
 	d, err := c.LookupDomainByName(dom)
 	require.NoError(t, err)
-	defer d.Free()
 	st, err := c.NewStream(golibvirt.STREAM_NONBLOCK)
 	require.NoError(t, err)
-	defer st.Free()
 	require.NoError(t, d.OpenConsole("", st, golibvirt.DOMAIN_CONSOLE_FORCE))
-	var got bytes.Buffer
+	s := &serial{t: t, c: c, d: d, st: st}
+	t.Cleanup(s.close)
+	return s
+}
+
+func (s *serial) close() {
+	if s.st != nil {
+		s.st.Abort()
+		s.st.Free()
+		s.d.Free()
+		s.c.Close()
+		s.st = nil
+	}
+}
+
+// expect reads until the console has said a match of re, and returns
+// the match's groups; it fails the test after timeout.
+func (s *serial) expect(re string, timeout time.Duration) []string {
+	s.t.Helper()
+	rx := regexp.MustCompile(re)
 	buf := make([]byte, 4096)
 	for deadline := time.Now().Add(timeout); time.Now().Before(deadline); {
-		n, err := st.Recv(buf)
+		n, err := s.st.Recv(buf)
 		if n > 0 {
-			got.Write(buf[:n])
-			if strings.Contains(got.String(), want) {
-				st.Abort()
-				return got.String()
+			s.got.Write(buf[:n])
+			if loc := rx.FindSubmatchIndex(s.got.Bytes()); loc != nil {
+				m := rx.FindSubmatch(s.got.Bytes())
+				out := make([]string, len(m))
+				for i := range m {
+					out[i] = string(m[i])
+				}
+				s.got.Next(loc[1])
+				return out
 			}
 		}
 		if err != nil && n != -2 { // -2: nothing yet (non-blocking)
@@ -136,9 +171,28 @@ func console(t *testing.T, uri, dom, want string, timeout time.Duration) string 
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
-	st.Abort()
-	t.Fatalf("the guest did not say %q in %s; its console: %q", want, timeout, got.String())
-	return ""
+	s.t.Fatalf("the guest did not say %q in %s; its console: %q", re, timeout, s.got.String())
+	return nil
+}
+
+// run types a shell command line into the console and waits for its
+// exit status: 0 is true. The marker it prints is computed by the
+// shell, so the echo of the line typed is not taken for it.
+func (s *serial) run(line string, timeout time.Duration) bool {
+	s.t.Helper()
+	_, err := s.st.Send([]byte(line + "; echo RC$((1000+$?))\n"))
+	require.NoError(s.t, err)
+	return s.expect(`RC1(\d{3})`, timeout)[1] == "000"
+}
+
+// console reads a running domain's serial console until it has said
+// want, or fails the test after the timeout.
+func console(t *testing.T, uri, dom, want string, timeout time.Duration) string {
+	t.Helper()
+	s := openSerial(t, uri, dom)
+	defer s.close()
+	s.expect(regexp.QuoteMeta(want), timeout)
+	return want
 }
 
 // TestIntegrationQEMU: Kimchi on a real hypervisor. A template from a
@@ -158,8 +212,8 @@ func TestIntegrationQEMU(t *testing.T) {
 	start := time.Now()
 	e.vm("tiny1", "tiny")
 	e.must(200, "POST", "/vms/tiny1/start", nil)
-	out := console(t, uri, "tiny1", guestUp, 60*time.Second)
-	t.Logf("POST /vms to the guest's first console line: %s; console: %q", time.Since(start), out)
+	console(t, uri, "tiny1", guestUp, 60*time.Second)
+	t.Logf("POST /vms to the guest's first console line: %s", time.Since(start))
 	var vm kimchi.VM
 	e.must(200, "GET", "/vms/tiny1", nil).json(t, &vm)
 	assert.Equal(t, "running", vm.State)
@@ -207,4 +261,127 @@ func TestIntegrationQEMU(t *testing.T) {
 	e.must(200, "GET", "/vms/tiny1", nil).json(t, &vm)
 	assert.Equal(t, "shutoff", vm.State)
 	e.must(204, "DELETE", "/vms/tiny1", nil)
+}
+
+// guestScript is what the Linux guests of TestIntegrationQEMUNetwork run
+// on their serial console: a DHCP lease on eth0, reported, then a shell
+// the test types into.
+const guestScript = `ip link set eth0 up
+udhcpc -i eth0 -n -q -t 15 -T 4 >/dev/null
+echo "LEASE $(ip -4 addr show dev eth0 | sed -n 's/.*inet \([0-9.]*\/[0-9]*\).*/\1/p') $(cat /sys/class/net/eth0/address)"
+exec sh
+`
+
+// TestIntegrationQEMUNetwork: Linux guests on a Kimchi network of a
+// system libvirtd (its bridges in a network namespace of the test's
+// own). Each guest's NIC is on the network's bridge with the MAC Kimchi
+// reports, takes its address from the network's DHCP, and reaches the
+// other guest; the l2 source puts both MACs in the network's slice; a NIC
+// attached to a running guest appears in it (live attach is real).
+func TestIntegrationQEMUNetwork(t *testing.T) {
+	if testing.Short() {
+		t.Skip("boots two Linux guests under emulation (~20 s)")
+	}
+	lv := libvirttest.StartSystemDaemon(t)
+	dir := lv.Dir(t, "images")
+	iso := filepath.Join(dir, "linux.iso")
+	if err := guest.ISO(iso, "Debian 12", guestScript, "virtio_pci", "virtio_net"); errors.Is(err, guest.ErrUnavailable) {
+		t.Skip(err)
+	} else {
+		require.NoError(t, err)
+	}
+	drv, err := libvirt.Open(lv.URI(), libvirt.Options{})
+	require.NoError(t, err)
+	t.Cleanup(func() { drv.Close() })
+	st := memory.New(nil)
+	t.Cleanup(func() { st.Close() })
+	e := startEnv(t, drv, st, kimchi.Options{Resync: time.Hour})
+
+	fabric := l2.NewFabric(l2.Options{})
+	follower := sources.New(fabric.Update, sources.Options{})
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { defer close(done); follower.Run(ctx, e.svc.Source("")) }()
+	t.Cleanup(func() { cancel(); <-done })
+
+	var caps map[string]any
+	e.must(200, "GET", "/config/capabilities", nil).json(t, &caps)
+	assert.Equal(t, true, caps["live_attach"])
+	assert.Equal(t, true, caps["migration"])
+
+	e.must(201, "POST", "/storagepools", map[string]any{"name": "images", "type": "dir", "path": dir})
+	e.must(200, "POST", "/storagepools/images/activate", nil)
+	e.must(201, "POST", "/networks", map[string]any{"name": "lab", "connection": "isolated", "subnet": "192.168.150.0/24"})
+	e.must(200, "POST", "/networks/lab/activate", nil)
+	e.template("linux", map[string]any{"cdrom": iso, "networks": []string{"lab"}, "storagepool": "/storagepools/images",
+		"disks": []map[string]any{{"size": 1}}, "memory": 512})
+
+	type guestNIC struct{ ip, mac string }
+	nics := map[string]guestNIC{}
+	consoles := map[string]*serial{}
+	start := time.Now()
+	for _, name := range []string{"vm1", "vm2"} {
+		e.vm(name, "linux")
+		e.must(200, "POST", "/vms/"+name+"/start", nil)
+		// Open before the guest says anything: what a serial port says
+		// with nobody listening is lost.
+		consoles[name] = openSerial(t, lv.URI(), name)
+	}
+	for _, name := range []string{"vm1", "vm2"} {
+		m := consoles[name].expect(`LEASE (192\.168\.150\.\d+)/24 ([0-9a-f:]{17})`, 2*time.Minute)
+		nics[name] = guestNIC{ip: m[1], mac: m[2]}
+	}
+	t.Logf("two guests booted and leased in %s: %v", time.Since(start), nics)
+
+	c, err := golibvirt.NewConnect(lv.URI())
+	require.NoError(t, err)
+	defer c.Close()
+	n, err := c.LookupNetworkByName("lab")
+	require.NoError(t, err)
+	defer n.Free()
+	bridge, err := n.GetBridgeName()
+	require.NoError(t, err)
+	out, err := exec.Command("nsenter", "--net="+lv.NetNS(), "ip", "-j", "link", "show", "master", bridge).Output()
+	require.NoError(t, err)
+	var ports []struct {
+		Name    string `json:"ifname"`
+		Address string `json:"address"`
+	}
+	require.NoError(t, json.Unmarshal(out, &ports))
+	for _, name := range []string{"vm1", "vm2"} {
+		var ifs []kimchi.Iface
+		e.must(200, "GET", "/vms/"+name+"/ifaces", nil).json(t, &ifs)
+		require.Len(t, ifs, 1)
+		assert.Equal(t, "lab", ifs[0].Network)
+		assert.Equal(t, ifs[0].MAC, nics[name].mac, "%s: the MAC the guest has is the one Kimchi reports", name)
+		// libvirt gives the tap the guest's MAC with fe as its first byte.
+		tap := "fe" + ifs[0].MAC[2:]
+		assert.True(t, slices.ContainsFunc(ports, func(p struct {
+			Name    string `json:"ifname"`
+			Address string `json:"address"`
+		}) bool {
+			return p.Address == tap
+		}), "%s: a tap with %s on %s: %s", name, tap, bridge, out)
+	}
+
+	assert.True(t, consoles["vm1"].run("ping -c 3 -W 5 "+nics["vm2"].ip+" >/dev/null", time.Minute), "vm1 reaches vm2")
+	assert.True(t, consoles["vm2"].run("ping -c 3 -W 5 "+nics["vm1"].ip+" >/dev/null", time.Minute), "vm2 reaches vm1")
+
+	want := []l2.MAC{l2.MustParseMAC(nics["vm1"].mac), l2.MustParseMAC(nics["vm2"].mac)}
+	slices.SortFunc(want, func(a, b l2.MAC) int { return slices.Compare(a[:], b[:]) })
+	assert.Eventually(t, func() bool {
+		got, _ := fabric.NetworkAttachments("kimchi/lab")
+		slices.SortFunc(got, func(a, b l2.MAC) int { return slices.Compare(a[:], b[:]) })
+		return slices.Equal(want, got)
+	}, 10*time.Second, 20*time.Millisecond, "both guests' MACs in the network's slice")
+
+	// A NIC attached to the running guest: the guest sees it.
+	e.must(201, "POST", "/vms/vm1/ifaces", map[string]any{"type": "network", "network": "lab", "model": "virtio"})
+	assert.True(t, consoles["vm1"].run("for i in $(seq 60); do [ -e /sys/class/net/eth1 ] && break; sleep 1; done; [ -e /sys/class/net/eth1 ]", 90*time.Second),
+		"the NIC attached live appears in the guest")
+
+	for _, name := range []string{"vm1", "vm2"} {
+		e.must(200, "POST", "/vms/"+name+"/poweroff", nil)
+		e.must(204, "DELETE", "/vms/"+name, nil)
+	}
 }
