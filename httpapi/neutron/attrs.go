@@ -160,10 +160,12 @@ var (
 		a("direction", post|required|filter|sorted, vOneOf("ingress", "egress")),
 		a("ethertype", post|filter|sorted, vOneOf("IPv4", "IPv6")),
 		a("protocol", post|filter|sorted, vOrNull(vProtocol)),
-		a("port_range_min", post|filter|sorted, vOrNull(vInt(0, 65535))),
-		a("port_range_max", post|filter|sorted, vOrNull(vInt(0, 65535))),
+		a("port_range_min", post|filter|sorted, vOrNull(vPort)),
+		a("port_range_max", post|filter|sorted, vOrNull(vPort)),
 		a("remote_ip_prefix", post|filter|sorted, vOrNull(vCIDR)),
-		a("remote_group_id", post|filter|sorted, vOrNull(vUUID)),
+		// No validator, as in neutron-lib: an id that is no group's,
+		// well-formed or not, is SecurityGroupNotFound (404).
+		a("remote_group_id", post|filter|sorted, vOrNull(vString(255))),
 	)
 	routers = newKind("router", "routers", "Router", Router{}, true,
 		a("name", post|put|filter|sorted, vString(255)),
@@ -244,6 +246,16 @@ func vInt(min, max int) check {
 		}
 		return json.RawMessage(strconv.Itoa(n)), nil
 	}
+}
+
+// vPort is neutron-lib's convert_validate_port_value: 0 to 65535, else
+// SecurityGroupInvalidPortValue (not the generic attribute error).
+func vPort(v json.RawMessage) (json.RawMessage, error) {
+	n, ok := toInt(v)
+	if !ok || n < 0 || n > 65535 {
+		return nil, fault(ErrInvalid, "SecurityGroupInvalidPortValue", "Invalid value for port %s.", short(v))
+	}
+	return json.RawMessage(strconv.Itoa(n)), nil
 }
 
 func toInt(v json.RawMessage) (int, bool) {
@@ -471,10 +483,23 @@ var (
 	vHostRoute   = vDict("host route", map[string]check{"destination": vCIDR, "nexthop": vIP}, "destination", "nexthop")
 	vFixedIP     = dropEmpty(vDict("fixed IP", map[string]check{"subnet_id": vUUID, "ip_address": vIP}))
 	vAddressPair = vDict("allowed address pair", map[string]check{"ip_address": vIPOrCIDR, "mac_address": vMAC}, "ip_address")
-	vGateway     = vDict("external gateway info", map[string]check{
+	// dict_or_nodata: an empty object is no gateway, as null is.
+	vGateway = emptyIsNull(vDict("external gateway info", map[string]check{
 		"network_id": vUUID, "enable_snat": vBool, "external_fixed_ips": vList(vFixedIP),
-	}, "network_id")
+	}, "network_id"))
 )
+
+// emptyIsNull passes {} on as null (neutron-lib's type:dict_or_nodata),
+// anything else to c.
+func emptyIsNull(c check) check {
+	return func(v json.RawMessage) (json.RawMessage, error) {
+		var m map[string]json.RawMessage
+		if json.Unmarshal(v, &m) == nil && m != nil && len(m) == 0 {
+			return json.RawMessage("null"), nil
+		}
+		return c(v)
+	}
+}
 
 // dropEmpty passes an object to c without its members that are "" (a Go
 // FixedIP{SubnetID: s} names no address).

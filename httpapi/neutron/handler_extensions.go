@@ -162,7 +162,8 @@ func (h *Handler) defaultQuota(w http.ResponseWriter, r *http.Request) error {
 	if c := callerFrom(r.Context()); !c.Admin && c.Project != project {
 		return forbidden("rule:get_quota")
 	}
-	b, _ := json.Marshal(map[string]any{"quota": quotaBody(project, h.svc.DefaultQuota())})
+	// Only the resources: neutron names no project in the defaults.
+	b, _ := json.Marshal(map[string]any{"quota": quotaBody("", h.svc.DefaultQuota())})
 	writeJSON(w, 200, b)
 	return nil
 }
@@ -225,6 +226,7 @@ var extensions = []Extension{
 	{"security-group", "security-group", "The security groups extension.", "2012-10-05T10:00:00-00:00", []any{}},
 	{"Stateful security group", "stateful-security-group", "Indicates if the security group is stateful or not", "2019-11-26T09:00:00-00:00", []any{}},
 	{"Neutron L3 Router", "router", "Router abstraction for basic L3 forwarding between L2 Neutron networks and access to external networks via a NAT gateway.", "2012-07-20T10:00:00-00:00", []any{}},
+	{"Neutron L3 Configurable external gateway mode", "ext-gw-mode", "Extension of the router abstraction for specifying whether SNAT should occur on the external gateway", "2013-03-28T10:00:00-00:00", []any{}},
 	{"Neutron Extra Route", "extraroute", "Extra routes configuration for L3 router", "2013-02-01T10:00:00-00:00", []any{}},
 	{"Quota management support", "quotas", "Expose functions for quotas management per project", "2012-07-29T10:00:00-00:00", []any{}},
 	{"Quota details management support", "quota_details", "Expose functions for quotas usage statistics per project", "2017-02-10T10:00:00-00:00", []any{}},

@@ -419,16 +419,28 @@ func equalPtr[T comparable](a, b *T) bool {
 	return *a == *b
 }
 
-// DeleteNetwork deletes a network with its subnets and DHCP ports; one
-// with other ports is NetworkInUse.
+// DeleteNetwork deletes a network with its subnets, its DHCP ports and
+// the floating IPs on it that no port uses; one with other ports is
+// NetworkInUse.
 func (s *Service) DeleteNetwork(ctx context.Context, id string, ifMatch int64) error {
 	return s.guardedDelete(ctx, networks, id, ifMatch, func(v *view, t *txn, e *entry) error {
 		n := e.obj.(*Network)
 		for p := range v.portsByNet[id] {
 			pt := v.port(p)
-			if pt != nil && !autoDeleted(pt.DeviceOwner) {
-				return conflict("NetworkInUse", "Unable to complete operation on network %s. There are one or more ports still in use on the network.", id)
+			if pt == nil || autoDeleted(pt.DeviceOwner) {
+				continue
 			}
+			// Floating IPs no port uses go with their network, as
+			// neutron deletes them; an associated one keeps it in use.
+			if pt.DeviceOwner == OwnerFloatingIP {
+				if fe := v.get(floatingIPs, pt.DeviceID); fe != nil && fe.obj.(*FloatingIP).PortID == nil {
+					key := s.k.object(floatingIPs.plural, pt.DeviceID)
+					t.cond(storeIfModRevision(key, fe.rev))
+					t.del(key)
+					continue
+				}
+			}
+			return conflict("NetworkInUse", "Unable to complete operation on network %s. There are one or more ports still in use on the network.", id)
 		}
 		for p := range v.portsByNet[id] {
 			t.del(s.k.object(ports.plural, p))
@@ -478,8 +490,11 @@ func (v *view) visible(c Caller, k *kind, id string) (any, error) {
 	return v.complete(e.obj), nil
 }
 
-// canSee is neutron's default policy for reading: admins everything,
-// others their own, and shared or external networks (and their subnets).
+// canSee is neutron's default policy for reading (up to 2024.1): admins
+// everything, others their own, shared and external networks, and the
+// subnets of shared networks — not those of an external one, which
+// neutron shows only with subnet-external-network (2024.2), which we do
+// not have.
 func (v *view) canSee(c Caller, obj any) bool {
 	if c.Admin {
 		return true
@@ -492,7 +507,7 @@ func (v *view) canSee(c Caller, obj any) bool {
 			return true
 		}
 		n := v.network(o.NetworkID)
-		return n != nil && (n.Shared || n.External)
+		return n != nil && n.Shared
 	}
 	return obj.(resource).std().TenantID == c.Project
 }

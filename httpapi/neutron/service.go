@@ -260,6 +260,10 @@ func (s *Service) prepare(c Caller, k *kind, in input, creating bool) (string, e
 		}
 		if a.check != nil {
 			v, err := a.check(in[name])
+			var fe *Error
+			if errors.As(err, &fe) {
+				return "", fe // a check that raises neutron's own exception
+			}
 			if err != nil {
 				return "", invalidAttr(name, err.Error())
 			}

@@ -293,7 +293,8 @@ func (s *Service) UpdateSubnet(ctx context.Context, id string, a SubnetInput, if
 }
 
 // DeleteSubnet deletes a subnet with no addresses allocated but to DHCP
-// ports (which lose theirs); else SubnetInUse.
+// ports, or on a SLAAC or DHCPv6-stateless subnet to any port but a
+// router's interface (those ports lose theirs); else SubnetInUse.
 func (s *Service) DeleteSubnet(ctx context.Context, id string, ifMatch int64) error {
 	return s.guardedDelete(ctx, subnets, id, ifMatch, func(v *view, t *txn, e *entry) error {
 		sub := e.obj.(*Subnet)
@@ -303,7 +304,9 @@ func (s *Service) DeleteSubnet(ctx context.Context, id string, ifMatch int64) er
 			if pt == nil || !slices.ContainsFunc(pt.FixedIPs, func(f FixedIP) bool { return f.SubnetID == id }) {
 				continue
 			}
-			if !autoDeleted(pt.DeviceOwner) {
+			// Addresses of a SLAAC or DHCPv6-stateless subnet are the
+			// hosts' own: they go with it, but a router's interface.
+			if !autoDeleted(pt.DeviceOwner) && !(autoAddress(sub) && pt.DeviceOwner != OwnerRouterInterface) {
 				return conflict("SubnetInUse", "Unable to complete operation on subnet %s: One or more ports have an IP allocation from this subnet.", id)
 			}
 			dhcp = append(dhcp, pt)

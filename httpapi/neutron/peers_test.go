@@ -1,0 +1,217 @@
+package neutron_test
+
+import (
+	"context"
+	"fmt"
+	"testing"
+
+	"github.com/gophercloud/gophercloud/v2/openstack/networking/v2/extensions/layer3/floatingips"
+	"github.com/gophercloud/gophercloud/v2/openstack/networking/v2/extensions/layer3/routers"
+	"github.com/gophercloud/gophercloud/v2/openstack/networking/v2/networks"
+	"github.com/gophercloud/gophercloud/v2/openstack/networking/v2/ports"
+	"github.com/gophercloud/gophercloud/v2/openstack/networking/v2/subnets"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/netslice/netslice/httpapi/internal/apitest"
+	"github.com/netslice/netslice/httpapi/neutron"
+	"github.com/netslice/netslice/store/memory"
+)
+
+// What OpenStack's own suites (gophercloud's acceptance tests, tempest)
+// expect of neutron-server and found different here.
+
+// external makes an external network with an IPv4 subnet, as an admin.
+func (e *env) external(cidr string) (network, subnet string) {
+	e.t.Helper()
+	status, body := e.raw("admin-token", "POST", "/v2.0/networks", map[string]any{"network": map[string]any{"name": "public", "router:external": true}})
+	require.Equal(e.t, 201, status, "%v", body)
+	network = apitest.Field[string](e.t, body, "network", "id")
+	return network, e.subnet("admin-token", network, cidr)
+}
+
+// TestGatewayInfoNoData: external_gateway_info is dict_or_nodata — {} on
+// create is no gateway, and on update removes it, as null does.
+func TestGatewayInfoNoData(t *testing.T) {
+	e := newEnv(t, memory.New(nil), neutron.Options{})
+	ext, _ := e.external("172.24.4.0/24")
+	status, body := e.raw("alice-token", "POST", "/v2.0/routers", map[string]any{"router": map[string]any{"name": "r", "external_gateway_info": map[string]any{}}})
+	require.Equal(t, 201, status, "%v", body)
+	gw, ok := apitest.Field[map[string]any](t, body, "router")["external_gateway_info"]
+	assert.True(t, ok && gw == nil, "external_gateway_info: %v", gw)
+	id := apitest.Field[string](t, body, "router", "id")
+
+	ctx := context.Background()
+	c := e.client("alice-token")
+	r, err := routers.Update(ctx, c, id, routers.UpdateOpts{GatewayInfo: &routers.GatewayInfo{NetworkID: ext}}).Extract()
+	require.NoError(t, err)
+	require.Equal(t, ext, r.GatewayInfo.NetworkID)
+	status, body = e.raw("alice-token", "PUT", "/v2.0/routers/"+id, map[string]any{"router": map[string]any{"external_gateway_info": map[string]any{}}})
+	require.Equal(t, 200, status, "%v", body)
+	gw, ok = apitest.Field[map[string]any](t, body, "router")["external_gateway_info"]
+	assert.True(t, ok && gw == nil, "external_gateway_info: %v", gw)
+	all, err := ports.List(e.client("admin-token"), ports.ListOpts{DeviceID: id}).AllPages(ctx)
+	require.NoError(t, err)
+	ps, _ := ports.ExtractPorts(all)
+	assert.Empty(t, ps, "the gateway port went with the gateway")
+
+	// A gateway without a network is still refused.
+	status, _ = e.raw("alice-token", "PUT", "/v2.0/routers/"+id, map[string]any{"router": map[string]any{"external_gateway_info": map[string]any{"enable_snat": false}}})
+	assert.Equal(t, 400, status)
+}
+
+// TestExternalNetworkTakesItsFloatingIPs: deleting an external network
+// deletes the floating IPs on it that no port uses; one in use keeps the
+// network (NetworkInUse).
+func TestExternalNetworkTakesItsFloatingIPs(t *testing.T) {
+	e := newEnv(t, memory.New(nil), neutron.Options{})
+	ctx := context.Background()
+	admin, alice := e.client("admin-token"), e.client("alice-token")
+	ext, _ := e.external("172.24.4.0/24")
+	idle, err := floatingips.Create(ctx, alice, floatingips.CreateOpts{FloatingNetworkID: ext}).Extract()
+	require.NoError(t, err)
+	require.NoError(t, networks.Delete(ctx, admin, ext).ExtractErr())
+	_, err = floatingips.Get(ctx, alice, idle.ID).Extract()
+	expectFault(t, err, 404, "FloatingIPNotFound")
+
+	// In use: a port of alice's behind a router to the external network.
+	ext, _ = e.external("172.24.5.0/24")
+	priv := e.network("alice-token", "private")
+	sub := e.subnet("alice-token", priv, "10.0.0.0/24")
+	r, err := routers.Create(ctx, alice, routers.CreateOpts{Name: "r", GatewayInfo: &routers.GatewayInfo{NetworkID: ext}}).Extract()
+	require.NoError(t, err)
+	_, err = routers.AddInterface(ctx, alice, r.ID, routers.AddInterfaceOpts{SubnetID: sub}).Extract()
+	require.NoError(t, err)
+	p, err := ports.Create(ctx, alice, ports.CreateOpts{NetworkID: priv}).Extract()
+	require.NoError(t, err)
+	used, err := floatingips.Create(ctx, alice, floatingips.CreateOpts{FloatingNetworkID: ext, PortID: p.ID}).Extract()
+	require.NoError(t, err)
+	err = networks.Delete(ctx, admin, ext).ExtractErr()
+	expectFault(t, err, 409, "NetworkInUse")
+	got, err := floatingips.Get(ctx, alice, used.ID).Extract()
+	require.NoError(t, err, "a refused delete changes nothing")
+	assert.Equal(t, p.ID, got.PortID)
+}
+
+// TestExternalSubnetsHidden: another project sees a non-shared external
+// network but not its subnets (neutron up to 2024.1).
+func TestExternalSubnetsHidden(t *testing.T) {
+	e := newEnv(t, memory.New(nil), neutron.Options{})
+	ctx := context.Background()
+	ext, sub := e.external("172.24.4.0/24")
+	bob := e.client("bob-token")
+	_, err := networks.Get(ctx, bob, ext).Extract()
+	require.NoError(t, err, "the external network is visible")
+	_, err = subnets.Get(ctx, bob, sub).Extract()
+	expectFault(t, err, 404, "SubnetNotFound")
+	all, err := subnets.List(bob, subnets.ListOpts{}).AllPages(ctx)
+	require.NoError(t, err)
+	list, _ := subnets.ExtractSubnets(all)
+	assert.Empty(t, list)
+	// Shared networks' subnets stay visible.
+	status, body := e.raw("admin-token", "POST", "/v2.0/networks", map[string]any{"network": map[string]any{"name": "shared", "shared": true}})
+	require.Equal(t, 201, status)
+	shared := e.subnet("admin-token", apitest.Field[string](t, body, "network", "id"), "10.9.0.0/24")
+	_, err = subnets.Get(ctx, bob, shared).Extract()
+	assert.NoError(t, err)
+}
+
+// TestDefaultQuotaHasOnlyResources: the defaults name no project.
+func TestDefaultQuotaHasOnlyResources(t *testing.T) {
+	e := newEnv(t, memory.New(nil), neutron.Options{})
+	status, body := e.raw("admin-token", "GET", "/v2.0/quotas/project-a/default", nil)
+	require.Equal(t, 200, status)
+	q := apitest.Field[map[string]any](t, body, "quota")
+	assert.NotContains(t, q, "project_id")
+	assert.NotContains(t, q, "tenant_id")
+	assert.Equal(t, "100", fmt.Sprint(q["network"]))
+}
+
+// TestRuleFaults: a port out of range is SecurityGroupInvalidPortValue,
+// a remote group that is no group — well-formed or not — is not found.
+func TestRuleFaults(t *testing.T) {
+	e := newEnv(t, memory.New(nil), neutron.Options{})
+	status, body := e.raw("alice-token", "POST", "/v2.0/security-groups", map[string]any{"security_group": map[string]any{"name": "g"}})
+	require.Equal(t, 201, status)
+	sg := apitest.Field[string](t, body, "security_group", "id")
+	rule := func(extra map[string]any) (int, string, string) {
+		r := map[string]any{"security_group_id": sg, "direction": "ingress", "protocol": "tcp"}
+		for k, v := range extra {
+			r[k] = v
+		}
+		status, body := e.raw("alice-token", "POST", "/v2.0/security-group-rules", map[string]any{"security_group_rule": r})
+		if status == 201 {
+			return status, "", ""
+		}
+		return status, apitest.Field[string](t, body, "NeutronError", "type"), apitest.Field[string](t, body, "NeutronError", "message")
+	}
+	status, typ, msg := rule(map[string]any{"port_range_min": -16, "port_range_max": 22})
+	assert.Equal(t, 400, status)
+	assert.Equal(t, "SecurityGroupInvalidPortValue", typ)
+	assert.Equal(t, "Invalid value for port -16.", msg)
+	status, typ, _ = rule(map[string]any{"port_range_min": 22, "port_range_max": 65536})
+	assert.Equal(t, 400, status)
+	assert.Equal(t, "SecurityGroupInvalidPortValue", typ)
+	for _, id := range []string{"not-a-uuid", "8f1b8e52-3a3c-4f6e-9d3f-8c5a1e2b7d90"} {
+		status, typ, _ = rule(map[string]any{"remote_group_id": id})
+		assert.Equal(t, 404, status, id)
+		assert.Equal(t, "SecurityGroupNotFound", typ, id)
+	}
+	status, _, _ = rule(map[string]any{"port_range_min": 22, "port_range_max": 22})
+	assert.Equal(t, 201, status)
+}
+
+// TestDeleteAutoAddressSubnet: a SLAAC or DHCPv6-stateless subnet goes
+// with the addresses ports made on it; a router's interface keeps it.
+func TestDeleteAutoAddressSubnet(t *testing.T) {
+	for _, mode := range []string{"slaac", "dhcpv6-stateless"} {
+		t.Run(mode, func(t *testing.T) {
+			e := newEnv(t, memory.New(nil), neutron.Options{})
+			ctx := context.Background()
+			c := e.client("alice-token")
+			n := e.network("alice-token", "v6")
+			v4 := e.subnet("alice-token", n, "10.0.0.0/24")
+			status, body := e.raw("alice-token", "POST", "/v2.0/subnets", map[string]any{"subnet": map[string]any{"network_id": n,
+				"cidr": "2001:db8::/64", "ip_version": 6, "ipv6_address_mode": mode, "ipv6_ra_mode": mode}})
+			require.Equal(t, 201, status, "%v", body)
+			v6 := apitest.Field[string](t, body, "subnet", "id")
+			p, err := ports.Create(ctx, c, ports.CreateOpts{NetworkID: n}).Extract()
+			require.NoError(t, err)
+			require.Len(t, p.FixedIPs, 2)
+
+			r, err := routers.Create(ctx, c, routers.CreateOpts{Name: "r"}).Extract()
+			require.NoError(t, err)
+			_, err = routers.AddInterface(ctx, c, r.ID, routers.AddInterfaceOpts{SubnetID: v6}).Extract()
+			require.NoError(t, err)
+			err = subnets.Delete(ctx, c, v6).ExtractErr()
+			expectFault(t, err, 409, "SubnetInUse")
+			_, err = routers.RemoveInterface(ctx, c, r.ID, routers.RemoveInterfaceOpts{SubnetID: v6}).Extract()
+			require.NoError(t, err)
+
+			require.NoError(t, subnets.Delete(ctx, c, v6).ExtractErr())
+			p, err = ports.Get(ctx, c, p.ID).Extract()
+			require.NoError(t, err)
+			require.Len(t, p.FixedIPs, 1)
+			assert.Equal(t, v4, p.FixedIPs[0].SubnetID, "the IPv4 address stays")
+		})
+	}
+}
+
+// TestExtGwModeListed: enable_snat works, so ext-gw-mode is listed.
+func TestExtGwModeListed(t *testing.T) {
+	assert.Contains(t, aliases(neutron.Extensions()), "ext-gw-mode")
+	e := newEnv(t, memory.New(nil), neutron.Options{})
+	ext, _ := e.external("172.24.4.0/24")
+	status, body := e.raw("admin-token", "POST", "/v2.0/routers", map[string]any{"router": map[string]any{"name": "r",
+		"external_gateway_info": map[string]any{"network_id": ext, "enable_snat": false}}})
+	require.Equal(t, 201, status, "%v", body)
+	assert.Equal(t, false, apitest.Field[bool](t, body, "router", "external_gateway_info", "enable_snat"))
+}
+
+func aliases(xs []neutron.Extension) []string {
+	var out []string
+	for _, x := range xs {
+		out = append(out, x.Alias)
+	}
+	return out
+}
