@@ -7,6 +7,7 @@ import (
 	"net/netip"
 	"reflect"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -128,6 +129,7 @@ var (
 		a("ipv6_ra_mode", post|filter|sorted, vOrNull(vOneOf(ipv6Modes...))),
 		a("ipv6_address_mode", post|filter|sorted, vOrNull(vOneOf(ipv6Modes...))),
 		a("subnetpool_id", post|filter|sorted, vOrNull(vUUID)),
+		a("service_types", post|put|filter, vList(vServiceType)),
 		a("tags", 0, nil),
 	)
 	ports = newKind("port", "ports", "Port", Port{}, true,
@@ -147,6 +149,8 @@ var (
 		a("binding:vif_type", adminSee|filter, nil),
 		a("binding:vif_details", adminSee, nil),
 		a("binding:vnic_type", post|put|filter, vOneOf("normal", "direct", "macvtap", "baremetal", "direct-physical", "virtio-forwarder", "smart-nic", "vdpa", "remote-managed")),
+		a("extra_dhcp_opts", post|put, vOrNull(vList(vDHCPOpt))),
+		a("trusted", post|put|adminSet|adminSee, vOrNull(vBool)),
 		a("tags", 0, nil),
 	)
 	securityGroups = newKind("security_group", "security_groups", "SecurityGroup", SecurityGroup{}, true,
@@ -246,6 +250,25 @@ func vInt(min, max int) check {
 		}
 		return json.RawMessage(strconv.Itoa(n)), nil
 	}
+}
+
+// vServiceType is a device owner a subnet may serve, or a prefix of
+// one ("network:", "compute:", "neutron:"), as neutron takes them.
+func vServiceType(v json.RawMessage) (json.RawMessage, error) {
+	var s string
+	if json.Unmarshal(v, &s) != nil || !slices.ContainsFunc([]string{"network:", "compute:", "neutron:"}, func(p string) bool { return strings.HasPrefix(s, p) }) {
+		return nil, fmt.Errorf("Service type '%s' is not a device owner (network:*, compute:*, neutron:*)", short(v))
+	}
+	return v, nil
+}
+
+// vNotEmpty takes a string that is not empty.
+func vNotEmpty(v json.RawMessage) (json.RawMessage, error) {
+	var s string
+	if json.Unmarshal(v, &s) != nil || strings.TrimSpace(s) == "" {
+		return nil, fmt.Errorf("'%s' Blank strings are not permitted", short(v))
+	}
+	return v, nil
 }
 
 // vPort is neutron-lib's convert_validate_port_value: 0 to 65535, else
@@ -479,9 +502,12 @@ func vDict(what string, keys map[string]check, required ...string) check {
 }
 
 var (
-	vPool        = vDict("allocation pool", map[string]check{"start": vIP, "end": vIP}, "start", "end")
-	vHostRoute   = vDict("host route", map[string]check{"destination": vCIDR, "nexthop": vIP}, "destination", "nexthop")
-	vFixedIP     = dropEmpty(vDict("fixed IP", map[string]check{"subnet_id": vUUID, "ip_address": vIP}))
+	vPool      = vDict("allocation pool", map[string]check{"start": vIP, "end": vIP}, "start", "end")
+	vHostRoute = vDict("host route", map[string]check{"destination": vCIDR, "nexthop": vIP}, "destination", "nexthop")
+	vFixedIP   = dropEmpty(vDict("fixed IP", map[string]check{"subnet_id": vUUID, "ip_address": vIP}))
+	vDHCPOpt   = vDict("extra DHCP option", map[string]check{
+		"opt_name": vNotEmpty, "opt_value": vOrNull(vNotEmpty), "ip_version": vIntOneOf(4, 6),
+	}, "opt_name", "opt_value")
 	vAddressPair = vDict("allowed address pair", map[string]check{"ip_address": vIPOrCIDR, "mac_address": vMAC}, "ip_address")
 	// dict_or_nodata: an empty object is no gateway, as null is.
 	vGateway = emptyIsNull(vDict("external gateway info", map[string]check{

@@ -78,4 +78,23 @@
 // with its MACs attached; an unbound port's MACs are attached to the
 // network. Neutron and Sliceable networks share one fabric and never see
 // each other's frames.
+//
+// Statuses say what the configuration is, as far as this service can
+// know it: a port bound to a switch port is ACTIVE when it and its
+// network are up (the fabric forwards for it); a router's interface and
+// gateway ports are ACTIVE once the router has them, and a floating IP
+// once it is associated — but no L3 data plane is behind routers and
+// floating IPs yet: they are kept, validated and listed, and nothing
+// routes or translates their traffic.
+//
+// # Against OpenStack's own suites
+//
+// gophercloud's acceptance tests for Networking v2 run against this
+// package with internal/suites/gophercloud.sh (a server on a memory
+// store and a Keystone stand-in, internal/suites/keystone). What they
+// test that this package does not have: subnet pools, RBAC policies,
+// address scopes and address groups (not yet built); agents and L3-agent
+// scheduling, QoS, trunks, segments, BGP, VPN, FWaaS, port forwarding
+// and tap-as-a-service (services outside a Neutron API server, not
+// claimed: their extensions are not listed, so clients skip them).
 package neutron

@@ -112,6 +112,8 @@ func (h *Handler) routes(rt *httpapi.Router) {
 	}
 	rt.Handle("PUT /v2.0/routers/{id}/add_router_interface", h.routerInterface)
 	rt.Handle("PUT /v2.0/routers/{id}/remove_router_interface", h.routerInterface)
+	rt.Handle("PUT /v2.0/routers/{id}/add_extraroutes", h.extraRoutes)
+	rt.Handle("PUT /v2.0/routers/{id}/remove_extraroutes", h.extraRoutes)
 }
 
 // jsonSuffix marks a request whose path ended in ".json", so that links

@@ -1,9 +1,11 @@
 package neutron
 
 // What the API has beside its collections' create, read, update and
-// delete: router interfaces, tags, quotas and the list of extensions.
+// delete: router interfaces and extra routes, tags, quotas and the list
+// of extensions.
 
 import (
+	"bytes"
 	"encoding/json"
 	"net/http"
 	"slices"
@@ -43,6 +45,45 @@ func (h *Handler) routerInterface(w http.ResponseWriter, r *http.Request) error 
 	}
 	b, _ := json.Marshal(info)
 	writeJSON(w, 200, b)
+	return nil
+}
+
+// extraRoutes is extraroute-atomic's add_extraroutes and
+// remove_extraroutes: {"router": {"routes": [...]}} in, the router out.
+func (h *Handler) extraRoutes(w http.ResponseWriter, r *http.Request) error {
+	body, err := h.readBody(w, r)
+	if err != nil {
+		return err
+	}
+	var in map[string]json.RawMessage
+	raw, ok := body["router"]
+	if !ok || len(body) != 1 || json.Unmarshal(raw, &in) != nil || in == nil {
+		return badRequest("Unable to find 'router' in request body")
+	}
+	for k := range in {
+		if k != "routes" {
+			return badRequest("Unrecognized attribute(s) '%s'", k)
+		}
+	}
+	var routes []HostRoute
+	if _, err := vList(vHostRoute)(in["routes"]); err != nil {
+		return invalidAttr("routes", err.Error())
+	}
+	json.Unmarshal(in["routes"], &routes)
+	var rt Router
+	if strings.HasSuffix(r.URL.Path, "/add_extraroutes") {
+		rt, err = h.svc.AddExtraRoutes(r.Context(), r.PathValue("id"), routes)
+	} else {
+		rt, err = h.svc.RemoveExtraRoutes(r.Context(), r.PathValue("id"), routes)
+	}
+	if err != nil {
+		return err
+	}
+	var buf bytes.Buffer
+	buf.WriteString(`{"router":`)
+	buf.Write(render(routers, &rt, callerFrom(r.Context()), nil))
+	buf.WriteString("}")
+	writeJSON(w, 200, buf.Bytes())
 	return nil
 }
 
@@ -228,6 +269,7 @@ var extensions = []Extension{
 	{"Neutron L3 Router", "router", "Router abstraction for basic L3 forwarding between L2 Neutron networks and access to external networks via a NAT gateway.", "2012-07-20T10:00:00-00:00", []any{}},
 	{"Neutron L3 Configurable external gateway mode", "ext-gw-mode", "Extension of the router abstraction for specifying whether SNAT should occur on the external gateway", "2013-03-28T10:00:00-00:00", []any{}},
 	{"Neutron Extra Route", "extraroute", "Extra routes configuration for L3 router", "2013-02-01T10:00:00-00:00", []any{}},
+	{"Atomically add/remove extra routes", "extraroute-atomic", "Edit extra routes of a router on server side by atomically adding/removing extra routes", "2019-07-10T00:00:00-00:00", []any{}},
 	{"Quota management support", "quotas", "Expose functions for quotas management per project", "2012-07-29T10:00:00-00:00", []any{}},
 	{"Quota details management support", "quota_details", "Expose functions for quotas usage statistics per project", "2017-02-10T10:00:00-00:00", []any{}},
 	{"Resource revision numbers", "standard-attr-revisions", "This extension will display the revision number of neutron resources.", "2016-04-11T10:00:00-00:00", []any{}},
@@ -245,6 +287,9 @@ var extensions = []Extension{
 	{"Network MTU (writable)", "net-mtu-writable", "Provides a writable MTU attribute for a network resource.", "2017-07-12T00:00:00-00:00", []any{}},
 	{"Port Security", "port-security", "Provides port security", "2012-07-23T10:00:00-00:00", []any{}},
 	{"Allowed Address Pairs", "allowed-address-pairs", "Provides allowed address pairs", "2013-07-23T10:00:00-00:00", []any{}},
+	{"Neutron Extra DHCP options", "extra_dhcp_opt", "Extra options configuration for DHCP. For example PXE boot options to DHCP clients can be specified (e.g. tftp-server, server-ip-address, bootfile-name)", "2013-03-17T12:00:00-00:00", []any{}},
+	{"Port trusted vif", "port-trusted-vif", "Expose port 'trusted' attribute in the API", "2024-07-11T10:00:00-00:00", []any{}},
+	{"Subnet service types", "subnet-service-types", "Provides ability to set the subnet service_types field", "2016-03-03T10:00:00-00:00", []any{}},
 	{"Port Binding", "binding", "Expose port bindings of a virtual port to external application", "2014-02-03T10:00:00-00:00", []any{}},
 }
 

@@ -47,7 +47,10 @@ type Subnet struct {
 	IPv6RAMode      *string          `json:"ipv6_ra_mode"`
 	IPv6AddressMode *string          `json:"ipv6_address_mode"`
 	SubnetPoolID    *string          `json:"subnetpool_id"`
-	Tags            []string         `json:"tags"`
+	// ServiceTypes are the device owners the subnet gives addresses
+	// to (subnet-service-types); none: any port.
+	ServiceTypes []string `json:"service_types"`
+	Tags         []string `json:"tags"`
 }
 
 // AllocationPool is an inclusive range of addresses.
@@ -83,7 +86,21 @@ type Port struct {
 	VIFType             string         `json:"binding:vif_type"`
 	VIFDetails          map[string]any `json:"binding:vif_details"`
 	VNICType            string         `json:"binding:vnic_type"`
-	Tags                []string       `json:"tags"`
+	// ExtraDHCPOpts are DHCP options given to the port beyond the
+	// subnet's (extra_dhcp_opt).
+	ExtraDHCPOpts []DHCPOption `json:"extra_dhcp_opts"`
+	// Trusted marks a trusted VIF (port-trusted-vif); it is kept in
+	// binding:profile as "trusted", where neutron keeps it. Nil: unset.
+	Trusted *bool    `json:"trusted"`
+	Tags    []string `json:"tags"`
+}
+
+// DHCPOption is an extra DHCP option of a port: its name (or number)
+// and value, for IPv4 or IPv6.
+type DHCPOption struct {
+	Name      string `json:"opt_name"`
+	Value     string `json:"opt_value"`
+	IPVersion int    `json:"ip_version"`
 }
 
 // FixedIP is one of a port's addresses.

@@ -87,7 +87,10 @@ type SubnetOptions struct {
 	IPv6RAMode      *string          `json:"ipv6_ra_mode"`
 	IPv6AddressMode *string          `json:"ipv6_address_mode"`
 	SubnetPoolID    *string          `json:"subnetpool_id"`
-	Null            []string
+	// ServiceTypes limit the subnet's addresses to ports of these
+	// device owners ("network:floatingip", "compute:nova", ...).
+	ServiceTypes []string `json:"service_types"`
+	Null         []string
 }
 
 func (o SubnetOptions) subnetAttrs() Attrs { return attrsOf(o) }
@@ -111,7 +114,20 @@ type PortOptions struct {
 	HostID   *string        `json:"binding:host_id"`
 	Profile  map[string]any `json:"binding:profile"`
 	VNICType *string        `json:"binding:vnic_type"`
-	Null     []string
+	// ExtraDHCPOpts set, change or (with a nil Value) remove extra
+	// DHCP options by name and IP version.
+	ExtraDHCPOpts []DHCPOptionChange `json:"extra_dhcp_opts"`
+	// Trusted marks the port a trusted VIF (admins only).
+	Trusted *bool `json:"trusted"`
+	Null    []string
+}
+
+// DHCPOptionChange is an extra DHCP option in a port's create or update:
+// a nil Value removes the option; IPVersion 0 is 4.
+type DHCPOptionChange struct {
+	Name      string  `json:"opt_name"`
+	Value     *string `json:"opt_value"`
+	IPVersion int     `json:"ip_version,omitempty"`
 }
 
 func (o PortOptions) portAttrs() Attrs { return attrsOf(o) }

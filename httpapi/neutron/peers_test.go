@@ -2,6 +2,7 @@ package neutron_test
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"testing"
 
@@ -214,4 +215,182 @@ func aliases(xs []neutron.Extension) []string {
 		out = append(out, x.Alias)
 	}
 	return out
+}
+
+// TestExtraRoutesAtomic: add_extraroutes and remove_extraroutes change
+// only the routes they name.
+func TestExtraRoutesAtomic(t *testing.T) {
+	e := newEnv(t, memory.New(nil), neutron.Options{})
+	ctx := context.Background()
+	c := e.client("alice-token")
+	n := e.network("alice-token", "n")
+	sub := e.subnet("alice-token", n, "10.0.0.0/24")
+	r, err := routers.Create(ctx, c, routers.CreateOpts{Name: "r"}).Extract()
+	require.NoError(t, err)
+	_, err = routers.AddInterface(ctx, c, r.ID, routers.AddInterfaceOpts{SubnetID: sub}).Extract()
+	require.NoError(t, err)
+	route := func(dst string) map[string]any { return map[string]any{"destination": dst, "nexthop": "10.0.0.10"} }
+	put := func(op string, routes ...map[string]any) (int, []any) {
+		status, body := e.raw("alice-token", "PUT", "/v2.0/routers/"+r.ID+"/"+op, map[string]any{"router": map[string]any{"routes": routes}})
+		if status != 200 {
+			return status, nil
+		}
+		return status, apitest.Field[[]any](t, body, "router", "routes")
+	}
+	status, routes := put("add_extraroutes", route("192.168.1.0/24"), route("192.168.2.0/24"))
+	require.Equal(t, 200, status)
+	assert.Len(t, routes, 2)
+	_, routes = put("add_extraroutes", route("192.168.2.0/24"), route("192.168.3.0/24"))
+	assert.Len(t, routes, 3, "one already there, one new")
+	_, routes = put("remove_extraroutes", route("192.168.1.0/24"), route("192.168.9.0/24"))
+	assert.Len(t, routes, 2, "one removed, one that was not there ignored")
+	got, err := routers.Get(ctx, c, r.ID).Extract()
+	require.NoError(t, err)
+	assert.Len(t, got.Routes, 2)
+	status, _ = put("add_extraroutes", map[string]any{"destination": "192.168.4.0/24", "nexthop": "172.16.0.1"})
+	assert.Equal(t, 400, status, "a nexthop the router does not reach")
+	status, _ = e.raw("alice-token", "PUT", "/v2.0/routers/"+r.ID+"/add_extraroutes", map[string]any{"router": map[string]any{"name": "x"}})
+	assert.Equal(t, 400, status)
+	status, _ = e.raw("bob-token", "PUT", "/v2.0/routers/"+r.ID+"/add_extraroutes", map[string]any{"router": map[string]any{"routes": []any{route("192.168.5.0/24")}}})
+	assert.Equal(t, 404, status, "another project's router")
+}
+
+// TestExtraDHCPOpts: options given on create, changed, added and removed
+// (a null value) by name and IP version on update.
+func TestExtraDHCPOpts(t *testing.T) {
+	e := newEnv(t, memory.New(nil), neutron.Options{})
+	n := e.network("alice-token", "n")
+	e.subnet("alice-token", n, "10.0.0.0/24")
+	status, body := e.raw("alice-token", "POST", "/v2.0/ports", map[string]any{"port": map[string]any{"network_id": n,
+		"extra_dhcp_opts": []any{map[string]any{"opt_name": "bootfile-name", "opt_value": "pxelinux.0"},
+			map[string]any{"opt_name": "tftp-server", "opt_value": "10.0.0.5"},
+			map[string]any{"opt_name": "bootfile-name", "opt_value": "ipxe.efi", "ip_version": 6}}}})
+	require.Equal(t, 201, status, "%v", body)
+	id := apitest.Field[string](t, body, "port", "id")
+	assert.Len(t, apitest.Field[[]any](t, body, "port", "extra_dhcp_opts"), 3)
+	status, body = e.raw("alice-token", "PUT", "/v2.0/ports/"+id, map[string]any{"port": map[string]any{
+		"extra_dhcp_opts": []any{map[string]any{"opt_name": "bootfile-name", "opt_value": nil},
+			map[string]any{"opt_name": "tftp-server", "opt_value": "10.0.0.6"},
+			map[string]any{"opt_name": "mtu", "opt_value": "1450"}}}})
+	require.Equal(t, 200, status, "%v", body)
+	var opts []neutron.DHCPOption
+	for _, o := range apitest.Field[[]any](t, body, "port", "extra_dhcp_opts") {
+		m := o.(map[string]any)
+		v, _ := m["ip_version"].(json.Number).Int64()
+		opts = append(opts, neutron.DHCPOption{Name: m["opt_name"].(string), Value: m["opt_value"].(string), IPVersion: int(v)})
+	}
+	assert.ElementsMatch(t, []neutron.DHCPOption{{Name: "tftp-server", Value: "10.0.0.6", IPVersion: 4},
+		{Name: "bootfile-name", Value: "ipxe.efi", IPVersion: 6}, {Name: "mtu", Value: "1450", IPVersion: 4}}, opts)
+	for _, bad := range []any{
+		[]any{map[string]any{"opt_value": "x"}},
+		[]any{map[string]any{"opt_name": "", "opt_value": "x"}},
+		[]any{map[string]any{"opt_name": "a", "opt_value": "x", "ip_version": 5}},
+		[]any{map[string]any{"opt_name": "a", "opt_value": "x", "colour": "red"}},
+	} {
+		status, _ = e.raw("alice-token", "PUT", "/v2.0/ports/"+id, map[string]any{"port": map[string]any{"extra_dhcp_opts": bad}})
+		assert.Equal(t, 400, status, "%v", bad)
+	}
+}
+
+// TestTrustedVIF: trusted is an admin's to set, kept in binding:profile.
+func TestTrustedVIF(t *testing.T) {
+	e := newEnv(t, memory.New(nil), neutron.Options{})
+	n := e.network("alice-token", "n")
+	status, body := e.raw("alice-token", "POST", "/v2.0/ports", map[string]any{"port": map[string]any{"network_id": n}})
+	require.Equal(t, 201, status)
+	id := apitest.Field[string](t, body, "port", "id")
+	status, _ = e.raw("alice-token", "PUT", "/v2.0/ports/"+id, map[string]any{"port": map[string]any{"trusted": true}})
+	assert.Equal(t, 403, status)
+	status, body = e.raw("admin-token", "PUT", "/v2.0/ports/"+id, map[string]any{"port": map[string]any{"trusted": true}})
+	require.Equal(t, 200, status, "%v", body)
+	assert.Equal(t, true, apitest.Field[bool](t, body, "port", "trusted"))
+	assert.Equal(t, true, apitest.Field[bool](t, body, "port", "binding:profile", "trusted"))
+	status, body = e.raw("admin-token", "PUT", "/v2.0/ports/"+id, map[string]any{"port": map[string]any{"trusted": nil}})
+	require.Equal(t, 200, status, "%v", body)
+	assert.NotContains(t, apitest.Field[map[string]any](t, body, "port", "binding:profile"), "trusted")
+	// Set through the profile, it shows as the attribute.
+	status, body = e.raw("admin-token", "PUT", "/v2.0/ports/"+id, map[string]any{"port": map[string]any{"binding:profile": map[string]any{"trusted": false}}})
+	require.Equal(t, 200, status, "%v", body)
+	assert.Equal(t, false, apitest.Field[bool](t, body, "port", "trusted"))
+}
+
+// TestSubnetServiceTypes: a subnet with service types gives addresses
+// only to ports of those device owners, which get them from it first.
+func TestSubnetServiceTypes(t *testing.T) {
+	e := newEnv(t, memory.New(nil), neutron.Options{})
+	n := e.network("alice-token", "n")
+	plain := e.subnet("alice-token", n, "10.0.0.0/24")
+	status, body := e.raw("alice-token", "POST", "/v2.0/subnets", map[string]any{"subnet": map[string]any{"network_id": n,
+		"cidr": "10.0.1.0/24", "ip_version": 4, "service_types": []string{"compute:nova"}}})
+	require.Equal(t, 201, status, "%v", body)
+	nova := apitest.Field[string](t, body, "subnet", "id")
+	port := func(owner string, fixed ...map[string]any) (int, map[string]any) {
+		p := map[string]any{"network_id": n, "device_owner": owner}
+		if fixed != nil {
+			p["fixed_ips"] = fixed
+		}
+		return e.raw("alice-token", "POST", "/v2.0/ports", map[string]any{"port": p})
+	}
+	status, body = port("compute:nova")
+	require.Equal(t, 201, status, "%v", body)
+	assert.Equal(t, nova, firstSubnet(t, body))
+	assert.Len(t, apitest.Field[[]any](t, body, "port", "fixed_ips"), 1)
+	status, body = port("")
+	require.Equal(t, 201, status, "%v", body)
+	assert.Equal(t, plain, firstSubnet(t, body))
+	status, body = port("", map[string]any{"subnet_id": nova})
+	assert.Equal(t, 400, status)
+	assert.Equal(t, "IpAddressGenerationFailureNoMatchingSubnet", apitest.Field[string](t, body, "NeutronError", "type"))
+
+	status, body = e.raw("alice-token", "PUT", "/v2.0/subnets/"+nova, map[string]any{"subnet": map[string]any{"service_types": []string{"network:floatingip"}}})
+	require.Equal(t, 200, status, "%v", body)
+	assert.Equal(t, []any{"network:floatingip"}, apitest.Field[[]any](t, body, "subnet", "service_types"))
+	status, _ = e.raw("alice-token", "PUT", "/v2.0/subnets/"+nova, map[string]any{"subnet": map[string]any{"service_types": []string{"dhcp"}}})
+	assert.Equal(t, 400, status)
+}
+
+// firstSubnet is the subnet of a port body's first fixed IP.
+func firstSubnet(t *testing.T, body map[string]any) string {
+	t.Helper()
+	ips := apitest.Field[[]any](t, body, "port", "fixed_ips")
+	require.NotEmpty(t, ips)
+	return ips[0].(map[string]any)["subnet_id"].(string)
+}
+
+// TestRouterPortsActive: a router's interface and gateway ports are
+// ACTIVE once the router has them (they bind to no switch port), and a
+// floating IP once it is associated.
+func TestRouterPortsActive(t *testing.T) {
+	e := newEnv(t, memory.New(nil), neutron.Options{})
+	ctx := context.Background()
+	c := e.client("alice-token")
+	ext, _ := e.external("172.24.4.0/24")
+	n := e.network("alice-token", "n")
+	sub := e.subnet("alice-token", n, "10.0.0.0/24")
+	r, err := routers.Create(ctx, c, routers.CreateOpts{Name: "r", GatewayInfo: &routers.GatewayInfo{NetworkID: ext}}).Extract()
+	require.NoError(t, err)
+	info, err := routers.AddInterface(ctx, c, r.ID, routers.AddInterfaceOpts{SubnetID: sub}).Extract()
+	require.NoError(t, err)
+	all, err := ports.List(e.client("admin-token"), ports.ListOpts{DeviceID: r.ID}).AllPages(ctx)
+	require.NoError(t, err)
+	ps, _ := ports.ExtractPorts(all)
+	require.Len(t, ps, 2, "interface and gateway")
+	for _, p := range ps {
+		assert.Equal(t, "ACTIVE", p.Status, p.DeviceOwner)
+	}
+	vm, err := ports.Create(ctx, c, ports.CreateOpts{NetworkID: n}).Extract()
+	require.NoError(t, err)
+	assert.Equal(t, "DOWN", vm.Status, "a VM's port is ACTIVE only once bound to a switch port")
+	fip, err := floatingips.Create(ctx, c, floatingips.CreateOpts{FloatingNetworkID: ext}).Extract()
+	require.NoError(t, err)
+	assert.Equal(t, "DOWN", fip.Status)
+	fip, err = floatingips.Update(ctx, c, fip.ID, floatingips.UpdateOpts{PortID: &vm.ID}).Extract()
+	require.NoError(t, err)
+	assert.Equal(t, "ACTIVE", fip.Status)
+	down := false
+	_, err = ports.Update(ctx, c, info.PortID, ports.UpdateOpts{AdminStateUp: &down}).Extract()
+	require.NoError(t, err)
+	p, err := ports.Get(ctx, c, info.PortID).Extract()
+	require.NoError(t, err)
+	assert.Equal(t, "DOWN", p.Status, "an interface set down")
 }

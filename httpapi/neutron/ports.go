@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/rand"
 	"fmt"
+	"maps"
 	"net/netip"
 	"slices"
 	"strings"
@@ -106,10 +107,13 @@ func (s *Service) buildPort(v *view, t *txn, c Caller, in input, project string)
 	p := &Port{Standard: s.newStandard(project, desc), NetworkID: n.ID, AdminStateUp: true,
 		PortSecurityEnabled: n.PortSecurityEnabled, VNICType: "normal", Profile: map[string]any{},
 		FixedIPs: []FixedIP{}, SecurityGroups: []string{}, AllowedAddressPairs: []AddressPair{}, Tags: []string{}}
-	in.into(p, "tenant_id", "project_id", "description", "network_id", "mac_address", "fixed_ips", "security_groups", "allowed_address_pairs")
+	in.into(p, "tenant_id", "project_id", "description", "network_id", "mac_address", "fixed_ips", "security_groups", "allowed_address_pairs",
+		"extra_dhcp_opts")
 	if p.Profile == nil {
 		p.Profile = map[string]any{}
 	}
+	p.ExtraDHCPOpts = mergeDHCPOpts(nil, in)
+	trusted(p, in)
 	if err := routerOwned(v, t, c, p.DeviceOwner, p.DeviceID, project); err != nil {
 		return nil, err
 	}
@@ -166,13 +170,30 @@ func (s *Service) assignMAC(v *view, t *txn, p *Port, in input) error {
 // wantedIPs resolves what a port asks for to its subnets: req's entries,
 // each address placed in the subnet of the network that holds it, or
 // (req nil) one entry per subnet of the network.
-func wantedIPs(n *Network, req *[]FixedIP, subnetOf func(id string) *Subnet) ([]FixedIP, error) {
+func wantedIPs(n *Network, owner string, req *[]FixedIP, subnetOf func(id string) *Subnet) ([]FixedIP, error) {
 	var want []FixedIP
+	noMatch := func() error {
+		return fault(ErrInvalid, "IpAddressGenerationFailureNoMatchingSubnet", "No valid service subnet for the given device owner, network %s, service type %s.", n.ID, owner)
+	}
 	if req == nil {
+		// The subnets that serve the port's device owner; else those
+		// that serve any.
+		var any []FixedIP
 		for _, id := range n.Subnets {
-			if sub := subnetOf(id); sub != nil {
+			sub := subnetOf(id)
+			switch {
+			case sub == nil:
+			case owner != "" && slices.Contains(sub.ServiceTypes, owner):
 				want = append(want, FixedIP{SubnetID: id})
+			case len(sub.ServiceTypes) == 0:
+				any = append(any, FixedIP{SubnetID: id})
 			}
+		}
+		if want == nil {
+			want = any
+		}
+		if want == nil && len(n.Subnets) > 0 {
+			return nil, noMatch()
 		}
 		return want, nil
 	}
@@ -198,6 +219,9 @@ func wantedIPs(n *Network, req *[]FixedIP, subnetOf func(id string) *Subnet) ([]
 			}
 			return nil, invalidInput("Failed to create port on network %s, because fixed_ips included invalid subnet %s", n.ID, f.SubnetID)
 		}
+		if sub := subnetOf(f.SubnetID); sub != nil && len(sub.ServiceTypes) > 0 && !slices.Contains(sub.ServiceTypes, owner) {
+			return nil, noMatch()
+		}
 		if f.IPAddress != "" {
 			if seen[f.IPAddress] {
 				return nil, invalidAttr("fixed_ips", fmt.Sprintf("Duplicate IP address '%s'", f.IPAddress))
@@ -221,7 +245,7 @@ func (s *Service) allocate(v *view, t *txn, n *Network, p *Port, old []FixedIP, 
 		}
 		return nil
 	}
-	want, err := wantedIPs(n, req, subnetOf)
+	want, err := wantedIPs(n, p.DeviceOwner, req, subnetOf)
 	if err != nil {
 		return err
 	}
@@ -365,6 +389,54 @@ func assignPairs(p *Port, in input) error {
 	return nil
 }
 
+// mergeDHCPOpts applies extra_dhcp_opts to a port's options as neutron
+// does: an option of the same name and IP version takes the new value,
+// or goes when the value is null; others are added (null ones dropped).
+func mergeDHCPOpts(cur []DHCPOption, in input) []DHCPOption {
+	out := slices.Clone(cur)
+	if out == nil {
+		out = []DHCPOption{}
+	}
+	var given []struct {
+		Name      string  `json:"opt_name"`
+		Value     *string `json:"opt_value"`
+		IPVersion int     `json:"ip_version"`
+	}
+	in.get("extra_dhcp_opts", &given)
+	for _, g := range given {
+		if g.IPVersion == 0 {
+			g.IPVersion = 4
+		}
+		i := slices.IndexFunc(out, func(o DHCPOption) bool { return o.Name == g.Name && o.IPVersion == g.IPVersion })
+		switch {
+		case i >= 0 && g.Value == nil:
+			out = slices.Delete(out, i, i+1)
+		case i >= 0:
+			out[i].Value = *g.Value
+		case g.Value != nil:
+			out = append(out, DHCPOption{Name: g.Name, Value: *g.Value, IPVersion: g.IPVersion})
+		}
+	}
+	return out
+}
+
+// trusted keeps the port's trusted flag and binding:profile's "trusted"
+// one: the attribute when given, else what the profile says.
+func trusted(p *Port, in input) {
+	if in.has("trusted") {
+		if p.Trusted == nil {
+			delete(p.Profile, "trusted")
+		} else {
+			p.Profile["trusted"] = *p.Trusted
+		}
+		return
+	}
+	p.Trusted = nil
+	if b, ok := p.Profile["trusted"].(bool); ok {
+		p.Trusted = &b
+	}
+}
+
 // bind works out a port's binding and status. binding:host_id names a
 // switch (its datapath id, "0x…" or OVS's 16 hex digits) and
 // binding:profile the port on it ({"port": N}, optionally {"vlan": V});
@@ -383,6 +455,11 @@ func bind(p *Port, n *Network) {
 	switch {
 	case p.DeviceOwner == OwnerFloatingIP:
 		p.Status = "N/A"
+	case (p.DeviceOwner == OwnerRouterInterface || p.DeviceOwner == OwnerRouterGateway) && p.AdminStateUp && n.AdminStateUp:
+		// A router's port is bound to its router, not to a switch
+		// port: ACTIVE once the router has it (see the package doc:
+		// no L3 forwarding is behind it yet).
+		p.Status = "ACTIVE"
 	case p.AdminStateUp && n.AdminStateUp && p.VIFType == "ovs":
 		p.Status = "ACTIVE"
 	default:
@@ -426,10 +503,14 @@ func parseHost(h string) (l2.DatapathID, error) {
 func (s *Service) updatePort(v *view, t *txn, c Caller, e *entry, in input) (any, error) {
 	old := e.obj.(*Port)
 	p := *old
-	in.into(&p, "mac_address", "fixed_ips", "security_groups", "allowed_address_pairs")
+	in.into(&p, "mac_address", "fixed_ips", "security_groups", "allowed_address_pairs", "extra_dhcp_opts")
 	if p.Profile == nil {
 		p.Profile = map[string]any{}
+	} else if in.has("trusted") {
+		p.Profile = maps.Clone(p.Profile)
 	}
+	p.ExtraDHCPOpts = mergeDHCPOpts(old.ExtraDHCPOpts, in)
+	trusted(&p, in)
 	n := v.network(p.NetworkID)
 	if n == nil {
 		return nil, notFound("Network", p.NetworkID)

@@ -531,3 +531,49 @@ func (s *Service) DeleteFloatingIP(ctx context.Context, id string, ifMatch int64
 		return nil
 	})
 }
+
+// AddExtraRoutes adds routes to a router's, leaving the others as they
+// are (extraroute-atomic): routes it has already are not doubled.
+func (s *Service) AddExtraRoutes(ctx context.Context, id string, routes []HostRoute) (Router, error) {
+	return s.editRoutes(ctx, id, routes, true)
+}
+
+// RemoveExtraRoutes removes routes from a router's; routes it does not
+// have are ignored.
+func (s *Service) RemoveExtraRoutes(ctx context.Context, id string, routes []HostRoute) (Router, error) {
+	return s.editRoutes(ctx, id, routes, false)
+}
+
+func (s *Service) editRoutes(ctx context.Context, id string, routes []HostRoute, add bool) (Router, error) {
+	c := callerFrom(ctx)
+	raw, _ := json.Marshal(routes)
+	given := input{"routes": raw}
+	if _, err := s.prepare(c, routers, given, false); err != nil {
+		return Router{}, err
+	}
+	json.Unmarshal(given["routes"], &routes) // as the validator spelled them
+	var out Router
+	err := s.write(ctx, func(v *view, t *txn) error {
+		e, err := v.owned(c, routers, id, "update")
+		if err != nil {
+			return err
+		}
+		next := slices.Clone(e.obj.(*Router).Routes)
+		for _, rt := range routes {
+			i := slices.Index(next, rt)
+			switch {
+			case add && i < 0:
+				next = append(next, rt)
+			case !add && i >= 0:
+				next = slices.Delete(next, i, i+1)
+			}
+		}
+		raw, _ := json.Marshal(next)
+		obj, err := s.updateRouter(v, t, c, e, input{"routes": raw})
+		if err == nil {
+			out = *obj.(*Router)
+		}
+		return err
+	})
+	return out, err
+}

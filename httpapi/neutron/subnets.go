@@ -39,7 +39,7 @@ func (s *Service) buildSubnet(v *view, t *txn, c Caller, in input, project strin
 	}
 	var desc string
 	in.get("description", &desc)
-	sub := &Subnet{Standard: s.newStandard(project, desc), EnableDHCP: true,
+	sub := &Subnet{Standard: s.newStandard(project, desc), EnableDHCP: true, ServiceTypes: []string{},
 		DNSNameservers: []string{}, HostRoutes: []HostRoute{}, Tags: []string{}}
 	in.into(sub, "tenant_id", "project_id", "description", "gateway_ip", "allocation_pools", "cidr")
 	if sub.SubnetPoolID != nil {
