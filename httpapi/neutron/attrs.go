@@ -182,6 +182,7 @@ var (
 	floatingIPs = newKind("floatingip", "floatingips", "FloatingIP", FloatingIP{}, true,
 		a("floating_network_id", post|required|filter|sorted, vUUID),
 		a("floating_ip_address", post|adminSet|filter|sorted, vIP),
+		a("subnet_id", post, vOrNull(vUUID)), // where the address comes from; not shown, as in neutron
 		a("port_id", post|put|filter|sorted, vOrNull(vUUID)),
 		a("fixed_ip_address", post|put|filter|sorted, vOrNull(vIP)),
 		a("router_id", filter|sorted, nil),

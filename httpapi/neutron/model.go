@@ -172,13 +172,16 @@ type RouterInterface struct {
 // port's fixed address or free.
 type FloatingIP struct {
 	Standard
-	FloatingNetworkID string   `json:"floating_network_id"`
-	FloatingIPAddress string   `json:"floating_ip_address"`
-	PortID            *string  `json:"port_id"`
-	FixedIPAddress    *string  `json:"fixed_ip_address"`
-	RouterID          *string  `json:"router_id"`
-	Status            string   `json:"status"`
-	Tags              []string `json:"tags"`
+	FloatingNetworkID string `json:"floating_network_id"`
+	FloatingIPAddress string `json:"floating_ip_address"`
+	// SubnetID is a create's choice of external subnet: not kept, so
+	// never shown, as neutron does not show it.
+	SubnetID       *string  `json:"subnet_id,omitempty"`
+	PortID         *string  `json:"port_id"`
+	FixedIPAddress *string  `json:"fixed_ip_address"`
+	RouterID       *string  `json:"router_id"`
+	Status         string   `json:"status"`
+	Tags           []string `json:"tags"`
 }
 
 // Device owners neutron and its clients use.

@@ -161,6 +161,7 @@ type FloatingIPOptions struct {
 	Description       *string `json:"description"`
 	FloatingNetworkID *string `json:"floating_network_id"`
 	FloatingIPAddress *string `json:"floating_ip_address"`
+	SubnetID          *string `json:"subnet_id"` // the external subnet to take the address from
 	PortID            *string `json:"port_id"`
 	FixedIPAddress    *string `json:"fixed_ip_address"`
 	Null              []string

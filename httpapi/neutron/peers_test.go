@@ -394,3 +394,72 @@ func TestRouterPortsActive(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, "DOWN", p.Status, "an interface set down")
 }
+
+// TestFloatingIPFromSubnet: subnet_id picks the external subnet the
+// address comes from; it is not shown.
+func TestFloatingIPFromSubnet(t *testing.T) {
+	e := newEnv(t, memory.New(nil), neutron.Options{})
+	ext, _ := e.external("172.24.4.0/24")
+	second := e.subnet("admin-token", ext, "172.24.5.0/24")
+	status, body := e.raw("alice-token", "POST", "/v2.0/floatingips", map[string]any{"floatingip": map[string]any{"floating_network_id": ext, "subnet_id": second}})
+	require.Equal(t, 201, status, "%v", body)
+	assert.Contains(t, apitest.Field[string](t, body, "floatingip", "floating_ip_address"), "172.24.5.")
+	assert.NotContains(t, apitest.Field[map[string]any](t, body, "floatingip"), "subnet_id")
+	other := e.subnet("alice-token", e.network("alice-token", "n"), "10.0.0.0/24")
+	status, _ = e.raw("alice-token", "POST", "/v2.0/floatingips", map[string]any{"floatingip": map[string]any{"floating_network_id": ext, "subnet_id": other}})
+	assert.Equal(t, 400, status, "a subnet of another network")
+}
+
+// TestFloatingIPOnRouterInterface: a router's interface port may hold a
+// floating IP, as in neutron.
+func TestFloatingIPOnRouterInterface(t *testing.T) {
+	e := newEnv(t, memory.New(nil), neutron.Options{})
+	ctx := context.Background()
+	c := e.client("alice-token")
+	ext, _ := e.external("172.24.4.0/24")
+	n := e.network("alice-token", "n")
+	e.subnet("alice-token", n, "10.0.0.0/24")
+	r, err := routers.Create(ctx, c, routers.CreateOpts{Name: "r", GatewayInfo: &routers.GatewayInfo{NetworkID: ext}}).Extract()
+	require.NoError(t, err)
+	p, err := ports.Create(ctx, c, ports.CreateOpts{NetworkID: n}).Extract()
+	require.NoError(t, err)
+	_, err = routers.AddInterface(ctx, c, r.ID, routers.AddInterfaceOpts{PortID: p.ID}).Extract()
+	require.NoError(t, err)
+	fip, err := floatingips.Create(ctx, c, floatingips.CreateOpts{FloatingNetworkID: ext, PortID: p.ID}).Extract()
+	require.NoError(t, err)
+	assert.Equal(t, r.ID, fip.RouterID)
+	gwPort, err := ports.List(e.client("admin-token"), ports.ListOpts{DeviceID: r.ID, DeviceOwner: "network:router_gateway"}).AllPages(ctx)
+	require.NoError(t, err)
+	gps, _ := ports.ExtractPorts(gwPort)
+	require.Len(t, gps, 1)
+	_, err = floatingips.Create(ctx, e.client("admin-token"), floatingips.CreateOpts{FloatingNetworkID: ext, PortID: gps[0].ID}).Extract()
+	expectFault(t, err, 400, "BadRequest")
+}
+
+// TestGatewayKeepsItsAddresses: an update naming the gateway's address
+// again, with another, keeps the first and adds the second.
+func TestGatewayKeepsItsAddresses(t *testing.T) {
+	e := newEnv(t, memory.New(nil), neutron.Options{})
+	ctx := context.Background()
+	admin := e.client("admin-token")
+	ext, sub := e.external("172.24.4.0/24")
+	r, err := routers.Create(ctx, admin, routers.CreateOpts{Name: "r", GatewayInfo: &routers.GatewayInfo{NetworkID: ext}}).Extract()
+	require.NoError(t, err)
+	first := r.GatewayInfo.ExternalFixedIPs[0]
+	r, err = routers.Update(ctx, admin, r.ID, routers.UpdateOpts{GatewayInfo: &routers.GatewayInfo{NetworkID: ext,
+		ExternalFixedIPs: []routers.ExternalFixedIP{first, {SubnetID: sub}}}}).Extract()
+	require.NoError(t, err)
+	require.Len(t, r.GatewayInfo.ExternalFixedIPs, 2)
+	assert.Equal(t, first, r.GatewayInfo.ExternalFixedIPs[0])
+	assert.NotEqual(t, first.IPAddress, r.GatewayInfo.ExternalFixedIPs[1].IPAddress)
+	all, err := ports.List(admin, ports.ListOpts{DeviceID: r.ID}).AllPages(ctx)
+	require.NoError(t, err)
+	ps, _ := ports.ExtractPorts(all)
+	require.Len(t, ps, 1, "the same gateway port")
+	assert.Len(t, ps[0].FixedIPs, 2)
+	// Back to the first alone: the second is released.
+	r, err = routers.Update(ctx, admin, r.ID, routers.UpdateOpts{GatewayInfo: &routers.GatewayInfo{NetworkID: ext,
+		ExternalFixedIPs: []routers.ExternalFixedIP{first}}}).Extract()
+	require.NoError(t, err)
+	assert.Equal(t, []routers.ExternalFixedIP{first}, r.GatewayInfo.ExternalFixedIPs)
+}

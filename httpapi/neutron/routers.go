@@ -64,6 +64,22 @@ func (s *Service) setGateway(v *view, t *txn, c Caller, r *Router, in input) err
 		if _, given := gi["external_fixed_ips"]; !given {
 			return nil
 		}
+		// New addresses on the same network: the gateway port keeps
+		// those named again and takes the others, as neutron updates it.
+		for pid := range v.portsByDevice[r.ID] {
+			if p := v.port(pid); p != nil && p.DeviceOwner == OwnerRouterGateway {
+				n := v.network(p.NetworkID)
+				np := *p
+				if err := s.allocate(v, t, n, &np, p.FixedIPs, &want.ExternalFixedIPs); err != nil {
+					return err
+				}
+				np.Standard = s.touched(np.Standard)
+				t.rewrite(ports, &np, v.get(ports, pid).rev)
+				want.ExternalFixedIPs = np.FixedIPs
+				r.ExternalGatewayInfo = want
+				return nil
+			}
+		}
 	}
 	// Remove the old gateway port.
 	if old != nil {
@@ -387,7 +403,7 @@ func (s *Service) buildFloatingIP(v *view, t *txn, c Caller, in input, project s
 	var desc string
 	in.get("description", &desc)
 	f := &FloatingIP{Standard: s.newStandard(project, desc), Status: "DOWN", Tags: []string{}}
-	in.into(f, "tenant_id", "project_id", "description", "port_id", "fixed_ip_address", "floating_ip_address")
+	in.into(f, "tenant_id", "project_id", "description", "port_id", "fixed_ip_address", "floating_ip_address", "subnet_id")
 	n, _, err := visibleNetwork(v, t, c, f.FloatingNetworkID)
 	if err != nil {
 		return nil, err
@@ -397,8 +413,14 @@ func (s *Service) buildFloatingIP(v *view, t *txn, c Caller, in input, project s
 	}
 	var fixed []FixedIP
 	var addr string
-	if in.get("floating_ip_address", &addr) {
+	var subnet *string
+	in.get("floating_ip_address", &addr)
+	in.get("subnet_id", &subnet)
+	if addr != "" || subnet != nil {
 		fixed = []FixedIP{{IPAddress: addr}}
+		if subnet != nil {
+			fixed[0].SubnetID = *subnet
+		}
 	}
 	p, err := s.servicePort(v, t, n, "", OwnerFloatingIP, f.ID, fixed, true)
 	if err != nil {
@@ -433,7 +455,9 @@ func (s *Service) associate(v *view, t *txn, c Caller, f *FloatingIP, in input) 
 		return notFound("Port", *portID)
 	}
 	p := pe.obj.(*Port)
-	if networkOwned(p.DeviceOwner) {
+	// A router's interface may hold one, as in neutron; other ports the
+	// network owns may not.
+	if networkOwned(p.DeviceOwner) && p.DeviceOwner != OwnerRouterInterface {
 		return fault(ErrInvalid, "BadRequest", "Bad floatingip request: Port %s is owned by the network (%s) and cannot have a floating IP.", p.ID, p.DeviceOwner)
 	}
 	var fixed *string

@@ -15,15 +15,21 @@ set -eu
 GOPHERCLOUD=${GOPHERCLOUD:-github.com/gophercloud/gophercloud/v2@v2.15.0}
 root=$(cd "$(dirname "$0")/../../../.." && pwd)
 work=$(mktemp -d)
-trap 'kill $(jobs -p) 2>/dev/null; rm -rf "$work"' EXIT INT TERM
+pids=
+trap 'kill $pids 2>/dev/null; rm -rf "$work"' EXIT INT TERM
 cd "$root"
 go build -o "$work/server" ./examples/server
 go build -o "$work/keystone" ./httpapi/neutron/internal/suites/keystone
 ks=127.0.0.1:${KEYSTONE_PORT:-35357}
 api=127.0.0.1:${NEUTRON_PORT:-19696}
 "$work/keystone" -listen "$ks" -neutron "http://$api/neutron/" >"$work/keystone.log" 2>&1 &
+pids="$pids $!"
 "$work/server" -http "$api" -openflow 127.0.0.1:0 -store memory -keystone "http://$ks/v3" -log-level warn >"$work/server.log" 2>&1 &
+pids="$pids $!"
 for i in $(seq 50); do curl -fs "http://$api/neutron/" >/dev/null 2>&1 && break; sleep 0.2; done
+for p in $pids; do
+	kill -0 "$p" 2>/dev/null || { cat "$work/keystone.log" "$work/server.log"; echo "gophercloud.sh: a server did not start (ports $ks, $api taken?)"; exit 1; }
+done
 
 token=$(curl -fsi "http://$ks/v3/auth/tokens" -H 'Content-Type: application/json' \
 	-d '{"auth":{"identity":{"methods":["password"],"password":{"user":{"name":"admin","password":"secret"}}},"scope":{"project":{"name":"admin"}}}}' |
