@@ -120,7 +120,9 @@ var (
 		a("name", post|put|filter|sorted, vString(255)),
 		a("network_id", post|required|filter|sorted, vUUID),
 		a("ip_version", post|required|filter|sorted, vIntOneOf(4, 6)),
-		a("cidr", post|required|filter|sorted, vString(64)),
+		a("cidr", post|filter|sorted, vString(64)), // or from subnetpool_id
+		a("prefixlen", post, vInt(0, 128)),
+		a("use_default_subnetpool", post, vBool),
 		a("gateway_ip", post|put|filter|sorted, vOrNull(vIP)),
 		a("allocation_pools", post|put, vList(vPool)),
 		a("dns_nameservers", post|put|filter, vList(vIP)),
@@ -189,7 +191,20 @@ var (
 		a("status", filter|sorted, nil),
 		a("tags", 0, nil),
 	)
-	allKinds = []*kind{networks, subnets, ports, securityGroups, securityGroupRules, routers, floatingIPs}
+	subnetPools = newKind("subnetpool", "subnetpools", "SubnetPool", SubnetPool{}, true,
+		a("name", post|put|filter|sorted, vString(255)),
+		a("prefixes", post|put|required, vList(vCIDR)),
+		a("default_prefixlen", post|put|filter|sorted, vInt(0, 128)),
+		a("min_prefixlen", post|put|filter|sorted, vInt(0, 128)),
+		a("max_prefixlen", post|put|filter|sorted, vInt(0, 128)),
+		a("default_quota", post|put|filter|sorted, vOrNull(vInt(0, 1<<31-1))),
+		a("ip_version", filter|sorted, nil),
+		a("shared", post|adminSet|filter|sorted, vBool),
+		a("is_default", post|put|adminSet|filter|sorted, vBool),
+		a("address_scope_id", post|put|filter|sorted, vOrNull(vUUID)),
+		a("tags", 0, nil),
+	)
+	allKinds = []*kind{networks, subnets, ports, securityGroups, securityGroupRules, routers, floatingIPs, subnetPools}
 	// immutable kinds are never updated (neutron has no update of a
 	// security group rule): PUT is not allowed on them.
 	immutable = map[*kind]bool{securityGroupRules: true}

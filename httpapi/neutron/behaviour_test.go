@@ -122,7 +122,7 @@ func TestBadInput(t *testing.T) {
 		{"POST", "/v2.0/networks", `{"networks": []}`, 400, "HTTPBadRequest"},
 		{"POST", "/v2.0/networks", `[]`, 400, "HTTPBadRequest"},
 		{"POST", "/v2.0/networks", "{\"network\": {\"name\": \"\xff\"}}", 400, "HTTPBadRequest"},
-		{"POST", "/v2.0/subnets", `{"subnet": {"network_id": "` + net + `", "ip_version": 4}}`, 400, "HTTPBadRequest"},
+		{"POST", "/v2.0/subnets", `{"subnet": {"network_id": "` + net + `", "ip_version": 4}}`, 400, "BadRequest"}, // no cidr, no pool
 		{"POST", "/v2.0/subnets", `{"subnet": {"network_id": "` + net + `", "ip_version": 5, "cidr": "10.0.0.0/24"}}`, 400, "HTTPBadRequest"},
 		{"POST", "/v2.0/subnets", `{"subnet": {"network_id": "nope", "ip_version": 4, "cidr": "10.0.0.0/24"}}`, 400, "HTTPBadRequest"},
 		{"POST", "/v2.0/subnets", `{"subnet": {"network_id": "8e6b8f5c-8d4e-4c7e-9a51-4a3b2f1e0d9c", "ip_version": 4, "cidr": "10.0.0.0/24"}}`, 404, "NetworkNotFound"},

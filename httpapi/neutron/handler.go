@@ -112,6 +112,8 @@ func (h *Handler) routes(rt *httpapi.Router) {
 	}
 	rt.Handle("PUT /v2.0/routers/{id}/add_router_interface", h.routerInterface)
 	rt.Handle("PUT /v2.0/routers/{id}/remove_router_interface", h.routerInterface)
+	rt.Handle("PUT /v2.0/subnetpools/{id}/add_prefixes", h.poolPrefixes)
+	rt.Handle("PUT /v2.0/subnetpools/{id}/remove_prefixes", h.poolPrefixes)
 	rt.Handle("PUT /v2.0/routers/{id}/add_extraroutes", h.extraRoutes)
 	rt.Handle("PUT /v2.0/routers/{id}/remove_extraroutes", h.extraRoutes)
 }
@@ -220,6 +222,7 @@ func writeJSON(w http.ResponseWriter, status int, body []byte) {
 var collections = map[string]*kind{
 	"networks": networks, "subnets": subnets, "ports": ports, "security-groups": securityGroups,
 	"security-group-rules": securityGroupRules, "routers": routers, "floatingips": floatingIPs,
+	"subnetpools": subnetPools,
 }
 
 func (h *Handler) openapi(w http.ResponseWriter, r *http.Request) error {
@@ -548,6 +551,8 @@ func (h *Handler) delete(w http.ResponseWriter, r *http.Request, k *kind) error 
 		err = h.svc.DeleteRouter(ctx, id, rev)
 	case floatingIPs:
 		err = h.svc.DeleteFloatingIP(ctx, id, rev)
+	case subnetPools:
+		err = h.svc.DeleteSubnetPool(ctx, id, rev)
 	}
 	if err != nil {
 		return err

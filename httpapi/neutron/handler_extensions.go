@@ -87,6 +87,32 @@ func (h *Handler) extraRoutes(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
+// poolPrefixes is subnetpool-prefix-ops' add_prefixes and
+// remove_prefixes: {"prefixes": [...]} in, the pool's prefixes out.
+func (h *Handler) poolPrefixes(w http.ResponseWriter, r *http.Request) error {
+	body, err := h.readBody(w, r)
+	if err != nil {
+		return err
+	}
+	var given []string
+	raw, ok := body["prefixes"]
+	if !ok || len(body) != 1 || json.Unmarshal(raw, &given) != nil {
+		return badRequest("Unable to find 'prefixes' in request body")
+	}
+	var out []string
+	if strings.HasSuffix(r.URL.Path, "/add_prefixes") {
+		out, err = h.svc.AddSubnetPoolPrefixes(r.Context(), r.PathValue("id"), given)
+	} else {
+		out, err = h.svc.RemoveSubnetPoolPrefixes(r.Context(), r.PathValue("id"), given)
+	}
+	if err != nil {
+		return err
+	}
+	b, _ := json.Marshal(map[string][]string{"prefixes": out})
+	writeJSON(w, 200, b)
+	return nil
+}
+
 // writeTags answers with a resource's tags.
 func writeTags(w http.ResponseWriter, tags []string) {
 	b, _ := json.Marshal(map[string][]string{"tags": tags})
@@ -290,6 +316,9 @@ var extensions = []Extension{
 	{"Neutron Extra DHCP options", "extra_dhcp_opt", "Extra options configuration for DHCP. For example PXE boot options to DHCP clients can be specified (e.g. tftp-server, server-ip-address, bootfile-name)", "2013-03-17T12:00:00-00:00", []any{}},
 	{"Port trusted vif", "port-trusted-vif", "Expose port 'trusted' attribute in the API", "2024-07-11T10:00:00-00:00", []any{}},
 	{"Subnet service types", "subnet-service-types", "Provides ability to set the subnet service_types field", "2016-03-03T10:00:00-00:00", []any{}},
+	{"Subnet Allocation", "subnet_allocation", "Enables allocation of subnets from a subnet pool", "2015-03-30T10:00:00-00:00", []any{}},
+	{"Default Subnetpools", "default-subnetpools", "Provides ability to mark and use a subnetpool as the default.", "2016-02-18T18:00:00-00:00", []any{}},
+	{"Subnet Pool Prefix Operations", "subnetpool-prefix-ops", "Provides support for adjusting the prefix list of subnet pools", "2019-09-10T18:00:00-00:00", []any{}},
 	{"Port Binding", "binding", "Expose port bindings of a virtual port to external application", "2014-02-03T10:00:00-00:00", []any{}},
 }
 

@@ -51,6 +51,30 @@ type Subnet struct {
 	// to (subnet-service-types); none: any port.
 	ServiceTypes []string `json:"service_types"`
 	Tags         []string `json:"tags"`
+	// PrefixLen and UseDefaultSubnetPool are a create's choices of a
+	// CIDR from a pool: not kept, so never shown, as in neutron.
+	PrefixLen            *int  `json:"prefixlen,omitempty"`
+	UseDefaultSubnetPool *bool `json:"use_default_subnetpool,omitempty"`
+}
+
+// SubnetPool is a set of prefixes subnets take their CIDRs from.
+type SubnetPool struct {
+	Standard
+	Name string `json:"name"`
+	// Prefixes are the pool's address space, merged (adjacent and
+	// overlapping prefixes joined), as neutron shows them.
+	Prefixes         []string `json:"prefixes"`
+	DefaultPrefixLen int      `json:"default_prefixlen"`
+	MinPrefixLen     int      `json:"min_prefixlen"`
+	MaxPrefixLen     int      `json:"max_prefixlen"`
+	// DefaultQuota bounds what one project may take from the pool, in
+	// addresses (IPv4) or /64s (IPv6); nil: no bound.
+	DefaultQuota   *int     `json:"default_quota"`
+	IPVersion      int      `json:"ip_version"`
+	Shared         bool     `json:"shared"`
+	IsDefault      bool     `json:"is_default"`
+	AddressScopeID *string  `json:"address_scope_id"`
+	Tags           []string `json:"tags"`
 }
 
 // AllocationPool is an inclusive range of addresses.

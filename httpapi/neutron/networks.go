@@ -195,6 +195,8 @@ func (s *Service) createInputs(ctx context.Context, k *kind, ins []input) ([]any
 		b = s.buildRouter
 	case floatingIPs:
 		b = s.buildFloatingIP
+	case subnetPools:
+		b = s.buildSubnetPool
 	}
 	return s.create(ctx, k, ins, b)
 }
@@ -366,6 +368,8 @@ func (s *Service) updateInput(ctx context.Context, k *kind, id string, in input,
 			out, err = s.updateRouter(v, t, c, e, in)
 		case floatingIPs:
 			out, err = s.updateFloatingIP(v, t, c, e, in)
+		case subnetPools:
+			out, err = s.updateSubnetPool(v, t, c, e, in)
 		default: // immutable
 			err = fault(ErrNotSupported, "HTTPMethodNotAllowed", "%s cannot be updated", k.plural)
 		}
@@ -502,6 +506,8 @@ func (v *view) canSee(c Caller, obj any) bool {
 	switch o := obj.(type) {
 	case *Network:
 		return o.TenantID == c.Project || o.Shared || o.External
+	case *SubnetPool:
+		return o.TenantID == c.Project || o.Shared
 	case *Subnet:
 		if o.TenantID == c.Project {
 			return true

@@ -42,6 +42,10 @@ type SecurityGroupInput interface{ securityGroupAttrs() Attrs }
 // SecurityGroupRuleOptions, or Attrs.
 type SecurityGroupRuleInput interface{ securityGroupRuleAttrs() Attrs }
 
+// SubnetPoolInput is what CreateSubnetPool and UpdateSubnetPool take:
+// SubnetPoolOptions, or Attrs.
+type SubnetPoolInput interface{ subnetPoolAttrs() Attrs }
+
 func (a Attrs) networkAttrs() Attrs           { return a }
 func (a Attrs) subnetAttrs() Attrs            { return a }
 func (a Attrs) portAttrs() Attrs              { return a }
@@ -49,6 +53,7 @@ func (a Attrs) routerAttrs() Attrs            { return a }
 func (a Attrs) floatingIPAttrs() Attrs        { return a }
 func (a Attrs) securityGroupAttrs() Attrs     { return a }
 func (a Attrs) securityGroupRuleAttrs() Attrs { return a }
+func (a Attrs) subnetPoolAttrs() Attrs        { return a }
 
 // NetworkOptions are a network's attributes.
 type NetworkOptions struct {
@@ -90,7 +95,13 @@ type SubnetOptions struct {
 	// ServiceTypes limit the subnet's addresses to ports of these
 	// device owners ("network:floatingip", "compute:nova", ...).
 	ServiceTypes []string `json:"service_types"`
-	Null         []string
+	// PrefixLen is the size of the block taken from SubnetPoolID when
+	// CIDR is not given (the pool's default_prefixlen unless set);
+	// UseDefaultSubnetPool takes it from the default pool of the IP
+	// version.
+	PrefixLen            *int  `json:"prefixlen"`
+	UseDefaultSubnetPool *bool `json:"use_default_subnetpool"`
+	Null                 []string
 }
 
 func (o SubnetOptions) subnetAttrs() Attrs { return attrsOf(o) }
@@ -233,9 +244,9 @@ func attrsOf(opts any) Attrs {
 }
 
 // Resource is a type the Service keeps: Network, Subnet, Port, Router,
-// FloatingIP, SecurityGroup or SecurityGroupRule.
+// FloatingIP, SecurityGroup, SecurityGroupRule or SubnetPool.
 type Resource interface {
-	Network | Subnet | Port | Router | FloatingIP | SecurityGroup | SecurityGroupRule
+	Network | Subnet | Port | Router | FloatingIP | SecurityGroup | SecurityGroupRule | SubnetPool
 }
 
 // ListPage returns one page of the resources of type T the caller sees,
@@ -259,3 +270,22 @@ func ListPage[T Resource](ctx context.Context, s *Service, q Query) (Page[T], er
 	}
 	return out, nil
 }
+
+// SubnetPoolOptions are a subnet pool's attributes.
+type SubnetPoolOptions struct {
+	ProjectID        *string  `json:"project_id"`
+	Name             *string  `json:"name"`
+	Description      *string  `json:"description"`
+	Prefixes         []string `json:"prefixes"`
+	DefaultPrefixLen *int     `json:"default_prefixlen"`
+	MinPrefixLen     *int     `json:"min_prefixlen"`
+	MaxPrefixLen     *int     `json:"max_prefixlen"`
+	DefaultQuota     *int     `json:"default_quota"` // Null: "default_quota" for none
+	// Shared and IsDefault are admins' to set.
+	Shared         *bool   `json:"shared"`
+	IsDefault      *bool   `json:"is_default"`
+	AddressScopeID *string `json:"address_scope_id"`
+	Null           []string
+}
+
+func (o SubnetPoolOptions) subnetPoolAttrs() Attrs { return attrsOf(o) }

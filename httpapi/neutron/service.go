@@ -74,7 +74,7 @@ type Options struct {
 // each call, for the caller to change.
 func DefaultQuotas() map[string]int {
 	return map[string]int{
-		"network": 100, "subnet": 100, "port": 500, "router": 10, "floatingip": 50,
+		"network": 100, "subnet": 100, "subnetpool": -1, "port": 500, "router": 10, "floatingip": 50,
 		"security_group": 10, "security_group_rule": 100,
 	}
 }

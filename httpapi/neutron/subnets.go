@@ -41,12 +41,23 @@ func (s *Service) buildSubnet(v *view, t *txn, c Caller, in input, project strin
 	in.get("description", &desc)
 	sub := &Subnet{Standard: s.newStandard(project, desc), EnableDHCP: true, ServiceTypes: []string{},
 		DNSNameservers: []string{}, HostRoutes: []HostRoute{}, Tags: []string{}}
-	in.into(sub, "tenant_id", "project_id", "description", "gateway_ip", "allocation_pools", "cidr")
-	if sub.SubnetPoolID != nil {
-		return nil, fault(ErrNotFound, "SubnetPoolNotFound", "Subnet pool %s could not be found.", *sub.SubnetPoolID)
-	}
+	in.into(sub, "tenant_id", "project_id", "description", "gateway_ip", "allocation_pools", "cidr", "prefixlen", "use_default_subnetpool")
 	var cidr string
 	in.get("cidr", &cidr)
+	var prefixlen int
+	in.get("prefixlen", &prefixlen)
+	var useDefault bool
+	in.get("use_default_subnetpool", &useDefault)
+	switch {
+	case sub.SubnetPoolID != nil || useDefault:
+		if cidr, err = s.poolCIDR(v, t, c, sub, cidr, prefixlen, useDefault); err != nil {
+			return nil, err
+		}
+	case cidr == "":
+		return nil, fault(ErrInvalid, "BadRequest", "Bad subnets request: a cidr must be specified in the absence of a subnet pool.")
+	case in.has("prefixlen"):
+		return nil, fault(ErrInvalid, "BadRequest", "Bad subnets request: prefixlen is for a subnet from a subnet pool.")
+	}
 	prefix, err := parseSubnetCIDR(cidr, sub.IPVersion)
 	if err != nil {
 		return nil, err
