@@ -66,6 +66,9 @@ func FuzzCreate(f *testing.F) {
 		`{"security_group_rule": {"security_group_id": "x", "direction": "ingress", "protocol": "tcp", "port_range_min": 1}}`,
 		`{"port": {"network_id": "` + net + `", "binding:host_id": "0x1", "binding:profile": {"port": 3, "vlan": 10}}}`,
 		`{"network": {"name": null}}`, `{"network": []}`, `{}`, `null`, `{"network": {"mtu": "1400"}}`,
+		`{"subnetpool": {"name": "p", "prefixes": ["10.9.0.0/16", "10.8.0.0/16"], "default_prefixlen": 24, "default_quota": 1024}}`,
+		`{"subnet": {"network_id": "` + net + `", "ip_version": 4, "subnetpool_id": "8e6b8f5c-8d4e-4c7e-9a51-4a3b2f1e0d9c", "prefixlen": 26}}`,
+		`{"port": {"network_id": "` + net + `", "extra_dhcp_opts": [{"opt_name": "mtu", "opt_value": "1400", "ip_version": 4}], "trusted": true}}`,
 	} {
 		coll := "network"
 		if parts := strings.SplitN(s, `"`, 3); len(parts) == 3 {
@@ -76,7 +79,7 @@ func FuzzCreate(f *testing.F) {
 	f.Fuzz(func(t *testing.T, coll, body string) {
 		path := map[string]string{"port": "ports", "network": "networks", "subnet": "subnets",
 			"security_group_rule": "security-group-rules", "security_group": "security-groups",
-			"router": "routers", "floatingip": "floatingips"}[coll]
+			"router": "routers", "floatingip": "floatingips", "subnetpool": "subnetpools"}[coll]
 		if path == "" {
 			path = "ports"
 		}
