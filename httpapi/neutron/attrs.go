@@ -204,7 +204,12 @@ var (
 		a("address_scope_id", post|put|filter|sorted, vOrNull(vUUID)),
 		a("tags", 0, nil),
 	)
-	allKinds = []*kind{networks, subnets, ports, securityGroups, securityGroupRules, routers, floatingIPs, subnetPools}
+	addressScopes = newKind("address_scope", "address_scopes", "AddressScope", AddressScope{}, false,
+		a("name", post|put|filter|sorted, vString(255)),
+		a("ip_version", post|required|filter|sorted, vIntOneOf(4, 6)),
+		a("shared", post|put|adminSet|filter|sorted, vBool),
+	)
+	allKinds = []*kind{networks, subnets, ports, securityGroups, securityGroupRules, routers, floatingIPs, subnetPools, addressScopes}
 	// immutable kinds are never updated (neutron has no update of a
 	// security group rule): PUT is not allowed on them.
 	immutable = map[*kind]bool{securityGroupRules: true}

@@ -7,7 +7,8 @@
 //
 // Service has networks, subnets, ports, security groups and their rules,
 // routers (interfaces, external gateways, extra routes), floating IPs,
-// subnet pools (subnets that take their CIDR from one), quotas and tags, with neutron-lib's attributes, defaults, read-only
+// subnet pools (subnets that take their CIDR from one) and address
+// scopes (pools that share an address space), quotas and tags, with neutron-lib's attributes, defaults, read-only
 // rules and validators, and neutron's errors (an *Error names the
 // exception neutron raises: NetworkInUse, IpAddressAlreadyAllocated, ...).
 // It is usable without HTTP:
@@ -93,8 +94,7 @@
 // package with internal/suites/gophercloud.sh (a server on a memory
 // store and a Keystone stand-in, internal/suites/keystone). What they
 // test that this package does not have: RBAC policies (and the
-// rbac_policy quota), address scopes and address groups (not yet
-// built); agents and L3-agent
+// rbac_policy quota) and address groups (not yet built); agents and L3-agent
 // scheduling, QoS, trunks, segments, BGP, VPN, FWaaS, port forwarding
 // and tap-as-a-service (services outside a Neutron API server, not
 // claimed: their extensions are not listed, so clients skip them).

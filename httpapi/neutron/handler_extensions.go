@@ -316,6 +316,7 @@ var extensions = []Extension{
 	{"Neutron Extra DHCP options", "extra_dhcp_opt", "Extra options configuration for DHCP. For example PXE boot options to DHCP clients can be specified (e.g. tftp-server, server-ip-address, bootfile-name)", "2013-03-17T12:00:00-00:00", []any{}},
 	{"Port trusted vif", "port-trusted-vif", "Expose port 'trusted' attribute in the API", "2024-07-11T10:00:00-00:00", []any{}},
 	{"Subnet service types", "subnet-service-types", "Provides ability to set the subnet service_types field", "2016-03-03T10:00:00-00:00", []any{}},
+	{"Address scope", "address-scope", "Address scopes extension.", "2015-07-26T10:00:00-00:00", []any{}},
 	{"Subnet Allocation", "subnet_allocation", "Enables allocation of subnets from a subnet pool", "2015-03-30T10:00:00-00:00", []any{}},
 	{"Default Subnetpools", "default-subnetpools", "Provides ability to mark and use a subnetpool as the default.", "2016-02-18T18:00:00-00:00", []any{}},
 	{"Subnet Pool Prefix Operations", "subnetpool-prefix-ops", "Provides support for adjusting the prefix list of subnet pools", "2019-09-10T18:00:00-00:00", []any{}},

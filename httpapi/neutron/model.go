@@ -57,6 +57,15 @@ type Subnet struct {
 	UseDefaultSubnetPool *bool `json:"use_default_subnetpool,omitempty"`
 }
 
+// AddressScope is a space of addresses its subnet pools share without
+// overlapping.
+type AddressScope struct {
+	Standard
+	Name      string `json:"name"`
+	IPVersion int    `json:"ip_version"`
+	Shared    bool   `json:"shared"`
+}
+
 // SubnetPool is a set of prefixes subnets take their CIDRs from.
 type SubnetPool struct {
 	Standard

@@ -197,6 +197,8 @@ func (s *Service) createInputs(ctx context.Context, k *kind, ins []input) ([]any
 		b = s.buildFloatingIP
 	case subnetPools:
 		b = s.buildSubnetPool
+	case addressScopes:
+		b = s.buildAddressScope
 	}
 	return s.create(ctx, k, ins, b)
 }
@@ -370,6 +372,8 @@ func (s *Service) updateInput(ctx context.Context, k *kind, id string, in input,
 			out, err = s.updateFloatingIP(v, t, c, e, in)
 		case subnetPools:
 			out, err = s.updateSubnetPool(v, t, c, e, in)
+		case addressScopes:
+			out, err = s.updateAddressScope(v, t, c, e, in)
 		default: // immutable
 			err = fault(ErrNotSupported, "HTTPMethodNotAllowed", "%s cannot be updated", k.plural)
 		}
@@ -507,6 +511,8 @@ func (v *view) canSee(c Caller, obj any) bool {
 	case *Network:
 		return o.TenantID == c.Project || o.Shared || o.External
 	case *SubnetPool:
+		return o.TenantID == c.Project || o.Shared
+	case *AddressScope:
 		return o.TenantID == c.Project || o.Shared
 	case *Subnet:
 		if o.TenantID == c.Project {

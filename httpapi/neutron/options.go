@@ -42,6 +42,10 @@ type SecurityGroupInput interface{ securityGroupAttrs() Attrs }
 // SecurityGroupRuleOptions, or Attrs.
 type SecurityGroupRuleInput interface{ securityGroupRuleAttrs() Attrs }
 
+// AddressScopeInput is what CreateAddressScope and UpdateAddressScope
+// take: AddressScopeOptions, or Attrs.
+type AddressScopeInput interface{ addressScopeAttrs() Attrs }
+
 // SubnetPoolInput is what CreateSubnetPool and UpdateSubnetPool take:
 // SubnetPoolOptions, or Attrs.
 type SubnetPoolInput interface{ subnetPoolAttrs() Attrs }
@@ -54,6 +58,7 @@ func (a Attrs) floatingIPAttrs() Attrs        { return a }
 func (a Attrs) securityGroupAttrs() Attrs     { return a }
 func (a Attrs) securityGroupRuleAttrs() Attrs { return a }
 func (a Attrs) subnetPoolAttrs() Attrs        { return a }
+func (a Attrs) addressScopeAttrs() Attrs      { return a }
 
 // NetworkOptions are a network's attributes.
 type NetworkOptions struct {
@@ -244,9 +249,10 @@ func attrsOf(opts any) Attrs {
 }
 
 // Resource is a type the Service keeps: Network, Subnet, Port, Router,
-// FloatingIP, SecurityGroup, SecurityGroupRule or SubnetPool.
+// FloatingIP, SecurityGroup, SecurityGroupRule, SubnetPool or
+// AddressScope.
 type Resource interface {
-	Network | Subnet | Port | Router | FloatingIP | SecurityGroup | SecurityGroupRule | SubnetPool
+	Network | Subnet | Port | Router | FloatingIP | SecurityGroup | SecurityGroupRule | SubnetPool | AddressScope
 }
 
 // ListPage returns one page of the resources of type T the caller sees,
@@ -289,3 +295,15 @@ type SubnetPoolOptions struct {
 }
 
 func (o SubnetPoolOptions) subnetPoolAttrs() Attrs { return attrsOf(o) }
+
+// AddressScopeOptions are an address scope's attributes.
+type AddressScopeOptions struct {
+	ProjectID   *string `json:"project_id"`
+	Name        *string `json:"name"`
+	Description *string `json:"description"`
+	IPVersion   *int    `json:"ip_version"`
+	Shared      *bool   `json:"shared"` // admins only
+	Null        []string
+}
+
+func (o AddressScopeOptions) addressScopeAttrs() Attrs { return attrsOf(o) }

@@ -623,7 +623,10 @@ func (v *view) quota(s *Service, project, resource string) int {
 			return n
 		}
 	}
-	return s.opts.Quotas[resource]
+	if n, ok := s.opts.Quotas[resource]; ok {
+		return n
+	}
+	return -1 // a resource neutron keeps no quota for (address scopes)
 }
 
 // checkQuota refuses adding n resources of kind k to project beyond its

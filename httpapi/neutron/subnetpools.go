@@ -90,6 +90,11 @@ func (s *Service) editPrefixes(ctx context.Context, id string, given []string, a
 			}
 		}
 		p.Prefixes = prefixStrings(prefixesOf(next))
+		if add && p.AddressScopeID != nil {
+			if err := checkScope(v, t, c, &p); err != nil {
+				return err
+			}
+		}
 		p.Standard = s.touched(p.Standard)
 		t.rewrite(subnetPools, &p, e.rev)
 		out = p.Prefixes
@@ -127,7 +132,7 @@ func (s *Service) buildSubnetPool(v *view, t *txn, c Caller, in input, project s
 	if !in.has("default_prefixlen") {
 		p.DefaultPrefixLen = p.MinPrefixLen
 	}
-	if err := checkPool(v, t, p, bits); err != nil {
+	if err := checkPool(v, t, c, p, bits); err != nil {
 		return nil, err
 	}
 	t.rewrite(subnetPools, p, 0)
@@ -151,7 +156,7 @@ func (s *Service) updateSubnetPool(v *view, t *txn, c Caller, e *entry, in input
 		}
 		p.Prefixes = prefixStrings(prefixesOf(next))
 	}
-	if err := checkPool(v, t, &p, map[int]int{4: 32, 6: 128}[p.IPVersion]); err != nil {
+	if err := checkPool(v, t, c, &p, map[int]int{4: 32, 6: 128}[p.IPVersion]); err != nil {
 		return nil, err
 	}
 	p.Standard = s.touched(p.Standard)
@@ -160,7 +165,7 @@ func (s *Service) updateSubnetPool(v *view, t *txn, c Caller, e *entry, in input
 }
 
 // checkPool checks a pool's prefix bounds, address scope and default.
-func checkPool(v *view, t *txn, p *SubnetPool, bits int) error {
+func checkPool(v *view, t *txn, c Caller, p *SubnetPool, bits int) error {
 	if p.MinPrefixLen < 0 || p.MinPrefixLen > bits || p.MaxPrefixLen < p.MinPrefixLen || p.MaxPrefixLen > bits {
 		return fault(ErrInvalid, "IllegalSubnetPoolPrefixBounds", "Illegal prefix bounds: min_prefixlen=%d, max_prefixlen=%d.", p.MinPrefixLen, p.MaxPrefixLen)
 	}
@@ -168,7 +173,9 @@ func checkPool(v *view, t *txn, p *SubnetPool, bits int) error {
 		return fault(ErrInvalid, "IllegalSubnetPoolPrefixBounds", "Illegal prefix bounds: default_prefixlen=%d, min_prefixlen=%d, max_prefixlen=%d.", p.DefaultPrefixLen, p.MinPrefixLen, p.MaxPrefixLen)
 	}
 	if p.AddressScopeID != nil {
-		return fault(ErrNotFound, "AddressScopeNotFound", "Address scope %s could not be found.", *p.AddressScopeID)
+		if err := checkScope(v, t, c, p); err != nil {
+			return err
+		}
 	}
 	if p.IsDefault {
 		for id, e := range v.tables[subnetPools].m {

@@ -5,6 +5,7 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/gophercloud/gophercloud/v2/openstack/networking/v2/extensions/layer3/addressscopes"
 	"github.com/gophercloud/gophercloud/v2/openstack/networking/v2/extensions/subnetpools"
 	"github.com/gophercloud/gophercloud/v2/openstack/networking/v2/subnets"
 	"github.com/stretchr/testify/assert"
@@ -163,4 +164,48 @@ func TestSubnetPoolConcurrent(t *testing.T) {
 		}
 		assert.Len(t, seen, 16, "the /20 holds sixteen /24s")
 	})
+}
+
+// TestAddressScopes: pools of the scope's IP version join it, their
+// prefixes never overlapping; a scope with pools stays; a shared one
+// stays shared.
+func TestAddressScopes(t *testing.T) {
+	e := newEnv(t, memory.New(nil), neutron.Options{})
+	ctx := context.Background()
+	c := e.client("alice-token")
+	scope, err := addressscopes.Create(ctx, c, addressscopes.CreateOpts{Name: "s", IPVersion: 4}).Extract()
+	require.NoError(t, err)
+	name := "renamed"
+	got, err := addressscopes.Update(ctx, c, scope.ID, addressscopes.UpdateOpts{Name: &name}).Extract()
+	require.NoError(t, err)
+	assert.Equal(t, "renamed", got.Name)
+
+	a, err := subnetpools.Create(ctx, c, subnetpools.CreateOpts{Name: "a", Prefixes: []string{"10.0.0.0/16"}, AddressScopeID: scope.ID}).Extract()
+	require.NoError(t, err)
+	assert.Equal(t, scope.ID, a.AddressScopeID)
+	_, err = subnetpools.Create(ctx, c, subnetpools.CreateOpts{Name: "b", Prefixes: []string{"10.0.128.0/17"}, AddressScopeID: scope.ID}).Extract()
+	expectFault(t, err, 400, "IllegalSubnetPoolAssociationToAddressScope")
+	b, err := subnetpools.Create(ctx, c, subnetpools.CreateOpts{Name: "b", Prefixes: []string{"10.1.0.0/16"}, AddressScopeID: scope.ID}).Extract()
+	require.NoError(t, err)
+	_, err = subnetpools.AddPrefixes(ctx, c, b.ID, subnetpools.PrefixesOpsOpts{Prefixes: []string{"10.0.5.0/24"}}).Extract()
+	expectFault(t, err, 400, "IllegalSubnetPoolAssociationToAddressScope")
+	_, err = subnetpools.Create(ctx, c, subnetpools.CreateOpts{Name: "v6", Prefixes: []string{"2001:db8::/48"}, AddressScopeID: scope.ID}).Extract()
+	expectFault(t, err, 400, "IllegalSubnetPoolIpVersionAssociationToAddressScope")
+	_, err = subnetpools.Create(ctx, e.client("bob-token"), subnetpools.CreateOpts{Name: "x", Prefixes: []string{"10.9.0.0/16"}, AddressScopeID: scope.ID}).Extract()
+	expectFault(t, err, 404, "AddressScopeNotFound")
+
+	err = addressscopes.Delete(ctx, c, scope.ID).ExtractErr()
+	expectFault(t, err, 409, "AddressScopeInUse")
+	for _, id := range []string{a.ID, b.ID} {
+		require.NoError(t, subnetpools.Delete(ctx, c, id).ExtractErr())
+	}
+	require.NoError(t, addressscopes.Delete(ctx, c, scope.ID).ExtractErr())
+
+	shared, err := addressscopes.Create(ctx, e.client("admin-token"), addressscopes.CreateOpts{Name: "shared", IPVersion: 6, Shared: true}).Extract()
+	require.NoError(t, err)
+	_, err = addressscopes.Get(ctx, e.client("bob-token"), shared.ID).Extract()
+	require.NoError(t, err, "a shared scope is seen by all")
+	no := false
+	_, err = addressscopes.Update(ctx, e.client("admin-token"), shared.ID, addressscopes.UpdateOpts{Shared: &no}).Extract()
+	expectFault(t, err, 400, "AddressScopeUpdateError")
 }
