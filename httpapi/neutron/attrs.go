@@ -209,7 +209,13 @@ var (
 		a("ip_version", post|required|filter|sorted, vIntOneOf(4, 6)),
 		a("shared", post|put|adminSet|filter|sorted, vBool),
 	)
-	allKinds = []*kind{networks, subnets, ports, securityGroups, securityGroupRules, routers, floatingIPs, subnetPools, addressScopes}
+	rbacPolicies = newKind("rbac_policy", "rbac_policies", "RbacPolicy", RBACPolicy{}, false,
+		a("object_type", post|required|filter|sorted, vOneOf("network", "security_group", "subnetpool", "address_scope")),
+		a("object_id", post|required|filter|sorted, vUUID),
+		a("action", post|required|filter|sorted, vOneOf("access_as_shared", "access_as_external")),
+		a("target_tenant", post|put|required|filter|sorted, vNotEmpty),
+	)
+	allKinds = []*kind{networks, subnets, ports, securityGroups, securityGroupRules, routers, floatingIPs, subnetPools, addressScopes, rbacPolicies}
 	// immutable kinds are never updated (neutron has no update of a
 	// security group rule): PUT is not allowed on them.
 	immutable = map[*kind]bool{securityGroupRules: true}

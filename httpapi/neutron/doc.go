@@ -7,8 +7,10 @@
 //
 // Service has networks, subnets, ports, security groups and their rules,
 // routers (interfaces, external gateways, extra routes), floating IPs,
-// subnet pools (subnets that take their CIDR from one) and address
-// scopes (pools that share an address space), quotas and tags, with neutron-lib's attributes, defaults, read-only
+// subnet pools (subnets that take their CIDR from one), address scopes
+// (pools that share an address space), RBAC policies (a network,
+// security group, subnet pool or address scope shared with one project,
+// or a network made external to it), quotas and tags, with neutron-lib's attributes, defaults, read-only
 // rules and validators, and neutron's errors (an *Error names the
 // exception neutron raises: NetworkInUse, IpAddressAlreadyAllocated, ...).
 // It is usable without HTTP:
@@ -93,8 +95,7 @@
 // gophercloud's acceptance tests for Networking v2 run against this
 // package with internal/suites/gophercloud.sh (a server on a memory
 // store and a Keystone stand-in, internal/suites/keystone). What they
-// test that this package does not have: RBAC policies (and the
-// rbac_policy quota) and address groups (not yet built); agents and L3-agent
+// test that this package does not have: address groups (not yet built); agents and L3-agent
 // scheduling, QoS, trunks, segments, BGP, VPN, FWaaS, port forwarding
 // and tap-as-a-service (services outside a Neutron API server, not
 // claimed: their extensions are not listed, so clients skip them).

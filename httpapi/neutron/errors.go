@@ -95,6 +95,9 @@ var kindWords = map[string]string{
 	"SecurityGroupRule": "Security group rule",
 	"Router":            "Router",
 	"FloatingIP":        "Floating IP",
+	"SubnetPool":        "Subnet pool",
+	"AddressScope":      "Address scope",
+	"RbacPolicy":        "RBAC policy",
 }
 
 // errBusy is returned when a write keeps losing to concurrent ones.

@@ -222,7 +222,7 @@ func writeJSON(w http.ResponseWriter, status int, body []byte) {
 var collections = map[string]*kind{
 	"networks": networks, "subnets": subnets, "ports": ports, "security-groups": securityGroups,
 	"security-group-rules": securityGroupRules, "routers": routers, "floatingips": floatingIPs,
-	"subnetpools": subnetPools, "address-scopes": addressScopes,
+	"subnetpools": subnetPools, "address-scopes": addressScopes, "rbac-policies": rbacPolicies,
 }
 
 func (h *Handler) openapi(w http.ResponseWriter, r *http.Request) error {
@@ -555,6 +555,8 @@ func (h *Handler) delete(w http.ResponseWriter, r *http.Request, k *kind) error 
 		err = h.svc.DeleteSubnetPool(ctx, id, rev)
 	case addressScopes:
 		err = h.svc.DeleteAddressScope(ctx, id, rev)
+	case rbacPolicies:
+		err = h.svc.DeleteRBACPolicy(ctx, id, rev)
 	}
 	if err != nil {
 		return err

@@ -57,6 +57,16 @@ type Subnet struct {
 	UseDefaultSubnetPool *bool `json:"use_default_subnetpool,omitempty"`
 }
 
+// RBACPolicy grants a project (TargetTenant, or "*" for all) access to
+// an object another project owns.
+type RBACPolicy struct {
+	Standard
+	ObjectType   string `json:"object_type"` // network, security_group, subnetpool, address_scope
+	ObjectID     string `json:"object_id"`
+	Action       string `json:"action"` // access_as_shared, access_as_external
+	TargetTenant string `json:"target_tenant"`
+}
+
 // AddressScope is a space of addresses its subnet pools share without
 // overlapping.
 type AddressScope struct {

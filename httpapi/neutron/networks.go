@@ -128,7 +128,8 @@ func visibleNetwork(v *view, t *txn, c Caller, id string) (*Network, int64, erro
 		return nil, 0, notFound("Network", id)
 	}
 	n := o.(*Network)
-	if !c.sees(n.TenantID) && !n.Shared && !n.External {
+	if !c.sees(n.TenantID) && !n.Shared && !n.External && !v.granted(n.ID, "access_as_shared", c.Project) &&
+		!v.granted(n.ID, "access_as_external", c.Project) {
 		return nil, 0, notFound("Network", id)
 	}
 	return n, rev, nil
@@ -199,6 +200,8 @@ func (s *Service) createInputs(ctx context.Context, k *kind, ins []input) ([]any
 		b = s.buildSubnetPool
 	case addressScopes:
 		b = s.buildAddressScope
+	case rbacPolicies:
+		b = s.buildRBACPolicy
 	}
 	return s.create(ctx, k, ins, b)
 }
@@ -374,6 +377,8 @@ func (s *Service) updateInput(ctx context.Context, k *kind, id string, in input,
 			out, err = s.updateSubnetPool(v, t, c, e, in)
 		case addressScopes:
 			out, err = s.updateAddressScope(v, t, c, e, in)
+		case rbacPolicies:
+			out, err = s.updateRBACPolicy(v, t, c, e, in)
 		default: // immutable
 			err = fault(ErrNotSupported, "HTTPMethodNotAllowed", "%s cannot be updated", k.plural)
 		}
@@ -403,7 +408,8 @@ func (s *Service) updateNetwork(v *view, t *txn, c Caller, e *entry, in input) (
 	}
 	if old.Shared && !n.Shared {
 		for p := range v.portsByNet[n.ID] {
-			if pt := v.port(p); pt != nil && pt.TenantID != n.TenantID && pt.DeviceOwner != OwnerRouterGateway && pt.DeviceOwner != OwnerFloatingIP {
+			if pt := v.port(p); pt != nil && pt.TenantID != n.TenantID && pt.DeviceOwner != OwnerRouterGateway && pt.DeviceOwner != OwnerFloatingIP &&
+				!v.granted(n.ID, "access_as_shared", pt.TenantID) {
 				return nil, conflict("InvalidSharedSetting", "Unable to reconfigure sharing settings for network %s. Multiple tenants are using it.", n.ID)
 			}
 		}
@@ -509,17 +515,20 @@ func (v *view) canSee(c Caller, obj any) bool {
 	}
 	switch o := obj.(type) {
 	case *Network:
-		return o.TenantID == c.Project || o.Shared || o.External
+		return o.TenantID == c.Project || o.Shared || o.External || v.granted(o.ID, "access_as_shared", c.Project) ||
+			v.granted(o.ID, "access_as_external", c.Project)
 	case *SubnetPool:
-		return o.TenantID == c.Project || o.Shared
+		return o.TenantID == c.Project || o.Shared || v.granted(o.ID, "access_as_shared", c.Project)
 	case *AddressScope:
-		return o.TenantID == c.Project || o.Shared
+		return o.TenantID == c.Project || o.Shared || v.granted(o.ID, "access_as_shared", c.Project)
+	case *SecurityGroup:
+		return o.TenantID == c.Project || v.granted(o.ID, "access_as_shared", c.Project)
 	case *Subnet:
 		if o.TenantID == c.Project {
 			return true
 		}
 		n := v.network(o.NetworkID)
-		return n != nil && n.Shared
+		return n != nil && (n.Shared || v.granted(n.ID, "access_as_shared", c.Project))
 	}
 	return obj.(resource).std().TenantID == c.Project
 }

@@ -42,6 +42,10 @@ type SecurityGroupInput interface{ securityGroupAttrs() Attrs }
 // SecurityGroupRuleOptions, or Attrs.
 type SecurityGroupRuleInput interface{ securityGroupRuleAttrs() Attrs }
 
+// RBACPolicyInput is what CreateRBACPolicy and UpdateRBACPolicy take:
+// RBACPolicyOptions, or Attrs.
+type RBACPolicyInput interface{ rbacPolicyAttrs() Attrs }
+
 // AddressScopeInput is what CreateAddressScope and UpdateAddressScope
 // take: AddressScopeOptions, or Attrs.
 type AddressScopeInput interface{ addressScopeAttrs() Attrs }
@@ -59,6 +63,7 @@ func (a Attrs) securityGroupAttrs() Attrs     { return a }
 func (a Attrs) securityGroupRuleAttrs() Attrs { return a }
 func (a Attrs) subnetPoolAttrs() Attrs        { return a }
 func (a Attrs) addressScopeAttrs() Attrs      { return a }
+func (a Attrs) rbacPolicyAttrs() Attrs        { return a }
 
 // NetworkOptions are a network's attributes.
 type NetworkOptions struct {
@@ -249,10 +254,10 @@ func attrsOf(opts any) Attrs {
 }
 
 // Resource is a type the Service keeps: Network, Subnet, Port, Router,
-// FloatingIP, SecurityGroup, SecurityGroupRule, SubnetPool or
-// AddressScope.
+// FloatingIP, SecurityGroup, SecurityGroupRule, SubnetPool, AddressScope
+// or RBACPolicy.
 type Resource interface {
-	Network | Subnet | Port | Router | FloatingIP | SecurityGroup | SecurityGroupRule | SubnetPool | AddressScope
+	Network | Subnet | Port | Router | FloatingIP | SecurityGroup | SecurityGroupRule | SubnetPool | AddressScope | RBACPolicy
 }
 
 // ListPage returns one page of the resources of type T the caller sees,
@@ -307,3 +312,16 @@ type AddressScopeOptions struct {
 }
 
 func (o AddressScopeOptions) addressScopeAttrs() Attrs { return attrsOf(o) }
+
+// RBACPolicyOptions are an RBAC policy's attributes.
+type RBACPolicyOptions struct {
+	ProjectID    *string `json:"project_id"`
+	Description  *string `json:"description"`
+	ObjectType   *string `json:"object_type"`
+	ObjectID     *string `json:"object_id"`
+	Action       *string `json:"action"`
+	TargetTenant *string `json:"target_tenant"`
+	Null         []string
+}
+
+func (o RBACPolicyOptions) rbacPolicyAttrs() Attrs { return attrsOf(o) }

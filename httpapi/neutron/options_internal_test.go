@@ -17,7 +17,7 @@ func TestOptionsMatchTheTables(t *testing.T) {
 	for k, opts := range map[*kind]any{
 		networks: NetworkOptions{}, subnets: SubnetOptions{}, ports: PortOptions{}, routers: RouterOptions{},
 		floatingIPs: FloatingIPOptions{}, securityGroups: SecurityGroupOptions{}, securityGroupRules: SecurityGroupRuleOptions{},
-		subnetPools: SubnetPoolOptions{}, addressScopes: AddressScopeOptions{},
+		subnetPools: SubnetPoolOptions{}, addressScopes: AddressScopeOptions{}, rbacPolicies: RBACPolicyOptions{},
 	} {
 		var want, got []string
 		for name, a := range k.attrs {

@@ -93,7 +93,7 @@ func (s *Service) buildPort(v *view, t *txn, c Caller, in input, project string)
 	if err != nil {
 		return nil, err
 	}
-	if !c.Admin && n.TenantID != c.Project && !n.Shared {
+	if !c.Admin && n.TenantID != c.Project && !n.Shared && !v.granted(n.ID, "access_as_shared", c.Project) {
 		return nil, forbidden("rule:create_port")
 	}
 	if err := t.guard(v, networks, n.ID); err != nil {
@@ -318,7 +318,7 @@ func (s *Service) assignSecurityGroups(v *view, t *txn, c Caller, p *Port, in in
 		}
 		for _, id := range ids {
 			o, _ := t.lookup(v, securityGroups, id)
-			if o == nil || !c.sees(o.(*SecurityGroup).TenantID) {
+			if o == nil || !v.canSee(c, o) {
 				return fault(ErrNotFound, "SecurityGroupNotFound", "Security group %s does not exist", id)
 			}
 			if err := t.guard(v, securityGroups, id); err != nil {

@@ -11,7 +11,7 @@ import (
 )
 
 // quotaResources are the resources quotas count, in neutron's order.
-var quotaResources = []string{"network", "subnet", "subnetpool", "port", "router", "floatingip", "security_group", "security_group_rule"}
+var quotaResources = []string{"network", "subnet", "subnetpool", "port", "router", "floatingip", "security_group", "security_group_rule", "rbac_policy"}
 
 func kindOf(resource string) *kind {
 	for _, k := range allKinds {

@@ -102,7 +102,7 @@ func (s *Service) setGateway(v *view, t *txn, c Caller, r *Router, in input) err
 	if err != nil {
 		return err
 	}
-	if !n.External {
+	if !v.externalFor(c, n) {
 		return fault(ErrInvalid, "BadRequest", "Bad router request: Network %s is not an external network.", n.ID)
 	}
 	p, err := s.servicePort(v, t, n, "", OwnerRouterGateway, r.ID, want.ExternalFixedIPs, true)
@@ -408,7 +408,7 @@ func (s *Service) buildFloatingIP(v *view, t *txn, c Caller, in input, project s
 	if err != nil {
 		return nil, err
 	}
-	if !n.External {
+	if !v.externalFor(c, n) {
 		return nil, fault(ErrInvalid, "BadRequest", "Bad floatingip request: Network %s is not a valid external network.", n.ID)
 	}
 	var fixed []FixedIP

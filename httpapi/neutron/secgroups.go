@@ -244,7 +244,7 @@ func (s *Service) buildRule(v *view, t *txn, c Caller, in input, project string)
 		return nil, err
 	}
 	if r.RemoteGroupID != nil {
-		if g, _ := t.lookup(v, securityGroups, *r.RemoteGroupID); g == nil || !c.sees(g.(*SecurityGroup).TenantID) {
+		if g, _ := t.lookup(v, securityGroups, *r.RemoteGroupID); g == nil || !v.canSee(c, g) {
 			return nil, fault(ErrNotFound, "SecurityGroupNotFound", "Security group %s does not exist", *r.RemoteGroupID)
 		}
 	}

@@ -75,7 +75,7 @@ type Options struct {
 func DefaultQuotas() map[string]int {
 	return map[string]int{
 		"network": 100, "subnet": 100, "subnetpool": -1, "port": 500, "router": 10, "floatingip": 50,
-		"security_group": 10, "security_group_rule": 100,
+		"security_group": 10, "security_group_rule": 100, "rbac_policy": 10,
 	}
 }
 

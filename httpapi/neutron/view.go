@@ -41,6 +41,7 @@ type view struct {
 	subnetsByNet  index
 	rulesBySG     index
 	fipsByPort    index
+	grants        index // "object action" → the projects an RBAC policy grants it to
 
 	addrs      map[string]*addrSpace        // subnet → its addresses
 	macs       map[string]map[string]string // network → MAC → port
@@ -141,6 +142,7 @@ func (v *view) reset() {
 		v.tables[k] = t
 	}
 	v.portsByNet, v.portsByDevice, v.subnetsByNet, v.rulesBySG, v.fipsByPort = index{}, index{}, index{}, index{}, index{}
+	v.grants = index{}
 	v.addrs = map[string]*addrSpace{}
 	v.macs = map[string]map[string]string{}
 	v.segs = map[string]string{}
@@ -338,6 +340,8 @@ func (v *view) reindex(obj any) {
 		v.changedNets[o.NetworkID] = struct{}{}
 	case *SecurityGroupRule:
 		v.rulesBySG.add(o.SecurityGroupID, o.ID)
+	case *RBACPolicy:
+		v.grants.add(o.ObjectID+" "+o.Action, o.TargetTenant)
 	case *FloatingIP:
 		if o.PortID != nil {
 			v.fipsByPort.add(*o.PortID, o.ID)
@@ -360,6 +364,8 @@ func (v *view) unindex(obj any) {
 		v.portsByNet.remove(o.NetworkID, o.ID)
 		v.portsByDevice.remove(o.DeviceID, o.ID)
 		v.changedNets[o.NetworkID] = struct{}{}
+	case *RBACPolicy:
+		v.grants.remove(o.ObjectID+" "+o.Action, o.TargetTenant)
 	case *SecurityGroupRule:
 		v.rulesBySG.remove(o.SecurityGroupID, o.ID)
 	case *FloatingIP:

@@ -3,9 +3,10 @@
 // netslice's Neutron: password and token authentication scoped to a
 // project, token validation (as keystonemiddleware and httpapi.Keystone
 // do it), and a catalog whose "network" endpoint is the server under
-// test. Two users exist from the start: admin (project admin, roles
-// admin, member, reader) and demo (project demo, roles member, reader),
-// each with the password given by -password.
+// test, and projects an admin creates and deletes. Two users exist from
+// the start: admin (project admin, roles admin, member, reader) and demo
+// (project demo, roles member, reader), each with the password given by
+// -password.
 //
 //	go run ./httpapi/neutron/internal/suites/keystone -listen 127.0.0.1:35357 -neutron http://127.0.0.1:9696/neutron/
 //
@@ -19,6 +20,7 @@ import (
 	"flag"
 	"log"
 	"net/http"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -36,11 +38,20 @@ type token struct {
 	expires time.Time
 }
 
+type project struct {
+	ID          string `json:"id"`
+	Name        string `json:"name"`
+	Description string `json:"description"`
+	DomainID    string `json:"domain_id"`
+	Enabled     bool   `json:"enabled"`
+}
+
 type server struct {
 	self, neutron string
 	mu            sync.Mutex
 	users         map[string]*user // by name and by id
 	tokens        map[string]token
+	projects      map[string]*project
 }
 
 func main() {
@@ -48,12 +59,14 @@ func main() {
 	neutron := flag.String("neutron", "http://127.0.0.1:8080/neutron/", "the network endpoint in the catalog")
 	password := flag.String("password", "secret", "the users' password")
 	flag.Parse()
-	s := &server{self: "http://" + *listen, neutron: strings.TrimSuffix(*neutron, "/"), users: map[string]*user{}, tokens: map[string]token{}}
+	s := &server{self: "http://" + *listen, neutron: strings.TrimSuffix(*neutron, "/"), users: map[string]*user{}, tokens: map[string]token{},
+		projects: map[string]*project{}}
 	for _, u := range []*user{
 		{ID: "u-admin", Name: "admin", Password: *password, Project: "admin", Roles: []string{"admin", "member", "reader"}},
 		{ID: "u-demo", Name: "demo", Password: *password, Project: "demo", Roles: []string{"member", "reader"}},
 	} {
 		s.users[u.Name], s.users[u.ID] = u, u
+		s.projects[u.Project] = &project{ID: u.Project, Name: u.Project, DomainID: "default", Enabled: true}
 	}
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /{$}", s.versions)
@@ -63,6 +76,10 @@ func main() {
 	mux.HandleFunc("GET /v3/auth/tokens", s.validate)
 	mux.HandleFunc("HEAD /v3/auth/tokens", s.validate)
 	mux.HandleFunc("DELETE /v3/auth/tokens", s.revoke)
+	mux.HandleFunc("GET /v3/projects", s.listProjects)
+	mux.HandleFunc("POST /v3/projects", s.createProject)
+	mux.HandleFunc("GET /v3/projects/{id}", s.showProject)
+	mux.HandleFunc("DELETE /v3/projects/{id}", s.deleteProject)
 	log.Printf("keystone stand-in on %s, network endpoint %s", s.self, s.neutron)
 	log.Fatal(http.ListenAndServe(*listen, mux))
 }
@@ -190,6 +207,89 @@ func (s *server) revoke(w http.ResponseWriter, r *http.Request) {
 		s.mu.Unlock()
 		w.WriteHeader(204)
 	}
+}
+
+// admin returns the caller's token when it has the admin role, else
+// answers 401 or 403 and returns false.
+func (s *server) admin(w http.ResponseWriter, r *http.Request) bool {
+	s.mu.Lock()
+	t, ok := s.tokens[r.Header.Get("X-Auth-Token")]
+	s.mu.Unlock()
+	switch {
+	case !ok || time.Now().After(t.expires):
+		fail(w, 401, "The request you have made requires authentication.")
+		return false
+	case !slices.Contains(t.user.Roles, "admin"):
+		fail(w, 403, "You are not authorized to perform the requested action.")
+		return false
+	}
+	return true
+}
+
+func (s *server) listProjects(w http.ResponseWriter, r *http.Request) {
+	if !s.admin(w, r) {
+		return
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := []*project{}
+	for _, p := range s.projects {
+		out = append(out, p)
+	}
+	reply(w, 200, map[string]any{"projects": out})
+}
+
+func (s *server) createProject(w http.ResponseWriter, r *http.Request) {
+	if !s.admin(w, r) {
+		return
+	}
+	var req struct {
+		Project project `json:"project"`
+	}
+	if err := json.NewDecoder(r.Body).Decode(&req); err != nil || req.Project.Name == "" {
+		fail(w, 400, "a project needs a name")
+		return
+	}
+	b := make([]byte, 16)
+	rand.Read(b)
+	p := req.Project
+	p.ID, p.Enabled = hex.EncodeToString(b), true
+	if p.DomainID == "" {
+		p.DomainID = "default"
+	}
+	s.mu.Lock()
+	s.projects[p.ID] = &p
+	s.mu.Unlock()
+	reply(w, 201, map[string]any{"project": p})
+}
+
+func (s *server) showProject(w http.ResponseWriter, r *http.Request) {
+	if !s.admin(w, r) {
+		return
+	}
+	s.mu.Lock()
+	p, ok := s.projects[r.PathValue("id")]
+	s.mu.Unlock()
+	if !ok {
+		fail(w, 404, "Could not find project: "+r.PathValue("id"))
+		return
+	}
+	reply(w, 200, map[string]any{"project": p})
+}
+
+func (s *server) deleteProject(w http.ResponseWriter, r *http.Request) {
+	if !s.admin(w, r) {
+		return
+	}
+	s.mu.Lock()
+	_, ok := s.projects[r.PathValue("id")]
+	delete(s.projects, r.PathValue("id"))
+	s.mu.Unlock()
+	if !ok {
+		fail(w, 404, "Could not find project: "+r.PathValue("id"))
+		return
+	}
+	w.WriteHeader(204)
 }
 
 func (s *server) tokenDoc(t token) map[string]any {
