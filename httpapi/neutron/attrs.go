@@ -172,6 +172,7 @@ var (
 		// No validator, as in neutron-lib: an id that is no group's,
 		// well-formed or not, is SecurityGroupNotFound (404).
 		a("remote_group_id", post|filter|sorted, vOrNull(vString(255))),
+		a("remote_address_group_id", post|filter|sorted, vOrNull(vString(255))),
 	)
 	routers = newKind("router", "routers", "Router", Router{}, true,
 		a("name", post|put|filter|sorted, vString(255)),
@@ -215,7 +216,11 @@ var (
 		a("action", post|required|filter|sorted, vOneOf("access_as_shared", "access_as_external")),
 		a("target_tenant", post|put|required|filter|sorted, vNotEmpty),
 	)
-	allKinds = []*kind{networks, subnets, ports, securityGroups, securityGroupRules, routers, floatingIPs, subnetPools, addressScopes, rbacPolicies}
+	addressGroups = newKind("address_group", "address_groups", "AddressGroup", AddressGroup{}, false,
+		a("name", post|put|filter|sorted, vString(255)),
+		a("addresses", post, vAddresses),
+	)
+	allKinds = []*kind{networks, subnets, ports, securityGroups, securityGroupRules, routers, floatingIPs, subnetPools, addressScopes, rbacPolicies, addressGroups}
 	// immutable kinds are never updated (neutron has no update of a
 	// security group rule): PUT is not allowed on them.
 	immutable = map[*kind]bool{securityGroupRules: true}

@@ -10,7 +10,8 @@
 // subnet pools (subnets that take their CIDR from one), address scopes
 // (pools that share an address space), RBAC policies (a network,
 // security group, subnet pool or address scope shared with one project,
-// or a network made external to it), quotas and tags, with neutron-lib's attributes, defaults, read-only
+// or a network made external to it), address groups (CIDRs a rule may
+// name as its remote end), quotas and tags, with neutron-lib's attributes, defaults, read-only
 // rules and validators, and neutron's errors (an *Error names the
 // exception neutron raises: NetworkInUse, IpAddressAlreadyAllocated, ...).
 // It is usable without HTTP:
@@ -95,10 +96,10 @@
 // gophercloud's acceptance tests for Networking v2 run against this
 // package with internal/suites/gophercloud.sh (a server on a memory
 // store and a Keystone stand-in, internal/suites/keystone). What they
-// test that this package does not have: address groups (not yet built); agents and L3-agent
-// scheduling, QoS, trunks, segments, BGP, VPN, FWaaS, port forwarding
-// and tap-as-a-service (services outside a Neutron API server, not
-// claimed: their extensions are not listed, so clients skip them).
+// test that this package does not have: agents and L3-agent scheduling,
+// QoS, trunks, segments, BGP, VPN, FWaaS, port forwarding and
+// tap-as-a-service (services outside a Neutron API server, not claimed:
+// their extensions are not listed, so clients skip them).
 // TestLayer3ExternalRouterCreateDelete compares the gateway's addresses
 // after an update with the request, whose new address names only its
 // subnet: neutron, like this package, answers with the address it chose.

@@ -98,6 +98,7 @@ var kindWords = map[string]string{
 	"SubnetPool":        "Subnet pool",
 	"AddressScope":      "Address scope",
 	"RbacPolicy":        "RBAC policy",
+	"AddressGroup":      "Address group",
 }
 
 // errBusy is returned when a write keeps losing to concurrent ones.

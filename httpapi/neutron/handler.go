@@ -112,6 +112,8 @@ func (h *Handler) routes(rt *httpapi.Router) {
 	}
 	rt.Handle("PUT /v2.0/routers/{id}/add_router_interface", h.routerInterface)
 	rt.Handle("PUT /v2.0/routers/{id}/remove_router_interface", h.routerInterface)
+	rt.Handle("PUT /v2.0/address-groups/{id}/add_addresses", h.groupAddresses)
+	rt.Handle("PUT /v2.0/address-groups/{id}/remove_addresses", h.groupAddresses)
 	rt.Handle("PUT /v2.0/subnetpools/{id}/add_prefixes", h.poolPrefixes)
 	rt.Handle("PUT /v2.0/subnetpools/{id}/remove_prefixes", h.poolPrefixes)
 	rt.Handle("PUT /v2.0/routers/{id}/add_extraroutes", h.extraRoutes)
@@ -223,6 +225,7 @@ var collections = map[string]*kind{
 	"networks": networks, "subnets": subnets, "ports": ports, "security-groups": securityGroups,
 	"security-group-rules": securityGroupRules, "routers": routers, "floatingips": floatingIPs,
 	"subnetpools": subnetPools, "address-scopes": addressScopes, "rbac-policies": rbacPolicies,
+	"address-groups": addressGroups,
 }
 
 func (h *Handler) openapi(w http.ResponseWriter, r *http.Request) error {
@@ -557,6 +560,8 @@ func (h *Handler) delete(w http.ResponseWriter, r *http.Request, k *kind) error 
 		err = h.svc.DeleteAddressScope(ctx, id, rev)
 	case rbacPolicies:
 		err = h.svc.DeleteRBACPolicy(ctx, id, rev)
+	case addressGroups:
+		err = h.svc.DeleteAddressGroup(ctx, id, rev)
 	}
 	if err != nil {
 		return err

@@ -87,6 +87,35 @@ func (h *Handler) extraRoutes(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
+// groupAddresses is address-group's add_addresses and remove_addresses:
+// {"addresses": [...]} in, the group out ({"address_group": {...}}).
+func (h *Handler) groupAddresses(w http.ResponseWriter, r *http.Request) error {
+	body, err := h.readBody(w, r)
+	if err != nil {
+		return err
+	}
+	var given []string
+	raw, ok := body["addresses"]
+	if !ok || len(body) != 1 || json.Unmarshal(raw, &given) != nil {
+		return badRequest("Unable to find 'addresses' in request body")
+	}
+	var g AddressGroup
+	if strings.HasSuffix(r.URL.Path, "/add_addresses") {
+		g, err = h.svc.AddAddresses(r.Context(), r.PathValue("id"), given)
+	} else {
+		g, err = h.svc.RemoveAddresses(r.Context(), r.PathValue("id"), given)
+	}
+	if err != nil {
+		return err
+	}
+	var buf bytes.Buffer
+	buf.WriteString(`{"address_group":`)
+	buf.Write(render(addressGroups, &g, callerFrom(r.Context()), nil))
+	buf.WriteString("}")
+	writeJSON(w, 200, buf.Bytes())
+	return nil
+}
+
 // poolPrefixes is subnetpool-prefix-ops' add_prefixes and
 // remove_prefixes: {"prefixes": [...]} in, the pool's prefixes out.
 func (h *Handler) poolPrefixes(w http.ResponseWriter, r *http.Request) error {
@@ -316,6 +345,8 @@ var extensions = []Extension{
 	{"Neutron Extra DHCP options", "extra_dhcp_opt", "Extra options configuration for DHCP. For example PXE boot options to DHCP clients can be specified (e.g. tftp-server, server-ip-address, bootfile-name)", "2013-03-17T12:00:00-00:00", []any{}},
 	{"Port trusted vif", "port-trusted-vif", "Expose port 'trusted' attribute in the API", "2024-07-11T10:00:00-00:00", []any{}},
 	{"Subnet service types", "subnet-service-types", "Provides ability to set the subnet service_types field", "2016-03-03T10:00:00-00:00", []any{}},
+	{"Address group", "address-group", "Support address group", "2020-03-26T10:00:00-00:00", []any{}},
+	{"Remote address group id field for security group rules", "security-groups-remote-address-group", "Add new field of remote address group id in security group rules", "2020-04-01T10:00:00-00:00", []any{}},
 	{"RBAC Policies", "rbac-policies", "Allows creation and modification of policies that control tenant access to resources.", "2015-06-17T12:15:12-00:00", []any{}},
 	{"Add security_group type to network RBAC", "rbac-security-groups", "Add security_group type to network RBAC", "2018-06-07T00:00:00-00:00", []any{}},
 	{"Add subnetpool type to RBAC", "rbac-subnetpool", "Add subnetpool type to RBAC", "2019-09-23T00:00:00-00:00", []any{}},

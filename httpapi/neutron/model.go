@@ -180,6 +180,15 @@ type SecurityGroupRule struct {
 	PortRangeMax    *int    `json:"port_range_max"`
 	RemoteIPPrefix  *string `json:"remote_ip_prefix"`
 	RemoteGroupID   *string `json:"remote_group_id"`
+	// RemoteAddressGroupID names an address group as the remote end.
+	RemoteAddressGroupID *string `json:"remote_address_group_id"`
+}
+
+// AddressGroup is a named list of CIDRs security group rules may name.
+type AddressGroup struct {
+	Standard
+	Name      string   `json:"name"`
+	Addresses []string `json:"addresses"`
 }
 
 // Router connects subnets and, through its gateway, an external network.

@@ -202,6 +202,8 @@ func (s *Service) createInputs(ctx context.Context, k *kind, ins []input) ([]any
 		b = s.buildAddressScope
 	case rbacPolicies:
 		b = s.buildRBACPolicy
+	case addressGroups:
+		b = s.buildAddressGroup
 	}
 	return s.create(ctx, k, ins, b)
 }
@@ -379,6 +381,8 @@ func (s *Service) updateInput(ctx context.Context, k *kind, id string, in input,
 			out, err = s.updateAddressScope(v, t, c, e, in)
 		case rbacPolicies:
 			out, err = s.updateRBACPolicy(v, t, c, e, in)
+		case addressGroups:
+			out, err = s.updateAddressGroup(v, t, c, e, in)
 		default: // immutable
 			err = fault(ErrNotSupported, "HTTPMethodNotAllowed", "%s cannot be updated", k.plural)
 		}

@@ -36,6 +36,7 @@ var examples = []struct {
 		"ethertype": "IPv4", "protocol": "tcp", "port_range_min": 80, "port_range_max": 80}, nil}, // rules are never updated
 	{routers, map[string]any{"name": "r1"}, map[string]any{"name": "r1-edge"}},
 	{floatingIPs, map[string]any{"floating_network_id": "${network.id}"}, map[string]any{"port_id": nil}},
+	{addressGroups, map[string]any{"name": "office", "addresses": []string{"192.0.2.0/24"}}, map[string]any{"name": "offices"}},
 	{rbacPolicies, map[string]any{"object_type": "network", "object_id": "${network.id}", "action": "access_as_shared", "target_tenant": "*"}, map[string]any{"target_tenant": "demo"}},
 	{addressScopes, map[string]any{"name": "tenants-v4", "ip_version": 4}, map[string]any{"name": "tenants"}},
 	{subnetPools, map[string]any{"name": "tenants", "prefixes": []string{"10.128.0.0/12"}, "default_prefixlen": 24}, map[string]any{"name": "tenant-v4"}},

@@ -42,6 +42,10 @@ type SecurityGroupInput interface{ securityGroupAttrs() Attrs }
 // SecurityGroupRuleOptions, or Attrs.
 type SecurityGroupRuleInput interface{ securityGroupRuleAttrs() Attrs }
 
+// AddressGroupInput is what CreateAddressGroup and UpdateAddressGroup
+// take: AddressGroupOptions, or Attrs.
+type AddressGroupInput interface{ addressGroupAttrs() Attrs }
+
 // RBACPolicyInput is what CreateRBACPolicy and UpdateRBACPolicy take:
 // RBACPolicyOptions, or Attrs.
 type RBACPolicyInput interface{ rbacPolicyAttrs() Attrs }
@@ -64,6 +68,7 @@ func (a Attrs) securityGroupRuleAttrs() Attrs { return a }
 func (a Attrs) subnetPoolAttrs() Attrs        { return a }
 func (a Attrs) addressScopeAttrs() Attrs      { return a }
 func (a Attrs) rbacPolicyAttrs() Attrs        { return a }
+func (a Attrs) addressGroupAttrs() Attrs      { return a }
 
 // NetworkOptions are a network's attributes.
 type NetworkOptions struct {
@@ -214,7 +219,9 @@ type SecurityGroupRuleOptions struct {
 	PortRangeMax    *int    `json:"port_range_max"`
 	RemoteIPPrefix  *string `json:"remote_ip_prefix"`
 	RemoteGroupID   *string `json:"remote_group_id"`
-	Null            []string
+	// RemoteAddressGroupID names an address group as the remote end.
+	RemoteAddressGroupID *string `json:"remote_address_group_id"`
+	Null                 []string
 }
 
 func (o SecurityGroupRuleOptions) securityGroupRuleAttrs() Attrs { return attrsOf(o) }
@@ -254,10 +261,10 @@ func attrsOf(opts any) Attrs {
 }
 
 // Resource is a type the Service keeps: Network, Subnet, Port, Router,
-// FloatingIP, SecurityGroup, SecurityGroupRule, SubnetPool, AddressScope
-// or RBACPolicy.
+// FloatingIP, SecurityGroup, SecurityGroupRule, SubnetPool, AddressScope,
+// RBACPolicy or AddressGroup.
 type Resource interface {
-	Network | Subnet | Port | Router | FloatingIP | SecurityGroup | SecurityGroupRule | SubnetPool | AddressScope | RBACPolicy
+	Network | Subnet | Port | Router | FloatingIP | SecurityGroup | SecurityGroupRule | SubnetPool | AddressScope | RBACPolicy | AddressGroup
 }
 
 // ListPage returns one page of the resources of type T the caller sees,
@@ -325,3 +332,15 @@ type RBACPolicyOptions struct {
 }
 
 func (o RBACPolicyOptions) rbacPolicyAttrs() Attrs { return attrsOf(o) }
+
+// AddressGroupOptions are an address group's attributes: addresses are
+// given on create only (AddAddresses and RemoveAddresses change them).
+type AddressGroupOptions struct {
+	ProjectID   *string  `json:"project_id"`
+	Name        *string  `json:"name"`
+	Description *string  `json:"description"`
+	Addresses   []string `json:"addresses"`
+	Null        []string
+}
+
+func (o AddressGroupOptions) addressGroupAttrs() Attrs { return attrsOf(o) }

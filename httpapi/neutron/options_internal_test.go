@@ -18,6 +18,7 @@ func TestOptionsMatchTheTables(t *testing.T) {
 		networks: NetworkOptions{}, subnets: SubnetOptions{}, ports: PortOptions{}, routers: RouterOptions{},
 		floatingIPs: FloatingIPOptions{}, securityGroups: SecurityGroupOptions{}, securityGroupRules: SecurityGroupRuleOptions{},
 		subnetPools: SubnetPoolOptions{}, addressScopes: AddressScopeOptions{}, rbacPolicies: RBACPolicyOptions{},
+		addressGroups: AddressGroupOptions{},
 	} {
 		var want, got []string
 		for name, a := range k.attrs {

@@ -7,6 +7,7 @@ import (
 	"github.com/gophercloud/gophercloud/v2/openstack/networking/v2/extensions/layer3/floatingips"
 	"github.com/gophercloud/gophercloud/v2/openstack/networking/v2/extensions/layer3/routers"
 	"github.com/gophercloud/gophercloud/v2/openstack/networking/v2/extensions/rbacpolicies"
+	"github.com/gophercloud/gophercloud/v2/openstack/networking/v2/extensions/security/addressgroups"
 	"github.com/gophercloud/gophercloud/v2/openstack/networking/v2/extensions/security/groups"
 	"github.com/gophercloud/gophercloud/v2/openstack/networking/v2/extensions/subnetpools"
 	"github.com/gophercloud/gophercloud/v2/openstack/networking/v2/networks"
@@ -147,4 +148,53 @@ func TestRBACRefused(t *testing.T) {
 	status, body := e.raw("admin-token", "GET", "/v2.0/quotas/project-a", nil)
 	require.Equal(t, 200, status)
 	assert.Contains(t, body["quota"], "rbac_policy")
+}
+
+// TestAddressGroups: a list of CIDRs in the order added, changed by
+// add_addresses and remove_addresses, named by rules as their remote
+// end, and kept while a rule names it.
+func TestAddressGroups(t *testing.T) {
+	e := newEnv(t, memory.New(nil), neutron.Options{})
+	ctx := context.Background()
+	c := e.client("alice-token")
+	g, err := addressgroups.Create(ctx, c, addressgroups.CreateOpts{Name: "office", Addresses: []string{"192.0.2.7", "198.51.100.0/24"}}).Extract()
+	require.NoError(t, err)
+	assert.Equal(t, []string{"192.0.2.7/32", "198.51.100.0/24"}, g.Addresses)
+	g, err = addressgroups.AddAddresses(ctx, c, g.ID, addressgroups.UpdateAddressesOpts{Addresses: []string{"2001:db8::/64"}}).Extract()
+	require.NoError(t, err)
+	assert.Equal(t, []string{"192.0.2.7/32", "198.51.100.0/24", "2001:db8::/64"}, g.Addresses)
+	_, err = addressgroups.AddAddresses(ctx, c, g.ID, addressgroups.UpdateAddressesOpts{Addresses: []string{"198.51.100.0/24"}}).Extract()
+	expectFault(t, err, 400, "AddressesAlreadyExist")
+	_, err = addressgroups.RemoveAddresses(ctx, c, g.ID, addressgroups.UpdateAddressesOpts{Addresses: []string{"203.0.113.0/24"}}).Extract()
+	expectFault(t, err, 404, "AddressesNotFound")
+	g, err = addressgroups.RemoveAddresses(ctx, c, g.ID, addressgroups.UpdateAddressesOpts{Addresses: []string{"192.0.2.7"}}).Extract()
+	require.NoError(t, err)
+	assert.Equal(t, []string{"198.51.100.0/24", "2001:db8::/64"}, g.Addresses)
+	_, err = addressgroups.Create(ctx, c, addressgroups.CreateOpts{Name: "bad", Addresses: []string{"not-an-address"}}).Extract()
+	assert.Error(t, err)
+
+	sg, err := groups.Create(ctx, c, groups.CreateOpts{Name: "web"}).Extract()
+	require.NoError(t, err)
+	rule := func(extra map[string]any) (int, map[string]any) {
+		r := map[string]any{"security_group_id": sg.ID, "direction": "ingress", "ethertype": "IPv4", "remote_address_group_id": g.ID}
+		for k, v := range extra {
+			r[k] = v
+		}
+		return e.raw("alice-token", "POST", "/v2.0/security-group-rules", map[string]any{"security_group_rule": r})
+	}
+	status, body := rule(nil)
+	require.Equal(t, 201, status, "%v", body)
+	assert.Equal(t, g.ID, body["security_group_rule"].(map[string]any)["remote_address_group_id"])
+	status, body = rule(map[string]any{"remote_ip_prefix": "10.0.0.0/8"})
+	assert.Equal(t, 400, status, "%v", body)
+	status, _ = rule(map[string]any{"remote_address_group_id": "8e6b8f5c-8d4e-4c7e-9a51-4a3b2f1e0d9c"})
+	assert.Equal(t, 404, status)
+	status, _ = e.raw("bob-token", "POST", "/v2.0/security-group-rules", map[string]any{"security_group_rule": map[string]any{
+		"security_group_id": sg.ID, "direction": "ingress", "remote_address_group_id": g.ID}})
+	assert.Equal(t, 404, status, "another project's group and address group")
+
+	err = addressgroups.Delete(ctx, c, g.ID).ExtractErr()
+	expectFault(t, err, 409, "AddressGroupInUse")
+	require.NoError(t, groups.Delete(ctx, c, sg.ID).ExtractErr())
+	require.NoError(t, addressgroups.Delete(ctx, c, g.ID).ExtractErr())
 }

@@ -243,6 +243,14 @@ func (s *Service) buildRule(v *view, t *txn, c Caller, in input, project string)
 	if err := checkRule(r); err != nil {
 		return nil, err
 	}
+	if r.RemoteAddressGroupID != nil {
+		if g, _ := t.lookup(v, addressGroups, *r.RemoteAddressGroupID); g == nil || !v.canSee(c, g) {
+			return nil, notFound("AddressGroup", *r.RemoteAddressGroupID)
+		}
+		if err := t.guard(v, addressGroups, *r.RemoteAddressGroupID); err != nil {
+			return nil, err
+		}
+	}
 	if r.RemoteGroupID != nil {
 		if g, _ := t.lookup(v, securityGroups, *r.RemoteGroupID); g == nil || !v.canSee(c, g) {
 			return nil, fault(ErrNotFound, "SecurityGroupNotFound", "Security group %s does not exist", *r.RemoteGroupID)
@@ -298,8 +306,11 @@ func checkRule(r *SecurityGroupRule) error {
 			return fault(ErrInvalid, "SecurityGroupInvalidProtocolForPort", "Invalid protocol %s for port range, only supported for TCP, UDP, UDPLITE, SCTP and DCCP.", proto)
 		}
 	}
-	if r.RemoteIPPrefix != nil && r.RemoteGroupID != nil {
+	if r.RemoteIPPrefix != nil && r.RemoteGroupID != nil && r.RemoteAddressGroupID == nil {
 		return fault(ErrInvalid, "SecurityGroupRemoteGroupAndRemoteIpPrefix", "Only remote_ip_prefix or remote_group_id may be provided.")
+	}
+	if countSet(r.RemoteIPPrefix, r.RemoteGroupID, r.RemoteAddressGroupID) > 1 {
+		return fault(ErrInvalid, "SecurityGroupMultipleRemoteEntites", "Only one of remote_ip_prefix, remote_group_id or remote_address_group_id may be provided.")
 	}
 	if r.RemoteIPPrefix != nil {
 		p := netip.MustParsePrefix(*r.RemoteIPPrefix)
@@ -313,7 +324,19 @@ func checkRule(r *SecurityGroupRule) error {
 func sameRule(a, b *SecurityGroupRule) bool {
 	return a.SecurityGroupID == b.SecurityGroupID && a.Direction == b.Direction && a.EtherType == b.EtherType &&
 		equalPtr(a.Protocol, b.Protocol) && equalPtr(a.PortRangeMin, b.PortRangeMin) && equalPtr(a.PortRangeMax, b.PortRangeMax) &&
-		equalPtr(a.RemoteIPPrefix, b.RemoteIPPrefix) && equalPtr(a.RemoteGroupID, b.RemoteGroupID)
+		equalPtr(a.RemoteIPPrefix, b.RemoteIPPrefix) && equalPtr(a.RemoteGroupID, b.RemoteGroupID) &&
+		equalPtr(a.RemoteAddressGroupID, b.RemoteAddressGroupID)
 }
 
 var _ = fmt.Sprint
+
+// countSet returns how many of ps are not nil.
+func countSet(ps ...*string) int {
+	n := 0
+	for _, p := range ps {
+		if p != nil {
+			n++
+		}
+	}
+	return n
+}
