@@ -334,21 +334,19 @@ func (h *Handler) create(w http.ResponseWriter, r *http.Request, k *kind) error 
 		return err
 	}
 	c := callerFrom(r.Context())
-	var buf bytes.Buffer
-	if bulk {
-		buf.WriteString(`{"` + k.plural + `":[`)
-		for i, o := range objs {
-			if i > 0 {
-				buf.WriteByte(',')
-			}
-			buf.Write(render(k, o, c, nil))
-		}
-		buf.WriteString("]}")
-	} else {
-		buf.WriteString(`{"` + k.singular + `":`)
-		buf.Write(render(k, objs[0], c, nil))
-		buf.WriteString("}")
+	if !bulk {
+		writeOne(w, http.StatusCreated, k, objs[0], c, nil)
+		return nil
 	}
+	var buf bytes.Buffer
+	buf.WriteString(`{"` + k.plural + `":[`)
+	for i, o := range objs {
+		if i > 0 {
+			buf.WriteByte(',')
+		}
+		buf.Write(render(k, o, c, nil))
+	}
+	buf.WriteString("]}")
 	writeJSON(w, http.StatusCreated, buf.Bytes())
 	return nil
 }
@@ -388,12 +386,18 @@ func (h *Handler) show(w http.ResponseWriter, r *http.Request, k *kind) error {
 	if err != nil {
 		return err
 	}
+	writeOne(w, 200, k, obj, c, fields)
+	return nil
+}
+
+// writeOne answers with one resource, {"<singular>": {...}}, as c may see
+// it (fields: only those).
+func writeOne(w http.ResponseWriter, status int, k *kind, obj any, c Caller, fields []string) {
 	var buf bytes.Buffer
 	buf.WriteString(`{"` + k.singular + `":`)
 	buf.Write(render(k, obj, c, fields))
 	buf.WriteString("}")
-	writeJSON(w, 200, buf.Bytes())
-	return nil
+	writeJSON(w, status, buf.Bytes())
 }
 
 func (h *Handler) list(w http.ResponseWriter, r *http.Request, k *kind) error {
@@ -524,11 +528,7 @@ func (h *Handler) update(w http.ResponseWriter, r *http.Request, k *kind) error 
 	if err != nil {
 		return err
 	}
-	var buf bytes.Buffer
-	buf.WriteString(`{"` + k.singular + `":`)
-	buf.Write(render(k, obj, callerFrom(r.Context()), nil))
-	buf.WriteString("}")
-	writeJSON(w, 200, buf.Bytes())
+	writeOne(w, 200, k, obj, callerFrom(r.Context()), nil)
 	return nil
 }
 

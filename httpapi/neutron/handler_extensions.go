@@ -5,7 +5,6 @@ package neutron
 // of extensions.
 
 import (
-	"bytes"
 	"encoding/json"
 	"net/http"
 	"slices"
@@ -79,11 +78,7 @@ func (h *Handler) extraRoutes(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	var buf bytes.Buffer
-	buf.WriteString(`{"router":`)
-	buf.Write(render(routers, &rt, callerFrom(r.Context()), nil))
-	buf.WriteString("}")
-	writeJSON(w, 200, buf.Bytes())
+	writeOne(w, 200, routers, &rt, callerFrom(r.Context()), nil)
 	return nil
 }
 
@@ -108,11 +103,7 @@ func (h *Handler) groupAddresses(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	var buf bytes.Buffer
-	buf.WriteString(`{"address_group":`)
-	buf.Write(render(addressGroups, &g, callerFrom(r.Context()), nil))
-	buf.WriteString("}")
-	writeJSON(w, 200, buf.Bytes())
+	writeOne(w, 200, addressGroups, &g, callerFrom(r.Context()), nil)
 	return nil
 }
 
