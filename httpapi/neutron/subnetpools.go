@@ -1,7 +1,6 @@
 package neutron
 
 import (
-	"cmp"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -415,7 +414,7 @@ func covers(rs []ipRange, p netip.Prefix) bool {
 
 // firstFree returns the lowest block of length bits that lies in free.
 func firstFree(free []ipRange, bits int) (netip.Prefix, bool) {
-	slices.SortFunc(free, func(a, b ipRange) int { return cmp.Compare(a.lo.Compare(b.lo), 0) })
+	slices.SortFunc(free, func(a, b ipRange) int { return a.lo.Compare(b.lo) })
 	for _, r := range free {
 		if bits > r.lo.BitLen() {
 			return netip.Prefix{}, false
