@@ -17,6 +17,7 @@ command -v tempest >/dev/null || { echo "tempest.sh: no tempest (apt-get install
 
 ws=${TEMPEST_WORKSPACE:-$work/tempest}
 rm -rf "$ws"
+cd "$work" # tempest init logs to the current directory
 tempest init "$ws" >/dev/null
 exts=$(neutron extensions | python3 -c 'import json,sys; print(",".join(sorted(e["alias"] for e in json.load(sys.stdin)["extensions"])))')
 cat >"$ws/etc/tempest.conf" <<CONF
