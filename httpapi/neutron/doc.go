@@ -93,14 +93,27 @@
 //
 // # Against OpenStack's own suites
 //
-// gophercloud's acceptance tests for Networking v2 run against this
-// package with internal/suites/gophercloud.sh (a server on a memory
-// store and a Keystone stand-in, internal/suites/keystone). What they
-// test that this package does not have: agents and L3-agent scheduling,
-// QoS, trunks, segments, BGP, VPN, FWaaS, port forwarding and
-// tap-as-a-service (services outside a Neutron API server, not claimed:
-// their extensions are not listed, so clients skip them).
+// gophercloud's acceptance tests for Networking v2
+// (internal/suites/gophercloud.sh) and tempest's network API tests
+// (internal/suites/tempest.sh, Debian's tempest with dynamic credentials)
+// run against this package: a server on a memory store beside a Keystone
+// stand-in (internal/suites/keystone). What they test and this package
+// does not have, and why:
+//
+//   - agents: listing them, DHCP-agent and L3-agent scheduling, router
+//     placement (tempest's test_list_agents_non_admin; gophercloud's
+//     router scheduling and agents tests). There are no agents: the
+//     fabric's OpenFlow controller is what acts on the configuration.
+//   - services outside a Neutron API server, whose extensions are not
+//     listed so that clients skip them: metering, DVR, QoS, trunks,
+//     segments, BGP, VPN, FWaaS, port forwarding, tap-as-a-service,
+//     external-gateway multihoming, service providers, and the old "tag"
+//     extension (standard-attr-tag is listed).
+//   - port binding tests that need a compute service (tempest skips them
+//     without nova).
+//
+// One gophercloud test fails for a reason of its own:
 // TestLayer3ExternalRouterCreateDelete compares the gateway's addresses
 // after an update with the request, whose new address names only its
-// subnet: neutron, like this package, answers with the address it chose.
+// subnet; neutron, like this package, answers with the address it chose.
 package neutron
