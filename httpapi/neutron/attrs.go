@@ -2,6 +2,7 @@ package neutron
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"fmt"
 	"net/netip"
@@ -221,9 +222,28 @@ var (
 		a("addresses", post, vAddresses),
 	)
 	allKinds = []*kind{networks, subnets, ports, securityGroups, securityGroupRules, routers, floatingIPs, subnetPools, addressScopes, rbacPolicies, addressGroups}
-	// immutable kinds are never updated (neutron has no update of a
-	// security group rule): PUT is not allowed on them.
-	immutable = map[*kind]bool{securityGroupRules: true}
+	// kindOps are what the service does with each kind: build a new one
+	// in a transaction, update one (nil: never updated, as neutron never
+	// updates a security group rule), delete one.
+	kindOps = map[*kind]struct {
+		build  func(s *Service, v *view, t *txn, c Caller, in input, project string) (any, error)
+		update func(s *Service, v *view, t *txn, c Caller, e *entry, in input) (any, error)
+		delete func(s *Service, ctx context.Context, id string, ifMatch int64) error
+	}{
+		networks:       {(*Service).buildNetwork, (*Service).updateNetwork, (*Service).DeleteNetwork},
+		subnets:        {(*Service).buildSubnet, (*Service).updateSubnet, (*Service).DeleteSubnet},
+		ports:          {(*Service).buildPort, (*Service).updatePort, (*Service).DeletePort},
+		securityGroups: {(*Service).buildSecurityGroup, (*Service).updateSecurityGroup, (*Service).DeleteSecurityGroup},
+		securityGroupRules: {(*Service).buildRule, nil, func(s *Service, ctx context.Context, id string, _ int64) error {
+			return s.DeleteSecurityGroupRule(ctx, id)
+		}},
+		routers:       {(*Service).buildRouter, (*Service).updateRouter, (*Service).DeleteRouter},
+		floatingIPs:   {(*Service).buildFloatingIP, (*Service).updateFloatingIP, (*Service).DeleteFloatingIP},
+		subnetPools:   {(*Service).buildSubnetPool, (*Service).updateSubnetPool, (*Service).DeleteSubnetPool},
+		addressScopes: {(*Service).buildAddressScope, (*Service).updateAddressScope, (*Service).DeleteAddressScope},
+		rbacPolicies:  {(*Service).buildRBACPolicy, (*Service).updateRBACPolicy, (*Service).DeleteRBACPolicy},
+		addressGroups: {(*Service).buildAddressGroup, (*Service).updateAddressGroup, (*Service).DeleteAddressGroup},
+	}
 )
 
 var ipv6Modes = []string{"slaac", "dhcpv6-stateful", "dhcpv6-stateless"}

@@ -96,7 +96,7 @@ func (h *Handler) routes(rt *httpapi.Router) {
 		rt.Handle("POST "+c, func(w http.ResponseWriter, r *http.Request) error { return h.create(w, r, k) })
 		one := c + "/{id}"
 		rt.Handle("GET "+one, func(w http.ResponseWriter, r *http.Request) error { return h.show(w, r, k) })
-		if !immutable[k] {
+		if kindOps[k].update != nil {
 			rt.Handle("PUT "+one, func(w http.ResponseWriter, r *http.Request) error { return h.update(w, r, k) })
 		}
 		rt.Handle("DELETE "+one, func(w http.ResponseWriter, r *http.Request) error { return h.delete(w, r, k) })
@@ -538,32 +538,7 @@ func (h *Handler) delete(w http.ResponseWriter, r *http.Request, k *kind) error 
 	if err != nil {
 		return err
 	}
-	ctx := r.Context()
-	switch k {
-	case networks:
-		err = h.svc.DeleteNetwork(ctx, id, rev)
-	case subnets:
-		err = h.svc.DeleteSubnet(ctx, id, rev)
-	case ports:
-		err = h.svc.DeletePort(ctx, id, rev)
-	case securityGroups:
-		err = h.svc.DeleteSecurityGroup(ctx, id, rev)
-	case securityGroupRules:
-		err = h.svc.DeleteSecurityGroupRule(ctx, id)
-	case routers:
-		err = h.svc.DeleteRouter(ctx, id, rev)
-	case floatingIPs:
-		err = h.svc.DeleteFloatingIP(ctx, id, rev)
-	case subnetPools:
-		err = h.svc.DeleteSubnetPool(ctx, id, rev)
-	case addressScopes:
-		err = h.svc.DeleteAddressScope(ctx, id, rev)
-	case rbacPolicies:
-		err = h.svc.DeleteRBACPolicy(ctx, id, rev)
-	case addressGroups:
-		err = h.svc.DeleteAddressGroup(ctx, id, rev)
-	}
-	if err != nil {
+	if err := kindOps[k].delete(h.svc, r.Context(), id, rev); err != nil {
 		return err
 	}
 	w.WriteHeader(http.StatusNoContent)

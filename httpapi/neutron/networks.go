@@ -180,32 +180,10 @@ func createMany[T any](ctx context.Context, s *Service, k *kind, as []Attrs) ([]
 
 // createInputs creates resources of kind k from validated-to-be inputs.
 func (s *Service) createInputs(ctx context.Context, k *kind, ins []input) ([]any, error) {
-	var b func(v *view, t *txn, c Caller, in input, project string) (any, error)
-	switch k {
-	case networks:
-		b = s.buildNetwork
-	case subnets:
-		b = s.buildSubnet
-	case ports:
-		b = s.buildPort
-	case securityGroups:
-		b = s.buildSecurityGroup
-	case securityGroupRules:
-		b = s.buildRule
-	case routers:
-		b = s.buildRouter
-	case floatingIPs:
-		b = s.buildFloatingIP
-	case subnetPools:
-		b = s.buildSubnetPool
-	case addressScopes:
-		b = s.buildAddressScope
-	case rbacPolicies:
-		b = s.buildRBACPolicy
-	case addressGroups:
-		b = s.buildAddressGroup
-	}
-	return s.create(ctx, k, ins, b)
+	ops := kindOps[k]
+	return s.create(ctx, k, ins, func(v *view, t *txn, c Caller, in input, project string) (any, error) {
+		return ops.build(s, v, t, c, in, project)
+	})
 }
 
 func (s *Service) buildNetwork(v *view, t *txn, c Caller, in input, project string) (any, error) {
@@ -362,28 +340,9 @@ func (s *Service) updateInput(ctx context.Context, k *kind, id string, in input,
 		if err := checkRevision(e, ifMatch); err != nil {
 			return err
 		}
-		switch k {
-		case networks:
-			out, err = s.updateNetwork(v, t, c, e, in)
-		case subnets:
-			out, err = s.updateSubnet(v, t, c, e, in)
-		case ports:
-			out, err = s.updatePort(v, t, c, e, in)
-		case securityGroups:
-			out, err = s.updateSecurityGroup(v, t, c, e, in)
-		case routers:
-			out, err = s.updateRouter(v, t, c, e, in)
-		case floatingIPs:
-			out, err = s.updateFloatingIP(v, t, c, e, in)
-		case subnetPools:
-			out, err = s.updateSubnetPool(v, t, c, e, in)
-		case addressScopes:
-			out, err = s.updateAddressScope(v, t, c, e, in)
-		case rbacPolicies:
-			out, err = s.updateRBACPolicy(v, t, c, e, in)
-		case addressGroups:
-			out, err = s.updateAddressGroup(v, t, c, e, in)
-		default: // immutable
+		if update := kindOps[k].update; update != nil {
+			out, err = update(s, v, t, c, e, in)
+		} else {
 			err = fault(ErrNotSupported, "HTTPMethodNotAllowed", "%s cannot be updated", k.plural)
 		}
 		return err

@@ -37,3 +37,16 @@ func TestOptionsMatchTheTables(t *testing.T) {
 		assert.Equal(t, want, got, k.plural)
 	}
 }
+
+// TestEveryKindHasOps: each kind the API serves can be built and deleted
+// (a kind added without its operations would answer with a panic).
+func TestEveryKindHasOps(t *testing.T) {
+	for _, k := range allKinds {
+		ops, ok := kindOps[k]
+		if assert.True(t, ok, k.plural) {
+			assert.NotNil(t, ops.build, k.plural)
+			assert.NotNil(t, ops.delete, k.plural)
+		}
+	}
+	assert.Len(t, kindOps, len(allKinds))
+}
