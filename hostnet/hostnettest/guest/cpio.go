@@ -3,6 +3,9 @@ package guest
 import (
 	"fmt"
 	"io"
+	"os"
+	"path/filepath"
+	"strings"
 )
 
 // cpioWriter writes a cpio archive in the "newc" format the kernel
@@ -47,4 +50,22 @@ func (c *cpioWriter) pad(n int) {
 func (c *cpioWriter) close() error {
 	c.add("TRAILER!!!", 0, nil)
 	return c.err
+}
+
+// addModules adds the kernel modules files (paths under
+// /lib/modules/version) to lib/mods, numbered in the order given, and
+// /modules, their names in that order, for an init to insmod.
+func (c *cpioWriter) addModules(version string, files []string) error {
+	var order []string
+	for i, m := range files {
+		b, err := os.ReadFile(filepath.Join("/lib/modules", version, m))
+		if err != nil {
+			return err
+		}
+		name := fmt.Sprintf("%02d-%s", i, filepath.Base(m))
+		c.add("lib/mods/"+name, 0o100644, b)
+		order = append(order, name)
+	}
+	c.add("modules", 0o100644, []byte(strings.Join(order, "\n")+"\n"))
+	return nil
 }

@@ -282,17 +282,9 @@ func buildInitramfs(cache, version, busybox string) (string, error) {
 	w.add("bin/busybox", 0o100755, bb)
 	w.add("init", 0o100755, []byte(initScript))
 	w.add("sbin/guest-modprobe", 0o100755, []byte(modprobeScript))
-	var order []string
-	for i, m := range mods {
-		b, err := os.ReadFile(filepath.Join("/lib/modules", version, m))
-		if err != nil {
-			return "", err
-		}
-		name := fmt.Sprintf("%02d-%s", i, filepath.Base(m))
-		w.add("lib/mods/"+name, 0o100644, b)
-		order = append(order, name)
+	if err := w.addModules(version, mods); err != nil {
+		return "", err
 	}
-	w.add("modules", 0o100644, []byte(strings.Join(order, "\n")+"\n"))
 	if err := w.close(); err != nil {
 		return "", err
 	}

@@ -6,7 +6,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"strings"
 )
 
 // ISOPackages are the Debian packages ISO needs beside Packages.
@@ -48,17 +47,9 @@ func ISO(dst, volumeID, script string, modules ...string) error {
 		return err
 	}
 	w.add("bin/busybox", 0o100755, bb)
-	var order []string
-	for i, m := range mods {
-		b, err := os.ReadFile(filepath.Join("/lib/modules", k.version, m))
-		if err != nil {
-			return err
-		}
-		name := fmt.Sprintf("%02d-%s", i, filepath.Base(m))
-		w.add("lib/mods/"+name, 0o100644, b)
-		order = append(order, name)
+	if err := w.addModules(k.version, mods); err != nil {
+		return err
 	}
-	w.add("modules", 0o100644, []byte(strings.Join(order, "\n")+"\n"))
 	w.add("init", 0o100755, []byte(isoInit))
 	w.add("script", 0o100644, []byte(script))
 	// Where busybox's udhcpc looks for it, as built upstream and by Debian.

@@ -157,7 +157,7 @@ func Open(t testing.TB) *libvirt.Driver {
 // qemu:///system has (StartSystemDaemon).
 type Daemon struct {
 	dir    string
-	scheme string // "test" or "qemu"
+	scheme string // "test", "qemu" (session) or "system"
 	cmd    *exec.Cmd
 	done   chan struct{}
 }
@@ -281,15 +281,17 @@ func (d *Daemon) Start(t testing.TB) {
 	t.Helper()
 	sock := d.socket()
 	os.Remove(sock)
-	cmd := exec.Command("libvirtd", "-f", filepath.Join(d.dir, "libvirtd.conf"), "-p", filepath.Join(d.dir, "pid"))
-	// No driver modules: only what libvirt.so has built in, the test
-	// driver among them (the QEMU driver would want the system's setup).
-	cmd.Env = []string{"PATH=" + os.Getenv("PATH"), "LIBVIRT_DRIVER_DIR=" + filepath.Join(d.dir, "drivers"),
-		"HOME=" + filepath.Join(d.dir, "home"), "XDG_RUNTIME_DIR=" + filepath.Join(d.dir, "xdg"),
-		"XDG_CONFIG_HOME=" + filepath.Join(d.dir, "home"), "XDG_CACHE_HOME=" + filepath.Join(d.dir, "home")}
-	cmd.SysProcAttr = asNobody()
+	var cmd *exec.Cmd
 	if d.scheme == "system" {
 		cmd = systemCommand(d.dir)
+	} else {
+		cmd = exec.Command("libvirtd", "-f", filepath.Join(d.dir, "libvirtd.conf"), "-p", filepath.Join(d.dir, "pid"))
+		// Only the driver modules linked into dir/drivers (none for the
+		// test driver, which libvirt.so has built in).
+		cmd.Env = []string{"PATH=" + os.Getenv("PATH"), "LIBVIRT_DRIVER_DIR=" + filepath.Join(d.dir, "drivers"),
+			"HOME=" + filepath.Join(d.dir, "home"), "XDG_RUNTIME_DIR=" + filepath.Join(d.dir, "xdg"),
+			"XDG_CONFIG_HOME=" + filepath.Join(d.dir, "home"), "XDG_CACHE_HOME=" + filepath.Join(d.dir, "home")}
+		cmd.SysProcAttr = asNobody()
 	}
 	log, _ := os.Create(filepath.Join(d.dir, "log"))
 	os.Chown(log.Name(), 65534, 65534)
