@@ -128,8 +128,7 @@ func visibleNetwork(v *view, t *txn, c Caller, id string) (*Network, int64, erro
 		return nil, 0, notFound("Network", id)
 	}
 	n := o.(*Network)
-	if !c.sees(n.TenantID) && !n.Shared && !n.External && !v.granted(n.ID, "access_as_shared", c.Project) &&
-		!v.granted(n.ID, "access_as_external", c.Project) {
+	if !v.canSee(c, n) {
 		return nil, 0, notFound("Network", id)
 	}
 	return n, rev, nil

@@ -23,13 +23,13 @@ import (
 // rbacObjects are the kinds policies apply to, by object_type, and the
 // actions each takes.
 var rbacObjects = map[string]struct {
-	k       func() *kind
+	k       *kind
 	actions []string
 }{
-	"network":        {func() *kind { return networks }, []string{"access_as_shared", "access_as_external"}},
-	"security_group": {func() *kind { return securityGroups }, []string{"access_as_shared"}},
-	"subnetpool":     {func() *kind { return subnetPools }, []string{"access_as_shared"}},
-	"address_scope":  {func() *kind { return addressScopes }, []string{"access_as_shared"}},
+	"network":        {networks, []string{"access_as_shared", "access_as_external"}},
+	"security_group": {securityGroups, []string{"access_as_shared"}},
+	"subnetpool":     {subnetPools, []string{"access_as_shared"}},
+	"address_scope":  {addressScopes, []string{"access_as_shared"}},
 }
 
 // CreateRBACPolicy grants a project access to an object the caller owns.
@@ -66,7 +66,7 @@ func (s *Service) buildRBACPolicy(v *view, t *txn, c Caller, in input, project s
 	if !slices.Contains(obj.actions, p.Action) {
 		return nil, invalidAttr("action", "'"+p.Action+"' does not apply to a "+p.ObjectType)
 	}
-	k := obj.k()
+	k := obj.k
 	o, _ := t.lookup(v, k, p.ObjectID)
 	if o == nil || !v.canSee(c, o) {
 		return nil, notFound(k.fault, p.ObjectID)
@@ -115,8 +115,7 @@ func (v *view) checkGrantUnique(t *txn, p *RBACPolicy) error {
 // "") while a project it grants to relies on it and no other grant or
 // ownership covers that project.
 func (v *view) checkGrantUnused(p *RBACPolicy, next string) error {
-	obj, _ := rbacObjects[p.ObjectType]
-	e := v.get(obj.k(), p.ObjectID)
+	e := v.get(rbacObjects[p.ObjectType].k, p.ObjectID)
 	if e == nil {
 		return nil
 	}
