@@ -20,7 +20,7 @@ func ExampleRun() {
 		fmt.Println(err)
 		return
 	}
-	fmt.Printf("%s (%s, booted in %s): exit %d\n%s", "guest", res.Accel, res.Boot, res.ExitCode, res.Output)
+	fmt.Printf("guest (%s, booted in %s): exit %d\n%s", res.Accel, res.Boot, res.ExitCode, res.Output)
 }
 
 // A test that needs VLAN devices: it runs here when this kernel has
