@@ -32,3 +32,33 @@ func Example() {
 	// 10.0.0.1 [{10.0.0.2 10.0.0.254}] 10.0.0.2
 	// true true
 }
+
+// Subnets take their CIDRs from a subnet pool, which its owner shares
+// with another project through an RBAC policy.
+func ExampleService_CreateSubnetPool() {
+	svc, err := neutron.NewService(memory.New(nil), neutron.Options{})
+	if err != nil {
+		panic(err)
+	}
+	run, stop := context.WithCancel(context.Background())
+	defer stop()
+	go svc.Run(run)
+	ops := neutron.WithCaller(context.Background(), neutron.Caller{Project: "ops"})
+	pool, _ := svc.CreateSubnetPool(ops, neutron.SubnetPoolOptions{Name: neutron.Ptr("tenants"),
+		Prefixes: []string{"10.64.0.0/16", "10.65.0.0/16"}, DefaultPrefixLen: neutron.Ptr(24)})
+	fmt.Println(pool.Prefixes)
+
+	web := neutron.WithCaller(context.Background(), neutron.Caller{Project: "web"})
+	n, _ := svc.CreateNetwork(web, neutron.NetworkOptions{Name: neutron.Ptr("front")})
+	_, err = svc.CreateSubnet(web, neutron.SubnetOptions{NetworkID: &n.ID, IPVersion: neutron.Ptr(4), SubnetPoolID: &pool.ID})
+	fmt.Println(neutron.IsType(err, "SubnetPoolNotFound"))
+
+	svc.CreateRBACPolicy(ops, neutron.RBACPolicyOptions{ObjectType: neutron.Ptr("subnetpool"), ObjectID: &pool.ID,
+		Action: neutron.Ptr("access_as_shared"), TargetTenant: neutron.Ptr("web")})
+	s, _ := svc.CreateSubnet(web, neutron.SubnetOptions{NetworkID: &n.ID, IPVersion: neutron.Ptr(4), SubnetPoolID: &pool.ID})
+	fmt.Println(s.CIDR)
+	// Output:
+	// [10.64.0.0/15]
+	// true
+	// 10.64.0.0/24
+}
