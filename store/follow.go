@@ -87,8 +87,10 @@ type Follow struct {
 	// the store's revision taken before Load began, is then given to
 	// Changes, so Load may read pages at later revisions.
 	Load func(ctx context.Context, rev int64) error
-	// Changes handles what the watch had ready, in order. It must be
-	// idempotent: after a watch resumes, the events of the last
+	// Changes handles what the watch had ready, in order. A batch may
+	// end inside a transaction (the rest comes in the next one): a
+	// reader that must see transactions whole waits for their last
+	// event. It must be idempotent: after a watch resumes, the events of the last
 	// revision handled come again (a watch can end inside a
 	// transaction). An error ends the watch as a failure of the store
 	// would: it resumes from before this batch.

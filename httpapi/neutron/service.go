@@ -393,7 +393,9 @@ func (s *Service) write(ctx context.Context, build func(v *view, t *txn) error) 
 			return err
 		}
 		t := &txn{s: s}
-		s.v.mu.RLock()
+		if err := s.v.rlock(ctx); err != nil {
+			return err
+		}
 		wake := s.v.wake
 		err := build(s.v, t)
 		s.v.mu.RUnlock()
@@ -449,7 +451,9 @@ func (s *Service) read(ctx context.Context, fn func(v *view) error) error {
 	if err := s.sync(ctx); err != nil {
 		return err
 	}
-	s.v.mu.RLock()
+	if err := s.v.rlock(ctx); err != nil {
+		return err
+	}
 	defer s.v.mu.RUnlock()
 	return fn(s.v)
 }

@@ -32,6 +32,7 @@ type view struct {
 
 	mu      sync.RWMutex
 	rev     int64         // the revision readers see
+	applied int64         // the last revision of an object or claim applied
 	pending int64         // after a load: publish once head reaches it
 	wake    chan struct{} // closed when rev advances
 	tables  map[*kind]*table
@@ -152,6 +153,7 @@ func (v *view) reset() {
 	v.counts = map[string]map[*kind]int{}
 	v.usage = map[string]int64{}
 	v.changedNets = map[string]struct{}{}
+	v.applied = 0
 }
 
 var kindsByPlural = func() map[string]*kind {
@@ -208,6 +210,9 @@ func (v *view) apply(ev store.Event) {
 	put := ev.Type == store.EventPut
 	val := ev.KV.Value
 	rev := ev.KV.ModRevision
+	if kind != "=head" {
+		v.applied = max(v.applied, rev)
+	}
 	switch kind {
 	case "=head":
 		if put {
@@ -400,6 +405,42 @@ func (v *view) publish(rev int64) {
 	}
 	clear(v.changedNets)
 }
+
+// rlock locks v for reading once it holds no transaction in part. A
+// watch may hand over a transaction's events in two batches; a writer
+// that read between them would see, say, a subnet pool rewritten but not
+// the subnet taken from it, and its own allocation from the pool would
+// commit on the pool's new revision. Every transaction of a service ends
+// with the head key, so the state is whole when nothing was applied after
+// the revision last published. A write by anything else (no head) is
+// taken as whole after tornWait.
+func (v *view) rlock(ctx context.Context) error {
+	var timeout <-chan time.Time
+	for {
+		v.mu.RLock()
+		if v.applied <= v.rev && v.pending == 0 {
+			return nil
+		}
+		ch := v.wake
+		v.mu.RUnlock()
+		if timeout == nil {
+			t := time.NewTimer(tornWait)
+			defer t.Stop()
+			timeout = t.C
+		}
+		select {
+		case <-ch:
+		case <-timeout:
+			v.mu.RLock()
+			return nil
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}
+}
+
+// tornWait bounds how long rlock waits for the rest of a transaction.
+const tornWait = time.Second
 
 // waitFor returns once readers see revision rev or later.
 func (v *view) waitFor(ctx context.Context, rev int64) error {
