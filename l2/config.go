@@ -33,6 +33,7 @@ const (
 	effAddStatic    // install mac as static at loc
 	effRemoveStatic // remove mac's static entry
 	effForgetOthers // forget mac's dynamic entries in slices that do not attach it
+	effPolicy       // report the entries at loc: its policy changed
 )
 
 type effect struct {
@@ -195,6 +196,12 @@ func (f *Fabric) apply(tx *Tx) []Event {
 		case effRemoveStatic:
 			if i := t.find(e.mac.Uint64()); i >= 0 && t.slots[i].static() {
 				forget(i)
+			}
+		case effPolicy:
+			for i := range t.slots {
+				if s := &t.slots[i]; s.key != 0 && s.loc == e.loc {
+					evs = append(evs, Event{Kind: PolicyChanged, Slice: e.id, MAC: MACFromUint64(s.mac()), Location: t.location(i)})
+				}
 			}
 		}
 		st.unlock()
@@ -513,10 +520,13 @@ func (tx *Tx) DetachNetwork(id string, mac MAC) error {
 
 // SliceSpec is a slice's whole configuration, for SetSlice: the locations
 // bound to it with the MACs attached to each (none: the port admits every
-// MAC), and its network attachments.
+// MAC), their policies, and its network attachments.
 type SliceSpec struct {
 	Ports map[Location][]MAC
-	MACs  []MAC
+	// Policies holds the policies of bound locations (keys of Ports);
+	// a location not here has none.
+	Policies map[Location]*PortPolicy
+	MACs     []MAC
 }
 
 // SetSlice makes slice id look exactly like spec, creating it if needed
@@ -524,6 +534,11 @@ type SliceSpec struct {
 // bound stay learned. It is how a controller that keeps configuration
 // elsewhere (a store, a REST API) applies it.
 func (tx *Tx) SetSlice(id string, spec SliceSpec) error {
+	for loc := range spec.Policies {
+		if _, ok := spec.Ports[loc]; !ok {
+			return fmt.Errorf("%w: a policy for %v, which the slice does not bind", ErrInvalid, loc)
+		}
+	}
 	if tx.cfg.slices[id] == nil {
 		if err := tx.AddSlice(id); err != nil {
 			return err
@@ -567,6 +582,11 @@ func (tx *Tx) SetSlice(id string, spec SliceSpec) error {
 					return err
 				}
 			}
+		}
+	}
+	for loc := range spec.Ports {
+		if err := tx.SetPolicy(id, loc, spec.Policies[loc]); err != nil {
+			return err
 		}
 	}
 	for m := range maps.Clone(sc.macs) {

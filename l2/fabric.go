@@ -71,14 +71,15 @@ type EventKind uint8
 
 // Event kinds.
 const (
-	Learned EventKind = iota + 1 // a new MAC was learned
-	Moved                        // a known MAC appeared at another location
-	Expired                      // not seen for the aging time
-	Evicted                      // pushed out because its slice was full
-	Removed                      // forgotten because its binding or slice went
+	Learned       EventKind = iota + 1 // a new MAC was learned
+	Moved                              // a known MAC appeared at another location
+	Expired                            // not seen for the aging time
+	Evicted                            // pushed out because its slice was full
+	Removed                            // forgotten because its binding or slice went
+	PolicyChanged                      // the policy of the port it is at changed (the entry stays)
 )
 
-var eventKindNames = [...]string{"", "learned", "moved", "expired", "evicted", "removed"}
+var eventKindNames = [...]string{"", "learned", "moved", "expired", "evicted", "removed", "policy changed"}
 
 func (k EventKind) String() string {
 	if int(k) < len(eventKindNames) && k > 0 {
@@ -292,6 +293,7 @@ type binding struct {
 	locIdx   uint32 // holds a reference while the location is bound
 	sc       *sliceConf
 	attached map[MAC]struct{} // nil: every MAC is admitted
+	policy   *PortPolicy      // nil: none
 }
 
 // NewFabric returns an empty fabric.

@@ -106,7 +106,7 @@ func (f *Fabric) Slices() []string {
 }
 
 // Bindings returns the port bindings of slice id, sorted, with the MACs
-// attached to each.
+// attached to each and their policies.
 func (f *Fabric) Bindings(id string) ([]PortBinding, error) {
 	sc := f.cfg.Load().slices[id]
 	if sc == nil {
@@ -114,7 +114,7 @@ func (f *Fabric) Bindings(id string) ([]PortBinding, error) {
 	}
 	out := make([]PortBinding, len(sc.ports))
 	for i, b := range sc.ports {
-		out[i] = PortBinding{Location: b.loc, Attached: sortedMACs(b.attached)}
+		out[i] = PortBinding{Location: b.loc, Attached: sortedMACs(b.attached), Policy: b.policy}
 	}
 	return out, nil
 }
@@ -128,10 +128,12 @@ func (f *Fabric) NetworkAttachments(id string) ([]MAC, error) {
 	return sortedMACs(sc.macs), nil
 }
 
-// PortBinding is a location bound to a slice and the MACs attached to it.
+// PortBinding is a location bound to a slice, the MACs attached to it
+// and its policy.
 type PortBinding struct {
 	Location Location
-	Attached []MAC // empty: the port admits every MAC
+	Attached []MAC       // empty: the port admits every MAC
+	Policy   *PortPolicy // nil: none; shared, do not change
 }
 
 func sortedMACs(m map[MAC]struct{}) []MAC {

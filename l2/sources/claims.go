@@ -205,10 +205,13 @@ func (p applyPlan) set(tx *l2.Tx, i int, release bool) error {
 	}
 	eff := *p.effs[i]
 	if release {
-		eff = l2.SliceSpec{Ports: map[l2.Location][]l2.MAC{}, MACs: eff.MACs}
+		eff = l2.SliceSpec{Ports: map[l2.Location][]l2.MAC{}, Policies: map[l2.Location]*l2.PortPolicy{}, MACs: eff.MACs}
 		for loc, ms := range p.effs[i].Ports {
 			if owner, ok := tx.BoundTo(loc); !ok || owner == full {
 				eff.Ports[loc] = ms
+				if pol := p.effs[i].Policies[loc]; pol != nil {
+					eff.Policies[loc] = pol
+				}
 			}
 		}
 	}
@@ -283,13 +286,22 @@ func (f *Follower) record(s *source, id string, present bool, claims []Claim) {
 // ports.
 func (f *Follower) effective(s *source, full string, spec l2.SliceSpec) (l2.SliceSpec, []Claim) {
 	var claims []Claim
-	eff := l2.SliceSpec{Ports: make(map[l2.Location][]l2.MAC, len(spec.Ports))}
+	eff := l2.SliceSpec{Ports: make(map[l2.Location][]l2.MAC, len(spec.Ports)), Policies: map[l2.Location]*l2.PortPolicy{}}
 	attached := map[l2.MAC]bool{}
 	locs := slices.SortedFunc(maps.Keys(spec.Ports), compareLocations) // deterministic order
 	for _, loc := range locs {
 		if w, ok := winner(f.locClaims[loc]); ok && w.full != full {
 			claims = append(claims, Claim{Slice: full, What: "location " + loc.String(), HeldBy: w.full})
 			continue
+		}
+		// A port whose policy cannot be enforced is not bound: bound
+		// without it, it would pass what the policy forbids.
+		if pol := spec.Policies[loc]; pol != nil {
+			if err := pol.Validate(); err != nil {
+				claims = append(claims, Claim{Slice: full, What: "location " + loc.String() + " (policy: " + err.Error() + ")"})
+				continue
+			}
+			eff.Policies[loc] = pol
 		}
 		var macs []l2.MAC
 		for _, m := range spec.Ports[loc] {

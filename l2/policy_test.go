@@ -1,0 +1,122 @@
+package l2_test
+
+import (
+	"net/netip"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/netslice/netslice/l2"
+)
+
+func TestPortPolicyAllows(t *testing.T) {
+	m, pair := host(1), host(2)
+	p := &l2.PortPolicy{Sources: []l2.AddressPair{
+		{MAC: m, Prefix: netip.MustParsePrefix("10.0.0.5/32")},
+		{MAC: m, Prefix: netip.MustParsePrefix("2001:db8::5/128")},
+		{MAC: pair, Prefix: netip.MustParsePrefix("10.0.9.0/24")},
+	}}
+	for _, c := range []struct {
+		mac  l2.MAC
+		addr string
+		want bool
+	}{
+		{m, "10.0.0.5", true},
+		{m, "10.0.0.6", false},
+		{m, "::ffff:10.0.0.5", true}, // the same address, mapped
+		{m, "2001:db8::5", true},
+		{m, "0.0.0.0", true},                    // a DHCP request
+		{m, "::", true},                         // duplicate address detection
+		{m, l2.LinkLocal(m).String(), true},     // its own link-local address
+		{m, l2.LinkLocal(pair).String(), false}, // another MAC's
+		{m, "10.0.9.1", false},                  // the pair's prefix is the pair's MAC's
+		{pair, "10.0.9.1", true},
+		{host(3), "0.0.0.0", false}, // a MAC with no pair sends nothing
+	} {
+		assert.Equal(t, c.want, p.Allows(c.mac, netip.MustParseAddr(c.addr)), "%v from %s", c.mac, c.addr)
+	}
+	assert.Equal(t, "fe80::ff:fe00:1", l2.LinkLocal(l2.MustParseMAC("02:00:00:00:00:01")).String())
+	assert.Error(t, (&l2.PortPolicy{Sources: []l2.AddressPair{{MAC: m}}}).Validate(), "no prefix")
+	assert.Error(t, (&l2.PortPolicy{Sources: []l2.AddressPair{{MAC: l2.Broadcast, Prefix: netip.MustParsePrefix("10.0.0.0/8")}}}).Validate())
+}
+
+// frame builds an Ethernet frame from src of type typ carrying payload.
+func frame(src l2.MAC, typ uint16, payload []byte) []byte {
+	b := append(append(append([]byte{}, l2.Broadcast[:]...), src[:]...), byte(typ>>8), byte(typ))
+	return append(b, payload...)
+}
+
+func TestPortPolicyAllowsFrame(t *testing.T) {
+	m := host(1)
+	p := &l2.PortPolicy{Sources: []l2.AddressPair{{MAC: m, Prefix: netip.MustParsePrefix("10.0.0.5/32")}}}
+	ipv4 := func(src string) []byte {
+		h := make([]byte, 20)
+		h[0] = 0x45
+		a := netip.MustParseAddr(src).As4()
+		copy(h[12:], a[:])
+		return h
+	}
+	arp := func(sha l2.MAC, spa string) []byte {
+		b := []byte{0, 1, 8, 0, 6, 4, 0, 1}
+		a := netip.MustParseAddr(spa).As4()
+		b = append(append(b, sha[:]...), a[:]...)
+		return append(b, make([]byte, 10)...)
+	}
+	for _, c := range []struct {
+		name string
+		data []byte
+		want bool
+	}{
+		{"its IPv4 address", frame(m, 0x0800, ipv4("10.0.0.5")), true},
+		{"another IPv4 address", frame(m, 0x0800, ipv4("10.0.0.6")), false},
+		{"a truncated IPv4 header", frame(m, 0x0800, ipv4("10.0.0.5")[:12]), false},
+		{"its ARP", frame(m, 0x0806, arp(m, "10.0.0.5")), true},
+		{"ARP for another address", frame(m, 0x0806, arp(m, "10.0.0.7")), false},
+		{"ARP naming another MAC", frame(m, 0x0806, arp(host(9), "10.0.0.5")), false},
+		{"another EtherType", frame(m, 0x88cc, make([]byte, 46)), true},
+		{"another MAC", frame(host(2), 0x88cc, make([]byte, 46)), false},
+	} {
+		var f l2.Frame
+		require.NoError(t, f.UnmarshalBinary(c.data), c.name)
+		assert.Equal(t, c.want, p.AllowsFrame(&f), c.name)
+	}
+}
+
+// A policy change reports every MAC at the port, attached or learned, so
+// that flows allowed under the old policy go; the entries stay.
+func TestSetPolicyReportsTheMACsAtThePort(t *testing.T) {
+	h := twoSlices(t, l2.Options{})
+	m := host(1)
+	h.update(t, func(tx *l2.Tx) error { return tx.AttachPort("a", p11, m) })
+	h.Decide(p12, host(2), l2.Broadcast)
+	h.take()
+	pol := &l2.PortPolicy{Sources: []l2.AddressPair{{MAC: m, Prefix: netip.MustParsePrefix("10.0.0.5/32")}}}
+	evs := h.update(t, func(tx *l2.Tx) error { return tx.SetPolicy("a", p11, pol) })
+	assert.Equal(t, []l2.Event{{Kind: l2.PolicyChanged, Slice: "a", MAC: m, Location: p11}}, evs)
+	assert.True(t, h.Policy(p11).Equal(pol))
+	assert.Nil(t, h.Policy(p12))
+	b, err := h.Bindings("a")
+	require.NoError(t, err)
+	assert.Same(t, h.Policy(p11), b[0].Policy)
+
+	evs = h.update(t, func(tx *l2.Tx) error { return tx.SetPolicy("a", p11, pol) })
+	assert.Empty(t, evs, "the same policy again changes nothing")
+	_, ok := h.Lookup("a", m)
+	assert.True(t, ok)
+
+	spec := l2.SliceSpec{Ports: map[l2.Location][]l2.MAC{p11: {m}, p12: nil}}
+	evs = h.update(t, func(tx *l2.Tx) error { return tx.SetSlice("a", spec) })
+	assert.Equal(t, []l2.Event{{Kind: l2.PolicyChanged, Slice: "a", MAC: m, Location: p11}}, evs, "SetSlice without it takes it away")
+	assert.Nil(t, h.Policy(p11))
+
+	_, err = h.Update(func(tx *l2.Tx) error {
+		return tx.SetSlice("a", l2.SliceSpec{Ports: spec.Ports, Policies: map[l2.Location]*l2.PortPolicy{p13: pol}})
+	})
+	assert.ErrorIs(t, err, l2.ErrInvalid, "a policy for a port the slice does not bind")
+	_, err = h.Update(func(tx *l2.Tx) error {
+		return tx.SetPolicy("a", p11, &l2.PortPolicy{Sources: []l2.AddressPair{{MAC: m}}})
+	})
+	assert.ErrorIs(t, err, l2.ErrInvalid)
+	assert.Nil(t, h.Policy(p11), "a refused policy changes nothing")
+}
