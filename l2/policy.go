@@ -10,7 +10,8 @@ import (
 )
 
 // AddressPair is a source a port may send from: a MAC with the addresses
-// (a prefix, IPv4 or IPv6) it may use.
+// (a prefix, IPv4 or IPv6) it may use; the zero Prefix lets the MAC use
+// any address.
 type AddressPair struct {
 	MAC    MAC
 	Prefix netip.Prefix
@@ -29,14 +30,15 @@ type PortPolicy struct {
 	Sources []AddressPair
 }
 
-// Validate reports a pair without a MAC or with an invalid prefix.
+// Validate reports a pair whose MAC is not a host's or whose prefix is
+// not masked.
 func (p *PortPolicy) Validate() error {
 	for _, s := range p.Sources {
 		if err := checkHost(s.MAC); err != nil {
 			return err
 		}
-		if !s.Prefix.IsValid() {
-			return fmt.Errorf("%w: address pair of %v has no valid prefix", ErrInvalid, s.MAC)
+		if s.Prefix != (netip.Prefix{}) && (!s.Prefix.IsValid() || s.Prefix.Masked() != s.Prefix) {
+			return fmt.Errorf("%w: address pair of %v: %v is not a masked prefix", ErrInvalid, s.MAC, s.Prefix)
 		}
 	}
 	return nil
@@ -63,7 +65,7 @@ func (p *PortPolicy) Allows(mac MAC, addr netip.Addr) bool {
 			continue
 		}
 		known = true
-		if s.Prefix.Contains(addr) {
+		if !s.Prefix.IsValid() || s.Prefix.Contains(addr) {
 			return true
 		}
 	}

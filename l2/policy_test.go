@@ -37,7 +37,11 @@ func TestPortPolicyAllows(t *testing.T) {
 		assert.Equal(t, c.want, p.Allows(c.mac, netip.MustParseAddr(c.addr)), "%v from %s", c.mac, c.addr)
 	}
 	assert.Equal(t, "fe80::ff:fe00:1", l2.LinkLocal(l2.MustParseMAC("02:00:00:00:00:01")).String())
-	assert.Error(t, (&l2.PortPolicy{Sources: []l2.AddressPair{{MAC: m}}}).Validate(), "no prefix")
+	anyAddr := &l2.PortPolicy{Sources: []l2.AddressPair{{MAC: m}}}
+	assert.NoError(t, anyAddr.Validate())
+	assert.True(t, anyAddr.Allows(m, netip.MustParseAddr("192.0.2.1")), "no prefix: any address")
+	assert.False(t, anyAddr.Allows(pair, netip.MustParseAddr("192.0.2.1")))
+	assert.Error(t, (&l2.PortPolicy{Sources: []l2.AddressPair{{MAC: m, Prefix: netip.MustParsePrefix("10.0.0.1/8")}}}).Validate(), "not masked")
 	assert.Error(t, (&l2.PortPolicy{Sources: []l2.AddressPair{{MAC: l2.Broadcast, Prefix: netip.MustParsePrefix("10.0.0.0/8")}}}).Validate())
 }
 
@@ -115,7 +119,7 @@ func TestSetPolicyReportsTheMACsAtThePort(t *testing.T) {
 	})
 	assert.ErrorIs(t, err, l2.ErrInvalid, "a policy for a port the slice does not bind")
 	_, err = h.Update(func(tx *l2.Tx) error {
-		return tx.SetPolicy("a", p11, &l2.PortPolicy{Sources: []l2.AddressPair{{MAC: m}}})
+		return tx.SetPolicy("a", p11, &l2.PortPolicy{Sources: []l2.AddressPair{{MAC: l2.Broadcast}}})
 	})
 	assert.ErrorIs(t, err, l2.ErrInvalid)
 	assert.Nil(t, h.Policy(p11), "a refused policy changes nothing")

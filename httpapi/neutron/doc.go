@@ -83,6 +83,14 @@
 // network. Neutron and Sliceable networks share one fabric and never see
 // each other's frames.
 //
+// A bound port with port_security_enabled sends only from its MAC with
+// its fixed IPs (any address, when it has none) and from its
+// allowed_address_pairs: the fabric drops the rest (l2.PortPolicy). A
+// bound port without port security admits every MAC and address. Security
+// group rules are kept and validated but not yet enforced on the wire, and
+// no DHCP server answers for a subnet: hosts need their addresses
+// configured.
+//
 // Statuses say what the configuration is, as far as this service can
 // know it: a port bound to a switch port is ACTIVE when it and its
 // network are up (the fabric forwards for it); a router's interface and

@@ -2,6 +2,7 @@ package neutron
 
 import (
 	"context"
+	"net/netip"
 	"slices"
 	"sync"
 
@@ -130,7 +131,8 @@ func (src *source) Follow(ctx context.Context, r *sources.Reporter) error {
 // the revision that created the port behind it (the earliest, for a MAC
 // several ports attach).
 func (v *view) sliceSpec(n *Network) (l2.SliceSpec, *sources.SliceClaims) {
-	spec := l2.SliceSpec{Ports: map[l2.Location][]l2.MAC{}}
+	spec := l2.SliceSpec{Ports: map[l2.Location][]l2.MAC{}, Policies: map[l2.Location]*l2.PortPolicy{}}
+	open := map[l2.Location]bool{} // a port without port security is there
 	at := sources.NewSliceClaims()
 	if !n.AdminStateUp {
 		return spec, at
@@ -148,8 +150,21 @@ func (v *view) sliceSpec(n *Network) (l2.SliceSpec, *sources.SliceClaims) {
 		macs := portMACs(p)
 		created := v.tables[ports].m[id].created
 		if loc, err := location(p, n); err == nil {
-			spec.Ports[loc] = append(spec.Ports[loc], macs...)
 			at.Location(loc, created)
+			if open[loc] || !p.PortSecurityEnabled {
+				// Anything goes there: every MAC, every address.
+				open[loc] = true
+				spec.Ports[loc] = nil
+				delete(spec.Policies, loc)
+				continue
+			}
+			spec.Ports[loc] = append(spec.Ports[loc], macs...)
+			pol := spec.Policies[loc]
+			if pol == nil {
+				pol = &l2.PortPolicy{}
+				spec.Policies[loc] = pol
+			}
+			pol.Sources = append(pol.Sources, portSources(p)...)
 		} else {
 			spec.MACs = append(spec.MACs, macs...)
 			for _, m := range macs {
@@ -158,6 +173,44 @@ func (v *view) sliceSpec(n *Network) (l2.SliceSpec, *sources.SliceClaims) {
 		}
 	}
 	return spec, at
+}
+
+// portSources are the sources port security lets a port send from: its
+// MAC with each fixed IP (any address, when it has none) and its allowed
+// address pairs (an address or a CIDR, with the port's MAC unless the
+// pair names one).
+func portSources(p *Port) []l2.AddressPair {
+	mac, err := l2.ParseMAC(p.MACAddress)
+	if err != nil {
+		return nil
+	}
+	var out []l2.AddressPair
+	for _, ip := range p.FixedIPs {
+		if a, err := netip.ParseAddr(ip.IPAddress); err == nil {
+			out = append(out, l2.AddressPair{MAC: mac, Prefix: netip.PrefixFrom(a, a.BitLen())})
+		}
+	}
+	if len(out) == 0 {
+		out = append(out, l2.AddressPair{MAC: mac})
+	}
+	for _, ap := range p.AllowedAddressPairs {
+		m := mac
+		if ap.MACAddress != "" {
+			if m, err = l2.ParseMAC(ap.MACAddress); err != nil {
+				continue
+			}
+		}
+		prefix, err := netip.ParsePrefix(ap.IPAddress)
+		if err != nil {
+			a, err := netip.ParseAddr(ap.IPAddress)
+			if err != nil {
+				continue
+			}
+			prefix = netip.PrefixFrom(a, a.BitLen())
+		}
+		out = append(out, l2.AddressPair{MAC: m, Prefix: prefix.Masked()})
+	}
+	return out
 }
 
 // portMACs are the MACs a port sends from: its own and its address

@@ -5,6 +5,8 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"net/netip"
+	"os/exec"
 	"testing"
 	"time"
 
@@ -92,12 +94,26 @@ func TestSource(t *testing.T) {
 	require.Len(t, bs, 1)
 	assert.Equal(t, l2.Location{Datapath: 0xe0, Port: 1, VLAN: l2.Untagged}, bs[0].Location)
 	assert.ElementsMatch(t, []l2.MAC{l2.MustParseMAC(bound.MACAddress), l2.MustParseMAC("02:00:00:00:00:99")}, bs[0].Attached)
+	// Port security: its MAC with any address (it has no fixed IP), the
+	// address pair with its MAC.
+	require.NotNil(t, bs[0].Policy)
+	assert.Equal(t, []l2.AddressPair{{MAC: l2.MustParseMAC(bound.MACAddress)},
+		{MAC: l2.MustParseMAC("02:00:00:00:00:99"), Prefix: netip.MustParsePrefix("10.0.0.99/32")}}, bs[0].Policy.Sources)
 	macs, _ := fabric.NetworkAttachments("neutron/" + n.ID)
 	assert.Equal(t, []l2.MAC{l2.MustParseMAC(roaming.MACAddress)}, macs)
 	bs, _ = fabric.Bindings("neutron/" + vlan.ID)
 	require.Len(t, bs, 1)
 	assert.Equal(t, l2.Location{Datapath: 0xe0, Port: 2, VLAN: 42}, bs[0].Location, "the provider VLAN tags a bound port")
-	_ = tagged
+	require.NotNil(t, bs[0].Policy)
+	assert.Equal(t, []l2.AddressPair{{MAC: l2.MustParseMAC(tagged.MACAddress)}}, bs[0].Policy.Sources)
+	// Without port security: every MAC and address, no policy.
+	_, err = svc.UpdatePort(ctx, tagged.ID, neutron.Attrs{"port_security_enabled": false, "security_groups": []any{}}, -1)
+	require.NoError(t, err)
+	wait()
+	bs, _ = fabric.Bindings("neutron/" + vlan.ID)
+	require.Len(t, bs, 1)
+	assert.Empty(t, bs[0].Attached)
+	assert.Nil(t, bs[0].Policy)
 
 	// Down, deleted: gone from the fabric.
 	_, err = svc.UpdatePort(ctx, bound.ID, neutron.Attrs{"admin_state_up": false}, -1)
@@ -166,7 +182,7 @@ func TestIntegrationTraffic(t *testing.T) {
 		hosts[ofport] = ovs.AddHost(t, ovstest.HostConfig{Bridge: "br0", OFPort: ofport, MAC: mac, Addr: ip + "/24"})
 		return apitest.Field[string](t, body, "port", "id")
 	}
-	port(netA, 1, "10.99.0.1")
+	a1 := port(netA, 1, "10.99.0.1")
 	a2 := port(netA, 2, "10.99.0.2")
 	port(netB, 3, "10.99.0.3")
 	// A Sliceable network on port 4, its host in the same IP subnet.
@@ -185,7 +201,28 @@ func TestIntegrationTraffic(t *testing.T) {
 	assert.False(t, h1.Ping("10.99.0.3", 2), "a port of another network is reachable")
 	assert.False(t, h1.Ping("10.99.0.4", 2), "a Sliceable host is reachable from a Neutron network")
 
-	status, _ := e.raw("admin-token", "DELETE", "/v2.0/ports/"+a2, nil)
+	// Port security: from an address the port does not have, cut off;
+	// with it as an allowed address pair, through again.
+	in := func(h *ovstest.Host, args ...string) {
+		out, err := exec.Command("ip", append([]string{"netns", "exec", h.NS}, args...)...).CombinedOutput()
+		require.NoError(t, err, "%v: %s", args, out)
+	}
+	in(h1, "ip", "addr", "flush", "dev", h1.Dev)
+	in(h1, "ip", "addr", "add", "10.99.0.11/24", "dev", h1.Dev)
+	assert.False(t, h1.Ping("10.99.0.2", 2), "a host reached its network from an address its port does not have")
+	status, body := e.raw("admin-token", "PUT", "/v2.0/ports/"+a1, map[string]any{"port": map[string]any{
+		"allowed_address_pairs": []any{map[string]any{"ip_address": "10.99.0.8/29"}}}})
+	require.Equal(t, 200, status, "%v", body)
+	wait()
+	assert.True(t, h1.Ping("10.99.0.2", 5), "an allowed address pair does not let the host through")
+	status, body = e.raw("admin-token", "PUT", "/v2.0/ports/"+a1, map[string]any{"port": map[string]any{
+		"allowed_address_pairs": []any{}, "security_groups": []any{}, "port_security_enabled": false}})
+	require.Equal(t, 200, status, "%v", body)
+	wait()
+	in(h1, "ip", "link", "set", h1.Dev, "address", "02:00:00:00:00:77")
+	assert.True(t, h1.Ping("10.99.0.2", 5), "a port without port security does not let another MAC through")
+
+	status, _ = e.raw("admin-token", "DELETE", "/v2.0/ports/"+a2, nil)
 	require.Equal(t, 204, status)
 	deleted := time.Now()
 	wait()

@@ -108,6 +108,14 @@ func (t *tracker) forget(k macKey) {
 	t.wake()
 }
 
+// queue queues the deletes of a MAC's flows on switch dp.
+func (t *tracker) queue(k macKey, dp uint64) {
+	t.mu.Lock()
+	t.pending[k] = union(t.pending[k], []uint64{dp})
+	t.mu.Unlock()
+	t.wake()
+}
+
 // slicesGone queues, for every slice with a transport tag or in ids that
 // fabric no longer has, the deletes of its flows and the return of its
 // tag.
@@ -154,9 +162,15 @@ func (t *tracker) take() (map[macKey][]uint64, []goneSlice) {
 // installs: when a MAC moves or is forgotten, the flows to and from it
 // are deleted. It only queues the deletes (Run sends them), so it never
 // waits on a switch.
+//
+// When the policy of a MAC's port changes, its flows go too, and the drop
+// flows for its sources on that port's switch: what the old policy
+// allowed or forbade is decided again.
 func (a *App) FabricEvent(ev l2.Event) {
 	switch ev.Kind {
 	case l2.Moved, l2.Expired, l2.Evicted, l2.Removed:
+	case l2.PolicyChanged:
+		a.flows.queue(macKey{cookieDrop, ev.MAC}, uint64(ev.Location.Datapath))
 	default:
 		return
 	}

@@ -1,6 +1,7 @@
 package slicing
 
 import (
+	"net/netip"
 	"time"
 
 	"github.com/netslice/netslice/l2"
@@ -50,17 +51,29 @@ type flowSpec struct {
 	Port     l2.Port
 	VLAN     l2.VLAN
 	Src, Dst l2.MAC
+	L3       l3Source
 	Out      l2.Port
 	OutVLAN  l2.VLAN
 }
 
+// l3Source narrows a flow to frames of one EtherType (Type, when not 0)
+// from one network address (Addr, when valid): a port with a policy gets
+// flows only for sources the controller checked.
+type l3Source struct {
+	Type uint16
+	Addr netip.Addr
+}
+
+func (l l3Source) prefix() netip.Prefix { return netip.PrefixFrom(l.Addr, l.Addr.BitLen()) }
+
 // dropSpec is a drop flow: frames entering at Port tagged VLAN (from Src,
-// to Dst, when HasSrc, HasDst).
+// to Dst, when HasSrc, HasDst; of L3, when set).
 type dropSpec struct {
 	Port           l2.Port
 	VLAN           l2.VLAN
 	Src, Dst       l2.MAC
 	HasSrc, HasDst bool
+	L3             l3Source
 	Priority       uint16
 	Idle, Hard     uint16 // seconds
 }
@@ -71,7 +84,7 @@ type dropSpec struct {
 type scratch struct {
 	fm13     of13.FlowMod
 	po13     of13.PacketOut
-	fields13 [4]of13.Field
+	fields13 [6]of13.Field
 	instr13  [1]of13.Instruction
 	acts13   [4]of13.Action
 
@@ -107,6 +120,10 @@ type dialect interface {
 	rawPacketOut(port l2.Port, data []byte) openflow.Message
 	// physical reports whether port is a switch port (not a reserved one).
 	physical(port uint32) bool
+	// matchesSource reports whether a flow can match a frame's source
+	// address of EtherType typ (the sender's MAC of ARP is not among
+	// them: ARP from a port with a policy is checked frame by frame).
+	matchesSource(typ uint16) bool
 }
 
 func dialectFor(v openflow.Version) dialect {
@@ -179,11 +196,28 @@ func vlanActions13(acts []of13.Action, from, to l2.VLAN) []of13.Action {
 func (of13Dialect) forward(sc *scratch, f flowSpec) openflow.Message {
 	acts := append(vlanActions13(sc.acts13[:0], f.VLAN, f.OutVLAN), of13.Output(uint32(f.Out)))
 	sc.instr13[0] = of13.ApplyActions(acts...)
-	sc.fields13 = [4]of13.Field{of13.InPort(uint32(f.Port)), vlanMatch13(f.VLAN), of13.EthSrc(f.Src), of13.EthDst(f.Dst)}
+	fields := append(sc.fields13[:0], of13.InPort(uint32(f.Port)), vlanMatch13(f.VLAN), of13.EthSrc(f.Src), of13.EthDst(f.Dst))
+	fields = l3Match13(fields, f.L3)
 	sc.fm13 = of13.FlowMod{Cookie: f.Cookie, Command: of13.FlowAdd, IdleTimeout: f.Idle, Priority: priorityForward,
 		BufferID: of13.NoBuffer, OutPort: of13.PortAny, OutGroup: of13.GroupAny, Flags: of13.FlowSendFlowRem,
-		Match: of13.Match{Fields: sc.fields13[:]}, Instructions: sc.instr13[:]}
+		Match: of13.Match{Fields: fields}, Instructions: sc.instr13[:]}
 	return &sc.fm13
+}
+
+// l3Match13 appends the fields that match l (prerequisites first).
+func l3Match13(fields []of13.Field, l l3Source) []of13.Field {
+	if l.Type == 0 {
+		return fields
+	}
+	fields = append(fields, of13.EthType(l.Type))
+	switch {
+	case !l.Addr.IsValid():
+	case l.Type == uint16(l2.EtherTypeIPv4):
+		fields = append(fields, of13.IPv4Src(l.prefix()))
+	case l.Type == uint16(l2.EtherTypeIPv6):
+		fields = append(fields, of13.IPv6Src(l.prefix()))
+	}
+	return fields
 }
 
 func dropMatch13(d dropSpec) of13.Match {
@@ -194,7 +228,7 @@ func dropMatch13(d dropSpec) of13.Match {
 	if d.HasDst {
 		fields = append(fields, of13.EthDst(d.Dst))
 	}
-	return of13.NewMatch(fields...)
+	return of13.NewMatch(l3Match13(fields, d.L3)...)
 }
 
 func (of13Dialect) drop(d dropSpec) openflow.Message {
@@ -220,6 +254,10 @@ func (of13Dialect) rawPacketOut(port l2.Port, data []byte) openflow.Message {
 }
 
 func (of13Dialect) physical(port uint32) bool { return port > 0 && port <= of13.PortMax }
+
+func (of13Dialect) matchesSource(typ uint16) bool {
+	return typ == uint16(l2.EtherTypeIPv4) || typ == uint16(l2.EtherTypeIPv6)
+}
 
 // OpenFlow 1.0.
 
@@ -274,11 +312,23 @@ func vlanActions10(acts []of10.Action, from, to l2.VLAN) []of10.Action {
 }
 
 func (of10Dialect) forward(sc *scratch, f flowSpec) openflow.Message {
-	m := vlanMatch10(of10.MatchAll().WithInPort(uint16(f.Port)), f.VLAN).WithDLSrc(f.Src).WithDLDst(f.Dst)
+	m := l3Match10(vlanMatch10(of10.MatchAll().WithInPort(uint16(f.Port)), f.VLAN).WithDLSrc(f.Src).WithDLDst(f.Dst), f.L3)
 	acts := append(vlanActions10(sc.acts10[:0], f.VLAN, f.OutVLAN), of10.Output(uint16(f.Out)))
 	sc.fm10 = of10.FlowMod{Match: m, Cookie: f.Cookie, Command: of10.FlowAdd, IdleTimeout: f.Idle, Priority: priorityForward,
 		BufferID: of10.NoBuffer, OutPort: of10.PortNone, Flags: of10.FlowSendFlowRem, Actions: acts}
 	return &sc.fm10
+}
+
+// l3Match10 narrows m to l: 1.0 matches an IPv4 source, no IPv6 one.
+func l3Match10(m of10.Match, l l3Source) of10.Match {
+	if l.Type == 0 {
+		return m
+	}
+	m = m.WithDLType(l.Type)
+	if l.Addr.IsValid() && l.Type == uint16(l2.EtherTypeIPv4) {
+		m = m.WithNWSrc(l.prefix())
+	}
+	return m
 }
 
 func dropMatch10(d dropSpec) of10.Match {
@@ -289,7 +339,7 @@ func dropMatch10(d dropSpec) of10.Match {
 	if d.HasDst {
 		m = m.WithDLDst(d.Dst)
 	}
-	return m
+	return l3Match10(m, d.L3)
 }
 
 func (of10Dialect) drop(d dropSpec) openflow.Message {
@@ -315,3 +365,5 @@ func (of10Dialect) rawPacketOut(port l2.Port, data []byte) openflow.Message {
 }
 
 func (of10Dialect) physical(port uint32) bool { return port > 0 && port <= uint32(of10.PortMax) }
+
+func (of10Dialect) matchesSource(typ uint16) bool { return typ == uint16(l2.EtherTypeIPv4) }

@@ -32,14 +32,24 @@ func (a *App) packetIn(sw *openflow.Switch, inPort uint32, data []byte) {
 	in := l2.Location{Datapath: dp, Port: l2.Port(inPort), VLAN: f.VLAN}
 	epoch := a.epoch.Load()
 	d := a.fabric.Decide(in, f.Src, f.Dst)
+	var l3 l3Source
+	flowless := false
+	if d.Action != l2.Drop {
+		if pol := a.fabric.Policy(in); pol != nil {
+			var ok bool
+			if l3, flowless, ok = a.police(s, in, &f, pol); !ok {
+				return
+			}
+		}
+	}
 	switch d.Action {
 	case l2.Drop:
 		switch d.Reason {
 		case l2.ReasonNoSlice, l2.ReasonNotAdmitted, l2.ReasonBadSource, l2.ReasonStaticMAC, l2.ReasonAmbiguous:
-			a.dropSource(s, in, f.Src)
+			a.dropSource(s, dropSpec{Port: in.Port, VLAN: in.VLAN, Src: f.Src, HasSrc: true})
 		}
 	case l2.Forward:
-		a.forward(s, in, &f, d, data, epoch)
+		a.forward(s, in, &f, l3, flowless, d, data, epoch)
 	case l2.Flood:
 		var buf [16]l2.Location
 		for _, out := range a.fabric.FloodTargets(d, in, f.Dst, buf[:0]) {
@@ -61,11 +71,51 @@ func (a *App) send(s, t *swState, m openflow.Message) {
 	}
 }
 
+// police checks a frame from a port with a policy. A frame the policy
+// forbids is dropped, with a drop flow for its source where one can match
+// it. For one it allows it returns what the flows forwarding it must
+// match, or flowless when no flow can (ARP; IPv6 on OpenFlow 1.0): such
+// frames are checked one by one.
+func (a *App) police(s *swState, in l2.Location, f *l2.Frame, pol *l2.PortPolicy) (l3 l3Source, flowless, ok bool) {
+	typ := uint16(f.EtherType)
+	addr, _, isL3 := f.SourceAddress()
+	if !pol.AllowsFrame(f) {
+		a.stats.spoofed.Add(1)
+		spec := dropSpec{Port: in.Port, VLAN: in.VLAN, Src: f.Src, HasSrc: true}
+		switch {
+		case !pol.AllowsMAC(f.Src):
+		case isL3 && addr.IsValid() && s.d.matchesSource(typ):
+			spec.L3 = l3Source{Type: typ, Addr: addr}
+		default:
+			return l3, false, false // no flow can single it out
+		}
+		a.dropSource(s, spec)
+		return l3, false, false
+	}
+	l3.Type = typ
+	if isL3 {
+		if !s.d.matchesSource(typ) {
+			return l3, true, true
+		}
+		l3.Addr = addr
+	}
+	return l3, false, true
+}
+
 // forward installs the flows along the path to d.Out, last hop first so
-// the frame never overtakes them, and sends the frame out of the last hop.
-// epoch is the fabric's event count from before the decision.
-func (a *App) forward(s *swState, in l2.Location, f *l2.Frame, d l2.Decision, data []byte, epoch uint64) {
+// the frame never overtakes them, and sends the frame out of the last hop
+// (only that, when flowless). The ingress flow matches l3 too. epoch is the
+// fabric's event count from before the decision.
+func (a *App) forward(s *swState, in l2.Location, f *l2.Frame, l3 l3Source, flowless bool, d l2.Decision, data []byte, epoch uint64) {
 	path, err := a.topo.AppendPath(s.path[:0], in.PortRef(), d.Out.PortRef())
+	if err == nil && flowless {
+		if t := a.switchState(d.Out.Datapath); t != nil {
+			a.send(s, t, t.d.packetOut(&s.scratch, in.VLAN, d.Out, data))
+			a.stats.packetOuts.Add(1)
+		}
+		s.path = path[:0]
+		return
+	}
 	if err != nil {
 		a.dropFlow(s, dropSpec{Port: in.Port, VLAN: in.VLAN, Src: f.Src, Dst: f.Dst, HasSrc: true, HasDst: true,
 			Priority: priorityDrop, Hard: seconds(a.opts.NoPathTimeout)})
@@ -93,7 +143,7 @@ func (a *App) forward(s *swState, in l2.Location, f *l2.Frame, d l2.Decision, da
 		spec := flowSpec{Cookie: cookie, Idle: seconds(a.opts.IdleTimeout), Port: hop.In, VLAN: tag,
 			Src: f.Src, Dst: f.Dst, Out: hop.Out, OutVLAN: tag}
 		if i == 0 {
-			spec.VLAN = in.VLAN
+			spec.VLAN, spec.L3 = in.VLAN, l3
 		}
 		if i == len(path)-1 {
 			spec.OutVLAN = d.Out.VLAN
@@ -135,15 +185,16 @@ type dropKey struct {
 	src, dst l2.MAC
 	hasSrc   bool
 	hasDst   bool
+	l3       l3Source
 	priority uint16
 }
 
 func (d dropSpec) key() dropKey {
-	return dropKey{port: d.Port, vlan: d.VLAN, src: d.Src, dst: d.Dst, hasSrc: d.HasSrc, hasDst: d.HasDst, priority: d.Priority}
+	return dropKey{port: d.Port, vlan: d.VLAN, src: d.Src, dst: d.Dst, hasSrc: d.HasSrc, hasDst: d.HasDst, l3: d.L3, priority: d.Priority}
 }
 
 func (k dropKey) spec() dropSpec {
-	return dropSpec{Port: k.port, VLAN: k.vlan, Src: k.src, Dst: k.dst, HasSrc: k.hasSrc, HasDst: k.hasDst, Priority: k.priority}
+	return dropSpec{Port: k.port, VLAN: k.vlan, Src: k.src, Dst: k.dst, HasSrc: k.hasSrc, HasDst: k.hasDst, L3: k.l3, Priority: k.priority}
 }
 
 // dropFlow installs a drop flow on s and remembers it until it ends.
@@ -164,9 +215,10 @@ func (a *App) dropFlow(s *swState, d dropSpec) {
 	a.stats.dropFlows.Add(1)
 }
 
-// dropSource drops what comes from src at in, within the port's budget;
-// past it the port is quarantined on that VLAN.
-func (a *App) dropSource(s *swState, in l2.Location, src l2.MAC) {
+// dropSource installs the drop flow d for a source at d's port, within
+// the port's budget; past it the port is quarantined on that VLAN.
+func (a *App) dropSource(s *swState, d dropSpec) {
+	in := l2.Location{Datapath: l2.DatapathID(s.sw.DatapathID()), Port: d.Port, VLAN: d.VLAN}
 	now := time.Now()
 	s.mu.Lock()
 	b := s.buckets[in.Port]
@@ -182,7 +234,8 @@ func (a *App) dropSource(s *swState, in l2.Location, src l2.MAC) {
 	timeout := seconds(a.opts.DropTimeout)
 	switch {
 	case ok:
-		a.dropFlow(s, dropSpec{Port: in.Port, VLAN: in.VLAN, Src: src, HasSrc: true, Priority: priorityDrop, Idle: timeout, Hard: timeout})
+		d.Priority, d.Idle, d.Hard = priorityDrop, timeout, timeout
+		a.dropFlow(s, d)
 	case !quarantined:
 		a.stats.quarantines.Add(1)
 		a.log.Warn("too many unknown sources: port quarantined", "port", in.String(), "for", a.opts.QuarantineTime)

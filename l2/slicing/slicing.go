@@ -37,6 +37,19 @@
 // flows are deleted by match alone (every slice's with that MAC), and drop
 // flows one by one.
 //
+// # Port security
+//
+// A port whose binding has a policy (l2.PortPolicy) sends only from its
+// pairs of MAC and address: every new frame from it is checked at the
+// controller, and its ingress flows match what was checked as well — the
+// EtherType, and for IPv4 (and IPv6 on OpenFlow 1.3) the source address —
+// so a host that takes another address misses them and is checked again.
+// What no flow can single out (ARP, whose sender MAC 1.0 cannot match;
+// IPv6 on 1.0) is checked frame by frame and never gets a flow. A frame
+// the policy forbids is dropped, with a drop flow for its source where
+// one can match it (counted in Stats.Spoofed). A policy change takes down
+// the flows from and to the port's MACs and the drop flows for them.
+//
 // # Robustness
 //
 // No switch can stall the others: a packet-in's sends to other switches,
@@ -359,6 +372,7 @@ type Stats struct {
 	Deletes        uint64 `json:"deletes"`          // flow deletes sent for fabric events
 	DropFlows      uint64 `json:"drop_flows"`       // drop flows for unknown sources and unreachable destinations
 	Quarantines    uint64 `json:"quarantines"`      // ports quarantined for too many unknown sources
+	Spoofed        uint64 `json:"spoofed"`          // frames dropped: their port's policy forbids their source
 	SendFailed     uint64 `json:"send_failed"`      // messages a switch could not take
 	NoTransportTag uint64 `json:"no_transport_tag"` // frames not forwarded: no transport VLAN left
 	LLDPRefused    uint64 `json:"lldp_refused"`     // discovery frames refused (host port, forged, stale)
@@ -368,7 +382,7 @@ type Stats struct {
 
 type counters struct {
 	packetIns, flowMods, packetOuts, deletes, dropFlows, quarantines atomic.Uint64
-	sendFailed, noTag, lldpRefused                                   atomic.Uint64
+	sendFailed, noTag, lldpRefused, spoofed                          atomic.Uint64
 }
 
 // Stats returns the app's counters.
@@ -376,6 +390,6 @@ func (a *App) Stats() Stats {
 	c := &a.stats
 	return Stats{PacketIns: c.packetIns.Load(), FlowMods: c.flowMods.Load(), PacketOuts: c.packetOuts.Load(),
 		Deletes: c.deletes.Load(), DropFlows: c.dropFlows.Load(), Quarantines: c.quarantines.Load(),
-		SendFailed: c.sendFailed.Load(), NoTransportTag: c.noTag.Load(), LLDPRefused: c.lldpRefused.Load(),
+		Spoofed: c.spoofed.Load(), SendFailed: c.sendFailed.Load(), NoTransportTag: c.noTag.Load(), LLDPRefused: c.lldpRefused.Load(),
 		TransportTags: a.tags.held(), Links: len(a.topo.Links())}
 }

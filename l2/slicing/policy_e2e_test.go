@@ -1,0 +1,82 @@
+package slicing_test
+
+import (
+	"net/netip"
+	"os/exec"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/netslice/netslice/l2"
+	"github.com/netslice/netslice/openflow"
+	"github.com/netslice/netslice/openflow/ovstest"
+)
+
+// inHost runs a command in h's namespace.
+func inHost(t *testing.T, h *ovstest.Host, args ...string) {
+	t.Helper()
+	out, err := exec.Command("ip", append([]string{"netns", "exec", h.NS}, args...)...).CombinedOutput()
+	require.NoError(t, err, "%v: %s", args, out)
+}
+
+// Port security: a host may send only from the MAC and addresses its
+// port's policy names. One that takes another address, or another MAC, is
+// cut off; an address pair added to the policy lets it back; a port with
+// no policy and no attachment lets anything through.
+func TestIntegrationPortSecurity(t *testing.T) {
+	bothVersions(t, func(t *testing.T, v openflow.Version) {
+		e := newEnv(t, v)
+		e.bridge("br0", 0xa1)
+		mac1, mac2, other := l2.MustParseMAC("02:00:00:00:00:01"), l2.MustParseMAC("02:00:00:00:00:02"), l2.MustParseMAC("02:00:00:00:00:09")
+		h1 := e.host("br0", 1, mac1.String(), "10.99.0.1/24", 0)
+		e.host("br0", 2, mac2.String(), "10.99.0.2/24", 0)
+		p1, p2 := loc(0xa1, 1, U), loc(0xa1, 2, U)
+		set := func(spec l2.SliceSpec) {
+			e.update(func(tx *l2.Tx) error {
+				if !tx.HasSlice("a") {
+					if err := tx.AddSlice("a"); err != nil {
+						return err
+					}
+				}
+				return tx.SetSlice("a", spec)
+			})
+		}
+		pair := func(mac l2.MAC, prefix string) l2.AddressPair {
+			return l2.AddressPair{MAC: mac, Prefix: netip.MustParsePrefix(prefix)}
+		}
+		guarded := func(pairs ...l2.AddressPair) l2.SliceSpec {
+			return l2.SliceSpec{Ports: map[l2.Location][]l2.MAC{p1: {mac1}, p2: {mac2}},
+				Policies: map[l2.Location]*l2.PortPolicy{p1: {Sources: pairs}}}
+		}
+		set(guarded(pair(mac1, "10.99.0.1/32")))
+		require.True(t, h1.Ping("10.99.0.2", patience(5)), "h1 from its own address")
+		// Its flows name the address they were checked for.
+		assert.NotEmpty(t, e.flowsWith("br0", "priority=100", "in_port=1", "nw_src=10.99.0.1"), "%s", strings.Join(e.flows("br0"), "\n"))
+		assert.Empty(t, e.flowsWith("br0", "priority=100", "in_port=1", "arp"), "ARP from a guarded port is checked frame by frame")
+
+		// Another address: cut off, ARP and IP (h2's neighbor entry is
+		// made permanent so that h1 sends IP, which gets a drop flow).
+		inHost(t, h1, "ip", "addr", "flush", "dev", h1.Dev)
+		inHost(t, h1, "ip", "addr", "add", "10.99.0.9/24", "dev", h1.Dev)
+		assert.False(t, h1.Ping("10.99.0.2", 1), "h1's ARP from an address its policy does not name got an answer")
+		inHost(t, h1, "ip", "neigh", "replace", "10.99.0.2", "lladdr", mac2.String(), "dev", h1.Dev)
+		assert.False(t, h1.Ping("10.99.0.2", 2), "h1 reached h2 from an address its policy does not name")
+		assert.NotZero(t, e.app.Stats().Spoofed)
+		assert.NotEmpty(t, e.flowsWith("br0", "in_port=1", "nw_src=10.99.0.9", "actions=drop"), "%s", strings.Join(e.flows("br0"), "\n"))
+
+		// An address pair for it: through again.
+		set(guarded(pair(mac1, "10.99.0.1/32"), pair(mac1, "10.99.0.8/29")))
+		assert.True(t, h1.Ping("10.99.0.2", patience(5)), "h1 from an address pair")
+
+		// Another MAC: cut off.
+		inHost(t, h1, "ip", "link", "set", h1.Dev, "address", other.String())
+		assert.False(t, h1.Ping("10.99.0.2", 2), "h1 reached h2 from a MAC its port does not attach")
+
+		// No policy, no attachment (port security off): anything goes.
+		set(l2.SliceSpec{Ports: map[l2.Location][]l2.MAC{p1: nil, p2: {mac2}}})
+		assert.True(t, h1.Ping("10.99.0.2", patience(5)), "h1 on a port without port security")
+		assert.Empty(t, e.flowsWith("br0", "nw_src=10.99.0.9", "actions=drop"), "the drop flows went with the policy")
+	})
+}
