@@ -135,6 +135,13 @@ func FuzzFrame(f *testing.F) {
 		if len(fr.Payload) > len(b) || !fr.VLAN.Valid() || fr.Priority > 7 {
 			t.Fatalf("invariants broken: %+v", fr)
 		}
+		// The source port security reads: an address of the right family,
+		// or none.
+		if addr, _, ok := fr.SourceAddress(); ok && addr.IsValid() {
+			if (fr.EtherType == l2.EtherTypeIPv6) != addr.Is6() {
+				t.Fatalf("%v from a frame of type %v", addr, fr.EtherType)
+			}
+		}
 		var ef ethernet.Frame
 		if ef.UnmarshalBinary(b) == nil {
 			if !bytes.Equal(ef.Destination, fr.Dst[:]) || !bytes.Equal(ef.Source, fr.Src[:]) {

@@ -1,10 +1,12 @@
 package l2
 
 import (
+	"bytes"
 	"encoding/binary"
 	"fmt"
 	"net/netip"
 	"slices"
+	"time"
 
 	"github.com/mdlayher/ethernet"
 )
@@ -27,12 +29,72 @@ type PortPolicy struct {
 	// detection) and from its MACs' IPv6 link-local addresses. Frames of
 	// other EtherTypes pass from the pairs' MACs. The port's attached MACs
 	// should be the pairs' (port security on MACs is the attachment's).
+	// None: the port may send from anything.
 	Sources []AddressPair
+	// DHCP, when set, is what the controller answers the port's DHCPv4
+	// requests with; they go nowhere else.
+	DHCP *DHCPv4
 }
+
+// DHCPv4 is a port's DHCPv4 configuration: its lease and the options that
+// come with it.
+type DHCPv4 struct {
+	// Address is the port's address with its subnet's prefix length.
+	Address netip.Prefix
+	// Server is the server identifier the answers come from.
+	Server netip.Addr
+	// Router is the default gateway (none when not valid).
+	Router netip.Addr
+	DNS    []netip.Addr
+	// Routes are classless static routes (option 121).
+	Routes []Route
+	// MTU is the interface MTU (option 26; not sent when 0).
+	MTU uint16
+	// Lease is the lease time; 0 means a day.
+	Lease time.Duration
+	// Domain is the domain name (option 15; not sent when "").
+	Domain string
+	// Options are sent as they are, after the rest; one of the same code
+	// replaces what the fields above would send.
+	Options []DHCPOption
+}
+
+// Route is a static route: to Dst through Via.
+type Route struct {
+	Dst netip.Prefix
+	Via netip.Addr
+}
+
+// DHCPOption is a DHCPv4 option: a code (1 to 254) and its value.
+type DHCPOption struct {
+	Code  uint8
+	Value []byte
+}
+
+// Guarded reports whether port security restricts the port's sources.
+func (p *PortPolicy) Guarded() bool { return len(p.Sources) > 0 }
 
 // Validate reports a pair whose MAC is not a host's or whose prefix is
 // not masked.
 func (p *PortPolicy) Validate() error {
+	if d := p.DHCP; d != nil {
+		if !d.Address.IsValid() || !d.Address.Addr().Is4() || d.Address.Bits() == 0 {
+			return fmt.Errorf("%w: DHCP address %v is not an IPv4 address with a prefix length", ErrInvalid, d.Address)
+		}
+		if !d.Server.Is4() {
+			return fmt.Errorf("%w: DHCP server %v is not an IPv4 address", ErrInvalid, d.Server)
+		}
+		for _, r := range d.Routes {
+			if !r.Dst.Addr().Is4() || !r.Via.Is4() {
+				return fmt.Errorf("%w: DHCP route %v via %v is not IPv4", ErrInvalid, r.Dst, r.Via)
+			}
+		}
+		for _, o := range d.Options {
+			if o.Code == 0 || o.Code == 255 || len(o.Value) > 255 {
+				return fmt.Errorf("%w: DHCP option %d of %d bytes", ErrInvalid, o.Code, len(o.Value))
+			}
+		}
+	}
 	for _, s := range p.Sources {
 		if err := checkHost(s.MAC); err != nil {
 			return err
@@ -44,17 +106,29 @@ func (p *PortPolicy) Validate() error {
 	return nil
 }
 
-// Equal reports whether p and q hold the same pairs in the same order
-// (nil equals only nil).
+// Equal reports whether p and q say the same, in the same order (nil
+// equals only nil).
 func (p *PortPolicy) Equal(q *PortPolicy) bool {
 	if p == nil || q == nil {
 		return p == q
 	}
-	return slices.Equal(p.Sources, q.Sources)
+	return slices.Equal(p.Sources, q.Sources) && p.DHCP.equal(q.DHCP)
+}
+
+func (d *DHCPv4) equal(e *DHCPv4) bool {
+	if d == nil || e == nil {
+		return d == e
+	}
+	return d.Address == e.Address && d.Server == e.Server && d.Router == e.Router && slices.Equal(d.DNS, e.DNS) &&
+		slices.Equal(d.Routes, e.Routes) && d.MTU == e.MTU && d.Lease == e.Lease && d.Domain == e.Domain &&
+		slices.EqualFunc(d.Options, e.Options, func(a, b DHCPOption) bool { return a.Code == b.Code && bytes.Equal(a.Value, b.Value) })
 }
 
 // Allows reports whether the port may send from mac and addr.
 func (p *PortPolicy) Allows(mac MAC, addr netip.Addr) bool {
+	if !p.Guarded() {
+		return true
+	}
 	if !addr.IsValid() {
 		return false
 	}
@@ -77,6 +151,9 @@ func (p *PortPolicy) Allows(mac MAC, addr netip.Addr) bool {
 
 // AllowsMAC reports whether the port may send from mac at all.
 func (p *PortPolicy) AllowsMAC(mac MAC) bool {
+	if !p.Guarded() {
+		return true
+	}
 	for _, s := range p.Sources {
 		if s.MAC == mac {
 			return true
@@ -156,7 +233,14 @@ func (tx *Tx) SetPolicy(id string, loc Location, p *PortPolicy) error {
 		if err := p.Validate(); err != nil {
 			return err
 		}
-		p = &PortPolicy{Sources: slices.Clone(p.Sources)}
+		c := *p
+		c.Sources = slices.Clone(p.Sources)
+		if p.DHCP != nil {
+			d := *p.DHCP
+			d.DNS, d.Routes, d.Options = slices.Clone(d.DNS), slices.Clone(d.Routes), slices.Clone(d.Options)
+			c.DHCP = &d
+		}
+		p = &c
 	}
 	sc, i, err := tx.binding(id, loc)
 	if err != nil {

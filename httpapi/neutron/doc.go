@@ -86,10 +86,14 @@
 // A bound port with port_security_enabled sends only from its MAC with
 // its fixed IPs (any address, when it has none) and from its
 // allowed_address_pairs: the fabric drops the rest (l2.PortPolicy). A
-// bound port without port security admits every MAC and address. Security
-// group rules are kept and validated but not yet enforced on the wire, and
-// no DHCP server answers for a subnet: hosts need their addresses
-// configured.
+// bound port without port security admits every MAC and address. A bound
+// port with an IPv4 address on a subnet with enable_dhcp gets it from
+// DHCP, answered by the controller (l2.DHCPv4): the subnet's prefix,
+// gateway (router and server identifier), dns_nameservers and
+// host_routes, the network's MTU, a one-day lease, and the port's
+// extra_dhcp_opts of IP version 4 (dnsmasq's option names, or numbers).
+// Security group rules are kept and validated but not yet enforced on
+// the wire; DHCPv6 and router advertisements are not answered.
 //
 // Statuses say what the configuration is, as far as this service can
 // know it: a port bound to a switch port is ACTIVE when it and its

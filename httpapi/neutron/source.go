@@ -151,25 +151,33 @@ func (v *view) sliceSpec(n *Network) (l2.SliceSpec, *sources.SliceClaims) {
 		created := v.tables[ports].m[id].created
 		if loc, err := location(p, n); err == nil {
 			at.Location(loc, created)
-			if open[loc] || !p.PortSecurityEnabled {
-				// Anything goes there: every MAC, every address.
-				open[loc] = true
-				spec.Ports[loc] = nil
-				delete(spec.Policies, loc)
-				continue
-			}
-			spec.Ports[loc] = append(spec.Ports[loc], macs...)
 			pol := spec.Policies[loc]
 			if pol == nil {
 				pol = &l2.PortPolicy{}
 				spec.Policies[loc] = pol
 			}
+			if pol.DHCP == nil {
+				pol.DHCP = v.portDHCP(p, n)
+			}
+			if open[loc] || !p.PortSecurityEnabled {
+				// Anything goes there: every MAC, every address.
+				open[loc] = true
+				spec.Ports[loc] = nil
+				pol.Sources = nil
+				continue
+			}
+			spec.Ports[loc] = append(spec.Ports[loc], macs...)
 			pol.Sources = append(pol.Sources, portSources(p)...)
 		} else {
 			spec.MACs = append(spec.MACs, macs...)
 			for _, m := range macs {
 				at.MAC(m, created)
 			}
+		}
+	}
+	for loc, pol := range spec.Policies {
+		if !pol.Guarded() && pol.DHCP == nil {
+			delete(spec.Policies, loc)
 		}
 	}
 	return spec, at

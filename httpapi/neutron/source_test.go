@@ -115,6 +115,44 @@ func TestSource(t *testing.T) {
 	assert.Empty(t, bs[0].Attached)
 	assert.Nil(t, bs[0].Policy)
 
+	// DHCP: a port's first address on a subnet with DHCP; a change of
+	// the subnet reaches the fabric.
+	sub, err := svc.CreateSubnet(ctx, neutron.Attrs{"network_id": n.ID, "cidr": "10.0.0.0/24", "ip_version": 4, "enable_dhcp": false})
+	require.NoError(t, err)
+	served, err := svc.CreatePort(ctx, neutron.Attrs{"network_id": n.ID, "binding:host_id": "0x00000000000000e0",
+		"binding:profile": map[string]any{"port": 3}, "fixed_ips": []any{map[string]any{"ip_address": "10.0.0.7"}}})
+	require.NoError(t, err)
+	servedAt := l2.Location{Datapath: 0xe0, Port: 3, VLAN: l2.Untagged}
+	policy := func() *l2.PortPolicy {
+		wait()
+		bs, err := fabric.Bindings("neutron/" + n.ID)
+		require.NoError(t, err)
+		for _, b := range bs {
+			if b.Location == servedAt {
+				return b.Policy
+			}
+		}
+		t.Fatalf("%v is not bound", servedAt)
+		return nil
+	}
+	require.NotNil(t, policy())
+	assert.Nil(t, policy().DHCP, "a subnet without DHCP")
+	_, err = svc.UpdateSubnet(ctx, sub.ID, neutron.Attrs{"enable_dhcp": true, "dns_nameservers": []any{"10.0.0.53"}}, -1)
+	require.NoError(t, err)
+	if d := policy().DHCP; assert.NotNil(t, d) {
+		assert.Equal(t, netip.MustParsePrefix("10.0.0.7/24"), d.Address)
+		assert.Equal(t, netip.MustParseAddr("10.0.0.1"), d.Router)
+		assert.Equal(t, netip.MustParseAddr("10.0.0.1"), d.Server)
+		assert.Equal(t, []netip.Addr{netip.MustParseAddr("10.0.0.53")}, d.DNS)
+	}
+	_, err = svc.UpdateSubnet(ctx, sub.ID, neutron.Attrs{"gateway_ip": nil}, -1)
+	require.NoError(t, err)
+	if d := policy().DHCP; assert.NotNil(t, d) {
+		assert.False(t, d.Router.IsValid(), "no gateway, no router")
+		assert.Equal(t, netip.MustParseAddr("10.0.0.1"), d.Server, "the server is the subnet's first address then")
+	}
+	require.NoError(t, svc.DeletePort(ctx, served.ID, -1))
+
 	// Down, deleted: gone from the fabric.
 	_, err = svc.UpdatePort(ctx, bound.ID, neutron.Attrs{"admin_state_up": false}, -1)
 	require.NoError(t, err)
@@ -169,7 +207,7 @@ func TestIntegrationTraffic(t *testing.T) {
 	defer srv.Close()
 	e := &env{t: t, st: st, svc: svc, url: srv.URL + "/neutron"}
 	netA := e.network("admin-token", "a")
-	e.subnet("admin-token", netA, "10.99.0.0/24")
+	subA := e.subnet("admin-token", netA, "10.99.0.0/24")
 	netB := e.network("admin-token", "b")
 	e.subnet("admin-token", netB, "10.99.0.0/24")
 	hosts := map[int]*ovstest.Host{}
@@ -201,6 +239,23 @@ func TestIntegrationTraffic(t *testing.T) {
 	assert.False(t, h1.Ping("10.99.0.3", 2), "a port of another network is reachable")
 	assert.False(t, h1.Ping("10.99.0.4", 2), "a Sliceable host is reachable from a Neutron network")
 
+	// DHCP: a host without an address gets its port's from the
+	// controller, with the subnet's options and the port's extra ones.
+	status, body := e.raw("admin-token", "PUT", "/v2.0/subnets/"+subA, map[string]any{"subnet": map[string]any{
+		"dns_nameservers": []any{"10.99.0.53"}, "host_routes": []any{map[string]any{"destination": "10.200.0.0/16", "nexthop": "10.99.0.254"}}}})
+	require.Equal(t, 200, status, "%v", body)
+	status, body = e.raw("admin-token", "POST", "/v2.0/ports", map[string]any{"port": map[string]any{
+		"network_id": netA, "fixed_ips": []any{map[string]any{"ip_address": "10.99.0.5"}},
+		"extra_dhcp_opts": []any{map[string]any{"opt_name": "mtu", "opt_value": "1400"}, map[string]any{"opt_name": "domain-name", "opt_value": "example.test"}},
+		"binding:host_id": "0x00000000000000e0", "binding:profile": map[string]any{"port": 5}}})
+	require.Equal(t, 201, status, "%v", body)
+	h5 := ovs.AddHost(t, ovstest.HostConfig{Bridge: "br0", OFPort: 5, MAC: apitest.Field[string](t, body, "port", "mac_address")})
+	wait()
+	events := h5.StartDHCPClient(t).Events(t, 2)
+	assert.Equal(t, "bound ip=10.99.0.5 mask=24 router=10.99.0.1 dns=10.99.0.53 domain=example.test mtu=1400 lease=86400 "+
+		"staticroutes=10.200.0.0/16 10.99.0.254 0.0.0.0/0 10.99.0.1", events[1], "%q", events)
+	assert.True(t, h5.Ping("10.99.0.2", 5), "a host with its address from DHCP")
+
 	// Port security: from an address the port does not have, cut off;
 	// with it as an allowed address pair, through again.
 	in := func(h *ovstest.Host, args ...string) {
@@ -208,9 +263,9 @@ func TestIntegrationTraffic(t *testing.T) {
 		require.NoError(t, err, "%v: %s", args, out)
 	}
 	in(h1, "ip", "addr", "flush", "dev", h1.Dev)
-	in(h1, "ip", "addr", "add", "10.99.0.11/24", "dev", h1.Dev)
+	in(h1, "ip", "addr", "add", "10.99.0.12/24", "dev", h1.Dev)
 	assert.False(t, h1.Ping("10.99.0.2", 2), "a host reached its network from an address its port does not have")
-	status, body := e.raw("admin-token", "PUT", "/v2.0/ports/"+a1, map[string]any{"port": map[string]any{
+	status, body = e.raw("admin-token", "PUT", "/v2.0/ports/"+a1, map[string]any{"port": map[string]any{
 		"allowed_address_pairs": []any{map[string]any{"ip_address": "10.99.0.8/29"}}}})
 	require.Equal(t, 200, status, "%v", body)
 	wait()

@@ -339,6 +339,7 @@ func (v *view) reindex(obj any) {
 	case *Subnet:
 		v.subnetsByNet.add(o.NetworkID, o.ID)
 		v.addrSpace(o.ID).setPools(o.AllocationPools)
+		v.changedNets[o.NetworkID] = struct{}{} // its ports' DHCP
 	case *Port:
 		v.portsByNet.add(o.NetworkID, o.ID)
 		v.portsByDevice.add(o.DeviceID, o.ID)
@@ -360,6 +361,7 @@ func (v *view) unindex(obj any) {
 		v.changedNets[o.ID] = struct{}{}
 	case *Subnet:
 		v.subnetsByNet.remove(o.NetworkID, o.ID)
+		v.changedNets[o.NetworkID] = struct{}{}
 		// The address space goes with its claims (a prefix delete); a
 		// subnet replaced by an update gets its pools again at once.
 		if s := v.addrs[o.ID]; s != nil && s.allocated() == 0 {

@@ -36,8 +36,13 @@ func (a *App) packetIn(sw *openflow.Switch, inPort uint32, data []byte) {
 	flowless := false
 	if d.Action != l2.Drop {
 		if pol := a.fabric.Policy(in); pol != nil {
-			var ok bool
-			if l3, flowless, ok = a.police(s, in, &f, pol); !ok {
+			if pol.Guarded() {
+				var ok bool
+				if l3, flowless, ok = a.police(s, in, &f, pol); !ok {
+					return
+				}
+			}
+			if pol.DHCP != nil && a.answerDHCP(s, in, &f, pol.DHCP) {
 				return
 			}
 		}

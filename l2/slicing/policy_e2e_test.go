@@ -5,6 +5,7 @@ import (
 	"os/exec"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -78,5 +79,51 @@ func TestIntegrationPortSecurity(t *testing.T) {
 		set(l2.SliceSpec{Ports: map[l2.Location][]l2.MAC{p1: nil, p2: {mac2}}})
 		assert.True(t, h1.Ping("10.99.0.2", patience(5)), "h1 on a port without port security")
 		assert.Empty(t, e.flowsWith("br0", "nw_src=10.99.0.9", "actions=drop"), "the drop flows went with the policy")
+	})
+}
+
+// DHCP: a host on a port whose policy has DHCP gets its address, router,
+// DNS server, MTU and routes from the controller, reaches the slice with
+// them, and renews; its requests reach no other host.
+func TestIntegrationDHCP(t *testing.T) {
+	bothVersions(t, func(t *testing.T, v openflow.Version) {
+		e := newEnv(t, v)
+		e.bridge("br0", 0xa1)
+		mac1, mac2 := l2.MustParseMAC("02:00:00:00:00:01"), l2.MustParseMAC("02:00:00:00:00:02")
+		h1 := e.host("br0", 1, mac1.String(), "", 0)
+		h2 := e.host("br0", 2, mac2.String(), "10.99.0.2/24", 0)
+		p1, p2 := loc(0xa1, 1, U), loc(0xa1, 2, U)
+		e.update(func(tx *l2.Tx) error {
+			if err := tx.AddSlice("a"); err != nil {
+				return err
+			}
+			return tx.SetSlice("a", l2.SliceSpec{Ports: map[l2.Location][]l2.MAC{p1: {mac1}, p2: {mac2}},
+				Policies: map[l2.Location]*l2.PortPolicy{p1: {
+					Sources: []l2.AddressPair{{MAC: mac1, Prefix: netip.MustParsePrefix("10.99.0.1/32")}},
+					DHCP: &l2.DHCPv4{Address: netip.MustParsePrefix("10.99.0.1/24"), Server: netip.MustParseAddr("10.99.0.254"),
+						Router: netip.MustParseAddr("10.99.0.254"), DNS: []netip.Addr{netip.MustParseAddr("10.99.0.53")},
+						Routes: []l2.Route{{Dst: netip.MustParsePrefix("10.200.0.0/16"), Via: netip.MustParseAddr("10.99.0.254")}},
+						MTU:    1400, Lease: time.Hour, Domain: "example.test"},
+				}}})
+		})
+		// h1 sends nothing but DHCP until it is bound: then no frame on
+		// h2 means no request reached it.
+		inHost(t, h1, "sysctl", "-qw", "net.ipv6.conf.all.disable_ipv6=1")
+		before := rx(t, h2)
+		c := h1.StartDHCPClient(t)
+		events := c.Events(t, 2)
+		assert.Equal(t, before, rx(t, h2), "a DHCP request reached another host")
+		assert.Equal(t, "deconfig", strings.Fields(events[0])[0], "%q", events)
+		bound := "bound ip=10.99.0.1 mask=24 router=10.99.0.254 dns=10.99.0.53 domain=example.test mtu=1400 lease=3600 " +
+			"staticroutes=10.200.0.0/16 10.99.0.254 0.0.0.0/0 10.99.0.254"
+		assert.Equal(t, bound, events[1])
+		// A renewal, now: unicast to the server first (which nothing
+		// answers ARP for), then broadcast (rebinding).
+		require.NoError(t, c.Renew())
+		events = c.Events(t, 3)
+		assert.Equal(t, strings.Replace(bound, "bound", "renew", 1), events[2])
+		assert.True(t, h1.Ping("10.99.0.2", patience(5)), "the host with its DHCP address")
+		st := e.app.Stats()
+		assert.GreaterOrEqual(t, st.DHCPAnswers, uint64(3), "an offer, an ack, an ack to the renewal")
 	})
 }

@@ -50,6 +50,15 @@
 // one can match it (counted in Stats.Spoofed). A policy change takes down
 // the flows from and to the port's MACs and the drop flows for them.
 //
+// # DHCP
+//
+// A port whose policy has DHCP (l2.DHCPv4) gets its lease from the
+// controller, as OVN's native DHCP gives it: a DHCPv4 request from the
+// port (UDP to port 67, to any MAC) is answered from the packet-in with
+// an offer, ack or NAK, and goes nowhere else. A renewal that comes
+// unicast through a flow to some host's MAC misses the controller; the
+// client's rebinding, broadcast, reaches it.
+//
 // # Robustness
 //
 // No switch can stall the others: a packet-in's sends to other switches,
@@ -373,6 +382,8 @@ type Stats struct {
 	DropFlows      uint64 `json:"drop_flows"`       // drop flows for unknown sources and unreachable destinations
 	Quarantines    uint64 `json:"quarantines"`      // ports quarantined for too many unknown sources
 	Spoofed        uint64 `json:"spoofed"`          // frames dropped: their port's policy forbids their source
+	DHCPRequests   uint64 `json:"dhcp_requests"`    // DHCP requests from ports the controller serves
+	DHCPAnswers    uint64 `json:"dhcp_answers"`     // offers, acks and naks sent
 	SendFailed     uint64 `json:"send_failed"`      // messages a switch could not take
 	NoTransportTag uint64 `json:"no_transport_tag"` // frames not forwarded: no transport VLAN left
 	LLDPRefused    uint64 `json:"lldp_refused"`     // discovery frames refused (host port, forged, stale)
@@ -381,8 +392,8 @@ type Stats struct {
 }
 
 type counters struct {
-	packetIns, flowMods, packetOuts, deletes, dropFlows, quarantines atomic.Uint64
-	sendFailed, noTag, lldpRefused, spoofed                          atomic.Uint64
+	packetIns, flowMods, packetOuts, deletes, dropFlows, quarantines   atomic.Uint64
+	sendFailed, noTag, lldpRefused, spoofed, dhcpRequests, dhcpAnswers atomic.Uint64
 }
 
 // Stats returns the app's counters.
@@ -390,6 +401,6 @@ func (a *App) Stats() Stats {
 	c := &a.stats
 	return Stats{PacketIns: c.packetIns.Load(), FlowMods: c.flowMods.Load(), PacketOuts: c.packetOuts.Load(),
 		Deletes: c.deletes.Load(), DropFlows: c.dropFlows.Load(), Quarantines: c.quarantines.Load(),
-		Spoofed: c.spoofed.Load(), SendFailed: c.sendFailed.Load(), NoTransportTag: c.noTag.Load(), LLDPRefused: c.lldpRefused.Load(),
+		Spoofed: c.spoofed.Load(), DHCPRequests: c.dhcpRequests.Load(), DHCPAnswers: c.dhcpAnswers.Load(), SendFailed: c.sendFailed.Load(), NoTransportTag: c.noTag.Load(), LLDPRefused: c.lldpRefused.Load(),
 		TransportTags: a.tags.held(), Links: len(a.topo.Links())}
 }

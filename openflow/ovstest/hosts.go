@@ -25,7 +25,7 @@ type HostConfig struct {
 	Bridge string
 	OFPort int    // the OpenFlow port number of its bridge port
 	MAC    string // of the host's interface
-	Addr   string // CIDR, e.g. "10.99.0.1/24"
+	Addr   string // CIDR, e.g. "10.99.0.1/24"; "" for none (DHCP)
 	VLAN   int    // tag the host's frames with this VLAN id; 0 sends them untagged
 }
 
@@ -117,8 +117,10 @@ func (s *Switch) AddHost(tb testing.TB, cfg HostConfig) *Host {
 			h.Port = port
 		}
 	}
-	if err := ip("-n", h.NS, "addr", "add", cfg.Addr, "dev", h.Dev); err != nil {
-		tb.Fatalf("ovstest: %v", err)
+	if cfg.Addr != "" {
+		if err := ip("-n", h.NS, "addr", "add", cfg.Addr, "dev", h.Dev); err != nil {
+			tb.Fatalf("ovstest: %v", err)
+		}
 	}
 	if out, err := s.Vsctl("add-port", cfg.Bridge, port, "--", "set", "interface", port,
 		fmt.Sprintf("ofport_request=%d", cfg.OFPort)); err != nil {

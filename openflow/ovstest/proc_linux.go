@@ -7,3 +7,6 @@ import "syscall"
 func dieWithTest() *syscall.SysProcAttr {
 	return &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
 }
+
+// renewSignal makes udhcpc renew its lease.
+const renewSignal = syscall.SIGUSR1
