@@ -78,6 +78,11 @@ func (f *Fabric) Update(fn func(tx *Tx) error) ([]Event, error) {
 	if len(tx.cfg.macs) == 0 {
 		tx.cfg.macs = nil // lets Decide skip the lookup
 	}
+	for id := range tx.cloned {
+		if sc := tx.cfg.slices[id]; sc != nil {
+			sc.indexAddresses()
+		}
+	}
 	tx.cfg.index = newPortIndex(tx.cfg.ports)
 	f.cfg.Store(tx.cfg)
 	evs := f.apply(tx)

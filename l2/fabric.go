@@ -3,6 +3,7 @@ package l2
 import (
 	"errors"
 	"fmt"
+	"net/netip"
 	"slices"
 	"sync"
 	"sync/atomic"
@@ -286,6 +287,7 @@ type sliceConf struct {
 	st    *sliceState
 	ports []*binding // sorted by location
 	macs  map[MAC]struct{}
+	addrs map[netip.Addr]MAC // the ports' own addresses (see Resolve)
 }
 
 type binding struct {

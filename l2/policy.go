@@ -31,6 +31,11 @@ type PortPolicy struct {
 	// should be the pairs' (port security on MACs is the attachment's).
 	// None: the port may send from anything.
 	Sources []AddressPair
+	// Addresses are the port's own (single addresses, with the MAC that
+	// has each): the controller answers ARP requests for them from
+	// anywhere in the slice instead of flooding them. An address two
+	// ports of a slice claim is not answered.
+	Addresses []AddressPair
 	// DHCP, when set, is what the controller answers the port's DHCPv4
 	// requests with; they go nowhere else.
 	DHCP *DHCPv4
@@ -95,6 +100,14 @@ func (p *PortPolicy) Validate() error {
 			}
 		}
 	}
+	for _, a := range p.Addresses {
+		if err := checkHost(a.MAC); err != nil {
+			return err
+		}
+		if !a.Prefix.IsValid() || !a.Prefix.IsSingleIP() {
+			return fmt.Errorf("%w: address %v of %v is not a single address", ErrInvalid, a.Prefix, a.MAC)
+		}
+	}
 	for _, s := range p.Sources {
 		if err := checkHost(s.MAC); err != nil {
 			return err
@@ -112,7 +125,7 @@ func (p *PortPolicy) Equal(q *PortPolicy) bool {
 	if p == nil || q == nil {
 		return p == q
 	}
-	return slices.Equal(p.Sources, q.Sources) && p.DHCP.equal(q.DHCP)
+	return slices.Equal(p.Sources, q.Sources) && slices.Equal(p.Addresses, q.Addresses) && p.DHCP.equal(q.DHCP)
 }
 
 func (d *DHCPv4) equal(e *DHCPv4) bool {
@@ -234,7 +247,7 @@ func (tx *Tx) SetPolicy(id string, loc Location, p *PortPolicy) error {
 			return err
 		}
 		c := *p
-		c.Sources = slices.Clone(p.Sources)
+		c.Sources, c.Addresses = slices.Clone(p.Sources), slices.Clone(p.Addresses)
 		if p.DHCP != nil {
 			d := *p.DHCP
 			d.DNS, d.Routes, d.Options = slices.Clone(d.DNS), slices.Clone(d.Routes), slices.Clone(d.Options)
@@ -255,6 +268,38 @@ func (tx *Tx) SetPolicy(id string, loc Location, p *PortPolicy) error {
 	tx.cfg.ports[loc] = &nb
 	tx.effect(effect{kind: effPolicy, st: sc.st, id: id, loc: nb.locIdx})
 	return nil
+}
+
+// Resolve returns the MAC that has addr in slice id, as its ports'
+// policies say (PortPolicy.Addresses).
+func (f *Fabric) Resolve(id string, addr netip.Addr) (MAC, bool) {
+	if sc := f.cfg.Load().slices[id]; sc != nil {
+		m, ok := sc.addrs[addr.Unmap()]
+		return m, ok && !m.IsZero()
+	}
+	return MAC{}, false
+}
+
+// indexAddresses notes, for Resolve, which MAC has each address the
+// slice's policies name; an address with two gets the zero MAC.
+func (sc *sliceConf) indexAddresses() {
+	sc.addrs = nil
+	for _, b := range sc.ports {
+		if b.policy == nil {
+			continue
+		}
+		for _, a := range b.policy.Addresses {
+			if sc.addrs == nil {
+				sc.addrs = map[netip.Addr]MAC{}
+			}
+			addr := a.Prefix.Addr().Unmap()
+			if m, ok := sc.addrs[addr]; ok && m != a.MAC {
+				sc.addrs[addr] = MAC{}
+				continue
+			}
+			sc.addrs[addr] = a.MAC
+		}
+	}
 }
 
 // Policy returns the policy of the binding at loc, or nil. The policy is

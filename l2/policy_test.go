@@ -124,3 +124,41 @@ func TestSetPolicyReportsTheMACsAtThePort(t *testing.T) {
 	assert.ErrorIs(t, err, l2.ErrInvalid)
 	assert.Nil(t, h.Policy(p11), "a refused policy changes nothing")
 }
+
+// Resolve answers for the addresses the slice's policies give their
+// ports, not for one two ports claim, and not across slices.
+func TestResolve(t *testing.T) {
+	h := twoSlices(t, l2.Options{})
+	m1, m2 := host(1), host(2)
+	own := func(mac l2.MAC, addrs ...string) *l2.PortPolicy {
+		p := &l2.PortPolicy{}
+		for _, a := range addrs {
+			p.Addresses = append(p.Addresses, l2.AddressPair{MAC: mac, Prefix: netip.MustParsePrefix(a + "/32")})
+		}
+		return p
+	}
+	h.update(t, func(tx *l2.Tx) error {
+		if err := tx.SetPolicy("a", p11, own(m1, "10.0.0.1", "10.0.0.100")); err != nil {
+			return err
+		}
+		return tx.SetPolicy("a", p12, own(m2, "10.0.0.2", "10.0.0.100"))
+	})
+	m, ok := h.Resolve("a", netip.MustParseAddr("10.0.0.1"))
+	assert.True(t, ok)
+	assert.Equal(t, m1, m)
+	m, ok = h.Resolve("a", netip.MustParseAddr("::ffff:10.0.0.2"))
+	assert.True(t, ok)
+	assert.Equal(t, m2, m)
+	_, ok = h.Resolve("a", netip.MustParseAddr("10.0.0.100"))
+	assert.False(t, ok, "claimed twice")
+	_, ok = h.Resolve("b", netip.MustParseAddr("10.0.0.1"))
+	assert.False(t, ok, "another slice's")
+	h.update(t, func(tx *l2.Tx) error { return tx.SetPolicy("a", p12, nil) })
+	m, ok = h.Resolve("a", netip.MustParseAddr("10.0.0.100"))
+	assert.True(t, ok, "claimed once again")
+	assert.Equal(t, m1, m)
+	_, err := h.Update(func(tx *l2.Tx) error {
+		return tx.SetPolicy("a", p12, &l2.PortPolicy{Addresses: []l2.AddressPair{{MAC: m2, Prefix: netip.MustParsePrefix("10.0.0.0/24")}}})
+	})
+	assert.ErrorIs(t, err, l2.ErrInvalid, "not a single address")
+}

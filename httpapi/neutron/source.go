@@ -163,11 +163,12 @@ func (v *view) sliceSpec(n *Network) (l2.SliceSpec, *sources.SliceClaims) {
 				// Anything goes there: every MAC, every address.
 				open[loc] = true
 				spec.Ports[loc] = nil
-				pol.Sources = nil
+				pol.Sources, pol.Addresses = nil, nil
 				continue
 			}
 			spec.Ports[loc] = append(spec.Ports[loc], macs...)
 			pol.Sources = append(pol.Sources, portSources(p)...)
+			pol.Addresses = append(pol.Addresses, portAddresses(p)...)
 		} else {
 			spec.MACs = append(spec.MACs, macs...)
 			for _, m := range macs {
@@ -183,11 +184,9 @@ func (v *view) sliceSpec(n *Network) (l2.SliceSpec, *sources.SliceClaims) {
 	return spec, at
 }
 
-// portSources are the sources port security lets a port send from: its
-// MAC with each fixed IP (any address, when it has none) and its allowed
-// address pairs (an address or a CIDR, with the port's MAC unless the
-// pair names one).
-func portSources(p *Port) []l2.AddressPair {
+// portAddresses are a port's fixed IPs with its MAC, which the fabric
+// answers ARP for.
+func portAddresses(p *Port) []l2.AddressPair {
 	mac, err := l2.ParseMAC(p.MACAddress)
 	if err != nil {
 		return nil
@@ -198,6 +197,19 @@ func portSources(p *Port) []l2.AddressPair {
 			out = append(out, l2.AddressPair{MAC: mac, Prefix: netip.PrefixFrom(a, a.BitLen())})
 		}
 	}
+	return out
+}
+
+// portSources are the sources port security lets a port send from: its
+// MAC with each fixed IP (any address, when it has none) and its allowed
+// address pairs (an address or a CIDR, with the port's MAC unless the
+// pair names one).
+func portSources(p *Port) []l2.AddressPair {
+	mac, err := l2.ParseMAC(p.MACAddress)
+	if err != nil {
+		return nil
+	}
+	out := portAddresses(p)
 	if len(out) == 0 {
 		out = append(out, l2.AddressPair{MAC: mac})
 	}

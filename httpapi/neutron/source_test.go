@@ -137,6 +137,8 @@ func TestSource(t *testing.T) {
 	}
 	require.NotNil(t, policy())
 	assert.Nil(t, policy().DHCP, "a subnet without DHCP")
+	assert.Equal(t, []l2.AddressPair{{MAC: l2.MustParseMAC(served.MACAddress), Prefix: netip.MustParsePrefix("10.0.0.7/32")}},
+		policy().Addresses, "ARP is answered for its fixed IP")
 	_, err = svc.UpdateSubnet(ctx, sub.ID, neutron.Attrs{"enable_dhcp": true, "dns_nameservers": []any{"10.0.0.53"}}, -1)
 	require.NoError(t, err)
 	if d := policy().DHCP; assert.NotNil(t, d) {
@@ -169,10 +171,15 @@ func TestSource(t *testing.T) {
 // TestIntegrationTraffic: Neutron networks forward real traffic through
 // Open vSwitch beside a Sliceable API network on the same bridge: two
 // ports of one network reach each other; a port of another network of the
-// same project, and a Sliceable host in the same IP subnet, do not;
+// same project, and a Sliceable host in the same IP subnet, do not; a
+// host gets its port's address by DHCP; port security cuts off a host
+// that takes another address until an allowed address pair names it;
 // deleting a port over the API cuts its host off within a second.
 func TestIntegrationTraffic(t *testing.T) {
 	ovs := ovstest.StartWith(t, ovstest.Options{System: true})
+	if _, err := exec.LookPath("busybox"); err != nil {
+		t.Skip("busybox (Debian: busybox-static) is not installed: no DHCP client, no arping")
+	}
 	st := memory.New(nil)
 	svc, err := neutron.NewService(st, neutron.Options{})
 	require.NoError(t, err)
@@ -275,6 +282,9 @@ func TestIntegrationTraffic(t *testing.T) {
 	require.Equal(t, 200, status, "%v", body)
 	wait()
 	in(h1, "ip", "link", "set", h1.Dev, "address", "02:00:00:00:00:77")
+	// It says so (h2 no longer hears its requests: the fabric answers
+	// for h2's address).
+	in(h1, "busybox", "arping", "-U", "-c", "1", "-I", h1.Dev, "10.99.0.12")
 	assert.True(t, h1.Ping("10.99.0.2", 5), "a port without port security does not let another MAC through")
 
 	status, _ = e.raw("admin-token", "DELETE", "/v2.0/ports/"+a2, nil)

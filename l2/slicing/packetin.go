@@ -56,6 +56,9 @@ func (a *App) packetIn(sw *openflow.Switch, inPort uint32, data []byte) {
 	case l2.Forward:
 		a.forward(s, in, &f, l3, flowless, d, data, epoch)
 	case l2.Flood:
+		if f.EtherType == l2.EtherTypeARP && a.answerARP(s, in, &f, d.Slice) {
+			return
+		}
 		var buf [16]l2.Location
 		for _, out := range a.fabric.FloodTargets(d, in, f.Dst, buf[:0]) {
 			if t := a.switchState(out.Datapath); t != nil {

@@ -127,3 +127,31 @@ func TestIntegrationDHCP(t *testing.T) {
 		assert.GreaterOrEqual(t, st.DHCPAnswers, uint64(3), "an offer, an ack, an ack to the renewal")
 	})
 }
+
+// ARP at the edge: a request for an address a port's policy gives it is
+// answered by the controller. h2 answers no ARP itself here, so h1
+// reaches it only through the controller's answer.
+func TestIntegrationARPAnswered(t *testing.T) {
+	bothVersions(t, func(t *testing.T, v openflow.Version) {
+		e := newEnv(t, v)
+		e.bridge("br0", 0xa1)
+		mac1, mac2 := l2.MustParseMAC("02:00:00:00:00:01"), l2.MustParseMAC("02:00:00:00:00:02")
+		h1 := e.host("br0", 1, mac1.String(), "10.99.0.1/24", 0)
+		h2 := e.host("br0", 2, mac2.String(), "10.99.0.2/24", 0)
+		inHost(t, h2, "ip", "link", "set", h2.Dev, "arp", "off")
+		inHost(t, h2, "ip", "neigh", "replace", "10.99.0.1", "lladdr", mac1.String(), "dev", h2.Dev)
+		p1, p2 := loc(0xa1, 1, U), loc(0xa1, 2, U)
+		spec := l2.SliceSpec{Ports: map[l2.Location][]l2.MAC{p1: {mac1}, p2: {mac2}}}
+		e.update(func(tx *l2.Tx) error {
+			if err := tx.AddSlice("a"); err != nil {
+				return err
+			}
+			return tx.SetSlice("a", spec)
+		})
+		assert.False(t, h1.Ping("10.99.0.2", 1), "h2 answered ARP with ARP off")
+		spec.Policies = map[l2.Location]*l2.PortPolicy{p2: {Addresses: []l2.AddressPair{{MAC: mac2, Prefix: netip.MustParsePrefix("10.99.0.2/32")}}}}
+		e.update(func(tx *l2.Tx) error { return tx.SetSlice("a", spec) })
+		assert.True(t, h1.Ping("10.99.0.2", patience(5)), "the controller did not answer for h2")
+		assert.NotZero(t, e.app.Stats().ARPAnswers)
+	})
+}

@@ -50,6 +50,13 @@
 // one can match it (counted in Stats.Spoofed). A policy change takes down
 // the flows from and to the port's MACs and the drop flows for them.
 //
+// # ARP
+//
+// An ARP request of a slice for an address a port of it has
+// (l2.PortPolicy.Addresses, one port claiming it) is answered by the
+// controller with that port's MAC and not flooded. IPv6 neighbor
+// solicitations are flooded as before.
+//
 // # DHCP
 //
 // A port whose policy has DHCP (l2.DHCPv4) gets its lease from the
@@ -384,6 +391,7 @@ type Stats struct {
 	Spoofed        uint64 `json:"spoofed"`          // frames dropped: their port's policy forbids their source
 	DHCPRequests   uint64 `json:"dhcp_requests"`    // DHCP requests from ports the controller serves
 	DHCPAnswers    uint64 `json:"dhcp_answers"`     // offers, acks and naks sent
+	ARPAnswers     uint64 `json:"arp_answers"`      // ARP requests answered for a port's address
 	SendFailed     uint64 `json:"send_failed"`      // messages a switch could not take
 	NoTransportTag uint64 `json:"no_transport_tag"` // frames not forwarded: no transport VLAN left
 	LLDPRefused    uint64 `json:"lldp_refused"`     // discovery frames refused (host port, forged, stale)
@@ -392,8 +400,8 @@ type Stats struct {
 }
 
 type counters struct {
-	packetIns, flowMods, packetOuts, deletes, dropFlows, quarantines   atomic.Uint64
-	sendFailed, noTag, lldpRefused, spoofed, dhcpRequests, dhcpAnswers atomic.Uint64
+	packetIns, flowMods, packetOuts, deletes, dropFlows, quarantines               atomic.Uint64
+	sendFailed, noTag, lldpRefused, spoofed, dhcpRequests, dhcpAnswers, arpAnswers atomic.Uint64
 }
 
 // Stats returns the app's counters.
@@ -401,6 +409,7 @@ func (a *App) Stats() Stats {
 	c := &a.stats
 	return Stats{PacketIns: c.packetIns.Load(), FlowMods: c.flowMods.Load(), PacketOuts: c.packetOuts.Load(),
 		Deletes: c.deletes.Load(), DropFlows: c.dropFlows.Load(), Quarantines: c.quarantines.Load(),
-		Spoofed: c.spoofed.Load(), DHCPRequests: c.dhcpRequests.Load(), DHCPAnswers: c.dhcpAnswers.Load(), SendFailed: c.sendFailed.Load(), NoTransportTag: c.noTag.Load(), LLDPRefused: c.lldpRefused.Load(),
+		Spoofed: c.spoofed.Load(), DHCPRequests: c.dhcpRequests.Load(), DHCPAnswers: c.dhcpAnswers.Load(),
+		ARPAnswers: c.arpAnswers.Load(), SendFailed: c.sendFailed.Load(), NoTransportTag: c.noTag.Load(), LLDPRefused: c.lldpRefused.Load(),
 		TransportTags: a.tags.held(), Links: len(a.topo.Links())}
 }
