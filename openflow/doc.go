@@ -1,7 +1,9 @@
 // Package openflow is netslice's OpenFlow wire protocol: the header and
 // versions, framing a byte stream into messages, and decoding a message of
 // either version. The messages themselves live in openflow/of10
-// (OpenFlow 1.0) and openflow/of13 (OpenFlow 1.3).
+// (OpenFlow 1.0) and openflow/of13 (OpenFlow 1.3); openflow/nicira has the
+// Open vSwitch extensions a stateful 1.3 pipeline uses (the connection
+// tracker's ct action and fields, registers, resubmit).
 //
 // # Encoding and decoding
 //

@@ -423,3 +423,16 @@ func validateActions(actions []Action, match *matchCheck) error {
 	}
 	return nil
 }
+
+// AppendActions appends the encoding of a list of actions to b, as a
+// flow's instruction holds them: for an experimenter action that nests a
+// list (Open vSwitch's ct).
+func AppendActions(b []byte, actions ...Action) ([]byte, error) { return appendActions(b, actions) }
+
+// DecodeActions decodes a list of actions that fills b. The actions'
+// variable parts (an experimenter's data) point into b.
+func DecodeActions(b []byte) ([]Action, error) {
+	d := wire.NewDecoder(b, 0)
+	out := decodeActions(&d, nil)
+	return out, d.Err()
+}
