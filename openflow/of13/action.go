@@ -379,11 +379,16 @@ func (e *ActionError) Unwrap() error { return wire.ErrInvalid }
 const notSettable = 1<<FieldInPort | 1<<FieldInPhyPort | 1<<FieldMetadata
 
 // validateSetField checks a set_field as a switch would: a basic field it
-// may write, unmasked, of its size and range, and — when the flow's match
+// may write (a field of another class is left to the switch), unmasked, of its size and range, and — when the flow's match
 // is known (match: what checking it learnt) — with its prerequisites in
 // that match (setting ipv4_dst needs eth_type 0x0800 matched).
 func validateSetField(f *Field, match *matchCheck) error {
-	if f.Class() != ClassBasic || int(f.Type()) >= len(basicFields) {
+	if f.Class() != ClassBasic {
+		// Another class's fields (Open vSwitch's registers and
+		// conntrack marks) are the switch's to judge.
+		return nil
+	}
+	if int(f.Type()) >= len(basicFields) {
 		return &ActionError{ActionSetField, BadActionBadSetType, "set_field of an unknown field"}
 	}
 	switch {
