@@ -7,6 +7,7 @@ import (
 	"os"
 	"os/exec"
 	"runtime"
+	"unsafe"
 
 	"golang.org/x/sys/unix"
 )
@@ -72,4 +73,53 @@ func (h *Host) SetPort(up bool) error {
 		state = "up"
 	}
 	return ip("link", "set", h.Port, state)
+}
+
+// DisableTxChecksum turns transmit checksum offload off on both ends of
+// the host's veth pair. TCP through Open vSwitch's userspace datapath
+// needs it: a veth leaves checksums partial, and the datapath forwards
+// them so (ping, which the kernel checksums itself, does not show it).
+func (h *Host) DisableTxChecksum() error {
+	if err := txChecksumOff(h.Port); err != nil {
+		return err
+	}
+	errc := make(chan error, 1)
+	go func() {
+		runtime.LockOSThread() // never let go: see SendFrame
+		ns, err := os.Open("/run/netns/" + h.NS)
+		if err != nil {
+			errc <- err
+			return
+		}
+		defer ns.Close()
+		if err := unix.Setns(int(ns.Fd()), unix.CLONE_NEWNET); err != nil {
+			errc <- fmt.Errorf("ovstest: enter %s: %w", h.NS, err)
+			return
+		}
+		errc <- txChecksumOff(h.Link)
+	}()
+	return <-errc
+}
+
+// txChecksumOff is ethtool -K dev tx off, in the calling thread's
+// namespace: the ETHTOOL_STXCSUM ioctl.
+func txChecksumOff(dev string) error {
+	const ethtoolSTXCSUM = 0x17
+	value := struct{ cmd, data uint32 }{cmd: ethtoolSTXCSUM}
+	var ifr struct {
+		name [unix.IFNAMSIZ]byte
+		data unsafe.Pointer
+		_    [16]byte
+	}
+	copy(ifr.name[:], dev)
+	ifr.data = unsafe.Pointer(&value)
+	fd, err := unix.Socket(unix.AF_INET, unix.SOCK_DGRAM|unix.SOCK_CLOEXEC, 0)
+	if err != nil {
+		return err
+	}
+	defer unix.Close(fd)
+	if _, _, errno := unix.Syscall(unix.SYS_IOCTL, uintptr(fd), unix.SIOCETHTOOL, uintptr(unsafe.Pointer(&ifr))); errno != 0 {
+		return fmt.Errorf("ovstest: turn tx checksum offload off on %s: %w", dev, errno)
+	}
+	return nil
 }

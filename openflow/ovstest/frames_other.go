@@ -17,3 +17,6 @@ func (h *Host) RxPackets() (uint64, error) { return 0, errNotLinux }
 
 // SetPort needs Linux.
 func (h *Host) SetPort(bool) error { return errNotLinux }
+
+// DisableTxChecksum needs Linux.
+func (h *Host) DisableTxChecksum() error { return errNotLinux }
