@@ -39,6 +39,55 @@ type PortPolicy struct {
 	// DHCP, when set, is what the controller answers the port's DHCPv4
 	// requests with; they go nowhere else.
 	DHCP *DHCPv4
+	// Filtered makes the port a stateful firewall's: IPv4 and IPv6 it
+	// sends pass only as a connection an Egress rule allows, or as part of
+	// one already allowed either way; what it receives likewise by the
+	// Ingress rules. Besides the rules a port may always send DHCP
+	// requests and IPv6 neighbor discovery and receive neighbor discovery.
+	// Other EtherTypes are not filtered.
+	Filtered        bool
+	Ingress, Egress []Rule
+}
+
+// Rule allows connections of one kind: started by the port (Egress) to
+// Remote, or to it (Ingress) from Remote.
+type Rule struct {
+	// EtherType is EtherTypeIPv4 or EtherTypeIPv6.
+	EtherType uint16
+	// Protocol is the IP protocol (6 TCP, 17 UDP, 132 SCTP, 1 ICMP, 58
+	// ICMPv6); 0 is any.
+	Protocol uint8
+	// PortMin and PortMax bound the destination port of TCP, UDP and
+	// SCTP; 0 and 0 is any.
+	PortMin, PortMax uint16
+	// ICMPType (when TypeSet) and ICMPCode (when CodeSet, which needs
+	// TypeSet) select ICMP messages.
+	TypeSet, CodeSet   bool
+	ICMPType, ICMPCode uint8
+	// Remote is the other end's prefix; the zero Prefix is any address.
+	Remote netip.Prefix
+}
+
+// Validate reports a rule that cannot be matched as it says.
+func (r *Rule) Validate() error {
+	v4 := r.EtherType == uint16(EtherTypeIPv4)
+	if !v4 && r.EtherType != uint16(EtherTypeIPv6) {
+		return fmt.Errorf("%w: rule of EtherType %#04x (IPv4 or IPv6 only)", ErrInvalid, r.EtherType)
+	}
+	if r.Remote != (netip.Prefix{}) && (!r.Remote.IsValid() || r.Remote.Addr().Is4() != v4 || r.Remote.Masked() != r.Remote) {
+		return fmt.Errorf("%w: rule's remote %v is not a masked prefix of its IP version", ErrInvalid, r.Remote)
+	}
+	ports := r.Protocol == 6 || r.Protocol == 17 || r.Protocol == 132
+	icmp := r.Protocol == 1 && v4 || r.Protocol == 58 && !v4
+	switch {
+	case (r.PortMin != 0 || r.PortMax != 0) && (!ports || r.PortMin > r.PortMax || r.PortMin == 0):
+		return fmt.Errorf("%w: rule's ports %d-%d for protocol %d", ErrInvalid, r.PortMin, r.PortMax, r.Protocol)
+	case (r.TypeSet || r.CodeSet) && !icmp:
+		return fmt.Errorf("%w: rule's ICMP type and code for protocol %d", ErrInvalid, r.Protocol)
+	case r.CodeSet && !r.TypeSet:
+		return fmt.Errorf("%w: rule's ICMP code without a type", ErrInvalid)
+	}
+	return nil
 }
 
 // DHCPv4 is a port's DHCPv4 configuration: its lease and the options that
@@ -82,6 +131,13 @@ func (p *PortPolicy) Guarded() bool { return len(p.Sources) > 0 }
 // Validate reports a pair whose MAC is not a host's or whose prefix is
 // not masked.
 func (p *PortPolicy) Validate() error {
+	for _, rules := range [][]Rule{p.Ingress, p.Egress} {
+		for i := range rules {
+			if err := rules[i].Validate(); err != nil {
+				return err
+			}
+		}
+	}
 	if d := p.DHCP; d != nil {
 		if !d.Address.IsValid() || !d.Address.Addr().Is4() || d.Address.Bits() == 0 {
 			return fmt.Errorf("%w: DHCP address %v is not an IPv4 address with a prefix length", ErrInvalid, d.Address)
@@ -125,7 +181,8 @@ func (p *PortPolicy) Equal(q *PortPolicy) bool {
 	if p == nil || q == nil {
 		return p == q
 	}
-	return slices.Equal(p.Sources, q.Sources) && slices.Equal(p.Addresses, q.Addresses) && p.DHCP.equal(q.DHCP)
+	return slices.Equal(p.Sources, q.Sources) && slices.Equal(p.Addresses, q.Addresses) && p.DHCP.equal(q.DHCP) &&
+		p.Filtered == q.Filtered && slices.Equal(p.Ingress, q.Ingress) && slices.Equal(p.Egress, q.Egress)
 }
 
 func (d *DHCPv4) equal(e *DHCPv4) bool {
@@ -248,6 +305,7 @@ func (tx *Tx) SetPolicy(id string, loc Location, p *PortPolicy) error {
 		}
 		c := *p
 		c.Sources, c.Addresses = slices.Clone(p.Sources), slices.Clone(p.Addresses)
+		c.Ingress, c.Egress = slices.Clone(p.Ingress), slices.Clone(p.Egress)
 		if p.DHCP != nil {
 			d := *p.DHCP
 			d.DNS, d.Routes, d.Options = slices.Clone(d.DNS), slices.Clone(d.Routes), slices.Clone(d.Options)

@@ -162,3 +162,27 @@ func TestResolve(t *testing.T) {
 	})
 	assert.ErrorIs(t, err, l2.ErrInvalid, "not a single address")
 }
+
+func TestRuleValidate(t *testing.T) {
+	v4, v6 := uint16(l2.EtherTypeIPv4), uint16(l2.EtherTypeIPv6)
+	for _, c := range []struct {
+		rule l2.Rule
+		ok   bool
+	}{
+		{l2.Rule{EtherType: v4}, true},
+		{l2.Rule{EtherType: v4, Protocol: 6, PortMin: 22, PortMax: 22, Remote: netip.MustParsePrefix("10.0.0.0/24")}, true},
+		{l2.Rule{EtherType: v4, Protocol: 1, TypeSet: true, ICMPType: 8}, true},
+		{l2.Rule{EtherType: v6, Protocol: 58, TypeSet: true, ICMPType: 128, CodeSet: true}, true},
+		{l2.Rule{EtherType: 0x0806}, false},
+		{l2.Rule{EtherType: v4, Remote: netip.MustParsePrefix("2001:db8::/32")}, false},
+		{l2.Rule{EtherType: v4, Remote: netip.MustParsePrefix("10.0.0.1/24")}, false},
+		{l2.Rule{EtherType: v4, Protocol: 1, PortMin: 1, PortMax: 2}, false},
+		{l2.Rule{EtherType: v4, Protocol: 6, PortMin: 23, PortMax: 22}, false},
+		{l2.Rule{EtherType: v4, Protocol: 6, TypeSet: true}, false},
+		{l2.Rule{EtherType: v6, Protocol: 1, TypeSet: true}, false},
+		{l2.Rule{EtherType: v4, Protocol: 1, CodeSet: true}, false},
+	} {
+		err := (&l2.PortPolicy{Filtered: true, Ingress: []l2.Rule{c.rule}}).Validate()
+		assert.Equal(t, c.ok, err == nil, "%+v: %v", c.rule, err)
+	}
+}

@@ -6,6 +6,7 @@ import (
 
 	"github.com/netslice/netslice/l2"
 	"github.com/netslice/netslice/openflow"
+	"github.com/netslice/netslice/openflow/nicira"
 	"github.com/netslice/netslice/openflow/of10"
 	"github.com/netslice/netslice/openflow/of13"
 )
@@ -54,6 +55,9 @@ type flowSpec struct {
 	L3       l3Source
 	Out      l2.Port
 	OutVLAN  l2.VLAN
+	// Filter, on the last hop to a filtered port, sends the frame to its
+	// ingress rules instead of out.
+	Filter *filterPort
 }
 
 // l3Source narrows a flow to frames of one EtherType (Type, when not 0)
@@ -94,8 +98,9 @@ type scratch struct {
 }
 
 type dialect interface {
-	// tableMiss sends what no flow matches to the controller.
-	tableMiss() openflow.Message
+	// tableMiss sends what no flow matches to the controller (1.3: what
+	// table 0 does not take goes to the forwarding table).
+	tableMiss() []openflow.Message
 	// clear deletes the app's flows, forwarding ones only or all; for 1.0,
 	// which cannot select by cookie, both delete every flow and put the
 	// table miss back.
@@ -120,6 +125,14 @@ type dialect interface {
 	rawPacketOut(port l2.Port, data []byte) openflow.Message
 	// physical reports whether port is a switch port (not a reserved one).
 	physical(port uint32) bool
+	// filters reports whether the version can filter (1.3).
+	filters() bool
+	// filter replaces a filtered port's flows; unfilter deletes them.
+	filter(fp *filterPort) []openflow.Message
+	unfilter(fp *filterPort) openflow.Message
+	// tablePacketOut sends a frame that came in at port through the
+	// pipeline from its start (1.3 only).
+	tablePacketOut(port l2.Port, data []byte) openflow.Message
 	// matchesSource reports whether a flow can match a frame's source
 	// address of EtherType typ (the sender's MAC of ARP is not among
 	// them: ARP from a port with a policy is checked frame by frame).
@@ -139,11 +152,30 @@ func seconds(d time.Duration) uint16 { return uint16(min(d/time.Second, 0xffff))
 
 type of13Dialect struct{}
 
-func (of13Dialect) tableMiss() openflow.Message {
+func (of13Dialect) tableMiss() []openflow.Message {
+	next := of13.NewFlowMod(of13.FlowAdd)
+	next.Priority, next.Cookie = priorityMiss, cookieMiss
+	next.Instructions = []of13.Instruction{of13.GotoTable(tableForward)}
 	fm := of13.NewFlowMod(of13.FlowAdd)
-	fm.Priority, fm.Cookie = priorityMiss, cookieMiss
+	fm.TableID, fm.Priority, fm.Cookie = tableForward, priorityMiss, cookieMiss
 	fm.Instructions = of13.Apply(of13.ToController(of13.ControllerNoBuffer))
-	return fm
+	return []openflow.Message{next, fm}
+}
+
+func (of13Dialect) filters() bool { return true }
+
+func (d of13Dialect) filter(fp *filterPort) []openflow.Message {
+	return append([]openflow.Message{d.unfilter(fp)}, filterFlows13(fp)...)
+}
+
+func (of13Dialect) unfilter(fp *filterPort) openflow.Message {
+	return delete13(filterCookie(fp.zone), ^uint64(0))
+}
+
+func (of13Dialect) tablePacketOut(port l2.Port, data []byte) openflow.Message {
+	po := of13.NewPacketOut(data, of13.Output(of13.PortTable))
+	po.InPort = uint32(port)
+	return po
 }
 
 func delete13(cookie, mask uint64, fields ...of13.Field) *of13.FlowMod {
@@ -194,11 +226,17 @@ func vlanActions13(acts []of13.Action, from, to l2.VLAN) []of13.Action {
 }
 
 func (of13Dialect) forward(sc *scratch, f flowSpec) openflow.Message {
-	acts := append(vlanActions13(sc.acts13[:0], f.VLAN, f.OutVLAN), of13.Output(uint32(f.Out)))
+	acts := vlanActions13(sc.acts13[:0], f.VLAN, f.OutVLAN)
+	table := uint8(tableForward)
+	if fp := f.Filter; fp != nil {
+		acts = append(acts, of13.SetField(nicira.Reg(0, uint32(fp.zone), ^uint32(0))), fp.toCT)
+	} else {
+		acts = append(acts, of13.Output(uint32(f.Out)))
+	}
 	sc.instr13[0] = of13.ApplyActions(acts...)
 	fields := append(sc.fields13[:0], of13.InPort(uint32(f.Port)), vlanMatch13(f.VLAN), of13.EthSrc(f.Src), of13.EthDst(f.Dst))
 	fields = l3Match13(fields, f.L3)
-	sc.fm13 = of13.FlowMod{Cookie: f.Cookie, Command: of13.FlowAdd, IdleTimeout: f.Idle, Priority: priorityForward,
+	sc.fm13 = of13.FlowMod{Cookie: f.Cookie, Command: of13.FlowAdd, TableID: table, IdleTimeout: f.Idle, Priority: priorityForward,
 		BufferID: of13.NoBuffer, OutPort: of13.PortAny, OutGroup: of13.GroupAny, Flags: of13.FlowSendFlowRem,
 		Match: of13.Match{Fields: fields}, Instructions: sc.instr13[:]}
 	return &sc.fm13
@@ -234,6 +272,7 @@ func dropMatch13(d dropSpec) of13.Match {
 func (of13Dialect) drop(d dropSpec) openflow.Message {
 	fm := of13.NewFlowMod(of13.FlowAdd)
 	fm.Cookie, fm.IdleTimeout, fm.HardTimeout, fm.Priority, fm.Match = cookieDrop, d.Idle, d.Hard, d.Priority, dropMatch13(d)
+	fm.TableID = tableForward
 	return fm
 }
 
@@ -263,17 +302,22 @@ func (of13Dialect) matchesSource(typ uint16) bool {
 
 type of10Dialect struct{}
 
-func (of10Dialect) tableMiss() openflow.Message {
+func (of10Dialect) tableMiss() []openflow.Message {
 	fm := of10.NewFlowMod(of10.FlowAdd, of10.MatchAll())
 	fm.Priority, fm.Cookie = priorityMiss, cookieMiss
 	fm.Actions = []of10.Action{of10.ToController(0xffff)}
-	return fm
+	return []openflow.Message{fm}
 }
+
+func (of10Dialect) filters() bool                                   { return false }
+func (of10Dialect) filter(*filterPort) []openflow.Message           { return nil }
+func (of10Dialect) unfilter(*filterPort) openflow.Message           { return nil }
+func (of10Dialect) tablePacketOut(l2.Port, []byte) openflow.Message { return nil }
 
 func delete10(m of10.Match) *of10.FlowMod { return of10.NewFlowMod(of10.FlowDelete, m) }
 
 func (d of10Dialect) clear(bool) []openflow.Message {
-	return []openflow.Message{delete10(of10.MatchAll()), d.tableMiss()}
+	return append([]openflow.Message{delete10(of10.MatchAll())}, d.tableMiss()...)
 }
 
 func (of10Dialect) deleteMAC(_ uint64, mac l2.MAC, asDst bool) openflow.Message {

@@ -60,8 +60,12 @@ func (a *App) packetIn(sw *openflow.Switch, inPort uint32, data []byte) {
 			return
 		}
 		var buf [16]l2.Location
+		ip := f.EtherType == l2.EtherTypeIPv4 || f.EtherType == l2.EtherTypeIPv6
 		for _, out := range a.fabric.FloodTargets(d, in, f.Dst, buf[:0]) {
 			if t := a.switchState(out.Datapath); t != nil {
+				if ip && t.d.filters() && a.filters.get(out) != nil {
+					continue // no rules to check a flood by
+				}
 				a.send(s, t, t.d.packetOut(&s.scratch, in.VLAN, out, data))
 				a.stats.packetOuts.Add(1)
 			}
@@ -141,6 +145,16 @@ func (a *App) forward(s *swState, in l2.Location, f *l2.Frame, l3 l3Source, flow
 	}
 	cookie := sliceCookie(d.Slice)
 	dps := s.dps[:0]
+	// To a filtered port the last hop's flow matches the EtherType: IP
+	// goes to the port's rules, and a flow made for another type (ARP)
+	// must not carry IP past them.
+	toFiltered, filtered := false, false
+	if a.filters.get(d.Out) != nil {
+		if t := a.switchState(d.Out.Datapath); t != nil && t.d.filters() {
+			toFiltered = true
+			filtered = f.EtherType == l2.EtherTypeIPv4 || f.EtherType == l2.EtherTypeIPv6
+		}
+	}
 	var egress *swState
 	for i := len(path) - 1; i >= 0; i-- {
 		hop := path[i]
@@ -156,12 +170,25 @@ func (a *App) forward(s *swState, in l2.Location, f *l2.Frame, l3 l3Source, flow
 		if i == len(path)-1 {
 			spec.OutVLAN = d.Out.VLAN
 			egress = t
+			if toFiltered {
+				spec.L3.Type = uint16(f.EtherType)
+			}
+			if filtered {
+				spec.Filter = a.filters.get(d.Out)
+			}
 		}
 		a.send(s, t, t.d.forward(&s.scratch, spec))
 		a.stats.flowMods.Add(1)
 		dps = append(dps, uint64(hop.Datapath))
 	}
-	if egress != nil {
+	switch {
+	case egress == nil:
+	case filtered:
+		// Through the pipeline from the start, so the receiver's rules
+		// decide this frame too.
+		a.send(s, s, s.d.tablePacketOut(in.Port, data))
+		a.stats.packetOuts.Add(1)
+	default:
 		a.send(s, egress, egress.d.packetOut(&s.scratch, in.VLAN, d.Out, data))
 		a.stats.packetOuts.Add(1)
 	}

@@ -155,3 +155,61 @@ func TestIntegrationARPAnswered(t *testing.T) {
 		assert.NotZero(t, e.app.Stats().ARPAnswers)
 	})
 }
+
+// Security rules, stateful: h2 admits TCP 22 from 10.99.0.0/24 and
+// nothing else, and may send anything. h1 connects on 22 and not on 23;
+// h2's own connections out get their replies; h1's ping, unsolicited, is
+// dropped; without the rule, 22 closes. On OpenFlow 1.0 the port is
+// reported unenforced.
+func TestIntegrationSecurityRules(t *testing.T) {
+	if _, err := exec.LookPath("busybox"); err != nil {
+		t.Skip("busybox (Debian: busybox-static) is not installed: no nc")
+	}
+	bothVersions(t, func(t *testing.T, v openflow.Version) {
+		e := newEnv(t, v)
+		e.bridge("br0", 0xa1)
+		mac1, mac2 := l2.MustParseMAC("02:00:00:00:00:01"), l2.MustParseMAC("02:00:00:00:00:02")
+		h1 := e.host("br0", 1, mac1.String(), "10.99.0.1/24", 0)
+		h2 := e.host("br0", 2, mac2.String(), "10.99.0.2/24", 0)
+		for _, h := range []*ovstest.Host{h1, h2} {
+			require.NoError(t, h.DisableTxChecksum())
+		}
+		p1, p2 := loc(0xa1, 1, U), loc(0xa1, 2, U)
+		v4 := uint16(l2.EtherTypeIPv4)
+		ssh := l2.Rule{EtherType: v4, Protocol: 6, PortMin: 22, PortMax: 22, Remote: netip.MustParsePrefix("10.99.0.0/24")}
+		set := func(ingress ...l2.Rule) {
+			e.update(func(tx *l2.Tx) error {
+				if !tx.HasSlice("a") {
+					if err := tx.AddSlice("a"); err != nil {
+						return err
+					}
+				}
+				return tx.SetSlice("a", l2.SliceSpec{Ports: map[l2.Location][]l2.MAC{p1: {mac1}, p2: {mac2}},
+					Policies: map[l2.Location]*l2.PortPolicy{p2: {Filtered: true, Ingress: ingress, Egress: []l2.Rule{{EtherType: v4}}}}})
+			})
+		}
+		set(ssh)
+		if v == openflow.Version10 {
+			assert.Equal(t, []l2.Location{p2}, e.app.Unenforced())
+			return
+		}
+		assert.Empty(t, e.app.Unenforced())
+		h2.ServeTCP(t, 22)
+		h2.ServeTCP(t, 23)
+		h1.ServeTCP(t, 80)
+		require.True(t, h2.Ping("10.99.0.1", patience(5)), "h2's ping out and its reply")
+		assert.True(t, h1.ConnectsTCP("10.99.0.2", 22), "TCP 22 is allowed in:\n%s", strings.Join(e.flows("br0"), "\n"))
+		assert.False(t, h1.ConnectsTCP("10.99.0.2", 23), "TCP 23 is not")
+		assert.True(t, h2.ConnectsTCP("10.99.0.1", 80), "h2's connection out gets its replies")
+		assert.False(t, h1.Ping("10.99.0.2", 1), "an unsolicited ping got in")
+		assert.NotEmpty(t, e.flowsWith("br0", "table=3", "tp_dst=22", "ct(commit,zone="))
+
+		set() // the rule goes
+		assert.False(t, h1.ConnectsTCP("10.99.0.2", 22), "TCP 22 still open without its rule")
+		assert.True(t, h2.ConnectsTCP("10.99.0.1", 80), "h2's connections out still work")
+
+		set(ssh, l2.Rule{EtherType: v4, Protocol: 1}) // and ICMP
+		assert.True(t, h1.Ping("10.99.0.2", patience(5)), "ICMP allowed in")
+		assert.True(t, h1.ConnectsTCP("10.99.0.2", 22))
+	})
+}

@@ -57,6 +57,16 @@
 // controller with that port's MAC and not flooded. IPv6 neighbor
 // solicitations are flooded as before.
 //
+// # Security rules
+//
+// A port whose policy is Filtered gets a stateful firewall on OpenFlow
+// 1.3 switches (see filter.go for the tables): its IPv4 and IPv6 pass
+// the connection tracker in a zone of its own, on its own switch, and a
+// new connection passes only when the sender's egress rules and the
+// receiver's ingress rules allow it; its replies pass by their state.
+// OpenFlow 1.0 has no connection tracker: such a port is forwarded
+// unfiltered and listed by App.Unenforced (and logged once).
+//
 // # DHCP
 //
 // A port whose policy has DHCP (l2.DHCPv4) gets its lease from the
@@ -136,7 +146,9 @@ type App struct {
 	secret []byte
 	tags   *tagPool
 	flows  *tracker
-	stats  counters
+	// filters are the filtered ports' zones and flows.
+	filters filters
+	stats   counters
 	// epoch counts the fabric events that take forwarding away from a
 	// MAC, so a packet-in can tell whether one came while it decided.
 	epoch atomic.Uint64
@@ -244,6 +256,7 @@ func (a *App) Update(fn func(tx *l2.Tx) error) ([]l2.Event, error) {
 	for _, s := range a.switchList() {
 		a.clearDrops(s)
 	}
+	a.syncFilters(nil)
 	a.flows.slicesGone(a.fabric, append(removed, a.tags.slices()...))
 	a.flows.wake()
 	return evs, nil
@@ -279,7 +292,10 @@ func (a *App) SwitchUp(sw *openflow.Switch) {
 	for _, m := range s.d.clear(false) {
 		a.sendOwn(s, m)
 	}
-	a.sendOwn(s, s.d.tableMiss())
+	for _, m := range s.d.tableMiss() {
+		a.sendOwn(s, m)
+	}
+	a.syncFilters(s)
 	a.log.Info("switch up", "dpid", l2.DatapathID(sw.DatapathID()).String(), "version", sw.Version().String())
 	a.discoverOn(s)
 }

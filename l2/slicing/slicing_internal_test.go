@@ -121,10 +121,13 @@ func TestFlowsEncode(t *testing.T) {
 			require.NoError(t, err)
 			return got
 		}
-		msgs := append([]openflow.Message{d.tableMiss(), d.deleteMAC(sliceCookie("s"), src, true),
+		msgs := append([]openflow.Message{d.deleteMAC(sliceCookie("s"), src, true),
 			d.deleteMAC(sliceCookie("s"), src, false), d.deleteSlice(sliceCookie("s"), 7), d.deleteDrops(),
-			d.rawPacketOut(3, make([]byte, 60))}, d.clear(true)...)
-		msgs = append(msgs, d.clear(false)...)
+			d.rawPacketOut(3, make([]byte, 60)), d.tablePacketOut(3, make([]byte, 60))}, d.clear(true)...)
+		msgs = append(append(msgs, d.clear(false)...), d.tableMiss()...)
+		fp := testFilterPort(l2.Location{Datapath: 1, Port: 4, VLAN: 10})
+		msgs = append(append(msgs, d.filter(fp)...), d.unfilter(fp),
+			encode(d.forward(&sc, flowSpec{Cookie: sliceCookie("s"), Port: 1, VLAN: l2.Untagged, Src: src, Dst: dst, Out: 4, OutVLAN: 10, Filter: fp})))
 		for _, from := range vlans {
 			for _, to := range vlans {
 				msgs = append(msgs, encode(d.forward(&sc, flowSpec{Cookie: sliceCookie("s"), Idle: 60, Port: 1, VLAN: from,

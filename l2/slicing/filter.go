@@ -1,0 +1,316 @@
+package slicing
+
+import (
+	"encoding/binary"
+	"slices"
+	"sync"
+	"sync/atomic"
+
+	"github.com/netslice/netslice/l2"
+	"github.com/netslice/netslice/openflow"
+	"github.com/netslice/netslice/openflow/nicira"
+	"github.com/netslice/netslice/openflow/of13"
+)
+
+// Stateful filtering (l2.PortPolicy.Filtered), on OpenFlow 1.3 switches
+// with Open vSwitch's connection tracker. Each filtered port has a
+// conntrack zone of its own, and both directions of its traffic pass its
+// own switch, so that switch's tracker sees every connection whole. The
+// pipeline:
+//
+//	table 0  a filtered port's IPv4 and IPv6: ct(zone, table=1); the rest: table 2
+//	table 1  the sender's egress rules: established and related pass, a new
+//	         connection a rule allows is committed, the rest dropped
+//	table 2  forwarding (the reactive flows, drop flows, the miss); the
+//	         last hop to a filtered port loads its zone in reg0 and does
+//	         ct(zone, table=3) instead of output
+//	table 3  the receiver's ingress rules, likewise, then output
+//
+// The controller's copy of a connection's first packet goes through the
+// pipeline too (a packet-out to TABLE at the ingress switch), and flooded
+// IP does not reach filtered ports. OpenFlow 1.0 has no connection
+// tracker: a filtered port there is reported (Unenforced) and forwarded
+// unfiltered.
+
+const (
+	tableEntry   = 0
+	tableEgress  = 1
+	tableForward = 2
+	tableIngress = 3
+)
+
+const (
+	priorityFilterInvalid = 310
+	priorityFilterState   = 300
+	priorityFilterImplied = 250
+	priorityFilterRule    = 200
+	priorityFilterDrop    = 100
+)
+
+// filterCookie marks a filtered port's flows: bit 47 set (spared by
+// deletes of forwarding flows), bit 46 set, its zone below.
+func filterCookie(zone uint16) uint64 { return cookieMarker | 1<<47 | 1<<46 | uint64(zone) }
+
+// filterPort is a filtered port as the switch's flows realize it.
+type filterPort struct {
+	loc    l2.Location
+	zone   uint16
+	policy *l2.PortPolicy
+	toCT   of13.Action // ct(zone, table=ingress), for forwarding flows
+}
+
+// filters keeps the filtered ports: their zones, what each switch was
+// given, and a snapshot the packet-in path reads without locks.
+type filters struct {
+	mu        sync.Mutex
+	ports     map[l2.Location]*filterPort
+	free      []uint16
+	next      uint16
+	warned    map[l2.Location]bool
+	snapshot  atomic.Pointer[map[l2.Location]*filterPort]
+	unenforce atomic.Pointer[[]l2.Location]
+}
+
+func (fs *filters) get(loc l2.Location) *filterPort {
+	if m := fs.snapshot.Load(); m != nil {
+		return (*m)[loc]
+	}
+	return nil
+}
+
+func (fs *filters) zone() (uint16, bool) {
+	if n := len(fs.free); n > 0 {
+		z := fs.free[n-1]
+		fs.free = fs.free[:n-1]
+		return z, true
+	}
+	if fs.next == 0xffff {
+		return 0, false
+	}
+	fs.next++
+	return fs.next, true
+}
+
+// syncFilters brings the switches' filter flows in line with the
+// fabric's filtered ports: all of them, or only those on up (a switch
+// that just connected, its flows cleared).
+func (a *App) syncFilters(up *swState) {
+	fs := &a.filters
+	want := map[l2.Location]*l2.PortPolicy{}
+	for _, id := range a.fabric.Slices() {
+		bs, err := a.fabric.Bindings(id)
+		if err != nil {
+			continue
+		}
+		for _, b := range bs {
+			if b.Policy != nil && b.Policy.Filtered {
+				want[b.Location] = b.Policy
+			}
+		}
+	}
+	fs.mu.Lock()
+	defer fs.mu.Unlock()
+	if fs.ports == nil {
+		fs.ports, fs.warned = map[l2.Location]*filterPort{}, map[l2.Location]bool{}
+	}
+	changed := false
+	for loc, fp := range fs.ports {
+		if want[loc] == nil {
+			if s := a.switchState(loc.Datapath); s != nil {
+				a.sendOther(s, s.d.unfilter(fp))
+			}
+			fs.free = append(fs.free, fp.zone)
+			delete(fs.ports, loc)
+			delete(fs.warned, loc)
+			changed = true
+		}
+	}
+	var unenforced []l2.Location
+	for loc, pol := range want {
+		fp := fs.ports[loc]
+		s := a.switchState(loc.Datapath)
+		fresh := fp == nil || fp.policy != pol
+		if fp == nil {
+			z, ok := fs.zone()
+			if !ok {
+				a.log.Error("no conntrack zone left: port not filtered", "port", loc.String())
+				unenforced = append(unenforced, loc)
+				continue
+			}
+			ct, _ := nicira.CT{Zone: z, Table: tableIngress}.Action()
+			fp = &filterPort{loc: loc, zone: z, toCT: ct}
+			fs.ports[loc] = fp
+			changed = true
+		}
+		fp.policy = pol
+		if s != nil && !s.d.filters() {
+			unenforced = append(unenforced, loc)
+			if !fs.warned[loc] {
+				fs.warned[loc] = true
+				a.log.Warn("port's security rules not enforced: OpenFlow 1.0 has no connection tracker", "port", loc.String())
+			}
+			continue
+		}
+		if s != nil && (fresh || s == up) {
+			for _, m := range s.d.filter(fp) {
+				a.sendOther(s, m)
+			}
+		}
+	}
+	if changed || fs.snapshot.Load() == nil {
+		snap := make(map[l2.Location]*filterPort, len(fs.ports))
+		for loc, fp := range fs.ports {
+			snap[loc] = fp
+		}
+		fs.snapshot.Store(&snap)
+	}
+	slices.SortFunc(unenforced, compareLocations)
+	fs.unenforce.Store(&unenforced)
+}
+
+// Unenforced returns the filtered ports whose rules are not enforced:
+// on OpenFlow 1.0 switches, which have no connection tracker, or past
+// the 65,535 conntrack zones. Their traffic is forwarded unfiltered.
+func (a *App) Unenforced() []l2.Location {
+	if p := a.filters.unenforce.Load(); p != nil {
+		return slices.Clone(*p)
+	}
+	return nil
+}
+
+// ruleFields appends the match of rule r, seen from the port: the
+// remote end is the destination of an egress rule, the source of an
+// ingress one. A port range is one match per aligned block of ports.
+func ruleFields(base []of13.Field, r l2.Rule, egress bool) [][]of13.Field {
+	f := append(slices.Clone(base), of13.EthType(r.EtherType))
+	v4 := r.EtherType == uint16(l2.EtherTypeIPv4)
+	if r.Remote.IsValid() {
+		switch {
+		case v4 && egress:
+			f = append(f, of13.IPv4Dst(r.Remote))
+		case v4:
+			f = append(f, of13.IPv4Src(r.Remote))
+		case egress:
+			f = append(f, of13.IPv6Dst(r.Remote))
+		default:
+			f = append(f, of13.IPv6Src(r.Remote))
+		}
+	}
+	if r.Protocol == 0 {
+		return [][]of13.Field{f}
+	}
+	f = append(f, of13.IPProto(r.Protocol))
+	switch {
+	case r.TypeSet && v4:
+		f = append(f, of13.ICMPv4Type(r.ICMPType))
+		if r.CodeSet {
+			f = append(f, of13.ICMPv4Code(r.ICMPCode))
+		}
+	case r.TypeSet:
+		f = append(f, of13.ICMPv6Type(r.ICMPType))
+		if r.CodeSet {
+			f = append(f, of13.ICMPv6Code(r.ICMPCode))
+		}
+	}
+	if r.PortMin == 0 {
+		return [][]of13.Field{f}
+	}
+	field := map[uint8]uint8{6: of13.FieldTCPDst, 17: of13.FieldUDPDst, 132: of13.FieldSCTPDst}[r.Protocol]
+	var out [][]of13.Field
+	for lo := uint32(r.PortMin); lo <= uint32(r.PortMax); {
+		// The largest block starting at lo, aligned, within the range.
+		size := uint32(1)
+		for lo%(size*2) == 0 && lo+size*2-1 <= uint32(r.PortMax) && size < 1<<16 {
+			size *= 2
+		}
+		v := binary.BigEndian.AppendUint16(nil, uint16(lo))
+		var mask []byte
+		if size > 1 {
+			mask = binary.BigEndian.AppendUint16(nil, ^uint16(size-1))
+		}
+		out = append(out, append(slices.Clone(f), of13.NewField(of13.ClassBasic, field, v, mask)))
+		lo += size
+	}
+	return out
+}
+
+func filterFlow(table uint8, priority uint16, cookie uint64, fields []of13.Field, inst ...of13.Instruction) *of13.FlowMod {
+	fm := of13.NewFlowMod(of13.FlowAdd)
+	fm.TableID, fm.Priority, fm.Cookie, fm.Match, fm.Instructions = table, priority, cookie, of13.NewMatch(fields...), inst
+	return fm
+}
+
+func ctState(state, mask uint32) of13.Field { return nicira.CTState(state, mask) }
+
+// filterFlows13 are a filtered port's flows in tables 0, 1 and 3.
+func filterFlows13(fp *filterPort) []openflow.Message {
+	c, p := filterCookie(fp.zone), fp.policy
+	port := uint32(fp.loc.Port)
+	in := []of13.Field{of13.InPort(port), vlanMatch13(fp.loc.VLAN)}
+	reg := []of13.Field{nicira.Reg(0, uint32(fp.zone), ^uint32(0))}
+	track, _ := nicira.CT{Zone: fp.zone, Table: tableEgress}.Action()
+	commit, _ := nicira.CT{Commit: true, Zone: fp.zone, Table: nicira.NoRecirc}.Action()
+	trk := nicira.CTTracked
+	est, rel, inv, nw := trk|nicira.CTEstablished, trk|nicira.CTRelated, trk|nicira.CTInvalid, trk|nicira.CTNew
+	toFwd := of13.GotoTable(tableForward)
+	out := of13.ApplyActions(of13.Output(port))
+	var msgs []openflow.Message
+	add := func(fm *of13.FlowMod) { msgs = append(msgs, fm) }
+	for _, typ := range []uint16{uint16(l2.EtherTypeIPv4), uint16(l2.EtherTypeIPv6)} {
+		add(filterFlow(tableEntry, priorityFilterState, c, append(slices.Clone(in), of13.EthType(typ)), of13.ApplyActions(track)))
+	}
+	// Both directions: the state decides first, then the rules.
+	for _, side := range []struct {
+		table uint8
+		base  []of13.Field
+		pass  of13.Instruction
+		rules []l2.Rule
+	}{{tableEgress, in, toFwd, p.Egress}, {tableIngress, reg, out, p.Ingress}} {
+		egress := side.table == tableEgress
+		with := func(fs ...of13.Field) []of13.Field { return append(slices.Clone(side.base), fs...) }
+		add(filterFlow(side.table, priorityFilterInvalid, c, with(ctState(inv, inv))))
+		add(filterFlow(side.table, priorityFilterState, c, with(ctState(est, est|nicira.CTInvalid)), side.pass))
+		add(filterFlow(side.table, priorityFilterState, c, with(ctState(rel, rel|nicira.CTInvalid)), side.pass))
+		// Implied: neighbor discovery both ways; DHCP requests out.
+		for _, t := range []uint8{133, 135, 136, 143} {
+			if !egress && (t == 133 || t == 143) {
+				continue
+			}
+			add(filterFlow(side.table, priorityFilterImplied, c, with(of13.EthType(uint16(l2.EtherTypeIPv6)), of13.IPProto(58), of13.ICMPv6Type(t)), side.pass))
+		}
+		if egress {
+			add(filterFlow(side.table, priorityFilterImplied, c, with(of13.EthType(uint16(l2.EtherTypeIPv4)), of13.IPProto(17), of13.UDPDst(67)), side.pass))
+		}
+		for _, r := range side.rules {
+			for _, fields := range ruleFields(with(ctState(nw, nw|nicira.CTEstablished|nicira.CTInvalid)), r, egress) {
+				if egress {
+					add(filterFlow(side.table, priorityFilterRule, c, fields, of13.ApplyActions(commit), toFwd))
+				} else {
+					add(filterFlow(side.table, priorityFilterRule, c, fields, of13.ApplyActions(commit, of13.Output(port))))
+				}
+			}
+		}
+		add(filterFlow(side.table, priorityFilterDrop, c, side.base))
+	}
+	return msgs
+}
+
+func compareLocations(a, b l2.Location) int {
+	switch {
+	case a.Datapath != b.Datapath:
+		return cmpU64(uint64(a.Datapath), uint64(b.Datapath))
+	case a.Port != b.Port:
+		return cmpU64(uint64(a.Port), uint64(b.Port))
+	}
+	return cmpU64(uint64(a.VLAN), uint64(b.VLAN))
+}
+
+func cmpU64(a, b uint64) int {
+	switch {
+	case a < b:
+		return -1
+	case a > b:
+		return 1
+	}
+	return 0
+}
