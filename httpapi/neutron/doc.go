@@ -93,8 +93,16 @@
 // gateway (router and server identifier), dns_nameservers and
 // host_routes, the network's MTU, a one-day lease, and the port's
 // extra_dhcp_opts of IP version 4 (dnsmasq's option names, or numbers).
-// Security group rules are kept and validated but not yet enforced on
-// the wire; DHCPv6 and router advertisements are not answered.
+// A bound port with port security and security groups is filtered by
+// its groups' rules on OpenFlow 1.3 switches, statefully (Open vSwitch's
+// connection tracker, l2.PortPolicy.Filtered): a connection passes when
+// a rule of the sender's (egress) and of the receiver's (ingress) allows
+// it, and its replies pass either way. remote_group_id is the group's
+// ports' fixed IPs and allowed address pairs, remote_address_group_id
+// the address group's addresses; both follow membership. Groups with
+// stateful false are enforced statefully too. On OpenFlow 1.0 switches
+// the rules are not enforced (the slicing app's Unenforced lists those
+// ports). DHCPv6 and router advertisements are not answered.
 //
 // Statuses say what the configuration is, as far as this service can
 // know it: a port bound to a switch port is ACTIVE when it and its

@@ -164,11 +164,13 @@ func (v *view) sliceSpec(n *Network) (l2.SliceSpec, *sources.SliceClaims) {
 				open[loc] = true
 				spec.Ports[loc] = nil
 				pol.Sources, pol.Addresses = nil, nil
+				pol.Filtered, pol.Ingress, pol.Egress = false, nil, nil
 				continue
 			}
 			spec.Ports[loc] = append(spec.Ports[loc], macs...)
 			pol.Sources = append(pol.Sources, portSources(p)...)
 			pol.Addresses = append(pol.Addresses, portAddresses(p)...)
+			v.portFilter(pol, p)
 		} else {
 			spec.MACs = append(spec.MACs, macs...)
 			for _, m := range macs {

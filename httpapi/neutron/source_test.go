@@ -2,6 +2,7 @@ package neutron_test
 
 import (
 	"context"
+	"maps"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -175,10 +176,22 @@ func TestSource(t *testing.T) {
 // host gets its port's address by DHCP; port security cuts off a host
 // that takes another address until an allowed address pair names it;
 // deleting a port over the API cuts its host off within a second.
-func TestIntegrationTraffic(t *testing.T) {
+// trafficBed is Neutron and Sliceable services on one store driving Open
+// vSwitch (bridge br0, datapath 0xe0) through the slicing app, and
+// Neutron's API as a client uses it.
+type trafficBed struct {
+	*env
+	ovs    *ovstest.Switch
+	sl     *sliceable.Service
+	app    *slicing.App
+	wait   func() // until the fabric has Neutron's last write
+	waitSl func() // and Sliceable's
+}
+
+func newTrafficBed(t *testing.T) *trafficBed {
 	ovs := ovstest.StartWith(t, ovstest.Options{System: true})
 	if _, err := exec.LookPath("busybox"); err != nil {
-		t.Skip("busybox (Debian: busybox-static) is not installed: no DHCP client, no arping")
+		t.Skip("busybox (Debian: busybox-static) is not installed: no DHCP client, arping or nc")
 	}
 	st := memory.New(nil)
 	svc, err := neutron.NewService(st, neutron.Options{})
@@ -190,8 +203,9 @@ func TestIntegrationTraffic(t *testing.T) {
 	app, err := slicing.New(l2.Options{}, slicing.Options{})
 	require.NoError(t, err)
 	f := sources.New(app.Update, sources.Options{})
-	wait := follow(t, st, f, svc.Source(""), "neutron/=head")
-	waitSl := follow(t, st, f, sl.Source(""), "")
+	b := &trafficBed{ovs: ovs, sl: sl, app: app}
+	b.wait = follow(t, st, f, svc.Source(""), "neutron/=head")
+	b.waitSl = follow(t, st, f, sl.Source(""), "")
 	ctrl := &openflow.Controller{Handler: app}
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	require.NoError(t, err)
@@ -207,39 +221,54 @@ func TestIntegrationTraffic(t *testing.T) {
 	require.NoError(t, ovs.AddBridge(ovstest.Bridge{Name: "br0", DatapathID: 0xe0, Controller: "tcp:" + l.Addr().String()}))
 	require.Eventually(t, func() bool { _, ok := ctrl.Switch(0xe0); return ok }, 10*time.Second, 20*time.Millisecond)
 
-	// The API as a client drives it.
 	mux := http.NewServeMux()
 	httpapi.Mount(mux, neutron.NewHandler(svc, neutron.HandlerOptions{Authenticator: tokens}))
 	srv := httptest.NewServer(mux)
-	defer srv.Close()
-	e := &env{t: t, st: st, svc: svc, url: srv.URL + "/neutron"}
+	t.Cleanup(srv.Close)
+	b.env = &env{t: t, st: st, svc: svc, url: srv.URL + "/neutron"}
+	return b
+}
+
+// port creates a port with ip on network, bound to ofport (attrs adds
+// to or overrides the request's), and its host.
+func (b *trafficBed) port(network string, ofport int, ip string, attrs map[string]any) (string, *ovstest.Host) {
+	port := map[string]any{"network_id": network, "fixed_ips": []any{map[string]any{"ip_address": ip}},
+		"binding:host_id": "0x00000000000000e0", "binding:profile": map[string]any{"port": ofport}}
+	maps.Copy(port, attrs)
+	status, body := b.raw("admin-token", "POST", "/v2.0/ports", map[string]any{"port": port})
+	require.Equal(b.t, 201, status, "%v", body)
+	mac := apitest.Field[string](b.t, body, "port", "mac_address")
+	h := b.ovs.AddHost(b.t, ovstest.HostConfig{Bridge: "br0", OFPort: ofport, MAC: mac, Addr: ip + "/24"})
+	require.NoError(b.t, h.DisableTxChecksum())
+	return apitest.Field[string](b.t, body, "port", "id"), h
+}
+
+func TestIntegrationTraffic(t *testing.T) {
+	b := newTrafficBed(t)
+	e, ovs, sl, wait := b.env, b.ovs, b.sl, b.wait
 	netA := e.network("admin-token", "a")
 	subA := e.subnet("admin-token", netA, "10.99.0.0/24")
 	netB := e.network("admin-token", "b")
 	e.subnet("admin-token", netB, "10.99.0.0/24")
 	hosts := map[int]*ovstest.Host{}
 	port := func(network string, ofport int, ip string) string {
-		status, body := e.raw("admin-token", "POST", "/v2.0/ports", map[string]any{"port": map[string]any{
-			"network_id": network, "fixed_ips": []any{map[string]any{"ip_address": ip}},
-			"binding:host_id": "0x00000000000000e0", "binding:profile": map[string]any{"port": ofport}}})
-		require.Equal(t, 201, status, "%v", body)
-		mac := apitest.Field[string](t, body, "port", "mac_address")
-		hosts[ofport] = ovs.AddHost(t, ovstest.HostConfig{Bridge: "br0", OFPort: ofport, MAC: mac, Addr: ip + "/24"})
-		return apitest.Field[string](t, body, "port", "id")
+		id, h := b.port(network, ofport, ip, nil)
+		hosts[ofport] = h
+		return id
 	}
 	a1 := port(netA, 1, "10.99.0.1")
 	a2 := port(netA, 2, "10.99.0.2")
 	port(netB, 3, "10.99.0.3")
 	// A Sliceable network on port 4, its host in the same IP subnet.
 	ovs.AddHost(t, ovstest.HostConfig{Bridge: "br0", OFPort: 4, MAC: "02:00:00:00:00:04", Addr: "10.99.0.4/24"})
-	_, err = sl.CreateTenant(context.Background(), sliceable.Tenant{ID: "acme"})
+	_, err := sl.CreateTenant(context.Background(), sliceable.Tenant{ID: "acme"})
 	require.NoError(t, err)
 	_, err = sl.CreateNetwork(context.Background(), "acme", sliceable.Network{ID: "office"})
 	require.NoError(t, err)
 	_, err = sl.CreatePort(context.Background(), "acme", "office", sliceable.Port{Location: l2.Location{Datapath: 0xe0, Port: 4, VLAN: l2.Untagged}})
 	require.NoError(t, err)
 	wait()
-	waitSl()
+	b.waitSl()
 
 	h1 := hosts[1]
 	assert.True(t, h1.Ping("10.99.0.2", 5), "two ports of one network do not reach each other")
@@ -285,7 +314,9 @@ func TestIntegrationTraffic(t *testing.T) {
 	// It says so (h2 no longer hears its requests: the fabric answers
 	// for h2's address).
 	in(h1, "busybox", "arping", "-U", "-c", "1", "-I", h1.Dev, "10.99.0.12")
-	assert.True(t, h1.Ping("10.99.0.2", 5), "a port without port security does not let another MAC through")
+	// (h2 pings: its security group admits its members only, and h1's
+	// port left it.)
+	assert.True(t, hosts[2].Ping("10.99.0.12", 5), "a port without port security does not let another MAC through")
 
 	status, _ = e.raw("admin-token", "DELETE", "/v2.0/ports/"+a2, nil)
 	require.Equal(t, 204, status)
@@ -295,4 +326,65 @@ func TestIntegrationTraffic(t *testing.T) {
 	assert.Less(t, took, time.Second, "the fabric let the port go only after %v", took)
 	t.Logf("port deleted over the API: out of the fabric after %v", took)
 	assert.False(t, h1.Ping("10.99.0.2", 1), "the host stayed reachable after its port was deleted")
+}
+
+// TestIntegrationSecurityGroups: a project's security groups on the wire.
+// The default group's members reach each other and a non-member is
+// refused; a rule allowing TCP 22 from 10.99.0.0/24 opens 22 and not 23;
+// replies to a connection a port made come back though its own group
+// would refuse them unsolicited; deleting the rule closes 22; a rule
+// whose remote is a group follows that group's membership.
+func TestIntegrationSecurityGroups(t *testing.T) {
+	b := newTrafficBed(t)
+	n := b.network("admin-token", "n")
+	b.subnet("admin-token", n, "10.99.0.0/24")
+	group := func(name string) string {
+		status, body := b.raw("admin-token", "POST", "/v2.0/security-groups", map[string]any{"security_group": map[string]any{"name": name}})
+		require.Equal(t, 201, status, "%v", body)
+		return apitest.Field[string](t, body, "security_group", "id")
+	}
+	rule := func(sg string, attrs map[string]any) string {
+		r := map[string]any{"security_group_id": sg, "direction": "ingress", "ethertype": "IPv4"}
+		maps.Copy(r, attrs)
+		status, body := b.raw("admin-token", "POST", "/v2.0/security-group-rules", map[string]any{"security_group_rule": r})
+		require.Equal(t, 201, status, "%v", body)
+		return apitest.Field[string](t, body, "security_group_rule", "id")
+	}
+	web, other := group("web"), group("other")
+	_, h1 := b.port(n, 1, "10.99.0.1", nil) // the default group
+	_, h2 := b.port(n, 2, "10.99.0.2", map[string]any{"security_groups": []any{web}})
+	p3, h3 := b.port(n, 3, "10.99.0.3", map[string]any{"security_groups": []any{other}})
+	_, h4 := b.port(n, 4, "10.99.0.4", nil) // the default group
+	ssh := rule(web, map[string]any{"protocol": "tcp", "port_range_min": 22, "port_range_max": 22, "remote_ip_prefix": "10.99.0.0/24"})
+	b.wait()
+	h2.ServeTCP(t, 22)
+	h2.ServeTCP(t, 23)
+	h1.ServeTCP(t, 80)
+
+	assert.True(t, h1.Ping("10.99.0.4", 5), "members of the default group")
+	assert.True(t, h4.Ping("10.99.0.1", 5), "members of the default group")
+	assert.False(t, h3.Ping("10.99.0.1", 1), "a non-member got into the default group")
+	assert.True(t, h1.ConnectsTCP("10.99.0.2", 22), "TCP 22 allowed in")
+	assert.False(t, h1.ConnectsTCP("10.99.0.2", 23), "TCP 23 got in")
+	assert.False(t, h2.ConnectsTCP("10.99.0.1", 80), "h2 is no member of h1's group")
+	assert.False(t, h2.Ping("10.99.0.1", 1), "unsolicited ICMP got in")
+	assert.Empty(t, b.app.Unenforced())
+
+	status, _ := b.raw("admin-token", "DELETE", "/v2.0/security-group-rules/"+ssh, nil)
+	require.Equal(t, 204, status)
+	b.wait()
+	assert.False(t, h1.ConnectsTCP("10.99.0.2", 22), "TCP 22 open after its rule went")
+
+	// A remote group: the default group's members, whoever they are.
+	status, body := b.raw("admin-token", "GET", "/v2.0/security-groups?name=default", nil)
+	require.Equal(t, 200, status)
+	defID := body["security_groups"].([]any)[0].(map[string]any)["id"].(string)
+	rule(web, map[string]any{"protocol": "tcp", "port_range_min": 22, "port_range_max": 22, "remote_group_id": defID})
+	b.wait()
+	assert.True(t, h1.ConnectsTCP("10.99.0.2", 22), "a member of the remote group")
+	assert.False(t, h3.ConnectsTCP("10.99.0.2", 22), "a non-member of the remote group")
+	status, body = b.raw("admin-token", "PUT", "/v2.0/ports/"+p3, map[string]any{"port": map[string]any{"security_groups": []any{other, defID}}})
+	require.Equal(t, 200, status, "%v", body)
+	b.wait()
+	assert.True(t, h3.ConnectsTCP("10.99.0.2", 22), "a new member of the remote group")
 }

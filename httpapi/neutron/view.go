@@ -43,6 +43,8 @@ type view struct {
 	rulesBySG     index
 	fipsByPort    index
 	grants        index // "object action" → the projects an RBAC policy grants it to
+	portsBySG     index // security group → its ports
+	remoteRefs    index // security group → the rules naming it as remote_group_id
 
 	addrs      map[string]*addrSpace        // subnet → its addresses
 	macs       map[string]map[string]string // network → MAC → port
@@ -143,7 +145,7 @@ func (v *view) reset() {
 		v.tables[k] = t
 	}
 	v.portsByNet, v.portsByDevice, v.subnetsByNet, v.rulesBySG, v.fipsByPort = index{}, index{}, index{}, index{}, index{}
-	v.grants = index{}
+	v.grants, v.portsBySG, v.remoteRefs = index{}, index{}, index{}
 	v.addrs = map[string]*addrSpace{}
 	v.macs = map[string]map[string]string{}
 	v.segs = map[string]string{}
@@ -344,8 +346,18 @@ func (v *view) reindex(obj any) {
 		v.portsByNet.add(o.NetworkID, o.ID)
 		v.portsByDevice.add(o.DeviceID, o.ID)
 		v.changedNets[o.NetworkID] = struct{}{}
+		for _, sg := range o.SecurityGroups {
+			v.portsBySG.add(sg, o.ID)
+			v.touchReferrers(sg)
+		}
 	case *SecurityGroupRule:
 		v.rulesBySG.add(o.SecurityGroupID, o.ID)
+		if o.RemoteGroupID != nil {
+			v.remoteRefs.add(*o.RemoteGroupID, o.ID)
+		}
+		v.touchGroup(o.SecurityGroupID)
+	case *AddressGroup:
+		v.touchAddressGroup(o.ID)
 	case *RBACPolicy:
 		v.grants.add(o.ObjectID+" "+o.Action, o.TargetTenant)
 	case *FloatingIP:
@@ -371,13 +383,53 @@ func (v *view) unindex(obj any) {
 		v.portsByNet.remove(o.NetworkID, o.ID)
 		v.portsByDevice.remove(o.DeviceID, o.ID)
 		v.changedNets[o.NetworkID] = struct{}{}
+		for _, sg := range o.SecurityGroups {
+			v.portsBySG.remove(sg, o.ID)
+			v.touchReferrers(sg)
+		}
+	case *AddressGroup:
+		v.touchAddressGroup(o.ID)
 	case *RBACPolicy:
 		v.grants.remove(o.ObjectID+" "+o.Action, o.TargetTenant)
 	case *SecurityGroupRule:
 		v.rulesBySG.remove(o.SecurityGroupID, o.ID)
+		if o.RemoteGroupID != nil {
+			v.remoteRefs.remove(*o.RemoteGroupID, o.ID)
+		}
+		v.touchGroup(o.SecurityGroupID)
 	case *FloatingIP:
 		if o.PortID != nil {
 			v.fipsByPort.remove(*o.PortID, o.ID)
+		}
+	}
+}
+
+// touchGroup marks the networks of security group sg's ports changed:
+// their rules did.
+func (v *view) touchGroup(sg string) {
+	for id := range v.portsBySG[sg] {
+		if p := v.port(id); p != nil {
+			v.changedNets[p.NetworkID] = struct{}{}
+		}
+	}
+}
+
+// touchReferrers marks changed the networks of the ports whose rules name
+// sg as their remote group: sg's members changed.
+func (v *view) touchReferrers(sg string) {
+	for id := range v.remoteRefs[sg] {
+		if e := v.get(securityGroupRules, id); e != nil {
+			v.touchGroup(e.obj.(*SecurityGroupRule).SecurityGroupID)
+		}
+	}
+}
+
+// touchAddressGroup marks changed the networks of the ports whose rules
+// name address group id.
+func (v *view) touchAddressGroup(id string) {
+	for _, e := range v.tables[securityGroupRules].m {
+		if r := e.obj.(*SecurityGroupRule); r.RemoteAddressGroupID != nil && *r.RemoteAddressGroupID == id {
+			v.touchGroup(r.SecurityGroupID)
 		}
 	}
 }
