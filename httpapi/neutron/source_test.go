@@ -31,7 +31,7 @@ import (
 // the fabric has what the store has: everything up to the revision of
 // head (the key every transaction of the source's writer writes), or up
 // to the store's revision when head is "".
-func follow(t *testing.T, st store.Store, f *sources.Follower, src sources.Source, head string) func() {
+func follow(t testing.TB, st store.Store, f *sources.Follower, src sources.Source, head string) func() {
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
 	go func() {
@@ -387,4 +387,58 @@ func TestIntegrationSecurityGroups(t *testing.T) {
 	require.Equal(t, 200, status, "%v", body)
 	b.wait()
 	assert.True(t, h3.ConnectsTCP("10.99.0.2", 22), "a new member of the remote group")
+}
+
+// BenchmarkRemoteGroupJoin: a port joins group b, which the rules of
+// 1,000 ports' group a name as their remote; the benchmark waits until
+// the fabric holds all 1,000 ports' new rules.
+func BenchmarkRemoteGroupJoin(b *testing.B) {
+	st := memory.New(nil)
+	ctx := neutron.WithCaller(context.Background(), neutron.Caller{Project: "p", Admin: true})
+	svc, err := neutron.NewService(st, neutron.Options{Quotas: map[string]int{"port": -1}})
+	require.NoError(b, err)
+	running(b, svc)
+	fabric := l2.NewFabric(l2.Options{})
+	wait := follow(b, st, sources.New(fabric.Update, sources.Options{}), svc.Source(""), "neutron/=head")
+	n, err := svc.CreateNetwork(ctx, neutron.Attrs{"name": "n"})
+	require.NoError(b, err)
+	_, err = svc.CreateSubnet(ctx, neutron.Attrs{"network_id": n.ID, "cidr": "10.0.0.0/16", "ip_version": 4})
+	require.NoError(b, err)
+	ga, err := svc.CreateSecurityGroup(ctx, neutron.Attrs{"name": "a"})
+	require.NoError(b, err)
+	gb, err := svc.CreateSecurityGroup(ctx, neutron.Attrs{"name": "b"})
+	require.NoError(b, err)
+	_, err = svc.CreateSecurityGroupRule(ctx, neutron.Attrs{"security_group_id": ga.ID, "direction": "ingress", "ethertype": "IPv4",
+		"protocol": "tcp", "port_range_min": 22, "port_range_max": 22, "remote_group_id": gb.ID})
+	require.NoError(b, err)
+	for i := range 1000 {
+		_, err := svc.CreatePort(ctx, neutron.Attrs{"network_id": n.ID, "security_groups": []any{ga.ID},
+			"binding:host_id": "0x00000000000000e0", "binding:profile": map[string]any{"port": i + 1}})
+		require.NoError(b, err)
+	}
+	joiner, err := svc.CreatePort(ctx, neutron.Attrs{"network_id": n.ID, "security_groups": []any{ga.ID},
+		"binding:host_id": "0x00000000000000e1", "binding:profile": map[string]any{"port": 1}})
+	require.NoError(b, err)
+	wait()
+	member := l2.Location{Datapath: 0xe0, Port: 1000, VLAN: l2.Untagged}
+	rules := func() int {
+		if p := fabric.Policy(member); p != nil {
+			return len(p.Ingress)
+		}
+		return -1
+	}
+	require.Equal(b, 0, rules(), "group b has no members yet")
+	groups := [][]any{{ga.ID}, {ga.ID, gb.ID}}
+	i := 0
+	for b.Loop() {
+		i++
+		_, err := svc.UpdatePort(ctx, joiner.ID, neutron.Attrs{"security_groups": groups[i%2]}, -1)
+		if err != nil {
+			b.Fatal(err)
+		}
+		wait()
+		if got := rules(); got != i%2 {
+			b.Fatalf("round %d: %d rules on the last port", i, got)
+		}
+	}
 }
