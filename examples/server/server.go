@@ -272,6 +272,9 @@ type status struct {
 	Sources  []sources.SourceStatus `json:"sources"`
 	Switches int                    `json:"switches"`
 	OpenFlow slicing.Stats          `json:"openflow"`
+	// Unenforced are the ports whose security rules the switches cannot
+	// enforce (OpenFlow 1.0): their traffic passes unfiltered.
+	Unenforced []string `json:"unenforced_rules,omitempty"`
 }
 
 func (s *server) status(w http.ResponseWriter, r *http.Request) {
@@ -280,6 +283,11 @@ func (s *server) status(w http.ResponseWriter, r *http.Request) {
 		Sources:  s.follower.Status(),
 		Switches: len(s.ctrl.Switches()),
 		OpenFlow: s.app.Stats(),
+	}
+	if id, _ := httpapi.IdentityFrom(r.Context()); id.IsAdmin() {
+		for _, loc := range s.app.Unenforced() {
+			st.Unenforced = append(st.Unenforced, loc.String())
+		}
 	}
 	for _, m := range s.mounts {
 		if m.doc || m.prefix == "/api/" || m.name == "ui" || m.name == "metrics" {
