@@ -47,6 +47,10 @@ type PortPolicy struct {
 	// Other EtherTypes are not filtered.
 	Filtered        bool
 	Ingress, Egress []Rule
+	// Stateless makes a Filtered port's rules apply to every packet on
+	// its own, with no connection tracking: replies pass only where a
+	// rule allows them too.
+	Stateless bool
 }
 
 // Rule allows connections of one kind: started by the port (Egress) to
@@ -182,7 +186,7 @@ func (p *PortPolicy) Equal(q *PortPolicy) bool {
 		return p == q
 	}
 	return slices.Equal(p.Sources, q.Sources) && slices.Equal(p.Addresses, q.Addresses) && p.DHCP.equal(q.DHCP) &&
-		p.Filtered == q.Filtered && slices.Equal(p.Ingress, q.Ingress) && slices.Equal(p.Egress, q.Egress)
+		p.Filtered == q.Filtered && p.Stateless == q.Stateless && slices.Equal(p.Ingress, q.Ingress) && slices.Equal(p.Egress, q.Egress)
 }
 
 func (d *DHCPv4) equal(e *DHCPv4) bool {

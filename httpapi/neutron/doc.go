@@ -99,8 +99,9 @@
 // a rule of the sender's (egress) and of the receiver's (ingress) allows
 // it, and its replies pass either way. remote_group_id is the group's
 // ports' fixed IPs and allowed address pairs, remote_address_group_id
-// the address group's addresses; both follow membership. Groups with
-// stateful false are enforced statefully too. On OpenFlow 1.0 switches
+// the address group's addresses; both follow membership. A port whose
+// groups have stateful false is filtered packet by packet: replies need
+// rules of their own. On OpenFlow 1.0 switches
 // the rules are not enforced (the slicing app's Unenforced lists those
 // ports). DHCPv6 and router advertisements are not answered.
 //

@@ -10,7 +10,8 @@ import (
 
 // Security groups on the wire (l2.PortPolicy.Filtered): a bound port with
 // port security and at least one security group is filtered by its
-// groups' rules, stateful, with Open vSwitch's connection tracker. A rule
+// groups' rules, statefully with Open vSwitch's connection tracker, or
+// packet by packet when its groups are stateless. A rule
 // with remote_group_id allows the addresses (fixed IPs and allowed
 // address pairs) of that group's ports, a rule with
 // remote_address_group_id the group's addresses; either follows its
@@ -30,6 +31,13 @@ func (v *view) portFilter(pol *l2.PortPolicy, p *Port) {
 		return
 	}
 	pol.Filtered = true
+	// Neutron keeps a port's groups all stateful or all stateless.
+	pol.Stateless = true
+	for _, sg := range p.SecurityGroups {
+		if e := v.get(securityGroups, sg); e == nil || e.obj.(*SecurityGroup).Stateful {
+			pol.Stateless = false
+		}
+	}
 	for _, sg := range p.SecurityGroups {
 		for id := range v.rulesBySG[sg] {
 			e := v.get(securityGroupRules, id)

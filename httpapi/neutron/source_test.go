@@ -442,3 +442,64 @@ func BenchmarkRemoteGroupJoin(b *testing.B) {
 		}
 	}
 }
+
+// TestSourceSecurityGroups: what the fabric is told of a port's groups —
+// rules by protocol name or number, ICMP type and code, remote prefixes
+// and groups, stateless groups — and that a new rule reaches it.
+func TestSourceSecurityGroups(t *testing.T) {
+	st := memory.New(nil)
+	ctx := neutron.WithCaller(context.Background(), neutron.Caller{Project: "p", Admin: true})
+	svc, err := neutron.NewService(st, neutron.Options{})
+	require.NoError(t, err)
+	running(t, svc)
+	fabric := l2.NewFabric(l2.Options{})
+	wait := follow(t, st, sources.New(fabric.Update, sources.Options{}), svc.Source(""), "neutron/=head")
+	n, err := svc.CreateNetwork(ctx, neutron.Attrs{"name": "n"})
+	require.NoError(t, err)
+	_, err = svc.CreateSubnet(ctx, neutron.Attrs{"network_id": n.ID, "cidr": "10.0.0.0/24", "ip_version": 4})
+	require.NoError(t, err)
+	sg, err := svc.CreateSecurityGroup(ctx, neutron.Attrs{"name": "g", "stateful": false})
+	require.NoError(t, err)
+	rule := func(attrs neutron.Attrs) {
+		attrs["security_group_id"], attrs["direction"] = sg.ID, "ingress"
+		_, err := svc.CreateSecurityGroupRule(ctx, attrs)
+		require.NoError(t, err)
+	}
+	rule(neutron.Attrs{"ethertype": "IPv4", "protocol": "tcp", "port_range_min": 80, "port_range_max": 81, "remote_ip_prefix": "192.0.2.0/24"})
+	rule(neutron.Attrs{"ethertype": "IPv4", "protocol": "icmp", "port_range_min": 8, "port_range_max": 0})
+	rule(neutron.Attrs{"ethertype": "IPv6", "protocol": "58"})
+	rule(neutron.Attrs{"ethertype": "IPv4", "protocol": "udp", "remote_group_id": sg.ID})
+	p, err := svc.CreatePort(ctx, neutron.Attrs{"network_id": n.ID, "security_groups": []any{sg.ID},
+		"binding:host_id": "0x00000000000000e0", "binding:profile": map[string]any{"port": 1},
+		"fixed_ips": []any{map[string]any{"ip_address": "10.0.0.5"}}})
+	require.NoError(t, err)
+	wait()
+	at := l2.Location{Datapath: 0xe0, Port: 1, VLAN: l2.Untagged}
+	pol := fabric.Policy(at)
+	require.NotNil(t, pol)
+	assert.True(t, pol.Filtered)
+	assert.True(t, pol.Stateless)
+	v4, v6 := uint16(l2.EtherTypeIPv4), uint16(l2.EtherTypeIPv6)
+	assert.ElementsMatch(t, []l2.Rule{
+		{EtherType: v4, Protocol: 1, TypeSet: true, ICMPType: 8, CodeSet: true, ICMPCode: 0},
+		{EtherType: v4, Protocol: 6, PortMin: 80, PortMax: 81, Remote: netip.MustParsePrefix("192.0.2.0/24")},
+		{EtherType: v4, Protocol: 17, Remote: netip.MustParsePrefix("10.0.0.5/32")}, // the group's one member
+		{EtherType: v6, Protocol: 58},
+	}, pol.Ingress)
+	assert.Len(t, pol.Egress, 2, "a new group's egress rules, IPv4 and IPv6")
+
+	// A group in use keeps its statefulness (neutron refuses the change).
+	_, err = svc.UpdateSecurityGroup(ctx, sg.ID, neutron.Attrs{"stateful": true}, -1)
+	require.Error(t, err)
+	rule(neutron.Attrs{"ethertype": "IPv4", "protocol": "sctp"})
+	wait()
+	assert.Len(t, fabric.Policy(at).Ingress, 5, "a new rule reached the fabric")
+
+	_, err = svc.UpdatePort(ctx, p.ID, neutron.Attrs{"port_security_enabled": false, "security_groups": []any{}}, -1)
+	require.NoError(t, err)
+	wait()
+	if pol := fabric.Policy(at); pol != nil { // its DHCP stays
+		assert.False(t, pol.Filtered)
+		assert.False(t, pol.Guarded())
+	}
+}

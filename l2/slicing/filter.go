@@ -56,7 +56,19 @@ type filterPort struct {
 	loc    l2.Location
 	zone   uint16
 	policy *l2.PortPolicy
-	toCT   of13.Action // ct(zone, table=ingress), for forwarding flows
+	// toIngress takes a forwarded frame to the port's ingress rules:
+	// ct(zone, table=3), or resubmit(,3) when the port is stateless.
+	toIngress of13.Action
+}
+
+func newFilterPort(loc l2.Location, zone uint16, pol *l2.PortPolicy) *filterPort {
+	fp := &filterPort{loc: loc, zone: zone, policy: pol}
+	if pol.Stateless {
+		fp.toIngress = nicira.ResubmitTable{InPort: nicira.InPortUnchanged, Table: tableIngress}.Action()
+	} else {
+		fp.toIngress, _ = nicira.CT{Zone: zone, Table: tableIngress}.Action()
+	}
+	return fp
 }
 
 // filters keeps the filtered ports: their zones, what each switch was
@@ -127,22 +139,27 @@ func (a *App) syncFilters(up *swState) {
 	}
 	var unenforced []l2.Location
 	for loc, pol := range want {
-		fp := fs.ports[loc]
+		old := fs.ports[loc]
 		s := a.switchState(loc.Datapath)
-		fresh := fp == nil || fp.policy != pol
-		if fp == nil {
-			z, ok := fs.zone()
-			if !ok {
+		fresh := old == nil || old.policy != pol
+		fp := old
+		if fresh {
+			var z uint16
+			if old != nil {
+				z = old.zone
+			} else if n, ok := fs.zone(); ok {
+				z = n
+			} else {
 				a.log.Error("no conntrack zone left: port not filtered", "port", loc.String())
 				unenforced = append(unenforced, loc)
 				continue
 			}
-			ct, _ := nicira.CT{Zone: z, Table: tableIngress}.Action()
-			fp = &filterPort{loc: loc, zone: z, toCT: ct}
+			// A new value, not a change: the packet-in path may be
+			// reading the old one.
+			fp = newFilterPort(loc, z, pol)
 			fs.ports[loc] = fp
 			changed = true
 		}
-		fp.policy = pol
 		if s != nil && !s.d.filters() {
 			unenforced = append(unenforced, loc)
 			if !fs.warned[loc] {
@@ -256,8 +273,12 @@ func filterFlows13(fp *filterPort) []openflow.Message {
 	out := of13.ApplyActions(of13.Output(port))
 	var msgs []openflow.Message
 	add := func(fm *of13.FlowMod) { msgs = append(msgs, fm) }
+	enter := of13.ApplyActions(track)
+	if p.Stateless {
+		enter = of13.GotoTable(tableEgress)
+	}
 	for _, typ := range []uint16{uint16(l2.EtherTypeIPv4), uint16(l2.EtherTypeIPv6)} {
-		add(filterFlow(tableEntry, priorityFilterState, c, append(slices.Clone(in), of13.EthType(typ)), of13.ApplyActions(track)))
+		add(filterFlow(tableEntry, priorityFilterState, c, append(slices.Clone(in), of13.EthType(typ)), enter))
 	}
 	// Both directions: the state decides first, then the rules.
 	for _, side := range []struct {
@@ -268,9 +289,11 @@ func filterFlows13(fp *filterPort) []openflow.Message {
 	}{{tableEgress, in, toFwd, p.Egress}, {tableIngress, reg, out, p.Ingress}} {
 		egress := side.table == tableEgress
 		with := func(fs ...of13.Field) []of13.Field { return append(slices.Clone(side.base), fs...) }
-		add(filterFlow(side.table, priorityFilterInvalid, c, with(ctState(inv, inv))))
-		add(filterFlow(side.table, priorityFilterState, c, with(ctState(est, est|nicira.CTInvalid)), side.pass))
-		add(filterFlow(side.table, priorityFilterState, c, with(ctState(rel, rel|nicira.CTInvalid)), side.pass))
+		if !p.Stateless {
+			add(filterFlow(side.table, priorityFilterInvalid, c, with(ctState(inv, inv))))
+			add(filterFlow(side.table, priorityFilterState, c, with(ctState(est, est|nicira.CTInvalid)), side.pass))
+			add(filterFlow(side.table, priorityFilterState, c, with(ctState(rel, rel|nicira.CTInvalid)), side.pass))
+		}
 		// Implied: neighbor discovery both ways; DHCP requests out.
 		for _, t := range []uint8{133, 135, 136, 143} {
 			if !egress && (t == 133 || t == 143) {
@@ -282,7 +305,14 @@ func filterFlows13(fp *filterPort) []openflow.Message {
 			add(filterFlow(side.table, priorityFilterImplied, c, with(of13.EthType(uint16(l2.EtherTypeIPv4)), of13.IPProto(17), of13.UDPDst(67)), side.pass))
 		}
 		for _, r := range side.rules {
-			for _, fields := range ruleFields(with(ctState(nw, nw|nicira.CTEstablished|nicira.CTInvalid)), r, egress) {
+			base := with(ctState(nw, nw|nicira.CTEstablished|nicira.CTInvalid))
+			if p.Stateless {
+				for _, fields := range ruleFields(with(), r, egress) {
+					add(filterFlow(side.table, priorityFilterRule, c, fields, side.pass))
+				}
+				continue
+			}
+			for _, fields := range ruleFields(base, r, egress) {
 				if egress {
 					add(filterFlow(side.table, priorityFilterRule, c, fields, of13.ApplyActions(commit), toFwd))
 				} else {

@@ -11,14 +11,12 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/netslice/netslice/l2"
-	"github.com/netslice/netslice/openflow/nicira"
 )
 
 // testFilterPort is a filtered port in zone 9 with a rule of every kind.
 func testFilterPort(loc l2.Location) *filterPort {
 	v4, v6 := uint16(l2.EtherTypeIPv4), uint16(l2.EtherTypeIPv6)
-	ct, _ := nicira.CT{Zone: 9, Table: tableIngress}.Action()
-	return &filterPort{loc: loc, zone: 9, toCT: ct, policy: &l2.PortPolicy{Filtered: true,
+	return newFilterPort(loc, 9, &l2.PortPolicy{Filtered: true,
 		Ingress: []l2.Rule{
 			{EtherType: v4, Protocol: 6, PortMin: 22, PortMax: 22, Remote: netip.MustParsePrefix("10.0.0.0/24")},
 			{EtherType: v4, Protocol: 1, TypeSet: true, ICMPType: 8},
@@ -26,7 +24,7 @@ func testFilterPort(loc l2.Location) *filterPort {
 			{EtherType: v4, Protocol: 17, PortMin: 1000, PortMax: 1999},
 		},
 		Egress: []l2.Rule{{EtherType: v4}, {EtherType: v6, Remote: netip.MustParsePrefix("2001:db8::/32")}},
-	}}
+	})
 }
 
 // The port range splits into aligned blocks that cover it exactly.

@@ -229,7 +229,7 @@ func (of13Dialect) forward(sc *scratch, f flowSpec) openflow.Message {
 	acts := vlanActions13(sc.acts13[:0], f.VLAN, f.OutVLAN)
 	table := uint8(tableForward)
 	if fp := f.Filter; fp != nil {
-		acts = append(acts, of13.SetField(nicira.Reg(0, uint32(fp.zone), ^uint32(0))), fp.toCT)
+		acts = append(acts, of13.SetField(nicira.Reg(0, uint32(fp.zone), ^uint32(0))), fp.toIngress)
 	} else {
 		acts = append(acts, of13.Output(uint32(f.Out)))
 	}

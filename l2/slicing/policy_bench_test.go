@@ -7,7 +7,6 @@ import (
 	"github.com/gopacket/gopacket/layers"
 
 	"github.com/netslice/netslice/l2"
-	"github.com/netslice/netslice/openflow/nicira"
 )
 
 // tenRules is a port's typical rule set: SSH and HTTP(S) from a network,
@@ -35,9 +34,8 @@ func BenchmarkFilterFlows(b *testing.B) {
 	in, out := tenRules()
 	ports := make([]*filterPort, 1000)
 	for i := range ports {
-		ct, _ := nicira.CT{Zone: uint16(i + 1), Table: tableIngress}.Action()
-		ports[i] = &filterPort{loc: l2.Location{Datapath: 1, Port: l2.Port(i + 1), VLAN: l2.Untagged}, zone: uint16(i + 1), toCT: ct,
-			policy: &l2.PortPolicy{Filtered: true, Ingress: in, Egress: out}}
+		ports[i] = newFilterPort(l2.Location{Datapath: 1, Port: l2.Port(i + 1), VLAN: l2.Untagged}, uint16(i+1),
+			&l2.PortPolicy{Filtered: true, Ingress: in, Egress: out})
 	}
 	flows := 0
 	b.ReportAllocs()

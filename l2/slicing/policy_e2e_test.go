@@ -177,6 +177,7 @@ func TestIntegrationSecurityRules(t *testing.T) {
 		p1, p2 := loc(0xa1, 1, U), loc(0xa1, 2, U)
 		v4 := uint16(l2.EtherTypeIPv4)
 		ssh := l2.Rule{EtherType: v4, Protocol: 6, PortMin: 22, PortMax: 22, Remote: netip.MustParsePrefix("10.99.0.0/24")}
+		stateless := false
 		set := func(ingress ...l2.Rule) {
 			e.update(func(tx *l2.Tx) error {
 				if !tx.HasSlice("a") {
@@ -185,7 +186,7 @@ func TestIntegrationSecurityRules(t *testing.T) {
 					}
 				}
 				return tx.SetSlice("a", l2.SliceSpec{Ports: map[l2.Location][]l2.MAC{p1: {mac1}, p2: {mac2}},
-					Policies: map[l2.Location]*l2.PortPolicy{p2: {Filtered: true, Ingress: ingress, Egress: []l2.Rule{{EtherType: v4}}}}})
+					Policies: map[l2.Location]*l2.PortPolicy{p2: {Filtered: true, Stateless: stateless, Ingress: ingress, Egress: []l2.Rule{{EtherType: v4}}}}})
 			})
 		}
 		set(ssh)
@@ -211,5 +212,15 @@ func TestIntegrationSecurityRules(t *testing.T) {
 		set(ssh, l2.Rule{EtherType: v4, Protocol: 1}) // and ICMP
 		assert.True(t, h1.Ping("10.99.0.2", patience(5)), "ICMP allowed in")
 		assert.True(t, h1.ConnectsTCP("10.99.0.2", 22))
+
+		// Stateless: the rules alone decide, replies included. h2's
+		// egress allows anything, so its answers on 22 leave; nothing
+		// lets the answers to its own connection in.
+		stateless = true
+		set(ssh)
+		assert.True(t, h1.ConnectsTCP("10.99.0.2", 22), "TCP 22 in, stateless")
+		assert.False(t, h1.ConnectsTCP("10.99.0.2", 23), "TCP 23 in, stateless")
+		assert.False(t, h2.ConnectsTCP("10.99.0.1", 80), "a reply got in with no rule for it")
+		assert.NotEmpty(t, e.flowsWith("br0", "table=3", "tp_dst=22", "actions=output:2"), "%s", strings.Join(e.flows("br0"), "\n"))
 	})
 }

@@ -64,6 +64,7 @@
 // the connection tracker in a zone of its own, on its own switch, and a
 // new connection passes only when the sender's egress rules and the
 // receiver's ingress rules allow it; its replies pass by their state.
+// A Stateless port's rules judge every packet alone, with no tracker.
 // OpenFlow 1.0 has no connection tracker: such a port is forwarded
 // unfiltered and listed by App.Unenforced (and logged once).
 //
