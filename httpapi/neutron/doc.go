@@ -86,7 +86,8 @@
 // A bound port with port_security_enabled sends only from its MAC with
 // its fixed IPs (any address, when it has none) and from its
 // allowed_address_pairs: the fabric drops the rest (l2.PortPolicy), and
-// answers ARP requests for its fixed IPs at the edge. A bound port
+// answers ARP requests and neighbor solicitations for its fixed IPs at
+// the edge. A bound port
 // without port security admits every MAC and address. A bound
 // port with an IPv4 address on a subnet with enable_dhcp gets it from
 // DHCP, answered by the controller (l2.DHCPv4): the subnet's prefix,

@@ -4,12 +4,16 @@ import (
 	"encoding/binary"
 	"net/netip"
 
+	"github.com/gopacket/gopacket"
+	"github.com/gopacket/gopacket/layers"
+
 	"github.com/netslice/netslice/l2"
 )
 
-// ARP answered at the edge: a request for an address the slice's
-// policies give a port (l2.PortPolicy.Addresses) is answered by the
-// controller for that port, so it is not flooded.
+// ARP and IPv6 neighbor discovery answered at the edge: a request (a
+// solicitation) for an address the slice's policies give a port
+// (l2.PortPolicy.Addresses) is answered by the controller for that port,
+// so it is not flooded.
 
 // arpRequest returns the sender's and the target's protocol addresses of
 // an Ethernet/IPv4 ARP request.
@@ -50,6 +54,55 @@ func (a *App) answerARP(s *swState, in l2.Location, f *l2.Frame, slice string) b
 	}
 	var buf [60]byte
 	data := arpReply(buf[:0], f, mac, sender, target)
+	a.sendOwn(s, s.d.packetOut(&s.scratch, l2.Untagged, in, data))
+	a.stats.arpAnswers.Add(1)
+	return true
+}
+
+// neighborSolicitation returns the source and target of an IPv6 neighbor
+// solicitation without extension headers.
+func neighborSolicitation(f *l2.Frame) (source, target netip.Addr, ok bool) {
+	p := f.Payload
+	if f.EtherType != l2.EtherTypeIPv6 || len(p) < 40+24 || p[0]>>4 != 6 || p[6] != 58 || p[40] != 135 || p[41] != 0 {
+		return netip.Addr{}, netip.Addr{}, false
+	}
+	return netip.AddrFrom16([16]byte(p[8:24])), netip.AddrFrom16([16]byte(p[48:64])), true
+}
+
+// neighborAdvertisement builds the answer of mac, which has target, to a
+// solicitation from f.Src at source: solicited, override, with the
+// target's link-layer address.
+func neighborAdvertisement(f *l2.Frame, mac l2.MAC, source, target netip.Addr) ([]byte, error) {
+	eth := &layers.Ethernet{SrcMAC: mac[:], DstMAC: f.Src[:], EthernetType: layers.EthernetTypeIPv6}
+	ip := &layers.IPv6{Version: 6, NextHeader: layers.IPProtocolICMPv6, HopLimit: 255, SrcIP: target.AsSlice(), DstIP: source.AsSlice()}
+	icmp := &layers.ICMPv6{TypeCode: layers.CreateICMPv6TypeCode(layers.ICMPv6TypeNeighborAdvertisement, 0)}
+	if err := icmp.SetNetworkLayerForChecksum(ip); err != nil {
+		return nil, err
+	}
+	na := &layers.ICMPv6NeighborAdvertisement{Flags: 0x60, TargetAddress: target.AsSlice(),
+		Options: layers.ICMPv6Options{{Type: layers.ICMPv6OptTargetAddress, Data: mac[:]}}}
+	buf := gopacket.NewSerializeBuffer()
+	err := gopacket.SerializeLayers(buf, gopacket.SerializeOptions{FixLengths: true, ComputeChecksums: true}, eth, ip, icmp, na)
+	return buf.Bytes(), err
+}
+
+// answerND answers a neighbor solicitation of f's slice for an address a
+// port of it has, and reports whether it did. Duplicate address
+// detection (from ::) is left to the flood: an answer would tell the
+// host its address is taken.
+func (a *App) answerND(s *swState, in l2.Location, f *l2.Frame, slice string) bool {
+	source, target, ok := neighborSolicitation(f)
+	if !ok || source.IsUnspecified() || source == target {
+		return false
+	}
+	mac, ok := a.fabric.Resolve(slice, target)
+	if !ok || mac == f.Src {
+		return false
+	}
+	data, err := neighborAdvertisement(f, mac, source, target)
+	if err != nil {
+		return false
+	}
 	a.sendOwn(s, s.d.packetOut(&s.scratch, l2.Untagged, in, data))
 	a.stats.arpAnswers.Add(1)
 	return true

@@ -56,7 +56,8 @@ func (a *App) packetIn(sw *openflow.Switch, inPort uint32, data []byte) {
 	case l2.Forward:
 		a.forward(s, in, &f, l3, flowless, d, data, epoch)
 	case l2.Flood:
-		if f.EtherType == l2.EtherTypeARP && a.answerARP(s, in, &f, d.Slice) {
+		if f.EtherType == l2.EtherTypeARP && a.answerARP(s, in, &f, d.Slice) ||
+			f.EtherType == l2.EtherTypeIPv6 && a.answerND(s, in, &f, d.Slice) {
 			return
 		}
 		var buf [16]l2.Location

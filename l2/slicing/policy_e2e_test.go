@@ -128,18 +128,30 @@ func TestIntegrationDHCP(t *testing.T) {
 	})
 }
 
-// ARP at the edge: a request for an address a port's policy gives it is
-// answered by the controller. h2 answers no ARP itself here, so h1
-// reaches it only through the controller's answer.
+// ARP and neighbor discovery at the edge: a request for an address a
+// port's policy gives it is answered by the controller. h2 answers
+// neither itself here, so h1 reaches it only through the controller's
+// answers.
 func TestIntegrationARPAnswered(t *testing.T) {
+	if _, err := exec.LookPath("ip6tables"); err != nil {
+		t.Skip("ip6tables (Debian: iptables) is not installed: a host cannot be kept from answering neighbor discovery")
+	}
 	bothVersions(t, func(t *testing.T, v openflow.Version) {
 		e := newEnv(t, v)
 		e.bridge("br0", 0xa1)
 		mac1, mac2 := l2.MustParseMAC("02:00:00:00:00:01"), l2.MustParseMAC("02:00:00:00:00:02")
 		h1 := e.host("br0", 1, mac1.String(), "10.99.0.1/24", 0)
 		h2 := e.host("br0", 2, mac2.String(), "10.99.0.2/24", 0)
+		for _, h := range []*ovstest.Host{h1, h2} {
+			inHost(t, h, "sysctl", "-qw", "net.ipv6.conf."+h.Dev+".disable_ipv6=0")
+		}
+		inHost(t, h1, "ip", "-6", "addr", "add", "2001:db8::1/64", "dev", h1.Dev, "nodad")
+		inHost(t, h2, "ip", "-6", "addr", "add", "2001:db8::2/64", "dev", h2.Dev, "nodad")
 		inHost(t, h2, "ip", "link", "set", h2.Dev, "arp", "off")
+		// Nor neighbor solicitations (which NOARP does not stop).
+		inHost(t, h2, "ip6tables", "-A", "INPUT", "-p", "icmpv6", "--icmpv6-type", "neighbour-solicitation", "-j", "DROP")
 		inHost(t, h2, "ip", "neigh", "replace", "10.99.0.1", "lladdr", mac1.String(), "dev", h2.Dev)
+		inHost(t, h2, "ip", "-6", "neigh", "replace", "2001:db8::1", "lladdr", mac1.String(), "dev", h2.Dev)
 		p1, p2 := loc(0xa1, 1, U), loc(0xa1, 2, U)
 		spec := l2.SliceSpec{Ports: map[l2.Location][]l2.MAC{p1: {mac1}, p2: {mac2}}}
 		e.update(func(tx *l2.Tx) error {
@@ -149,9 +161,12 @@ func TestIntegrationARPAnswered(t *testing.T) {
 			return tx.SetSlice("a", spec)
 		})
 		assert.False(t, h1.Ping("10.99.0.2", 1), "h2 answered ARP with ARP off")
-		spec.Policies = map[l2.Location]*l2.PortPolicy{p2: {Addresses: []l2.AddressPair{{MAC: mac2, Prefix: netip.MustParsePrefix("10.99.0.2/32")}}}}
+		assert.False(t, h1.Ping("2001:db8::2", 1), "h2 answered a neighbor solicitation with ARP off")
+		spec.Policies = map[l2.Location]*l2.PortPolicy{p2: {Addresses: []l2.AddressPair{
+			{MAC: mac2, Prefix: netip.MustParsePrefix("10.99.0.2/32")}, {MAC: mac2, Prefix: netip.MustParsePrefix("2001:db8::2/128")}}}}
 		e.update(func(tx *l2.Tx) error { return tx.SetSlice("a", spec) })
-		assert.True(t, h1.Ping("10.99.0.2", patience(5)), "the controller did not answer for h2")
+		assert.True(t, h1.Ping("10.99.0.2", patience(5)), "the controller did not answer ARP for h2")
+		assert.True(t, h1.Ping("2001:db8::2", patience(5)), "the controller did not answer a neighbor solicitation for h2")
 		assert.NotZero(t, e.app.Stats().ARPAnswers)
 	})
 }

@@ -52,10 +52,10 @@
 //
 // # ARP
 //
-// An ARP request of a slice for an address a port of it has
-// (l2.PortPolicy.Addresses, one port claiming it) is answered by the
-// controller with that port's MAC and not flooded. IPv6 neighbor
-// solicitations are flooded as before.
+// An ARP request or IPv6 neighbor solicitation of a slice for an address
+// a port of it has (l2.PortPolicy.Addresses, one port claiming it) is
+// answered by the controller with that port's MAC and not flooded
+// (duplicate address detection still floods).
 //
 // # Security rules
 //
@@ -408,7 +408,7 @@ type Stats struct {
 	Spoofed        uint64 `json:"spoofed"`          // frames dropped: their port's policy forbids their source
 	DHCPRequests   uint64 `json:"dhcp_requests"`    // DHCP requests from ports the controller serves
 	DHCPAnswers    uint64 `json:"dhcp_answers"`     // offers, acks and naks sent
-	ARPAnswers     uint64 `json:"arp_answers"`      // ARP requests answered for a port's address
+	ARPAnswers     uint64 `json:"arp_answers"`      // ARP requests and neighbor solicitations answered for a port's address
 	SendFailed     uint64 `json:"send_failed"`      // messages a switch could not take
 	NoTransportTag uint64 `json:"no_transport_tag"` // frames not forwarded: no transport VLAN left
 	LLDPRefused    uint64 `json:"lldp_refused"`     // discovery frames refused (host port, forged, stale)
