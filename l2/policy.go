@@ -39,6 +39,9 @@ type PortPolicy struct {
 	// DHCP, when set, is what the controller answers the port's DHCPv4
 	// requests with; they go nowhere else.
 	DHCP *DHCPv4
+	// RA, when set, is what the controller answers the port's IPv6
+	// router solicitations with; they go nowhere else.
+	RA *RouterAdvertisement
 	// Filtered makes the port a stateful firewall's: IPv4 and IPv6 it
 	// sends pass only as a connection an Egress rule allows, or as part of
 	// one already allowed either way; what it receives likewise by the
@@ -117,6 +120,23 @@ type DHCPv4 struct {
 	Options []DHCPOption
 }
 
+// RouterAdvertisement is an IPv6 link's configuration as routers
+// advertise it (RFC 4861): its prefix, how hosts get their addresses and
+// the rest, its MTU and DNS servers. The controller advertises no
+// default router (a router lifetime of 0).
+type RouterAdvertisement struct {
+	// Prefix is the link's prefix: on-link, and when SLAAC, one hosts
+	// form their addresses in (a /64).
+	Prefix netip.Prefix
+	// SLAAC sets the prefix's autonomous flag; Managed (M) says addresses
+	// come from DHCPv6, OtherConfig (O) that other settings do.
+	SLAAC, Managed, OtherConfig bool
+	// MTU is advertised when not 0.
+	MTU uint16
+	// DNS servers are advertised (RDNSS) when there are any.
+	DNS []netip.Addr
+}
+
 // Route is a static route: to Dst through Via.
 type Route struct {
 	Dst netip.Prefix
@@ -160,6 +180,16 @@ func (p *PortPolicy) Validate() error {
 			}
 		}
 	}
+	if ra := p.RA; ra != nil {
+		if !ra.Prefix.IsValid() || !ra.Prefix.Addr().Is6() || ra.Prefix.Masked() != ra.Prefix || ra.SLAAC && ra.Prefix.Bits() != 64 {
+			return fmt.Errorf("%w: advertised prefix %v is not a masked IPv6 prefix (a /64 for SLAAC)", ErrInvalid, ra.Prefix)
+		}
+		for _, a := range ra.DNS {
+			if !a.Is6() || a.Is4In6() {
+				return fmt.Errorf("%w: advertised DNS server %v is not IPv6", ErrInvalid, a)
+			}
+		}
+	}
 	for _, a := range p.Addresses {
 		if err := checkHost(a.MAC); err != nil {
 			return err
@@ -185,8 +215,16 @@ func (p *PortPolicy) Equal(q *PortPolicy) bool {
 	if p == nil || q == nil {
 		return p == q
 	}
-	return slices.Equal(p.Sources, q.Sources) && slices.Equal(p.Addresses, q.Addresses) && p.DHCP.equal(q.DHCP) &&
+	return slices.Equal(p.Sources, q.Sources) && slices.Equal(p.Addresses, q.Addresses) && p.DHCP.equal(q.DHCP) && p.RA.equal(q.RA) &&
 		p.Filtered == q.Filtered && p.Stateless == q.Stateless && slices.Equal(p.Ingress, q.Ingress) && slices.Equal(p.Egress, q.Egress)
+}
+
+func (r *RouterAdvertisement) equal(o *RouterAdvertisement) bool {
+	if r == nil || o == nil {
+		return r == o
+	}
+	return r.Prefix == o.Prefix && r.SLAAC == o.SLAAC && r.Managed == o.Managed && r.OtherConfig == o.OtherConfig &&
+		r.MTU == o.MTU && slices.Equal(r.DNS, o.DNS)
 }
 
 func (d *DHCPv4) equal(e *DHCPv4) bool {
@@ -310,6 +348,11 @@ func (tx *Tx) SetPolicy(id string, loc Location, p *PortPolicy) error {
 		c := *p
 		c.Sources, c.Addresses = slices.Clone(p.Sources), slices.Clone(p.Addresses)
 		c.Ingress, c.Egress = slices.Clone(p.Ingress), slices.Clone(p.Egress)
+		if p.RA != nil {
+			ra := *p.RA
+			ra.DNS = slices.Clone(ra.DNS)
+			c.RA = &ra
+		}
 		if p.DHCP != nil {
 			d := *p.DHCP
 			d.DNS, d.Routes, d.Options = slices.Clone(d.DNS), slices.Clone(d.Routes), slices.Clone(d.Options)

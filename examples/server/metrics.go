@@ -148,7 +148,7 @@ var (
 	descSourceRefuse = prometheus.NewDesc("netslice_source_refused_claims", "Claims of a source's slices left out of the fabric.", []string{"source"}, nil)
 	descSourceRev    = prometheus.NewDesc("netslice_source_revision", "Store revision a source has applied up to.", []string{"source"}, nil)
 	descSourceUp     = prometheus.NewDesc("netslice_source_following", "1 while a source follows its store, 0 while it cannot.", []string{"source"}, nil)
-	descApp          = prometheus.NewDesc("netslice_slicing_messages_total", "What the slicing app did, by kind (packet_in handled, flow_mod, packet_out, delete, drop_flow, quarantine, send_failed, no_transport_tag, lldp_refused, spoofed, dhcp_request, dhcp_answer, arp_answer).", []string{"kind"}, nil)
+	descApp          = prometheus.NewDesc("netslice_slicing_messages_total", "What the slicing app did, by kind (packet_in handled, flow_mod, packet_out, delete, drop_flow, quarantine, send_failed, no_transport_tag, lldp_refused, spoofed, dhcp_request, dhcp_answer, arp_answer, ra_answer).", []string{"kind"}, nil)
 	descLinks        = prometheus.NewDesc("netslice_slicing_links", "Links between switches the app discovered.", nil, nil)
 	descTags         = prometheus.NewDesc("netslice_slicing_transport_vlans", "Transport VLANs held by slices that cross links.", nil, nil)
 	descUnenforced   = prometheus.NewDesc("netslice_slicing_unenforced_ports", "Ports with security rules their switch cannot enforce (OpenFlow 1.0): their traffic passes unfiltered.", nil, nil)
@@ -216,7 +216,7 @@ func (c *collector) Collect(ch chan<- prometheus.Metric) {
 	}{{"packet_in", as.PacketIns}, {"flow_mod", as.FlowMods}, {"packet_out", as.PacketOuts}, {"delete", as.Deletes},
 		{"drop_flow", as.DropFlows}, {"quarantine", as.Quarantines}, {"send_failed", as.SendFailed},
 		{"no_transport_tag", as.NoTransportTag}, {"lldp_refused", as.LLDPRefused}, {"spoofed", as.Spoofed},
-		{"dhcp_request", as.DHCPRequests}, {"dhcp_answer", as.DHCPAnswers}, {"arp_answer", as.ARPAnswers}} {
+		{"dhcp_request", as.DHCPRequests}, {"dhcp_answer", as.DHCPAnswers}, {"arp_answer", as.ARPAnswers}, {"ra_answer", as.RAAnswers}} {
 		counter(descApp, k.n, k.kind)
 	}
 	gauge(descLinks, float64(as.Links))

@@ -9,7 +9,8 @@ import (
 	"github.com/netslice/netslice/l2"
 )
 
-// The DHCPv4 a port gets from the fabric (l2.DHCPv4): its first IPv4
+// The DHCPv4 and router advertisements a port gets from the fabric
+// (l2.DHCPv4, l2.RouterAdvertisement). DHCPv4: its first IPv4
 // address on a subnet with enable_dhcp, with the subnet's gateway,
 // nameservers and host routes, the network's MTU, and the port's
 // extra_dhcp_opts of IP version 4. The server identifier is the
@@ -121,4 +122,45 @@ func dhcpOption(name, value string) (l2.DHCPOption, bool) {
 		return l2.DHCPOption{}, false
 	}
 	return l2.DHCPOption{Code: spec.code, Value: b}, true
+}
+
+// portRA returns the router advertisement of port p on network n: for its
+// first IPv6 address on a subnet whose ipv6_ra_mode (or, without one,
+// ipv6_address_mode) is slaac, dhcpv6-stateless or dhcpv6-stateful.
+func (v *view) portRA(p *Port, n *Network) *l2.RouterAdvertisement {
+	for _, fip := range p.FixedIPs {
+		sub := v.subnet(fip.SubnetID)
+		if sub == nil || sub.IPVersion != 6 {
+			continue
+		}
+		mode := sub.IPv6RAMode
+		if mode == nil {
+			mode = sub.IPv6AddressMode
+		}
+		cidr, err := netip.ParsePrefix(sub.CIDR)
+		if mode == nil || err != nil {
+			continue
+		}
+		ra := &l2.RouterAdvertisement{Prefix: cidr.Masked(), MTU: uint16(max(min(n.MTU, 0xffff), 0))}
+		switch *mode {
+		case "slaac":
+			ra.SLAAC = true
+		case "dhcpv6-stateless":
+			ra.SLAAC, ra.OtherConfig = true, true
+		case "dhcpv6-stateful":
+			ra.Managed = true
+		default:
+			continue
+		}
+		if ra.SLAAC && cidr.Bits() != 64 {
+			continue // neutron refuses such a subnet; nothing to advertise
+		}
+		for _, s := range sub.DNSNameservers {
+			if a, err := netip.ParseAddr(s); err == nil && a.Is6() && !a.Is4In6() {
+				ra.DNS = append(ra.DNS, a)
+			}
+		}
+		return ra
+	}
+	return nil
 }

@@ -104,7 +104,11 @@
 // groups have stateful false is filtered packet by packet: replies need
 // rules of their own. On OpenFlow 1.0 switches
 // the rules are not enforced (the slicing app's Unenforced lists those
-// ports). DHCPv6 and router advertisements are not answered.
+// ports). A bound port with an IPv6 address on a subnet whose
+// ipv6_ra_mode (or ipv6_address_mode) is slaac, dhcpv6-stateless or
+// dhcpv6-stateful gets router advertisements in answer to its
+// solicitations (the prefix, the A/M/O flags, MTU, DNS servers; no
+// default router); DHCPv6 itself is not answered.
 //
 // Statuses say what the configuration is, as far as this service can
 // know it: a port bound to a switch port is ACTIVE when it and its

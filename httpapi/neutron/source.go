@@ -159,6 +159,9 @@ func (v *view) sliceSpec(n *Network) (l2.SliceSpec, *sources.SliceClaims) {
 			if pol.DHCP == nil {
 				pol.DHCP = v.portDHCP(p, n)
 			}
+			if pol.RA == nil {
+				pol.RA = v.portRA(p, n)
+			}
 			if open[loc] || !p.PortSecurityEnabled {
 				// Anything goes there: every MAC, every address.
 				open[loc] = true
@@ -179,7 +182,7 @@ func (v *view) sliceSpec(n *Network) (l2.SliceSpec, *sources.SliceClaims) {
 		}
 	}
 	for loc, pol := range spec.Policies {
-		if !pol.Guarded() && pol.DHCP == nil {
+		if !pol.Guarded() && pol.DHCP == nil && pol.RA == nil && !pol.Filtered && len(pol.Addresses) == 0 {
 			delete(spec.Policies, loc)
 		}
 	}

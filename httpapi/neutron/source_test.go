@@ -156,6 +156,20 @@ func TestSource(t *testing.T) {
 	}
 	require.NoError(t, svc.DeletePort(ctx, served.ID, -1))
 
+	// Router advertisements: a port's first IPv6 address on a SLAAC
+	// subnet.
+	v6, err := svc.CreateSubnet(ctx, neutron.Attrs{"network_id": n.ID, "cidr": "2001:db8:7::/64", "ip_version": 6,
+		"ipv6_ra_mode": "slaac", "ipv6_address_mode": "slaac", "dns_nameservers": []any{"2001:db8:7::53"}})
+	require.NoError(t, err)
+	slaac, err := svc.CreatePort(ctx, neutron.Attrs{"network_id": n.ID, "binding:host_id": "0x00000000000000e0",
+		"binding:profile": map[string]any{"port": 3}, "fixed_ips": []any{map[string]any{"subnet_id": v6.ID}}})
+	require.NoError(t, err)
+	if ra := policy().RA; assert.NotNil(t, ra) {
+		assert.Equal(t, l2.RouterAdvertisement{Prefix: netip.MustParsePrefix("2001:db8:7::/64"), SLAAC: true, MTU: uint16(n.MTU),
+			DNS: []netip.Addr{netip.MustParseAddr("2001:db8:7::53")}}, *ra)
+	}
+	require.NoError(t, svc.DeletePort(ctx, slaac.ID, -1))
+
 	// Down, deleted: gone from the fabric.
 	_, err = svc.UpdatePort(ctx, bound.ID, neutron.Attrs{"admin_state_up": false}, -1)
 	require.NoError(t, err)

@@ -42,7 +42,7 @@ func (a *App) packetIn(sw *openflow.Switch, inPort uint32, data []byte) {
 					return
 				}
 			}
-			if pol.DHCP != nil && a.answerDHCP(s, in, &f, pol.DHCP) {
+			if pol.DHCP != nil && a.answerDHCP(s, in, &f, pol.DHCP) || pol.RA != nil && a.answerRS(s, in, &f, pol.RA) {
 				return
 			}
 		}

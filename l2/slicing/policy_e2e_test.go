@@ -239,3 +239,34 @@ func TestIntegrationSecurityRules(t *testing.T) {
 		assert.NotEmpty(t, e.flowsWith("br0", "table=3", "tp_dst=22", "actions=output:2"), "%s", strings.Join(e.flows("br0"), "\n"))
 	})
 }
+
+// Router advertisements: a host on a port whose policy has an RA forms
+// its SLAAC address in the advertised prefix and takes the link's MTU.
+func TestIntegrationRouterAdvertisement(t *testing.T) {
+	bothVersions(t, func(t *testing.T, v openflow.Version) {
+		e := newEnv(t, v)
+		e.bridge("br0", 0xa1)
+		mac1 := l2.MustParseMAC("02:00:00:00:00:01")
+		h1 := e.host("br0", 1, mac1.String(), "", 0)
+		p1 := loc(0xa1, 1, U)
+		e.update(func(tx *l2.Tx) error {
+			if err := tx.AddSlice("a"); err != nil {
+				return err
+			}
+			return tx.SetSlice("a", l2.SliceSpec{Ports: map[l2.Location][]l2.MAC{p1: {mac1}},
+				Policies: map[l2.Location]*l2.PortPolicy{p1: {RA: &l2.RouterAdvertisement{Prefix: netip.MustParsePrefix("2001:db8:1::/64"),
+					SLAAC: true, MTU: 1400, DNS: []netip.Addr{netip.MustParseAddr("2001:db8:1::53")}}}}})
+		})
+		inHost(t, h1, "sysctl", "-qw", "net.ipv6.conf."+h1.Dev+".disable_ipv6=0", "net.ipv6.conf."+h1.Dev+".accept_ra=1")
+		inHost(t, h1, "ip", "link", "set", h1.Dev, "down")
+		inHost(t, h1, "ip", "link", "set", h1.Dev, "up") // solicits
+		assert.Eventually(t, func() bool {
+			out, _ := exec.Command("ip", "netns", "exec", h1.NS, "ip", "-6", "addr", "show", "dev", h1.Dev).Output()
+			return strings.Contains(string(out), "2001:db8:1::ff:fe00:1/64")
+		}, time.Duration(patience(10))*time.Second, 100*time.Millisecond, "no SLAAC address")
+		mtu, err := exec.Command("ip", "netns", "exec", h1.NS, "cat", "/proc/sys/net/ipv6/conf/"+h1.Dev+"/mtu").Output()
+		require.NoError(t, err)
+		assert.Equal(t, "1400", strings.TrimSpace(string(mtu)))
+		assert.NotZero(t, e.app.Stats().RAAnswers)
+	})
+}

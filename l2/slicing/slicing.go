@@ -77,6 +77,12 @@
 // unicast through a flow to some host's MAC misses the controller; the
 // client's rebinding, broadcast, reaches it.
 //
+// A port whose policy has an RA (l2.RouterAdvertisement) gets a router
+// advertisement in answer to each router solicitation: its prefix
+// (autonomous for SLAAC), the M and O flags, MTU and DNS servers, and a
+// router lifetime of 0 — no default router, as nothing routes here.
+// DHCPv6 is not answered.
+//
 // # Robustness
 //
 // No switch can stall the others: a packet-in's sends to other switches,
@@ -409,6 +415,7 @@ type Stats struct {
 	DHCPRequests   uint64 `json:"dhcp_requests"`    // DHCP requests from ports the controller serves
 	DHCPAnswers    uint64 `json:"dhcp_answers"`     // offers, acks and naks sent
 	ARPAnswers     uint64 `json:"arp_answers"`      // ARP requests and neighbor solicitations answered for a port's address
+	RAAnswers      uint64 `json:"ra_answers"`       // router solicitations answered
 	SendFailed     uint64 `json:"send_failed"`      // messages a switch could not take
 	NoTransportTag uint64 `json:"no_transport_tag"` // frames not forwarded: no transport VLAN left
 	LLDPRefused    uint64 `json:"lldp_refused"`     // discovery frames refused (host port, forged, stale)
@@ -417,8 +424,8 @@ type Stats struct {
 }
 
 type counters struct {
-	packetIns, flowMods, packetOuts, deletes, dropFlows, quarantines               atomic.Uint64
-	sendFailed, noTag, lldpRefused, spoofed, dhcpRequests, dhcpAnswers, arpAnswers atomic.Uint64
+	packetIns, flowMods, packetOuts, deletes, dropFlows, quarantines                          atomic.Uint64
+	sendFailed, noTag, lldpRefused, spoofed, dhcpRequests, dhcpAnswers, arpAnswers, raAnswers atomic.Uint64
 }
 
 // Stats returns the app's counters.
@@ -427,6 +434,6 @@ func (a *App) Stats() Stats {
 	return Stats{PacketIns: c.packetIns.Load(), FlowMods: c.flowMods.Load(), PacketOuts: c.packetOuts.Load(),
 		Deletes: c.deletes.Load(), DropFlows: c.dropFlows.Load(), Quarantines: c.quarantines.Load(),
 		Spoofed: c.spoofed.Load(), DHCPRequests: c.dhcpRequests.Load(), DHCPAnswers: c.dhcpAnswers.Load(),
-		ARPAnswers: c.arpAnswers.Load(), SendFailed: c.sendFailed.Load(), NoTransportTag: c.noTag.Load(), LLDPRefused: c.lldpRefused.Load(),
+		ARPAnswers: c.arpAnswers.Load(), RAAnswers: c.raAnswers.Load(), SendFailed: c.sendFailed.Load(), NoTransportTag: c.noTag.Load(), LLDPRefused: c.lldpRefused.Load(),
 		TransportTags: a.tags.held(), Links: len(a.topo.Links())}
 }
