@@ -2,7 +2,7 @@
 # integration tests need; otherwise those tests skip and say what to install.
 
 DEBS := libvirt-dev libvirt-clients libvirt-daemon xorriso tshark openvswitch-switch etcd-server iproute2 iputils-ping strace chromium chromium-driver \
-	qemu-system-x86 qemu-utils linux-image-amd64 busybox-static dnsmasq-base iptables isolinux syslinux-common
+	qemu-system-x86 qemu-utils linux-image-amd64 busybox-static dnsmasq-base iptables isolinux syslinux-common isc-dhcp-client
 
 .PHONY: test deps vet
 test: deps vet

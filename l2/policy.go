@@ -42,11 +42,15 @@ type PortPolicy struct {
 	// RA, when set, is what the controller answers the port's IPv6
 	// router solicitations with; they go nowhere else.
 	RA *RouterAdvertisement
+	// DHCPv6, when set, is what the controller answers the port's DHCPv6
+	// requests with; they go nowhere else.
+	DHCPv6 *DHCPv6
 	// Filtered makes the port a stateful firewall's: IPv4 and IPv6 it
 	// sends pass only as a connection an Egress rule allows, or as part of
 	// one already allowed either way; what it receives likewise by the
-	// Ingress rules. Besides the rules a port may always send DHCP
-	// requests and IPv6 neighbor discovery and receive neighbor discovery.
+	// Ingress rules. Besides the rules a port may always send DHCP and
+	// DHCPv6 requests, router solicitations and neighbor discovery, and
+	// receive neighbor discovery.
 	// Other EtherTypes are not filtered.
 	Filtered        bool
 	Ingress, Egress []Rule
@@ -137,6 +141,22 @@ type RouterAdvertisement struct {
 	DNS []netip.Addr
 }
 
+// DHCPv6 is a port's DHCPv6 configuration: stateful (an Address to lease)
+// or stateless (none: information only).
+type DHCPv6 struct {
+	Address netip.Addr
+	DNS     []netip.Addr
+	// Lease is the address's valid lifetime; 0 means a day.
+	Lease time.Duration
+}
+
+func (d *DHCPv6) equal(e *DHCPv6) bool {
+	if d == nil || e == nil {
+		return d == e
+	}
+	return d.Address == e.Address && slices.Equal(d.DNS, e.DNS) && d.Lease == e.Lease
+}
+
 // Route is a static route: to Dst through Via.
 type Route struct {
 	Dst netip.Prefix
@@ -190,6 +210,16 @@ func (p *PortPolicy) Validate() error {
 			}
 		}
 	}
+	if d := p.DHCPv6; d != nil {
+		if d.Address.IsValid() && (!d.Address.Is6() || d.Address.Is4In6()) {
+			return fmt.Errorf("%w: DHCPv6 address %v is not IPv6", ErrInvalid, d.Address)
+		}
+		for _, a := range d.DNS {
+			if !a.Is6() || a.Is4In6() {
+				return fmt.Errorf("%w: DHCPv6 DNS server %v is not IPv6", ErrInvalid, a)
+			}
+		}
+	}
 	for _, a := range p.Addresses {
 		if err := checkHost(a.MAC); err != nil {
 			return err
@@ -215,7 +245,7 @@ func (p *PortPolicy) Equal(q *PortPolicy) bool {
 	if p == nil || q == nil {
 		return p == q
 	}
-	return slices.Equal(p.Sources, q.Sources) && slices.Equal(p.Addresses, q.Addresses) && p.DHCP.equal(q.DHCP) && p.RA.equal(q.RA) &&
+	return slices.Equal(p.Sources, q.Sources) && slices.Equal(p.Addresses, q.Addresses) && p.DHCP.equal(q.DHCP) && p.RA.equal(q.RA) && p.DHCPv6.equal(q.DHCPv6) &&
 		p.Filtered == q.Filtered && p.Stateless == q.Stateless && slices.Equal(p.Ingress, q.Ingress) && slices.Equal(p.Egress, q.Egress)
 }
 
@@ -348,6 +378,11 @@ func (tx *Tx) SetPolicy(id string, loc Location, p *PortPolicy) error {
 		c := *p
 		c.Sources, c.Addresses = slices.Clone(p.Sources), slices.Clone(p.Addresses)
 		c.Ingress, c.Egress = slices.Clone(p.Ingress), slices.Clone(p.Egress)
+		if p.DHCPv6 != nil {
+			d := *p.DHCPv6
+			d.DNS = slices.Clone(d.DNS)
+			c.DHCPv6 = &d
+		}
 		if p.RA != nil {
 			ra := *p.RA
 			ra.DNS = slices.Clone(ra.DNS)

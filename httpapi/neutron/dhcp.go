@@ -9,8 +9,8 @@ import (
 	"github.com/netslice/netslice/l2"
 )
 
-// The DHCPv4 and router advertisements a port gets from the fabric
-// (l2.DHCPv4, l2.RouterAdvertisement). DHCPv4: its first IPv4
+// The DHCPv4, router advertisements and DHCPv6 a port gets from the
+// fabric (l2.DHCPv4, l2.RouterAdvertisement, l2.DHCPv6). DHCPv4: its first IPv4
 // address on a subnet with enable_dhcp, with the subnet's gateway,
 // nameservers and host routes, the network's MTU, and the port's
 // extra_dhcp_opts of IP version 4. The server identifier is the
@@ -161,6 +161,38 @@ func (v *view) portRA(p *Port, n *Network) *l2.RouterAdvertisement {
 			}
 		}
 		return ra
+	}
+	return nil
+}
+
+// portDHCPv6 returns the DHCPv6 configuration of port p: for its first
+// IPv6 address on a subnet with enable_dhcp and an address mode of
+// dhcpv6-stateful (the address is leased) or dhcpv6-stateless (DNS
+// servers only).
+func (v *view) portDHCPv6(p *Port) *l2.DHCPv6 {
+	for _, fip := range p.FixedIPs {
+		sub := v.subnet(fip.SubnetID)
+		if sub == nil || sub.IPVersion != 6 || !sub.EnableDHCP || sub.IPv6AddressMode == nil {
+			continue
+		}
+		d := &l2.DHCPv6{Lease: dhcpLease * 1e9}
+		switch *sub.IPv6AddressMode {
+		case "dhcpv6-stateful":
+			a, err := netip.ParseAddr(fip.IPAddress)
+			if err != nil || !a.Is6() {
+				continue
+			}
+			d.Address = a
+		case "dhcpv6-stateless":
+		default:
+			continue
+		}
+		for _, s := range sub.DNSNameservers {
+			if a, err := netip.ParseAddr(s); err == nil && a.Is6() && !a.Is4In6() {
+				d.DNS = append(d.DNS, a)
+			}
+		}
+		return d
 	}
 	return nil
 }

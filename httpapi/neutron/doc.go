@@ -108,7 +108,9 @@
 // ipv6_ra_mode (or ipv6_address_mode) is slaac, dhcpv6-stateless or
 // dhcpv6-stateful gets router advertisements in answer to its
 // solicitations (the prefix, the A/M/O flags, MTU, DNS servers; no
-// default router); DHCPv6 itself is not answered.
+// default router); on a subnet with enable_dhcp and an address mode of
+// dhcpv6-stateful it leases its address by DHCPv6, and with
+// dhcpv6-stateless it gets the DNS servers.
 //
 // Statuses say what the configuration is, as far as this service can
 // know it: a port bound to a switch port is ACTIVE when it and its

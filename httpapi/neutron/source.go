@@ -162,6 +162,9 @@ func (v *view) sliceSpec(n *Network) (l2.SliceSpec, *sources.SliceClaims) {
 			if pol.RA == nil {
 				pol.RA = v.portRA(p, n)
 			}
+			if pol.DHCPv6 == nil {
+				pol.DHCPv6 = v.portDHCPv6(p)
+			}
 			if open[loc] || !p.PortSecurityEnabled {
 				// Anything goes there: every MAC, every address.
 				open[loc] = true
@@ -182,7 +185,7 @@ func (v *view) sliceSpec(n *Network) (l2.SliceSpec, *sources.SliceClaims) {
 		}
 	}
 	for loc, pol := range spec.Policies {
-		if !pol.Guarded() && pol.DHCP == nil && pol.RA == nil && !pol.Filtered && len(pol.Addresses) == 0 {
+		if !pol.Guarded() && pol.DHCP == nil && pol.RA == nil && pol.DHCPv6 == nil && !pol.Filtered && len(pol.Addresses) == 0 {
 			delete(spec.Policies, loc)
 		}
 	}

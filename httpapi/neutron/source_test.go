@@ -170,6 +170,22 @@ func TestSource(t *testing.T) {
 	}
 	require.NoError(t, svc.DeletePort(ctx, slaac.ID, -1))
 
+	// DHCPv6, stateful: the port's address is leased.
+	v6s, err := svc.CreateSubnet(ctx, neutron.Attrs{"network_id": n.ID, "cidr": "2001:db8:8::/64", "ip_version": 6,
+		"ipv6_ra_mode": "dhcpv6-stateful", "ipv6_address_mode": "dhcpv6-stateful"})
+	require.NoError(t, err)
+	stateful, err := svc.CreatePort(ctx, neutron.Attrs{"network_id": n.ID, "binding:host_id": "0x00000000000000e0",
+		"binding:profile": map[string]any{"port": 3}, "fixed_ips": []any{map[string]any{"subnet_id": v6s.ID}}})
+	require.NoError(t, err)
+	if d := policy().DHCPv6; assert.NotNil(t, d) {
+		assert.Equal(t, netip.MustParseAddr(stateful.FixedIPs[0].IPAddress), d.Address)
+	}
+	if ra := policy().RA; assert.NotNil(t, ra) {
+		assert.True(t, ra.Managed)
+		assert.False(t, ra.SLAAC)
+	}
+	require.NoError(t, svc.DeletePort(ctx, stateful.ID, -1))
+
 	// Down, deleted: gone from the fabric.
 	_, err = svc.UpdatePort(ctx, bound.ID, neutron.Attrs{"admin_state_up": false}, -1)
 	require.NoError(t, err)

@@ -301,8 +301,9 @@ func filterFlows13(fp *filterPort) []openflow.Message {
 			}
 			add(filterFlow(side.table, priorityFilterImplied, c, with(of13.EthType(uint16(l2.EtherTypeIPv6)), of13.IPProto(58), of13.ICMPv6Type(t)), side.pass))
 		}
-		if egress {
+		if egress { // DHCP and DHCPv6 requests
 			add(filterFlow(side.table, priorityFilterImplied, c, with(of13.EthType(uint16(l2.EtherTypeIPv4)), of13.IPProto(17), of13.UDPDst(67)), side.pass))
+			add(filterFlow(side.table, priorityFilterImplied, c, with(of13.EthType(uint16(l2.EtherTypeIPv6)), of13.IPProto(17), of13.UDPDst(547)), side.pass))
 		}
 		for _, r := range side.rules {
 			base := with(ctState(nw, nw|nicira.CTEstablished|nicira.CTInvalid))

@@ -42,7 +42,8 @@ func (a *App) packetIn(sw *openflow.Switch, inPort uint32, data []byte) {
 					return
 				}
 			}
-			if pol.DHCP != nil && a.answerDHCP(s, in, &f, pol.DHCP) || pol.RA != nil && a.answerRS(s, in, &f, pol.RA) {
+			if pol.DHCP != nil && a.answerDHCP(s, in, &f, pol.DHCP) || pol.RA != nil && a.answerRS(s, in, &f, pol.RA) ||
+				pol.DHCPv6 != nil && a.answerDHCPv6(s, in, &f, pol.DHCPv6) {
 				return
 			}
 		}

@@ -2,6 +2,7 @@ package slicing_test
 
 import (
 	"net/netip"
+	"os"
 	"os/exec"
 	"strings"
 	"testing"
@@ -268,5 +269,51 @@ func TestIntegrationRouterAdvertisement(t *testing.T) {
 		require.NoError(t, err)
 		assert.Equal(t, "1400", strings.TrimSpace(string(mtu)))
 		assert.NotZero(t, e.app.Stats().RAAnswers)
+	})
+}
+
+// DHCPv6: a host on a port whose policy has a DHCPv6 address leases it
+// with ISC dhclient.
+func TestIntegrationDHCPv6(t *testing.T) {
+	dhclient, err := exec.LookPath("dhclient")
+	if err != nil {
+		t.Skip("dhclient (Debian: isc-dhcp-client) is not installed: no DHCPv6 client")
+	}
+	bothVersions(t, func(t *testing.T, v openflow.Version) {
+		e := newEnv(t, v)
+		e.bridge("br0", 0xa1)
+		mac1 := l2.MustParseMAC("02:00:00:00:00:01")
+		h1 := e.host("br0", 1, mac1.String(), "", 0)
+		p1 := loc(0xa1, 1, U)
+		e.update(func(tx *l2.Tx) error {
+			if err := tx.AddSlice("a"); err != nil {
+				return err
+			}
+			return tx.SetSlice("a", l2.SliceSpec{Ports: map[l2.Location][]l2.MAC{p1: {mac1}},
+				Policies: map[l2.Location]*l2.PortPolicy{p1: {DHCPv6: &l2.DHCPv6{Address: netip.MustParseAddr("2001:db8:1::5"),
+					DNS: []netip.Addr{netip.MustParseAddr("2001:db8:1::53")}}}}})
+		})
+		// IPv6 on, with its link-local address at once (no duplicate
+		// address detection to wait for).
+		inHost(t, h1, "sysctl", "-qw", "net.ipv6.conf."+h1.Dev+".accept_dad=0", "net.ipv6.conf."+h1.Dev+".disable_ipv6=0")
+		dir := t.TempDir()
+		script := dir + "/script"
+		require.NoError(t, os.WriteFile(script, []byte("#!/bin/sh\necho \"$reason $new_ip6_address $new_dhcp6_name_servers\" >> "+dir+"/events\n"), 0o755))
+		cmd := exec.Command("ip", "netns", "exec", h1.NS, dhclient, "-6", "-1", "-d", "-v",
+			"-sf", script, "-lf", dir+"/leases", "-pf", dir+"/pid", h1.Dev)
+		var out strings.Builder
+		cmd.Stdout, cmd.Stderr = &out, &out
+		require.NoError(t, cmd.Start())
+		bound := func() bool {
+			events, _ := os.ReadFile(dir + "/events")
+			return strings.Contains(string(events), "BOUND6 2001:db8:1::5 2001:db8:1::53")
+		}
+		ok := assert.Eventually(t, bound, 10*time.Second, 50*time.Millisecond, "no lease")
+		cmd.Process.Kill()
+		cmd.Wait()
+		if !ok {
+			t.Logf("dhclient:\n%s", out.String())
+		}
+		assert.GreaterOrEqual(t, e.app.Stats().DHCPAnswers, uint64(2), "an advertise and a reply")
 	})
 }

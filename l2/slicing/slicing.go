@@ -80,8 +80,9 @@
 // A port whose policy has an RA (l2.RouterAdvertisement) gets a router
 // advertisement in answer to each router solicitation: its prefix
 // (autonomous for SLAAC), the M and O flags, MTU and DNS servers, and a
-// router lifetime of 0 — no default router, as nothing routes here.
-// DHCPv6 is not answered.
+// router lifetime of 0 — no default router, as nothing routes here. One
+// whose policy has DHCPv6 (l2.DHCPv6) gets its address (stateful) and DNS
+// servers from the controller's DHCPv6 server.
 //
 // # Robustness
 //
