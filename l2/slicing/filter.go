@@ -2,6 +2,7 @@ package slicing
 
 import (
 	"encoding/binary"
+	"net/netip"
 	"slices"
 	"sync"
 	"sync/atomic"
@@ -18,7 +19,8 @@ import (
 // own switch, so that switch's tracker sees every connection whole. The
 // pipeline:
 //
-//	table 0  a filtered port's IPv4 and IPv6: ct(zone, table=1); the rest: table 2
+//	table 0  a filtered port's IPv4 and IPv6 (only from the sources port
+//	         security allows it): ct(zone, table=1); the rest: table 2
 //	table 1  the sender's egress rules: established and related pass, a new
 //	         connection a rule allows is committed, the rest dropped
 //	table 2  forwarding (the reactive flows, drop flows, the miss); the
@@ -259,6 +261,41 @@ func filterFlow(table uint8, priority uint16, cookie uint64, fields []of13.Field
 
 func ctState(state, mask uint32) of13.Field { return nicira.CTState(state, mask) }
 
+// entryMatches are what table 0 sends to a filtered port's rules: its
+// IPv4 and IPv6 or, when port security guards it, only what it may send
+// (its pairs, the unspecified address, its MACs' link-local addresses),
+// so that port security comes before its rules and what it forbids
+// leaves no trace in the connection tracker. The rest goes on to the
+// forwarding table, where the controller drops it.
+func entryMatches(in []of13.Field, p *l2.PortPolicy) [][]of13.Field {
+	v4, v6 := uint16(l2.EtherTypeIPv4), uint16(l2.EtherTypeIPv6)
+	with := func(fs ...of13.Field) []of13.Field { return append(slices.Clone(in), fs...) }
+	if !p.Guarded() {
+		return [][]of13.Field{with(of13.EthType(v4)), with(of13.EthType(v6))}
+	}
+	var out [][]of13.Field
+	seen := map[l2.MAC]bool{}
+	for _, s := range p.Sources {
+		src := of13.EthSrc(s.MAC)
+		switch {
+		case !s.Prefix.IsValid():
+			out = append(out, with(src, of13.EthType(v4)), with(src, of13.EthType(v6)))
+		case s.Prefix.Addr().Is4():
+			out = append(out, with(src, of13.EthType(v4), of13.IPv4Src(s.Prefix)))
+		default:
+			out = append(out, with(src, of13.EthType(v6), of13.IPv6Src(s.Prefix)))
+		}
+		if !seen[s.MAC] {
+			seen[s.MAC] = true
+			ll := l2.LinkLocal(s.MAC)
+			out = append(out, with(src, of13.EthType(v4), of13.IPv4Src(netip.PrefixFrom(netip.IPv4Unspecified(), 32))),
+				with(src, of13.EthType(v6), of13.IPv6Src(netip.PrefixFrom(netip.IPv6Unspecified(), 128))),
+				with(src, of13.EthType(v6), of13.IPv6Src(netip.PrefixFrom(ll, 128))))
+		}
+	}
+	return out
+}
+
 // filterFlows13 are a filtered port's flows in tables 0, 1 and 3.
 func filterFlows13(fp *filterPort) []openflow.Message {
 	c, p := filterCookie(fp.zone), fp.policy
@@ -277,8 +314,8 @@ func filterFlows13(fp *filterPort) []openflow.Message {
 	if p.Stateless {
 		enter = of13.GotoTable(tableEgress)
 	}
-	for _, typ := range []uint16{uint16(l2.EtherTypeIPv4), uint16(l2.EtherTypeIPv6)} {
-		add(filterFlow(tableEntry, priorityFilterState, c, append(slices.Clone(in), of13.EthType(typ)), enter))
+	for _, fields := range entryMatches(in, p) {
+		add(filterFlow(tableEntry, priorityFilterState, c, fields, enter))
 	}
 	// Both directions: the state decides first, then the rules.
 	for _, side := range []struct {

@@ -202,7 +202,8 @@ func TestIntegrationSecurityRules(t *testing.T) {
 					}
 				}
 				return tx.SetSlice("a", l2.SliceSpec{Ports: map[l2.Location][]l2.MAC{p1: {mac1}, p2: {mac2}},
-					Policies: map[l2.Location]*l2.PortPolicy{p2: {Filtered: true, Stateless: stateless, Ingress: ingress, Egress: []l2.Rule{{EtherType: v4}}}}})
+					Policies: map[l2.Location]*l2.PortPolicy{p2: {Filtered: true, Stateless: stateless, Ingress: ingress, Egress: []l2.Rule{{EtherType: v4}},
+						Sources: []l2.AddressPair{{MAC: mac2, Prefix: netip.MustParsePrefix("10.99.0.2/32")}}}}})
 			})
 		}
 		set(ssh)
@@ -238,6 +239,17 @@ func TestIntegrationSecurityRules(t *testing.T) {
 		assert.False(t, h1.ConnectsTCP("10.99.0.2", 23), "TCP 23 in, stateless")
 		assert.False(t, h2.ConnectsTCP("10.99.0.1", 80), "a reply got in with no rule for it")
 		assert.NotEmpty(t, e.flowsWith("br0", "table=3", "tp_dst=22", "actions=output:2"), "%s", strings.Join(e.flows("br0"), "\n"))
+
+		// Port security comes first: a connection from an address h2 may
+		// not use leaves no trace in the tracker.
+		stateless = false
+		set(ssh)
+		inHost(t, h2, "ip", "addr", "add", "10.99.0.9/24", "dev", h2.Dev)
+		inHost(t, h2, "ip", "route", "replace", "10.99.0.1/32", "dev", h2.Dev, "src", "10.99.0.9")
+		assert.False(t, h2.ConnectsTCP("10.99.0.1", 80), "a connection from a spoofed address")
+		ct, err := e.ovs.Appctl("dpctl/dump-conntrack")
+		require.NoError(t, err)
+		assert.NotContains(t, ct, "10.99.0.9")
 	})
 }
 
