@@ -157,7 +157,7 @@ func (s *server) sliceable(ctx context.Context) error {
 }
 
 func (s *server) neutron(context.Context) error {
-	svc, err := neutron.NewService(s.st, neutron.Options{Logger: s.log})
+	svc, err := neutron.NewService(s.st, neutron.Options{Logger: s.log, DataPlane: s.app})
 	if err != nil {
 		return err
 	}

@@ -114,7 +114,9 @@
 //
 // Statuses say what the configuration is, as far as this service can
 // know it: a port bound to a switch port is ACTIVE when it and its
-// network are up (the fabric forwards for it); a router's interface and
+// network are up and, with Options.DataPlane (the slicing app, as the
+// server wires it), once its switch is connected and its filter flows
+// are on it — DOWN again when the switch goes; a router's interface and
 // gateway ports are ACTIVE once the router has them, and a floating IP
 // once it is associated — but no L3 data plane is behind routers and
 // floating IPs yet: they are kept, validated and listed, and nothing

@@ -8,6 +8,7 @@ import (
 	"net/netip"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/netslice/netslice/l2"
 	"github.com/netslice/netslice/store"
@@ -135,7 +136,7 @@ func (s *Service) buildPort(v *view, t *txn, c Caller, in input, project string)
 	if err := assignPairs(p, in); err != nil {
 		return nil, err
 	}
-	bind(p, n)
+	s.bind(p, n)
 	t.rewrite(ports, p, 0)
 	return p, nil
 }
@@ -450,7 +451,9 @@ func bind(p *Port, n *Network) {
 		p.VIFType = "binding_failed"
 	default:
 		p.VIFType = "ovs"
-		p.VIFDetails = map[string]any{"port_filter": false, "connectivity": "l2"}
+		// The fabric filters (port security, security groups), as
+		// OVN's driver says of itself.
+		p.VIFDetails = map[string]any{"port_filter": true, "connectivity": "l2"}
 	}
 	switch {
 	case p.DeviceOwner == OwnerFloatingIP:
@@ -465,6 +468,91 @@ func bind(p *Port, n *Network) {
 	default:
 		p.Status = "DOWN"
 	}
+}
+
+// bind is bind with the data plane's word on whether a port bound to a
+// switch is realized there.
+func (s *Service) bind(p *Port, n *Network) {
+	bind(p, n)
+	if p.Status == "ACTIVE" && p.VIFType == "ovs" && s.opts.DataPlane != nil {
+		if loc, err := location(p, n); err == nil && !s.opts.DataPlane.PortUp(loc) {
+			p.Status = "DOWN"
+		}
+	}
+}
+
+// followDataPlane keeps bound ports' status in step with the data plane:
+// at each of its signals, and every statusRecheck in case one was
+// missed.
+func (s *Service) followDataPlane(ctx context.Context) {
+	if s.Ready(ctx) != nil {
+		return
+	}
+	t := time.NewTicker(statusRecheck)
+	defer t.Stop()
+	for {
+		if err := s.syncStatus(ctx); err != nil && ctx.Err() == nil && s.opts.Logger != nil {
+			s.opts.Logger.Warn("neutron: port status not updated", "err", err)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-s.opts.DataPlane.PortChanges():
+		case <-t.C:
+		}
+	}
+}
+
+const statusRecheck = 10 * time.Second
+
+// syncStatus writes the status of every bound port whose status the data
+// plane changed, each on condition it is still as read.
+func (s *Service) syncStatus(ctx context.Context) error {
+	type change struct {
+		id, status string
+	}
+	var changes []change
+	err := s.read(ctx, func(v *view) error {
+		for _, e := range v.tables[ports].m {
+			p := e.obj.(*Port)
+			n := v.network(p.NetworkID)
+			if n == nil || p.VIFType != "ovs" || p.DeviceOwner == OwnerRouterInterface || p.DeviceOwner == OwnerRouterGateway {
+				continue
+			}
+			q := *p
+			s.bind(&q, n)
+			if q.Status != p.Status {
+				changes = append(changes, change{p.ID, q.Status})
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	for _, c := range changes {
+		err := s.write(ctx, func(v *view, t *txn) error {
+			e := v.get(ports, c.id)
+			if e == nil {
+				return nil // gone meanwhile
+			}
+			p := *e.obj.(*Port)
+			n := v.network(p.NetworkID)
+			if n == nil {
+				return nil
+			}
+			s.bind(&p, n)
+			if p.Status == e.obj.(*Port).Status {
+				return nil
+			}
+			t.rewrite(ports, &p, e.rev)
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // location is the switch port a port is bound to.
@@ -551,7 +639,7 @@ func (s *Service) updatePort(v *view, t *txn, c Caller, e *entry, in input) (any
 	if err := assignPairs(&p, in); err != nil {
 		return nil, err
 	}
-	bind(&p, n)
+	s.bind(&p, n)
 	p.Standard = s.touched(p.Standard)
 	t.rewrite(ports, &p, e.rev)
 	return &p, nil

@@ -68,6 +68,22 @@ type Options struct {
 	Logger *slog.Logger
 	// Now returns the time stamped on resources (default time.Now).
 	Now func() time.Time
+	// DataPlane, when set, decides whether a port bound to a switch is
+	// ACTIVE: only once the data plane realizes it. Run keeps ports'
+	// status in step with it. Nil: a bound port that is up, on a network
+	// that is up, is ACTIVE at once.
+	DataPlane DataPlane
+}
+
+// DataPlane is what realizes bound ports on switches (the slicing app,
+// l2/slicing.App).
+type DataPlane interface {
+	// PortUp reports whether the port at loc is realized: its switch is
+	// connected and the port's flows are on it.
+	PortUp(loc l2.Location) bool
+	// PortChanges is signalled when PortUp's answer may have changed for
+	// some port. One reader takes each signal.
+	PortChanges() <-chan struct{}
 }
 
 // DefaultQuotas returns neutron's default quotas, by resource: a new map
@@ -130,6 +146,14 @@ func (s *Service) Run(ctx context.Context) error {
 		return errors.New("neutron: Run called twice")
 	}
 	defer s.running.Store(false)
+	if s.opts.DataPlane != nil {
+		done := make(chan struct{})
+		defer func() { <-done }()
+		go func() {
+			defer close(done)
+			s.followDataPlane(ctx)
+		}()
+	}
 	s.v.follow(ctx, s.st, func() { s.readyOnce.Do(func() { close(s.ready) }) })
 	return ctx.Err()
 }

@@ -8,6 +8,7 @@ import (
 	"net/http/httptest"
 	"net/netip"
 	"os/exec"
+	"sync"
 	"testing"
 	"time"
 
@@ -224,14 +225,14 @@ func newTrafficBed(t *testing.T) *trafficBed {
 		t.Skip("busybox (Debian: busybox-static) is not installed: no DHCP client, arping or nc")
 	}
 	st := memory.New(nil)
-	svc, err := neutron.NewService(st, neutron.Options{})
+	app, err := slicing.New(l2.Options{}, slicing.Options{})
+	require.NoError(t, err)
+	svc, err := neutron.NewService(st, neutron.Options{DataPlane: app})
 	require.NoError(t, err)
 	running(t, svc)
 	sl, err := sliceable.NewService(st, sliceable.Options{})
 	require.NoError(t, err)
 
-	app, err := slicing.New(l2.Options{}, slicing.Options{})
-	require.NoError(t, err)
 	f := sources.New(app.Update, sources.Options{})
 	b := &trafficBed{ovs: ovs, sl: sl, app: app}
 	b.wait = follow(t, st, f, svc.Source(""), "neutron/=head")
@@ -399,6 +400,11 @@ func TestIntegrationSecurityGroups(t *testing.T) {
 	assert.False(t, h2.ConnectsTCP("10.99.0.1", 80), "h2 is no member of h1's group")
 	assert.False(t, h2.Ping("10.99.0.1", 1), "unsolicited ICMP got in")
 	assert.Empty(t, b.app.Unenforced())
+	// Realized on the switch, filter flows and all: ACTIVE.
+	assert.Eventually(t, func() bool {
+		_, body := b.raw("admin-token", "GET", "/v2.0/ports/"+p3, nil)
+		return apitest.Field[string](t, body, "port", "status") == "ACTIVE"
+	}, 5*time.Second, 20*time.Millisecond)
 
 	status, _ := b.raw("admin-token", "DELETE", "/v2.0/security-group-rules/"+ssh, nil)
 	require.Equal(t, 204, status)
@@ -417,6 +423,14 @@ func TestIntegrationSecurityGroups(t *testing.T) {
 	require.Equal(t, 200, status, "%v", body)
 	b.wait()
 	assert.True(t, h3.ConnectsTCP("10.99.0.2", 22), "a new member of the remote group")
+
+	// The switch goes: its ports are DOWN.
+	_, err := b.ovs.Vsctl("del-controller", b.ovs.BridgeName("br0"))
+	require.NoError(t, err)
+	assert.Eventually(t, func() bool {
+		_, body := b.raw("admin-token", "GET", "/v2.0/ports/"+p3, nil)
+		return apitest.Field[string](t, body, "port", "status") == "DOWN"
+	}, 10*time.Second, 20*time.Millisecond)
 }
 
 // BenchmarkRemoteGroupJoin: a port joins group b, which the rules of
@@ -532,4 +546,60 @@ func TestSourceSecurityGroups(t *testing.T) {
 		assert.False(t, pol.Filtered)
 		assert.False(t, pol.Guarded())
 	}
+}
+
+// dataPlane is a data plane the test decides: which locations are up.
+type dataPlane struct {
+	mu      sync.Mutex
+	up      map[l2.Location]bool
+	changes chan struct{}
+}
+
+func (d *dataPlane) PortUp(loc l2.Location) bool {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	return d.up[loc]
+}
+
+func (d *dataPlane) PortChanges() <-chan struct{} { return d.changes }
+
+func (d *dataPlane) set(loc l2.Location, up bool) {
+	d.mu.Lock()
+	d.up[loc] = up
+	d.mu.Unlock()
+	select {
+	case d.changes <- struct{}{}:
+	default:
+	}
+}
+
+// TestPortStatusFollowsDataPlane: with a data plane, a bound port is
+// ACTIVE only while the data plane realizes it.
+func TestPortStatusFollowsDataPlane(t *testing.T) {
+	dp := &dataPlane{up: map[l2.Location]bool{}, changes: make(chan struct{}, 1)}
+	svc, err := neutron.NewService(memory.New(nil), neutron.Options{DataPlane: dp})
+	require.NoError(t, err)
+	running(t, svc)
+	ctx := neutron.WithCaller(context.Background(), neutron.Caller{Project: "p", Admin: true})
+	n, err := svc.CreateNetwork(ctx, neutron.Attrs{"name": "n"})
+	require.NoError(t, err)
+	p, err := svc.CreatePort(ctx, neutron.Attrs{"network_id": n.ID, "binding:host_id": "0x00000000000000e0",
+		"binding:profile": map[string]any{"port": 1}})
+	require.NoError(t, err)
+	assert.Equal(t, "DOWN", p.Status, "its switch has not realized it")
+	status := func() string {
+		p, err := svc.Port(ctx, p.ID)
+		require.NoError(t, err)
+		return p.Status
+	}
+	at := l2.Location{Datapath: 0xe0, Port: 1, VLAN: l2.Untagged}
+	dp.set(at, true)
+	assert.Eventually(t, func() bool { return status() == "ACTIVE" }, 5*time.Second, 10*time.Millisecond)
+	dp.set(at, false)
+	assert.Eventually(t, func() bool { return status() == "DOWN" }, 5*time.Second, 10*time.Millisecond)
+	dp.set(at, true)
+	assert.Eventually(t, func() bool { return status() == "ACTIVE" }, 5*time.Second, 10*time.Millisecond)
+	_, err = svc.UpdatePort(ctx, p.ID, neutron.Attrs{"admin_state_up": false}, -1)
+	require.NoError(t, err)
+	assert.Equal(t, "DOWN", status(), "down by its admin state whatever the data plane says")
 }

@@ -61,6 +61,8 @@ type filterPort struct {
 	// toIngress takes a forwarded frame to the port's ingress rules:
 	// ct(zone, table=3), or resubmit(,3) when the port is stateless.
 	toIngress of13.Action
+	// sentTo is the switch connection its flows were sent on.
+	sentTo atomic.Pointer[swState]
 }
 
 func newFilterPort(loc l2.Location, zone uint16, pol *l2.PortPolicy) *filterPort {
@@ -140,6 +142,7 @@ func (a *App) syncFilters(up *swState) {
 		}
 	}
 	var unenforced []l2.Location
+	sent := false
 	for loc, pol := range want {
 		old := fs.ports[loc]
 		s := a.switchState(loc.Datapath)
@@ -174,6 +177,8 @@ func (a *App) syncFilters(up *swState) {
 			for _, m := range s.d.filter(fp) {
 				a.sendOther(s, m)
 			}
+			fp.sentTo.Store(s)
+			sent = true
 		}
 	}
 	if changed || fs.snapshot.Load() == nil {
@@ -185,6 +190,9 @@ func (a *App) syncFilters(up *swState) {
 	}
 	slices.SortFunc(unenforced, compareLocations)
 	fs.unenforce.Store(&unenforced)
+	if sent || changed {
+		a.portsChanged()
+	}
 }
 
 // Unenforced returns the filtered ports whose rules are not enforced:

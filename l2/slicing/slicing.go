@@ -156,7 +156,9 @@ type App struct {
 	flows  *tracker
 	// filters are the filtered ports' zones and flows.
 	filters filters
-	stats   counters
+	// portChanges is signalled when PortUp may answer otherwise.
+	portChanges chan struct{}
+	stats       counters
 	// epoch counts the fabric events that take forwarding away from a
 	// MAC, so a packet-in can tell whether one came while it decided.
 	epoch atomic.Uint64
@@ -224,7 +226,7 @@ func New(fabric l2.Options, opts Options) (*App, error) {
 		rand.Read(secret)
 	}
 	a := &App{topo: l2.NewTopology(), opts: opts, log: log, secret: secret, tags: tags,
-		flows: newTracker(), links: map[l2.Link]time.Time{}}
+		flows: newTracker(), links: map[l2.Link]time.Time{}, portChanges: make(chan struct{}, 1)}
 	a.switches.Store(&map[uint64]*swState{})
 	also := fabric.Events
 	fabric.Events = func(ev l2.Event) {
@@ -304,6 +306,7 @@ func (a *App) SwitchUp(sw *openflow.Switch) {
 		a.sendOwn(s, m)
 	}
 	a.syncFilters(s)
+	a.portsChanged()
 	a.log.Info("switch up", "dpid", l2.DatapathID(sw.DatapathID()).String(), "version", sw.Version().String())
 	a.discoverOn(s)
 }
@@ -315,6 +318,7 @@ func (a *App) SwitchDown(sw *openflow.Switch) {
 			delete(m, sw.DatapathID())
 		}
 	})
+	a.portsChanged()
 	if gone := a.topo.RemoveDatapath(l2.DatapathID(sw.DatapathID())); len(gone) > 0 {
 		a.pathsChanged()
 	}
@@ -437,4 +441,29 @@ func (a *App) Stats() Stats {
 		Spoofed: c.spoofed.Load(), DHCPRequests: c.dhcpRequests.Load(), DHCPAnswers: c.dhcpAnswers.Load(),
 		ARPAnswers: c.arpAnswers.Load(), RAAnswers: c.raAnswers.Load(), SendFailed: c.sendFailed.Load(), NoTransportTag: c.noTag.Load(), LLDPRefused: c.lldpRefused.Load(),
 		TransportTags: a.tags.held(), Links: len(a.topo.Links())}
+}
+
+// PortUp reports whether the port at loc is realized: its switch is
+// connected and, when it is filtered on a switch that filters, its filter
+// flows were sent on this connection. (Forwarding flows come on demand.)
+func (a *App) PortUp(loc l2.Location) bool {
+	s := a.switchState(loc.Datapath)
+	if s == nil {
+		return false
+	}
+	fp := a.filters.get(loc)
+	return fp == nil || !s.d.filters() || fp.sentTo.Load() == s
+}
+
+// PortChanges is signalled when PortUp's answer may have changed for some
+// port (a switch came or went, filter flows were sent). One reader takes
+// each signal: it is what a service that reports ports' status follows
+// (httpapi/neutron's Options.DataPlane).
+func (a *App) PortChanges() <-chan struct{} { return a.portChanges }
+
+func (a *App) portsChanged() {
+	select {
+	case a.portChanges <- struct{}{}:
+	default:
+	}
 }
