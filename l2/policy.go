@@ -32,9 +32,10 @@ type PortPolicy struct {
 	// None: the port may send from anything.
 	Sources []AddressPair
 	// Addresses are the port's own (single addresses, with the MAC that
-	// has each): the controller answers ARP requests for them from
-	// anywhere in the slice instead of flooding them. An address two
-	// ports of a slice claim is not answered.
+	// has each): the controller answers ARP requests and IPv6 neighbor
+	// solicitations for them from anywhere in the slice instead of
+	// flooding them. An address two ports of a slice claim is not
+	// answered.
 	Addresses []AddressPair
 	// DHCP, when set, is what the controller answers the port's DHCPv4
 	// requests with; they go nowhere else.
@@ -50,8 +51,7 @@ type PortPolicy struct {
 	// one already allowed either way; what it receives likewise by the
 	// Ingress rules. Besides the rules a port may always send DHCP and
 	// DHCPv6 requests, router solicitations and neighbor discovery, and
-	// receive neighbor discovery.
-	// Other EtherTypes are not filtered.
+	// receive neighbor discovery. Other EtherTypes are not filtered.
 	Filtered        bool
 	Ingress, Egress []Rule
 	// Stateless makes a Filtered port's rules apply to every packet on
@@ -172,8 +172,10 @@ type DHCPOption struct {
 // Guarded reports whether port security restricts the port's sources.
 func (p *PortPolicy) Guarded() bool { return len(p.Sources) > 0 }
 
-// Validate reports a pair whose MAC is not a host's or whose prefix is
-// not masked.
+// Validate reports what cannot be enforced as p says it: a pair or an
+// address whose MAC is not a host's or whose prefix is not masked (not a
+// single address), a rule Rule.Validate refuses, a DHCP, DHCPv6 or RA
+// configuration of the wrong IP version.
 func (p *PortPolicy) Validate() error {
 	for _, rules := range [][]Rule{p.Ingress, p.Egress} {
 		for i := range rules {
