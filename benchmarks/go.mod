@@ -12,6 +12,7 @@ require (
 
 require (
 	github.com/google/btree v1.1.3 // indirect
+	github.com/gopacket/gopacket v1.7.7 // indirect
 	github.com/mdlayher/ethernet v0.0.0-20220221185849-529eae5b6118 // indirect
 	github.com/sirupsen/logrus v1.10.2 // indirect
 	github.com/stretchr/testify v1.12.1 // indirect
