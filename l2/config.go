@@ -365,17 +365,7 @@ func (tx *Tx) unbind(loc Location) {
 	tx.touched[loc] = struct{}{}
 }
 
-func compareBinding(b *binding, loc Location) int { return compareLocation(b.loc, loc) }
-
-func compareLocation(a, b Location) int {
-	switch {
-	case a.Datapath != b.Datapath:
-		return cmpU64(uint64(a.Datapath), uint64(b.Datapath))
-	case a.Port != b.Port:
-		return cmpU64(uint64(a.Port), uint64(b.Port))
-	}
-	return cmpU64(uint64(a.VLAN), uint64(b.VLAN))
-}
+func compareBinding(b *binding, loc Location) int { return b.loc.Compare(loc) }
 
 func cmpU64(a, b uint64) int {
 	switch {

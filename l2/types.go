@@ -1,6 +1,7 @@
 package l2
 
 import (
+	"cmp"
 	"encoding/binary"
 	"errors"
 	"fmt"
@@ -251,6 +252,12 @@ type Location struct {
 	Datapath DatapathID
 	Port     Port
 	VLAN     VLAN
+}
+
+// Compare orders locations by datapath, then port, then VLAN: -1, 0 or
+// +1 as l comes before, with or after o.
+func (l Location) Compare(o Location) int {
+	return cmp.Or(cmp.Compare(l.Datapath, o.Datapath), cmp.Compare(l.Port, o.Port), cmp.Compare(l.VLAN, o.VLAN))
 }
 
 // String formats the location as dpid:port/vlan.

@@ -3,6 +3,7 @@ package l2_test
 import (
 	"encoding/json"
 	"net"
+	"slices"
 	"strings"
 	"testing"
 
@@ -155,4 +156,12 @@ func FuzzParseMAC(f *testing.F) {
 			}
 		}
 	})
+}
+
+func TestLocationCompare(t *testing.T) {
+	locs := []l2.Location{{Datapath: 2, Port: 1, VLAN: 5}, {Datapath: 1, Port: 3, VLAN: l2.Untagged}, {Datapath: 1, Port: 3, VLAN: 7}, {Datapath: 1, Port: 2, VLAN: 9}}
+	slices.SortFunc(locs, l2.Location.Compare)
+	assert.Equal(t, []l2.Location{{Datapath: 1, Port: 2, VLAN: 9}, {Datapath: 1, Port: 3, VLAN: 7}, {Datapath: 1, Port: 3, VLAN: l2.Untagged}, {Datapath: 2, Port: 1, VLAN: 5}}, locs,
+		"by datapath, port, then VLAN (Untagged is the largest)")
+	assert.Zero(t, locs[0].Compare(locs[0]))
 }

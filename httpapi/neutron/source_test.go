@@ -60,14 +60,22 @@ func follow(t testing.TB, st store.Store, f *sources.Follower, src sources.Sourc
 	}
 }
 
-func TestSource(t *testing.T) {
+// sourceBed is a running service whose source feeds a fabric: wait
+// returns once the fabric has the service's last write. ctx acts as an
+// admin of project p.
+func sourceBed(tb testing.TB, opts neutron.Options) (svc *neutron.Service, ctx context.Context, fabric *l2.Fabric, wait func()) {
 	st := memory.New(nil)
-	ctx := neutron.WithCaller(context.Background(), neutron.Caller{Project: "p", Admin: true})
-	svc, err := neutron.NewService(st, neutron.Options{})
-	require.NoError(t, err)
-	running(t, svc)
-	fabric := l2.NewFabric(l2.Options{})
-	wait := follow(t, st, sources.New(fabric.Update, sources.Options{}), svc.Source(""), "neutron/=head")
+	ctx = neutron.WithCaller(context.Background(), neutron.Caller{Project: "p", Admin: true})
+	svc, err := neutron.NewService(st, opts)
+	require.NoError(tb, err)
+	running(tb, svc)
+	fabric = l2.NewFabric(l2.Options{})
+	wait = follow(tb, st, sources.New(fabric.Update, sources.Options{}), svc.Source(""), "neutron/=head")
+	return svc, ctx, fabric, wait
+}
+
+func TestSource(t *testing.T) {
+	svc, ctx, fabric, wait := sourceBed(t, neutron.Options{})
 
 	n, err := svc.CreateNetwork(ctx, neutron.Attrs{"name": "n"})
 	require.NoError(t, err)
@@ -437,13 +445,7 @@ func TestIntegrationSecurityGroups(t *testing.T) {
 // 1,000 ports' group a name as their remote; the benchmark waits until
 // the fabric holds all 1,000 ports' new rules.
 func BenchmarkRemoteGroupJoin(b *testing.B) {
-	st := memory.New(nil)
-	ctx := neutron.WithCaller(context.Background(), neutron.Caller{Project: "p", Admin: true})
-	svc, err := neutron.NewService(st, neutron.Options{Quotas: map[string]int{"port": -1}})
-	require.NoError(b, err)
-	running(b, svc)
-	fabric := l2.NewFabric(l2.Options{})
-	wait := follow(b, st, sources.New(fabric.Update, sources.Options{}), svc.Source(""), "neutron/=head")
+	svc, ctx, fabric, wait := sourceBed(b, neutron.Options{Quotas: map[string]int{"port": -1}})
 	n, err := svc.CreateNetwork(ctx, neutron.Attrs{"name": "n"})
 	require.NoError(b, err)
 	_, err = svc.CreateSubnet(ctx, neutron.Attrs{"network_id": n.ID, "cidr": "10.0.0.0/16", "ip_version": 4})
@@ -491,13 +493,7 @@ func BenchmarkRemoteGroupJoin(b *testing.B) {
 // rules by protocol name or number, ICMP type and code, remote prefixes
 // and groups, stateless groups — and that a new rule reaches it.
 func TestSourceSecurityGroups(t *testing.T) {
-	st := memory.New(nil)
-	ctx := neutron.WithCaller(context.Background(), neutron.Caller{Project: "p", Admin: true})
-	svc, err := neutron.NewService(st, neutron.Options{})
-	require.NoError(t, err)
-	running(t, svc)
-	fabric := l2.NewFabric(l2.Options{})
-	wait := follow(t, st, sources.New(fabric.Update, sources.Options{}), svc.Source(""), "neutron/=head")
+	svc, ctx, fabric, wait := sourceBed(t, neutron.Options{})
 	n, err := svc.CreateNetwork(ctx, neutron.Attrs{"name": "n"})
 	require.NoError(t, err)
 	_, err = svc.CreateSubnet(ctx, neutron.Attrs{"network_id": n.ID, "cidr": "10.0.0.0/24", "ip_version": 4})

@@ -188,7 +188,7 @@ func (a *App) syncFilters(up *swState) {
 		}
 		fs.snapshot.Store(&snap)
 	}
-	slices.SortFunc(unenforced, compareLocations)
+	slices.SortFunc(unenforced, l2.Location.Compare)
 	fs.unenforce.Store(&unenforced)
 	if sent || changed {
 		a.portsChanged()
@@ -369,24 +369,4 @@ func filterFlows13(fp *filterPort) []openflow.Message {
 		add(filterFlow(side.table, priorityFilterDrop, c, side.base))
 	}
 	return msgs
-}
-
-func compareLocations(a, b l2.Location) int {
-	switch {
-	case a.Datapath != b.Datapath:
-		return cmpU64(uint64(a.Datapath), uint64(b.Datapath))
-	case a.Port != b.Port:
-		return cmpU64(uint64(a.Port), uint64(b.Port))
-	}
-	return cmpU64(uint64(a.VLAN), uint64(b.VLAN))
-}
-
-func cmpU64(a, b uint64) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
-	}
-	return 0
 }

@@ -16,6 +16,49 @@ import (
 	"github.com/netslice/netslice/openflow/ovstest"
 )
 
+// setSlice makes slice id look like spec, creating it when need be.
+func (e *env) setSlice(id string, spec l2.SliceSpec) {
+	e.t.Helper()
+	e.update(func(tx *l2.Tx) error {
+		if !tx.HasSlice(id) {
+			if err := tx.AddSlice(id); err != nil {
+				return err
+			}
+		}
+		return tx.SetSlice(id, spec)
+	})
+}
+
+// The policy scenarios' hosts: h1 at port 1 of br0 (datapath 0xa1) with
+// MAC mac1, h2 at port 2 with mac2 and 10.99.0.2/24.
+var (
+	mac1, mac2 = l2.MustParseMAC("02:00:00:00:00:01"), l2.MustParseMAC("02:00:00:00:00:02")
+	p1, p2     = loc(0xa1, 1, U), loc(0xa1, 2, U)
+)
+
+// hosts starts a switch br0 with h1 (addr1, "" for none) and, when two,
+// h2.
+func hosts(t *testing.T, v openflow.Version, addr1 string, two bool) (e *env, h1, h2 *ovstest.Host) {
+	e = newEnv(t, v)
+	e.bridge("br0", 0xa1)
+	h1 = e.host("br0", 1, mac1.String(), addr1, 0)
+	if two {
+		h2 = e.host("br0", 2, mac2.String(), "10.99.0.2/24", 0)
+	}
+	return e, h1, h2
+}
+
+// isDHCPRequest reports whether frame is an untagged IPv4 UDP datagram
+// to port 67.
+func isDHCPRequest(frame []byte) bool {
+	var f l2.Frame
+	if f.UnmarshalBinary(frame) != nil || f.EtherType != l2.EtherTypeIPv4 || len(f.Payload) < 28 || f.Payload[9] != 17 {
+		return false
+	}
+	ihl := int(f.Payload[0]&0x0f) * 4
+	return len(f.Payload) >= ihl+4 && f.Payload[ihl+2] == 0 && f.Payload[ihl+3] == 67
+}
+
 // inHost runs a command in h's namespace.
 func inHost(t *testing.T, h *ovstest.Host, args ...string) {
 	t.Helper()
@@ -29,21 +72,10 @@ func inHost(t *testing.T, h *ovstest.Host, args ...string) {
 // no policy and no attachment lets anything through.
 func TestIntegrationPortSecurity(t *testing.T) {
 	bothVersions(t, func(t *testing.T, v openflow.Version) {
-		e := newEnv(t, v)
-		e.bridge("br0", 0xa1)
-		mac1, mac2, other := l2.MustParseMAC("02:00:00:00:00:01"), l2.MustParseMAC("02:00:00:00:00:02"), l2.MustParseMAC("02:00:00:00:00:09")
-		h1 := e.host("br0", 1, mac1.String(), "10.99.0.1/24", 0)
-		e.host("br0", 2, mac2.String(), "10.99.0.2/24", 0)
-		p1, p2 := loc(0xa1, 1, U), loc(0xa1, 2, U)
+		e, h1, _ := hosts(t, v, "10.99.0.1/24", true)
+		other := l2.MustParseMAC("02:00:00:00:00:09")
 		set := func(spec l2.SliceSpec) {
-			e.update(func(tx *l2.Tx) error {
-				if !tx.HasSlice("a") {
-					if err := tx.AddSlice("a"); err != nil {
-						return err
-					}
-				}
-				return tx.SetSlice("a", spec)
-			})
+			e.setSlice("a", spec)
 		}
 		pair := func(mac l2.MAC, prefix string) l2.AddressPair {
 			return l2.AddressPair{MAC: mac, Prefix: netip.MustParsePrefix(prefix)}
@@ -88,32 +120,19 @@ func TestIntegrationPortSecurity(t *testing.T) {
 // them, and renews; its requests reach no other host.
 func TestIntegrationDHCP(t *testing.T) {
 	bothVersions(t, func(t *testing.T, v openflow.Version) {
-		e := newEnv(t, v)
-		e.bridge("br0", 0xa1)
-		mac1, mac2 := l2.MustParseMAC("02:00:00:00:00:01"), l2.MustParseMAC("02:00:00:00:00:02")
-		h1 := e.host("br0", 1, mac1.String(), "", 0)
-		h2 := e.host("br0", 2, mac2.String(), "10.99.0.2/24", 0)
-		p1, p2 := loc(0xa1, 1, U), loc(0xa1, 2, U)
-		e.update(func(tx *l2.Tx) error {
-			if err := tx.AddSlice("a"); err != nil {
-				return err
-			}
-			return tx.SetSlice("a", l2.SliceSpec{Ports: map[l2.Location][]l2.MAC{p1: {mac1}, p2: {mac2}},
-				Policies: map[l2.Location]*l2.PortPolicy{p1: {
-					Sources: []l2.AddressPair{{MAC: mac1, Prefix: netip.MustParsePrefix("10.99.0.1/32")}},
-					DHCP: &l2.DHCPv4{Address: netip.MustParsePrefix("10.99.0.1/24"), Server: netip.MustParseAddr("10.99.0.254"),
-						Router: netip.MustParseAddr("10.99.0.254"), DNS: []netip.Addr{netip.MustParseAddr("10.99.0.53")},
-						Routes: []l2.Route{{Dst: netip.MustParsePrefix("10.200.0.0/16"), Via: netip.MustParseAddr("10.99.0.254")}},
-						MTU:    1400, Lease: time.Hour, Domain: "example.test"},
-				}}})
-		})
-		// h1 sends nothing but DHCP until it is bound: then no frame on
-		// h2 means no request reached it.
-		inHost(t, h1, "sysctl", "-qw", "net.ipv6.conf.all.disable_ipv6=1")
-		before := rx(t, h2)
+		e, h1, h2 := hosts(t, v, "", true)
+		e.setSlice("a", l2.SliceSpec{Ports: map[l2.Location][]l2.MAC{p1: {mac1}, p2: {mac2}},
+			Policies: map[l2.Location]*l2.PortPolicy{p1: {
+				Sources: []l2.AddressPair{{MAC: mac1, Prefix: netip.MustParsePrefix("10.99.0.1/32")}},
+				DHCP: &l2.DHCPv4{Address: netip.MustParsePrefix("10.99.0.1/24"), Server: netip.MustParseAddr("10.99.0.254"),
+					Router: netip.MustParseAddr("10.99.0.254"), DNS: []netip.Addr{netip.MustParseAddr("10.99.0.53")},
+					Routes: []l2.Route{{Dst: netip.MustParsePrefix("10.200.0.0/16"), Via: netip.MustParseAddr("10.99.0.254")}},
+					MTU:    1400, Lease: time.Hour, Domain: "example.test"},
+			}}})
+		stop, err := h2.Capture(isDHCPRequest)
+		require.NoError(t, err)
 		c := h1.StartDHCPClient(t)
 		events := c.Events(t, 2)
-		assert.Equal(t, before, rx(t, h2), "a DHCP request reached another host")
 		assert.Equal(t, "deconfig", strings.Fields(events[0])[0], "%q", events)
 		bound := "bound ip=10.99.0.1 mask=24 router=10.99.0.254 dns=10.99.0.53 domain=example.test mtu=1400 lease=3600 " +
 			"staticroutes=10.200.0.0/16 10.99.0.254 0.0.0.0/0 10.99.0.254"
@@ -123,6 +142,9 @@ func TestIntegrationDHCP(t *testing.T) {
 		require.NoError(t, c.Renew())
 		events = c.Events(t, 3)
 		assert.Equal(t, strings.Replace(bound, "bound", "renew", 1), events[2])
+		seen, err := stop()
+		require.NoError(t, err)
+		assert.Zero(t, seen, "a DHCP request reached another host")
 		assert.True(t, h1.Ping("10.99.0.2", patience(5)), "the host with its DHCP address")
 		st := e.app.Stats()
 		assert.GreaterOrEqual(t, st.DHCPAnswers, uint64(3), "an offer, an ack, an ack to the renewal")
@@ -138,11 +160,7 @@ func TestIntegrationARPAnswered(t *testing.T) {
 		t.Skip("ip6tables (Debian: iptables) is not installed: a host cannot be kept from answering neighbor discovery")
 	}
 	bothVersions(t, func(t *testing.T, v openflow.Version) {
-		e := newEnv(t, v)
-		e.bridge("br0", 0xa1)
-		mac1, mac2 := l2.MustParseMAC("02:00:00:00:00:01"), l2.MustParseMAC("02:00:00:00:00:02")
-		h1 := e.host("br0", 1, mac1.String(), "10.99.0.1/24", 0)
-		h2 := e.host("br0", 2, mac2.String(), "10.99.0.2/24", 0)
+		e, h1, h2 := hosts(t, v, "10.99.0.1/24", true)
 		for _, h := range []*ovstest.Host{h1, h2} {
 			inHost(t, h, "sysctl", "-qw", "net.ipv6.conf."+h.Dev+".disable_ipv6=0")
 		}
@@ -153,19 +171,13 @@ func TestIntegrationARPAnswered(t *testing.T) {
 		inHost(t, h2, "ip6tables", "-A", "INPUT", "-p", "icmpv6", "--icmpv6-type", "neighbour-solicitation", "-j", "DROP")
 		inHost(t, h2, "ip", "neigh", "replace", "10.99.0.1", "lladdr", mac1.String(), "dev", h2.Dev)
 		inHost(t, h2, "ip", "-6", "neigh", "replace", "2001:db8::1", "lladdr", mac1.String(), "dev", h2.Dev)
-		p1, p2 := loc(0xa1, 1, U), loc(0xa1, 2, U)
 		spec := l2.SliceSpec{Ports: map[l2.Location][]l2.MAC{p1: {mac1}, p2: {mac2}}}
-		e.update(func(tx *l2.Tx) error {
-			if err := tx.AddSlice("a"); err != nil {
-				return err
-			}
-			return tx.SetSlice("a", spec)
-		})
+		e.setSlice("a", spec)
 		assert.False(t, h1.Ping("10.99.0.2", 1), "h2 answered ARP with ARP off")
 		assert.False(t, h1.Ping("2001:db8::2", 1), "h2 answered a neighbor solicitation with ARP off")
 		spec.Policies = map[l2.Location]*l2.PortPolicy{p2: {Addresses: []l2.AddressPair{
 			{MAC: mac2, Prefix: netip.MustParsePrefix("10.99.0.2/32")}, {MAC: mac2, Prefix: netip.MustParsePrefix("2001:db8::2/128")}}}}
-		e.update(func(tx *l2.Tx) error { return tx.SetSlice("a", spec) })
+		e.setSlice("a", spec)
 		assert.True(t, h1.Ping("10.99.0.2", patience(5)), "the controller did not answer ARP for h2")
 		assert.True(t, h1.Ping("2001:db8::2", patience(5)), "the controller did not answer a neighbor solicitation for h2")
 		assert.NotZero(t, e.app.Stats().ARPAnswers)
@@ -182,29 +194,17 @@ func TestIntegrationSecurityRules(t *testing.T) {
 		t.Skip("busybox (Debian: busybox-static) is not installed: no nc")
 	}
 	bothVersions(t, func(t *testing.T, v openflow.Version) {
-		e := newEnv(t, v)
-		e.bridge("br0", 0xa1)
-		mac1, mac2 := l2.MustParseMAC("02:00:00:00:00:01"), l2.MustParseMAC("02:00:00:00:00:02")
-		h1 := e.host("br0", 1, mac1.String(), "10.99.0.1/24", 0)
-		h2 := e.host("br0", 2, mac2.String(), "10.99.0.2/24", 0)
+		e, h1, h2 := hosts(t, v, "10.99.0.1/24", true)
 		for _, h := range []*ovstest.Host{h1, h2} {
 			require.NoError(t, h.DisableTxChecksum())
 		}
-		p1, p2 := loc(0xa1, 1, U), loc(0xa1, 2, U)
 		v4 := uint16(l2.EtherTypeIPv4)
 		ssh := l2.Rule{EtherType: v4, Protocol: 6, PortMin: 22, PortMax: 22, Remote: netip.MustParsePrefix("10.99.0.0/24")}
 		stateless := false
 		set := func(ingress ...l2.Rule) {
-			e.update(func(tx *l2.Tx) error {
-				if !tx.HasSlice("a") {
-					if err := tx.AddSlice("a"); err != nil {
-						return err
-					}
-				}
-				return tx.SetSlice("a", l2.SliceSpec{Ports: map[l2.Location][]l2.MAC{p1: {mac1}, p2: {mac2}},
-					Policies: map[l2.Location]*l2.PortPolicy{p2: {Filtered: true, Stateless: stateless, Ingress: ingress, Egress: []l2.Rule{{EtherType: v4}},
-						Sources: []l2.AddressPair{{MAC: mac2, Prefix: netip.MustParsePrefix("10.99.0.2/32")}}}}})
-			})
+			e.setSlice("a", l2.SliceSpec{Ports: map[l2.Location][]l2.MAC{p1: {mac1}, p2: {mac2}},
+				Policies: map[l2.Location]*l2.PortPolicy{p2: {Filtered: true, Stateless: stateless, Ingress: ingress, Egress: []l2.Rule{{EtherType: v4}},
+					Sources: []l2.AddressPair{{MAC: mac2, Prefix: netip.MustParsePrefix("10.99.0.2/32")}}}}})
 		}
 		set(ssh)
 		if v == openflow.Version10 {
@@ -257,19 +257,10 @@ func TestIntegrationSecurityRules(t *testing.T) {
 // its SLAAC address in the advertised prefix and takes the link's MTU.
 func TestIntegrationRouterAdvertisement(t *testing.T) {
 	bothVersions(t, func(t *testing.T, v openflow.Version) {
-		e := newEnv(t, v)
-		e.bridge("br0", 0xa1)
-		mac1 := l2.MustParseMAC("02:00:00:00:00:01")
-		h1 := e.host("br0", 1, mac1.String(), "", 0)
-		p1 := loc(0xa1, 1, U)
-		e.update(func(tx *l2.Tx) error {
-			if err := tx.AddSlice("a"); err != nil {
-				return err
-			}
-			return tx.SetSlice("a", l2.SliceSpec{Ports: map[l2.Location][]l2.MAC{p1: {mac1}},
-				Policies: map[l2.Location]*l2.PortPolicy{p1: {RA: &l2.RouterAdvertisement{Prefix: netip.MustParsePrefix("2001:db8:1::/64"),
-					SLAAC: true, MTU: 1400, DNS: []netip.Addr{netip.MustParseAddr("2001:db8:1::53")}}}}})
-		})
+		e, h1, _ := hosts(t, v, "", false)
+		e.setSlice("a", l2.SliceSpec{Ports: map[l2.Location][]l2.MAC{p1: {mac1}},
+			Policies: map[l2.Location]*l2.PortPolicy{p1: {RA: &l2.RouterAdvertisement{Prefix: netip.MustParsePrefix("2001:db8:1::/64"),
+				SLAAC: true, MTU: 1400, DNS: []netip.Addr{netip.MustParseAddr("2001:db8:1::53")}}}}})
 		inHost(t, h1, "sysctl", "-qw", "net.ipv6.conf."+h1.Dev+".disable_ipv6=0", "net.ipv6.conf."+h1.Dev+".accept_ra=1")
 		inHost(t, h1, "ip", "link", "set", h1.Dev, "down")
 		inHost(t, h1, "ip", "link", "set", h1.Dev, "up") // solicits
@@ -292,19 +283,10 @@ func TestIntegrationDHCPv6(t *testing.T) {
 		t.Skip("dhclient (Debian: isc-dhcp-client) is not installed: no DHCPv6 client")
 	}
 	bothVersions(t, func(t *testing.T, v openflow.Version) {
-		e := newEnv(t, v)
-		e.bridge("br0", 0xa1)
-		mac1 := l2.MustParseMAC("02:00:00:00:00:01")
-		h1 := e.host("br0", 1, mac1.String(), "", 0)
-		p1 := loc(0xa1, 1, U)
-		e.update(func(tx *l2.Tx) error {
-			if err := tx.AddSlice("a"); err != nil {
-				return err
-			}
-			return tx.SetSlice("a", l2.SliceSpec{Ports: map[l2.Location][]l2.MAC{p1: {mac1}},
-				Policies: map[l2.Location]*l2.PortPolicy{p1: {DHCPv6: &l2.DHCPv6{Address: netip.MustParseAddr("2001:db8:1::5"),
-					DNS: []netip.Addr{netip.MustParseAddr("2001:db8:1::53")}}}}})
-		})
+		e, h1, _ := hosts(t, v, "", false)
+		e.setSlice("a", l2.SliceSpec{Ports: map[l2.Location][]l2.MAC{p1: {mac1}},
+			Policies: map[l2.Location]*l2.PortPolicy{p1: {DHCPv6: &l2.DHCPv6{Address: netip.MustParseAddr("2001:db8:1::5"),
+				DNS: []netip.Addr{netip.MustParseAddr("2001:db8:1::53")}}}}})
 		// IPv6 on, with its link-local address at once (no duplicate
 		// address detection to wait for).
 		inHost(t, h1, "sysctl", "-qw", "net.ipv6.conf."+h1.Dev+".accept_dad=0", "net.ipv6.conf."+h1.Dev+".disable_ipv6=0")

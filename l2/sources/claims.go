@@ -288,7 +288,7 @@ func (f *Follower) effective(s *source, full string, spec l2.SliceSpec) (l2.Slic
 	var claims []Claim
 	eff := l2.SliceSpec{Ports: make(map[l2.Location][]l2.MAC, len(spec.Ports)), Policies: map[l2.Location]*l2.PortPolicy{}}
 	attached := map[l2.MAC]bool{}
-	locs := slices.SortedFunc(maps.Keys(spec.Ports), compareLocations) // deterministic order
+	locs := slices.SortedFunc(maps.Keys(spec.Ports), l2.Location.Compare) // deterministic order
 	for _, loc := range locs {
 		if w, ok := winner(f.locClaims[loc]); ok && w.full != full {
 			claims = append(claims, Claim{Slice: full, What: "location " + loc.String(), HeldBy: w.full})
@@ -331,10 +331,6 @@ func (f *Follower) effective(s *source, full string, spec l2.SliceSpec) (l2.Slic
 		}
 	}
 	return eff, claims
-}
-
-func compareLocations(a, b l2.Location) int {
-	return cmp.Or(cmp.Compare(a.Datapath, b.Datapath), cmp.Compare(a.Port, b.Port), cmp.Compare(a.VLAN, b.VLAN))
 }
 
 // ClaimTimes keeps when each claim of a source's slices was made, as the

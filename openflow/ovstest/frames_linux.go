@@ -7,6 +7,7 @@ import (
 	"os"
 	"os/exec"
 	"runtime"
+	"time"
 	"unsafe"
 
 	"golang.org/x/sys/unix"
@@ -122,4 +123,81 @@ func txChecksumOff(dev string) error {
 		return fmt.Errorf("ovstest: turn tx checksum offload off on %s: %w", dev, errno)
 	}
 	return nil
+}
+
+// Capture counts the frames the host's interface receives that match
+// (outgoing ones are not seen), from when it returns until stop is
+// called; stop returns the count.
+func (h *Host) Capture(match func(frame []byte) bool) (stop func() (int, error), err error) {
+	ready := make(chan error, 1)
+	done := make(chan struct{})
+	result := make(chan int, 1)
+	go func() {
+		runtime.LockOSThread() // never let go: see SendFrame
+		fd, err := h.captureSocket()
+		ready <- err
+		if err != nil {
+			return
+		}
+		defer unix.Close(fd)
+		n := 0
+		buf := make([]byte, 65536)
+		for {
+			select {
+			case <-done:
+				result <- n
+				return
+			default:
+			}
+			m, from, err := unix.Recvfrom(fd, buf, 0)
+			if err != nil {
+				continue // the receive timeout: look at done again
+			}
+			if ll, ok := from.(*unix.SockaddrLinklayer); ok && ll.Pkttype == unix.PACKET_OUTGOING {
+				continue
+			}
+			if match(buf[:m]) {
+				n++
+			}
+		}
+	}()
+	if err := <-ready; err != nil {
+		return nil, err
+	}
+	return func() (int, error) {
+		close(done)
+		return <-result, nil
+	}, nil
+}
+
+// captureSocket enters the host's namespace and opens a packet socket on
+// its interface that gives up waiting every 50 ms.
+func (h *Host) captureSocket() (int, error) {
+	ns, err := os.Open("/run/netns/" + h.NS)
+	if err != nil {
+		return -1, err
+	}
+	defer ns.Close()
+	if err := unix.Setns(int(ns.Fd()), unix.CLONE_NEWNET); err != nil {
+		return -1, fmt.Errorf("ovstest: enter %s: %w", h.NS, err)
+	}
+	ifi, err := net.InterfaceByName(h.Link)
+	if err != nil {
+		return -1, err
+	}
+	all := int(uint16(unix.ETH_P_ALL)>>8 | uint16(unix.ETH_P_ALL)<<8) // network order
+	fd, err := unix.Socket(unix.AF_PACKET, unix.SOCK_RAW|unix.SOCK_CLOEXEC, all)
+	if err != nil {
+		return -1, err
+	}
+	tv := unix.NsecToTimeval(int64(50 * time.Millisecond))
+	if err := unix.SetsockoptTimeval(fd, unix.SOL_SOCKET, unix.SO_RCVTIMEO, &tv); err != nil {
+		unix.Close(fd)
+		return -1, err
+	}
+	if err := unix.Bind(fd, &unix.SockaddrLinklayer{Protocol: uint16(all), Ifindex: ifi.Index}); err != nil {
+		unix.Close(fd)
+		return -1, err
+	}
+	return fd, nil
 }

@@ -20,3 +20,6 @@ func (h *Host) SetPort(bool) error { return errNotLinux }
 
 // DisableTxChecksum needs Linux.
 func (h *Host) DisableTxChecksum() error { return errNotLinux }
+
+// Capture needs Linux.
+func (h *Host) Capture(func([]byte) bool) (func() (int, error), error) { return nil, errNotLinux }
