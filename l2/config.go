@@ -21,6 +21,8 @@ type Tx struct {
 	// locations whose binding changed. Commit settles both.
 	held    []uint32
 	touched map[Location]struct{}
+	// policies says a binding's policy changed, came or went.
+	policies bool
 }
 
 type effectKind uint8
@@ -84,6 +86,9 @@ func (f *Fabric) Update(fn func(tx *Tx) error) ([]Event, error) {
 		}
 	}
 	tx.cfg.index = newPortIndex(tx.cfg.ports)
+	if tx.policies {
+		f.policyGen.Add(1)
+	}
 	f.cfg.Store(tx.cfg)
 	evs := f.apply(tx)
 	tx.settle()
@@ -357,6 +362,9 @@ func (tx *Tx) BindPort(id string, loc Location) error {
 
 // unbind takes loc out of the port maps.
 func (tx *Tx) unbind(loc Location) {
+	if b := tx.cfg.ports[loc]; b != nil && b.policy != nil {
+		tx.policies = true
+	}
 	delete(tx.cfg.ports, loc)
 	p := loc.PortRef()
 	if tx.cfg.bound[p]--; tx.cfg.bound[p] <= 0 {

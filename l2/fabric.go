@@ -172,6 +172,7 @@ type Fabric struct {
 	maxSlice, maxTotal  int64
 	sink                func(Event)
 	counts              [len(eventKindNames)]atomic.Uint64 // events by kind
+	policyGen           atomic.Uint64                      // see PolicyGeneration
 
 	now      atomic.Int64 // Unix ns, set by Advance
 	total    atomic.Int64 // dynamic entries in all slices

@@ -409,8 +409,14 @@ func (tx *Tx) SetPolicy(id string, loc Location, p *PortPolicy) error {
 	sc.ports[i] = &nb
 	tx.cfg.ports[loc] = &nb
 	tx.effect(effect{kind: effPolicy, st: sc.st, id: id, loc: nb.locIdx})
+	tx.policies = true
 	return nil
 }
+
+// PolicyGeneration counts the updates that changed a binding's policy,
+// or bound or unbound a location that has one: a reader of policies
+// (Bindings) need look again only when it moved.
+func (f *Fabric) PolicyGeneration() uint64 { return f.policyGen.Load() }
 
 // Resolve returns the MAC that has addr in slice id, as its ports'
 // policies say (PortPolicy.Addresses).

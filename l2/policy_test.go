@@ -186,3 +186,18 @@ func TestRuleValidate(t *testing.T) {
 		assert.Equal(t, c.ok, err == nil, "%+v: %v", c.rule, err)
 	}
 }
+
+// PolicyGeneration moves when a policy changes, comes or goes, and only
+// then.
+func TestPolicyGeneration(t *testing.T) {
+	h := twoSlices(t, l2.Options{})
+	pol := &l2.PortPolicy{Sources: []l2.AddressPair{{MAC: host(1)}}}
+	g := h.PolicyGeneration()
+	h.update(t, func(tx *l2.Tx) error { return tx.SetPolicy("a", p11, pol) })
+	assert.Equal(t, g+1, h.PolicyGeneration())
+	h.update(t, func(tx *l2.Tx) error { return tx.SetPolicy("a", p11, pol) })
+	h.update(t, func(tx *l2.Tx) error { return tx.BindPort("a", loc(3, 1, U)) })
+	assert.Equal(t, g+1, h.PolicyGeneration(), "the same policy again, a binding without one")
+	h.update(t, func(tx *l2.Tx) error { return tx.UnbindPort("a", p11) })
+	assert.Equal(t, g+2, h.PolicyGeneration(), "a binding with a policy went")
+}

@@ -79,6 +79,7 @@ func newFilterPort(loc l2.Location, zone uint16, pol *l2.PortPolicy) *filterPort
 // given, and a snapshot the packet-in path reads without locks.
 type filters struct {
 	mu        sync.Mutex
+	synced    uint64 // the fabric's policy generation last synced
 	ports     map[l2.Location]*filterPort
 	free      []uint16
 	next      uint16
@@ -108,10 +109,19 @@ func (fs *filters) zone() (uint16, bool) {
 }
 
 // syncFilters brings the switches' filter flows in line with the
-// fabric's filtered ports: all of them, or only those on up (a switch
-// that just connected, its flows cleared).
+// fabric's filtered ports: it sends the flows of the ports whose policy
+// changed, and of every filtered port on up (a switch that just
+// connected, its flows cleared). Without up it does nothing unless a
+// policy changed since it last looked.
 func (a *App) syncFilters(up *swState) {
 	fs := &a.filters
+	gen := a.fabric.PolicyGeneration()
+	fs.mu.Lock()
+	unchanged := up == nil && fs.synced == gen && fs.ports != nil
+	fs.mu.Unlock()
+	if unchanged {
+		return
+	}
 	want := map[l2.Location]*l2.PortPolicy{}
 	for _, id := range a.fabric.Slices() {
 		bs, err := a.fabric.Bindings(id)
@@ -126,6 +136,7 @@ func (a *App) syncFilters(up *swState) {
 	}
 	fs.mu.Lock()
 	defer fs.mu.Unlock()
+	fs.synced = gen
 	if fs.ports == nil {
 		fs.ports, fs.warned = map[l2.Location]*filterPort{}, map[l2.Location]bool{}
 	}
