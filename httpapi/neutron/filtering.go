@@ -174,10 +174,8 @@ func (v *view) groupAddresses(id string) []netip.Prefix {
 			}
 		}
 		for _, ap := range p.AllowedAddressPairs {
-			if pr, err := netip.ParsePrefix(ap.IPAddress); err == nil {
-				out = append(out, pr.Masked())
-			} else if a, err := netip.ParseAddr(ap.IPAddress); err == nil {
-				out = append(out, netip.PrefixFrom(a, a.BitLen()))
+			if pr, ok := pairPrefix(ap.IPAddress); ok {
+				out = append(out, pr)
 			}
 		}
 	}

@@ -193,7 +193,7 @@ func (v *view) sliceSpec(n *Network) (l2.SliceSpec, *sources.SliceClaims) {
 }
 
 // portAddresses are a port's fixed IPs with its MAC, which the fabric
-// answers ARP for.
+// answers ARP and neighbor solicitations for.
 func portAddresses(p *Port) []l2.AddressPair {
 	mac, err := l2.ParseMAC(p.MACAddress)
 	if err != nil {
@@ -228,17 +228,21 @@ func portSources(p *Port) []l2.AddressPair {
 				continue
 			}
 		}
-		prefix, err := netip.ParsePrefix(ap.IPAddress)
-		if err != nil {
-			a, err := netip.ParseAddr(ap.IPAddress)
-			if err != nil {
-				continue
-			}
-			prefix = netip.PrefixFrom(a, a.BitLen())
+		if prefix, ok := pairPrefix(ap.IPAddress); ok {
+			out = append(out, l2.AddressPair{MAC: m, Prefix: prefix})
 		}
-		out = append(out, l2.AddressPair{MAC: m, Prefix: prefix.Masked()})
 	}
 	return out
+}
+
+// pairPrefix reads an allowed address pair's ip_address: a CIDR (masked)
+// or one address.
+func pairPrefix(s string) (netip.Prefix, bool) {
+	if p, err := netip.ParsePrefix(s); err == nil {
+		return p.Masked(), true
+	}
+	a, err := netip.ParseAddr(s)
+	return netip.PrefixFrom(a, a.BitLen()), err == nil
 }
 
 // portMACs are the MACs a port sends from: its own and its address
