@@ -104,8 +104,8 @@ func dhcpReply(req *layers.DHCPv4, mac l2.MAC, conf *l2.DHCPv4) *layers.DHCPv4 {
 			return nil // the client chose another server
 		}
 		asked := requested
-		if !asked.IsValid() {
-			asked = netip.AddrFrom4([4]byte(req.ClientIP.To4())) // renewing or rebinding
+		if ip4 := req.ClientIP.To4(); !asked.IsValid() && ip4 != nil {
+			asked = netip.AddrFrom4([4]byte(ip4)) // renewing or rebinding
 		}
 		answer = layers.DHCPMsgTypeAck
 		if asked != addr {

@@ -89,7 +89,8 @@ func dhcp6Reply(req *layers.DHCPv6, conf *l2.DHCPv6) *layers.DHCPv6 {
 			rapid = true
 		}
 	}
-	if clientID == nil || serverID != nil && string(serverID) != string(serverDUID) {
+	// Only an Information-request may leave out who the client is.
+	if clientID == nil && req.MsgType != layers.DHCPv6MsgTypeInformationRequest || serverID != nil && string(serverID) != string(serverDUID) {
 		return nil
 	}
 	r := &layers.DHCPv6{MsgType: layers.DHCPv6MsgTypeReply, TransactionID: req.TransactionID}
@@ -116,7 +117,9 @@ func dhcp6Reply(req *layers.DHCPv6, conf *l2.DHCPv6) *layers.DHCPv6 {
 	default:
 		return nil
 	}
-	opt(layers.DHCPv6OptClientID, clientID)
+	if clientID != nil {
+		opt(layers.DHCPv6OptClientID, clientID)
+	}
 	opt(layers.DHCPv6OptServerID, serverDUID)
 	if req.MsgType != layers.DHCPv6MsgTypeInformationRequest {
 		valid := conf.Lease

@@ -79,6 +79,9 @@ func TestDHCPv6(t *testing.T) {
 	assert.Equal(t, layers.DHCPv6MsgTypeReply, d.MsgType)
 	assert.Nil(t, opts[layers.DHCPv6OptIANA])
 	assert.NotNil(t, opts[layers.DHCPv6OptDNSServers])
+	anonymous := request6(t, layers.DHCPv6MsgTypeInformationRequest)
+	d, _ = answer6(t, anonymousRequest(t, anonymous), stateless)
+	require.NotNil(t, d, "an Information-request needs no client ID")
 	d, opts = answer6(t, request6(t, layers.DHCPv6MsgTypeRelease, iana, layers.NewDHCPv6Option(layers.DHCPv6OptServerID, serverDUID)), stateful)
 	assert.Equal(t, []byte{0, 0}, opts[layers.DHCPv6OptStatusCode])
 }
@@ -102,4 +105,18 @@ func FuzzDHCPv6Request(f *testing.F) {
 			}
 		}
 	})
+}
+
+// anonymousRequest is req without its client ID option.
+func anonymousRequest(t *testing.T, req []byte) []byte {
+	p := gopacket.NewPacket(req, layers.LayerTypeEthernet, gopacket.Default)
+	m := p.Layer(layers.LayerTypeDHCPv6).(*layers.DHCPv6)
+	m.Options = m.Options[1:]
+	eth := p.Layer(layers.LayerTypeEthernet).(*layers.Ethernet)
+	ip := p.Layer(layers.LayerTypeIPv6).(*layers.IPv6)
+	udp := p.Layer(layers.LayerTypeUDP).(*layers.UDP)
+	require.NoError(t, udp.SetNetworkLayerForChecksum(ip))
+	buf := gopacket.NewSerializeBuffer()
+	require.NoError(t, gopacket.SerializeLayers(buf, gopacket.SerializeOptions{FixLengths: true, ComputeChecksums: true}, eth, ip, udp, m))
+	return buf.Bytes()
 }
