@@ -157,7 +157,16 @@ func (s *server) sliceable(ctx context.Context) error {
 }
 
 func (s *server) neutron(context.Context) error {
-	svc, err := neutron.NewService(s.st, neutron.Options{Logger: s.log, DataPlane: s.app})
+	opts := neutron.Options{Logger: s.log}
+	if s.c.store != "etcd" {
+		// Alone on its store, this server's switches are all the
+		// switches: ports' status follows them. Servers sharing etcd
+		// each see only the switches connected to them and would
+		// overwrite each other's word; there a bound port is ACTIVE
+		// as configured.
+		opts.DataPlane = s.app
+	}
+	svc, err := neutron.NewService(s.st, opts)
 	if err != nil {
 		return err
 	}

@@ -71,7 +71,9 @@ type Options struct {
 	// DataPlane, when set, decides whether a port bound to a switch is
 	// ACTIVE: only once the data plane realizes it. Run keeps ports'
 	// status in step with it. Nil: a bound port that is up, on a network
-	// that is up, is ACTIVE at once.
+	// that is up, is ACTIVE at once. Of several services sharing a store,
+	// give it to one that sees every switch, or to none: each writes
+	// what its own data plane says.
 	DataPlane DataPlane
 }
 
