@@ -170,8 +170,8 @@ func (c CT) Action() (of13.Action, error) {
 }
 
 // ResubmitTable is resubmit(InPort,Table): the packet is looked up again
-// in Table as if it had come in on InPort (of13.PortInPort... as 16 bits:
-// 0xfff8 keeps the packet's own), and then goes on with the next action.
+// in Table as if it had come in on InPort (a 16-bit port number;
+// InPortUnchanged keeps its own), and then goes on with the next action.
 type ResubmitTable struct {
 	InPort uint16
 	Table  uint8
