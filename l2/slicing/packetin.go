@@ -147,9 +147,10 @@ func (a *App) forward(s *swState, in l2.Location, f *l2.Frame, l3 l3Source, flow
 	}
 	cookie := sliceCookie(d.Slice)
 	dps := s.dps[:0]
-	// To a filtered port the last hop's flow matches the EtherType: IP
-	// goes to the port's rules, and a flow made for another type (ARP)
-	// must not carry IP past them.
+	// To a filtered port every hop's flow matches the EtherType: IP goes
+	// to the port's rules, and a flow made for another type (ARP) must
+	// not carry IP past them — nor, on the way, to a switch that drops
+	// what misses on a link instead of asking the controller.
 	toFiltered, filtered := false, false
 	if a.filters.get(d.Out) != nil {
 		if t := a.switchState(d.Out.Datapath); t != nil && t.d.filters() {
@@ -169,12 +170,12 @@ func (a *App) forward(s *swState, in l2.Location, f *l2.Frame, l3 l3Source, flow
 		if i == 0 {
 			spec.VLAN, spec.L3 = in.VLAN, l3
 		}
+		if toFiltered {
+			spec.L3.Type = uint16(f.EtherType)
+		}
 		if i == len(path)-1 {
 			spec.OutVLAN = d.Out.VLAN
 			egress = t
-			if toFiltered {
-				spec.L3.Type = uint16(f.EtherType)
-			}
 			if filtered {
 				spec.Filter = a.filters.get(d.Out)
 			}

@@ -311,3 +311,35 @@ func TestIntegrationDHCPv6(t *testing.T) {
 		assert.GreaterOrEqual(t, e.app.Stats().DHCPAnswers, uint64(2), "an advertise and a reply")
 	})
 }
+
+// Security rules across two switches: h1 on br0 reaches filtered h2 on
+// br1 on TCP 22 only; h2's own connection to h1 gets its replies. The
+// sender's switch re-injects the first packet, the receiver's tracks the
+// connection.
+func TestIntegrationSecurityRulesAcrossSwitches(t *testing.T) {
+	e := newEnv(t, openflow.Version13)
+	e.bridge("br0", 0xa1)
+	e.bridge("br1", 0xa2)
+	e.ovs.LinkBridges(t, "br0", 10, "br1", 10)
+	h1 := e.host("br0", 1, mac1.String(), "10.99.0.1/24", 0)
+	h2 := e.host("br1", 1, mac2.String(), "10.99.0.2/24", 0)
+	for _, h := range []*ovstest.Host{h1, h2} {
+		require.NoError(t, h.DisableTxChecksum())
+	}
+	e.links(1)
+	at2 := loc(0xa2, 1, U)
+	v4 := uint16(l2.EtherTypeIPv4)
+	e.setSlice("a", l2.SliceSpec{Ports: map[l2.Location][]l2.MAC{p1: {mac1}, at2: {mac2}},
+		Policies: map[l2.Location]*l2.PortPolicy{at2: {Filtered: true, Egress: []l2.Rule{{EtherType: v4}},
+			Ingress: []l2.Rule{{EtherType: v4, Protocol: 6, PortMin: 22, PortMax: 22}}}}})
+	h2.ServeTCP(t, 22)
+	h2.ServeTCP(t, 23)
+	h1.ServeTCP(t, 80)
+	require.True(t, h2.Ping("10.99.0.1", patience(5)), "h2's ping out and its reply")
+	assert.True(t, h1.ConnectsTCP("10.99.0.2", 22), "TCP 22 across the switches:\n%s", strings.Join(e.flows("br1"), "\n"))
+	assert.False(t, h1.ConnectsTCP("10.99.0.2", 23), "TCP 23 across the switches")
+	assert.True(t, h2.ConnectsTCP("10.99.0.1", 80), "h2's connection across the switches gets its replies")
+	assert.False(t, h1.Ping("10.99.0.2", 1), "an unsolicited ping across the switches")
+	assert.NotEmpty(t, e.flowsWith("br1", "table=3", "tp_dst=22"), "the receiver's switch holds its rules")
+	assert.Empty(t, e.flowsWith("br0", "table=3"), "the sender's switch holds none")
+}
