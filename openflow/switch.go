@@ -90,6 +90,7 @@ type Switch struct {
 	closeErr  error
 	draining  atomic.Bool
 	up        bool
+	role      roleState
 
 	// Reused by the reader for the hot path.
 	pi13 of13.PacketIn

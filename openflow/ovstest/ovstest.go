@@ -23,6 +23,8 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -229,6 +231,9 @@ type Bridge struct {
 	DatapathID uint64   // 0: Open vSwitch picks one
 	Protocols  []string // e.g. "OpenFlow13"; empty: OpenFlow10 and OpenFlow13
 	Controller string   // e.g. "tcp:127.0.0.1:6653"; empty: none
+	// Controllers are more controllers, each connected as well: several
+	// controllers sharing the bridge, in roles they ask for.
+	Controllers []string
 }
 
 // BridgeName returns the name a bridge was created under. With System, a
@@ -259,10 +264,15 @@ func (s *Switch) AddBridge(b Bridge) error {
 	if b.DatapathID != 0 {
 		args = append(args, fmt.Sprintf("other-config:datapath-id=%016x", b.DatapathID))
 	}
-	if b.Controller != "" {
+	if targets := slices.DeleteFunc(append([]string{b.Controller}, b.Controllers...), func(t string) bool { return t == "" }); len(targets) > 0 {
 		// Out of band: no hidden in-band flows, no route lookups.
-		args = append(args, "--", "set-controller", b.Name, b.Controller,
-			"--", "set", "controller", b.Name, "connection-mode=out-of-band")
+		var ids []string
+		for i, t := range targets {
+			id := fmt.Sprintf("@c%d", i)
+			ids = append(ids, id)
+			args = append(args, "--", "--id="+id, "create", "controller", "target="+strconv.Quote(t), "connection-mode=out-of-band")
+		}
+		args = append(args, "--", "set", "bridge", b.Name, "controller="+strings.Join(ids, ","))
 	}
 	out, err := s.Vsctl(args...)
 	if err != nil {
