@@ -2,8 +2,10 @@ package slicing
 
 import (
 	"encoding/binary"
+	"fmt"
 	"net/netip"
 	"slices"
+	"strings"
 	"sync"
 	"sync/atomic"
 
@@ -81,8 +83,8 @@ type filters struct {
 	mu        sync.Mutex
 	synced    uint64 // the fabric's policy generation last synced
 	ports     map[l2.Location]*filterPort
-	free      []uint16
-	next      uint16
+	used      map[uint16]bool // zones held by ports
+	next      uint16          // the zone last given out: the search for a free one goes on from there
 	warned    map[l2.Location]bool
 	snapshot  atomic.Pointer[map[l2.Location]*filterPort]
 	unenforce atomic.Pointer[[]l2.Location]
@@ -95,17 +97,61 @@ func (fs *filters) get(loc l2.Location) *filterPort {
 	return nil
 }
 
-func (fs *filters) zone() (uint16, bool) {
-	if n := len(fs.free); n > 0 {
-		z := fs.free[n-1]
-		fs.free = fs.free[:n-1]
-		return z, true
+// publish makes the ports as they are now what the packet-in path reads.
+// The caller holds fs.mu.
+func (fs *filters) publish() {
+	snap := make(map[l2.Location]*filterPort, len(fs.ports))
+	for loc, fp := range fs.ports {
+		snap[loc] = fp
 	}
-	if fs.next == 0xffff {
+	fs.snapshot.Store(&snap)
+}
+
+// adoptZones takes the conntrack zones another controller gave the
+// filtered ports of s, as its flows there say (the entry table's flows
+// match the port, their cookie carries the zone), so connections tracked
+// before a takeover stay tracked. The caller holds a.filters.mu.
+func (a *App) adoptZones(s *swState, flows []seenFlow) {
+	fs := &a.filters
+	dp := l2.DatapathID(s.sw.DatapathID())
+	changed := false
+	for i := range flows {
+		f := &flows[i]
+		if f.cookie&^0xffff != filterCookie(0) || !strings.HasPrefix(f.key, fmt.Sprintf("%d/", tableEntry)) || f.in == 0 || f.vlan == 0 {
+			continue
+		}
+		loc := l2.Location{Datapath: dp, Port: l2.Port(f.in), VLAN: f.vlan}
+		zone := uint16(f.cookie)
+		old := fs.ports[loc]
+		if old == nil || old.zone == zone || zone == 0 || fs.used[zone] {
+			continue
+		}
+		delete(fs.used, old.zone)
+		fs.used[zone] = true
+		fs.ports[loc] = newFilterPort(loc, zone, old.policy)
+		changed = true
+	}
+	if changed {
+		fs.publish()
+	}
+}
+
+// zone takes a free conntrack zone (1-65535; 0 is the switch's default
+// zone), the one after the last given out: a zone given back is reused
+// last, so what the tracker kept of its connections has aged out.
+func (fs *filters) zone() (uint16, bool) {
+	if len(fs.used) >= 0xffff {
 		return 0, false
 	}
-	fs.next++
-	return fs.next, true
+	for z := fs.next + 1; ; z++ {
+		if z == 0 {
+			continue
+		}
+		if !fs.used[z] {
+			fs.used[z], fs.next = true, z
+			return z, true
+		}
+	}
 }
 
 // syncFilters brings the switches' filter flows in line with the
@@ -138,7 +184,7 @@ func (a *App) syncFilters(up *swState) {
 	defer fs.mu.Unlock()
 	fs.synced = gen
 	if fs.ports == nil {
-		fs.ports, fs.warned = map[l2.Location]*filterPort{}, map[l2.Location]bool{}
+		fs.ports, fs.warned, fs.used = map[l2.Location]*filterPort{}, map[l2.Location]bool{}, map[uint16]bool{}
 	}
 	changed := false
 	for loc, fp := range fs.ports {
@@ -146,7 +192,7 @@ func (a *App) syncFilters(up *swState) {
 			if s := a.switchState(loc.Datapath); s != nil {
 				a.sendOther(s, s.d.unfilter(fp))
 			}
-			fs.free = append(fs.free, fp.zone)
+			delete(fs.used, fp.zone)
 			delete(fs.ports, loc)
 			delete(fs.warned, loc)
 			changed = true
@@ -184,7 +230,7 @@ func (a *App) syncFilters(up *swState) {
 			}
 			continue
 		}
-		if s != nil && (fresh || s == up) {
+		if s != nil && s.active.Load() && (fresh || s == up) {
 			for _, m := range s.d.filter(fp) {
 				a.sendOther(s, m)
 			}
@@ -193,11 +239,7 @@ func (a *App) syncFilters(up *swState) {
 		}
 	}
 	if changed || fs.snapshot.Load() == nil {
-		snap := make(map[l2.Location]*filterPort, len(fs.ports))
-		for loc, fp := range fs.ports {
-			snap[loc] = fp
-		}
-		fs.snapshot.Store(&snap)
+		fs.publish()
 	}
 	slices.SortFunc(unenforced, l2.Location.Compare)
 	fs.unenforce.Store(&unenforced)

@@ -22,6 +22,10 @@ func (a *App) packetIn(sw *openflow.Switch, inPort uint32, data []byte) {
 		return
 	}
 	port := l2.PortRef{Datapath: dp, Port: l2.Port(inPort)}
+	if !s.active.Load() {
+		a.learnOnly(port, &f, data)
+		return
+	}
 	if f.EtherType == etherTypeLLDP {
 		a.lldpIn(port, data)
 		return

@@ -141,6 +141,15 @@ type Options struct {
 	// SendTimeout bounds how long a packet-in waits on its own switch's
 	// full queue (default 1 s); sends to other switches never wait.
 	SendTimeout time.Duration
+	// Standby makes the app one of several controllers sharing the
+	// switches (see Several controllers in the package doc): it asks each
+	// switch that connects for the slave role, learns from what the
+	// switches send, and changes nothing on them until SetRole makes it
+	// master.
+	Standby bool
+	// RoleChanged, when set, hears of every role a switch grants the app
+	// (Standby only), from the goroutine that asked.
+	RoleChanged func(SwitchRole)
 	// Logger receives the app's events; nil discards them.
 	Logger *slog.Logger
 }
@@ -159,6 +168,7 @@ type App struct {
 	// portChanges is signalled when PortUp may answer otherwise.
 	portChanges chan struct{}
 	stats       counters
+	cl          cluster
 	// epoch counts the fabric events that take forwarding away from a
 	// MAC, so a packet-in can tell whether one came while it decided.
 	epoch atomic.Uint64
@@ -181,6 +191,12 @@ type swState struct {
 	mu      sync.Mutex
 	drops   map[dropKey]time.Time // drop flows installed, and when they end
 	buckets map[l2.Port]*bucket   // drop-flow budget per port
+
+	// active is set while the app drives the switch; otherwise it sends
+	// it nothing (Options.Standby).
+	active atomic.Bool
+	roleMu sync.Mutex
+	role   SwitchRole
 }
 
 // New returns an app and the fabric it forwards for (Fabric), made with
@@ -298,7 +314,16 @@ func (a *App) Run(ctx context.Context) {
 // flows, sends table misses to the controller and starts discovery.
 func (a *App) SwitchUp(sw *openflow.Switch) {
 	s := &swState{sw: sw, d: dialectFor(sw.Version()), drops: map[dropKey]time.Time{}, buckets: map[l2.Port]*bucket{}}
+	s.role.Datapath = l2.DatapathID(sw.DatapathID())
+	s.active.Store(!a.opts.Standby)
 	a.changeSwitches(func(m map[uint64]*swState) { m[sw.DatapathID()] = s })
+	if a.opts.Standby {
+		// A role first: the switch's flows may be another master's.
+		a.portsChanged()
+		a.log.Info("switch up", "dpid", l2.DatapathID(sw.DatapathID()).String(), "version", sw.Version().String(), "standby", true)
+		go a.joinSwitch(s)
+		return
+	}
 	for _, m := range s.d.clear(false) {
 		a.sendOwn(s, m)
 	}
@@ -319,6 +344,12 @@ func (a *App) SwitchDown(sw *openflow.Switch) {
 		}
 	})
 	a.portsChanged()
+	if a.opts.Standby {
+		// Gone from this controller, not from the network: other
+		// controllers may still drive it. Its links go when discovery
+		// stops proving them.
+		return
+	}
 	if gone := a.topo.RemoveDatapath(l2.DatapathID(sw.DatapathID())); len(gone) > 0 {
 		a.pathsChanged()
 	}
@@ -388,7 +419,7 @@ func (a *App) switchState(dp l2.DatapathID) *swState { return (*a.switches.Load(
 // sendOwn sends to the switch whose packet-in is being handled: waiting a
 // little on its full queue is pushing back on that switch alone.
 func (a *App) sendOwn(s *swState, m openflow.Message) {
-	if m == nil {
+	if m == nil || !s.active.Load() {
 		return
 	}
 	if err := s.sw.SendTimeout(m, a.opts.SendTimeout); err != nil {
@@ -399,7 +430,7 @@ func (a *App) sendOwn(s *swState, m openflow.Message) {
 
 // sendOther sends to a switch the caller does not serve: it never waits.
 func (a *App) sendOther(s *swState, m openflow.Message) {
-	if m == nil {
+	if m == nil || !s.active.Load() {
 		return
 	}
 	if err := s.sw.TrySend(m); err != nil {
@@ -448,7 +479,7 @@ func (a *App) Stats() Stats {
 // flows were sent on this connection. (Forwarding flows come on demand.)
 func (a *App) PortUp(loc l2.Location) bool {
 	s := a.switchState(loc.Datapath)
-	if s == nil {
+	if s == nil || !s.active.Load() {
 		return false
 	}
 	fp := a.filters.get(loc)

@@ -3,6 +3,7 @@ package slicing
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"sync"
 
 	"github.com/netslice/netslice/l2"
@@ -81,6 +82,24 @@ func (p *tagPool) get(slice string, exists func(string) bool) (l2.VLAN, error) {
 	p.tags[slice] = t
 	p.owner[t] = slice
 	return t, nil
+}
+
+// claim makes tag slice's, as another controller chose it, unless slice
+// has another tag or tag is another slice's (or outside the pool).
+func (p *tagPool) claim(slice string, tag l2.VLAN) bool {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if t, ok := p.tags[slice]; ok {
+		return t == tag
+	}
+	i := slices.Index(p.free, tag)
+	if i < 0 {
+		return false
+	}
+	p.free = slices.Delete(p.free, i, i+1)
+	p.tags[slice] = tag
+	p.owner[tag] = slice
+	return true
 }
 
 // lookup returns slice's tag, 0 when it has none.
