@@ -54,6 +54,10 @@ func Start(tb testing.TB) *Server {
 		"--initial-advertise-peer-urls", peerURL,
 		"--initial-cluster", "test=" + peerURL,
 		"--initial-cluster-state", "new",
+		// Leases as short as a second: etcd raises a lease to one and a
+		// half election timeouts, 1.5 s at its defaults.
+		"--heartbeat-interval", "50",
+		"--election-timeout", "500",
 		"--log-level", "error",
 		"--logger", "zap",
 	}}
