@@ -20,6 +20,10 @@
 //	-store KIND         NETSLICE_STORE          memory, bolt or etcd (bolt)
 //	-data DIR           NETSLICE_DATA           bolt's directory (netslice-data)
 //	-etcd ENDPOINTS     NETSLICE_ETCD           etcd endpoints, comma separated
+//	-cluster-id ID      NETSLICE_CLUSTER_ID     share the switches with the servers of this id on the same etcd (-store etcd)
+//	-advertise NAME     NETSLICE_ADVERTISE      how the other servers of the cluster name this one (host:OpenFlow port)
+//	-cluster-addr ADDR  NETSLICE_CLUSTER_ADDR   where they reach this one to notice its death at once (-openflow's host, any port)
+//	-cluster-lease D    NETSLICE_CLUSTER_LEASE  the mastership lease: a master cut off etcd is replaced after it (1s)
 //	-log-level LEVEL    NETSLICE_LOG_LEVEL      debug, info, warn or error (info)
 //	-read-timeout D     NETSLICE_READ_TIMEOUT   to read a request, body included (30s)
 //	-write-timeout D    NETSLICE_WRITE_TIMEOUT  to write a response (60s)
@@ -78,9 +82,24 @@
 // ["admin"]}, ...}; -keystone validates each X-Auth-Token with that
 // Keystone (v3), as keystonemiddleware does.
 //
+// # Several servers
+//
+// Servers on one etcd (-store etcd) share the configuration; with the same
+// -cluster-id they share the switches too. Every switch connects to every
+// server (ovs-vsctl set-controller BR tcp:A tcp:B tcp:C); one server,
+// elected through etcd, is master of them and drives them, the others are
+// slaves (OpenFlow roles) that learn what the master learns. When the
+// master's process dies the others notice at once and one takes over;
+// when it is cut off etcd it stops driving the switches before its lease
+// (-cluster-lease) can expire, and another takes over then. The new
+// master reconciles each switch's flows instead of clearing them, so
+// traffic that flows keeps flowing. Without -cluster-id a server drives
+// whatever switches connect to it, alone.
+//
 // GET / answers what is served and how the fabric stands: the slices of
-// each source, what they were refused, the switches connected. GET
-// /metrics answers the same and more in the Prometheus text format: per
+// each source, what they were refused, the switches connected, and in a
+// cluster which server is master of each switch and since when (the same
+// on every server). GET /metrics answers the same and more in the Prometheus text format: per
 // switch message and byte counts, send queues and disconnects by reason;
 // the fabric's slices, learned entries and learning events; each source's
 // slices and revision; store call latency and watch lag; HTTP requests by
@@ -132,6 +151,8 @@ type config struct {
 	neutronAuth, ovirtHosts, ovirtUsers         string
 	usersFile, tokensFile, keystone             string
 	libvirt                                     string
+	clusterID, advertise, clusterAddr           string
+	clusterLease                                time.Duration
 	ovirtManageSelf, insecureNoAuth             bool
 	hashPassword                                bool
 	readTimeout, writeTimeout, idleTimeout      time.Duration
@@ -153,6 +174,9 @@ func parseFlags(args []string) (config, error) {
 	fs.StringVar(&c.store, "store", env("NETSLICE_STORE", "bolt"), "store backend: memory, bolt or etcd (NETSLICE_STORE)")
 	fs.StringVar(&c.data, "data", env("NETSLICE_DATA", "netslice-data"), "data directory for bolt (NETSLICE_DATA)")
 	fs.StringVar(&c.etcd, "etcd", env("NETSLICE_ETCD", ""), "etcd endpoints, comma separated (NETSLICE_ETCD)")
+	fs.StringVar(&c.clusterID, "cluster-id", env("NETSLICE_CLUSTER_ID", ""), "share the switches with the servers of this cluster id on the same etcd; needs -store etcd (NETSLICE_CLUSTER_ID)")
+	fs.StringVar(&c.advertise, "advertise", env("NETSLICE_ADVERTISE", ""), "how the other servers of the cluster name this one; default host:port of the OpenFlow listener (NETSLICE_ADVERTISE)")
+	fs.StringVar(&c.clusterAddr, "cluster-addr", env("NETSLICE_CLUSTER_ADDR", ""), "where the other servers reach this one to notice at once that it died; default -openflow's host, any port (NETSLICE_CLUSTER_ADDR)")
 	fs.StringVar(&c.logLevel, "log-level", env("NETSLICE_LOG_LEVEL", "info"), "debug, info, warn or error (NETSLICE_LOG_LEVEL)")
 	fs.StringVar(&c.ovirtHosts, "ovirt-hosts", env("NETSLICE_OVIRT_HOSTS", ""), "network namespaces the oVirt API may change, as hosts (NETSLICE_OVIRT_HOSTS)")
 	fs.BoolVar(&c.ovirtManageSelf, "ovirt-manage-self", env("NETSLICE_OVIRT_MANAGE_SELF", "") == "true", "let the oVirt API, and Kimchi's VLAN-tagged bridge networks, change this machine's interfaces (NETSLICE_OVIRT_MANAGE_SELF)")
@@ -176,6 +200,7 @@ func parseFlags(args []string) (config, error) {
 	duration(&c.readTimeout, "read-timeout", "NETSLICE_READ_TIMEOUT", httpapi.DefaultReadTimeout, "time to read a request, body included")
 	duration(&c.writeTimeout, "write-timeout", "NETSLICE_WRITE_TIMEOUT", httpapi.DefaultWriteTimeout, "time to write a response")
 	duration(&c.idleTimeout, "idle-timeout", "NETSLICE_IDLE_TIMEOUT", httpapi.DefaultIdleTimeout, "time an idle keep-alive connection lives")
+	duration(&c.clusterLease, "cluster-lease", "NETSLICE_CLUSTER_LEASE", time.Second, "the mastership lease of a cluster: a master cut off etcd is replaced after it")
 	duration(&c.requestTimeout, "request-timeout", "NETSLICE_REQUEST_TIMEOUT", httpapi.DefaultTimeout, "time to handle a request, store calls included")
 	maxConns := httpapi.DefaultMaxConns
 	if v, err := strconv.Atoi(os.Getenv("NETSLICE_MAX_CONNS")); err == nil {
@@ -183,8 +208,11 @@ func parseFlags(args []string) (config, error) {
 	}
 	fs.IntVar(&c.maxConns, "max-conns", maxConns, "HTTP connections open at once (NETSLICE_MAX_CONNS)")
 	err := fs.Parse(args)
-	if err == nil && (c.readTimeout <= 0 || c.writeTimeout <= 0 || c.idleTimeout <= 0 || c.requestTimeout <= 0 || c.maxConns <= 0) {
-		err = errors.New("timeouts and -max-conns must be positive")
+	if err == nil && (c.readTimeout <= 0 || c.writeTimeout <= 0 || c.idleTimeout <= 0 || c.requestTimeout <= 0 || c.maxConns <= 0 || c.clusterLease <= 0) {
+		err = errors.New("timeouts, -cluster-lease and -max-conns must be positive")
+	}
+	if err == nil && c.clusterID != "" && c.store != "etcd" {
+		err = errors.New("-cluster-id needs -store etcd: the servers of a cluster share etcd")
 	}
 	return c, err
 }

@@ -9,6 +9,7 @@ package main
 import (
 	"fmt"
 	"net/http"
+	"strconv"
 	"strings"
 	"time"
 
@@ -20,6 +21,7 @@ import (
 	"github.com/netslice/netslice/l2/slicing"
 	"github.com/netslice/netslice/l2/sources"
 	"github.com/netslice/netslice/openflow"
+	"github.com/netslice/netslice/openflow/cluster"
 	"github.com/netslice/netslice/openflow/of10"
 	"github.com/netslice/netslice/openflow/of13"
 	"github.com/netslice/netslice/store"
@@ -126,32 +128,38 @@ type collector struct {
 	fabric   *l2.Fabric
 	app      *slicing.App
 	follower *sources.Follower
+	cl       *cluster.Cluster // nil unless -cluster-id
 }
 
 var (
-	descSwitches     = prometheus.NewDesc("netslice_openflow_switches", "Switches connected.", nil, nil)
-	descHandshaking  = prometheus.NewDesc("netslice_openflow_handshakes_in_progress", "Connections that have not finished the OpenFlow handshake.", nil, nil)
-	descSwitchUp     = prometheus.NewDesc("netslice_openflow_switch_connected", "1 for each connected switch, with its OpenFlow version (1.0, 1.3).", []string{"dpid", "version"}, nil)
-	descMsgsIn       = prometheus.NewDesc("netslice_openflow_messages_received_total", "OpenFlow messages received from a switch, by type.", []string{"dpid", "type"}, nil)
-	descMsgsOut      = prometheus.NewDesc("netslice_openflow_messages_sent_total", "OpenFlow messages sent to a switch, by type.", []string{"dpid", "type"}, nil)
-	descBytesIn      = prometheus.NewDesc("netslice_openflow_received_bytes_total", "Bytes of OpenFlow messages received from a switch.", []string{"dpid"}, nil)
-	descBytesOut     = prometheus.NewDesc("netslice_openflow_sent_bytes_total", "Bytes of OpenFlow messages sent to a switch.", []string{"dpid"}, nil)
-	descQueue        = prometheus.NewDesc("netslice_openflow_send_queue_messages", "Messages waiting to be written to a switch.", []string{"dpid"}, nil)
-	descQueueCap     = prometheus.NewDesc("netslice_openflow_send_queue_capacity_messages", "Size of a switch's send queue.", []string{"dpid"}, nil)
-	descDisconnects  = prometheus.NewDesc("netslice_openflow_disconnects_total", "Switch connections that ended, by reason.", []string{"reason"}, nil)
-	descSlices       = prometheus.NewDesc("netslice_fabric_slices", "Slices in the fabric.", nil, nil)
-	descPorts        = prometheus.NewDesc("netslice_fabric_port_bindings", "Ports bound to slices.", nil, nil)
-	descLearned      = prometheus.NewDesc("netslice_fabric_learned_entries", "MAC entries learned across the fabric.", nil, nil)
-	descEvents       = prometheus.NewDesc("netslice_fabric_events_total", "Changes to the learning tables, by kind (learned, moved, expired, evicted, removed).", []string{"kind"}, nil)
-	descEvictions    = prometheus.NewDesc("netslice_fabric_evictions_total", "Learned entries pushed out because their slice or the fabric was full.", nil, nil)
-	descSourceSlices = prometheus.NewDesc("netslice_source_slices", "Slices a configuration source has in the fabric.", []string{"source"}, nil)
-	descSourceRefuse = prometheus.NewDesc("netslice_source_refused_claims", "Claims of a source's slices left out of the fabric.", []string{"source"}, nil)
-	descSourceRev    = prometheus.NewDesc("netslice_source_revision", "Store revision a source has applied up to.", []string{"source"}, nil)
-	descSourceUp     = prometheus.NewDesc("netslice_source_following", "1 while a source follows its store, 0 while it cannot.", []string{"source"}, nil)
-	descApp          = prometheus.NewDesc("netslice_slicing_messages_total", "What the slicing app did, by kind (packet_in handled, flow_mod, packet_out, delete, drop_flow, quarantine, send_failed, no_transport_tag, lldp_refused, spoofed, dhcp_request, dhcp_answer, arp_answer, ra_answer).", []string{"kind"}, nil)
-	descLinks        = prometheus.NewDesc("netslice_slicing_links", "Links between switches the app discovered.", nil, nil)
-	descTags         = prometheus.NewDesc("netslice_slicing_transport_vlans", "Transport VLANs held by slices that cross links.", nil, nil)
-	descUnenforced   = prometheus.NewDesc("netslice_slicing_unenforced_ports", "Ports with security rules their switch cannot enforce (OpenFlow 1.0): their traffic passes unfiltered.", nil, nil)
+	descSwitches      = prometheus.NewDesc("netslice_openflow_switches", "Switches connected.", nil, nil)
+	descHandshaking   = prometheus.NewDesc("netslice_openflow_handshakes_in_progress", "Connections that have not finished the OpenFlow handshake.", nil, nil)
+	descSwitchUp      = prometheus.NewDesc("netslice_openflow_switch_connected", "1 for each connected switch, with its OpenFlow version (1.0, 1.3).", []string{"dpid", "version"}, nil)
+	descMsgsIn        = prometheus.NewDesc("netslice_openflow_messages_received_total", "OpenFlow messages received from a switch, by type.", []string{"dpid", "type"}, nil)
+	descMsgsOut       = prometheus.NewDesc("netslice_openflow_messages_sent_total", "OpenFlow messages sent to a switch, by type.", []string{"dpid", "type"}, nil)
+	descBytesIn       = prometheus.NewDesc("netslice_openflow_received_bytes_total", "Bytes of OpenFlow messages received from a switch.", []string{"dpid"}, nil)
+	descBytesOut      = prometheus.NewDesc("netslice_openflow_sent_bytes_total", "Bytes of OpenFlow messages sent to a switch.", []string{"dpid"}, nil)
+	descQueue         = prometheus.NewDesc("netslice_openflow_send_queue_messages", "Messages waiting to be written to a switch.", []string{"dpid"}, nil)
+	descQueueCap      = prometheus.NewDesc("netslice_openflow_send_queue_capacity_messages", "Size of a switch's send queue.", []string{"dpid"}, nil)
+	descDisconnects   = prometheus.NewDesc("netslice_openflow_disconnects_total", "Switch connections that ended, by reason.", []string{"reason"}, nil)
+	descSlices        = prometheus.NewDesc("netslice_fabric_slices", "Slices in the fabric.", nil, nil)
+	descPorts         = prometheus.NewDesc("netslice_fabric_port_bindings", "Ports bound to slices.", nil, nil)
+	descLearned       = prometheus.NewDesc("netslice_fabric_learned_entries", "MAC entries learned across the fabric.", nil, nil)
+	descEvents        = prometheus.NewDesc("netslice_fabric_events_total", "Changes to the learning tables, by kind (learned, moved, expired, evicted, removed).", []string{"kind"}, nil)
+	descEvictions     = prometheus.NewDesc("netslice_fabric_evictions_total", "Learned entries pushed out because their slice or the fabric was full.", nil, nil)
+	descSourceSlices  = prometheus.NewDesc("netslice_source_slices", "Slices a configuration source has in the fabric.", []string{"source"}, nil)
+	descSourceRefuse  = prometheus.NewDesc("netslice_source_refused_claims", "Claims of a source's slices left out of the fabric.", []string{"source"}, nil)
+	descSourceRev     = prometheus.NewDesc("netslice_source_revision", "Store revision a source has applied up to.", []string{"source"}, nil)
+	descSourceUp      = prometheus.NewDesc("netslice_source_following", "1 while a source follows its store, 0 while it cannot.", []string{"source"}, nil)
+	descApp           = prometheus.NewDesc("netslice_slicing_messages_total", "What the slicing app did, by kind (packet_in handled, flow_mod, packet_out, delete, drop_flow, quarantine, send_failed, no_transport_tag, lldp_refused, spoofed, dhcp_request, dhcp_answer, arp_answer, ra_answer).", []string{"kind"}, nil)
+	descLinks         = prometheus.NewDesc("netslice_slicing_links", "Links between switches the app discovered.", nil, nil)
+	descTags          = prometheus.NewDesc("netslice_slicing_transport_vlans", "Transport VLANs held by slices that cross links.", nil, nil)
+	descUnenforced    = prometheus.NewDesc("netslice_slicing_unenforced_ports", "Ports with security rules their switch cannot enforce (OpenFlow 1.0): their traffic passes unfiltered.", nil, nil)
+	descClusterMaster = prometheus.NewDesc("netslice_cluster_master", "1 for the server that is master of the cluster's switches, with its generation id.", []string{"cluster", "master", "generation"}, nil)
+	descIsMaster      = prometheus.NewDesc("netslice_cluster_is_master", "1 while this server is master of the cluster's switches, else 0.", []string{"cluster"}, nil)
+	descSwitchMaster  = prometheus.NewDesc("netslice_cluster_switch_master", "1 for each switch's master, as the master published it.", []string{"dpid", "master"}, nil)
+	descSwitchSince   = prometheus.NewDesc("netslice_cluster_switch_master_since_seconds", "When a switch's master became its master, in Unix seconds.", []string{"dpid"}, nil)
+	descSwitchRole    = prometheus.NewDesc("netslice_openflow_switch_role", "1 for this server's role on each connected switch (equal, master, slave).", []string{"dpid", "role"}, nil)
 )
 
 func (c *collector) Describe(ch chan<- *prometheus.Desc) { prometheus.DescribeByCollect(c, ch) }
@@ -222,6 +230,25 @@ func (c *collector) Collect(ch chan<- prometheus.Metric) {
 	gauge(descLinks, float64(as.Links))
 	gauge(descTags, float64(as.TransportTags))
 	gauge(descUnenforced, float64(len(c.app.Unenforced())))
+	if c.cl != nil {
+		st := c.cl.Status()
+		if st.Master != "" {
+			gauge(descClusterMaster, 1, st.ID, st.Master, strconv.FormatUint(st.Generation, 10))
+		}
+		is := 0.0
+		if st.IsMaster {
+			is = 1
+		}
+		gauge(descIsMaster, is, st.ID)
+		for _, sm := range st.Switches {
+			dpid := fmt.Sprintf("%016x", sm.Datapath)
+			gauge(descSwitchMaster, 1, dpid, sm.Master)
+			gauge(descSwitchSince, float64(sm.Since.UnixMilli())/1e3, dpid)
+		}
+		for _, r := range c.app.Roles() {
+			gauge(descSwitchRole, 1, fmt.Sprintf("%016x", uint64(r.Datapath)), r.Role.String())
+		}
+	}
 }
 
 // messageType names an OpenFlow message type as a label: packet_in,

@@ -13,6 +13,9 @@ import (
 	"strings"
 	"time"
 
+	clientv3 "go.etcd.io/etcd/client/v3"
+	"go.uber.org/zap"
+
 	"github.com/netslice/netslice/hostnet"
 	"github.com/netslice/netslice/httpapi"
 	"github.com/netslice/netslice/httpapi/fabricui"
@@ -24,6 +27,7 @@ import (
 	"github.com/netslice/netslice/l2/slicing"
 	"github.com/netslice/netslice/l2/sources"
 	"github.com/netslice/netslice/openflow"
+	"github.com/netslice/netslice/openflow/cluster"
 	"github.com/netslice/netslice/store"
 )
 
@@ -58,7 +62,7 @@ func run(ctx context.Context, args []string, out io.Writer, ready chan<- [2]stri
 	}
 	defer st.Close()
 
-	s, err := newServer(c, log, acc, st)
+	s, err := newServer(ctx, c, log, acc, st)
 	if err != nil {
 		return err
 	}
@@ -95,6 +99,7 @@ type server struct {
 	banner  []string // what is served, said at start
 	ui      *fabricui.Handler
 	nsvc    *neutron.Service
+	cl      *cluster.Cluster // nil unless -cluster-id
 }
 
 // mount is a path prefix the server serves.
@@ -104,18 +109,83 @@ type mount struct {
 	doc    bool   // prefix+"openapi.json" is its OpenAPI document
 }
 
-func newServer(c config, log *slog.Logger, acc *access, st store.Store) (*server, error) {
+func newServer(ctx context.Context, c config, log *slog.Logger, acc *access, st store.Store) (*server, error) {
 	m := newMetrics()
 	obs := m.observer()
 	obs.Logger = log // an outage is logged once, not per request
-	app, err := slicing.New(l2.Options{}, slicing.Options{Logger: log})
+	s := &server{c: c, log: log, acc: acc, st: store.Observe(st, obs), m: m, mux: http.NewServeMux()}
+	opts := slicing.Options{Logger: log}
+	if c.clusterID != "" {
+		if err := s.joinCluster(ctx, &opts); err != nil {
+			s.close()
+			return nil, err
+		}
+	}
+	app, err := slicing.New(l2.Options{}, opts)
 	if err != nil {
+		s.close()
 		return nil, err
 	}
-	return &server{c: c, log: log, acc: acc, st: store.Observe(st, obs), m: m, app: app,
-		ctrl:     &openflow.Controller{Handler: app, Logger: log},
-		follower: sources.New(app.Update, sources.Options{Logger: log}),
-		mux:      http.NewServeMux()}, nil
+	s.app = app
+	s.ctrl = &openflow.Controller{Handler: app, Logger: log}
+	s.follower = sources.New(app.Update, sources.Options{Logger: log})
+	if s.cl != nil {
+		s.runs = append(s.runs, func(ctx context.Context) error { return s.cl.Run(ctx, app) })
+	}
+	return s, nil
+}
+
+// joinCluster makes this server one of the cluster -cluster-id on etcd:
+// the app stands by until elected, shares the cluster's discovery key,
+// and publishes each switch it becomes master of.
+func (s *server) joinCluster(ctx context.Context, opts *slicing.Options) error {
+	cli, err := clientv3.New(clientv3.Config{Endpoints: strings.Split(s.c.etcd, ","), DialTimeout: 5 * time.Second,
+		Logger: zap.NewNop(), DialKeepAliveTime: time.Second, DialKeepAliveTimeout: time.Second, PermitWithoutStream: true})
+	if err != nil {
+		return fmt.Errorf("-cluster-id: etcd: %w", err)
+	}
+	s.closers = append(s.closers, cli.Close)
+	name, addr := s.c.advertise, s.c.clusterAddr
+	host, port, err := net.SplitHostPort(s.c.openflow)
+	if err != nil {
+		return fmt.Errorf("-openflow %q: %w", s.c.openflow, err)
+	}
+	if name == "" {
+		h := host
+		if h == "" || net.ParseIP(h).IsUnspecified() {
+			h, _ = os.Hostname()
+		}
+		name = net.JoinHostPort(h, port)
+	}
+	if addr == "" {
+		addr = net.JoinHostPort(host, "0")
+	}
+	cl, err := cluster.New(cli, cluster.Options{ID: s.c.clusterID, Name: name, Addr: addr, Lease: s.c.clusterLease, Logger: s.log})
+	if err != nil {
+		return err
+	}
+	sctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	secret, err := cl.Secret(sctx)
+	if err != nil {
+		return err
+	}
+	s.cl = cl
+	opts.Standby, opts.LLDPSecret = true, secret
+	opts.RoleChanged = func(r slicing.SwitchRole) {
+		if r.Role != openflow.RoleMaster {
+			return
+		}
+		go func() {
+			pctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+			defer cancel()
+			if err := cl.Publish(pctx, uint64(r.Datapath), r.Generation, r.Since); err != nil {
+				s.log.Warn("cluster: publishing a switch's master", "dpid", r.Datapath.String(), "err", err)
+			}
+		}()
+	}
+	s.banner = append(s.banner, fmt.Sprintf("cluster %s: this server is %s; switches connect to every server of the cluster", s.c.clusterID, name))
+	return nil
 }
 
 // handle serves h at pattern ("/ui/", "GET /metrics"), counted in the
@@ -158,7 +228,7 @@ func (s *server) sliceable(ctx context.Context) error {
 
 func (s *server) neutron(context.Context) error {
 	opts := neutron.Options{Logger: s.log}
-	if s.c.store != "etcd" {
+	if s.c.store != "etcd" && s.cl == nil {
 		// Alone on its store, this server's switches are all the
 		// switches: ports' status follows them. Servers sharing etcd
 		// each see only the switches connected to them and would
@@ -266,7 +336,7 @@ func (s *server) pages(context.Context) error {
 		}
 		return out
 	}}, fabricui.Options{Logger: s.log, Visible: visibleTo(s.nsvc)})
-	s.m.reg.MustRegister(&collector{ctrl: s.ctrl, fabric: fabric, app: s.app, follower: s.follower})
+	s.m.reg.MustRegister(&collector{ctrl: s.ctrl, fabric: fabric, app: s.app, follower: s.follower, cl: s.cl})
 	s.handle("GET /metrics", "metrics", s.acc.guard(s.m.handler(), s.log), false)
 	s.handle("/ui/", "ui", s.acc.guard(http.StripPrefix("/ui", s.ui), s.log), false)
 	s.mux.Handle("GET /{$}", s.acc.guard(http.HandlerFunc(s.status), s.log))
@@ -284,6 +354,34 @@ type status struct {
 	// Unenforced are the ports whose security rules the switches cannot
 	// enforce (OpenFlow 1.0): their traffic passes unfiltered.
 	Unenforced []string `json:"unenforced_rules,omitempty"`
+	// Cluster is how the cluster stands (-cluster-id): its master, each
+	// switch's master and since when, and this server's own roles.
+	Cluster *clusterStatus `json:"cluster,omitempty"`
+}
+
+type clusterStatus struct {
+	cluster.Status
+	Roles []switchRole `json:"roles"` // this server's, on the switches connected to it
+}
+
+type switchRole struct {
+	Datapath   string             `json:"dpid"`
+	Role       string             `json:"role"`
+	Generation uint64             `json:"generation"`
+	Since      time.Time          `json:"since,omitzero"`
+	Reconciled slicing.Reconciled `json:"reconciled,omitzero"`
+}
+
+func (s *server) clusterStatus() *clusterStatus {
+	if s.cl == nil {
+		return nil
+	}
+	st := &clusterStatus{Status: s.cl.Status(), Roles: []switchRole{}}
+	for _, r := range s.app.Roles() {
+		st.Roles = append(st.Roles, switchRole{Datapath: r.Datapath.String(), Role: r.Role.String(), Generation: r.Generation,
+			Since: r.Since, Reconciled: r.Reconciled})
+	}
+	return st
 }
 
 func (s *server) status(w http.ResponseWriter, r *http.Request) {
@@ -292,6 +390,7 @@ func (s *server) status(w http.ResponseWriter, r *http.Request) {
 		Sources:  s.follower.Status(),
 		Switches: len(s.ctrl.Switches()),
 		OpenFlow: s.app.Stats(),
+		Cluster:  s.clusterStatus(),
 	}
 	if id, _ := httpapi.IdentityFrom(r.Context()); id.IsAdmin() {
 		for _, loc := range s.app.Unenforced() {

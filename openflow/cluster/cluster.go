@@ -44,7 +44,6 @@ import (
 	"strconv"
 	"strings"
 	"sync"
-	"syscall"
 	"time"
 
 	clientv3 "go.etcd.io/etcd/client/v3"
@@ -67,9 +66,9 @@ type Options struct {
 	// Name is this server as the others report it, e.g. the address its
 	// switches connect to. Required.
 	Name string
-	// Addr is where the other servers reach this one ("host:port"): Run
-	// listens there, and while this server is master the others hold a
-	// connection to it. When the connection breaks — the process died,
+	// Addr is where the other servers reach this one ("host:port"; port
+	// 0 for any): Run listens there, and while this server is master the
+	// others hold a connection to it. When the connection breaks — the process died,
 	// its kernel closed its sockets — they revoke its lease at once
 	// instead of waiting for it to expire. Empty: they wait.
 	Addr string
@@ -98,6 +97,7 @@ type Cluster struct {
 	status   Status
 	switches map[uint64]SwitchMaster
 	lease    clientv3.LeaseID // this term's, 0 between terms
+	addr     string           // where Run listens
 }
 
 // Status is how the cluster stands, as this server sees it.
@@ -327,9 +327,14 @@ func (c *Cluster) term(ctx context.Context, m Member) error {
 	go c.watchdog(tctx, renewals, func(err error) {
 		// Stop writing first, then let the lease go.
 		tell(false, lastGeneration())
+		c.mu.Lock()
+		c.status.Connected = false
+		c.mu.Unlock()
 		lost <- err
 	})
-	me, _ := json.Marshal(candidate{Name: c.opts.Name, Addr: c.opts.Addr})
+	c.mu.Lock()
+	me, _ := json.Marshal(candidate{Name: c.opts.Name, Addr: c.addr})
+	c.mu.Unlock()
 	go func() {
 		if err := election.Campaign(tctx, string(me)); err != nil && tctx.Err() == nil {
 			lost <- fmt.Errorf("campaign: %w", err)
@@ -408,19 +413,17 @@ func (c *Cluster) startWatch(ctx context.Context, master candidate, lease client
 }
 
 // watchMaster holds a connection to the master's address until ctx ends.
-// When the connection breaks, or the address refuses it, the master's
-// process is gone: its lease is revoked so that the next server takes
-// over now rather than when the lease expires. A master that is only
-// unreachable (no answer at all) is left to its lease.
+// When the connection breaks, the master's process is gone: its lease is
+// revoked so that the next server takes over now rather than when the
+// lease expires. A master that cannot be reached at all is left to its
+// lease: a wrong address must not depose every master.
 func (c *Cluster) watchMaster(ctx context.Context, master candidate, lease clientv3.LeaseID) {
 	d := net.Dialer{Timeout: time.Duration(c.ttl) * time.Second}
 	conn, err := d.DialContext(ctx, "tcp", master.Addr)
 	if err != nil {
-		var oe *net.OpError
-		if ctx.Err() != nil || !errors.As(err, &oe) || !errors.Is(err, syscall.ECONNREFUSED) {
-			return
+		if ctx.Err() == nil {
+			c.log.Info("cluster: the master's address does not answer; its death will take a lease to notice", "master", master.Name, "err", err)
 		}
-		c.revoke(ctx, master, lease, err)
 		return
 	}
 	stop := context.AfterFunc(ctx, func() { conn.Close() })
@@ -456,6 +459,9 @@ func (c *Cluster) listen(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("cluster: listen on %s: %w", c.opts.Addr, err)
 	}
+	c.mu.Lock()
+	c.addr = l.Addr().String() // the port, when Addr left it to the system
+	c.mu.Unlock()
 	context.AfterFunc(ctx, func() { l.Close() })
 	go func() {
 		for {

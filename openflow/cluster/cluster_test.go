@@ -2,9 +2,7 @@ package cluster_test
 
 import (
 	"context"
-	"io"
 	"net"
-	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -196,77 +194,13 @@ func TestSecretAndPublish(t *testing.T) {
 		"the record goes with its master's lease")
 }
 
-// proxy passes TCP connections to target until stopped: cutting it cuts
-// one server off etcd while the others keep it.
-type proxy struct {
-	addr   string
-	target string
-	mu     sync.Mutex
-	l      net.Listener
-	conns  []net.Conn
-}
-
-func newProxy(t *testing.T, target string) *proxy {
-	p := &proxy{target: strings.TrimPrefix(target, "http://")}
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	require.NoError(t, err)
-	p.addr = l.Addr().String()
-	p.serve(l)
-	t.Cleanup(p.cut)
-	return p
-}
-
-func (p *proxy) serve(l net.Listener) {
-	p.mu.Lock()
-	p.l = l
-	p.mu.Unlock()
-	go func() {
-		for {
-			c, err := l.Accept()
-			if err != nil {
-				return
-			}
-			u, err := net.Dial("tcp", p.target)
-			if err != nil {
-				c.Close()
-				continue
-			}
-			p.mu.Lock()
-			p.conns = append(p.conns, c, u)
-			p.mu.Unlock()
-			go func() { io.Copy(u, c); u.Close() }()
-			go func() { io.Copy(c, u); c.Close() }()
-		}
-	}()
-}
-
-// cut closes the listener and every connection.
-func (p *proxy) cut() {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	if p.l != nil {
-		p.l.Close()
-		p.l = nil
-	}
-	for _, c := range p.conns {
-		c.Close()
-	}
-	p.conns = nil
-}
-
-func (p *proxy) restore(t *testing.T) {
-	l, err := net.Listen("tcp", p.addr)
-	require.NoError(t, err)
-	p.serve(l)
-}
-
 // TestPartition: a master cut off etcd stops being master within its
 // lease, before another takes over; when etcd is back it stands again
 // and stays a slave.
 func TestPartition(t *testing.T) {
 	etcd := etcdtest.Start(t)
-	px := newProxy(t, etcd.Endpoint)
-	cut := start(t, "http://"+px.addr, "cut")
+	px := etcd.Proxy(t)
+	cut := start(t, px.Endpoint, "cut")
 	m := master(t, cut) // first, alone: it is master
 	require.Equal(t, cut, m)
 	other := start(t, etcd.Endpoint, "other")
@@ -274,7 +208,7 @@ func TestPartition(t *testing.T) {
 	_, gen, _ := cut.rec.role()
 
 	at := time.Now()
-	px.cut()
+	px.Cut()
 	require.Eventually(t, func() bool { is, _, _ := cut.rec.role(); return !is }, 3*time.Second, 5*time.Millisecond)
 	_, _, demoted := cut.rec.role()
 	require.Eventually(t, func() bool { is, _, _ := other.rec.role(); return is }, 5*time.Second, 5*time.Millisecond)
@@ -284,7 +218,7 @@ func TestPartition(t *testing.T) {
 	assert.True(t, demoted.Before(promoted), "stops before another takes over")
 	assert.Greater(t, gen2, gen)
 
-	px.restore(t)
+	px.Restore(t)
 	require.Eventually(t, func() bool { return cut.cl.Status().Connected }, 10*time.Second, 20*time.Millisecond, "back in the cluster")
 	m = master(t, cut, other)
 	assert.Equal(t, other, m, "the old master rejoins as a slave")

@@ -7,6 +7,7 @@ package etcdtest
 import (
 	"context"
 	"fmt"
+	"io"
 	"net"
 	"os"
 	"os/exec"
@@ -184,4 +185,81 @@ func (l *lockedBuffer) String() string {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	return l.b.String()
+}
+
+// Proxy passes TCP connections to a server until cut: a client that
+// reaches etcd through it can be cut off while the others keep etcd, as
+// a network partition would.
+type Proxy struct {
+	// Endpoint is the proxy's client URL, to give a client instead of the
+	// server's.
+	Endpoint string
+	addr     string
+	target   string
+	mu       sync.Mutex
+	l        net.Listener
+	conns    []net.Conn
+}
+
+// Proxy starts a proxy to s, closed when tb ends.
+func (s *Server) Proxy(tb testing.TB) *Proxy {
+	tb.Helper()
+	p := &Proxy{target: strings.TrimPrefix(s.Endpoint, "http://")}
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		tb.Fatalf("etcdtest: proxy: %v", err)
+	}
+	p.addr = l.Addr().String()
+	p.Endpoint = "http://" + p.addr
+	p.serve(l)
+	tb.Cleanup(p.Cut)
+	return p
+}
+
+func (p *Proxy) serve(l net.Listener) {
+	p.mu.Lock()
+	p.l = l
+	p.mu.Unlock()
+	go func() {
+		for {
+			c, err := l.Accept()
+			if err != nil {
+				return
+			}
+			u, err := net.Dial("tcp", p.target)
+			if err != nil {
+				c.Close()
+				continue
+			}
+			p.mu.Lock()
+			p.conns = append(p.conns, c, u)
+			p.mu.Unlock()
+			go func() { io.Copy(u, c); u.Close() }()
+			go func() { io.Copy(c, u); c.Close() }()
+		}
+	}()
+}
+
+// Cut closes the proxy's listener and every connection through it.
+func (p *Proxy) Cut() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.l != nil {
+		p.l.Close()
+		p.l = nil
+	}
+	for _, c := range p.conns {
+		c.Close()
+	}
+	p.conns = nil
+}
+
+// Restore listens again, on the same address, after Cut.
+func (p *Proxy) Restore(tb testing.TB) {
+	tb.Helper()
+	l, err := net.Listen("tcp", p.addr)
+	if err != nil {
+		tb.Fatalf("etcdtest: proxy: %v", err)
+	}
+	p.serve(l)
 }
