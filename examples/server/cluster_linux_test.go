@@ -151,13 +151,13 @@ func (p *proc) view() (clusterView, error) {
 // bed is three servers on one etcd sharing two linked switches, hosts in
 // two slices, made through the Sliceable API.
 type bed struct {
-	tb       testing.TB
-	ovs      *ovstest.Switch
-	proto    string
-	procs    []*proc
-	a1, a2   *ovstest.Host // slice a, on br0 and br1
-	a3       *ovstest.Host // slice a, on br1: for conversations that start after a kill
-	b1       *ovstest.Host // slice b, on br0
+	tb     testing.TB
+	ovs    *ovstest.Switch
+	proto  string
+	procs  []*proc
+	a1, a2 *ovstest.Host // slice a, on br0 and br1
+	a3     *ovstest.Host // slice a, on br1: for conversations that start after a kill
+	b1     *ovstest.Host // slice b, on br0
 	// proxy is how server 0 reaches etcd, when newBed was asked for one.
 	proxy *etcdtest.Proxy
 }

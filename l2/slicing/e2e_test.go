@@ -551,6 +551,7 @@ func TestIntegrationKernelDatapath(t *testing.T) {
 	waitUptime(t, 11*time.Second)
 	t.Run("SlicesIsolate", TestIntegrationSlicesIsolate)
 	t.Run("AcrossSwitches", TestIntegrationAcrossSwitches)
+	t.Run("Takeover", TestIntegrationTakeover)
 }
 
 // waitUptime sleeps until the kernel has been up for d.
