@@ -244,6 +244,23 @@ func (a *App) knows(slice string, mac l2.MAC) bool {
 	return ok
 }
 
+// staleGroup says why a forwarding flow is stale, and so which delete
+// takes it with the others like it: its slice is gone (by cookie), its
+// source or destination MAC is unknown there (by cookie and MAC), or it
+// alone is wrong (strictly).
+type staleGroup struct {
+	kind   uint8
+	cookie uint64
+	mac    l2.MAC
+}
+
+const (
+	staleFlow uint8 = iota
+	staleSlice
+	staleSrc
+	staleDst
+)
+
 // wanted is a flow the app wants on a switch whatever the traffic: the
 // table miss, the filtered ports' flows.
 type wanted struct {
@@ -283,7 +300,7 @@ func (a *App) reconcile(ctx context.Context, ss []*swState) (map[*swState]Reconc
 	for _, id := range a.fabric.Slices() {
 		slicesOf[sliceCookie(id)] = id
 	}
-	stale := map[*seenFlow]bool{}
+	stale := map[*seenFlow]staleGroup{}
 	for s, flows := range read {
 		dp := l2.DatapathID(s.sw.DatapathID())
 		for i := range flows {
@@ -293,17 +310,21 @@ func (a *App) reconcile(ctx context.Context, ss []*swState) (map[*swState]Reconc
 			}
 			id, ok := slicesOf[f.cookie]
 			switch {
-			case !ok || !f.hasMACs:
-				stale[f] = true
-			case !a.knows(id, f.src) || !a.knows(id, f.dst):
-				// Learned from the same packet-ins as the old master, the
-				// fabric knows every MAC a working flow is for; one it
-				// does not know was forgotten (its binding went) while
-				// no master was there to delete its flows.
-				stale[f] = true
+			case !ok:
+				stale[f] = staleGroup{kind: staleSlice, cookie: f.cookie}
+			case !f.hasMACs:
+				stale[f] = staleGroup{kind: staleFlow}
+			// Learned from the same packet-ins as the old master, the
+			// fabric knows every MAC a working flow is for; one it does
+			// not know was forgotten (its binding went) while no master
+			// was there to delete its flows.
+			case !a.knows(id, f.src):
+				stale[f] = staleGroup{kind: staleSrc, cookie: f.cookie, mac: f.src}
+			case !a.knows(id, f.dst):
+				stale[f] = staleGroup{kind: staleDst, cookie: f.cookie, mac: f.dst}
 			default:
 				if tag, carries := f.transportTag(a.topo, dp); carries && !a.tags.claim(id, tag) {
-					stale[f] = true
+					stale[f] = staleGroup{kind: staleFlow}
 				}
 			}
 		}
@@ -354,6 +375,7 @@ func (a *App) reconcile(ctx context.Context, ss []*swState) (map[*swState]Reconc
 		s.mu.Unlock()
 		keptDrops := map[dropKey]bool{}
 		satisfied := map[string]bool{}
+		groups := map[staleGroup]bool{}
 		for i := range flows {
 			f := &flows[i]
 			if !f.ours() {
@@ -372,13 +394,28 @@ func (a *App) reconcile(ctx context.Context, ss []*swState) (map[*swState]Reconc
 				rec.Kept++
 				continue
 			}
-			if f.forwarding() && !stale[f] {
+			g, isStale := stale[f]
+			if f.forwarding() && !isStale {
 				a.flows.record(f.cookie, f.src, f.dst, []uint64{uint64(dp)})
 				rec.Kept++
 				continue
 			}
-			send(f.del)
 			rec.Deleted++
+			if isStale && g.kind != staleFlow && s.sw.Version() == openflow.Version13 {
+				groups[g] = true // one delete for all of them, by cookie
+				continue
+			}
+			send(f.del)
+		}
+		for g := range groups {
+			switch g.kind {
+			case staleSlice:
+				send(s.d.deleteSlice(g.cookie, 0))
+			case staleSrc:
+				send(s.d.deleteMAC(g.cookie, g.mac, false))
+			case staleDst:
+				send(s.d.deleteMAC(g.cookie, g.mac, true))
+			}
 		}
 		for k, w := range want {
 			if !satisfied[k] {
