@@ -84,6 +84,26 @@
 // whose policy has DHCPv6 (l2.DHCPv6) gets its address (stateful) and DNS
 // servers from the controller's DHCPv6 server.
 //
+// # Several controllers
+//
+// Switches may connect to several controllers running this app, one of
+// them master (Options.Standby, App.SetRole; openflow/cluster elects it
+// through etcd). A standby app asks each switch for the slave role and for
+// packet-ins and port status as a slave, and learns from them what the
+// master learns — MACs, links from the master's discovery frames (the
+// apps must share Options.LLDPSecret) — while sending nothing. Made
+// master, it takes each switch over: it asks for the master role with the
+// mastership's generation id (a switch refuses an older one), reads the
+// switch's flows and reconciles them (see Reconciled): the forwarding
+// flows between MACs it knows stay and are tracked as its own, with the
+// transport VLANs and conntrack zones the old master chose; the app's
+// flows it cannot vouch for go (by slice or MAC in one delete where
+// OpenFlow 1.3 allows); the table miss and filter flows that are missing
+// or different are added. Only then does it forward for the switch. Made
+// a slave, it stops writing at once. A standby app does not clear other
+// switches' flows when a switch leaves it: the switch may still be driven
+// by another controller.
+//
 // # Robustness
 //
 // No switch can stall the others: a packet-in's sends to other switches,
