@@ -588,6 +588,51 @@ func TestIntegrationClusterPartition(t *testing.T) {
 	assert.Equal(t, next, m, "the old master rejoins as a slave")
 }
 
+// TestIntegrationClusterSwitchLost takes one switch away from the master
+// (its controller entry removed from the bridge) while the other servers
+// keep it: the master hands over to one that reaches both, which forwards
+// for both.
+func TestIntegrationClusterSwitchLost(t *testing.T) {
+	b := newBed(t, "OpenFlow13", false)
+	master, _ := b.waitMaster(time.Time{})
+	br1 := b.ovs.BridgeName("br1")
+	out, err := b.ovs.Vsctl("--format=csv", "--data=bare", "--no-headings", "--columns=_uuid,target", "list", "controller")
+	require.NoError(t, err, "%s", out)
+	bridgeOut, err := b.ovs.Vsctl("--data=bare", "--no-headings", "--columns=controller", "list", "bridge", br1)
+	require.NoError(t, err)
+	var gone string
+	for _, line := range strings.Split(strings.TrimSpace(out), "\n") {
+		uuid, target, _ := strings.Cut(line, ",")
+		if target == "tcp:"+master.of && strings.Contains(bridgeOut, uuid) {
+			gone = uuid
+		}
+	}
+	require.NotEmpty(t, gone, "the master's controller entry of br1")
+	lost := time.Now()
+	out, err = b.ovs.Vsctl("remove", "bridge", br1, "controller", gone)
+	require.NoError(t, err, "%s", out)
+
+	var others []*proc
+	for _, p := range b.procs {
+		if p != master {
+			others = append(others, p)
+		}
+	}
+	next, since := b.waitMaster(lost, others...)
+	t.Logf("the master lost a switch at 0; the next holds both after %v", since.Sub(lost))
+	assert.NotEqual(t, master, next)
+	v, err := master.view()
+	require.NoError(t, err)
+	assert.False(t, v.Cluster.IsMaster)
+	for _, br := range []string{"br0", "br1"} {
+		for _, f := range []string{"dl_dst=" + macA3, "dl_src=" + macA3} {
+			_, err := b.ovs.Ofctl("-O", b.proto, "del-flows", b.ovs.BridgeName(br), f)
+			require.NoError(t, err)
+		}
+	}
+	assert.True(t, b.a1.Ping("10.77.0.3", 5), "a conversation through the new master, across both switches")
+}
+
 // BenchmarkFailover kills the master b.N times (-benchtime=20x), each
 // time restarting it as a slave, and reports the medians and maxima of
 // the mastership failover, of the first reply of a conversation that

@@ -91,7 +91,9 @@
 // slaves (OpenFlow roles) that learn what the master learns. When the
 // master's process dies the others notice at once and one takes over;
 // when it is cut off etcd it stops driving the switches before its lease
-// (-cluster-lease) can expire, and another takes over then. The new
+// (-cluster-lease) can expire, and another takes over then; when it loses
+// a switch that another server still reaches, it hands over to it after
+// three seconds. The new
 // master reconciles each switch's flows instead of clearing them, so
 // traffic that flows keeps flowing. Without -cluster-id a server drives
 // whatever switches connect to it, alone.

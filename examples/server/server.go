@@ -160,7 +160,15 @@ func (s *server) joinCluster(ctx context.Context, opts *slicing.Options) error {
 	if addr == "" {
 		addr = net.JoinHostPort(host, "0")
 	}
-	cl, err := cluster.New(cli, cluster.Options{ID: s.c.clusterID, Name: name, Addr: addr, Lease: s.c.clusterLease, Logger: s.log})
+	connected := func() []uint64 {
+		var dps []uint64
+		for _, sw := range s.ctrl.Switches() {
+			dps = append(dps, sw.DatapathID())
+		}
+		return dps
+	}
+	cl, err := cluster.New(cli, cluster.Options{ID: s.c.clusterID, Name: name, Addr: addr, Lease: s.c.clusterLease,
+		Connected: connected, Logger: s.log})
 	if err != nil {
 		return err
 	}

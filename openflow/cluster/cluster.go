@@ -78,6 +78,17 @@ type Options struct {
 	// a half election timeouts): give etcd an election timeout of 500 ms
 	// or less for leases of a second.
 	Lease time.Duration
+	// Connected, when set, returns the switches connected to this server
+	// (openflow.Controller.Switches' datapath ids). Every server publishes
+	// them, and a master steps down for another server that has reached a
+	// strict superset of its switches for SwitchGrace — so a master that
+	// lost its connection to a switch the others still reach hands the
+	// switches over.
+	Connected func() []uint64
+	// SwitchGrace is how long a switch may be away from the master while
+	// another server reaches it (default 3 s: a switch that reconnects
+	// within it costs no handover).
+	SwitchGrace time.Duration
 	// Prefix of the cluster's keys in etcd (default "/netslice/cluster/").
 	Prefix string
 	// Logger receives the cluster's events; nil discards them.
@@ -145,6 +156,9 @@ func New(cli *clientv3.Client, opts Options) (*Cluster, error) {
 	}
 	if opts.Prefix == "" {
 		opts.Prefix = "/netslice/cluster/"
+	}
+	if opts.SwitchGrace <= 0 {
+		opts.SwitchGrace = 3 * time.Second
 	}
 	log := opts.Logger
 	if log == nil {
@@ -335,11 +349,44 @@ func (c *Cluster) term(ctx context.Context, m Member) error {
 	c.mu.Lock()
 	me, _ := json.Marshal(candidate{Name: c.opts.Name, Addr: c.addr})
 	c.mu.Unlock()
+	// The campaign: stand, and stand again at the back after stepping
+	// down for a server that reaches more switches. Only this goroutine
+	// touches the election.
+	stepDown := make(chan struct{}, 1)
 	go func() {
-		if err := election.Campaign(tctx, string(me)); err != nil && tctx.Err() == nil {
-			lost <- fmt.Errorf("campaign: %w", err)
+		for {
+			if err := election.Campaign(tctx, string(me)); err != nil {
+				if tctx.Err() == nil {
+					lost <- fmt.Errorf("campaign: %w", err)
+				}
+				return
+			}
+			select {
+			case <-tctx.Done():
+				return
+			case <-stepDown:
+			}
+			if err := election.Resign(tctx); err != nil {
+				if tctx.Err() == nil {
+					lost <- fmt.Errorf("step down: %w", err)
+				}
+				return
+			}
 		}
 	}()
+	if c.opts.Connected != nil {
+		go c.publishSwitches(tctx, lease.ID)
+		go c.checkCoverage(tctx, lease.ID, func() bool {
+			mu.Lock()
+			defer mu.Unlock()
+			return last.master
+		}, func() {
+			select {
+			case stepDown <- struct{}{}:
+			default:
+			}
+		})
+	}
 	leaders := election.Observe(tctx)
 	var stopWatch context.CancelFunc
 	defer func() {
@@ -353,8 +400,7 @@ func (c *Cluster) term(ctx context.Context, m Member) error {
 			// Step down: another takes over at once.
 			tell(false, lastGeneration())
 			rctx, rcancel := context.WithTimeout(context.Background(), time.Second)
-			election.Resign(rctx)
-			c.cli.Revoke(rctx, lease.ID)
+			c.cli.Revoke(rctx, lease.ID) // its keys go: the election's, the switches' records
 			rcancel()
 			return ctx.Err()
 		case err := <-lost:
@@ -396,6 +442,105 @@ func (c *Cluster) term(ctx context.Context, m Member) error {
 			if !mine && who.Addr != "" {
 				stopWatch = c.startWatch(tctx, who, clientv3.LeaseID(kv.Lease))
 			}
+		}
+	}
+}
+
+// member is what a server publishes of itself under its lease: the
+// switches connected to it.
+type member struct {
+	Name     string   `json:"name"`
+	Switches []uint64 `json:"switches"`
+}
+
+func (c *Cluster) memberKey(lease clientv3.LeaseID) string {
+	return fmt.Sprintf("%smembers/%x", c.pfx, int64(lease))
+}
+
+// connected returns Options.Connected's switches, sorted.
+func (c *Cluster) connected() []uint64 {
+	sw := slices.Clone(c.opts.Connected())
+	slices.Sort(sw)
+	return slices.Compact(sw)
+}
+
+// publishSwitches keeps this server's connected switches in etcd, under
+// its lease, until ctx ends.
+func (c *Cluster) publishSwitches(ctx context.Context, lease clientv3.LeaseID) {
+	tick := time.NewTicker(coverageInterval)
+	defer tick.Stop()
+	var published []uint64
+	first := true
+	for {
+		if sw := c.connected(); first || !slices.Equal(sw, published) {
+			v, _ := json.Marshal(member{Name: c.opts.Name, Switches: sw})
+			pctx, cancel := context.WithTimeout(ctx, time.Duration(c.ttl)*time.Second)
+			_, err := c.cli.Put(pctx, c.memberKey(lease), string(v), clientv3.WithLease(lease))
+			cancel()
+			if err == nil {
+				published, first = sw, false
+			}
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-tick.C:
+		}
+	}
+}
+
+// coverageInterval is how often a server publishes its switches and the
+// master compares them with the others'.
+const coverageInterval = 250 * time.Millisecond
+
+// checkCoverage, while master() says this server is master, steps down
+// (stepDown) once another server has reached a strict superset of its
+// switches for SwitchGrace: the switches this one lost are not left
+// without a master. The server stands again at the back; a server that
+// reaches every switch any server reaches never steps down, so mastership
+// settles there.
+func (c *Cluster) checkCoverage(ctx context.Context, lease clientv3.LeaseID, master func() bool, stepDown func()) {
+	tick := time.NewTicker(coverageInterval)
+	defer tick.Stop()
+	var worseSince time.Time
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-tick.C:
+		}
+		if !master() {
+			worseSince = time.Time{}
+			continue
+		}
+		gctx, cancel := context.WithTimeout(ctx, time.Duration(c.ttl)*time.Second)
+		resp, err := c.cli.Get(gctx, c.pfx+"members/", clientv3.WithPrefix())
+		cancel()
+		if err != nil {
+			continue
+		}
+		mine := c.connected()
+		var better *member
+		for _, kv := range resp.Kvs {
+			var m member
+			if string(kv.Key) == c.memberKey(lease) || json.Unmarshal(kv.Value, &m) != nil {
+				continue
+			}
+			if len(m.Switches) > len(mine) && !slices.ContainsFunc(mine, func(dp uint64) bool { _, ok := slices.BinarySearch(m.Switches, dp); return !ok }) {
+				better = &m
+				break
+			}
+		}
+		switch {
+		case better == nil:
+			worseSince = time.Time{}
+		case worseSince.IsZero():
+			worseSince = time.Now()
+		case time.Since(worseSince) >= c.opts.SwitchGrace:
+			c.log.Warn("cluster: another server reaches switches this master does not: stepping down",
+				"other", better.Name, "its", len(better.Switches), "mine", len(mine))
+			worseSince = time.Time{}
+			stepDown()
 		}
 	}
 }

@@ -64,8 +64,14 @@ func freeAddr(t *testing.T) string {
 }
 
 func start(t *testing.T, endpoint, name string) *node {
+	return startWith(t, endpoint, cluster.Options{Name: name})
+}
+
+func startWith(t *testing.T, endpoint string, opts cluster.Options) *node {
 	cli := client(t, endpoint)
-	cl, err := cluster.New(cli, cluster.Options{ID: "test", Name: name, Lease: time.Second, Addr: freeAddr(t)})
+	name := opts.Name
+	opts.ID, opts.Lease, opts.Addr = "test", time.Second, freeAddr(t)
+	cl, err := cluster.New(cli, opts)
 	require.NoError(t, err)
 	n := &node{name: name, cl: cl, rec: &recorder{}, cli: cli, done: make(chan struct{})}
 	ctx, cancel := context.WithCancel(context.Background())
@@ -222,4 +228,43 @@ func TestPartition(t *testing.T) {
 	require.Eventually(t, func() bool { return cut.cl.Status().Connected }, 10*time.Second, 20*time.Millisecond, "back in the cluster")
 	m = master(t, cut, other)
 	assert.Equal(t, other, m, "the old master rejoins as a slave")
+}
+
+// TestStepDown: a master that loses a switch another server still reaches
+// steps down for it after the grace time, and the other, reaching more,
+// stays master when the first gets the switch back.
+func TestStepDown(t *testing.T) {
+	etcd := etcdtest.Start(t)
+	var mu sync.Mutex
+	switches := map[string][]uint64{"a": {1, 2}, "b": {1, 2}}
+	connected := func(name string) func() []uint64 {
+		return func() []uint64 {
+			mu.Lock()
+			defer mu.Unlock()
+			return switches[name]
+		}
+	}
+	a := startWith(t, etcd.Endpoint, cluster.Options{Name: "a", Connected: connected("a"), SwitchGrace: 500 * time.Millisecond})
+	m := master(t, a)
+	b := startWith(t, etcd.Endpoint, cluster.Options{Name: "b", Connected: connected("b"), SwitchGrace: 500 * time.Millisecond})
+	require.Equal(t, a, master(t, a, b))
+	time.Sleep(time.Second)
+	require.Equal(t, a, master(t, a, b), "equal reach: no handover")
+	_, gen, _ := m.rec.role()
+
+	mu.Lock()
+	switches["a"] = []uint64{1}
+	mu.Unlock()
+	lostAt := time.Now()
+	require.Eventually(t, func() bool { is, _, _ := b.rec.role(); return is }, 5*time.Second, 10*time.Millisecond)
+	_, gen2, at := b.rec.role()
+	t.Logf("handed over %v after the master lost a switch", at.Sub(lostAt))
+	assert.Greater(t, gen2, gen)
+	assert.Equal(t, b, master(t, a, b))
+
+	mu.Lock()
+	switches["a"] = []uint64{1, 2}
+	mu.Unlock()
+	time.Sleep(time.Second)
+	assert.Equal(t, b, master(t, a, b), "the old master, whole again, does not take back")
 }
