@@ -159,30 +159,36 @@ type bed struct {
 	a1, a2 *ovstest.Host // slice a, on br0 and br1
 	a3     *ovstest.Host // slice a, on br1: for conversations that start after a kill
 	b1     *ovstest.Host // slice b, on br0
-	// proxy is how server 0 reaches etcd, when newBed was asked for one.
-	proxy *etcdtest.Proxy
+	// proxies are how each server reaches etcd, when newBed was asked
+	// for them.
+	proxies map[*proc]*etcdtest.Proxy
 }
 
 const (
 	macA1, macA2, macA3, macA4, macB1 = "02:00:00:0a:00:01", "02:00:00:0a:00:02", "02:00:00:0a:00:03", "02:00:00:0a:00:04", "02:00:00:0b:00:01"
 )
 
-// newBed starts the bed; with proxy, server 0 (the first master) reaches
-// etcd through a proxy the test can cut.
-func newBed(tb testing.TB, proto string, proxy bool) *bed {
+// newBed starts the bed; with proxies, each server reaches etcd through a
+// proxy of its own the test can cut.
+func newBed(tb testing.TB, proto string, proxies bool) *bed {
 	if os.Geteuid() != 0 {
 		tb.Skip("needs root: network namespaces for the hosts")
 	}
 	etcd := etcdtest.Start(tb)
 	ovs := ovstest.StartWith(tb, ovstest.Options{System: true})
-	b := &bed{tb: tb, ovs: ovs, proto: proto}
-	for i := range 3 {
+	b := &bed{tb: tb, ovs: ovs, proto: proto, proxies: map[*proc]*etcdtest.Proxy{}}
+	for range 3 {
 		endpoint := etcd.Endpoint
-		if proxy && i == 0 {
-			b.proxy = etcd.Proxy(tb)
-			endpoint = b.proxy.Endpoint
+		var px *etcdtest.Proxy
+		if proxies {
+			px = etcd.Proxy(tb)
+			endpoint = px.Endpoint
 		}
-		b.procs = append(b.procs, startProc(tb, "-store", "etcd", "-etcd", endpoint, "-cluster-id", "test"))
+		p := startProc(tb, "-store", "etcd", "-etcd", endpoint, "-cluster-id", "test")
+		b.procs = append(b.procs, p)
+		if px != nil {
+			b.proxies[p] = px
+		}
 	}
 	var targets []string
 	for _, p := range b.procs {
@@ -383,11 +389,18 @@ type failover struct {
 	gap time.Duration
 }
 
-// killMaster kills the master with SIGKILL (or, with hang, stops it with
-// SIGSTOP: its sockets stay open, so only its lease tells it is gone) and
+// Ways a master goes.
+const (
+	kill      = "kill"      // SIGKILL: its sockets close
+	hang      = "hang"      // SIGSTOP: its sockets stay open, it says nothing
+	partition = "partition" // its etcd proxy cut: it lives and keeps its switches
+)
+
+// killMaster makes the master go (how: kill, hang or partition) and
 // measures the failover; during it, change (if set) is made through a
-// surviving server. A hung master is killed once the failover is over.
-func (b *bed) killMaster(change func(survivor int), hang bool) (failover, *proc) {
+// surviving server. A hung master is killed once the failover is over; a
+// partitioned one gets etcd back (and stays a slave).
+func (b *bed) killMaster(change func(survivor int), how string) (failover, *proc) {
 	b.tb.Helper()
 	master, _ := b.waitMaster(time.Time{})
 	// The conversation a1 → a3 will need the controller again.
@@ -401,12 +414,17 @@ func (b *bed) killMaster(change func(survivor int), hang bool) (failover, *proc)
 	<-going.first
 	time.Sleep(300 * time.Millisecond)
 	killed := time.Now()
-	if hang {
+	switch how {
+	case hang:
 		master.mu.Lock()
 		master.cmd.Process.Signal(syscall.SIGSTOP)
 		master.mu.Unlock()
 		defer master.kill()
-	} else {
+	case partition:
+		px := b.proxies[master]
+		px.Cut()
+		defer px.Restore(b.tb)
+	default:
 		master.kill()
 	}
 	fresh := startPinger(b.tb, b.a1, "10.77.0.3")
@@ -497,7 +515,7 @@ func TestIntegrationCluster(t *testing.T) {
 			b := newBed(t, proto, false)
 			require.True(t, b.a1.Ping("10.77.0.3", 5), "a1 → a3")
 			a4 := b.ovs.AddHost(t, ovstest.HostConfig{Bridge: "br0", OFPort: 4, MAC: macA4, Addr: "10.77.0.4/24"})
-			f, killed := b.killMaster(func(i int) { b.port(i, "a", "a4", "0xa1", 4) }, false)
+			f, killed := b.killMaster(func(i int) { b.port(i, "a", "a4", "0xa1", 4) }, kill)
 			t.Logf("%s: mastership after %v, first reply of a new conversation after %v, longest silence of a going one %v",
 				proto, f.mastership, f.newFlow, f.gap)
 			assert.Less(t, f.mastership, 2*time.Second)
@@ -537,13 +555,12 @@ func (b *bed) switchRoles(br string) map[string]string {
 func TestIntegrationClusterPartition(t *testing.T) {
 	b := newBed(t, "OpenFlow13", true)
 	master, _ := b.waitMaster(time.Time{})
-	require.Equal(t, b.procs[0], master, "the first server started is the first master")
 	target := "tcp:" + master.of
 	require.Eventually(t, func() bool { return b.switchRoles("br0")[target] == "master" }, 10*time.Second, 5*time.Millisecond,
 		"Open vSwitch's database does not say the master is")
 
 	cut := time.Now()
-	b.proxy.Cut()
+	b.proxies[master].Cut()
 	// The server's word first: the switches' own (Open vSwitch's
 	// database) is refreshed only every few seconds.
 	require.Eventually(t, func() bool {
@@ -583,7 +600,7 @@ func TestIntegrationClusterPartition(t *testing.T) {
 	}
 	assert.True(t, b.a1.Ping("10.77.0.3", 5), "a conversation through the new master")
 
-	b.proxy.Restore(t)
+	b.proxies[master].Restore(t)
 	m, _ := b.waitMaster(time.Time{}, b.procs...)
 	assert.Equal(t, next, m, "the old master rejoins as a slave")
 }
@@ -633,24 +650,27 @@ func TestIntegrationClusterSwitchLost(t *testing.T) {
 	assert.True(t, b.a1.Ping("10.77.0.3", 5), "a conversation through the new master, across both switches")
 }
 
-// BenchmarkFailover kills the master b.N times (-benchtime=20x), each
-// time restarting it as a slave, and reports the medians and maxima of
+// BenchmarkFailover makes the master go b.N times (-benchtime=20x), each
+// time bringing it back as a slave, and reports the medians and maxima of
 // the mastership failover, of the first reply of a conversation that
-// starts after the kill, and of the silence of one going on. kill is
-// SIGKILL: the others notice the broken connection and revoke the dead
-// master's lease; hang is SIGSTOP: nothing breaks, and the lease (1 s)
-// must expire.
+// starts after, and of the silence of one going on. kill is SIGKILL: the
+// others see its connection break and revoke its lease; hang is SIGSTOP:
+// its beats stop, and after half a lease the others revoke it; partition
+// cuts it off etcd: it demotes itself, and the others wait for etcd to
+// expire its lease (1 s).
 func BenchmarkFailover(b *testing.B) {
-	for _, mode := range []string{"kill", "hang"} {
-		b.Run(mode, func(b *testing.B) {
-			bd := newBed(b, "OpenFlow13", false)
+	for _, how := range []string{kill, hang, partition} {
+		b.Run(how, func(b *testing.B) {
+			bd := newBed(b, "OpenFlow13", how == partition)
 			var ms, nf, gaps []time.Duration
 			b.ResetTimer()
 			for range b.N {
-				f, killed := bd.killMaster(nil, mode == "hang")
+				f, gone := bd.killMaster(nil, how)
 				ms, nf, gaps = append(ms, f.mastership), append(nf, f.newFlow), append(gaps, f.gap)
-				killed.kill()
-				killed.start(b)
+				if how != partition {
+					gone.kill()
+					gone.start(b)
+				}
 				bd.waitMaster(time.Time{}, bd.procs...)
 			}
 			b.StopTimer()

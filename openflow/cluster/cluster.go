@@ -20,6 +20,11 @@
 // of a lease before its lease can have expired at etcd when its renewals
 // stop coming back, so it never writes beside its successor.
 //
+// The slaves watch the master directly too (Options.Addr): when its
+// process dies or hangs they revoke its lease, and the next server takes
+// over in milliseconds instead of a lease time; a master cut off etcd,
+// once it has stopped writing, closes their connections to the same end.
+//
 // Which server is master of each switch, and since when, is kept in etcd
 // as well (Publish), so every server of the cluster reports the same
 // (Status).
@@ -68,9 +73,11 @@ type Options struct {
 	Name string
 	// Addr is where the other servers reach this one ("host:port"; port
 	// 0 for any): Run listens there, and while this server is master the
-	// others hold a connection to it. When the connection breaks — the process died,
-	// its kernel closed its sockets — they revoke its lease at once
-	// instead of waiting for it to expire. Empty: they wait.
+	// others hold a connection to it, on which it beats ten times a lease.
+	// When the connection breaks — the process died, its kernel closed
+	// its sockets — or the beats stop for half a lease — the process
+	// hangs — they revoke its lease at once instead of waiting for etcd
+	// to expire it. Empty: they wait.
 	Addr string
 	// Lease is the mastership lease: how long after a master dies
 	// another takes over (default 1 s). etcd counts whole seconds, at
@@ -107,8 +114,9 @@ type Cluster struct {
 	mu       sync.Mutex
 	status   Status
 	switches map[uint64]SwitchMaster
-	lease    clientv3.LeaseID // this term's, 0 between terms
-	addr     string           // where Run listens
+	lease    clientv3.LeaseID  // this term's, 0 between terms
+	addr     string            // where Run listens
+	watchers map[net.Conn]bool // the other servers' connections to Addr
 }
 
 // Status is how the cluster stands, as this server sees it.
@@ -166,7 +174,7 @@ func New(cli *clientv3.Client, opts Options) (*Cluster, error) {
 	}
 	ttl := max(1, int((opts.Lease+time.Second-1)/time.Second))
 	c := &Cluster{cli: cli, opts: opts, ttl: ttl, log: log, pfx: opts.Prefix + opts.ID + "/",
-		switches: map[uint64]SwitchMaster{}}
+		switches: map[uint64]SwitchMaster{}, watchers: map[net.Conn]bool{}}
 	c.status = Status{ID: opts.ID, Name: opts.Name}
 	return c, nil
 }
@@ -337,13 +345,23 @@ func (c *Cluster) term(ctx context.Context, m Member) error {
 		}
 	}
 
-	lost := make(chan error, 2)
-	go c.watchdog(tctx, renewals, func(err error) {
-		// Stop writing first, then let the lease go.
+	// abandon ends the term's mastership: stop writing first, then let
+	// the servers watching this one know — they revoke its lease when
+	// their connections break, and one takes over now.
+	abandon := func() {
 		tell(false, lastGeneration())
 		c.mu.Lock()
 		c.status.Connected = false
+		watchers := c.watchers
+		c.watchers = map[net.Conn]bool{}
 		c.mu.Unlock()
+		for conn := range watchers {
+			conn.Close()
+		}
+	}
+	lost := make(chan error, 2)
+	go c.watchdog(tctx, renewals, func(err error) {
+		abandon()
 		lost <- err
 	})
 	c.mu.Lock()
@@ -404,6 +422,7 @@ func (c *Cluster) term(ctx context.Context, m Member) error {
 			rcancel()
 			return ctx.Err()
 		case err := <-lost:
+			abandon()
 			cancel()
 			rctx, rcancel := context.WithTimeout(context.Background(), time.Second)
 			c.cli.Revoke(rctx, lease.ID) // if etcd hears it: the others need not wait
@@ -411,6 +430,10 @@ func (c *Cluster) term(ctx context.Context, m Member) error {
 			return err
 		case resp, ok := <-leaders:
 			if !ok {
+				abandon()
+				rctx, rcancel := context.WithTimeout(context.Background(), time.Second)
+				c.cli.Revoke(rctx, lease.ID)
+				rcancel()
 				return errors.New("observing the election ended")
 			}
 			if len(resp.Kvs) == 0 {
@@ -558,12 +581,16 @@ func (c *Cluster) startWatch(ctx context.Context, master candidate, lease client
 }
 
 // watchMaster holds a connection to the master's address until ctx ends.
-// When the connection breaks, the master's process is gone: its lease is
+// The master writes a byte on it every tenth of a lease. When the
+// connection breaks, the master's process is gone; when nothing comes for
+// half a lease, it hangs (stopped, or starved). Either way its lease is
 // revoked so that the next server takes over now rather than when the
-// lease expires. A master that cannot be reached at all is left to its
-// lease: a wrong address must not depose every master.
+// lease expires at etcd (a lease and up to half a second more). A master
+// that cannot be reached at all is left to its lease: a wrong address
+// must not depose every master.
 func (c *Cluster) watchMaster(ctx context.Context, master candidate, lease clientv3.LeaseID) {
-	d := net.Dialer{Timeout: time.Duration(c.ttl) * time.Second}
+	ttl := time.Duration(c.ttl) * time.Second
+	d := net.Dialer{Timeout: ttl}
 	conn, err := d.DialContext(ctx, "tcp", master.Addr)
 	if err != nil {
 		if ctx.Err() == nil {
@@ -573,13 +600,16 @@ func (c *Cluster) watchMaster(ctx context.Context, master candidate, lease clien
 	}
 	stop := context.AfterFunc(ctx, func() { conn.Close() })
 	defer stop()
-	_, err = io.Copy(io.Discard, conn)
-	conn.Close()
+	defer conn.Close()
+	var b [64]byte
+	for {
+		conn.SetReadDeadline(time.Now().Add(ttl / 2))
+		if _, err = conn.Read(b[:]); err != nil {
+			break
+		}
+	}
 	if ctx.Err() != nil {
 		return
-	}
-	if err == nil {
-		err = io.EOF
 	}
 	c.revoke(ctx, master, lease, err)
 }
@@ -621,12 +651,33 @@ func (c *Cluster) listen(ctx context.Context) error {
 			go func() {
 				stop := context.AfterFunc(ctx, func() { conn.Close() })
 				defer stop()
+				c.mu.Lock()
+				c.watchers[conn] = true
+				c.mu.Unlock()
+				go c.heartbeat(conn)
 				io.Copy(io.Discard, conn) // until the peer goes or ctx ends
 				conn.Close()
+				c.mu.Lock()
+				delete(c.watchers, conn)
+				c.mu.Unlock()
 			}()
 		}
 	}()
 	return nil
+}
+
+// heartbeat writes a byte to a server watching this one every tenth of
+// a lease, until the connection ends.
+func (c *Cluster) heartbeat(conn net.Conn) {
+	ttl := time.Duration(c.ttl) * time.Second
+	tick := time.NewTicker(ttl / 10)
+	defer tick.Stop()
+	for range tick.C {
+		conn.SetWriteDeadline(time.Now().Add(ttl))
+		if _, err := conn.Write([]byte{0}); err != nil {
+			return
+		}
+	}
 }
 
 // watchdog calls lost once the lease's renewals have stopped for so long
