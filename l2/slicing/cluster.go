@@ -10,6 +10,7 @@ import (
 	"errors"
 	"slices"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/netslice/netslice/l2"
@@ -59,6 +60,10 @@ type cluster struct {
 	mu         sync.Mutex // serializes role changes
 	master     bool
 	generation uint64
+	// demotions counts the calls to SetRole(false), made before they
+	// wait for mu: a takeover in progress does not start forwarding
+	// once one came.
+	demotions atomic.Uint64
 }
 
 // SetRole tells an app made with Options.Standby whether it is the master
@@ -78,7 +83,8 @@ type cluster struct {
 func (a *App) SetRole(master bool, generation uint64) error {
 	if !master {
 		// Stop writing before anything else: a lost mastership must not
-		// wait on a switch.
+		// wait on a switch, nor on a takeover in progress.
+		a.cl.demotions.Add(1)
 		for _, s := range a.switchList() {
 			s.active.Store(false)
 		}
@@ -162,6 +168,8 @@ func (a *App) becomeSlave(s *swState, gen uint64) error {
 // reconciles their flows and starts forwarding for them. The caller holds
 // a.cl.mu.
 func (a *App) takeOver(ss []*swState, gen uint64) error {
+	demotions := a.cl.demotions.Load()
+	still := func() bool { return a.cl.demotions.Load() == demotions }
 	ctx, cancel := context.WithTimeout(context.Background(), roleTimeout)
 	defer cancel()
 	var errs []error
@@ -173,16 +181,15 @@ func (a *App) takeOver(ss []*swState, gen uint64) error {
 		}
 		won = append(won, s)
 	}
-	recs, err := a.reconcile(ctx, won)
+	recs, err := a.reconcile(ctx, won, still)
 	if err != nil {
 		errs = append(errs, err)
 	}
 	for _, s := range won {
 		rec, ok := recs[s]
-		if !ok {
+		if !ok || !still() {
 			continue
 		}
-		s.active.Store(true)
 		a.granted(s, openflow.RoleMaster, gen, rec)
 		a.log.Info("switch taken over", "dpid", dpString(s), "generation", gen, "kept", rec.Kept,
 			"deleted", rec.Deleted, "added", rec.Added, "took", rec.Took)

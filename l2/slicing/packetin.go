@@ -149,6 +149,16 @@ func (a *App) forward(s *swState, in l2.Location, f *l2.Frame, l3 l3Source, flow
 			return
 		}
 	}
+	// Every switch of the path must be driven by this app, or none gets
+	// a flow: a path without its last hops takes frames to a switch that
+	// drops them (what comes from a link is not asked about), and keeps
+	// doing so until its first hop idles out. The next frame tries again.
+	for _, hop := range path {
+		if t := a.switchState(hop.Datapath); t == nil || !t.active.Load() {
+			s.path = path[:0]
+			return
+		}
+	}
 	cookie := sliceCookie(d.Slice)
 	dps := s.dps[:0]
 	// To a filtered port every hop's flow matches the EtherType: IP goes

@@ -279,9 +279,11 @@ func wantedOf(m openflow.Message) wanted {
 }
 
 // reconcile brings the switches' flows in line with the app (see
-// Reconciled), after they were driven by another master. It runs while
-// the switches are not active: nothing else writes to them.
-func (a *App) reconcile(ctx context.Context, ss []*swState) (map[*swState]Reconciled, error) {
+// Reconciled), after they were driven by another master, and makes each
+// switch active once its flows are right, while still says the app is
+// still taking over. It runs while the switches are not active: nothing
+// else writes to them.
+func (a *App) reconcile(ctx context.Context, ss []*swState, still func() bool) (map[*swState]Reconciled, error) {
 	start := time.Now()
 	read := map[*swState][]seenFlow{}
 	var errs []error
@@ -433,11 +435,17 @@ func (a *App) reconcile(ctx context.Context, ss []*swState) (map[*swState]Reconc
 		s.mu.Lock()
 		maps.DeleteFunc(s.drops, func(k dropKey, _ time.Time) bool { return !keptDrops[k] })
 		s.mu.Unlock()
-		// Active under the filters' lock: a policy change from now on
-		// reaches the switch through syncFilters.
-		s.active.Store(true)
 		rec.Took = time.Since(start)
 		recs[s] = rec
+	}
+	// All at once, when every switch is right: a path's flows go to
+	// every switch of the path. Under the filters' lock: a policy change
+	// from now on reaches the switches through syncFilters.
+	if !still() {
+		return nil, errors.Join(append(errs, errors.New("demoted while taking over"))...)
+	}
+	for s := range recs {
+		s.active.Store(true)
 	}
 	return recs, errors.Join(errs...)
 }
