@@ -2,7 +2,6 @@ package openflow_test
 
 import (
 	"context"
-	"net"
 	"testing"
 	"time"
 
@@ -23,18 +22,10 @@ func TestIntegrationOVSController(t *testing.T) {
 		t.Run(v.String(), func(t *testing.T) {
 			ovs := ovstest.Start(t)
 			rec := newRecorder()
-			c := &openflow.Controller{Handler: rec, Versions: []openflow.Version{v}}
-			l, err := net.Listen("tcp", "127.0.0.1:0")
-			require.NoError(t, err)
-			go c.Serve(l)
-			t.Cleanup(func() {
-				ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-				defer cancel()
-				c.Shutdown(ctx)
-			})
+			addr := startController(t, &openflow.Controller{Handler: rec, Versions: []openflow.Version{v}})
 			proto := map[openflow.Version]string{openflow.Version10: "OpenFlow10", openflow.Version13: "OpenFlow13"}[v]
 			require.NoError(t, ovs.AddBridge(ovstest.Bridge{Name: "br0", DatapathID: 0xe1, Protocols: []string{proto},
-				Controller: "tcp:" + l.Addr().String()}))
+				Controller: "tcp:" + addr}))
 			require.NoError(t, ovs.AddPort("br0", "p1", 1))
 			require.NoError(t, ovs.AddPort("br0", "p2", 2))
 

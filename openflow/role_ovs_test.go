@@ -2,7 +2,6 @@ package openflow_test
 
 import (
 	"context"
-	"net"
 	"strings"
 	"testing"
 	"time"
@@ -29,16 +28,8 @@ func TestIntegrationRoles(t *testing.T) {
 			var targets []string
 			for i := range recs {
 				recs[i] = newRecorder()
-				c := &openflow.Controller{Handler: recs[i], Versions: []openflow.Version{v}}
-				l, err := net.Listen("tcp", "127.0.0.1:0")
-				require.NoError(t, err)
-				go c.Serve(l)
-				t.Cleanup(func() {
-					ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-					defer cancel()
-					c.Shutdown(ctx)
-				})
-				targets = append(targets, "tcp:"+l.Addr().String())
+				addr := startController(t, &openflow.Controller{Handler: recs[i], Versions: []openflow.Version{v}})
+				targets = append(targets, "tcp:"+addr)
 			}
 			proto := map[openflow.Version]string{openflow.Version10: "OpenFlow10", openflow.Version13: "OpenFlow13"}[v]
 			require.NoError(t, ovs.AddBridge(ovstest.Bridge{Name: "br0", DatapathID: 0xe2, Protocols: []string{proto},

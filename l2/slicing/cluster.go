@@ -6,6 +6,7 @@ package slicing
 // instead of clearing them.
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"slices"
@@ -111,9 +112,7 @@ func (a *App) Roles() []SwitchRole {
 		out = append(out, s.role)
 		s.roleMu.Unlock()
 	}
-	slices.SortFunc(out, func(x, y SwitchRole) int {
-		return l2.Location{Datapath: x.Datapath}.Compare(l2.Location{Datapath: y.Datapath})
-	})
+	slices.SortFunc(out, func(x, y SwitchRole) int { return cmp.Compare(x.Datapath, y.Datapath) })
 	return out
 }
 

@@ -37,6 +37,7 @@
 package cluster
 
 import (
+	"cmp"
 	"context"
 	"crypto/rand"
 	"encoding/json"
@@ -210,15 +211,7 @@ func (c *Cluster) Status() Status {
 	for _, sm := range c.switches {
 		st.Switches = append(st.Switches, sm)
 	}
-	slices.SortFunc(st.Switches, func(a, b SwitchMaster) int {
-		switch {
-		case a.Datapath < b.Datapath:
-			return -1
-		case a.Datapath > b.Datapath:
-			return 1
-		}
-		return 0
-	})
+	slices.SortFunc(st.Switches, func(a, b SwitchMaster) int { return cmp.Compare(a.Datapath, b.Datapath) })
 	return st
 }
 
