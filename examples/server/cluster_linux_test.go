@@ -529,6 +529,34 @@ func TestIntegrationCluster(t *testing.T) {
 			killed.start(t)
 			master, _ := b.waitMaster(time.Time{}, b.procs...)
 			assert.NotEqual(t, killed, master, "the restarted server rejoins as a slave")
+
+			// /metrics of every server says the same of each switch's
+			// master, and each server its own role.
+			var first string
+			for _, p := range b.procs {
+				fams := scrape(t, "http://"+p.http)
+				var lines []string
+				for _, name := range []string{"netslice_cluster_switch_master", "netslice_cluster_switch_master_since_seconds", "netslice_cluster_master"} {
+					for _, m := range fams[name].GetMetric() {
+						lines = append(lines, fmt.Sprintf("%s %v %v", name, m.GetLabel(), m.GetGauge().GetValue()))
+					}
+				}
+				sort.Strings(lines)
+				got := strings.Join(lines, "\n")
+				assert.Len(t, lines, 5, "%s", got)
+				if first == "" {
+					first = got
+				}
+				assert.Equal(t, first, got, "server %s", p.of)
+				is, _ := value(fams, "netslice_cluster_is_master")
+				assert.Equal(t, p == master, is == 1, "server %s", p.of)
+				role := "slave"
+				if p == master {
+					role = "master"
+				}
+				n, _ := value(fams, "netslice_openflow_switch_role", "role", role)
+				assert.Equal(t, 2.0, n, "server %s is %s of both switches", p.of, role)
+			}
 		})
 	}
 }

@@ -564,3 +564,26 @@ func waitUptime(t *testing.T, d time.Duration) {
 		time.Sleep(wait)
 	}
 }
+
+// A path that lost its last hop (the switch's flows deleted behind the
+// app's back, as a restart of that switch would) is completed from the
+// frame that falls off it, instead of its first hop sending into the void
+// until it idles out.
+func TestIntegrationPathResumed(t *testing.T) {
+	bothVersions(t, func(t *testing.T, v openflow.Version) {
+		e := newEnv(t, v)
+		e.bridge("br0", 0xa1)
+		e.bridge("br1", 0xa2)
+		e.ovs.LinkBridges(t, "br0", 10, "br1", 10)
+		h1 := e.host("br0", 1, "02:00:00:00:00:01", "10.99.0.1/24", 0)
+		e.host("br1", 1, "02:00:00:00:00:02", "10.99.0.2/24", 0)
+		e.slice("a", loc(0xa1, 1, U), loc(0xa2, 1, U))
+		e.links(1)
+		require.True(t, h1.Ping("10.99.0.2", patience(5)))
+		out, err := e.ovs.Ofctl("-O", e.proto(), "del-flows", e.ovs.BridgeName("br1"), "dl_dst=02:00:00:00:00:02")
+		require.NoError(t, err, "%s", out)
+		require.NotEmpty(t, e.flowsWith("br0", "dl_dst=02:00:00:00:00:02"), "the first hop still holds its flow")
+		assert.True(t, h1.Ping("10.99.0.2", 2), "the path's last hop is not put back:\n%s", strings.Join(e.flows("br1"), "\n"))
+		assert.Len(t, e.flowsWith("br1", "dl_dst=02:00:00:00:00:02"), 1, "%s", strings.Join(e.flows("br1"), "\n"))
+	})
+}

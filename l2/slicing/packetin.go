@@ -30,11 +30,12 @@ func (a *App) packetIn(sw *openflow.Switch, inPort uint32, data []byte) {
 		a.lldpIn(port, data)
 		return
 	}
+	epoch := a.epoch.Load()
 	if a.topo.IsLinkPort(port) {
-		return // from another switch, not from a host
+		a.resume(s, port, &f, data, epoch) // from another switch, not from a host
+		return
 	}
 	in := l2.Location{Datapath: dp, Port: l2.Port(inPort), VLAN: f.VLAN}
-	epoch := a.epoch.Load()
 	d := a.fabric.Decide(in, f.Src, f.Dst)
 	var l3 l3Source
 	flowless := false
@@ -77,6 +78,30 @@ func (a *App) packetIn(sw *openflow.Switch, inPort uint32, data []byte) {
 			}
 		}
 	}
+}
+
+// resume completes a path a frame from another switch fell off: it came
+// in at a link port tagged with its slice's transport VLAN and found no
+// flow — the rest of its path was never installed, or lost (a switch
+// restarted, a delete raced an install, a takeover). The flows from here
+// to its destination are installed and the frame goes on, instead of the
+// path's first hop sending into the void until it idles out. Frames with
+// no transport tag, of no slice, or whose source or destination the slice
+// does not know are dropped, as before.
+func (a *App) resume(s *swState, at l2.PortRef, f *l2.Frame, data []byte, epoch uint64) {
+	slice, ok := a.tags.sliceOf(f.VLAN)
+	if !ok {
+		return
+	}
+	if _, ok := a.fabric.Lookup(slice, f.Src); !ok {
+		return
+	}
+	dst, ok := a.fabric.Lookup(slice, f.Dst)
+	if !ok {
+		return
+	}
+	in := l2.Location{Datapath: at.Datapath, Port: at.Port, VLAN: f.VLAN}
+	a.forward(s, in, f, l3Source{}, false, l2.Decision{Action: l2.Forward, Slice: slice, Out: dst.Location}, data, epoch)
 }
 
 // send sends m to t while handling a packet-in of s: waiting a little on

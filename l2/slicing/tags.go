@@ -102,6 +102,14 @@ func (p *tagPool) claim(slice string, tag l2.VLAN) bool {
 	return true
 }
 
+// sliceOf returns the slice that holds tag.
+func (p *tagPool) sliceOf(tag l2.VLAN) (string, bool) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	s, ok := p.owner[tag]
+	return s, ok
+}
+
 // lookup returns slice's tag, 0 when it has none.
 func (p *tagPool) lookup(slice string) l2.VLAN {
 	p.mu.Lock()
