@@ -167,7 +167,7 @@ func TestHelp(t *testing.T) {
 
 func TestBadFlags(t *testing.T) {
 	for _, args := range [][]string{{"-store", "floppy"}, {"-store", "etcd"}, {"-log-level", "loud"}, {"-nope"},
-		{"-max-conns", "0"}, {"-read-timeout", "-1s"},
+		{"-max-conns", "0"}, {"-read-timeout", "-1s"}, {"-cluster-id", "dc1"}, {"-cluster-lease", "0s"},
 		{"-neutron-auth", "magic"}, {"-ovirt-users", "nopassword"}, {"-ovirt-hosts", "no-such-namespace"}, {"-neutron-auth", "tokens=/nonexistent"}, {"-neutron-auth", "keystone="}} {
 		err := run(context.Background(), append(args, "-http", "127.0.0.1:0", "-openflow", "127.0.0.1:0", "-data", t.TempDir()), io.Discard, nil)
 		assert.Error(t, err, "%v", args)
