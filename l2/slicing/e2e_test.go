@@ -253,17 +253,25 @@ func TestIntegrationVLAN(t *testing.T) {
 	})
 }
 
+// twoSwitches starts br0 (datapath 0xa1) and br1 (0xa2) joined by a link
+// between their ports 10, h1 (02:00:00:00:00:01, 10.99.0.1) at br0's port
+// 1 and h2 (…:02, 10.99.0.2) at br1's port 1.
+func twoSwitches(t *testing.T, v openflow.Version) (e *env, h1, h2 *ovstest.Host) {
+	e = newEnv(t, v)
+	e.bridge("br0", 0xa1)
+	e.bridge("br1", 0xa2)
+	e.ovs.LinkBridges(t, "br0", 10, "br1", 10)
+	h1 = e.host("br0", 1, "02:00:00:00:00:01", "10.99.0.1/24", 0)
+	h2 = e.host("br1", 1, "02:00:00:00:00:02", "10.99.0.2/24", 0)
+	return e, h1, h2
+}
+
 // Scenario 4: two bridges joined by a link: hosts on different switches in
 // one slice reach each other through the LLDP-discovered topology, and
 // the link does not flap at a short discovery interval.
 func TestIntegrationTwoSwitches(t *testing.T) {
 	bothVersions(t, func(t *testing.T, v openflow.Version) {
-		e := newEnv(t, v)
-		e.bridge("br0", 0xa1)
-		e.bridge("br1", 0xa2)
-		e.ovs.LinkBridges(t, "br0", 10, "br1", 10)
-		h1 := e.host("br0", 1, "02:00:00:00:00:01", "10.99.0.1/24", 0)
-		h2 := e.host("br1", 1, "02:00:00:00:00:02", "10.99.0.2/24", 0)
+		e, h1, h2 := twoSwitches(t, v)
 		e.slice("a", loc(0xa1, 1, U), loc(0xa2, 1, U))
 		e.links(1)
 		l := e.app.Topology().Links()[0]
@@ -571,12 +579,7 @@ func waitUptime(t *testing.T, d time.Duration) {
 // until it idles out.
 func TestIntegrationPathResumed(t *testing.T) {
 	bothVersions(t, func(t *testing.T, v openflow.Version) {
-		e := newEnv(t, v)
-		e.bridge("br0", 0xa1)
-		e.bridge("br1", 0xa2)
-		e.ovs.LinkBridges(t, "br0", 10, "br1", 10)
-		h1 := e.host("br0", 1, "02:00:00:00:00:01", "10.99.0.1/24", 0)
-		e.host("br1", 1, "02:00:00:00:00:02", "10.99.0.2/24", 0)
+		e, h1, _ := twoSwitches(t, v)
 		e.slice("a", loc(0xa1, 1, U), loc(0xa2, 1, U))
 		e.links(1)
 		require.True(t, h1.Ping("10.99.0.2", patience(5)))

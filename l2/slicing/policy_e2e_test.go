@@ -59,6 +59,23 @@ func isDHCPRequest(frame []byte) bool {
 	return len(f.Payload) >= ihl+4 && f.Payload[ihl+2] == 0 && f.Payload[ihl+3] == 67
 }
 
+// sshOnly checks h2 (10.99.0.2) behind rules that let TCP 22 in and
+// anything out: h1 (10.99.0.1) reaches its port 22 and not 23, h2's own
+// connection to h1's port 80 and its ping get their replies, an
+// unsolicited ping does not get in. br is the bridge whose flows a
+// failure shows.
+func sshOnly(t *testing.T, e *env, h1, h2 *ovstest.Host, br string) {
+	t.Helper()
+	h2.ServeTCP(t, 22)
+	h2.ServeTCP(t, 23)
+	h1.ServeTCP(t, 80)
+	require.True(t, h2.Ping("10.99.0.1", patience(5)), "h2's ping out and its reply")
+	assert.True(t, h1.ConnectsTCP("10.99.0.2", 22), "TCP 22 is allowed in:\n%s", strings.Join(e.flows(br), "\n"))
+	assert.False(t, h1.ConnectsTCP("10.99.0.2", 23), "TCP 23 is not")
+	assert.True(t, h2.ConnectsTCP("10.99.0.1", 80), "h2's connection out gets its replies")
+	assert.False(t, h1.Ping("10.99.0.2", 1), "an unsolicited ping got in")
+}
+
 // inHost runs a command in h's namespace.
 func inHost(t *testing.T, h *ovstest.Host, args ...string) {
 	t.Helper()
@@ -212,14 +229,7 @@ func TestIntegrationSecurityRules(t *testing.T) {
 			return
 		}
 		assert.Empty(t, e.app.Unenforced())
-		h2.ServeTCP(t, 22)
-		h2.ServeTCP(t, 23)
-		h1.ServeTCP(t, 80)
-		require.True(t, h2.Ping("10.99.0.1", patience(5)), "h2's ping out and its reply")
-		assert.True(t, h1.ConnectsTCP("10.99.0.2", 22), "TCP 22 is allowed in:\n%s", strings.Join(e.flows("br0"), "\n"))
-		assert.False(t, h1.ConnectsTCP("10.99.0.2", 23), "TCP 23 is not")
-		assert.True(t, h2.ConnectsTCP("10.99.0.1", 80), "h2's connection out gets its replies")
-		assert.False(t, h1.Ping("10.99.0.2", 1), "an unsolicited ping got in")
+		sshOnly(t, e, h1, h2, "br0")
 		assert.NotEmpty(t, e.flowsWith("br0", "table=3", "tp_dst=22", "ct(commit,zone="))
 
 		set() // the rule goes
@@ -317,12 +327,7 @@ func TestIntegrationDHCPv6(t *testing.T) {
 // sender's switch re-injects the first packet, the receiver's tracks the
 // connection.
 func TestIntegrationSecurityRulesAcrossSwitches(t *testing.T) {
-	e := newEnv(t, openflow.Version13)
-	e.bridge("br0", 0xa1)
-	e.bridge("br1", 0xa2)
-	e.ovs.LinkBridges(t, "br0", 10, "br1", 10)
-	h1 := e.host("br0", 1, mac1.String(), "10.99.0.1/24", 0)
-	h2 := e.host("br1", 1, mac2.String(), "10.99.0.2/24", 0)
+	e, h1, h2 := twoSwitches(t, openflow.Version13)
 	for _, h := range []*ovstest.Host{h1, h2} {
 		require.NoError(t, h.DisableTxChecksum())
 	}
@@ -332,14 +337,7 @@ func TestIntegrationSecurityRulesAcrossSwitches(t *testing.T) {
 	e.setSlice("a", l2.SliceSpec{Ports: map[l2.Location][]l2.MAC{p1: {mac1}, at2: {mac2}},
 		Policies: map[l2.Location]*l2.PortPolicy{at2: {Filtered: true, Egress: []l2.Rule{{EtherType: v4}},
 			Ingress: []l2.Rule{{EtherType: v4, Protocol: 6, PortMin: 22, PortMax: 22}}}}})
-	h2.ServeTCP(t, 22)
-	h2.ServeTCP(t, 23)
-	h1.ServeTCP(t, 80)
-	require.True(t, h2.Ping("10.99.0.1", patience(5)), "h2's ping out and its reply")
-	assert.True(t, h1.ConnectsTCP("10.99.0.2", 22), "TCP 22 across the switches:\n%s", strings.Join(e.flows("br1"), "\n"))
-	assert.False(t, h1.ConnectsTCP("10.99.0.2", 23), "TCP 23 across the switches")
-	assert.True(t, h2.ConnectsTCP("10.99.0.1", 80), "h2's connection across the switches gets its replies")
-	assert.False(t, h1.Ping("10.99.0.2", 1), "an unsolicited ping across the switches")
+	sshOnly(t, e, h1, h2, "br1")
 	assert.NotEmpty(t, e.flowsWith("br1", "table=3", "tp_dst=22"), "the receiver's switch holds its rules")
 	assert.Empty(t, e.flowsWith("br0", "table=3"), "the sender's switch holds none")
 }
