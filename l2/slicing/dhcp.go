@@ -4,6 +4,7 @@ import (
 	"encoding/binary"
 	"net"
 	"net/netip"
+	"sync/atomic"
 	"time"
 
 	"github.com/gopacket/gopacket"
@@ -65,13 +66,20 @@ func (a *App) answerDHCP(s *swState, in l2.Location, f *l2.Frame, conf *l2.DHCPv
 		return true
 	}
 	data, err := dhcpFrame(reply, conf)
+	a.answer(s, in, "DHCP answer", data, err, &a.stats.dhcpAnswers)
+	return true
+}
+
+// answer sends a frame the controller made in answer to one that came in
+// at in back out of in, and counts it in n; one it could not encode (err)
+// is logged as what and goes nowhere.
+func (a *App) answer(s *swState, in l2.Location, what string, data []byte, err error, n *atomic.Uint64) {
 	if err != nil {
-		a.log.Error("DHCP answer not encoded", "port", in.String(), "err", err)
-		return true
+		a.log.Error(what+" not encoded", "port", in.String(), "err", err)
+		return
 	}
 	a.sendOwn(s, s.d.packetOut(&s.scratch, l2.Untagged, in, data))
-	a.stats.dhcpAnswers.Add(1)
-	return true
+	n.Add(1)
 }
 
 // dhcpReply is the answer to req from a client at mac: an offer to a

@@ -56,12 +56,7 @@ func (a *App) answerDHCPv6(s *swState, in l2.Location, f *l2.Frame, conf *l2.DHC
 		return true
 	}
 	data, err := dhcp6Frame(f, source, reply)
-	if err != nil {
-		a.log.Error("DHCPv6 answer not encoded", "port", in.String(), "err", err)
-		return true
-	}
-	a.sendOwn(s, s.d.packetOut(&s.scratch, l2.Untagged, in, data))
-	a.stats.dhcpAnswers.Add(1)
+	a.answer(s, in, "DHCPv6 answer", data, err, &a.stats.dhcpAnswers)
 	return true
 }
 

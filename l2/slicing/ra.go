@@ -87,11 +87,6 @@ func (a *App) answerRS(s *swState, in l2.Location, f *l2.Frame, ra *l2.RouterAdv
 		return false
 	}
 	data, err := routerAdvertisement(f, source, ra)
-	if err != nil {
-		a.log.Error("router advertisement not encoded", "port", in.String(), "err", err)
-		return true
-	}
-	a.sendOwn(s, s.d.packetOut(&s.scratch, l2.Untagged, in, data))
-	a.stats.raAnswers.Add(1)
+	a.answer(s, in, "router advertisement", data, err, &a.stats.raAnswers)
 	return true
 }
