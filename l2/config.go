@@ -149,68 +149,63 @@ func (f *Fabric) apply(tx *Tx) []Event {
 		st := e.st
 		st.lock()
 		t := &st.tab
-		forget := func(i int) {
-			s := &t.slots[i]
-			evs = append(evs, Event{Kind: Removed, Slice: e.id, MAC: MACFromUint64(s.mac()), Location: t.location(i)})
+		forget := func(mac uint64) {
+			s, ok := t.remove(mac)
+			if !ok {
+				return
+			}
+			evs = append(evs, Event{Kind: Removed, Slice: e.id, MAC: MACFromUint64(mac), Location: t.location(&s)})
 			if !s.static() {
 				f.total.Add(-1)
 			}
-			t.remove(i)
+			f.locs.release(s.loc)
 		}
 		switch e.kind {
 		case effNewSlice:
-			t.init(now, f.width)
+			t.init(&f.tab, t.num, now, f.width)
 		case effDropSlice:
 			st.removed = true
-			for i := 0; i < len(t.slots); {
-				if t.slots[i].key != 0 {
-					forget(i) // may shift another entry into i
-					continue
-				}
-				i++
+			for _, mac := range t.macs() {
+				forget(mac)
 			}
 		case effForgetLoc:
-			for i := 0; i < len(t.slots); {
-				if s := &t.slots[i]; s.key != 0 && !s.static() && s.loc == e.loc {
-					forget(i)
-					continue
+			for _, mac := range t.macs() {
+				if s, _ := t.get(mac); !s.static() && s.loc == e.loc {
+					forget(mac)
 				}
-				i++
 			}
 		case effForgetMAC:
-			if i := t.find(e.mac.Uint64()); i >= 0 && !t.slots[i].static() {
-				forget(i)
+			if s, ok := t.get(e.mac.Uint64()); ok && !s.static() {
+				forget(e.mac.Uint64())
 			}
 		case effAddStatic:
-			i := t.find(e.mac.Uint64())
-			switch {
-			case i < 0:
-				i = t.insert(e.mac.Uint64(), flagStatic)
-			case !t.slots[i].static():
+			if s, ok := t.get(e.mac.Uint64()); ok && s.static() && s.loc == e.loc {
+				break
+			}
+			f.locs.hold(e.loc) // the binding's reference keeps it live meanwhile
+			old, ok := t.setStatic(e.mac.Uint64(), e.loc)
+			if !ok {
+				break
+			}
+			if !old.static() {
 				// Learned before it was attached: the attachment takes it
 				// over, and where it was learned elsewhere, it moved.
-				if t.slots[i].loc != e.loc {
-					evs = append(evs, Event{Kind: Moved, Slice: e.id, MAC: e.mac, From: t.location(i), Location: f.locs.get(e.loc)})
+				if old.loc != e.loc {
+					evs = append(evs, Event{Kind: Moved, Slice: e.id, MAC: e.mac, From: t.location(&old), Location: f.locs.get(e.loc)})
 				}
-				t.unlink(i)
-				t.dyn--
 				f.total.Add(-1)
-				t.addFlag(i, flagStatic)
 			}
-			if t.slots[i].loc != e.loc {
-				f.locs.hold(e.loc) // the binding's reference keeps it live meanwhile
-				t.place(i, e.loc)
+			if old.loc != noLoc {
+				f.locs.release(old.loc)
 			}
-			t.setSeen(i, 0)
-			t.slots[i].age = 0
 		case effRemoveStatic:
-			if i := t.find(e.mac.Uint64()); i >= 0 && t.slots[i].static() {
-				forget(i)
+			if s, ok := t.get(e.mac.Uint64()); ok && s.static() {
+				forget(e.mac.Uint64())
 			}
 		case effPolicy:
-			for i := range t.slots {
-				if s := &t.slots[i]; s.key != 0 && s.loc == e.loc {
-					evs = append(evs, Event{Kind: PolicyChanged, Slice: e.id, MAC: MACFromUint64(s.mac()), Location: t.location(i)})
+			for _, mac := range t.macs() {
+				if s, _ := t.get(mac); s.loc == e.loc {
+					evs = append(evs, Event{Kind: PolicyChanged, Slice: e.id, MAC: MACFromUint64(mac), Location: t.location(&s)})
 				}
 			}
 		}
@@ -237,10 +232,11 @@ func (f *Fabric) forgetOthers(cfg *config, e effect, evs []Event) []Event {
 		st.lock()
 		st.gen.Store(cfg.gen)
 		t := &st.tab
-		if i := t.find(mac); i >= 0 && !t.slots[i].static() {
-			evs = append(evs, Event{Kind: Removed, Slice: id, MAC: e.mac, Location: t.location(i)})
+		if s, ok := t.get(mac); ok && !s.static() {
+			t.remove(mac)
+			evs = append(evs, Event{Kind: Removed, Slice: id, MAC: e.mac, Location: t.location(&s)})
 			f.total.Add(-1)
-			t.remove(i)
+			f.locs.release(s.loc)
 		}
 		st.unlock()
 	}
@@ -300,8 +296,8 @@ func (tx *Tx) AddSlice(id string) error {
 		return fmt.Errorf("%w: slice %q", ErrExists, id)
 	}
 	st := &sliceState{id: id}
-	st.tab.locs = &tx.f.locs
-	st.tab.init(tx.f.now.Load(), tx.f.width)
+	tx.f.numbered++
+	st.tab.init(&tx.f.tab, tx.f.numbered, tx.f.now.Load(), tx.f.width)
 	tx.cfg.slices[id] = &sliceConf{id: id, st: st}
 	tx.cloned[id] = true
 	tx.effect(effect{kind: effNewSlice, st: st, id: id})

@@ -185,32 +185,28 @@ type Fabric struct {
 
 	advMu   sync.Mutex // serializes Advance; guards scratch
 	scratch []expired
+
+	numbered uint32 // slice numbers handed out (under mu)
+	tab      table
 }
 
 // sliceState is the mutable part of a slice, shared by every configuration
 // snapshot it appears in.
 type sliceState struct {
-	mu sync.Mutex
-	// seq is odd while a writer changes the table: lock-free readers check
-	// it did not move while they read.
-	seq   atomic.Uint64
+	mu    sync.Mutex
 	gen   atomic.Uint64 // the generation of the last change to the slice's bindings
 	count atomic.Int64  // tab.dyn, for readers without the lock
-	tab   table
+	tab   entries
 	id    string
 	// removed is set, with the lock held, when the slice goes.
 	removed bool
 }
 
-// lock and unlock bracket every change to the slice's table.
-func (st *sliceState) lock() {
-	st.mu.Lock()
-	st.seq.Add(1)
-}
+// lock and unlock bracket every change to the slice's entries.
+func (st *sliceState) lock() { st.mu.Lock() }
 
 func (st *sliceState) unlock() {
 	st.count.Store(int64(st.tab.dyn))
-	st.seq.Add(1)
 	st.mu.Unlock()
 }
 
@@ -232,13 +228,15 @@ type portIndex struct {
 
 type portSlot struct {
 	dp, pv uint64 // datapath; port<<16 | vlan (never 0: port 0 is refused)
-	// What Decide needs of the binding, inline, so that the slice's table
-	// is one dependent load away: its state, the location's index, and
-	// whether the port has attachments.
-	st       *sliceState
+	// What Decide needs of the binding, inline, so that it loads nothing
+	// else before the learning table: the slice (its configuration, id and
+	// number), the location's index, and whether the port has attachments.
+	sc       *sliceConf
 	b        *binding
 	loc      uint32
+	num      uint32
 	attached bool
+	id       string
 }
 
 func portKey(l Location) (uint64, uint64) {
@@ -260,7 +258,7 @@ func newPortIndex(ports map[Location]*binding) portIndex {
 				i = 0
 			}
 		}
-		x.slots[i] = portSlot{dp: dp, pv: pv, st: b.sc.st, b: b, loc: b.locIdx, attached: b.attached != nil}
+		x.slots[i] = portSlot{dp: dp, pv: pv, sc: b.sc, b: b, loc: b.locIdx, num: b.sc.st.tab.num, attached: b.attached != nil, id: b.sc.id}
 	}
 	return x
 }
@@ -322,6 +320,7 @@ func NewFabric(opts Options) *Fabric {
 		f.maxTotal = DefaultMaxEntries
 	}
 	f.locs.init(opts.MaxLocations)
+	f.tab.init(&f.locs)
 	now := opts.Now
 	if now.IsZero() {
 		now = time.Now()
@@ -352,18 +351,41 @@ const multicastBit = 1 << 40
 // between updates frames from a known host take no lock.
 const refresh = int64(time.Second)
 
-// decide fills d and reports whether to start again (the bindings changed
-// under it).
+// decide fills d and reports whether to start again (the bindings or the
+// table changed under it).
 func (f *Fabric) decide(d *Decision, in Location, src, dst MAC) (retry bool) {
 	mac, dmac := src.Uint64(), dst.Uint64()
 	if mac&multicastBit != 0 || mac == 0 {
 		d.Reason = ReasonBadSource
 		return false
 	}
+	// Start loading the home slots of both MACs before anything else: they
+	// depend on the MACs alone, so on a large table their cache misses run
+	// while the port's binding is looked up.
+	hs, hd := hashMAC(mac), hashMAC(dmac)
+	shs, shd := &f.tab.shards[shardOf(hs)], &f.tab.shards[shardOf(hd)]
+	seqS, seqD := shs.seq.Load(), shd.seq.Load()
+	baseS, nS := shs.base.Load(), shs.size.Load()
+	baseD, nD := shd.base.Load(), shd.size.Load()
+	if shs.seq.Load() != seqS || shd.seq.Load() != seqD || (seqS|seqD)&1 != 0 {
+		// A writer may have split a pair: read nothing through it.
+		baseS, baseD = nil, nil
+	}
+	var slotsS, slotsD []slot
+	var iS, iD int
+	if baseS != nil && baseD != nil {
+		slotsS, slotsD = unsafe.Slice(baseS, nS), unsafe.Slice(baseD, nD)
+		iS, iD = homeOf(hs, len(slotsS)), homeOf(hd, len(slotsD))
+		// Touch both home slots before anything depends on either.
+		_ = atomic.LoadUint64(&slotsD[iD].key)
+		_ = atomic.LoadUint64(&slotsS[iS].key)
+	}
+
 	cfg := f.cfg.Load()
 	ps := cfg.index.get(in)
-	var st *sliceState
 	var sc *sliceConf
+	var id string
+	var num uint32
 	// loc is in's index when a binding of the frame's slice holds it;
 	// noLoc when the frame is a network-attached MAC's at a place its slice
 	// does not bind (the fast path compares locations then, and learning
@@ -372,70 +394,56 @@ func (f *Fabric) decide(d *Decision, in Location, src, dst MAC) (retry bool) {
 	static := false
 	if ps != nil && !ps.attached && cfg.macs == nil {
 		// The common case: a port binding decides.
-		st, sc, loc = ps.st, ps.b.sc, ps.loc
+		sc, id, num, loc = ps.sc, ps.id, ps.num, ps.loc
 	} else if sc, loc, static = f.classify(d, cfg, ps, src); sc == nil {
 		return false
 	} else {
-		st = sc.st
+		id, num = sc.id, sc.st.tab.num
 	}
 	now := f.now.Load()
 
 	// The fast path: a known source, where it was, seen lately. Nothing to
 	// write, so no lock: read the table and check no writer intervened.
-	for range 3 {
-		seq := st.seq.Load()
-		if seq&1 != 0 {
-			break
-		}
-		if st.gen.Load() > cfg.gen {
-			return true
-		}
-		base, n := st.tab.base.Load(), st.tab.size.Load()
-		if base == nil {
-			break
-		}
-		if st.seq.Load() != seq {
-			continue // a resize may have split the pair
-		}
-		slots := unsafe.Slice(base, n)
-		// Touch both home slots, and the slots after them in the next cache
-		// line (where a probe often ends), before anything depends on any,
-		// so the cache misses of a large table overlap.
-		hs, hd := homeOf(mac, len(slots)), homeOf(dmac, len(slots))
-		_ = atomic.LoadUint64(&slots[hd].key)
-		_ = atomic.LoadUint64(&slots[nextLine(hd, len(slots))].key)
-		_ = atomic.LoadUint64(&slots[nextLine(hs, len(slots))].key)
-		i := probeShared(slots, hs, mac)
-		if i < 0 {
-			break
-		}
-		key := atomic.LoadUint64(&slots[i].key)
-		at := atomic.LoadUint32(&slots[i].loc)
-		if at != loc && (loc != noLoc || at == noLoc || f.locs.get(at) != in) {
-			if key&flagStatic != 0 && !static {
-				if st.seq.Load() != seq {
-					continue
-				}
-				d.Reason, d.Slice, d.sc = ReasonStaticMAC, sc.id, sc
-				return false
-			}
-			break // a move: the slow path decides
-		}
-		if key&flagStatic == 0 && now-atomic.LoadInt64(&slots[i].seen) >= refresh {
-			break // time to refresh
-		}
-		out := f.destination(d, sc, slots, hd, dmac)
-		var outLoc Location
-		if d.Action == Forward {
-			outLoc = f.locs.get(out)
-		}
-		if st.seq.Load() != seq {
-			continue
-		}
-		f.forwardTo(d, outLoc, in)
-		return false
+	if slotsS == nil {
+		return f.decideLocked(d, cfg, sc, loc, static, in, mac, dmac, now)
 	}
-	return f.decideLocked(d, cfg, sc, loc, static, in, mac, dmac, now)
+	i := probeShared(slotsS, iS, num, mac)
+	if i < 0 {
+		return f.decideLocked(d, cfg, sc, loc, static, in, mac, dmac, now)
+	}
+	key := atomic.LoadUint64(&slotsS[i].key)
+	at := atomic.LoadUint32(&slotsS[i].loc)
+	if at != loc && (loc != noLoc || at == noLoc || f.locs.get(at) != in) {
+		if key&flagStatic != 0 && !static {
+			if shs.seq.Load() != seqS || f.cfg.Load() != cfg {
+				return true
+			}
+			d.Reason, d.Slice, d.sc = ReasonStaticMAC, id, sc
+			return false
+		}
+		// A move: the slow path decides.
+		return f.decideLocked(d, cfg, sc, loc, static, in, mac, dmac, now)
+	}
+	if key&flagStatic == 0 && now-atomic.LoadInt64(&slotsS[i].seen) >= refresh {
+		return f.decideLocked(d, cfg, sc, loc, static, in, mac, dmac, now)
+	}
+	var out uint32
+	found := false
+	if dmac&multicastBit == 0 {
+		if j := probeShared(slotsD, iD, num, dmac); j >= 0 {
+			out, found = atomic.LoadUint32(&slotsD[j].loc), true
+		}
+	}
+	f.destination(d, sc, id, dmac, found)
+	var outLoc Location
+	if d.Action == Forward {
+		outLoc = f.locs.get(out)
+	}
+	if shs.seq.Load() != seqS || shd.seq.Load() != seqD || f.cfg.Load() != cfg {
+		return true
+	}
+	f.forwardTo(d, outLoc, in)
+	return false
 }
 
 // classify finds the slice of a frame from src that entered at the
@@ -521,13 +529,11 @@ func (f *Fabric) decideLocked(d *Decision, cfg *config, sc *sliceConf, loc uint3
 	}
 	t := &st.tab
 	reclaim := false
-	if i := t.find(mac); i >= 0 {
-		s := &t.slots[i]
+	if s, ok := t.get(mac); ok {
 		switch {
 		case s.loc == loc:
 			if !s.static() {
-				addAge(s, now)
-				t.setSeen(i, now)
+				t.refresh(mac, now)
 			}
 		case s.static() && !static:
 			st.unlock()
@@ -540,17 +546,22 @@ func (f *Fabric) decideLocked(d *Decision, cfg *config, sc *sliceConf, loc uint3
 			// Too soon to move (or nowhere to move to): keep the entry,
 			// still forward the frame.
 		default:
-			from := t.location(i)
-			t.place(i, f.take(loc, &held))
-			t.setSeen(i, now)
-			s.age = 0
+			from := t.location(&s)
+			f.locs.release(t.move(mac, f.take(loc, &held), now))
 			evs[nev] = Event{Kind: Moved, Slice: sc.id, MAC: MACFromUint64(mac), From: from, Location: in}
 			nev++
 		}
 	} else if !static && loc != noLoc {
 		nev, reclaim = f.learn(st, mac, f.take(loc, &held), now, &evs)
 	}
-	out := f.destination(d, sc, t.slots, homeOf(dmac, len(t.slots)), dmac)
+	var out uint32
+	found := false
+	if dmac&multicastBit == 0 {
+		var s slot
+		s, found = t.get(dmac)
+		out = s.loc
+	}
+	f.destination(d, sc, sc.id, dmac, found)
 	var outLoc Location
 	if d.Action == Forward {
 		outLoc = f.locs.get(out)
@@ -578,22 +589,18 @@ func (f *Fabric) take(loc uint32, held *bool) uint32 {
 	return loc
 }
 
-// destination decides where a frame to dst goes, from the slice's table
-// (read with atomic loads, so it serves the lock-free path too); for
-// Forward it returns the location index.
-func (f *Fabric) destination(d *Decision, sc *sliceConf, slots []slot, home int, dmac uint64) uint32 {
-	d.Slice, d.sc = sc.id, sc
-	if dmac&multicastBit != 0 {
+// destination decides where a frame to dmac goes, given whether the
+// slice knows where dmac is.
+func (f *Fabric) destination(d *Decision, sc *sliceConf, id string, dmac uint64, found bool) {
+	d.Slice, d.sc = id, sc
+	switch {
+	case dmac&multicastBit != 0:
 		d.Action, d.Reason = Flood, ReasonBroadcast
-		return noLoc
-	}
-	i := probeShared(slots, home, dmac)
-	if i < 0 {
+	case !found:
 		d.Action, d.Reason = Flood, ReasonUnknown
-		return noLoc
+	default:
+		d.Action = Forward
 	}
-	d.Action = Forward
-	return atomic.LoadUint32(&slots[i].loc)
 }
 
 // learn adds a dynamic entry at loc (whose reference it takes over),
@@ -614,21 +621,18 @@ func (f *Fabric) learn(st *sliceState, mac uint64, loc uint32, now int64, evs *[
 		}
 	}
 	if evictOwn {
-		i := t.oldest(f.aging, f.width)
-		if i < 0 {
+		old, ok := t.oldest(f.aging, f.width)
+		if !ok {
 			f.locs.release(loc)
 			return 0, false // nothing of ours to evict: do not learn
 		}
-		evs[nev] = Event{Kind: Evicted, Slice: st.id, MAC: MACFromUint64(t.slots[i].mac()), Location: t.location(i)}
+		s, _ := t.remove(old) // the total stays: one out, one in
+		evs[nev] = Event{Kind: Evicted, Slice: st.id, MAC: MACFromUint64(old), Location: t.location(&s)}
 		nev++
-		t.remove(i) // the total stays: one out, one in
+		f.locs.release(s.loc)
 	}
-	i := t.insert(mac, 0)
-	t.place(i, loc)
-	t.setSeen(i, now)
-	t.dyn++
-	t.schedule(i, f.aging, f.width)
-	evs[nev] = Event{Kind: Learned, Slice: st.id, MAC: MACFromUint64(mac), Location: t.location(i)}
+	t.learn(mac, loc, now, f.aging, f.width)
+	evs[nev] = Event{Kind: Learned, Slice: st.id, MAC: MACFromUint64(mac), Location: f.locs.get(loc)}
 	if big := f.biggest.Load(); big == nil || int64(t.dyn) > big.count.Load() {
 		f.biggest.Store(st)
 	}
@@ -653,20 +657,21 @@ func (f *Fabric) reclaim() {
 			return
 		}
 		v.lock()
-		i := -1
+		var mac uint64
+		ok := false
 		if !v.removed {
-			i = v.tab.oldest(f.aging, f.width)
+			mac, ok = v.tab.oldest(f.aging, f.width)
 		}
-		if i < 0 {
+		if !ok {
 			v.unlock()
 			f.biggest.CompareAndSwap(v, nil)
 			continue
 		}
-		t := &v.tab
-		ev := Event{Kind: Evicted, Slice: v.id, MAC: MACFromUint64(t.slots[i].mac()), Location: t.location(i)}
-		t.remove(i)
+		s, _ := v.tab.remove(mac)
+		ev := Event{Kind: Evicted, Slice: v.id, MAC: MACFromUint64(mac), Location: v.tab.location(&s)}
 		f.total.Add(-1)
 		v.unlock()
+		f.locs.release(s.loc)
 		f.emit([]Event{ev})
 	}
 }
@@ -760,15 +765,20 @@ func (f *Fabric) ForgetPort(p PortRef) []Event {
 		}
 		st.lock()
 		t := &st.tab
-		for i := 0; i < len(t.slots); {
-			s := &t.slots[i]
-			if _, ok := on[s.loc]; s.key != 0 && !s.static() && ok {
-				evs = append(evs, Event{Kind: Removed, Slice: sc.id, MAC: MACFromUint64(s.mac()), Location: t.location(i)})
+		for _, w := range t.wheel {
+			for k := 0; k < len(w); k++ {
+				mac := w[k]
+				s, _ := t.get(mac)
+				if _, ok := on[s.loc]; !ok {
+					continue
+				}
+				t.remove(mac) // moves the bucket's last into k
+				evs = append(evs, Event{Kind: Removed, Slice: sc.id, MAC: MACFromUint64(mac), Location: t.location(&s)})
 				f.total.Add(-1)
-				t.remove(i) // may shift another entry into i
-				continue
+				f.locs.release(s.loc)
+				w = w[:len(w)-1]
+				k--
 			}
-			i++
 		}
 		st.unlock()
 	}

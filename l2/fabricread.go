@@ -23,16 +23,15 @@ func (f *Fabric) Lookup(id string, mac MAC) (Entry, bool) {
 	st := sc.st
 	st.mu.Lock()
 	defer st.mu.Unlock()
-	i := st.tab.find(mac.Uint64())
-	if i < 0 {
+	s, ok := st.tab.get(mac.Uint64())
+	if !ok {
 		return Entry{}, false
 	}
-	return entry(&st.tab, i), true
+	return entry(&st.tab, &s), true
 }
 
-func entry(t *table, i int) Entry {
-	s := &t.slots[i]
-	e := Entry{MAC: MACFromUint64(s.mac()), Location: t.location(i), Static: s.static()}
+func entry(t *entries, s *slot) Entry {
+	e := Entry{MAC: MACFromUint64(s.mac()), Location: t.location(s), Static: s.static()}
 	if !e.Static {
 		e.LastSeen = time.Unix(0, s.seen)
 	}
@@ -47,11 +46,10 @@ func (f *Fabric) Entries(id string) ([]Entry, error) {
 	}
 	st := sc.st
 	st.mu.Lock()
-	out := make([]Entry, 0, st.tab.n)
-	for i := range st.tab.slots {
-		if st.tab.slots[i].key != 0 {
-			out = append(out, entry(&st.tab, i))
-		}
+	out := make([]Entry, 0, st.tab.n())
+	for _, mac := range st.tab.macs() {
+		s, _ := st.tab.get(mac)
+		out = append(out, entry(&st.tab, &s))
 	}
 	st.mu.Unlock()
 	slices.SortFunc(out, func(a, b Entry) int {

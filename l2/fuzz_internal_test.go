@@ -117,7 +117,11 @@ func FuzzDecide(f *testing.F) {
 					return tx.AddSlice(id)
 				})
 			}
-			total := 0
+			total, entries, slots := 0, 0, 0
+			fab.tab.check(t)
+			for k := range fab.tab.shards {
+				slots += fab.tab.shards[k].n
+			}
 			for _, sc := range fab.cfg.Load().slices {
 				sc.st.mu.Lock()
 				sc.st.tab.check(t)
@@ -125,7 +129,11 @@ func FuzzDecide(f *testing.F) {
 					t.Fatalf("slice %s holds %d learned entries, bound 4", sc.id, sc.st.tab.dyn)
 				}
 				total += sc.st.tab.dyn
+				entries += sc.st.tab.n()
 				sc.st.mu.Unlock()
+			}
+			if slots != entries {
+				t.Fatalf("the table holds %d slots, the slices %d entries", slots, entries)
 			}
 			if total != int(fab.total.Load()) || total > 10 {
 				t.Fatal(fmt.Sprintf("learned %d, counted %d, bound 10", total, fab.total.Load()))
@@ -150,13 +158,12 @@ func (f *Fabric) checkLocations(tb testing.TB) {
 	}
 	for _, sc := range cfg.slices {
 		sc.st.mu.Lock()
-		for i := range sc.st.tab.slots {
-			if s := &sc.st.tab.slots[i]; s.key != 0 {
-				if s.loc == noLoc {
-					tb.Fatalf("slice %s: entry %x has no location", sc.id, s.mac())
-				}
-				want[s.loc]++
+		for _, mac := range sc.st.tab.macs() {
+			s, _ := sc.st.tab.get(mac)
+			if s.loc == noLoc {
+				tb.Fatalf("slice %s: entry %x has no location", sc.id, mac)
 			}
+			want[s.loc]++
 		}
 		sc.st.mu.Unlock()
 	}

@@ -1,32 +1,47 @@
 package l2
 
-import "sync/atomic"
+import (
+	"sync"
+	"sync/atomic"
+)
 
-// The learning table of one slice: MAC → (location, last seen), in an open
-// addressing hash table with linear probing and 32-byte slots held inline,
-// so a lookup touches one cache line; capacity is not a power of two (the
-// home slot comes from a multiply-shift range reduction), so the table grows
-// by a quarter at a time and keeps 0.6–0.75 of its slots in use, well under
-// 64 bytes an entry.
+// The learning tables of all slices are one table keyed by (slice, MAC):
+// open addressing with linear probing and 32-byte slots held inline, split
+// into numShards shards, each with its own lock. A MAC's shard and home
+// slot come from the MAC alone, so Decide can start loading the slots of
+// a frame's source and destination before it knows their slice (the port
+// lookup that tells it runs while those loads are in flight): a random
+// decision in a large fabric waits for about one memory miss, not for the
+// port's binding, then the slice, then its table. The same MAC in two
+// slices takes two slots on the same probe run; the slot's slice number
+// tells them apart. Capacity is not a power of two (the home slot comes
+// from a multiply-shift range reduction), so a shard grows by a quarter at
+// a time and keeps 0.6–0.75 of its slots in use.
 //
-// Dynamic entries are also on a timing wheel of wheelSize buckets, each an
-// array of the slots whose deadline (last seen plus the aging time) falls
-// due in it; a slot knows its bucket and position, so taking it off is a
-// swap with the bucket's last. Arrays rather than linked lists, because
-// walking a bucket then loads its slots independently of each other: the
-// cache misses of a large table overlap instead of queueing. Refreshing an entry only updates its last-seen
-// time; the wheel is corrected lazily when a bucket falls due (an entry
-// seen since is moved to the bucket of its new deadline), so aging costs
-// what expires plus at most one move per entry per aging period, never a
-// scan of the table. The oldest bucket's head is the least recently seen
-// entry to within a bucket's width, which is what eviction takes.
+// Each slice ages its own dynamic entries on a timing wheel of wheelSize
+// buckets (see entries): each bucket is an array of the MACs whose
+// deadline (last seen plus the aging time) falls due in it, and a slot
+// knows its bucket and position, so taking it off is a swap with the
+// bucket's last. Arrays rather than linked lists, because walking a
+// bucket then loads its slots independently of each other: the cache
+// misses of a large table overlap instead of queueing. Refreshing an entry
+// only updates its last-seen time; the wheel is corrected lazily when a
+// bucket falls due (an entry seen since is moved to the bucket of its new
+// deadline), so aging costs what expires plus at most one move per entry
+// per aging period, never a scan of the table. The oldest bucket's head is
+// the least recently seen entry to within a bucket's width, which is what
+// eviction takes. The wheel holds MACs, not slot indices, so one slice's
+// writer shifting slots never touches another slice's wheel.
 //
-// Concurrency: writers hold the slice's mutex and bump its sequence count
-// around every change; readers (Decide's fast path) take no lock, read key,
-// loc and seen with atomic loads through the published slots pointer, and
-// retry when the sequence moved. So key, loc and seen are written with
-// atomic stores once a slots array is published; age and the wheel links
-// are the writers' alone.
+// Concurrency: a shard's writers hold its mutex and bump its sequence
+// count around every change that moves a slot or changes its key or
+// location (a refresh of the last-seen time alone does not); readers
+// (Decide's fast path) take no lock, read key, slice, loc and seen with
+// atomic loads through the published slots pointer, and retry when the
+// sequence moved. So those four are written with atomic stores once a
+// slots array is published; age and wpos are the writers' alone. A slice's
+// wheel and the wpos of its slots change only with the slice's lock held,
+// which is taken before any shard lock; no code holds two shard locks.
 
 const (
 	wheelSize   = 64 // buckets; the wheel spans twice the aging time
@@ -35,91 +50,116 @@ const (
 	flagUsed   = 1
 	flagStatic = 2
 
-	offWheel = ^uint32(0) // slot.bucket of a slot on no bucket
+	shardBits = 6
+	numShards = 1 << shardBits
+
+	// A slot's wpos is its wheel bucket and its position in that bucket.
+	posBits  = 26
+	posMask  = 1<<posBits - 1
+	offWheel = ^uint32(0) // the wpos of a slot on no bucket
 
 	maxAge = ^uint32(0)
+
+	minShardSlots = 8
 )
 
 type slot struct {
-	key    uint64 // mac<<16 | flags; 0 is an empty slot (atomic)
-	seen   int64  // last seen, Unix ns (atomic)
-	loc    uint32 // index into the fabric's location table (atomic)
-	age    uint32 // ms from learning (or the last move) to seen, saturating
-	bucket uint32 // the wheel bucket the slot is on, or offWheel
-	pos    uint32 // its position in that bucket
+	key   uint64 // mac<<16 | flags; 0 is an empty slot (atomic)
+	seen  int64  // last seen, Unix ns (atomic)
+	loc   uint32 // index into the fabric's location table (atomic)
+	slice uint32 // the number of the slice it belongs to (atomic)
+	age   uint32 // ms from learning (or the last move) to seen, saturating
+	wpos  uint32 // bucket<<posBits | position on its slice's wheel, or offWheel
 }
-
-// put writes all of s into slot i of a published array.
-func (t *table) put(i int, s slot) {
-	d := &t.slots[i]
-	atomic.StoreUint64(&d.key, s.key)
-	atomic.StoreInt64(&d.seen, s.seen)
-	atomic.StoreUint32(&d.loc, s.loc)
-	d.age, d.bucket, d.pos = s.age, s.bucket, s.pos
-}
-
-func (t *table) setKey(i int, k uint64)  { atomic.StoreUint64(&t.slots[i].key, k) }
-func (t *table) setSeen(i int, v int64)  { atomic.StoreInt64(&t.slots[i].seen, v) }
-func (t *table) setLoc(i int, v uint32)  { atomic.StoreUint32(&t.slots[i].loc, v) }
-func (t *table) addFlag(i int, f uint64) { t.setKey(i, t.slots[i].key|f) }
 
 func (s *slot) mac() uint64  { return s.key >> 16 }
 func (s *slot) static() bool { return s.key&flagStatic != 0 }
 
-type table struct {
-	// base and size publish slots to lock-free readers, who check the
-	// slice's sequence count around reading the pair (see shared).
-	base   atomic.Pointer[slot]
-	size   atomic.Int64
-	locs   *locTable // the fabric's: a slot's loc holds a reference
-	slots  []slot
-	n      int                 // used slots
-	dyn    int                 // dynamic entries, all on the wheel
-	wheel  [wheelSize][]uint32 // slot indices, in the order they were scheduled
-	spare  []uint32            // a bucket's array, kept for reuse
-	cursor int64               // the last bucket time (deadline / width) fully processed
-}
-
-func (t *table) init(now, width int64) {
-	t.cursor = now/width - 1
-}
-
 func hashMAC(mac uint64) uint64 { return mac * 0x9e3779b97f4a7c15 }
 
-// home is the slot where mac's probe sequence starts.
-func (t *table) home(mac uint64) int { return homeOf(mac, len(t.slots)) }
+// shardOf is the shard of a MAC hashing to h; homeOf its home slot in a
+// shard of n slots. They take different bits of the hash.
+func shardOf(h uint64) int       { return int(h >> (64 - shardBits)) }
+func homeOf(h uint64, n int) int { return int((h >> 20 & 0xffffffff) * uint64(n) >> 32) }
 
-// findShared is find for readers without the lock: it loads keys
-// atomically and gives up after a full lap, as a concurrent writer may be
-// shifting entries. The caller validates the sequence count afterwards.
-func findShared(slots []slot, mac uint64) int {
-	return probeShared(slots, homeOf(mac, len(slots)), mac)
+// table is the fabric's learning table: the shards, and the location
+// table whose indices the slots hold.
+type table struct {
+	shards [numShards]shard
+	locs   *locTable
 }
 
-// homeOf is the home slot of mac in a table of n slots (0 when n is 0).
-func homeOf(mac uint64, n int) int { return int((hashMAC(mac) >> 32) * uint64(n) >> 32) }
+type shard struct {
+	// seq is odd while a writer changes slots; base and size publish them
+	// (readers check seq around reading the pair).
+	seq   atomic.Uint64
+	base  atomic.Pointer[slot]
+	size  atomic.Int64
+	mu    sync.Mutex
+	slots []slot
+	n     int // used slots
+}
 
-// nextLine is the first slot of the cache line after slot i's (slots are
-// 32 bytes, two to a line, and arrays start on a line).
-func nextLine(i, n int) int {
-	if j := i | 1 + 1; j < n {
-		return j
+func (t *table) init(locs *locTable) {
+	t.locs = locs
+	for i := range t.shards {
+		t.shards[i].resize(minShardSlots)
 	}
-	return 0
 }
 
-// probeShared is findShared from a precomputed home slot.
-func probeShared(slots []slot, i int, mac uint64) int {
+func (t *table) shard(mac uint64) *shard { return &t.shards[shardOf(hashMAC(mac))] }
+
+// lock and unlock bracket a change readers must not see half done.
+func (sh *shard) lock() {
+	sh.mu.Lock()
+	sh.seq.Add(1)
+}
+
+func (sh *shard) unlock() {
+	sh.seq.Add(1)
+	sh.mu.Unlock()
+}
+
+// put writes all of s into slot i of a published array.
+func (sh *shard) put(i int, s slot) {
+	d := &sh.slots[i]
+	atomic.StoreUint64(&d.key, s.key)
+	atomic.StoreInt64(&d.seen, s.seen)
+	atomic.StoreUint32(&d.loc, s.loc)
+	atomic.StoreUint32(&d.slice, s.slice)
+	d.age, d.wpos = s.age, s.wpos
+}
+
+// find returns the slot index of mac in slice num, or -1.
+func (sh *shard) find(num uint32, mac uint64) int {
+	n := len(sh.slots)
+	i := homeOf(hashMAC(mac), n)
+	for {
+		s := &sh.slots[i]
+		if s.key == 0 {
+			return -1
+		}
+		if s.key>>16 == mac && s.slice == num {
+			return i
+		}
+		if i++; i == n {
+			i = 0
+		}
+	}
+}
+
+// probeShared is find for readers without the lock, from a precomputed
+// home slot: it loads atomically and gives up after a full lap, as a
+// concurrent writer may be shifting entries. The caller validates the
+// sequence count afterwards.
+func probeShared(slots []slot, i int, num uint32, mac uint64) int {
 	n := len(slots)
-	if n == 0 {
-		return -1
-	}
 	for range n {
 		k := atomic.LoadUint64(&slots[i].key)
 		if k == 0 {
 			return -1
 		}
-		if k>>16 == mac {
+		if k>>16 == mac && atomic.LoadUint32(&slots[i].slice) == num {
 			return i
 		}
 		if i++; i == n {
@@ -129,80 +169,38 @@ func probeShared(slots []slot, i int, mac uint64) int {
 	return -1
 }
 
-// find returns mac's slot index, or -1.
-func (t *table) find(mac uint64) int {
-	if len(t.slots) == 0 {
-		return -1
+// insert adds s, whose MAC must be absent from its slice, and returns its
+// slot. Called with the shard locked.
+func (sh *shard) insert(s slot) int {
+	if (sh.n+1)*4 > len(sh.slots)*3 {
+		sh.resize((sh.n + 1) * 5 / 3)
 	}
-	i := t.home(mac)
-	for {
-		s := &t.slots[i]
-		if s.key == 0 {
-			return -1
-		}
-		if s.key>>16 == mac {
-			return i
-		}
-		if i++; i == len(t.slots) {
+	n := len(sh.slots)
+	i := homeOf(hashMAC(s.mac()), n)
+	for sh.slots[i].key != 0 {
+		if i++; i == n {
 			i = 0
 		}
 	}
-}
-
-// insert adds mac, which must be absent, and returns its slot. The caller
-// fills the slot and links it when dynamic.
-func (t *table) insert(mac uint64, flags uint64) int {
-	if (t.n+1)*4 > len(t.slots)*3 {
-		t.resize((t.n + 1) * 5 / 3)
-	}
-	i := t.home(mac)
-	for t.slots[i].key != 0 {
-		if i++; i == len(t.slots) {
-			i = 0
-		}
-	}
-	t.put(i, slot{key: mac<<16 | flags | flagUsed, loc: noLoc, bucket: offWheel})
-	t.n++
+	sh.put(i, s)
+	sh.n++
 	return i
 }
 
-// place sets slot i's location to loc, whose reference the slot takes
-// over, releasing the one it held. The caller resolves the old location
-// first if it needs it.
-func (t *table) place(i int, loc uint32) {
-	old := t.slots[i].loc
-	t.setLoc(i, loc)
-	if old != noLoc && t.locs != nil {
-		t.locs.release(old)
-	}
-}
-
-// location resolves slot i's location (the zero Location for none).
-func (t *table) location(i int) Location {
-	if l := t.slots[i].loc; l != noLoc && t.locs != nil {
-		return t.locs.get(l)
-	}
-	return Location{}
-}
-
-// remove empties slot i, unlinking it, and closes the gap by shifting
-// later members of its probe run back (so no tombstones are needed).
-func (t *table) remove(i int) {
-	if !t.slots[i].static() {
-		t.unlink(i)
-		t.dyn--
-	}
-	held := t.slots[i].loc
-	n := len(t.slots)
+// removeAt empties slot i and closes the gap by shifting later members of
+// its probe run back (so no tombstones are needed). Called with the shard
+// locked.
+func (sh *shard) removeAt(i int) {
+	n := len(sh.slots)
 	j := i
 	for {
 		if j++; j == n {
 			j = 0
 		}
-		if t.slots[j].key == 0 {
+		if sh.slots[j].key == 0 {
 			break
 		}
-		k := t.home(t.slots[j].mac())
+		k := homeOf(hashMAC(sh.slots[j].mac()), n)
 		// Slot j may stay if its home lies cyclically in (i, j].
 		if i <= j {
 			if i < k && k <= j {
@@ -211,86 +209,200 @@ func (t *table) remove(i int) {
 		} else if i < k || k <= j {
 			continue
 		}
-		t.move(j, i)
+		sh.put(i, sh.slots[j])
 		i = j
 	}
-	t.put(i, slot{})
-	t.n--
-	if held != noLoc && t.locs != nil {
-		t.locs.release(held)
+	sh.put(i, slot{})
+	sh.n--
+	if n > 8*minShardSlots && sh.n*4 < n {
+		sh.resize(sh.n * 5 / 3)
 	}
 }
 
-// move copies slot from to slot to, repointing its wheel entry.
-func (t *table) move(from, to int) {
-	s := t.slots[from]
-	t.put(to, s)
-	if s.bucket != offWheel {
-		t.wheel[s.bucket][s.pos] = uint32(to)
-	}
-}
-
-// resize rehashes into capacity c (at least n+1 and 8).
-func (t *table) resize(c int) {
-	c = max(c, t.n+1, 8)
-	old := t.slots
-	t.slots = make([]slot, c)
-	adviseHuge(t.slots)
-	moved := make([]uint32, len(old))
+// resize rehashes into capacity c (at least n+1 and minShardSlots).
+func (sh *shard) resize(c int) {
+	c = max(c, sh.n+1, minShardSlots)
+	old := sh.slots
+	sh.slots = make([]slot, c)
+	adviseHuge(sh.slots)
 	for i := range old {
 		s := &old[i]
 		if s.key == 0 {
 			continue
 		}
-		j := t.home(s.mac())
-		for t.slots[j].key != 0 {
+		j := homeOf(hashMAC(s.mac()), c)
+		for sh.slots[j].key != 0 {
 			if j++; j == c {
 				j = 0
 			}
 		}
-		t.slots[j] = *s
-		moved[i] = uint32(j)
-	}
-	for b := range t.wheel {
-		for k, i := range t.wheel[b] {
-			t.wheel[b][k] = moved[i]
-		}
+		sh.slots[j] = *s
 	}
 	// Built privately, published whole: readers see the old array or this.
-	t.base.Store(&t.slots[0])
-	t.size.Store(int64(c))
+	sh.base.Store(&sh.slots[0])
+	sh.size.Store(int64(c))
 }
 
-// link appends dynamic slot i to bucket b.
-func (t *table) link(i int, b int) {
-	s := &t.slots[i]
-	s.bucket, s.pos = uint32(b), uint32(len(t.wheel[b]))
-	t.wheel[b] = append(t.wheel[b], uint32(i))
+// entries is one slice's part of the table: its slots carry num; its
+// dynamic entries are on its wheel, its static ones in statics. Every
+// method is called with the slice's lock held.
+type entries struct {
+	t       *table
+	num     uint32
+	wheel   [wheelSize][]uint64 // MACs, in the order they were scheduled
+	spare   []uint64            // a bucket's array, kept for reuse
+	cursor  int64               // the last bucket time (deadline / width) fully processed
+	dyn     int                 // dynamic entries, all on the wheel
+	statics map[uint64]struct{}
 }
 
-// unlink takes slot i off its bucket; a slot already off is left alone.
-func (t *table) unlink(i int) {
-	s := &t.slots[i]
-	if s.bucket == offWheel {
+func (e *entries) init(t *table, num uint32, now, width int64) {
+	e.t, e.num = t, num
+	e.cursor = now/width - 1
+}
+
+// n is the number of entries.
+func (e *entries) n() int { return e.dyn + len(e.statics) }
+
+// get returns a copy of mac's slot.
+func (e *entries) get(mac uint64) (slot, bool) {
+	sh := e.t.shard(mac)
+	sh.mu.Lock()
+	defer sh.mu.Unlock()
+	if i := sh.find(e.num, mac); i >= 0 {
+		return sh.slots[i], true
+	}
+	return slot{}, false
+}
+
+// location resolves a slot's location (the zero Location for none).
+func (e *entries) location(s *slot) Location {
+	if s.loc != noLoc {
+		return e.t.locs.get(s.loc)
+	}
+	return Location{}
+}
+
+// refresh records that mac, a dynamic entry, was seen now.
+func (e *entries) refresh(mac uint64, now int64) {
+	sh := e.t.shard(mac)
+	sh.mu.Lock() // readers may see the new time at once: no sequence bump
+	if i := sh.find(e.num, mac); i >= 0 {
+		s := &sh.slots[i]
+		addAge(s, now)
+		atomic.StoreInt64(&s.seen, now)
+	}
+	sh.mu.Unlock()
+}
+
+// move puts mac, a dynamic entry, at loc (whose reference it takes over)
+// as seen now, and returns the location index it held (whose reference
+// goes to the caller).
+func (e *entries) move(mac uint64, loc uint32, now int64) uint32 {
+	sh := e.t.shard(mac)
+	sh.lock()
+	defer sh.unlock()
+	i := sh.find(e.num, mac)
+	s := &sh.slots[i]
+	old := s.loc
+	atomic.StoreUint32(&s.loc, loc)
+	atomic.StoreInt64(&s.seen, now)
+	s.age = 0
+	return old
+}
+
+// learn adds mac, which must be absent, as a dynamic entry at loc (whose
+// reference it takes over) seen now.
+func (e *entries) learn(mac uint64, loc uint32, now, aging, width int64) {
+	b := int(max(bucketTime(now, aging, width), e.cursor+1) % wheelSize)
+	sh := e.t.shard(mac)
+	sh.lock()
+	sh.insert(slot{key: mac<<16 | flagUsed, seen: now, loc: loc, slice: e.num, wpos: uint32(b)<<posBits | uint32(len(e.wheel[b]))})
+	sh.unlock()
+	e.wheel[b] = append(e.wheel[b], mac)
+	e.dyn++
+}
+
+// setStatic makes mac a static entry at loc (a reference the caller holds
+// for it), adding it or converting a dynamic one, and returns the slot as
+// it was (ok false: it was absent). The reference the old slot held goes
+// to the caller.
+func (e *entries) setStatic(mac uint64, loc uint32) (old slot, ok bool) {
+	old, ok = e.get(mac)
+	if ok && !old.static() {
+		e.unlink(mac, old.wpos)
+		e.dyn--
+	}
+	sh := e.t.shard(mac)
+	sh.lock()
+	s := slot{key: mac<<16 | flagUsed | flagStatic, loc: loc, slice: e.num, wpos: offWheel}
+	if i := sh.find(e.num, mac); i >= 0 {
+		sh.put(i, s)
+	} else {
+		sh.insert(s)
+	}
+	sh.unlock()
+	if e.statics == nil {
+		e.statics = map[uint64]struct{}{}
+	}
+	e.statics[mac] = struct{}{}
+	return old, ok
+}
+
+// remove takes mac out and returns its slot, whose location reference goes
+// to the caller.
+func (e *entries) remove(mac uint64) (slot, bool) {
+	s, ok := e.get(mac)
+	if !ok {
+		return s, false
+	}
+	if s.static() {
+		delete(e.statics, mac)
+	} else {
+		e.unlink(mac, s.wpos)
+		e.dyn--
+	}
+	sh := e.t.shard(mac)
+	sh.lock()
+	sh.removeAt(sh.find(e.num, mac))
+	sh.unlock()
+	return s, true
+}
+
+// setWpos records mac's place on the wheel in its slot.
+func (e *entries) setWpos(mac uint64, wpos uint32) {
+	sh := e.t.shard(mac)
+	sh.mu.Lock() // readers never look at wpos
+	sh.slots[sh.find(e.num, mac)].wpos = wpos
+	sh.mu.Unlock()
+}
+
+// unlink takes mac off the wheel bucket wpos names (the bucket's last
+// takes its place).
+func (e *entries) unlink(mac uint64, wpos uint32) {
+	if wpos == offWheel {
 		return
 	}
-	w := t.wheel[s.bucket]
+	b, pos := wpos>>posBits, wpos&posMask
+	w := e.wheel[b]
 	last := w[len(w)-1]
-	w[s.pos] = last
-	t.slots[last].pos = s.pos
-	t.wheel[s.bucket] = w[:len(w)-1]
-	s.bucket = offWheel
+	w[pos] = last
+	e.wheel[b] = w[:len(w)-1]
+	if last != mac {
+		e.setWpos(last, wpos)
+	}
+}
+
+// schedule puts dynamic mac, last seen at seen, on the bucket of its
+// deadline, or the first unprocessed one if that has passed.
+func (e *entries) schedule(mac uint64, seen, aging, width int64) {
+	b := int(max(bucketTime(seen, aging, width), e.cursor+1) % wheelSize)
+	e.setWpos(mac, uint32(b)<<posBits|uint32(len(e.wheel[b])))
+	e.wheel[b] = append(e.wheel[b], mac)
 }
 
 // bucketTime is the wheel time (deadline / width) of a slot's deadline.
 func bucketTime(seen, aging, width int64) int64 { return (seen + aging) / width }
-
-// schedule links dynamic slot i into the bucket of its deadline, or the
-// first unprocessed one if that has passed.
-func (t *table) schedule(i int, aging, width int64) {
-	bt := max(bucketTime(t.slots[i].seen, aging, width), t.cursor+1)
-	t.link(i, int(bt%wheelSize))
-}
 
 // addAge advances a slot's time-since-learning by the time since it was
 // last seen, saturating.
@@ -315,73 +427,82 @@ type expired struct {
 // expire processes the buckets that fell due by now: entries not seen for
 // the aging time are removed and appended to out; entries seen since they
 // were scheduled move to their new deadline's bucket.
-func (t *table) expire(now, aging, width int64, out []expired) []expired {
+func (e *entries) expire(now, aging, width int64, out []expired) []expired {
 	last := now/width - 1 // the last bucket time fully in the past
-	if last <= t.cursor {
+	if last <= e.cursor {
 		return out
 	}
-	first := max(t.cursor+1, last-wheelSize+1) // each bucket once
-	var again []int
-	start := len(out)
+	first := max(e.cursor+1, last-wheelSize+1) // each bucket once
 	for bt := first; bt <= last; bt++ {
 		b := int(bt % wheelSize)
-		due := t.wheel[b]
-		t.wheel[b], t.spare = t.spare[:0], nil
+		due := e.wheel[b]
+		e.wheel[b], e.spare = e.spare[:0], nil
 		// The slots of a bucket are independent loads: walking them in
 		// array order lets their cache misses overlap.
-		for _, i := range due {
-			s := &t.slots[i]
-			s.bucket = offWheel
+		for _, mac := range due {
+			sh := e.t.shard(mac)
+			sh.lock()
+			i := sh.find(e.num, mac)
+			s := &sh.slots[i]
 			if s.seen+aging <= now {
-				out = append(out, expired{s.mac(), t.location(int(i))})
-				// Off the wheel and uncounted; removed below.
-				t.addFlag(int(i), flagStatic)
-				t.dyn--
-			} else {
-				again = append(again, int(i))
+				loc := s.loc
+				sh.removeAt(i)
+				sh.unlock()
+				e.dyn--
+				out = append(out, expired{mac, e.t.locs.get(loc)})
+				e.t.locs.release(loc)
+				continue
 			}
+			// Seen since: to the bucket of its new deadline, past last.
+			nb := int(max(bucketTime(s.seen, aging, width), last+1) % wheelSize)
+			s.wpos = uint32(nb)<<posBits | uint32(len(e.wheel[nb]))
+			sh.unlock()
+			e.wheel[nb] = append(e.wheel[nb], mac)
 		}
-		if t.spare == nil || cap(due) > cap(t.spare) {
-			t.spare = due[:0]
+		if e.spare == nil || cap(due) > cap(e.spare) {
+			e.spare = due[:0]
 		}
 	}
-	t.cursor = last
-	for _, i := range again {
-		t.schedule(i, aging, width)
-	}
-	// Entries are removed only now, because removal shifts slots.
-	for _, e := range out[start:] {
-		t.remove(t.find(e.mac))
-	}
-	if len(t.slots) > 64 && t.n*4 < len(t.slots) {
-		t.resize(t.n * 5 / 3)
-	}
+	e.cursor = last
 	return out
 }
 
 // oldest returns the least recently seen dynamic entry (to within a
-// bucket's width), or -1 if there is none.
-func (t *table) oldest(aging, width int64) int {
-	if t.dyn == 0 {
-		return -1
+// bucket's width).
+func (e *entries) oldest(aging, width int64) (uint64, bool) {
+	if e.dyn == 0 {
+		return 0, false
 	}
-	for bt := t.cursor + 1; bt <= t.cursor+wheelSize; bt++ {
+	for bt := e.cursor + 1; bt <= e.cursor+wheelSize; bt++ {
 		b := int(bt % wheelSize)
-		for len(t.wheel[b]) > 0 {
-			i := int(t.wheel[b][0])
-			due := bucketTime(t.slots[i].seen, aging, width)
+		for len(e.wheel[b]) > 0 {
+			mac := e.wheel[b][0]
+			s, _ := e.get(mac)
+			due := bucketTime(s.seen, aging, width)
 			if due <= bt || due%wheelSize == int64(b) {
-				return i
+				return mac, true
 			}
 			// Seen since it was scheduled: move it on, lazily.
-			t.unlink(i)
-			t.schedule(i, aging, width)
+			e.unlink(mac, s.wpos)
+			e.schedule(mac, s.seen, aging, width)
 		}
 	}
-	for _, w := range t.wheel {
+	for _, w := range e.wheel {
 		if len(w) > 0 {
-			return int(w[0])
+			return w[0], true
 		}
 	}
-	return -1
+	return 0, false
+}
+
+// macs returns the slice's MACs, static and dynamic, in no order.
+func (e *entries) macs() []uint64 {
+	out := make([]uint64, 0, e.n())
+	for mac := range e.statics {
+		out = append(out, mac)
+	}
+	for _, w := range e.wheel {
+		out = append(out, w...)
+	}
+	return out
 }

@@ -98,7 +98,13 @@ func MustParseMAC(s string) MAC {
 
 // MACFromUint64 returns the MAC whose 48 bits are the low bits of v.
 func MACFromUint64(v uint64) MAC {
-	return MAC{byte(v >> 40), byte(v >> 32), byte(v >> 24), byte(v >> 16), byte(v >> 8), byte(v)}
+	// Four bytes then two, as the compiler copies a MAC, so that a copy
+	// right after loads from one store each (a load spanning two stores
+	// waits until they are written back).
+	var m MAC
+	binary.BigEndian.PutUint32(m[0:4], uint32(v>>16))
+	binary.BigEndian.PutUint16(m[4:6], uint16(v))
+	return m
 }
 
 // Uint64 returns the address as the low 48 bits of an integer.
