@@ -368,8 +368,8 @@ func (v *view) list(c Caller, k *kind, q Query, maxLimit int) (Page[any], error)
 	if len(cq.sort) == 0 && !cq.byIndex {
 		return v.walk(k, q, limit, keep), nil
 	}
-	if len(cq.sort) == 1 && cq.sort[0].name == "name" && !cq.byIndex && v.tables[k].names != nil {
-		return v.walkNames(k, q, cq.desc[0], limit, keep), nil
+	if len(cq.sort) == 1 && !cq.byIndex && v.tables[k].sorted[cq.sort[0].name] != nil {
+		return v.walkSorted(k, q, cq.sort[0].name, cq.desc[0], limit, keep), nil
 	}
 	var ids []string
 	if cq.byIndex {
@@ -485,17 +485,18 @@ func (v *view) walk(k *kind, q Query, limit int, keep func(any) bool) Page[any] 
 	return page
 }
 
-// walkNames lists in name order (then id, ascending or, desc, both
-// descending) straight from the name index.
-func (v *view) walkNames(k *kind, q Query, desc bool, limit int, keep func(any) bool) Page[any] {
+// walkSorted lists in the order of attribute attr (then id, ascending
+// or, desc, both descending) straight from its ordered index.
+func (v *view) walkSorted(k *kind, q Query, attr string, desc bool, limit int, keep func(any) bool) Page[any] {
 	var page Page[any]
 	t := v.tables[k]
+	ix := t.sorted[attr]
 	var got []any
 	more := false
 	var marker *nameKey
 	if q.Marker != "" {
 		if e := t.m[q.Marker]; e != nil {
-			marker = &nameKey{nameOf(e.obj), q.Marker}
+			marker = &nameKey{sortKeyOf(attr, e.obj), q.Marker}
 		}
 	}
 	visit := func(nk nameKey) bool {
@@ -518,13 +519,13 @@ func (v *view) walkNames(k *kind, q Query, desc bool, limit int, keep func(any) 
 	up := desc == q.PageReverse
 	switch {
 	case up && marker == nil:
-		t.names.Ascend(visit)
+		ix.Ascend(visit)
 	case up:
-		t.names.AscendGreaterOrEqual(*marker, visit)
+		ix.AscendGreaterOrEqual(*marker, visit)
 	case marker == nil:
-		t.names.Descend(visit)
+		ix.Descend(visit)
 	default:
-		t.names.DescendLessOrEqual(*marker, visit)
+		ix.DescendLessOrEqual(*marker, visit)
 	}
 	if q.PageReverse {
 		slices.Reverse(got)

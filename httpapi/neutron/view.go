@@ -69,30 +69,75 @@ type entry struct {
 type table struct {
 	m   map[string]*entry
 	ids *btree.BTreeG[string]
-	// names orders the kind's objects by name, then id: lists sorted by
-	// name page through it instead of over every object.
-	names *btree.BTreeG[nameKey]
+	// sorted orders the kind's objects by an attribute (see sortedAttrs),
+	// then id: lists sorted by it page through the index instead of over
+	// every object.
+	sorted map[string]*btree.BTreeG[nameKey]
 }
 
 type nameKey struct{ name, id string }
 
 func lessName(a, b nameKey) bool { return a.name < b.name || a.name == b.name && a.id < b.id }
 
-// nameOf is an object's name attribute ("" for kinds without one).
-func nameOf(obj any) string {
-	switch o := obj.(type) {
-	case *Network:
-		return o.Name
-	case *Subnet:
-		return o.Name
-	case *Port:
-		return o.Name
-	case *SecurityGroup:
-		return o.Name
-	case *Router:
-		return o.Name
+// sortedAttrs are the string attributes lists are often sorted by, each
+// with an ordered index where a kind has it: every kind's name, and the
+// port's MAC (what the peers' clients sort ports by to page them).
+var sortedAttrs = []struct {
+	name string
+	of   func(obj any) (string, bool)
+}{
+	{"name", nameOf},
+	{"mac_address", func(obj any) (string, bool) {
+		if p, ok := obj.(*Port); ok {
+			return p.MACAddress, true
+		}
+		return "", false
+	}},
+}
+
+// indexSorted adds (add true) or removes obj's keys in t's ordered
+// indexes.
+func (t *table) indexSorted(obj any, id string, add bool) {
+	for _, a := range sortedAttrs {
+		ix := t.sorted[a.name]
+		if ix == nil {
+			continue
+		}
+		key, _ := a.of(obj)
+		if add {
+			ix.ReplaceOrInsert(nameKey{key, id})
+		} else {
+			ix.Delete(nameKey{key, id})
+		}
+	}
+}
+
+// sortKeyOf is obj's key in the ordered index of attribute name.
+func sortKeyOf(name string, obj any) string {
+	for _, a := range sortedAttrs {
+		if a.name == name {
+			key, _ := a.of(obj)
+			return key
+		}
 	}
 	return ""
+}
+
+// nameOf is an object's name attribute (ok false for kinds without one).
+func nameOf(obj any) (string, bool) {
+	switch o := obj.(type) {
+	case *Network:
+		return o.Name, true
+	case *Subnet:
+		return o.Name, true
+	case *Port:
+		return o.Name, true
+	case *SecurityGroup:
+		return o.Name, true
+	case *Router:
+		return o.Name, true
+	}
+	return "", false
 }
 
 type marker struct {
@@ -138,9 +183,14 @@ func newView(k keys, log *slog.Logger) *view {
 func (v *view) reset() {
 	v.tables = map[*kind]*table{}
 	for _, k := range allKinds {
-		t := &table{m: map[string]*entry{}, ids: btree.NewG(32, func(a, b string) bool { return a < b })}
-		if _, ok := k.attrs["name"]; ok {
-			t.names = btree.NewG(32, lessName)
+		t := &table{m: map[string]*entry{}, ids: btree.NewG(32, func(a, b string) bool { return a < b }),
+			sorted: map[string]*btree.BTreeG[nameKey]{}}
+		for _, a := range sortedAttrs {
+			if _, ok := k.attrs[a.name]; ok {
+				if _, ok := a.of(reflect.New(k.typ).Interface()); ok {
+					t.sorted[a.name] = btree.NewG(32, lessName)
+				}
+			}
 		}
 		v.tables[k] = t
 	}
@@ -299,9 +349,7 @@ func (v *view) applyObject(k *kind, id string, put bool, val []byte, rev, create
 		v.unindex(old.obj)
 		delete(t.m, id)
 		t.ids.Delete(id)
-		if t.names != nil {
-			t.names.Delete(nameKey{nameOf(old.obj), id})
-		}
+		t.indexSorted(old.obj, id, false)
 	}
 	if !put {
 		return
@@ -315,9 +363,7 @@ func (v *view) applyObject(k *kind, id string, put bool, val []byte, rev, create
 	}
 	t.m[id] = &entry{obj: obj, rev: rev, created: created}
 	t.ids.ReplaceOrInsert(id)
-	if t.names != nil {
-		t.names.ReplaceOrInsert(nameKey{nameOf(obj), id})
-	}
+	t.indexSorted(obj, id, true)
 	v.count(k, obj, 1)
 	v.reindex(obj)
 }
