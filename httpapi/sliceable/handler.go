@@ -11,6 +11,7 @@ import (
 
 	"github.com/netslice/netslice/httpapi"
 	"github.com/netslice/netslice/l2"
+	"github.com/netslice/netslice/store"
 )
 
 // HandlerOptions configure a Handler.
@@ -33,9 +34,11 @@ type Handler struct {
 	lists   listCache
 }
 
-// listCache keeps large rendered lists until the store's revision moves:
-// a collection of thousands that nobody changes is rendered once, not on
-// every GET. Bounded in total size; lists under minCached are not kept.
+// listCache keeps large rendered lists while the change marker of their
+// lists (see Service.txn) stays where it was: a collection of thousands
+// that nobody changes is rendered once, not on every GET, however much
+// the rest of the store changes. Bounded in total size; lists under
+// minCached are not kept.
 type listCache struct {
 	mu    sync.Mutex
 	byKey map[string]cachedList
@@ -43,8 +46,8 @@ type listCache struct {
 }
 
 type cachedList struct {
-	rev  int64
-	body []byte
+	marker int64 // the marker's ModRevision when the list was read
+	body   []byte
 }
 
 const (
@@ -52,16 +55,16 @@ const (
 	maxCacheSize = 32 << 20
 )
 
-func (c *listCache) get(key string, rev int64) []byte {
+func (c *listCache) get(key string, marker int64) []byte {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if e, ok := c.byKey[key]; ok && e.rev == rev {
+	if e, ok := c.byKey[key]; ok && e.marker == marker {
 		return e.body
 	}
 	return nil
 }
 
-func (c *listCache) put(key string, rev int64, body []byte) {
+func (c *listCache) put(key string, marker int64, body []byte) {
 	if len(body) < minCached || len(body) > maxCacheSize/4 {
 		return
 	}
@@ -73,7 +76,7 @@ func (c *listCache) put(key string, rev int64, body []byte) {
 	if old, ok := c.byKey[key]; ok {
 		c.size -= len(old.body)
 	}
-	c.byKey[key] = cachedList{rev, body}
+	c.byKey[key] = cachedList{marker, body}
 	c.size += len(body)
 }
 
@@ -212,16 +215,21 @@ func accepted(w http.ResponseWriter, r *http.Request, location []string, body an
 
 var listBufs = sync.Pool{New: func() any { return new([]byte) }}
 
-// writeList answers with the items under prefix; empty says whether an
-// empty list needs a check (that its parent exists) before it is an
-// answer. A large list is kept (listCache) until the store's revision
-// moves.
-func (h *Handler) writeList(w http.ResponseWriter, ctx context.Context, prefix string, empty func() error) error {
-	rev, err := h.svc.st.Revision(ctx)
-	if err != nil {
+// writeList answers with the items under prefix, a list of those marker
+// names the changes of; empty says whether an empty list needs a check
+// (that its parent exists) before it is an answer. A large list is kept
+// (listCache) until its marker moves.
+func (h *Handler) writeList(w http.ResponseWriter, ctx context.Context, prefix, marker string, empty func() error) error {
+	// Read before the list, so that a change made while it is read moves
+	// the marker past what the kept list says.
+	var mrev int64 // 0: no marker (data from before markers), nothing kept
+	switch kv, err := h.svc.st.Get(ctx, marker); {
+	case err == nil:
+		mrev = kv.ModRevision
+	case !errors.Is(err, store.ErrNotFound):
 		return err
 	}
-	if body := h.lists.get(prefix, rev); body != nil {
+	if body := h.lists.get(prefix, mrev); body != nil && mrev != 0 {
 		writeJSONBytes(w, body)
 		return nil
 	}
@@ -233,7 +241,7 @@ func (h *Handler) writeList(w http.ResponseWriter, ctx context.Context, prefix s
 	}()
 	b := append((*bp)[:0], '[')
 	n := 0
-	err = h.svc.scanBytes(ctx, prefix, func(id, v []byte) error {
+	err := h.svc.scanBytes(ctx, prefix, func(id, v []byte) error {
 		if n > 0 {
 			b = append(b, ',')
 		}
@@ -261,8 +269,8 @@ func (h *Handler) writeList(w http.ResponseWriter, ctx context.Context, prefix s
 	}
 	b = append(b, ']', '\n')
 	*bp = b
-	if len(b) >= minCached {
-		h.lists.put(prefix, rev, bytes.Clone(b))
+	if len(b) >= minCached && mrev != 0 {
+		h.lists.put(prefix, mrev, bytes.Clone(b))
 	}
 	writeJSONBytes(w, b)
 	return nil
@@ -347,7 +355,7 @@ func (h *Handler) listTenants(w http.ResponseWriter, r *http.Request) error {
 		httpapi.WriteJSON(w, http.StatusOK, out)
 		return nil
 	}
-	return h.writeList(w, r.Context(), h.svc.k.under("T"), nil)
+	return h.writeList(w, r.Context(), h.svc.k.under("T"), h.svc.k.changed(""), nil)
 }
 
 func (h *Handler) createTenant(w http.ResponseWriter, r *http.Request) error {
@@ -424,7 +432,7 @@ func (h *Handler) listNetworks(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	return h.writeList(w, r.Context(), h.svc.k.under("N", ids[0]), func() error {
+	return h.writeList(w, r.Context(), h.svc.k.under("N", ids[0]), h.svc.k.changed(ids[0]), func() error {
 		// Networks go with their tenant, so only an empty list needs
 		// telling a tenant without networks from no tenant.
 		return h.svc.exists(r.Context(), h.svc.k.tenant(ids[0]), "tenant %q", ids[0])
@@ -550,7 +558,7 @@ func (h *Handler) listPorts(w http.ResponseWriter, r *http.Request) error {
 	if err := h.svc.exists(r.Context(), h.svc.k.network(ids[0], ids[1]), "network %q", ids[1]); err != nil {
 		return err
 	}
-	return h.writeList(w, r.Context(), h.svc.k.under("P", ids[0], ids[1]), nil)
+	return h.writeList(w, r.Context(), h.svc.k.under("P", ids[0], ids[1]), h.svc.k.changed(ids[0]), nil)
 }
 
 type portIn struct {

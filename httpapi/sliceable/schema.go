@@ -89,6 +89,15 @@ func (k keys) nmac(t, n string, m l2.MAC) string {
 	return string(k) + "MN/" + t + "/" + n + "/" + m.String()
 }
 
+// changed is the change marker of the lists under tenant t, or of the
+// list of tenants for "" (see Service.txn).
+func (k keys) changed(t string) string {
+	if t == "" {
+		return string(k) + "C"
+	}
+	return string(k) + "C/" + t
+}
+
 func locKey(l l2.Location) string {
 	return l.Datapath.String() + "/" + strconv.FormatUint(uint64(l.Port), 10) + "/" + strconv.FormatUint(uint64(l.VLAN), 10)
 }

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/netslice/netslice/l2"
@@ -127,6 +128,65 @@ func (s *Service) list(ctx context.Context, prefix string, fn func(id string, kv
 	return nil
 }
 
+// Every write of the service goes through txn, which adds to it the
+// change markers of the lists it changes: root+"C" for the list of
+// tenants, root+"C/"+tenant for every list under a tenant (its networks,
+// their ports, the attachments). A marker's ModRevision is when such a
+// list last changed, so the handler keeps a large rendered list until its
+// marker moves (a point read) instead of until anything in the store
+// changes. A marker goes with its tenant.
+
+// txn is s.st.Txn with the markers of the lists ops change.
+func (s *Service) txn(ctx context.Context, conds []store.Cond, ops []store.Op) (int64, error) {
+	return s.st.Txn(ctx, conds, s.marked(ops))
+}
+
+// marked returns ops with the markers of the lists they change.
+func (s *Service) marked(ops []store.Op) []store.Op {
+	tenants := false
+	var touched []string // tenants whose lists change
+	var gone []string    // tenants deleted
+	all := false         // an op over every tenant's keys of a kind
+	for _, op := range ops {
+		rel, ok := strings.CutPrefix(op.Key, string(s.k))
+		if !ok {
+			continue
+		}
+		kind, rest, _ := strings.Cut(rel, "/")
+		switch kind {
+		case "T":
+			tenants = true
+			if op.Kind != store.OpPut && rest != "" {
+				gone = append(gone, rest)
+			}
+		case "N", "P", "PA", "NA":
+			t, _, _ := strings.Cut(rest, "/")
+			if t == "" {
+				all = true
+			} else if !slices.Contains(touched, t) {
+				touched = append(touched, t)
+			}
+		}
+	}
+	out := slices.Clip(ops)
+	if tenants {
+		out = append(out, store.PutOp(s.k.changed(""), nil))
+	}
+	for _, t := range gone {
+		out = append(out, store.DeleteOp(s.k.changed(t)))
+	}
+	if all {
+		out = append(out, store.DeletePrefixOp(s.k.changed("")+"/"))
+		return out
+	}
+	for _, t := range touched {
+		if !slices.Contains(gone, t) {
+			out = append(out, store.PutOp(s.k.changed(t), nil))
+		}
+	}
+	return out
+}
+
 // Tenants.
 
 // CreateTenant creates a tenant; an empty id is generated.
@@ -139,8 +199,9 @@ func (s *Service) CreateTenant(ctx context.Context, t Tenant) (Tenant, error) {
 	if err := checkDescription(t.Description); err != nil {
 		return t, err
 	}
-	_, err := s.st.Create(ctx, s.k.tenant(t.ID), mustJSON(descValue{t.Description}))
-	if errors.Is(err, store.ErrExists) {
+	key := s.k.tenant(t.ID)
+	_, err := s.txn(ctx, []store.Cond{store.IfAbsent(key)}, []store.Op{store.PutOp(key, mustJSON(descValue{t.Description}))})
+	if errors.Is(err, store.ErrConflict) {
 		return t, fail(ErrExists, "tenant %q already exists", t.ID)
 	}
 	return t, err
@@ -182,7 +243,7 @@ func (s *Service) describe(ctx context.Context, key, description, what string, a
 			return err
 		}
 		v.Description = description
-		_, err = s.st.Txn(ctx, []store.Cond{store.IfModRevision(key, kv.ModRevision)}, []store.Op{store.PutOp(key, mustJSON(v))})
+		_, err = s.txn(ctx, []store.Cond{store.IfModRevision(key, kv.ModRevision)}, []store.Op{store.PutOp(key, mustJSON(v))})
 		if !errors.Is(err, store.ErrConflict) {
 			return err
 		}
@@ -203,7 +264,7 @@ func (s *Service) remove(ctx context.Context, key string, kinds, ids []string, w
 	for _, kind := range kinds {
 		ops = append(ops, store.DeletePrefixOp(s.k.under(kind, ids...)))
 	}
-	_, err := s.st.Txn(ctx, []store.Cond{store.IfExists(key)}, ops)
+	_, err := s.txn(ctx, []store.Cond{store.IfExists(key)}, ops)
 	if errors.Is(err, store.ErrConflict) {
 		return fail(ErrNotFound, what+" not found", args...)
 	}
@@ -240,7 +301,7 @@ func (s *Service) CreateNetwork(ctx context.Context, tenant string, n Network) (
 		default:
 			conds = append(conds, store.IfModRevision(tk, tkv.ModRevision))
 		}
-		_, err = s.st.Txn(ctx, conds, ops)
+		_, err = s.txn(ctx, conds, ops)
 		var ce *store.ConflictError
 		if errors.As(err, &ce) {
 			if ce.Cond.Key == nk {
@@ -363,7 +424,7 @@ func (s *Service) claim(ctx context.Context, conds []store.Cond, ops []store.Op,
 	ops = append(ops, store.PutOp(idx, val))
 	cond := store.IfAbsent(idx)
 	for range 10 {
-		_, err := s.st.Txn(ctx, append(conds, cond), ops)
+		_, err := s.txn(ctx, append(conds, cond), ops)
 		var ce *store.ConflictError
 		if !errors.As(err, &ce) || ce.Cond.Key != idx {
 			return err
@@ -439,7 +500,7 @@ func (s *Service) DeletePort(ctx context.Context, tenant, network, id string) er
 				ops = append(ops, store.DeleteOp(s.k.loc(l)))
 			}
 		}
-		_, err = s.st.Txn(ctx, []store.Cond{store.IfModRevision(pk, kv.ModRevision)}, ops)
+		_, err = s.txn(ctx, []store.Cond{store.IfModRevision(pk, kv.ModRevision)}, ops)
 		if !errors.Is(err, store.ErrConflict) {
 			return err
 		}
@@ -628,7 +689,7 @@ func (s *Service) Reindex(ctx context.Context) error {
 	}
 	// The earlier version's version keys: no use any more.
 	if _, err := s.st.Get(ctx, s.k.under("V")+"ports"); err == nil {
-		if _, err := s.st.Txn(ctx, nil, []store.Op{store.DeletePrefixOp(s.k.under("V"))}); err != nil {
+		if _, err := s.txn(ctx, nil, []store.Op{store.DeletePrefixOp(s.k.under("V"))}); err != nil {
 			return err
 		}
 	}
