@@ -354,6 +354,19 @@ func (h *Handler) create(w http.ResponseWriter, r *http.Request, k *kind) error 
 // render writes obj as c may see it, with only fields when some are
 // named.
 func render(k *kind, obj any, c Caller, fields []string) []byte {
+	return appendRender(nil, k, obj, c, fields)
+}
+
+// appendRender is render appending to b.
+func appendRender(b []byte, k *kind, obj any, c Caller, fields []string) []byte {
+	if p, ok := obj.(*Port); ok && len(fields) == 0 {
+		return appendPort(b, p, c.Admin)
+	}
+	return append(b, renderReflect(k, obj, c, fields)...)
+}
+
+// renderReflect is render through encoding/json.
+func renderReflect(k *kind, obj any, c Caller, fields []string) []byte {
 	b, _ := json.Marshal(obj)
 	if c.Admin && len(fields) == 0 {
 		return b
@@ -419,14 +432,14 @@ func (h *Handler) list(w http.ResponseWriter, r *http.Request, k *kind) error {
 		if err != nil {
 			return err
 		}
-		buf.WriteString(`{"` + k.plural + `":[`)
+		b := append(buf.AvailableBuffer(), `{"`+k.plural+`":[`...)
 		for i, o := range page.Items {
 			if i > 0 {
-				buf.WriteByte(',')
+				b = append(b, ',')
 			}
-			buf.Write(render(k, o, c, fields))
+			b = appendRender(b, k, o, c, fields)
 		}
-		buf.WriteString("]")
+		buf.Write(append(b, ']'))
 		return nil
 	})
 	if err != nil {

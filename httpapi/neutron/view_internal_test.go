@@ -3,7 +3,9 @@ package neutron
 import (
 	"cmp"
 	"context"
+	"encoding/json"
 	"fmt"
+	"math/rand/v2"
 	"slices"
 	"testing"
 	"time"
@@ -133,4 +135,61 @@ func TestSortedIndexOrder(t *testing.T) {
 		}
 	}
 	assert.Nil(t, v.tables[networks].sorted["mac_address"], "only ports have MACs")
+}
+
+// TestPortJSON: ports written by hand are json.Marshal's bytes for an
+// admin, and the same object without the admin-only attributes for
+// anyone else, whatever the strings hold.
+func TestPortJSON(t *testing.T) {
+	rng := rand.New(rand.NewPCG(5, 6))
+	strs := []string{"", "plain", "fa:16:3e:00:00:01", `quote " and \ backslash`, "<html> & co", "tab\there", "ünïcödé", "\u2028 line sep",
+		string([]byte{0xff, 'x'}), "控制", "\x00nul"}
+	s := func() string { return strs[rng.IntN(len(strs))] }
+	for range 2000 {
+		p := &Port{Standard: Standard{ID: s(), TenantID: s(), ProjectID: s(), Description: s(), CreatedAt: s(), UpdatedAt: s(),
+			RevisionNumber: rng.Int64N(1000) - 5},
+			Name: s(), NetworkID: s(), AdminStateUp: rng.IntN(2) == 0, Status: s(), MACAddress: s(), DeviceID: s(), DeviceOwner: s(),
+			PortSecurityEnabled: rng.IntN(2) == 0, HostID: s(), VIFType: s(), VNICType: s()}
+		if rng.IntN(3) > 0 {
+			p.FixedIPs = []FixedIP{}
+			for range rng.IntN(3) {
+				p.FixedIPs = append(p.FixedIPs, FixedIP{SubnetID: s(), IPAddress: s()})
+			}
+		}
+		if rng.IntN(3) > 0 {
+			p.SecurityGroups = []string{}
+			for range rng.IntN(3) {
+				p.SecurityGroups = append(p.SecurityGroups, s())
+			}
+		}
+		if rng.IntN(3) > 0 {
+			p.AllowedAddressPairs = []AddressPair{{IPAddress: s(), MACAddress: s()}}[:rng.IntN(2)]
+		}
+		if rng.IntN(3) > 0 {
+			p.ExtraDHCPOpts = []DHCPOption{{Name: s(), Value: s(), IPVersion: rng.IntN(7)}}[:rng.IntN(2)]
+		}
+		switch rng.IntN(3) {
+		case 0:
+			p.Profile = map[string]any{"port": float64(rng.IntN(100)), "vlan": float64(7), "z": s(), "a": []any{true, nil}}
+		case 1:
+			p.Profile = map[string]any{}
+		}
+		if rng.IntN(2) == 0 {
+			p.VIFDetails = map[string]any{"port_filter": true}
+		}
+		if rng.IntN(3) > 0 {
+			v := rng.IntN(2) == 0
+			p.Trusted = &v
+		}
+		if rng.IntN(2) == 0 {
+			p.Tags = []string{s(), s()}
+		}
+		want, err := json.Marshal(p)
+		require.NoError(t, err)
+		require.Equal(t, string(want), string(appendPort(nil, p, true)), "admin")
+		var got, was map[string]any
+		require.NoError(t, json.Unmarshal(appendPort(nil, p, false), &got))
+		require.NoError(t, json.Unmarshal(renderReflect(ports, p, Caller{Project: "x"}, nil), &was))
+		require.Equal(t, was, got, "not an admin")
+	}
 }
