@@ -55,9 +55,14 @@ type view struct {
 	counts     map[string]map[*kind]int // project → resources it has
 	usage      map[string]int64         // "project/plural" → its usage key's revision
 
-	changedNets map[string]struct{}         // networks changed since the last publish
-	onChange    map[int]func(nets []string) // called under mu: must not block
-	hookSeq     int
+	changedNets map[string]struct{} // networks changed since the last publish
+	// changedGroups are the security groups whose rules or members
+	// changed since the last publish: their ports' networks changed too,
+	// resolved once at publish rather than at every port a group gains.
+	changedGroups map[string]struct{}
+	netsBySG      map[string]map[string]int   // security group → networks of its ports → how many
+	onChange      map[int]func(nets []string) // called under mu: must not block
+	hookSeq       int
 }
 
 type entry struct {
@@ -205,6 +210,8 @@ func (v *view) reset() {
 	v.counts = map[string]map[*kind]int{}
 	v.usage = map[string]int64{}
 	v.changedNets = map[string]struct{}{}
+	v.changedGroups = map[string]struct{}{}
+	v.netsBySG = map[string]map[string]int{}
 	v.applied = 0
 }
 
@@ -394,6 +401,12 @@ func (v *view) reindex(obj any) {
 		v.changedNets[o.NetworkID] = struct{}{}
 		for _, sg := range o.SecurityGroups {
 			v.portsBySG.add(sg, o.ID)
+			nets := v.netsBySG[sg]
+			if nets == nil {
+				nets = map[string]int{}
+				v.netsBySG[sg] = nets
+			}
+			nets[o.NetworkID]++
 			v.touchReferrers(sg)
 		}
 	case *SecurityGroupRule:
@@ -431,6 +444,14 @@ func (v *view) unindex(obj any) {
 		v.changedNets[o.NetworkID] = struct{}{}
 		for _, sg := range o.SecurityGroups {
 			v.portsBySG.remove(sg, o.ID)
+			if nets := v.netsBySG[sg]; nets != nil {
+				if nets[o.NetworkID]--; nets[o.NetworkID] <= 0 {
+					delete(nets, o.NetworkID)
+				}
+				if len(nets) == 0 {
+					delete(v.netsBySG, sg)
+				}
+			}
 			v.touchReferrers(sg)
 		}
 	case *AddressGroup:
@@ -452,13 +473,7 @@ func (v *view) unindex(obj any) {
 
 // touchGroup marks the networks of security group sg's ports changed:
 // their rules did.
-func (v *view) touchGroup(sg string) {
-	for id := range v.portsBySG[sg] {
-		if p := v.port(id); p != nil {
-			v.changedNets[p.NetworkID] = struct{}{}
-		}
-	}
-}
+func (v *view) touchGroup(sg string) { v.changedGroups[sg] = struct{}{} }
 
 // touchReferrers marks changed the networks of the ports whose rules name
 // sg as their remote group: sg's members changed.
@@ -494,6 +509,14 @@ func (v *view) publish(rev int64) {
 	v.rev = rev
 	close(v.wake)
 	v.wake = make(chan struct{})
+	if len(v.onChange) > 0 {
+		for g := range v.changedGroups {
+			for n := range v.netsBySG[g] {
+				v.changedNets[n] = struct{}{}
+			}
+		}
+	}
+	clear(v.changedGroups)
 	if len(v.changedNets) > 0 && len(v.onChange) > 0 {
 		nets := make([]string, 0, len(v.changedNets))
 		for n := range v.changedNets {
