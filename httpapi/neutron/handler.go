@@ -10,6 +10,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/netslice/netslice/httpapi"
@@ -424,7 +425,16 @@ func (h *Handler) list(w http.ResponseWriter, r *http.Request, k *kind) error {
 			return err
 		}
 	}
-	var buf bytes.Buffer
+	// Rendered into a buffer kept between lists: a page of ports is
+	// ~100 KB, and growing it afresh each time made garbage the collector
+	// then had to find among every resource the view holds.
+	bp := listBufs.Get().(*[]byte)
+	defer func() {
+		if cap(*bp) <= maxKeptBuf {
+			listBufs.Put(bp)
+		}
+	}()
+	b := (*bp)[:0]
 	var page Page[any]
 	err = h.svc.read(r.Context(), func(v *view) error {
 		var err error
@@ -432,28 +442,36 @@ func (h *Handler) list(w http.ResponseWriter, r *http.Request, k *kind) error {
 		if err != nil {
 			return err
 		}
-		b := append(buf.AvailableBuffer(), `{"`+k.plural+`":[`...)
+		b = append(b, `{"`+k.plural+`":[`...)
 		for i, o := range page.Items {
 			if i > 0 {
 				b = append(b, ',')
 			}
 			b = appendRender(b, k, o, c, fields)
 		}
-		buf.Write(append(b, ']'))
+		b = append(b, ']')
 		return nil
 	})
+	*bp = b
 	if err != nil {
 		return err
 	}
 	if links := pageHrefs(r, k, q, page); len(links) > 0 {
-		b, _ := json.Marshal(links)
-		buf.WriteString(`,"` + k.plural + `_links":`)
-		buf.Write(b)
+		lb, _ := json.Marshal(links)
+		b = append(b, `,"`+k.plural+`_links":`...)
+		b = append(b, lb...)
 	}
-	buf.WriteString("}")
-	writeJSON(w, 200, buf.Bytes())
+	b = append(b, '}')
+	*bp = b
+	writeJSON(w, 200, b)
 	return nil
 }
+
+// listBufs are the buffers lists render into; one grown past maxKeptBuf
+// (a list of thousands) is left to the collector.
+var listBufs = sync.Pool{New: func() any { return new([]byte) }}
+
+const maxKeptBuf = 4 << 20
 
 type link struct {
 	Href string `json:"href"`

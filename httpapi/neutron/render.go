@@ -137,9 +137,15 @@ func appendStrings(b []byte, ss []string) []byte {
 	return append(b, ']')
 }
 
-// appendAny appends v as encoding/json does (maps of what a request
-// decoded to: rare and small).
-func appendAny(b []byte, v any) []byte {
+// appendAny appends v, a map of what a request decoded to, as
+// encoding/json does: rarely more than empty.
+func appendAny(b []byte, v map[string]any) []byte {
+	switch {
+	case v == nil:
+		return append(b, "null"...)
+	case len(v) == 0:
+		return append(b, "{}"...)
+	}
 	out, err := json.Marshal(v)
 	if err != nil {
 		return append(b, "null"...)
@@ -147,12 +153,20 @@ func appendAny(b []byte, v any) []byte {
 	return append(b, out...)
 }
 
+// plain are the bytes a JSON string holds as they are.
+var plain = func() (t [256]bool) {
+	for c := 0x20; c < utf8.RuneSelf; c++ {
+		t[c] = c != '"' && c != '\\' && c != '<' && c != '>' && c != '&'
+	}
+	return t
+}()
+
 // appendString appends s quoted as encoding/json quotes it: plain
 // printable ASCII as is, anything else (escapes, HTML characters,
 // non-ASCII) through encoding/json itself.
 func appendString(b []byte, s string) []byte {
 	for i := 0; i < len(s); i++ {
-		if c := s[i]; c < 0x20 || c >= utf8.RuneSelf || c == '"' || c == '\\' || c == '<' || c == '>' || c == '&' {
+		if !plain[s[i]] {
 			out, _ := json.Marshal(s)
 			return append(b, out...)
 		}
