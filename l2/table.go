@@ -1,6 +1,7 @@
 package l2
 
 import (
+	"slices"
 	"sync"
 	"sync/atomic"
 )
@@ -251,6 +252,7 @@ type entries struct {
 	num     uint32
 	wheel   [wheelSize][]uint64 // MACs, in the order they were scheduled
 	spare   []uint64            // a bucket's array, kept for reuse
+	byShard []uint64            // expire's scratch: a bucket's MACs by shard
 	cursor  int64               // the last bucket time (deadline / width) fully processed
 	dyn     int                 // dynamic entries, all on the wheel
 	statics map[uint64]struct{}
@@ -422,6 +424,7 @@ func addAge(s *slot, now int64) {
 type expired struct {
 	mac uint64
 	loc Location
+	idx uint32 // loc's index, while expire holds its reference
 }
 
 // expire processes the buckets that fell due by now: entries not seen for
@@ -437,33 +440,68 @@ func (e *entries) expire(now, aging, width int64, out []expired) []expired {
 		b := int(bt % wheelSize)
 		due := e.wheel[b]
 		e.wheel[b], e.spare = e.spare[:0], nil
-		// The slots of a bucket are independent loads: walking them in
-		// array order lets their cache misses overlap.
-		for _, mac := range due {
-			sh := e.t.shard(mac)
-			sh.lock()
-			i := sh.find(e.num, mac)
-			s := &sh.slots[i]
-			if s.seen+aging <= now {
-				loc := s.loc
-				sh.removeAt(i)
-				sh.unlock()
-				e.dyn--
-				out = append(out, expired{mac, e.t.locs.get(loc)})
-				e.t.locs.release(loc)
-				continue
+		start := len(out)
+		if len(due) < 2*numShards {
+			// Few: one lock each.
+			for k := range due {
+				out = e.expireIn(e.t.shard(due[k]), due[k:k+1], now, aging, width, last, out)
 			}
-			// Seen since: to the bucket of its new deadline, past last.
-			nb := int(max(bucketTime(s.seen, aging, width), last+1) % wheelSize)
-			s.wpos = uint32(nb)<<posBits | uint32(len(e.wheel[nb]))
-			sh.unlock()
-			e.wheel[nb] = append(e.wheel[nb], mac)
+		} else {
+			// Many: grouped by shard, each shard locked once for all its
+			// MACs.
+			var at [numShards + 1]int
+			for _, mac := range due {
+				at[shardOf(hashMAC(mac))+1]++
+			}
+			for k := 1; k <= numShards; k++ {
+				at[k] += at[k-1]
+			}
+			e.byShard = slices.Grow(e.byShard[:0], len(due))[:len(due)]
+			next := at
+			for _, mac := range due {
+				k := shardOf(hashMAC(mac))
+				e.byShard[next[k]] = mac
+				next[k]++
+			}
+			for k := range numShards {
+				if at[k] < at[k+1] {
+					out = e.expireIn(&e.t.shards[k], e.byShard[at[k]:at[k+1]], now, aging, width, last, out)
+				}
+			}
+		}
+		for j := start; j < len(out); j++ {
+			x := &out[j]
+			x.loc = e.t.locs.get(x.idx)
+			e.t.locs.release(x.idx)
 		}
 		if e.spare == nil || cap(due) > cap(e.spare) {
 			e.spare = due[:0]
 		}
 	}
 	e.cursor = last
+	return out
+}
+
+// expireIn expires or reschedules the due MACs of shard sh (see expire),
+// their slots' loads independent of each other, so that their cache
+// misses overlap. The expired keep their location references (idx).
+func (e *entries) expireIn(sh *shard, macs []uint64, now, aging, width, last int64, out []expired) []expired {
+	sh.lock()
+	defer sh.unlock()
+	for _, mac := range macs {
+		i := sh.find(e.num, mac)
+		s := &sh.slots[i]
+		if s.seen+aging <= now {
+			out = append(out, expired{mac: mac, idx: s.loc})
+			sh.removeAt(i)
+			e.dyn--
+			continue
+		}
+		// Seen since: to the bucket of its new deadline, past last.
+		nb := int(max(bucketTime(s.seen, aging, width), last+1) % wheelSize)
+		s.wpos = uint32(nb)<<posBits | uint32(len(e.wheel[nb]))
+		e.wheel[nb] = append(e.wheel[nb], mac)
+	}
 	return out
 }
 
