@@ -338,7 +338,9 @@ func (f *Fabric) Now() time.Time { return time.Unix(0, f.now.Load()) }
 // the frame's tag, or Untagged) from src to dst, learns src in its slice,
 // and decides where the frame goes. It does not allocate.
 func (f *Fabric) Decide(in Location, src, dst MAC) (d Decision) {
-	for f.decide(&d, in, src, dst) {
+	// A writer that keeps intervening sends the frame to the slow path,
+	// which waits for it instead.
+	for try := 0; f.decide(&d, in, src, dst, try < 3); try++ {
 		d = Decision{}
 	}
 	return d
@@ -352,8 +354,8 @@ const multicastBit = 1 << 40
 const refresh = int64(time.Second)
 
 // decide fills d and reports whether to start again (the bindings or the
-// table changed under it).
-func (f *Fabric) decide(d *Decision, in Location, src, dst MAC) (retry bool) {
+// table changed under it); without fast, it takes the slow path at once.
+func (f *Fabric) decide(d *Decision, in Location, src, dst MAC, fast bool) (retry bool) {
 	mac, dmac := src.Uint64(), dst.Uint64()
 	if mac&multicastBit != 0 || mac == 0 {
 		d.Reason = ReasonBadSource
@@ -367,7 +369,7 @@ func (f *Fabric) decide(d *Decision, in Location, src, dst MAC) (retry bool) {
 	seqS, seqD := shs.seq.Load(), shd.seq.Load()
 	baseS, nS := shs.base.Load(), shs.size.Load()
 	baseD, nD := shd.base.Load(), shd.size.Load()
-	if shs.seq.Load() != seqS || shd.seq.Load() != seqD || (seqS|seqD)&1 != 0 {
+	if !fast || shs.seq.Load() != seqS || shd.seq.Load() != seqD || (seqS|seqD)&1 != 0 {
 		// A writer may have split a pair: read nothing through it.
 		baseS, baseD = nil, nil
 	}
