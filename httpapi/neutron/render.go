@@ -22,43 +22,25 @@ func appendPort(b []byte, p *Port, admin bool) []byte {
 	b = appendField(b, "status", p.Status)
 	b = appendField(b, "mac_address", p.MACAddress)
 	b = append(b, `,"fixed_ips":`...)
-	if p.FixedIPs == nil {
-		b = append(b, "null"...)
-	} else {
-		b = append(b, '[')
-		for i, ip := range p.FixedIPs {
-			if i > 0 {
-				b = append(b, ',')
-			}
-			b = append(b, `{"subnet_id":`...)
-			b = appendString(b, ip.SubnetID)
-			b = append(b, `,"ip_address":`...)
-			b = appendString(b, ip.IPAddress)
-			b = append(b, '}')
-		}
-		b = append(b, ']')
-	}
+	b = appendList(b, p.FixedIPs, func(b []byte, ip FixedIP) []byte {
+		b = append(b, `{"subnet_id":`...)
+		b = appendString(b, ip.SubnetID)
+		b = append(b, `,"ip_address":`...)
+		b = appendString(b, ip.IPAddress)
+		return append(b, '}')
+	})
 	b = appendField(b, "device_id", p.DeviceID)
 	b = appendField(b, "device_owner", p.DeviceOwner)
 	b = append(b, `,"security_groups":`...)
-	b = appendStrings(b, p.SecurityGroups)
+	b = appendList(b, p.SecurityGroups, appendString)
 	b = append(b, `,"allowed_address_pairs":`...)
-	if p.AllowedAddressPairs == nil {
-		b = append(b, "null"...)
-	} else {
-		b = append(b, '[')
-		for i, ap := range p.AllowedAddressPairs {
-			if i > 0 {
-				b = append(b, ',')
-			}
-			b = append(b, `{"ip_address":`...)
-			b = appendString(b, ap.IPAddress)
-			b = append(b, `,"mac_address":`...)
-			b = appendString(b, ap.MACAddress)
-			b = append(b, '}')
-		}
-		b = append(b, ']')
-	}
+	b = appendList(b, p.AllowedAddressPairs, func(b []byte, ap AddressPair) []byte {
+		b = append(b, `{"ip_address":`...)
+		b = appendString(b, ap.IPAddress)
+		b = append(b, `,"mac_address":`...)
+		b = appendString(b, ap.MACAddress)
+		return append(b, '}')
+	})
 	b = append(b, `,"port_security_enabled":`...)
 	b = strconv.AppendBool(b, p.PortSecurityEnabled)
 	if admin {
@@ -71,24 +53,15 @@ func appendPort(b []byte, p *Port, admin bool) []byte {
 	}
 	b = appendField(b, "binding:vnic_type", p.VNICType)
 	b = append(b, `,"extra_dhcp_opts":`...)
-	if p.ExtraDHCPOpts == nil {
-		b = append(b, "null"...)
-	} else {
-		b = append(b, '[')
-		for i, o := range p.ExtraDHCPOpts {
-			if i > 0 {
-				b = append(b, ',')
-			}
-			b = append(b, `{"opt_name":`...)
-			b = appendString(b, o.Name)
-			b = append(b, `,"opt_value":`...)
-			b = appendString(b, o.Value)
-			b = append(b, `,"ip_version":`...)
-			b = strconv.AppendInt(b, int64(o.IPVersion), 10)
-			b = append(b, '}')
-		}
-		b = append(b, ']')
-	}
+	b = appendList(b, p.ExtraDHCPOpts, func(b []byte, o DHCPOption) []byte {
+		b = append(b, `{"opt_name":`...)
+		b = appendString(b, o.Name)
+		b = append(b, `,"opt_value":`...)
+		b = appendString(b, o.Value)
+		b = append(b, `,"ip_version":`...)
+		b = strconv.AppendInt(b, int64(o.IPVersion), 10)
+		return append(b, '}')
+	})
 	if admin {
 		b = append(b, `,"trusted":`...)
 		if p.Trusted == nil {
@@ -98,7 +71,7 @@ func appendPort(b []byte, p *Port, admin bool) []byte {
 		}
 	}
 	b = append(b, `,"tags":`...)
-	b = appendStrings(b, p.Tags)
+	b = appendList(b, p.Tags, appendString)
 	return append(b, '}')
 }
 
@@ -123,16 +96,18 @@ func appendField(b []byte, name, value string) []byte {
 	return appendString(b, value)
 }
 
-func appendStrings(b []byte, ss []string) []byte {
-	if ss == nil {
+// appendList appends list as a JSON array of what each appends, null for
+// a nil slice (as encoding/json writes them).
+func appendList[T any](b []byte, list []T, each func([]byte, T) []byte) []byte {
+	if list == nil {
 		return append(b, "null"...)
 	}
 	b = append(b, '[')
-	for i, s := range ss {
+	for i, x := range list {
 		if i > 0 {
 			b = append(b, ',')
 		}
-		b = appendString(b, s)
+		b = each(b, x)
 	}
 	return append(b, ']')
 }
