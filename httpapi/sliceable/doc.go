@@ -48,5 +48,9 @@
 // holder that no longer exists), so concurrent creates of different ports
 // never wait on each other and a create costs the same with a hundred
 // thousand ports as with none. Lists are rendered straight from the store
-// (store.Scanner) without decoding each item.
+// (store.Scanner) without decoding each item, and a large one is kept
+// rendered until a write changes it: every transaction of the service
+// also writes a change marker for the lists it touches (one for the list
+// of tenants, one per tenant for the lists under it), which a GET reads
+// instead of the list.
 package sliceable
