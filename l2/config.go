@@ -162,7 +162,9 @@ func (f *Fabric) apply(tx *Tx) []Event {
 		}
 		switch e.kind {
 		case effNewSlice:
-			t.init(&f.tab, t.num, now, f.width)
+			// The wheel starts now (t and num were set before the slice
+			// was published: Decide reads them without the lock).
+			t.cursor = now/f.width - 1
 		case effDropSlice:
 			st.removed = true
 			for _, mac := range t.macs() {
