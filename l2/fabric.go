@@ -8,7 +8,6 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
-	"unsafe"
 )
 
 // Defaults, as Open vSwitch, the Linux bridge and Trema's sliceable switch
@@ -367,17 +366,13 @@ func (f *Fabric) decide(d *Decision, in Location, src, dst MAC, fast bool) (retr
 	hs, hd := hashMAC(mac), hashMAC(dmac)
 	shs, shd := &f.tab.shards[shardOf(hs)], &f.tab.shards[shardOf(hd)]
 	seqS, seqD := shs.seq.Load(), shd.seq.Load()
-	baseS, nS := shs.base.Load(), shs.size.Load()
-	baseD, nD := shd.base.Load(), shd.size.Load()
-	if !fast || shs.seq.Load() != seqS || shd.seq.Load() != seqD || (seqS|seqD)&1 != 0 {
-		// A writer may have split a pair: read nothing through it.
-		baseS, baseD = nil, nil
-	}
-	var slotsS, slotsD []slot
-	var iS, iD int
-	if baseS != nil && baseD != nil {
-		slotsS, slotsD = unsafe.Slice(baseS, nS), unsafe.Slice(baseD, nD)
-		iS, iD = homeOf(hs, len(slotsS)), homeOf(hd, len(slotsD))
+	// Each array is published whole: a writer's half-done change is what
+	// the sequence counts catch, at the end.
+	slotsS, slotsD := *shs.arr.Load(), *shd.arr.Load()
+	iS, iD := homeOf(hs, len(slotsS)), homeOf(hd, len(slotsD))
+	if !fast || (seqS|seqD)&1 != 0 {
+		slotsS = nil // a writer is at work: the slow path waits for it
+	} else {
 		// Touch both home slots before anything depends on either.
 		_ = atomic.LoadUint64(&slotsD[iD].key)
 		_ = atomic.LoadUint64(&slotsS[iS].key)

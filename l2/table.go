@@ -91,11 +91,9 @@ type table struct {
 }
 
 type shard struct {
-	// seq is odd while a writer changes slots; base and size publish them
-	// (readers check seq around reading the pair).
+	// seq is odd while a writer changes slots; arr publishes them whole.
 	seq   atomic.Uint64
-	base  atomic.Pointer[slot]
-	size  atomic.Int64
+	arr   atomic.Pointer[[]slot]
 	mu    sync.Mutex
 	slots []slot
 	n     int // used slots
@@ -240,8 +238,8 @@ func (sh *shard) resize(c int) {
 		sh.slots[j] = *s
 	}
 	// Built privately, published whole: readers see the old array or this.
-	sh.base.Store(&sh.slots[0])
-	sh.size.Store(int64(c))
+	slots := sh.slots
+	sh.arr.Store(&slots)
 }
 
 // entries is one slice's part of the table: its slots carry num; its

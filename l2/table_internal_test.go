@@ -27,8 +27,8 @@ func (t *table) check(tb testing.TB) {
 				tb.Fatalf("shard %d slot %d (slice %d mac %x) found at %d", k, i, s.slice, s.mac(), got)
 			}
 		}
-		if n != sh.n || sh.base.Load() != &sh.slots[0] || int(sh.size.Load()) != len(sh.slots) {
-			tb.Fatalf("shard %d: n %d (want %d), published %d slots of %d", k, sh.n, n, sh.size.Load(), len(sh.slots))
+		if arr := *sh.arr.Load(); n != sh.n || &arr[0] != &sh.slots[0] || len(arr) != len(sh.slots) {
+			tb.Fatalf("shard %d: n %d (want %d), published %d slots of %d", k, sh.n, n, len(arr), len(sh.slots))
 		}
 		sh.mu.Unlock()
 	}
