@@ -12,8 +12,8 @@ import (
 // slot come from the MAC alone, so Decide can start loading the slots of
 // a frame's source and destination before it knows their slice (the port
 // lookup that tells it runs while those loads are in flight): a random
-// decision in a large fabric waits for about one memory miss, not for the
-// port's binding, then the slice, then its table. The same MAC in two
+// decision in a large fabric waits for the misses of its two slots, which
+// overlap, not for the port's binding, then the slice, then its table. The same MAC in two
 // slices takes two slots on the same probe run; the slot's slice number
 // tells them apart. Capacity is not a power of two (the home slot comes
 // from a multiply-shift range reduction), so a shard grows by a quarter at
@@ -54,7 +54,9 @@ const (
 	shardBits = 6
 	numShards = 1 << shardBits
 
-	// A slot's wpos is its wheel bucket and its position in that bucket.
+	// A slot's wpos is its wheel bucket and its position in that bucket
+	// (a bucket holds at most 2^26 MACs: a slice's entries due within one
+	// 32nd of the aging time).
 	posBits  = 26
 	posMask  = 1<<posBits - 1
 	offWheel = ^uint32(0) // the wpos of a slot on no bucket
