@@ -25,6 +25,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/netslice/netslice/benchmarks/internal/fill"
 	"github.com/netslice/netslice/httpapi"
 	"github.com/netslice/netslice/httpapi/neutron"
 	"github.com/netslice/netslice/store/bolt"
@@ -68,9 +69,9 @@ func client() *http.Client {
 	return &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 64, DisableCompression: true}}
 }
 
-// setup fills a durable bolt store through the service: 1,000 networks,
-// each with a /24 subnet and 100 ports (in bulk creates of 25, one
-// transaction each), and serves the API over it.
+// setup fills a durable bolt store through the service (fill.Neutron:
+// 1,000 networks, each with a /24 subnet and 100 ports), and serves the
+// API over it.
 func setup(b *testing.B) *testbed {
 	once.Do(func() {
 		var before runtime.MemStats
@@ -95,48 +96,9 @@ func setup(b *testing.B) *testbed {
 		}
 		run, stop := context.WithCancel(context.Background())
 		go svc.Run(run)
-		ctx := neutron.WithCaller(context.Background(), neutron.Caller{Project: "bench", Admin: true})
 		t := &testbed{svc: svc, stop: stop}
 		start := time.Now()
-		for i := range nets {
-			n, err := svc.CreateNetwork(ctx, neutron.Attrs{"name": fmt.Sprintf("net-%04d", i)})
-			if err != nil {
-				bedErr = err
-				return
-			}
-			t.nets = append(t.nets, n.ID)
-		}
-		var wg sync.WaitGroup
-		var failed atomic.Value
-		work := make(chan int)
-		for range 16 {
-			wg.Go(func() {
-				for i := range work {
-					id := t.nets[i]
-					if _, err := svc.CreateSubnet(ctx, neutron.Attrs{"network_id": id, "ip_version": 4,
-						"cidr": fmt.Sprintf("10.%d.%d.0/24", i/256, i%256)}); err != nil {
-						failed.Store(err)
-						return
-					}
-					for k := 0; k < portsPerNet; k += 25 {
-						batch := make([]neutron.PortInput, 25)
-						for j := range batch {
-							batch[j] = neutron.PortOptions{NetworkID: &id, Name: neutron.Ptr(fmt.Sprintf("port-%08x", rand.Uint32()))}
-						}
-						if _, err := svc.CreatePorts(ctx, batch); err != nil {
-							failed.Store(err)
-							return
-						}
-					}
-				}
-			})
-		}
-		for i := range nets {
-			work <- i
-		}
-		close(work)
-		wg.Wait()
-		if err, _ := failed.Load().(error); err != nil {
+		if t.nets, err = fill.Neutron(svc, nets, portsPerNet); err != nil {
 			bedErr = err
 			return
 		}
