@@ -14,6 +14,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/netslice/netslice/store"
+	"github.com/netslice/netslice/store/memory"
 )
 
 // TestViewHoldsNoTransactionInPart: a watch may hand over a transaction's
@@ -70,11 +71,14 @@ func TestViewHoldsNoTransactionInPart(t *testing.T) {
 // TestSortedIndexOrder: lists sorted by an indexed attribute (name, a
 // port's MAC) page through its index in the order the attribute then id
 // give, ascending and descending, forward and back from a marker — the
-// order a list sorted by any attribute has.
+// order a list sorted by any attribute has — whether the view took the
+// objects one at a time or loaded them at once.
 func TestSortedIndexOrder(t *testing.T) {
 	k := keys("n/")
-	v := newView(k, nil)
-	v.mu.Lock()
+	applied := newView(k, nil) // one change at a time, as a watch hands them over
+	st := memory.New(nil)
+	defer st.Close()
+	applied.mu.Lock()
 	type row struct{ id, name, mac string }
 	var rows []row
 	for i := range 60 {
@@ -82,59 +86,65 @@ func TestSortedIndexOrder(t *testing.T) {
 		r := row{fmt.Sprintf("p%03d", (i*37)%60), fmt.Sprintf("port-%d", i%7), fmt.Sprintf("fa:16:3e:00:00:%02x", i%11)}
 		rows = append(rows, r)
 		val := fmt.Sprintf(`{"id":%q,"name":%q,"mac_address":%q,"network_id":"n","project_id":"p"}`, r.id, r.name, r.mac)
-		v.apply(store.Event{Type: store.EventPut, KV: store.KV{Key: k.object("ports", r.id), Value: []byte(val), CreateRevision: int64(i + 1), ModRevision: int64(i + 1)}})
+		applied.apply(store.Event{Type: store.EventPut, KV: store.KV{Key: k.object("ports", r.id), Value: []byte(val), CreateRevision: int64(i + 1), ModRevision: int64(i + 1)}})
+		_, err := st.Put(context.Background(), k.object("ports", r.id), []byte(val))
+		require.NoError(t, err)
 	}
-	v.mu.Unlock()
+	applied.mu.Unlock()
+	loaded := newView(k, nil) // all at once, as a start reads the store
+	require.NoError(t, loaded.load(context.Background(), st, 0))
 	admin := Caller{Project: "p", Admin: true}
-	for _, attr := range []string{"name", "mac_address"} {
-		key := func(r row) string {
-			if attr == "name" {
-				return r.name
-			}
-			return r.mac
-		}
-		for _, desc := range []bool{false, true} {
-			want := slices.Clone(rows)
-			slices.SortFunc(want, func(a, b row) int {
-				if c := cmp.Compare(key(a), key(b)); c != 0 {
-					return c
+	for _, v := range []*view{applied, loaded} {
+		for _, attr := range []string{"name", "mac_address"} {
+			key := func(r row) string {
+				if attr == "name" {
+					return r.name
 				}
-				return cmp.Compare(a.id, b.id)
-			})
-			if desc {
-				slices.Reverse(want)
+				return r.mac
 			}
-			var wantIDs []string
-			for _, r := range want {
-				wantIDs = append(wantIDs, r.id)
-			}
-			require.NotNil(t, v.tables[ports].sorted[attr], "%s has an index", attr)
-			q := Query{Sort: []SortKey{{Key: attr, Desc: desc}}, Limit: 7}
-			var got []string
-			for {
+			for _, desc := range []bool{false, true} {
+				want := slices.Clone(rows)
+				slices.SortFunc(want, func(a, b row) int {
+					if c := cmp.Compare(key(a), key(b)); c != 0 {
+						return c
+					}
+					return cmp.Compare(a.id, b.id)
+				})
+				if desc {
+					slices.Reverse(want)
+				}
+				var wantIDs []string
+				for _, r := range want {
+					wantIDs = append(wantIDs, r.id)
+				}
+				require.NotNil(t, v.tables[ports].sorted[attr], "%s has an index", attr)
+				q := Query{Sort: []SortKey{{Key: attr, Desc: desc}}, Limit: 7}
+				var got []string
+				for {
+					page, err := v.list(admin, ports, q, 0)
+					require.NoError(t, err)
+					for _, o := range page.Items {
+						got = append(got, o.(*Port).ID)
+					}
+					if !page.Next {
+						break
+					}
+					q.Marker = got[len(got)-1]
+				}
+				assert.Equal(t, wantIDs, got, "%s desc=%v: forward pages", attr, desc)
+				// Back from the 30th: the 7 before it, in list order.
+				q = Query{Sort: []SortKey{{Key: attr, Desc: desc}}, Limit: 7, Marker: wantIDs[30], PageReverse: true}
 				page, err := v.list(admin, ports, q, 0)
 				require.NoError(t, err)
+				var back []string
 				for _, o := range page.Items {
-					got = append(got, o.(*Port).ID)
+					back = append(back, o.(*Port).ID)
 				}
-				if !page.Next {
-					break
-				}
-				q.Marker = got[len(got)-1]
+				assert.Equal(t, wantIDs[23:30], back, "%s desc=%v: a reverse page", attr, desc)
 			}
-			assert.Equal(t, wantIDs, got, "%s desc=%v: forward pages", attr, desc)
-			// Back from the 30th: the 7 before it, in list order.
-			q = Query{Sort: []SortKey{{Key: attr, Desc: desc}}, Limit: 7, Marker: wantIDs[30], PageReverse: true}
-			page, err := v.list(admin, ports, q, 0)
-			require.NoError(t, err)
-			var back []string
-			for _, o := range page.Items {
-				back = append(back, o.(*Port).ID)
-			}
-			assert.Equal(t, wantIDs[23:30], back, "%s desc=%v: a reverse page", attr, desc)
 		}
+		assert.Nil(t, v.tables[networks].sorted["mac_address"], "only ports have MACs")
 	}
-	assert.Nil(t, v.tables[networks].sorted["mac_address"], "only ports have MACs")
 }
 
 // TestPortJSON: ports written by hand are json.Marshal's bytes for an
