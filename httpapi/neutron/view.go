@@ -85,7 +85,15 @@ type table struct {
 
 type nameKey struct{ name, id string }
 
-func lessName(a, b nameKey) bool { return a.name < b.name || a.name == b.name && a.id < b.id }
+// cmpName orders keys by name, then id.
+func cmpName(a, b nameKey) int {
+	if c := strings.Compare(a.name, b.name); c != 0 {
+		return c
+	}
+	return strings.Compare(a.id, b.id)
+}
+
+func lessName(a, b nameKey) bool { return cmpName(a, b) < 0 }
 
 // sortedAttrs are the string attributes lists are often sorted by, each
 // with an ordered index where a kind has it: every kind's name, and the
@@ -660,12 +668,7 @@ func (v *view) buildSorted() {
 					key, _ := a.of(e.obj)
 					keys = append(keys, nameKey{key, id})
 				}
-				slices.SortFunc(keys, func(x, y nameKey) int {
-					if c := strings.Compare(x.name, y.name); c != 0 {
-						return c
-					}
-					return strings.Compare(x.id, y.id)
-				})
+				slices.SortFunc(keys, cmpName)
 				for _, k := range keys {
 					ix.ReplaceOrInsert(k)
 				}
