@@ -316,7 +316,7 @@ func (e *entries) move(mac uint64, loc uint32, now int64) uint32 {
 // learn adds mac, which must be absent, as a dynamic entry at loc (whose
 // reference it takes over) seen now.
 func (e *entries) learn(mac uint64, loc uint32, now, aging, width int64) {
-	b := int(max(bucketTime(now, aging, width), e.cursor+1) % wheelSize)
+	b := bucketAt(now, aging, width, e.cursor+1)
 	sh := e.t.shard(mac)
 	sh.lock()
 	sh.insert(slot{key: mac<<16 | flagUsed, seen: now, loc: loc, slice: e.num, wpos: uint32(b)<<posBits | uint32(len(e.wheel[b]))})
@@ -398,13 +398,19 @@ func (e *entries) unlink(mac uint64, wpos uint32) {
 // schedule puts dynamic mac, last seen at seen, on the bucket of its
 // deadline, or the first unprocessed one if that has passed.
 func (e *entries) schedule(mac uint64, seen, aging, width int64) {
-	b := int(max(bucketTime(seen, aging, width), e.cursor+1) % wheelSize)
+	b := bucketAt(seen, aging, width, e.cursor+1)
 	e.setWpos(mac, uint32(b)<<posBits|uint32(len(e.wheel[b])))
 	e.wheel[b] = append(e.wheel[b], mac)
 }
 
 // bucketTime is the wheel time (deadline / width) of a slot's deadline.
 func bucketTime(seen, aging, width int64) int64 { return (seen + aging) / width }
+
+// bucketAt is the bucket an entry last seen at seen goes on: its
+// deadline's, or the bucket of wheel time first if that is later.
+func bucketAt(seen, aging, width, first int64) int {
+	return int(max(bucketTime(seen, aging, width), first) % wheelSize)
+}
 
 // addAge advances a slot's time-since-learning by the time since it was
 // last seen, saturating.
@@ -498,7 +504,7 @@ func (e *entries) expireIn(sh *shard, macs []uint64, now, aging, width, last int
 			continue
 		}
 		// Seen since: to the bucket of its new deadline, past last.
-		nb := int(max(bucketTime(s.seen, aging, width), last+1) % wheelSize)
+		nb := bucketAt(s.seen, aging, width, last+1)
 		s.wpos = uint32(nb)<<posBits | uint32(len(e.wheel[nb]))
 		e.wheel[nb] = append(e.wheel[nb], mac)
 	}
