@@ -729,7 +729,6 @@ func (v *view) load(ctx context.Context, st store.Store, rev0 int64) error {
 	defer v.mu.Unlock()
 	v.reset()
 	v.loading = true
-	defer func() { v.loading = false }()
 	for i, kv := range all {
 		if kv.Key == v.k.head() {
 			continue
