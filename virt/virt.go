@@ -148,6 +148,7 @@ type DomainSummary struct {
 	MemoryMiB int
 	CPUs      int
 	CPUTime   time.Duration // guest CPU time consumed so far
+	At        time.Time     // when State and CPUTime were read
 }
 
 // DomainStats are a domain's counters at a moment.

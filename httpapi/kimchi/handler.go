@@ -20,6 +20,7 @@ import (
 	"time"
 
 	"github.com/netslice/netslice/httpapi"
+	"github.com/netslice/netslice/httpapi/internal/jsonw"
 )
 
 // HandlerOptions configure the HTTP surface.
@@ -265,6 +266,15 @@ func (h *Handler) write(w http.ResponseWriter, r *http.Request, res out) {
 			v[i].URI = base + v[i].URI
 		}
 	case []VM:
+		if r.URL.RawQuery == "" && res.location == "" {
+			bp := jsonw.Buffer()
+			defer jsonw.Release(bp)
+			*bp = append(appendVMs(*bp, v, base), '\n')
+			w.Header().Set("Content-Type", "application/json")
+			w.WriteHeader(res.status)
+			w.Write(*bp)
+			return
+		}
 		for i := range v {
 			prefixShot(base, &v[i])
 		}

@@ -81,9 +81,11 @@ func (m meta) xml() string {
 	return string(b)
 }
 
-// peaks remembers a VM's last counters and highest rates, for stats.
+// peaks remembers a VM's last counters, the rates they gave and the
+// highest rates, for stats.
 type peaks struct {
 	last            virt.DomainStats
+	rates           VMStats
 	netPeak, ioPeak float64
 }
 
@@ -116,7 +118,10 @@ func (s *Service) stats(name string, st virt.DomainStats, ok bool) VMStats {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	p, had := s.peaks[name]
-	if had && st.At.After(p.last.At) {
+	if had && !st.At.After(p.last.At) {
+		return p.rates // the same sample (a kept list) as the last call's
+	}
+	if had {
 		dt := st.At.Sub(p.last.At).Seconds()
 		if st.VCPUs > 0 && st.CPUTime >= p.last.CPUTime {
 			out.CPUUtilization = min(100, 100*(st.CPUTime-p.last.CPUTime).Seconds()/dt/float64(st.VCPUs))
@@ -131,6 +136,7 @@ func (s *Service) stats(name string, st virt.DomainStats, ok bool) VMStats {
 	p.last = st
 	p.netPeak, p.ioPeak = max(p.netPeak, out.NetThroughput), max(p.ioPeak, out.IOThroughput)
 	out.NetThroughputPeak, out.IOThroughputPeak = p.netPeak, p.ioPeak
+	p.rates = out
 	s.peaks[name] = p
 	return out
 }
@@ -253,7 +259,11 @@ func (s *Service) VMs(ctx context.Context) ([]VM, error) {
 		}
 		sv, ok := st[d.Name]
 		if !ok {
-			sv, ok = virt.DomainStats{At: now, CPUTime: d.CPUTime, VCPUs: d.CPUs}, true
+			at := d.At
+			if at.IsZero() {
+				at = now
+			}
+			sv, ok = virt.DomainStats{At: at, CPUTime: d.CPUTime, VCPUs: d.CPUs}, true
 		}
 		dom.State = d.State // the list's is the freshest
 		out = append(out, s.view(dom, sv, ok))

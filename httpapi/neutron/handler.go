@@ -10,10 +10,10 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/netslice/netslice/httpapi"
+	"github.com/netslice/netslice/httpapi/internal/jsonw"
 )
 
 // HandlerOptions configure the HTTP surface.
@@ -428,13 +428,9 @@ func (h *Handler) list(w http.ResponseWriter, r *http.Request, k *kind) error {
 	// Rendered into a buffer kept between lists: a page of ports is
 	// ~100 KB, and growing it afresh each time made garbage the collector
 	// then had to find among every resource the view holds.
-	bp := listBufs.Get().(*[]byte)
-	defer func() {
-		if cap(*bp) <= maxKeptBuf {
-			listBufs.Put(bp)
-		}
-	}()
-	b := (*bp)[:0]
+	bp := jsonw.Buffer()
+	defer jsonw.Release(bp)
+	b := *bp
 	var page Page[any]
 	err = h.svc.read(r.Context(), func(v *view) error {
 		var err error
@@ -466,12 +462,6 @@ func (h *Handler) list(w http.ResponseWriter, r *http.Request, k *kind) error {
 	writeJSON(w, 200, b)
 	return nil
 }
-
-// listBufs are the buffers lists render into; one grown past maxKeptBuf
-// (a list of thousands) is left to the collector.
-var listBufs = sync.Pool{New: func() any { return new([]byte) }}
-
-const maxKeptBuf = 4 << 20
 
 type link struct {
 	Href string `json:"href"`

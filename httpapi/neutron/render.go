@@ -3,7 +3,8 @@ package neutron
 import (
 	"encoding/json"
 	"strconv"
-	"unicode/utf8"
+
+	"github.com/netslice/netslice/httpapi/internal/jsonw"
 )
 
 // Ports are what lists hold by the thousand, so they are written by hand
@@ -22,23 +23,23 @@ func appendPort(b []byte, p *Port, admin bool) []byte {
 	b = appendField(b, "status", p.Status)
 	b = appendField(b, "mac_address", p.MACAddress)
 	b = append(b, `,"fixed_ips":`...)
-	b = appendList(b, p.FixedIPs, func(b []byte, ip FixedIP) []byte {
+	b = jsonw.List(b, p.FixedIPs, func(b []byte, ip FixedIP) []byte {
 		b = append(b, `{"subnet_id":`...)
-		b = appendString(b, ip.SubnetID)
+		b = jsonw.String(b, ip.SubnetID)
 		b = append(b, `,"ip_address":`...)
-		b = appendString(b, ip.IPAddress)
+		b = jsonw.String(b, ip.IPAddress)
 		return append(b, '}')
 	})
 	b = appendField(b, "device_id", p.DeviceID)
 	b = appendField(b, "device_owner", p.DeviceOwner)
 	b = append(b, `,"security_groups":`...)
-	b = appendList(b, p.SecurityGroups, appendString)
+	b = jsonw.List(b, p.SecurityGroups, jsonw.String)
 	b = append(b, `,"allowed_address_pairs":`...)
-	b = appendList(b, p.AllowedAddressPairs, func(b []byte, ap AddressPair) []byte {
+	b = jsonw.List(b, p.AllowedAddressPairs, func(b []byte, ap AddressPair) []byte {
 		b = append(b, `{"ip_address":`...)
-		b = appendString(b, ap.IPAddress)
+		b = jsonw.String(b, ap.IPAddress)
 		b = append(b, `,"mac_address":`...)
-		b = appendString(b, ap.MACAddress)
+		b = jsonw.String(b, ap.MACAddress)
 		return append(b, '}')
 	})
 	b = append(b, `,"port_security_enabled":`...)
@@ -53,11 +54,11 @@ func appendPort(b []byte, p *Port, admin bool) []byte {
 	}
 	b = appendField(b, "binding:vnic_type", p.VNICType)
 	b = append(b, `,"extra_dhcp_opts":`...)
-	b = appendList(b, p.ExtraDHCPOpts, func(b []byte, o DHCPOption) []byte {
+	b = jsonw.List(b, p.ExtraDHCPOpts, func(b []byte, o DHCPOption) []byte {
 		b = append(b, `{"opt_name":`...)
-		b = appendString(b, o.Name)
+		b = jsonw.String(b, o.Name)
 		b = append(b, `,"opt_value":`...)
-		b = appendString(b, o.Value)
+		b = jsonw.String(b, o.Value)
 		b = append(b, `,"ip_version":`...)
 		b = strconv.AppendInt(b, int64(o.IPVersion), 10)
 		return append(b, '}')
@@ -71,14 +72,14 @@ func appendPort(b []byte, p *Port, admin bool) []byte {
 		}
 	}
 	b = append(b, `,"tags":`...)
-	b = appendList(b, p.Tags, appendString)
+	b = jsonw.List(b, p.Tags, jsonw.String)
 	return append(b, '}')
 }
 
 // appendStandard opens an object with the attributes every resource has.
 func appendStandard(b []byte, s *Standard) []byte {
 	b = append(b, `{"id":`...)
-	b = appendString(b, s.ID)
+	b = jsonw.String(b, s.ID)
 	b = appendField(b, "tenant_id", s.TenantID)
 	b = appendField(b, "project_id", s.ProjectID)
 	b = appendField(b, "description", s.Description)
@@ -93,23 +94,7 @@ func appendField(b []byte, name, value string) []byte {
 	b = append(b, ',', '"')
 	b = append(b, name...)
 	b = append(b, '"', ':')
-	return appendString(b, value)
-}
-
-// appendList appends list as a JSON array of what each appends, null for
-// a nil slice (as encoding/json writes them).
-func appendList[T any](b []byte, list []T, each func([]byte, T) []byte) []byte {
-	if list == nil {
-		return append(b, "null"...)
-	}
-	b = append(b, '[')
-	for i, x := range list {
-		if i > 0 {
-			b = append(b, ',')
-		}
-		b = each(b, x)
-	}
-	return append(b, ']')
+	return jsonw.String(b, value)
 }
 
 // appendAny appends v, a map of what a request decoded to, as
@@ -126,27 +111,4 @@ func appendAny(b []byte, v map[string]any) []byte {
 		return append(b, "null"...)
 	}
 	return append(b, out...)
-}
-
-// plain are the bytes a JSON string holds as they are.
-var plain = func() (t [256]bool) {
-	for c := 0x20; c < utf8.RuneSelf; c++ {
-		t[c] = c != '"' && c != '\\' && c != '<' && c != '>' && c != '&'
-	}
-	return t
-}()
-
-// appendString appends s quoted as encoding/json quotes it: plain
-// printable ASCII as is, anything else (escapes, HTML characters,
-// non-ASCII) through encoding/json itself.
-func appendString(b []byte, s string) []byte {
-	for i := 0; i < len(s); i++ {
-		if !plain[s[i]] {
-			out, _ := json.Marshal(s)
-			return append(b, out...)
-		}
-	}
-	b = append(b, '"')
-	b = append(b, s...)
-	return append(b, '"')
 }

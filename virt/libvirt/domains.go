@@ -34,6 +34,27 @@ func stateOf(s golibvirt.DomainState) virt.State {
 	return virt.Other
 }
 
+// aliveFor is how long a connection found alive is taken to be, by what
+// is cached: lists ask for a thousand cached domains at a time.
+const aliveFor = 20 * time.Millisecond
+
+// alive reports whether the connection lives, for serving what is cached:
+// the close callback clears the cache, but a call may find the connection
+// dead before it has run. IsAlive asks no one, but costs a call into
+// libvirt; its answer is kept for aliveFor.
+func (d *Driver) alive() bool {
+	now := time.Now().UnixNano()
+	if t := d.aliveAt.Load(); t != 0 && now-t < int64(aliveFor) {
+		return true
+	}
+	if ok, err := d.c().IsAlive(); err != nil || !ok {
+		d.aliveAt.Store(0)
+		return false
+	}
+	d.aliveAt.Store(now)
+	return true
+}
+
 func (d *Driver) lookup(op, name string) (*golibvirt.Domain, error) {
 	dom, err := d.c().LookupDomainByName(name)
 	if err != nil {
@@ -42,9 +63,29 @@ func (d *Driver) lookup(op, name string) (*golibvirt.Domain, error) {
 	return dom, nil
 }
 
+// listMaxAge is how long a Domains answer is served again while
+// lifecycle events say nothing changed: the age of running domains' CPU
+// time.
+const listMaxAge = time.Second
+
 // Domains lists every domain with what GetInfo says: state, memory,
-// vCPUs; no XML is read.
+// vCPUs, CPU time; no XML is read. With lifecycle events on the
+// connection, an answer is kept and served again — a list of thousands
+// costs a few calls into libvirt per domain — until an event or a change
+// made through this driver says a domain changed, or for at most a
+// second: each summary's At says when it was read.
 func (d *Driver) Domains(ctx context.Context) ([]virt.DomainSummary, error) {
+	d.mu.Lock()
+	events, gen := d.cbID >= 0, d.gen
+	cached := events && d.list != nil && d.listGen == gen && time.Since(d.listAt) < listMaxAge
+	list := d.list
+	d.mu.Unlock()
+	if cached {
+		if d.alive() {
+			return slices.Clone(list), nil
+		}
+	}
+	at := time.Now()
 	doms, err := d.c().ListAllDomains(0)
 	if err != nil {
 		return nil, wrap("list domains", "", err)
@@ -55,7 +96,6 @@ func (d *Driver) Domains(ctx context.Context) ([]virt.DomainSummary, error) {
 		name, err1 := dom.GetName()
 		d.mu.Lock()
 		c, ok := d.cache[name]
-		events := d.cbID >= 0
 		d.mu.Unlock()
 		uuid, err2 := c.dom.UUID, error(nil)
 		if !ok || !events {
@@ -67,9 +107,16 @@ func (d *Driver) Domains(ctx context.Context) ([]virt.DomainSummary, error) {
 			continue // gone meanwhile
 		}
 		out = append(out, virt.DomainSummary{Name: name, UUID: uuid, State: stateOf(info.State),
-			MemoryMiB: int(info.Memory / 1024), CPUs: int(info.NrVirtCpu), CPUTime: time.Duration(info.CpuTime)})
+			MemoryMiB: int(info.Memory / 1024), CPUs: int(info.NrVirtCpu), CPUTime: time.Duration(info.CpuTime), At: at})
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
+	if events {
+		d.mu.Lock()
+		if d.gen == gen { // nothing changed while it was read
+			d.list, d.listGen, d.listAt = slices.Clone(out), gen, at
+		}
+		d.mu.Unlock()
+	}
 	return out, nil
 }
 
@@ -85,9 +132,8 @@ func (d *Driver) Domain(ctx context.Context, name string) (virt.Domain, error) {
 		// Lifecycle events (a state change, a definition, an undefine)
 		// drop an entry, and so does every change made here: what is
 		// cached is current without asking libvirt — while the
-		// connection lives. A call may find it dead before the close
-		// callback has run and cleared the cache; IsAlive asks no one.
-		if alive, err := d.c().IsAlive(); err == nil && alive {
+		// connection lives.
+		if d.alive() {
 			return c.dom, nil
 		}
 	}
@@ -504,6 +550,7 @@ func (d *Driver) Clone(ctx context.Context, name, newName string) (virt.Domain, 
 			nd.Free()
 		}
 	}
+	d.forget(newName)
 	if err != nil {
 		undo()
 		return virt.Domain{}, wrap("clone", name, err)

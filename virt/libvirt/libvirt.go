@@ -44,6 +44,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	golibvirt "libvirt.org/go/libvirt"
@@ -70,6 +71,11 @@ type Driver struct {
 	subs    map[int]chan virt.Event
 	next    int
 	cbID    int
+	// The last Domains answer, read at listAt while gen was listGen.
+	list    []virt.DomainSummary
+	listGen uint64
+	listAt  time.Time
+	aliveAt atomic.Int64 // when the connection was last found alive (unix ns)
 }
 
 type cachedDomain struct {
@@ -148,6 +154,7 @@ func (d *Driver) watch(c *golibvirt.Connect) {
 	c.RegisterCloseCallback(func(*golibvirt.Connect, golibvirt.ConnectCloseReason) {
 		// Nothing cached can be trusted now: no event will say what
 		// changes meanwhile.
+		d.aliveAt.Store(0)
 		d.mu.Lock()
 		clear(d.cache)
 		d.gen++

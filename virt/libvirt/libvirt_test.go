@@ -8,6 +8,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -78,6 +79,58 @@ func TestIntegrationReconnect(t *testing.T) {
 	case <-time.After(5 * time.Second):
 		t.Fatal("no event after reconnecting")
 	}
+}
+
+// TestIntegrationDomainsKept: the domain list is kept between calls,
+// and is new after a change made through the driver (at once), one made
+// by another client (once its event arrives) and after a second (the
+// running domains' CPU time).
+func TestIntegrationDomainsKept(t *testing.T) {
+	lv := libvirttest.StartDaemon(t)
+	d, err := libvirt.Open(lv.URI(), libvirt.Options{})
+	require.NoError(t, err)
+	defer d.Close()
+	other, err := libvirt.Open(lv.URI(), libvirt.Options{})
+	require.NoError(t, err)
+	defer other.Close()
+
+	names := func(sum []virt.DomainSummary) []string {
+		var out []string
+		for _, s := range sum {
+			out = append(out, s.Name+"/"+string(s.State))
+		}
+		return out
+	}
+	first, err := d.Domains(ctx)
+	require.NoError(t, err)
+	again, err := d.Domains(ctx)
+	require.NoError(t, err)
+	assert.Equal(t, first, again, "nothing changed: the same list, read at the same time")
+	again[0].Name = "changed by the caller"
+	again, _ = d.Domains(ctx)
+	assert.Equal(t, first, again, "callers get copies")
+
+	_, err = d.DefineDomain(ctx, virt.DomainSpec{Name: "mine", MemoryMiB: 64, CPUs: 1})
+	require.NoError(t, err)
+	sum, err := d.Domains(ctx)
+	require.NoError(t, err)
+	assert.Contains(t, names(sum), "mine/shutoff", "a domain defined here is listed at once")
+	require.NoError(t, d.Start(ctx, "mine"))
+	sum, _ = d.Domains(ctx)
+	assert.Contains(t, names(sum), "mine/running", "started here: listed running at once")
+
+	_, err = other.DefineDomain(ctx, virt.DomainSpec{Name: "theirs", MemoryMiB: 64, CPUs: 1})
+	require.NoError(t, err)
+	assert.Eventually(t, func() bool {
+		sum, err := d.Domains(ctx)
+		return err == nil && slices.Contains(names(sum), "theirs/shutoff")
+	}, 5*time.Second, 5*time.Millisecond, "defined by another client: listed once its event arrives")
+
+	sum, _ = d.Domains(ctx)
+	time.Sleep(1100 * time.Millisecond)
+	later, err := d.Domains(ctx)
+	require.NoError(t, err)
+	assert.True(t, later[0].At.After(sum[0].At), "read again after a second")
 }
 
 // TestRealStorage: a directory pool on libvirt's real storage driver —

@@ -98,6 +98,8 @@ func testLifecycle(t *testing.T, d virt.Driver) {
 	require.NoError(t, err)
 	require.Len(t, sum, 1)
 	sum[0].CPUTime = 0 // the test driver makes it up
+	assert.WithinDuration(t, time.Now(), sum[0].At, time.Minute, "when it was read")
+	sum[0].At = time.Time{}
 	assert.Equal(t, virt.DomainSummary{Name: "vm1", UUID: dom.UUID, State: virt.Shutoff, MemoryMiB: 512, CPUs: 1}, sum[0])
 
 	require.NoError(t, d.SetResources(ctx, "vm1", 1024, 2))

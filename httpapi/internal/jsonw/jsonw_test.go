@@ -1,0 +1,57 @@
+package jsonw
+
+import (
+	"encoding/json"
+	"math"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+)
+
+func TestString(t *testing.T) {
+	for _, s := range []string{"", "plain", `q"uote`, `back\slash`, "<b>&amp;</b>", "tab\there", "\x00\x1f",
+		"héllo", "\u2028\u2029", "bad\xffutf8", "日本"} {
+		want, _ := json.Marshal(s)
+		assert.Equal(t, string(want), string(String(nil, s)), "%q", s)
+	}
+}
+
+func TestFloat(t *testing.T) {
+	for _, f := range []float64{0, 1, -1, 0.1, 1.5, 100, 1e-6, 9.99e-7, 1e-7, 1.234e-9, 1e20, 1e21, 1.5e300, -2.5e-8,
+		math.SmallestNonzeroFloat64, math.MaxFloat64, 1.0 / 3, 12345.678} {
+		want, _ := json.Marshal(f)
+		assert.Equal(t, string(want), string(Float(nil, f)), "%v", f)
+	}
+	assert.Equal(t, "0", string(Float(nil, math.NaN())))
+	assert.Equal(t, "0", string(Float(nil, math.Inf(1))))
+}
+
+func TestList(t *testing.T) {
+	for _, l := range [][]string{nil, {}, {"a"}, {"a", "<b>"}} {
+		want, _ := json.Marshal(l)
+		assert.Equal(t, string(want), string(Strings(nil, l)))
+	}
+}
+
+func FuzzString(f *testing.F) {
+	f.Add("x<y>\"\\\u2028\xff")
+	f.Fuzz(func(t *testing.T, s string) {
+		want, _ := json.Marshal(s)
+		if got := String(nil, s); string(got) != string(want) {
+			t.Fatalf("%q: %s, want %s", s, got, want)
+		}
+	})
+}
+
+func FuzzFloat(f *testing.F) {
+	f.Add(1.5e-7)
+	f.Fuzz(func(t *testing.T, x float64) {
+		if math.IsNaN(x) || math.IsInf(x, 0) {
+			return
+		}
+		want, _ := json.Marshal(x)
+		if got := Float(nil, x); string(got) != string(want) {
+			t.Fatalf("%v: %s, want %s", x, got, want)
+		}
+	})
+}
