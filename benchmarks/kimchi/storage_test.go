@@ -48,7 +48,21 @@ func BenchmarkListVolumes(b *testing.B) {
 	if err := json.Unmarshal(body, &vols); err != nil || len(vols) != 1001 {
 		b.Fatalf("%d volumes, %v", len(vols), err)
 	}
-	sideBySide(b, c, url, body)
+	made := false
+	sideBySide(b, c, url, body, func() {
+		// A change through the driver: the list is read from libvirt
+		// again. A volume made, then deleted (the test driver cannot
+		// resize one).
+		var err error
+		if made = !made; made {
+			_, err = drv.CreateVolume(ctx, "default", virt.VolumeSpec{Name: "extra.qcow2", Capacity: 1 << 20, Format: "qcow2"})
+		} else {
+			err = drv.DeleteVolume(ctx, "default", "extra.qcow2")
+		}
+		if err != nil {
+			b.Fatal(err)
+		}
+	})
 }
 
 // BenchmarkUpload1GiB uploads a 1 GiB file in 8 MiB chunks (multipart,

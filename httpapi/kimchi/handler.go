@@ -267,16 +267,16 @@ func (h *Handler) write(w http.ResponseWriter, r *http.Request, res out) {
 		}
 	case []VM:
 		if r.URL.RawQuery == "" && res.location == "" {
-			bp := jsonw.Buffer()
-			defer jsonw.Release(bp)
-			*bp = append(appendVMs(*bp, v, base), '\n')
-			w.Header().Set("Content-Type", "application/json")
-			w.WriteHeader(res.status)
-			w.Write(*bp)
+			writeList(w, res.status, func(b []byte) []byte { return appendVMs(b, v, base) })
 			return
 		}
 		for i := range v {
 			prefixShot(base, &v[i])
+		}
+	case []StorageVolume:
+		if r.URL.RawQuery == "" && res.location == "" {
+			writeList(w, res.status, func(b []byte) []byte { return appendVolumes(b, v) })
+			return
 		}
 	}
 	if res.v != nil && (r.Method == http.MethodGet || r.Method == http.MethodHead) && len(r.URL.Query()) > 0 {
@@ -291,6 +291,17 @@ func (h *Handler) write(w http.ResponseWriter, r *http.Request, res out) {
 	default:
 		httpapi.WriteJSON(w, res.status, res.v)
 	}
+}
+
+// writeList writes the JSON list render appends, as httpapi.WriteJSON
+// writes one.
+func writeList(w http.ResponseWriter, status int, render func([]byte) []byte) {
+	bp := jsonw.Buffer()
+	defer jsonw.Release(bp)
+	*bp = append(render(*bp), '\n')
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	w.Write(*bp)
 }
 
 func prefixShot(base string, vm *VM) {

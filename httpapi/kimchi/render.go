@@ -2,6 +2,7 @@ package kimchi
 
 import (
 	"slices"
+	"strconv"
 
 	"github.com/netslice/netslice/httpapi/internal/jsonw"
 )
@@ -9,10 +10,10 @@ import (
 // vmSize is about what a VM takes in JSON: room made at once for a list.
 const vmSize = 512
 
-// A list of VMs is written by hand rather than through encoding/json's
-// reflection (which cost more than reading the list from libvirt): the
-// bytes are json.Marshal's, field for field (TestVMJSON holds them to
-// it).
+// Lists of VMs and volumes are written by hand rather than through
+// encoding/json's reflection (which cost more than reading a kept list
+// from libvirt): the bytes are json.Marshal's, field for field (TestVMJSON
+// and TestVolumeJSON hold them to it).
 
 // appendVMs appends list as a JSON array, each screenshot URI under base
 // (the API's mount point).
@@ -106,4 +107,56 @@ func appendOptional(b []byte, s *string) []byte {
 		return append(b, "null"...)
 	}
 	return jsonw.String(b, *s)
+}
+
+// volumeSize is about what a volume takes in JSON.
+const volumeSize = 256
+
+// appendVolumes appends list as a JSON array.
+func appendVolumes(b []byte, list []StorageVolume) []byte {
+	b = slices.Grow(b, len(list)*volumeSize)
+	b = append(b, '[')
+	for i := range list {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = appendVolume(b, &list[i])
+	}
+	return append(b, ']')
+}
+
+func appendVolume(b []byte, v *StorageVolume) []byte {
+	b = append(b, `{"name":`...)
+	b = jsonw.String(b, v.Name)
+	b = append(b, `,"type":`...)
+	b = jsonw.String(b, v.Type)
+	b = append(b, `,"capacity":`...)
+	b = strconv.AppendUint(b, v.Capacity, 10)
+	b = append(b, `,"allocation":`...)
+	b = strconv.AppendUint(b, v.Allocation, 10)
+	b = append(b, `,"format":`...)
+	b = jsonw.String(b, v.Format)
+	b = append(b, `,"path":`...)
+	b = jsonw.String(b, v.Path)
+	b = append(b, `,"used_by":`...)
+	b = jsonw.Strings(b, v.UsedBy)
+	b = append(b, `,"isvalid":`...)
+	b = jsonw.Bool(b, v.IsValid)
+	if v.OSDistro != "" {
+		b = append(b, `,"os_distro":`...)
+		b = jsonw.String(b, v.OSDistro)
+	}
+	if v.OSVersion != "" {
+		b = append(b, `,"os_version":`...)
+		b = jsonw.String(b, v.OSVersion)
+	}
+	if v.Bootable != nil {
+		b = append(b, `,"bootable":`...)
+		b = jsonw.Bool(b, *v.Bootable)
+	}
+	if v.Pool != "" {
+		b = append(b, `,"pool":`...)
+		b = jsonw.String(b, v.Pool)
+	}
+	return append(b, '}')
 }

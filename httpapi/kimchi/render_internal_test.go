@@ -65,3 +65,30 @@ func TestVMJSON(t *testing.T) {
 	empty, _ := json.Marshal([]VM{})
 	assert.Equal(t, string(empty), string(appendVMs(nil, []VM{}, "")))
 }
+
+// TestVolumeJSON: the hand-written volume list is json.Marshal's, byte
+// for byte, with the optional ISO attributes present or not.
+func TestVolumeJSON(t *testing.T) {
+	r := rand.New(rand.NewPCG(3, 4))
+	strs := []string{"", "disk.img", `q"uote`, "<b>&", "héllo", "bad\xff", "/var/lib/libvirt/images/x.qcow2"}
+	str := func() string { return strs[r.IntN(len(strs))] }
+	var vols []StorageVolume
+	for range 300 {
+		v := StorageVolume{Name: str(), Type: str(), Capacity: r.Uint64(), Allocation: r.Uint64() >> r.IntN(64),
+			Format: str(), Path: str(), IsValid: r.IntN(2) == 0, OSDistro: str(), OSVersion: str(), Pool: str()}
+		switch r.IntN(3) {
+		case 0:
+			v.UsedBy = []string{}
+		case 1:
+			v.UsedBy = []string{str(), str()}
+		}
+		if r.IntN(2) == 0 {
+			b := r.IntN(2) == 0
+			v.Bootable = &b
+		}
+		vols = append(vols, v)
+	}
+	want, err := json.Marshal(vols)
+	require.NoError(t, err)
+	assert.Equal(t, string(want), string(appendVolumes(nil, vols)))
+}

@@ -76,6 +76,7 @@ type Driver struct {
 	listGen uint64
 	listAt  time.Time
 	aliveAt atomic.Int64 // when the connection was last found alive (unix ns)
+	vols    map[string]keptVolumes
 }
 
 type cachedDomain struct {
@@ -124,7 +125,7 @@ func Open(uri string, opts Options) (*Driver, error) {
 	if err != nil {
 		return nil, unavailable(err)
 	}
-	d := &Driver{conn: c, uri: uri, opts: opts, cache: map[string]cachedDomain{}, formats: map[string]string{}, subs: map[int]chan virt.Event{}}
+	d := &Driver{conn: c, uri: uri, opts: opts, cache: map[string]cachedDomain{}, formats: map[string]string{}, vols: map[string]keptVolumes{}, subs: map[int]chan virt.Event{}}
 	if got, err := c.GetURI(); err == nil {
 		d.uri = got
 	}

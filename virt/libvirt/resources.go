@@ -7,9 +7,11 @@ import (
 	"encoding/xml"
 	"net"
 	"net/netip"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
+	"time"
 
 	golibvirt "libvirt.org/go/libvirt"
 	"libvirt.org/go/libvirtxml"
@@ -298,6 +300,7 @@ func poolOf(p *golibvirt.StoragePool) (virt.Pool, error) {
 // DefinePool defines a persistent pool (and builds a dir pool's
 // directory).
 func (d *Driver) DefinePool(ctx context.Context, p virt.PoolSpec) (virt.Pool, error) {
+	defer d.forget() // kept volume lists
 	if existing, err := d.c().LookupStoragePoolByName(p.Name); err == nil {
 		existing.Free()
 		return p, &virt.Error{Op: "define pool", Object: p.Name, Kind: virt.ErrExists, Msg: "a pool of that name exists"}
@@ -367,6 +370,7 @@ func (d *Driver) onPool(op, name string, f func(*golibvirt.StoragePool) error) e
 
 // StartPool activates a pool.
 func (d *Driver) StartPool(ctx context.Context, name string) error {
+	defer d.forget() // kept volume lists
 	return d.onPool("activate pool", name, func(p *golibvirt.StoragePool) error {
 		if a, _ := p.IsActive(); a {
 			return &virt.Error{Op: "activate pool", Object: name, Kind: virt.ErrInvalidState, Msg: "pool is active"}
@@ -377,6 +381,7 @@ func (d *Driver) StartPool(ctx context.Context, name string) error {
 
 // StopPool deactivates a pool (it stays defined).
 func (d *Driver) StopPool(ctx context.Context, name string) error {
+	defer d.forget() // kept volume lists
 	return d.onPool("deactivate pool", name, func(p *golibvirt.StoragePool) error {
 		if a, _ := p.IsActive(); !a {
 			return &virt.Error{Op: "deactivate pool", Object: name, Kind: virt.ErrInvalidState, Msg: "pool is not active"}
@@ -388,6 +393,7 @@ func (d *Driver) StopPool(ctx context.Context, name string) error {
 // UndefinePool removes an inactive pool's definition (its volumes stay
 // where they are).
 func (d *Driver) UndefinePool(ctx context.Context, name string) error {
+	defer d.forget() // kept volume lists
 	return d.onPool("delete pool", name, func(p *golibvirt.StoragePool) error {
 		if a, _ := p.IsActive(); a {
 			return &virt.Error{Op: "delete pool", Object: name, Kind: virt.ErrInvalidState, Msg: "pool is active"}
@@ -487,6 +493,7 @@ func (d *Driver) FindPoolSources(ctx context.Context, typ, host string, port int
 
 // RefreshPool rescans an active pool.
 func (d *Driver) RefreshPool(ctx context.Context, name string) error {
+	defer d.forget()    // kept volume lists
 	d.forgetFormats("") // files may have changed behind libvirt's back
 	return d.onPool("refresh pool", name, func(p *golibvirt.StoragePool) error { return p.Refresh(0) })
 }
@@ -550,8 +557,20 @@ func (d *Driver) forgetFormats(prefix string) {
 	d.mu.Unlock()
 }
 
-// Volumes lists an active pool's volumes, by name.
+// Volumes lists an active pool's volumes, by name. An answer is kept
+// and served again — a pool of thousands costs a few calls into libvirt
+// per volume — until a change made through this driver (to any storage or
+// domain) or for at most a second: libvirt tells no one of volumes that
+// other clients make or delete, so their changes show within a second.
 func (d *Driver) Volumes(ctx context.Context, pool string) ([]virt.Volume, error) {
+	d.mu.Lock()
+	gen := d.gen
+	k, ok := d.vols[pool]
+	d.mu.Unlock()
+	if ok && k.gen == gen && time.Since(k.at) < listMaxAge && d.alive() {
+		return slices.Clone(k.list), nil
+	}
+	at := time.Now()
 	var out []virt.Volume
 	err := d.onPool("list volumes", pool, func(p *golibvirt.StoragePool) error {
 		if a, _ := p.IsActive(); !a {
@@ -571,7 +590,28 @@ func (d *Driver) Volumes(ctx context.Context, pool string) ([]virt.Volume, error
 		return nil
 	})
 	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
+	if err == nil {
+		d.mu.Lock()
+		if d.gen == gen { // nothing changed while it was read
+			if len(d.vols) >= maxKeptPools {
+				clear(d.vols)
+			}
+			d.vols[pool] = keptVolumes{list: slices.Clone(out), gen: gen, at: at}
+		}
+		d.mu.Unlock()
+	}
 	return out, err
+}
+
+// maxKeptPools bounds how many pools' volume lists are kept.
+const maxKeptPools = 64
+
+// keptVolumes is a pool's last Volumes answer, read at at while the
+// driver's changes counted gen.
+type keptVolumes struct {
+	list []virt.Volume
+	gen  uint64
+	at   time.Time
 }
 
 func (d *Driver) onVolume(op, pool, name string, f func(*golibvirt.StoragePool, *golibvirt.StorageVol) error) error {
@@ -598,6 +638,7 @@ func (d *Driver) Volume(ctx context.Context, pool, name string) (virt.Volume, er
 
 // CreateVolume makes a volume of spec.Capacity bytes in spec.Format.
 func (d *Driver) CreateVolume(ctx context.Context, pool string, spec virt.VolumeSpec) (virt.Volume, error) {
+	defer d.forget() // kept volume lists
 	var out virt.Volume
 	err := d.onPool("create volume", pool, func(p *golibvirt.StoragePool) error {
 		if a, _ := p.IsActive(); !a {
@@ -634,6 +675,7 @@ func (d *Driver) CreateVolume(ctx context.Context, pool string, spec virt.Volume
 
 // CloneVolume copies a volume to newName in toPool.
 func (d *Driver) CloneVolume(ctx context.Context, pool, name, toPool, newName string) (virt.Volume, error) {
+	defer d.forget() // kept volume lists
 	var out virt.Volume
 	err := d.onVolume("clone volume", pool, name, func(_ *golibvirt.StoragePool, src *golibvirt.StorageVol) error {
 		return d.onPool("clone volume", toPool, func(dst *golibvirt.StoragePool) error {
@@ -671,6 +713,7 @@ func (d *Driver) CloneVolume(ctx context.Context, pool, name, toPool, newName st
 
 // ResizeVolume changes a volume's capacity.
 func (d *Driver) ResizeVolume(ctx context.Context, pool, name string, capacity uint64) error {
+	defer d.forget() // kept volume lists
 	return d.onVolume("resize volume", pool, name, func(_ *golibvirt.StoragePool, v *golibvirt.StorageVol) error {
 		return v.Resize(capacity, 0)
 	})
@@ -678,6 +721,7 @@ func (d *Driver) ResizeVolume(ctx context.Context, pool, name string, capacity u
 
 // WipeVolume overwrites a volume's content with zeros.
 func (d *Driver) WipeVolume(ctx context.Context, pool, name string) error {
+	defer d.forget() // kept volume lists
 	return d.onVolume("wipe volume", pool, name, func(_ *golibvirt.StoragePool, v *golibvirt.StorageVol) error {
 		return v.Wipe(0)
 	})
@@ -685,6 +729,7 @@ func (d *Driver) WipeVolume(ctx context.Context, pool, name string) error {
 
 // DeleteVolume removes a volume and its storage.
 func (d *Driver) DeleteVolume(ctx context.Context, pool, name string) error {
+	defer d.forget() // kept volume lists
 	return d.onVolume("delete volume", pool, name, func(_ *golibvirt.StoragePool, v *golibvirt.StorageVol) error {
 		if path, err := v.GetPath(); err == nil {
 			d.forgetFormats(path)
