@@ -99,6 +99,17 @@ func StartWith(tb testing.TB, opts Options) *Switch {
 	if opts.KernelDatapath {
 		s.dpType = "system"
 	}
+	if opts.System && !opts.KernelDatapath {
+		// A bridge's own port on the userspace datapath is a persistent
+		// tap device in the host's namespace, which outlives a killed
+		// ovs-vswitchd: removed once the daemons stopped (this cleanup
+		// runs after theirs).
+		tb.Cleanup(func() {
+			for _, name := range s.names {
+				exec.Command("ip", "link", "del", "dev", name).Run()
+			}
+		})
+	}
 	s.env = append(os.Environ(), "OVS_RUNDIR="+dir, "OVS_LOGDIR="+dir, "OVS_DBDIR="+dir, "OVS_SYSCONFDIR="+dir)
 	if out, err := s.run("ovsdb-tool", "create", filepath.Join(dir, "conf.db"), schema); err != nil {
 		tb.Fatalf("ovstest: ovsdb-tool create: %v\n%s", err, out)
