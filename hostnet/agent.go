@@ -126,9 +126,21 @@ func (a *Agent) report(ctx context.Context, st *State) error {
 	st.Links = links
 	st.Networks = Drift(a.prov.Applied(), links)
 	st.Stats = map[string]Stats{}
-	for _, l := range links {
-		if s, err := a.Driver.Stats(l.Name); err == nil {
-			st.Stats[l.Name] = s
+	if sl, ok := a.Driver.(StatsLister); ok {
+		all, err := sl.AllStats()
+		if err != nil {
+			return err
+		}
+		for _, l := range links {
+			if s, ok := all[l.Name]; ok {
+				st.Stats[l.Name] = s
+			}
+		}
+	} else {
+		for _, l := range links {
+			if s, err := a.Driver.Stats(l.Name); err == nil {
+				st.Stats[l.Name] = s
+			}
 		}
 	}
 	st.Updated = time.Now().UTC()

@@ -58,3 +58,11 @@ type LinkOptions struct {
 	Up     bool   // brought up at once
 	Master string // enslaved at once to this bridge ("" none)
 }
+
+// StatsLister is a Driver that reads every link's counters at once —
+// one netlink dump rather than a request per link, which on a host with
+// hundreds of VM interfaces is most of a report's cost. The Agent uses it
+// when its Driver has it; Netlink does.
+type StatsLister interface {
+	AllStats() (map[string]Stats, error)
+}

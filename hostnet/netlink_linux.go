@@ -460,8 +460,27 @@ func (d *Netlink) Stats(name string) (Stats, error) {
 	if s == nil {
 		return Stats{}, &OpError{Op: "statistics", Link: name, Err: ErrNotSupported}
 	}
+	return statsOf(s), nil
+}
+
+func statsOf(s *netlink.LinkStatistics) Stats {
 	return Stats{RxBytes: s.RxBytes, TxBytes: s.TxBytes, RxPackets: s.RxPackets, TxPackets: s.TxPackets,
-		RxErrors: s.RxErrors, TxErrors: s.TxErrors, RxDropped: s.RxDropped, TxDropped: s.TxDropped}, nil
+		RxErrors: s.RxErrors, TxErrors: s.TxErrors, RxDropped: s.RxDropped, TxDropped: s.TxDropped}
+}
+
+// AllStats returns every link's counters, by name, from one dump.
+func (d *Netlink) AllStats() (map[string]Stats, error) {
+	ls, err := retryDump(func() ([]netlink.Link, error) { return d.h.LinkList() })
+	if err != nil {
+		return nil, wrap("statistics", "", err)
+	}
+	out := make(map[string]Stats, len(ls))
+	for _, l := range ls {
+		if s := l.Attrs().Statistics; s != nil {
+			out[l.Attrs().Name] = statsOf(s)
+		}
+	}
+	return out, nil
 }
 
 // Subscribe delivers link changes until ctx ends (then the channel

@@ -1,7 +1,11 @@
 package hostnet_test
 
 import (
+	"fmt"
 	"net/netip"
+	"os"
+	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -72,4 +76,42 @@ func TestIntegrationTraffic(t *testing.T) {
 	e, err := a.Driver.Stats("eth0")
 	require.NoError(t, err)
 	assert.Positive(t, e.TxPackets)
+	all, err := a.Driver.(hostnet.StatsLister).AllStats()
+	require.NoError(t, err)
+	assert.GreaterOrEqual(t, all["vms"].TxPackets, s1.TxPackets, "every link's counters at once")
+	assert.GreaterOrEqual(t, all["eth0"].TxPackets, e.TxPackets)
+	assert.Contains(t, all, "lo")
+}
+
+// BenchmarkStats reads the counters of every link of a host with 500 of
+// them (veth pairs in a namespace, as a hypervisor has a tap per VM
+// interface): a request per link (Stats, as the Agent did) beside one
+// dump (AllStats).
+func BenchmarkStats(b *testing.B) {
+	h := hostnettest.NewHost(b)
+	var batch strings.Builder
+	for i := range 250 {
+		fmt.Fprintf(&batch, "link add v%da type veth peer name v%db\n", i, i)
+	}
+	f := filepath.Join(b.TempDir(), "batch")
+	require.NoError(b, os.WriteFile(f, []byte(batch.String()), 0o644))
+	out, err := h.Exec("ip", "-batch", f)
+	require.NoError(b, err, out)
+	links, err := h.Driver.Links()
+	require.NoError(b, err)
+	require.GreaterOrEqual(b, len(links), 500)
+	b.Run("per-link", func(b *testing.B) {
+		for b.Loop() {
+			for _, l := range links {
+				h.Driver.Stats(l.Name)
+			}
+		}
+	})
+	b.Run("dump", func(b *testing.B) {
+		for b.Loop() {
+			if _, err := h.Driver.(hostnet.StatsLister).AllStats(); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
 }

@@ -38,6 +38,7 @@ func (d *Netlink) SetUp(string, bool) error                            { return 
 func (d *Netlink) AddAddr(string, netip.Prefix) error                  { return errOS }
 func (d *Netlink) DelAddr(string, netip.Prefix) error                  { return errOS }
 func (d *Netlink) Stats(string) (Stats, error)                         { return Stats{}, errOS }
+func (d *Netlink) AllStats() (map[string]Stats, error)                 { return nil, errOS }
 func (d *Netlink) Subscribe(context.Context) (<-chan LinkEvent, error) { return nil, errOS }
 
 var _ Driver = (*Netlink)(nil)
