@@ -3,6 +3,7 @@ package hostnet
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"log/slog"
 	"time"
 )
@@ -47,7 +48,17 @@ func (a *Agent) Run(ctx context.Context) error {
 	defer tick.Stop()
 	wait := 100 * time.Millisecond
 	for ctx.Err() == nil {
-		desired, rev, err := a.Hosts.Desired(ctx, a.Host)
+		// The store's revision before the configuration is read: a change
+		// after it is watched for. (The configuration's own revision may be
+		// older than the history the store keeps, and no configuration has
+		// none: watching from there would end at once, compacted, and the
+		// agent would report without pause.)
+		head, err := a.Hosts.Store.Revision(ctx)
+		var desired Config
+		var rev int64
+		if err == nil {
+			desired, rev, err = a.Hosts.Desired(ctx, a.Host)
+		}
 		if err == nil && rev != st.Revision && !a.ReadOnly {
 			st = a.apply(ctx, desired, rev)
 		}
@@ -62,44 +73,68 @@ func (a *Agent) Run(ctx context.Context) error {
 			continue
 		}
 		wait = 100 * time.Millisecond
-		a.await(ctx, rev, linkEvents, tick.C)
+		if a.await(ctx, max(rev, head), linkEvents, tick.C) {
+			a.logf("link changes", errLinkEventsEnded)
+			linkEvents = nil // reported every interval from now on
+		}
 	}
 	return ctx.Err()
 }
 
 // await returns when the desired configuration may have changed, links
-// changed, or the interval passed.
-func (a *Agent) await(ctx context.Context, rev int64, links <-chan LinkEvent, tick <-chan time.Time) {
+// changed, or the interval passed; linksEnded when the link events ended
+// (the caller stops waiting on them: a closed channel would end every
+// wait at once).
+func (a *Agent) await(ctx context.Context, rev int64, links <-chan LinkEvent, tick <-chan time.Time) (linksEnded bool) {
 	wctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	changes, err := a.Hosts.Store.Watch(wctx, a.Hosts.key(a.Host, "desired"), rev+1)
 	if err != nil {
 		changes = nil
 	}
-	select {
-	case <-ctx.Done():
-	case <-changes:
-	case <-tick:
-	case _, ok := <-links:
-		if !ok {
-			return
-		}
-		// Let a burst of changes settle.
-		timer := time.NewTimer(100 * time.Millisecond)
-		defer timer.Stop()
-		for {
-			select {
-			case _, ok := <-links:
-				if ok {
-					continue
-				}
-			case <-timer.C:
-			case <-ctx.Done():
+	for {
+		select {
+		case <-ctx.Done():
+			return false
+		case ev, ok := <-changes:
+			if ok && ev.Err != nil {
+				// The watch ended (the store failed it): wait for the next
+				// tick or link change rather than read again at once.
+				a.logf("watching the desired configuration", ev.Err)
+				changes = nil
+				continue
 			}
-			return
+			return false
+		case <-tick:
+			return false
+		case _, ok := <-links:
+			if !ok {
+				return true
+			}
+			settle(ctx, links)
+			return false
 		}
 	}
 }
+
+// settle lets a burst of link changes settle.
+func settle(ctx context.Context, links <-chan LinkEvent) {
+	timer := time.NewTimer(100 * time.Millisecond)
+	defer timer.Stop()
+	for {
+		select {
+		case _, ok := <-links:
+			if ok {
+				continue
+			}
+		case <-timer.C:
+		case <-ctx.Done():
+		}
+		return
+	}
+}
+
+var errLinkEventsEnded = errors.New("the driver's link events ended")
 
 func (a *Agent) interval() time.Duration {
 	if a.Interval <= 0 {

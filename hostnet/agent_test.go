@@ -2,7 +2,9 @@ package hostnet_test
 
 import (
 	"context"
+	"fmt"
 	"net/netip"
+	"strings"
 	"testing"
 	"time"
 
@@ -10,6 +12,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/netslice/netslice/hostnet"
+	"github.com/netslice/netslice/hostnet/hostnettest"
 	"github.com/netslice/netslice/store/memory"
 )
 
@@ -76,4 +79,66 @@ func TestAgent(t *testing.T) {
 			return err == nil && len(s.Networks) == 1 && !s.Networks[0].InSync
 		}, 5*time.Second, 20*time.Millisecond)
 	})
+}
+
+// TestAgentIdle: an agent whose configuration (none, or one written long
+// ago) is older than the history the store keeps reports once and then
+// waits; it used to watch from there, be told "compacted" at once, and
+// report again without pause.
+func TestAgentIdle(t *testing.T) {
+	for _, withConfig := range []bool{false, true} {
+		t.Run(map[bool]string{false: "no configuration", true: "old configuration"}[withConfig], func(t *testing.T) {
+			st := memory.New(nil)
+			defer st.Close()
+			hs := hostnet.Hosts{Store: st}
+			if withConfig {
+				_, err := hs.SetDesired(ctx, "h1", hostnet.Config{}, 0)
+				require.NoError(t, err)
+			}
+			var rev int64
+			for i := range 100 {
+				r, err := st.Put(ctx, fmt.Sprintf("other/%d", i), []byte("x"))
+				require.NoError(t, err)
+				rev = r
+			}
+			require.NoError(t, st.Compact(ctx, rev))
+			reports, err := st.Watch(ctx, "hostnet/h1/state", rev+1)
+			require.NoError(t, err)
+
+			actx, cancel := context.WithCancel(ctx)
+			a := &hostnet.Agent{Hosts: hs, Host: "h1", Driver: hostnettest.NewFake("h1", "eth0"), Interval: time.Minute, ReadOnly: true}
+			done := make(chan struct{})
+			go func() { a.Run(actx); close(done) }()
+			defer func() { cancel(); <-done }()
+			n := 0
+			deadline := time.After(time.Second)
+		count:
+			for {
+				select {
+				case <-reports:
+					n++
+				case <-deadline:
+					break count
+				}
+			}
+			assert.Equal(t, 1, n, "reports in a second with nothing changing")
+
+			// A configuration written now is still seen: the agent reports
+			// again.
+			_, cur, err := hs.Desired(ctx, "h1")
+			require.NoError(t, err)
+			_, err = hs.SetDesired(ctx, "h1", hostnet.Config{Networks: []hostnet.Network{{Name: "lab", Bridged: true}}}, cur)
+			require.NoError(t, err)
+			for {
+				select {
+				case ev := <-reports:
+					if strings.HasSuffix(ev.KV.Key, "/state") {
+						return
+					}
+				case <-time.After(5 * time.Second):
+					t.Fatal("no report after the configuration changed")
+				}
+			}
+		})
+	}
 }
