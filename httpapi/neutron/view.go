@@ -351,7 +351,7 @@ func (v *view) apply(ev store.Event) {
 		var obj any
 		if put {
 			var err error
-			if obj, err = decodeObject(k, val); err != nil {
+			if obj, err = decodeObject(k, val, nil); err != nil {
 				v.undecodable(k, rest, err)
 				return
 			}
@@ -361,7 +361,10 @@ func (v *view) apply(ev store.Event) {
 }
 
 // decodeObject decodes a stored object of kind k.
-func decodeObject(k *kind, val []byte) (any, error) {
+func decodeObject(k *kind, val []byte, in interner) (any, error) {
+	if k == ports {
+		return decodePort(val, in)
+	}
 	obj := reflect.New(k.typ).Interface()
 	return obj, json.Unmarshal(val, obj)
 }
@@ -687,36 +690,72 @@ type decoded struct {
 	err  error
 }
 
-// decodeAll decodes the objects among kvs on every core: most of a full
-// load's time is decoding.
-func decodeAll(k keys, kvs []store.KV) []decoded {
-	out := make([]decoded, len(kvs))
-	workers := runtime.GOMAXPROCS(0)
+// decodeChunk is how many keys a decoder takes at a time.
+const decodeChunk = 1000
+
+// listDecoded reads every key under the view's prefix, page by page, and
+// decodes the objects among them on every core while the next pages are
+// read: most of a full load's time is decoding. objs[i] is all[i]
+// decoded (kind nil: the key is not an object's).
+func listDecoded(ctx context.Context, st store.Store, k keys) (all []store.KV, objs []decoded, err error) {
+	type chunk struct {
+		kvs []store.KV
+		out []decoded
+	}
+	work := make(chan chunk, 64)
 	var wg sync.WaitGroup
-	for w := range workers {
+	for range runtime.GOMAXPROCS(0) {
 		wg.Go(func() {
-			for i := w; i < len(kvs); i += workers {
-				kind, rest, ok := k.parse(kvs[i].Key)
-				kd := kindsByPlural[kind]
-				if !ok || kd == nil {
-					continue
+			in := interner{} // one copy per worker of what repeats
+			for c := range work {
+				for i, kv := range c.kvs {
+					kind, rest, ok := k.parse(kv.Key)
+					kd := kindsByPlural[kind]
+					if !ok || kd == nil {
+						continue
+					}
+					obj, err := decodeObject(kd, kv.Value, in)
+					c.out[i] = decoded{kind: kd, id: rest, obj: obj, err: err}
 				}
-				obj, err := decodeObject(kd, kvs[i].Value)
-				out[i] = decoded{kind: kd, id: rest, obj: obj, err: err}
 			}
 		})
 	}
+	var pages [][]store.KV
+	var outs [][]decoded
+	n := 0
+	for after := ""; ; {
+		page, more, lerr := st.List(ctx, string(k), after, store.MaxListLimit)
+		if lerr != nil {
+			err = lerr
+			break
+		}
+		out := make([]decoded, len(page))
+		for i := 0; i < len(page); i += decodeChunk {
+			j := min(i+decodeChunk, len(page))
+			work <- chunk{page[i:j], out[i:j]}
+		}
+		pages, outs, n = append(pages, page), append(outs, out), n+len(page)
+		if !more || len(page) == 0 {
+			break
+		}
+		after = page[len(page)-1].Key
+	}
+	close(work)
 	wg.Wait()
-	return out
+	if err != nil {
+		return nil, nil, err
+	}
+	all, objs = make([]store.KV, 0, n), make([]decoded, 0, n)
+	for i := range pages {
+		all, objs = append(all, pages[i]...), append(objs, outs[i]...)
+	}
+	return all, objs, nil
 }
 
 func (v *view) load(ctx context.Context, st store.Store, rev0 int64) error {
-	var all []store.KV
-	for kv, err := range store.All(ctx, st, string(v.k)) {
-		if err != nil {
-			return err
-		}
-		all = append(all, kv)
+	all, objs, err := listDecoded(ctx, st, v.k)
+	if err != nil {
+		return err
 	}
 	head := int64(0)
 	if kv, err := st.Get(ctx, v.k.head()); err == nil {
@@ -724,7 +763,6 @@ func (v *view) load(ctx context.Context, st store.Store, rev0 int64) error {
 	} else if !errors.Is(err, store.ErrNotFound) {
 		return err
 	}
-	objs := decodeAll(v.k, all)
 	v.mu.Lock()
 	defer v.mu.Unlock()
 	v.reset()
