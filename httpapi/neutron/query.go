@@ -53,7 +53,7 @@ type compiled struct {
 	filters []func(obj any) bool
 	sort    []*attr
 	desc    []bool
-	index   []string // candidate ids from an index, when a filter names one
+	index   []*entry // candidates from an index, when a filter names one
 	byIndex bool
 }
 
@@ -64,6 +64,25 @@ func (v *view) compile(c Caller, k *kind, q Query) (*compiled, error) {
 		names = append(names, name)
 	}
 	slices.Sort(names)
+	// Candidates from an index when a filter names the parent: that
+	// filter holds for each of them, and is not checked again.
+	var ix entryIndex
+	var key string
+	switch k {
+	case ports:
+		if _, ok := q.Filters["network_id"]; ok {
+			ix, key = v.portsByNet, "network_id"
+		} else if _, ok := q.Filters["device_id"]; ok {
+			ix, key = v.portsByDevice, "device_id"
+		}
+	case subnets:
+		ix, key = v.subnetsByNet, "network_id"
+	case securityGroupRules:
+		ix, key = v.rulesBySG, "security_group_id"
+	}
+	if _, ok := q.Filters[key]; !ok {
+		ix = nil
+	}
 	for _, name := range names {
 		values := q.Filters[name]
 		if slices.Contains(tagFilters, name) && k.tagged {
@@ -86,7 +105,9 @@ func (v *view) compile(c Caller, k *kind, q Query) (*compiled, error) {
 		if err != nil {
 			return nil, err
 		}
-		cq.filters = append(cq.filters, f)
+		if ix == nil || name != key {
+			cq.filters = append(cq.filters, f)
+		}
 	}
 	for _, s := range q.Sort {
 		a := k.attrs[s.Key]
@@ -99,29 +120,15 @@ func (v *view) compile(c Caller, k *kind, q Query) (*compiled, error) {
 	if q.Limit < 0 {
 		return nil, badRequest("Limit must be an integer 0 or greater and not '%d'", q.Limit)
 	}
-	// Candidates from an index when a filter names the parent.
-	var ix index
-	var key string
-	switch k {
-	case ports:
-		if _, ok := q.Filters["network_id"]; ok {
-			ix, key = v.portsByNet, "network_id"
-		} else if _, ok := q.Filters["device_id"]; ok {
-			ix, key = v.portsByDevice, "device_id"
-		}
-	case subnets:
-		ix, key = v.subnetsByNet, "network_id"
-	case securityGroupRules:
-		ix, key = v.rulesBySG, "security_group_id"
-	}
-	if vals, ok := q.Filters[key]; ok && ix != nil {
+	if ix != nil {
 		cq.byIndex = true
+		vals := q.Filters[key]
 		for i, val := range vals {
 			if slices.Contains(vals[:i], val) {
 				continue
 			}
-			for id := range ix[val] {
-				cq.index = append(cq.index, id)
+			for _, e := range ix[val] {
+				cq.index = append(cq.index, e)
 			}
 		}
 	}
@@ -371,46 +378,33 @@ func (v *view) list(c Caller, k *kind, q Query, maxLimit int) (Page[any], error)
 	if len(cq.sort) == 1 && !cq.byIndex && v.tables[k].sorted[cq.sort[0].name] != nil {
 		return v.walkSorted(k, q, cq.sort[0].name, cq.desc[0], limit, keep), nil
 	}
-	var ids []string
-	if cq.byIndex {
-		ids = cq.index
-	}
 	t := v.tables[k]
-	visit := func(fn func(obj any)) {
-		if cq.byIndex {
-			for _, id := range ids {
-				if e := t.m[id]; e != nil {
-					fn(e.obj)
-				}
-			}
-			return
-		}
-		for _, e := range t.m {
-			fn(e.obj)
-		}
-	}
 	// Forward: the smallest items after the marker; reverse: the largest
 	// before it, handed out in order.
 	dir := 1
 	if q.PageReverse {
 		dir = -1
 	}
+	if cq.byIndex {
+		return v.listSet(cq, dir, marker, limit, keep), nil
+	}
 	h := &candHeap{cq: cq, dir: dir}
 	beyond := 0 // items in the page's direction past those kept
 	scratch := cand{keys: make([]sortVal, len(cq.sort))}
-	visit(func(obj any) {
+	for _, e := range t.m {
+		obj := e.obj
 		if !keep(obj) {
-			return
+			continue
 		}
 		cq.extractInto(&scratch, obj)
 		if marker != nil && dir*cq.compare(&scratch, marker) <= 0 {
-			return
+			continue
 		}
 		if limit == 0 || h.Len() < limit {
 			cd := scratch
 			cd.keys = slices.Clone(scratch.keys)
 			heap.Push(h, cd)
-			return
+			continue
 		}
 		beyond++
 		if top := &h.items[0]; dir*cq.compare(&scratch, top) < 0 {
@@ -418,7 +412,7 @@ func (v *view) list(c Caller, k *kind, q Query, maxLimit int) (Page[any], error)
 			copy(top.keys, scratch.keys)
 			heap.Fix(h, 0)
 		}
-	})
+	}
 	items := make([]cand, h.Len())
 	for i := len(items) - 1; i >= 0; i-- {
 		items[i] = heap.Pop(h).(cand)
@@ -431,6 +425,41 @@ func (v *view) list(c Caller, k *kind, q Query, maxLimit int) (Page[any], error)
 	}
 	page.Next, page.Before = pageLinks(q, limit, len(items), beyond > 0)
 	return page, nil
+}
+
+// listSet pages through the candidates of an index (the ports of a
+// network, say: tens or hundreds): all of them kept are sorted, rather
+// than passed through a heap as the candidates of a whole table are.
+func (v *view) listSet(cq *compiled, dir int, marker *cand, limit int, keep func(any) bool) Page[any] {
+	var page Page[any]
+	items := make([]cand, 0, len(cq.index))
+	keys := make([]sortVal, len(cq.index)*len(cq.sort))
+	for _, e := range cq.index {
+		if !keep(e.obj) {
+			continue
+		}
+		c := cand{keys: keys[:len(cq.sort):len(cq.sort)]}
+		cq.extractInto(&c, e.obj)
+		if marker != nil && dir*cq.compare(&c, marker) <= 0 {
+			continue
+		}
+		keys = keys[len(cq.sort):]
+		items = append(items, c)
+	}
+	slices.SortFunc(items, func(a, b cand) int { return dir * cq.compare(&a, &b) })
+	more := false
+	if limit > 0 && len(items) > limit {
+		items, more = items[:limit], true
+	}
+	if dir < 0 {
+		slices.Reverse(items)
+	}
+	page.Items = make([]any, 0, len(items))
+	for _, it := range items {
+		page.Items = append(page.Items, v.complete(it.obj))
+	}
+	page.Next, page.Before = pageLinks(cq.q, limit, len(items), more)
+	return page
 }
 
 // pageLinks says which links a page gets, as neutron decides (a next link

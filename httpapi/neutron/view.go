@@ -39,10 +39,10 @@ type view struct {
 	wake    chan struct{} // closed when rev advances
 	tables  map[*kind]*table
 
-	portsByNet    index
-	portsByDevice index
-	subnetsByNet  index
-	rulesBySG     index
+	portsByNet    entryIndex
+	portsByDevice entryIndex
+	subnetsByNet  entryIndex
+	rulesBySG     entryIndex
 	fipsByPort    index
 	grants        index // "object action" → the projects an RBAC policy grants it to
 	portsBySG     index // security group → its ports
@@ -189,6 +189,31 @@ func (ix index) remove(key, id string) {
 	}
 }
 
+// entryIndex is an index whose sets hold the objects' entries, for the
+// lists that page through one of its sets: no lookup by id per item.
+type entryIndex map[string]map[string]*entry
+
+func (ix entryIndex) add(key, id string, e *entry) {
+	if key == "" {
+		return
+	}
+	s := ix[key]
+	if s == nil {
+		s = map[string]*entry{}
+		ix[key] = s
+	}
+	s[id] = e
+}
+
+func (ix entryIndex) remove(key, id string) {
+	if s := ix[key]; s != nil {
+		delete(s, id)
+		if len(s) == 0 {
+			delete(ix, key)
+		}
+	}
+}
+
 func newView(k keys, log *slog.Logger) *view {
 	v := &view{k: k, log: log, wake: make(chan struct{})}
 	v.reset()
@@ -210,7 +235,8 @@ func (v *view) reset() {
 		}
 		v.tables[k] = t
 	}
-	v.portsByNet, v.portsByDevice, v.subnetsByNet, v.rulesBySG, v.fipsByPort = index{}, index{}, index{}, index{}, index{}
+	v.portsByNet, v.portsByDevice, v.subnetsByNet, v.rulesBySG = entryIndex{}, entryIndex{}, entryIndex{}, entryIndex{}
+	v.fipsByPort = index{}
 	v.grants, v.portsBySG, v.remoteRefs = index{}, index{}, index{}
 	v.addrs = map[string]*addrSpace{}
 	v.macs = map[string]map[string]string{}
@@ -397,13 +423,14 @@ func (v *view) applyObject(k *kind, id string, obj any, rev, created int64) {
 	if obj == nil {
 		return
 	}
-	t.m[id] = &entry{obj: obj, rev: rev, created: created}
+	e := &entry{obj: obj, rev: rev, created: created}
+	t.m[id] = e
 	t.ids.ReplaceOrInsert(id)
 	if !v.loading {
 		t.indexSorted(obj, id, true)
 	}
 	v.count(k, obj, 1)
-	v.reindex(obj)
+	v.reindex(obj, e)
 }
 
 type resource interface{ std() *Standard }
@@ -418,17 +445,17 @@ func (v *view) count(k *kind, obj any, n int) {
 	c[k] += n
 }
 
-func (v *view) reindex(obj any) {
+func (v *view) reindex(obj any, e *entry) {
 	switch o := obj.(type) {
 	case *Network:
 		v.changedNets[o.ID] = struct{}{}
 	case *Subnet:
-		v.subnetsByNet.add(o.NetworkID, o.ID)
+		v.subnetsByNet.add(o.NetworkID, o.ID, e)
 		v.addrSpace(o.ID).setPools(o.AllocationPools)
 		v.changedNets[o.NetworkID] = struct{}{} // its ports' DHCP
 	case *Port:
-		v.portsByNet.add(o.NetworkID, o.ID)
-		v.portsByDevice.add(o.DeviceID, o.ID)
+		v.portsByNet.add(o.NetworkID, o.ID, e)
+		v.portsByDevice.add(o.DeviceID, o.ID, e)
 		v.changedNets[o.NetworkID] = struct{}{}
 		for _, sg := range o.SecurityGroups {
 			v.portsBySG.add(sg, o.ID)
@@ -441,7 +468,7 @@ func (v *view) reindex(obj any) {
 			v.touchReferrers(sg)
 		}
 	case *SecurityGroupRule:
-		v.rulesBySG.add(o.SecurityGroupID, o.ID)
+		v.rulesBySG.add(o.SecurityGroupID, o.ID, e)
 		if o.RemoteGroupID != nil {
 			v.remoteRefs.add(*o.RemoteGroupID, o.ID)
 		}

@@ -5,6 +5,7 @@
 package jsonw
 
 import (
+	"encoding/binary"
 	"encoding/json"
 	"math"
 	"strconv"
@@ -80,14 +81,35 @@ func Int(b []byte, n int) []byte { return strconv.AppendInt(b, int64(n), 10) }
 // Bool appends v.
 func Bool(b []byte, v bool) []byte { return strconv.AppendBool(b, v) }
 
-// Plain reports whether s is written as it is between quotes.
+// Plain reports whether s is written as it is between quotes. It looks
+// at eight bytes at a time: lists write every string of every item.
 func Plain(s string) bool {
-	for i := 0; i < len(s); i++ {
+	i := 0
+	for ; i+8 <= len(s); i += 8 {
+		if special(binary.LittleEndian.Uint64([]byte(s[i : i+8]))) {
+			return false
+		}
+	}
+	for ; i < len(s); i++ {
 		if !plain[s[i]] {
 			return false
 		}
 	}
 	return true
+}
+
+const ones, highs = 0x0101010101010101, 0x8080808080808080
+
+// below reports whether a byte of x is below n (n at most 0x80).
+func below(x uint64, n byte) bool { return (x-ones*uint64(n))&^x&highs != 0 }
+
+// has reports whether a byte of x is c.
+func has(x uint64, c byte) bool { return below(x^(ones*uint64(c)), 1) }
+
+// special reports whether any of the eight bytes in x is not plain: a
+// control character, non-ASCII, or one of " \ < > &.
+func special(x uint64) bool {
+	return x&highs != 0 || below(x, 0x20) || has(x, '"') || has(x, '\\') || has(x, '<') || has(x, '>') || has(x, '&')
 }
 
 // Joined appends a+b as one JSON string without making it first.

@@ -55,3 +55,28 @@ func FuzzFloat(f *testing.F) {
 		}
 	})
 }
+
+// FuzzPlain: Plain, eight bytes at a time, says what a byte at a time
+// says.
+func FuzzPlain(f *testing.F) {
+	f.Add("0123456789abcdef<")
+	f.Add("fa:16:3e:00:00:01\x7f")
+	f.Fuzz(func(t *testing.T, s string) {
+		want := true
+		for i := 0; i < len(s); i++ {
+			want = want && plain[s[i]]
+		}
+		if Plain(s) != want {
+			t.Fatalf("%q: %v", s, !want)
+		}
+	})
+}
+
+func BenchmarkPlain(b *testing.B) {
+	s := "00004ce3-ce0e-401e-b745-dbc2c57fb463"
+	for b.Loop() {
+		if !Plain(s) {
+			b.Fatal(s)
+		}
+	}
+}
