@@ -16,9 +16,12 @@ import (
 // together).
 
 // interner hands out one copy of strings that repeat from port to port
-// (projects, networks, subnets, security groups, states). Not safe for
-// concurrent use; nil interns nothing.
+// (projects, networks, subnets, security groups, states, timestamps): less
+// memory, and the strings a list writes stay in cache. It forgets all at
+// maxInterned strings. Not safe for concurrent use; nil interns nothing.
 type interner map[string]string
+
+const maxInterned = 1 << 16
 
 func (in interner) of(b []byte) string {
 	if in == nil {
@@ -26,6 +29,9 @@ func (in interner) of(b []byte) string {
 	}
 	if s, ok := in[string(b)]; ok {
 		return s
+	}
+	if len(in) >= maxInterned {
+		clear(in)
 	}
 	s := string(b)
 	in[s] = s

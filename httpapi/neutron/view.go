@@ -57,6 +57,7 @@ type view struct {
 	counts     map[string]map[*kind]int // project → resources it has
 	usage      map[string]int64         // "project/plural" → its usage key's revision
 
+	in          interner            // what repeats among the ports applied (under mu)
 	loading     bool                // a full load: ordered indexes are built at its end
 	changedNets map[string]struct{} // networks changed since the last publish
 	// changedGroups are the security groups whose rules or members
@@ -222,6 +223,7 @@ func newView(k keys, log *slog.Logger) *view {
 
 // reset empties the state (before a full load).
 func (v *view) reset() {
+	v.in = interner{}
 	v.tables = map[*kind]*table{}
 	for _, k := range allKinds {
 		t := &table{m: map[string]*entry{}, ids: btree.NewG(32, func(a, b string) bool { return a < b }),
@@ -377,7 +379,7 @@ func (v *view) apply(ev store.Event) {
 		var obj any
 		if put {
 			var err error
-			if obj, err = decodeObject(k, val, nil); err != nil {
+			if obj, err = decodeObject(k, val, v.in); err != nil {
 				v.undecodable(k, rest, err)
 				return
 			}
