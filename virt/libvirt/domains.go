@@ -5,10 +5,10 @@ package libvirt
 import (
 	"bytes"
 	"context"
+	"errors"
 	"io"
 	"path"
 	"slices"
-	"sort"
 	"strings"
 	"time"
 
@@ -63,28 +63,48 @@ func (d *Driver) lookup(op, name string) (*golibvirt.Domain, error) {
 	return dom, nil
 }
 
-// listMaxAge is how long a Domains answer is served again while
-// lifecycle events say nothing changed: the age of running domains' CPU
-// time.
+// listMaxAge is how long a Domains answer is served again, its changed
+// domains read anew: the age of running domains' CPU time.
 const listMaxAge = time.Second
 
 // Domains lists every domain with what GetInfo says: state, memory,
 // vCPUs, CPU time; no XML is read. With lifecycle events on the
-// connection, an answer is kept and served again — a list of thousands
-// costs a few calls into libvirt per domain — until an event or a change
-// made through this driver says a domain changed, or for at most a
-// second: each summary's At says when it was read.
+// connection, an answer is kept — a list of thousands costs a few calls
+// into libvirt per domain — and served again with only the domains that
+// an event or a change made through this driver says changed read anew;
+// the whole list is read again after a second. Each summary's At says
+// when it was read.
 func (d *Driver) Domains(ctx context.Context) ([]virt.DomainSummary, error) {
+	d.listMu.Lock()
+	defer d.listMu.Unlock()
 	d.mu.Lock()
-	events, gen := d.cbID >= 0, d.gen
-	cached := events && d.list != nil && d.listGen == gen && time.Since(d.listAt) < listMaxAge
+	events := d.cbID >= 0
+	kept := events && d.list != nil && time.Since(d.listAt) < listMaxAge
 	list := d.list
+	var changed []string
+	if kept {
+		for n := range d.dirty {
+			changed = append(changed, n)
+		}
+		clear(d.dirty)
+	}
 	d.mu.Unlock()
-	if cached {
-		if d.alive() {
-			return slices.Clone(list), nil
+	if kept && d.alive() {
+		out, err := d.reread(slices.Clone(list), changed)
+		if err == nil {
+			if len(changed) > 0 {
+				d.mu.Lock()
+				if d.list != nil {
+					d.list = slices.Clone(out)
+				}
+				d.mu.Unlock()
+			}
+			return out, nil
 		}
 	}
+	d.mu.Lock()
+	clear(d.dirty) // what changes from now on is read anew next time
+	d.mu.Unlock()
 	at := time.Now()
 	doms, err := d.c().ListAllDomains(0)
 	if err != nil {
@@ -92,32 +112,74 @@ func (d *Driver) Domains(ctx context.Context) ([]virt.DomainSummary, error) {
 	}
 	out := make([]virt.DomainSummary, 0, len(doms))
 	for i := range doms {
-		dom := &doms[i]
-		name, err1 := dom.GetName()
-		d.mu.Lock()
-		c, ok := d.cache[name]
-		d.mu.Unlock()
-		uuid, err2 := c.dom.UUID, error(nil)
-		if !ok || !events {
-			uuid, err2 = dom.GetUUIDString()
-		}
-		info, err3 := dom.GetInfo()
-		dom.Free()
-		if err1 != nil || err2 != nil || err3 != nil {
-			continue // gone meanwhile
-		}
-		out = append(out, virt.DomainSummary{Name: name, UUID: uuid, State: stateOf(info.State),
-			MemoryMiB: int(info.Memory / 1024), CPUs: int(info.NrVirtCpu), CPUTime: time.Duration(info.CpuTime), At: at})
+		s, err := d.summary(&doms[i], events, at)
+		doms[i].Free()
+		if err == nil {
+			out = append(out, s)
+		} // else gone meanwhile
 	}
-	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
+	slices.SortFunc(out, func(a, b virt.DomainSummary) int { return strings.Compare(a.Name, b.Name) })
 	if events {
 		d.mu.Lock()
-		if d.gen == gen { // nothing changed while it was read
-			d.list, d.listGen, d.listAt = slices.Clone(out), gen, at
+		if d.cbID >= 0 { // the connection did not close meanwhile
+			d.list, d.listAt = slices.Clone(out), at
 		}
 		d.mu.Unlock()
 	}
 	return out, nil
+}
+
+// summary reads a domain's summary at at.
+func (d *Driver) summary(dom *golibvirt.Domain, events bool, at time.Time) (virt.DomainSummary, error) {
+	name, err := dom.GetName()
+	if err != nil {
+		return virt.DomainSummary{}, err
+	}
+	d.mu.Lock()
+	c, ok := d.cache[name]
+	d.mu.Unlock()
+	uuid := c.dom.UUID
+	if !ok || !events {
+		if uuid, err = dom.GetUUIDString(); err != nil {
+			return virt.DomainSummary{}, err
+		}
+	}
+	info, err := dom.GetInfo()
+	if err != nil {
+		return virt.DomainSummary{}, err
+	}
+	return virt.DomainSummary{Name: name, UUID: uuid, State: stateOf(info.State), MemoryMiB: int(info.Memory / 1024),
+		CPUs: int(info.NrVirtCpu), CPUTime: time.Duration(info.CpuTime), At: at}, nil
+}
+
+// reread reads the named domains of a sorted list anew: replaced, added,
+// or dropped when gone.
+func (d *Driver) reread(list []virt.DomainSummary, names []string) ([]virt.DomainSummary, error) {
+	at := time.Now()
+	for _, name := range names {
+		i, found := slices.BinarySearchFunc(list, name, func(s virt.DomainSummary, n string) int { return strings.Compare(s.Name, n) })
+		dom, err := d.c().LookupDomainByName(name)
+		if errors.Is(wrap("", name, err), virt.ErrNotFound) {
+			if found {
+				list = slices.Delete(list, i, i+1)
+			}
+			continue
+		}
+		if err != nil {
+			return nil, err
+		}
+		s, err := d.summary(dom, true, at)
+		dom.Free()
+		if err != nil {
+			return nil, err
+		}
+		if found {
+			list[i] = s
+		} else {
+			list = slices.Insert(list, i, s)
+		}
+	}
+	return list, nil
 }
 
 // Domain returns a domain: its live definition when it runs, else its

@@ -71,10 +71,13 @@ type Driver struct {
 	subs    map[int]chan virt.Event
 	next    int
 	cbID    int
-	// The last Domains answer, read at listAt while gen was listGen.
+	// The last Domains answer, read whole at listAt, and the domains that
+	// changed since (refreshed one by one by the next Domains); listMu
+	// orders the calls that refresh it.
+	listMu  sync.Mutex
 	list    []virt.DomainSummary
-	listGen uint64
 	listAt  time.Time
+	dirty   map[string]bool
 	aliveAt atomic.Int64 // when the connection was last found alive (unix ns)
 	vols    map[string]keptVolumes
 }
@@ -125,7 +128,7 @@ func Open(uri string, opts Options) (*Driver, error) {
 	if err != nil {
 		return nil, unavailable(err)
 	}
-	d := &Driver{conn: c, uri: uri, opts: opts, cache: map[string]cachedDomain{}, formats: map[string]string{}, vols: map[string]keptVolumes{}, subs: map[int]chan virt.Event{}}
+	d := &Driver{conn: c, uri: uri, opts: opts, cache: map[string]cachedDomain{}, formats: map[string]string{}, vols: map[string]keptVolumes{}, dirty: map[string]bool{}, subs: map[int]chan virt.Event{}}
 	if got, err := c.GetURI(); err == nil {
 		d.uri = got
 	}
@@ -158,6 +161,7 @@ func (d *Driver) watch(c *golibvirt.Connect) {
 		d.aliveAt.Store(0)
 		d.mu.Lock()
 		clear(d.cache)
+		d.list = nil
 		d.gen++
 		d.cbID = -1
 		d.mu.Unlock()
@@ -192,6 +196,7 @@ func (d *Driver) reconnect(dead *golibvirt.Connect) {
 			d.watch(c)
 			d.mu.Lock()
 			clear(d.cache)
+			d.list = nil
 			d.gen++
 			for _, ch := range d.subs {
 				select {
@@ -374,6 +379,7 @@ func (d *Driver) onLifecycle(_ *golibvirt.Connect, dom *golibvirt.Domain, ev *go
 	}
 	d.mu.Lock()
 	delete(d.cache, name)
+	d.dirty[name] = true
 	d.gen++
 	for _, ch := range d.subs {
 		select {
@@ -384,10 +390,13 @@ func (d *Driver) onLifecycle(_ *golibvirt.Connect, dom *golibvirt.Domain, ev *go
 	d.mu.Unlock()
 }
 
+// forget notes a change made through the driver: to the domains named,
+// or (none) to storage.
 func (d *Driver) forget(names ...string) {
 	d.mu.Lock()
 	for _, n := range names {
 		delete(d.cache, n)
+		d.dirty[n] = true
 	}
 	d.gen++
 	d.mu.Unlock()

@@ -126,6 +126,26 @@ func TestIntegrationDomainsKept(t *testing.T) {
 		return err == nil && slices.Contains(names(sum), "theirs/shutoff")
 	}, 5*time.Second, 5*time.Millisecond, "defined by another client: listed once its event arrives")
 
+	// Only what changed is read anew: the others keep when they were read
+	// (the list read whole now, its second starting).
+	time.Sleep(1100 * time.Millisecond)
+	before, _ := d.Domains(ctx)
+	require.NoError(t, other.Undefine(ctx, "theirs", false))
+	assert.Eventually(t, func() bool {
+		sum, err := d.Domains(ctx)
+		return err == nil && !slices.Contains(names(sum), "theirs/shutoff")
+	}, 5*time.Second, 5*time.Millisecond, "undefined by another client: gone once its event arrives")
+	require.NoError(t, d.Suspend(ctx, "mine"))
+	sum, _ = d.Domains(ctx)
+	assert.Contains(t, names(sum), "mine/paused")
+	for _, s := range sum {
+		if s.Name != "mine" {
+			i := slices.IndexFunc(before, func(b virt.DomainSummary) bool { return b.Name == s.Name })
+			require.GreaterOrEqual(t, i, 0)
+			assert.Equal(t, before[i], s, "%s was not read again", s.Name)
+		}
+	}
+
 	sum, _ = d.Domains(ctx)
 	time.Sleep(1100 * time.Millisecond)
 	later, err := d.Domains(ctx)
