@@ -34,6 +34,9 @@ func stateOf(s golibvirt.DomainState) virt.State {
 	return virt.Other
 }
 
+// epoch is what alive measures time from.
+var epoch = time.Now()
+
 // aliveFor is how long a connection found alive is taken to be, by what
 // is cached: lists ask for a thousand cached domains at a time.
 const aliveFor = 20 * time.Millisecond
@@ -43,7 +46,7 @@ const aliveFor = 20 * time.Millisecond
 // dead before it has run. IsAlive asks no one, but costs a call into
 // libvirt; its answer is kept for aliveFor.
 func (d *Driver) alive() bool {
-	now := time.Now().UnixNano()
+	now := int64(time.Since(epoch)) + 1 // the monotonic clock alone; never 0
 	if t := d.aliveAt.Load(); t != 0 && now-t < int64(aliveFor) {
 		return true
 	}

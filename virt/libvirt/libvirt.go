@@ -78,7 +78,7 @@ type Driver struct {
 	list    []virt.DomainSummary
 	listAt  time.Time
 	dirty   map[string]bool
-	aliveAt atomic.Int64 // when the connection was last found alive (unix ns)
+	aliveAt atomic.Int64 // when the connection was last found alive (ns since epoch)
 	vols    map[string]keptVolumes
 }
 
