@@ -242,6 +242,16 @@ func (d *jsonReader) list(null func(), empty func(), item func() bool) bool {
 	}
 }
 
+// objects reads a list of objects, each key of an item by field.
+func objects[T any](d *jsonReader, v *[]T, field func(item *T, key []byte) bool) bool {
+	return d.list(func() { *v = nil }, func() { *v = []T{} }, func() bool {
+		var item T
+		ok := d.object(func(key []byte) bool { return field(&item, key) })
+		*v = append(*v, item)
+		return ok
+	})
+}
+
 func (d *jsonReader) strings(v *[]string, shared bool) bool {
 	return d.list(func() { *v = nil }, func() { *v = []string{} }, func() bool {
 		b, ok := d.raw()
@@ -310,19 +320,14 @@ func (d *jsonReader) port(p *Port) bool {
 		case "mac_address":
 			return d.str(&p.MACAddress)
 		case "fixed_ips":
-			return d.list(func() { p.FixedIPs = nil }, func() { p.FixedIPs = []FixedIP{} }, func() bool {
-				var f FixedIP
-				ok := d.object(func(key []byte) bool {
-					switch string(key) {
-					case "subnet_id":
-						return d.shared(&f.SubnetID)
-					case "ip_address":
-						return d.str(&f.IPAddress)
-					}
-					return false
-				})
-				p.FixedIPs = append(p.FixedIPs, f)
-				return ok
+			return objects(d, &p.FixedIPs, func(f *FixedIP, key []byte) bool {
+				switch string(key) {
+				case "subnet_id":
+					return d.shared(&f.SubnetID)
+				case "ip_address":
+					return d.str(&f.IPAddress)
+				}
+				return false
 			})
 		case "device_id":
 			return d.str(&p.DeviceID)
@@ -331,19 +336,14 @@ func (d *jsonReader) port(p *Port) bool {
 		case "security_groups":
 			return d.strings(&p.SecurityGroups, true)
 		case "allowed_address_pairs":
-			return d.list(func() { p.AllowedAddressPairs = nil }, func() { p.AllowedAddressPairs = []AddressPair{} }, func() bool {
-				var a AddressPair
-				ok := d.object(func(key []byte) bool {
-					switch string(key) {
-					case "ip_address":
-						return d.str(&a.IPAddress)
-					case "mac_address":
-						return d.str(&a.MACAddress)
-					}
-					return false
-				})
-				p.AllowedAddressPairs = append(p.AllowedAddressPairs, a)
-				return ok
+			return objects(d, &p.AllowedAddressPairs, func(a *AddressPair, key []byte) bool {
+				switch string(key) {
+				case "ip_address":
+					return d.str(&a.IPAddress)
+				case "mac_address":
+					return d.str(&a.MACAddress)
+				}
+				return false
 			})
 		case "port_security_enabled":
 			return d.boolean(&p.PortSecurityEnabled)
@@ -358,29 +358,24 @@ func (d *jsonReader) port(p *Port) bool {
 		case "binding:vnic_type":
 			return d.shared(&p.VNICType)
 		case "extra_dhcp_opts":
-			return d.list(func() { p.ExtraDHCPOpts = nil }, func() { p.ExtraDHCPOpts = []DHCPOption{} }, func() bool {
-				var o DHCPOption
-				ok := d.object(func(key []byte) bool {
-					switch string(key) {
-					case "opt_name":
-						return d.str(&o.Name)
-					case "opt_value":
-						return d.str(&o.Value)
-					case "ip_version":
-						if d.null() {
-							return true
-						}
-						var v int64
-						if !d.integer(&v) || v < math.MinInt || v > math.MaxInt {
-							return false
-						}
-						o.IPVersion = int(v)
+			return objects(d, &p.ExtraDHCPOpts, func(o *DHCPOption, key []byte) bool {
+				switch string(key) {
+				case "opt_name":
+					return d.str(&o.Name)
+				case "opt_value":
+					return d.str(&o.Value)
+				case "ip_version":
+					if d.null() {
 						return true
 					}
-					return false
-				})
-				p.ExtraDHCPOpts = append(p.ExtraDHCPOpts, o)
-				return ok
+					var v int64
+					if !d.integer(&v) || v < math.MinInt || v > math.MaxInt {
+						return false
+					}
+					o.IPVersion = int(v)
+					return true
+				}
+				return false
 			})
 		case "trusted":
 			if d.null() {
