@@ -73,7 +73,8 @@ func neighborSolicitation(f *l2.Frame) (source, target netip.Addr, ok bool) {
 // solicitation from f.Src at source: solicited, override, with the
 // target's link-layer address.
 func neighborAdvertisement(f *l2.Frame, mac l2.MAC, source, target netip.Addr) ([]byte, error) {
-	eth := &layers.Ethernet{SrcMAC: mac[:], DstMAC: f.Src[:], EthernetType: layers.EthernetTypeIPv6}
+	dst := f.Src // a copy: the frame is not the answer's to keep
+	eth := &layers.Ethernet{SrcMAC: mac[:], DstMAC: dst[:], EthernetType: layers.EthernetTypeIPv6}
 	ip := &layers.IPv6{Version: 6, NextHeader: layers.IPProtocolICMPv6, HopLimit: 255, SrcIP: target.AsSlice(), DstIP: source.AsSlice()}
 	icmp := &layers.ICMPv6{TypeCode: layers.CreateICMPv6TypeCode(layers.ICMPv6TypeNeighborAdvertisement, 0)}
 	if err := icmp.SetNetworkLayerForChecksum(ip); err != nil {

@@ -150,7 +150,8 @@ func dhcp6Reply(req *layers.DHCPv6, conf *l2.DHCPv6) *layers.DHCPv6 {
 // dhcp6Frame puts a reply in a frame from the server's link-local
 // address to the client's source address and MAC.
 func dhcp6Frame(f *l2.Frame, source []byte, r *layers.DHCPv6) ([]byte, error) {
-	eth := &layers.Ethernet{SrcMAC: dhcpServerMAC[:], DstMAC: f.Src[:], EthernetType: layers.EthernetTypeIPv6}
+	dst := f.Src // a copy: the frame is not the answer's to keep
+	eth := &layers.Ethernet{SrcMAC: dhcpServerMAC[:], DstMAC: dst[:], EthernetType: layers.EthernetTypeIPv6}
 	ip := &layers.IPv6{Version: 6, NextHeader: layers.IPProtocolUDP, HopLimit: 255,
 		SrcIP: l2.LinkLocal(dhcpServerMAC).AsSlice(), DstIP: netip.AddrFrom16([16]byte(source)).AsSlice()}
 	udp := &layers.UDP{SrcPort: dhcp6ServerPort, DstPort: dhcp6ClientPort}

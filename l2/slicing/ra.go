@@ -33,7 +33,8 @@ const (
 // routerAdvertisement builds the answer to a solicitation from f.Src at
 // source (the unspecified address: to all nodes).
 func routerAdvertisement(f *l2.Frame, source []byte, ra *l2.RouterAdvertisement) ([]byte, error) {
-	dstMAC, dstIP := f.Src[:], source
+	src := f.Src // a copy: the frame is not the answer's to keep
+	dstMAC, dstIP := src[:], source
 	if [16]byte(source) == [16]byte{} {
 		dstMAC, dstIP = []byte{0x33, 0x33, 0, 0, 0, 1}, []byte{0xff, 0x02, 15: 1}
 	}
