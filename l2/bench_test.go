@@ -110,7 +110,21 @@ func BenchmarkDecide(b *testing.B) {
 			}
 		})
 	}
+	// What making the inputs costs, inside every ns/op above.
+	b.Run("inputs-only", func(b *testing.B) {
+		r := rng(88172645463325252)
+		for b.Loop() {
+			s, i, j := pick(r.next(), 10, 100)
+			l, src, dst := benchLoc(s, i), benchMAC(s, i), benchMAC(s, j)
+			sinkLoc, sinkMAC = l, src[5]^dst[5]
+		}
+	})
 }
+
+var (
+	sinkLoc l2.Location
+	sinkMAC byte
+)
 
 // missLatency is the median over three runs of the time a step of
 // chase takes, in ns: this machine's dependent memory miss, measured once
