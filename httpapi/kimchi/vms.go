@@ -178,7 +178,8 @@ func (s *Service) view(d virt.Domain, st virt.DomainStats, haveStats bool) VM {
 		vm.Groups = []string{}
 	}
 	if m.Icon != "" {
-		vm.Icon = &m.Icon
+		icon := m.Icon // not &m.Icon: that moves all of m to the heap
+		vm.Icon = &icon
 	}
 	if g := d.Graphics; g != nil {
 		vm.Graphics = VMGraphics{Type: g.Type, Listen: g.Listen, Passwd: g.Passwd}

@@ -58,8 +58,8 @@ func Strings(b []byte, list []string) []byte { return List(b, list, String) }
 // 1e21 on. NaN and the infinities, which encoding/json refuses, are
 // written as 0.
 func Float(b []byte, f float64) []byte {
-	if math.IsNaN(f) || math.IsInf(f, 0) {
-		return append(b, '0')
+	if math.Float64bits(f) == 0 || math.IsNaN(f) || math.IsInf(f, 0) {
+		return append(b, '0') // +0: most of a list's rates
 	}
 	abs := math.Abs(f)
 	if abs != 0 && (abs < 1e-6 || abs >= 1e21) {

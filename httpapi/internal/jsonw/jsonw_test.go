@@ -17,7 +17,7 @@ func TestString(t *testing.T) {
 }
 
 func TestFloat(t *testing.T) {
-	for _, f := range []float64{0, 1, -1, 0.1, 1.5, 100, 1e-6, 9.99e-7, 1e-7, 1.234e-9, 1e20, 1e21, 1.5e300, -2.5e-8,
+	for _, f := range []float64{0, math.Copysign(0, -1), 1, -1, 0.1, 1.5, 100, 1e-6, 9.99e-7, 1e-7, 1.234e-9, 1e20, 1e21, 1.5e300, -2.5e-8,
 		math.SmallestNonzeroFloat64, math.MaxFloat64, 1.0 / 3, 12345.678} {
 		want, _ := json.Marshal(f)
 		assert.Equal(t, string(want), string(Float(nil, f)), "%v", f)
