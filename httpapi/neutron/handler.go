@@ -439,6 +439,9 @@ func (h *Handler) list(w http.ResponseWriter, r *http.Request, k *kind) error {
 			return err
 		}
 		b = append(b, `{"`+k.plural+`":[`...)
+		if k == ports && len(fields) == 0 {
+			warmPorts(page.Items)
+		}
 		for i, o := range page.Items {
 			if i > 0 {
 				b = append(b, ',')

@@ -3,6 +3,7 @@ package neutron
 import (
 	"encoding/json"
 	"strconv"
+	"sync/atomic"
 
 	"github.com/netslice/netslice/httpapi/internal/jsonw"
 )
@@ -11,6 +12,45 @@ import (
 // rather than through encoding/json's reflection (about ten times the
 // cost): the bytes are json.Marshal's, field for field (TestPortJSON holds
 // them to it), without the admin-only attributes for other callers.
+
+// warmPorts reads every cache line a page of ports is written from
+// before any is written. The ports of a list sit far apart in memory, and
+// writing them one after another waits for each miss in turn; here the
+// loads are independent, so their misses overlap (for 100 ports of a
+// random network among 100,000: about a third of the list's time).
+func warmPorts(items []any) {
+	var x int
+	first := func(s string) int {
+		if s == "" {
+			return 0
+		}
+		return int(s[0])
+	}
+	// The structs first, then what they point to: its addresses are then
+	// at hand.
+	for _, o := range items {
+		if p, ok := o.(*Port); ok {
+			x += len(p.ID) + len(p.UpdatedAt) + len(p.Status) + len(p.DeviceID) + len(p.AllowedAddressPairs) +
+				len(p.HostID) + len(p.VNICType) + len(p.Tags)
+		}
+	}
+	for _, o := range items {
+		if p, ok := o.(*Port); ok {
+			x += first(p.ID) + first(p.Name) + first(p.MACAddress) + first(p.DeviceID) + first(p.Description) +
+				len(p.Profile) + len(p.VIFDetails)
+			for _, f := range p.FixedIPs {
+				x += first(f.IPAddress)
+			}
+			for _, sg := range p.SecurityGroups {
+				x += first(sg)
+			}
+		}
+	}
+	warmed.Store(int64(x))
+}
+
+// warmed keeps warmPorts' reads from being optimized away.
+var warmed atomic.Int64
 
 // appendPort appends p as JSON; without admin, the attributes only an
 // admin sees are left out.
