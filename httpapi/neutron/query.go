@@ -467,7 +467,6 @@ func (v *view) listSet(cq *compiled, dir int, marker *cand, limit int, keep func
 	if dir < 0 {
 		slices.Reverse(items)
 	}
-	page.Items = make([]any, 0, len(items))
 	for _, it := range items {
 		page.Items = append(page.Items, v.complete(it.obj))
 	}

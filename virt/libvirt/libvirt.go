@@ -379,7 +379,7 @@ func (d *Driver) onLifecycle(_ *golibvirt.Connect, dom *golibvirt.Domain, ev *go
 	}
 	d.mu.Lock()
 	delete(d.cache, name)
-	d.dirty[name] = true
+	d.markDirty(name)
 	d.gen++
 	for _, ch := range d.subs {
 		select {
@@ -396,8 +396,22 @@ func (d *Driver) forget(names ...string) {
 	d.mu.Lock()
 	for _, n := range names {
 		delete(d.cache, n)
-		d.dirty[n] = true
+		d.markDirty(n)
 	}
 	d.gen++
 	d.mu.Unlock()
+}
+
+// maxDirty is how many changed domains are noted before the kept list is
+// dropped instead (read whole next time).
+const maxDirty = 4096
+
+// markDirty notes that a domain changed. Called with mu held.
+func (d *Driver) markDirty(name string) {
+	if len(d.dirty) >= maxDirty {
+		d.list = nil
+		clear(d.dirty)
+		return
+	}
+	d.dirty[name] = true
 }
