@@ -7,7 +7,9 @@
 // hypervisor's pools hold 100 GiB whatever they are told, which 100 new
 // 10 GiB disks would not fit. Reads report their median and
 // 99th percentile beside ns/op; the same bytes written by a bare net/http
-// handler are the ceiling any Go service reaches here.
+// handler are the ceiling any Go service reaches here. The driver keeps
+// lists between calls; "kimchi-changed" times a list right after a change
+// made through it, which the list must read from libvirt again.
 package kimchi
 
 import (
