@@ -112,7 +112,7 @@ func special(x uint64) bool {
 	return x&highs != 0 || below(x, 0x20) || has(x, '"') || has(x, '\\') || has(x, '<') || has(x, '>') || has(x, '&')
 }
 
-// Joined appends a+b as one JSON string without making it first.
+// Joined appends x+y as one JSON string without making it first.
 func Joined(b []byte, x, y string) []byte {
 	if !Plain(x) || !Plain(y) {
 		return String(b, x+y)
