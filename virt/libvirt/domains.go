@@ -767,6 +767,21 @@ func (d *Driver) Metadata(ctx context.Context, name string) (string, error) {
 // Stats returns the counters of the named domains (all when none), in
 // one call.
 func (d *Driver) Stats(ctx context.Context, names ...string) (map[string]virt.DomainStats, error) {
+	// Many running domains (a list's): one call for every active domain,
+	// instead of a lookup per name, which over a remote connection is a
+	// round trip each. When one asked for is not among them (gone, or not
+	// running), the lookups say which and how.
+	if len(names) > 1 {
+		if st, err := d.c().GetAllDomainStats(nil, statsTypes, golibvirt.CONNECT_GET_ALL_DOMAINS_STATS_ACTIVE); err == nil {
+			want := make(map[string]bool, len(names))
+			for _, n := range names {
+				want[n] = true
+			}
+			if out := statsOf(st, want); len(out) == len(want) {
+				return out, nil
+			}
+		}
+	}
 	var doms []*golibvirt.Domain
 	for _, n := range names {
 		dom, err := d.lookup("stats", n)
@@ -776,15 +791,28 @@ func (d *Driver) Stats(ctx context.Context, names ...string) (map[string]virt.Do
 		defer dom.Free()
 		doms = append(doms, dom)
 	}
-	st, err := d.c().GetAllDomainStats(doms, golibvirt.DOMAIN_STATS_CPU_TOTAL|golibvirt.DOMAIN_STATS_VCPU|
-		golibvirt.DOMAIN_STATS_INTERFACE|golibvirt.DOMAIN_STATS_BLOCK, 0)
+	st, err := d.c().GetAllDomainStats(doms, statsTypes, 0)
 	if err != nil {
 		return nil, wrap("stats", strings.Join(names, ","), err)
 	}
+	return statsOf(st, nil), nil
+}
+
+// statsTypes are the groups Stats reads.
+const statsTypes = golibvirt.DOMAIN_STATS_CPU_TOTAL | golibvirt.DOMAIN_STATS_VCPU | golibvirt.DOMAIN_STATS_INTERFACE |
+	golibvirt.DOMAIN_STATS_BLOCK
+
+// statsOf turns stats records into counters by domain name, keeping those
+// wanted (nil: all); every record's domain is freed.
+func statsOf(st []golibvirt.DomainStats, want map[string]bool) map[string]virt.DomainStats {
 	now := time.Now()
 	out := map[string]virt.DomainStats{}
 	for _, s := range st {
-		name, _ := s.Domain.GetName()
+		name, err := s.Domain.GetName()
+		if err != nil || want != nil && !want[name] {
+			s.Domain.Free()
+			continue
+		}
 		ds := virt.DomainStats{At: now}
 		if s.Cpu != nil && s.Cpu.TimeSet {
 			ds.CPUTime = time.Duration(s.Cpu.Time)
@@ -810,7 +838,7 @@ func (d *Driver) Stats(ctx context.Context, names ...string) (map[string]virt.Do
 		out[name] = ds
 		s.Domain.Free()
 	}
-	return out, nil
+	return out
 }
 
 // Screenshot returns the primary display of a running domain.

@@ -6,6 +6,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
@@ -299,6 +300,62 @@ func TestNoOwnedStringFrees(t *testing.T) {
 		require.NoError(t, err)
 		for _, call := range []string{".GetParent()", ".GetFilterName()", ".GetPortDev()"} {
 			assert.NotContains(t, string(b), call, "%s calls %s, whose binding frees a string libvirt owns", f, call)
+		}
+	}
+}
+
+// TestStatsMany: the counters of many running domains come from one call
+// for every active domain; asking also for one that is not running, or
+// gone, gives what asking for each does.
+func TestStatsMany(t *testing.T) {
+	d := libvirttest.Open(t)
+	var running []string
+	for i := range 6 {
+		name := fmt.Sprintf("s%d", i)
+		_, err := d.DefineDomain(ctx, virt.DomainSpec{Name: name, MemoryMiB: 64, CPUs: 2})
+		require.NoError(t, err)
+		if i%2 == 0 {
+			require.NoError(t, d.Start(ctx, name))
+			running = append(running, name)
+		}
+	}
+	st, err := d.Stats(ctx, running...)
+	require.NoError(t, err)
+	require.Len(t, st, len(running))
+	for _, n := range running {
+		assert.Positive(t, st[n].CPUTime, n)
+		assert.Equal(t, 2, st[n].VCPUs, n)
+	}
+	st, err = d.Stats(ctx, append(running, "s1")...)
+	require.NoError(t, err)
+	assert.Len(t, st, len(running)+1, "a domain that is not running has counters too")
+	_, err = d.Stats(ctx, append(running, "nosuch")...)
+	assert.ErrorIs(t, err, virt.ErrNotFound)
+}
+
+// BenchmarkStatsRunning reads the counters of 100 running domains (of
+// 200) through a libvirt daemon, as Kimchi's GET /vms does on a host with
+// bulk statistics.
+func BenchmarkStatsRunning(b *testing.B) {
+	lv := libvirttest.StartDaemon(b)
+	d, err := libvirt.Open(lv.URI(), libvirt.Options{})
+	require.NoError(b, err)
+	defer d.Close()
+	var running []string
+	for i := range 200 {
+		name := fmt.Sprintf("b%03d", i)
+		_, err := d.DefineDomain(ctx, virt.DomainSpec{Name: name, MemoryMiB: 64, CPUs: 1})
+		require.NoError(b, err)
+		if i%2 == 0 {
+			require.NoError(b, d.Start(ctx, name))
+			running = append(running, name)
+		}
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		st, err := d.Stats(ctx, running...)
+		if err != nil || len(st) != len(running) {
+			b.Fatal(len(st), err)
 		}
 	}
 }
