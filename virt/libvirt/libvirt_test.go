@@ -309,16 +309,7 @@ func TestNoOwnedStringFrees(t *testing.T) {
 // gone, gives what asking for each does.
 func TestStatsMany(t *testing.T) {
 	d := libvirttest.Open(t)
-	var running []string
-	for i := range 6 {
-		name := fmt.Sprintf("s%d", i)
-		_, err := d.DefineDomain(ctx, virt.DomainSpec{Name: name, MemoryMiB: 64, CPUs: 2})
-		require.NoError(t, err)
-		if i%2 == 0 {
-			require.NoError(t, d.Start(ctx, name))
-			running = append(running, name)
-		}
-	}
+	running := halfRunning(t, d, "s", 6, 2)
 	st, err := d.Stats(ctx, running...)
 	require.NoError(t, err)
 	require.Len(t, st, len(running))
@@ -326,11 +317,27 @@ func TestStatsMany(t *testing.T) {
 		assert.Positive(t, st[n].CPUTime, n)
 		assert.Equal(t, 2, st[n].VCPUs, n)
 	}
-	st, err = d.Stats(ctx, append(running, "s1")...)
+	st, err = d.Stats(ctx, append(running, "s001")...)
 	require.NoError(t, err)
 	assert.Len(t, st, len(running)+1, "a domain that is not running has counters too")
 	_, err = d.Stats(ctx, append(running, "nosuch")...)
 	assert.ErrorIs(t, err, virt.ErrNotFound)
+}
+
+// halfRunning defines n domains named prefix and a number, with cpus
+// vCPUs, starts every other one and returns the names of those running.
+func halfRunning(tb testing.TB, d virt.Driver, prefix string, n, cpus int) []string {
+	var running []string
+	for i := range n {
+		name := fmt.Sprintf("%s%03d", prefix, i)
+		_, err := d.DefineDomain(ctx, virt.DomainSpec{Name: name, MemoryMiB: 64, CPUs: cpus})
+		require.NoError(tb, err)
+		if i%2 == 0 {
+			require.NoError(tb, d.Start(ctx, name))
+			running = append(running, name)
+		}
+	}
+	return running
 }
 
 // BenchmarkStatsRunning reads the counters of 100 running domains (of
@@ -341,16 +348,7 @@ func BenchmarkStatsRunning(b *testing.B) {
 	d, err := libvirt.Open(lv.URI(), libvirt.Options{})
 	require.NoError(b, err)
 	defer d.Close()
-	var running []string
-	for i := range 200 {
-		name := fmt.Sprintf("b%03d", i)
-		_, err := d.DefineDomain(ctx, virt.DomainSpec{Name: name, MemoryMiB: 64, CPUs: 1})
-		require.NoError(b, err)
-		if i%2 == 0 {
-			require.NoError(b, d.Start(ctx, name))
-			running = append(running, name)
-		}
-	}
+	running := halfRunning(b, d, "b", 200, 1)
 	b.ReportAllocs()
 	for b.Loop() {
 		st, err := d.Stats(ctx, running...)
