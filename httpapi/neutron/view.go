@@ -7,7 +7,6 @@ import (
 	"log/slog"
 	"net/netip"
 	"reflect"
-	"runtime"
 	"slices"
 	"strconv"
 	"strings"
@@ -388,15 +387,6 @@ func (v *view) apply(ev store.Event) {
 	}
 }
 
-// decodeObject decodes a stored object of kind k.
-func decodeObject(k *kind, val []byte, in interner) (any, error) {
-	if k == ports {
-		return decodePort(val, in)
-	}
-	obj := reflect.New(k.typ).Interface()
-	return obj, json.Unmarshal(val, obj)
-}
-
 func (v *view) undecodable(k *kind, id string, err error) {
 	if v.log != nil {
 		v.log.Error("neutron: undecodable object in the store; ignored", "kind", k.singular, "id", id, "err", err)
@@ -708,77 +698,6 @@ func (v *view) buildSorted() {
 		}
 	}
 	wg.Wait()
-}
-
-// decoded is a stored object decoded ahead of applying it (kind nil: the
-// key is not an object's).
-type decoded struct {
-	kind *kind
-	id   string
-	obj  any
-	err  error
-}
-
-// decodeChunk is how many keys a decoder takes at a time.
-const decodeChunk = 1000
-
-// listDecoded reads every key under the view's prefix, page by page, and
-// decodes the objects among them on every core while the next pages are
-// read: most of a full load's time is decoding. objs[i] is all[i]
-// decoded (kind nil: the key is not an object's).
-func listDecoded(ctx context.Context, st store.Store, k keys) (all []store.KV, objs []decoded, err error) {
-	type chunk struct {
-		kvs []store.KV
-		out []decoded
-	}
-	work := make(chan chunk, 64)
-	var wg sync.WaitGroup
-	for range runtime.GOMAXPROCS(0) {
-		wg.Go(func() {
-			in := interner{} // one copy per worker of what repeats
-			for c := range work {
-				for i, kv := range c.kvs {
-					kind, rest, ok := k.parse(kv.Key)
-					kd := kindsByPlural[kind]
-					if !ok || kd == nil {
-						continue
-					}
-					obj, err := decodeObject(kd, kv.Value, in)
-					c.out[i] = decoded{kind: kd, id: rest, obj: obj, err: err}
-				}
-			}
-		})
-	}
-	var pages [][]store.KV
-	var outs [][]decoded
-	n := 0
-	for after := ""; ; {
-		page, more, lerr := st.List(ctx, string(k), after, store.MaxListLimit)
-		if lerr != nil {
-			err = lerr
-			break
-		}
-		out := make([]decoded, len(page))
-		for i := 0; i < len(page); i += decodeChunk {
-			j := min(i+decodeChunk, len(page))
-			work <- chunk{page[i:j], out[i:j]}
-		}
-		pages, outs, n = append(pages, page), append(outs, out), n+len(page)
-		if !more || len(page) == 0 {
-			break
-		}
-		after = page[len(page)-1].Key
-	}
-	close(work)
-	wg.Wait()
-	if err != nil {
-		return nil, nil, err
-	}
-	all, objs = make([]store.KV, 0, n), make([]decoded, 0, n)
-	for i := range pages {
-		all, objs = append(all, pages[i]...), append(objs, outs[i]...)
-	}
-	return all, objs, nil
 }
 
 func (v *view) load(ctx context.Context, st store.Store, rev0 int64) error {
