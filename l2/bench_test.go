@@ -81,7 +81,8 @@ func pick(x uint64, slices, perSlice int) (s, i, j int) {
 // between random hosts of random slices. The random case also reports its
 // cost in dependent memory misses of this machine (misses/op: ns/op over
 // what one step of a pointer chase over 64 MB costs, measured in the same
-// run), its target being at most one.
+// run), its target being at most one. The all- cases decide the same
+// frames through DecideAll, 32 a call, and report the cost per frame.
 func BenchmarkDecide(b *testing.B) {
 	cases := []struct {
 		name             string
@@ -107,6 +108,29 @@ func BenchmarkDecide(b *testing.B) {
 			if c.hotSlices == c.slices {
 				perOp := float64(b.Elapsed().Nanoseconds()) / float64(b.N)
 				b.ReportMetric(perOp/missLatency(), "misses/op")
+			}
+		})
+	}
+	// The same, through DecideAll: an op is a group of frames.
+	for _, c := range cases {
+		b.Run("all-"+c.name, func(b *testing.B) {
+			f := benchFabric(b, c.slices, c.perSlice)
+			r := rng(88172645463325252)
+			const group = 32
+			var frames [group]l2.Arrival
+			var ds [group]l2.Decision
+			b.ReportAllocs()
+			for b.Loop() {
+				for k := range frames {
+					s, i, j := pick(r.next(), c.hotSlices, c.hotPS)
+					frames[k] = l2.Arrival{In: benchLoc(s, i), Src: benchMAC(s, i), Dst: benchMAC(s, j)}
+				}
+				f.DecideAll(frames[:], ds[:])
+			}
+			perFrame := float64(b.Elapsed().Nanoseconds()) / float64(b.N) / group
+			b.ReportMetric(perFrame, "ns/frame")
+			if c.hotSlices == c.slices {
+				b.ReportMetric(perFrame/missLatency(), "misses/frame")
 			}
 		})
 	}

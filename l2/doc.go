@@ -37,7 +37,10 @@
 // all), in shards with a lock each; a MAC's slot depends on the MAC alone,
 // so Decide loads it while it looks up the frame's port (BenchmarkDecide
 // reports what a random decision in a large fabric costs in memory
-// misses). Each slice ages its entries on a lazy timing wheel: its work is
+// misses). A caller holding several frames at once (a software switch
+// reading a batch) decides them with DecideAll, whose table lookups
+// overlap: on a table larger than the caches a frame then costs less
+// than one memory miss, where alone it costs more. Each slice ages its entries on a lazy timing wheel: its work is
 // what expires, not the table size.
 //
 // # Bounds

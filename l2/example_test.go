@@ -41,6 +41,37 @@ func Example() {
 	// globex/lab flood []
 }
 
+// A software switch that reads frames in batches decides them together:
+// on a large fabric the table lookups of the batch overlap.
+func ExampleFabric_DecideAll() {
+	f := l2.NewFabric(l2.Options{})
+	a, b := l2.Location{Datapath: 1, Port: 1, VLAN: l2.Untagged}, l2.Location{Datapath: 1, Port: 2, VLAN: l2.Untagged}
+	f.Update(func(tx *l2.Tx) error {
+		tx.AddSlice("s")
+		tx.BindPort("s", a)
+		return tx.BindPort("s", b)
+	})
+	alice, bob := l2.MustParseMAC("02:00:00:00:00:01"), l2.MustParseMAC("02:00:00:00:00:02")
+	frames := []l2.Arrival{
+		{In: a, Src: alice, Dst: l2.Broadcast},
+		{In: b, Src: bob, Dst: alice},
+		{In: a, Src: alice, Dst: bob},
+	}
+	ds := make([]l2.Decision, len(frames))
+	f.DecideAll(frames, ds)
+	for _, d := range ds {
+		if d.Action == l2.Forward {
+			fmt.Println(d.Action, d.Out)
+		} else {
+			fmt.Println(d.Action, d.Reason)
+		}
+	}
+	// Output:
+	// flood broadcast
+	// forward 0x0000000000000001:1/untagged
+	// forward 0x0000000000000001:2/untagged
+}
+
 // Aging is driven by the caller's clock: here, by hand.
 func ExampleFabric_Advance() {
 	start := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)

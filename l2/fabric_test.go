@@ -579,6 +579,57 @@ func TestDecideDoesNotAllocate(t *testing.T) {
 		buf = f.FloodTargets(d, p11, host(999), buf[:0])
 	})
 	assert.Zero(t, allocs)
+
+	frames := []l2.Arrival{{In: p11, Src: host(1), Dst: host(2)}, {In: p12, Src: host(2), Dst: host(1)}}
+	ds := make([]l2.Decision, len(frames))
+	assert.Zero(t, testing.AllocsPerRun(1000, func() { f.DecideAll(frames, ds) }))
+}
+
+// TestDecideAllAsDecide feeds the same frames to two fabrics, one frame
+// at a time through Decide and in groups through DecideAll, and expects
+// the same decisions and events: learning, moves, the move guard, floods,
+// hairpins, unbound ports and bad sources, in groups longer and shorter
+// than DecideAll's own.
+func TestDecideAllAsDecide(t *testing.T) {
+	one, all := twoSlices(t, l2.Options{}), twoSlices(t, l2.Options{})
+	ports := []l2.Location{p11, p12, p13, p21, p99}
+	r := rand.New(rand.NewPCG(1, 2))
+	mac := func() l2.MAC {
+		switch r.IntN(20) {
+		case 0:
+			return l2.Broadcast
+		case 1:
+			return l2.MustParseMAC("01:00:5e:00:00:01")
+		}
+		return host(uint64(r.IntN(40)))
+	}
+	var frames []l2.Arrival
+	var want, got []l2.Decision
+	for round := range 40 {
+		frames = frames[:0]
+		for range r.IntN(50) {
+			frames = append(frames, l2.Arrival{In: ports[r.IntN(len(ports))], Src: mac(), Dst: mac()})
+		}
+		want = want[:0]
+		for _, fr := range frames {
+			want = append(want, one.Decide(fr.In, fr.Src, fr.Dst))
+		}
+		got = append(got[:0], make([]l2.Decision, len(frames)+1)...) // longer than needed
+		all.DecideAll(frames, got)
+		for i, w := range want {
+			g := got[i]
+			require.Equal(t, []any{w.Action, w.Reason, w.Slice, w.Out}, []any{g.Action, g.Reason, g.Slice, g.Out},
+				"round %d, frame %d: %+v", round, i, frames[i])
+		}
+		assert.Zero(t, got[len(frames)], "beyond the frames")
+		require.Equal(t, one.take(), all.take(), "round %d", round)
+		if round%10 == 9 { // let entries age into moves and refreshes
+			now := t0.Add(time.Duration(round) * time.Second)
+			one.Advance(now)
+			all.Advance(now)
+		}
+	}
+	assert.Equal(t, one.Stats(), all.Stats())
 }
 
 // TestConcurrentDecideAndUpdate runs decisions, aging and binding changes

@@ -170,6 +170,15 @@ func probeShared(slots []slot, i int, num uint32, mac uint64) int {
 	return -1
 }
 
+// touch loads the home slot of mac, so that a lookup soon after finds it
+// in the cache.
+func (t *table) touch(mac uint64) {
+	h := hashMAC(mac)
+	slots := *t.shards[shardOf(h)].arr.Load()
+	i := homeOf(h, len(slots))
+	_ = atomic.LoadUint64(&slots[i].key)
+}
+
 // insert adds s, whose MAC must be absent from its slice, and returns its
 // slot. Called with the shard locked.
 func (sh *shard) insert(s slot) int {
