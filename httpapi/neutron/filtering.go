@@ -39,7 +39,7 @@ func (v *view) portFilter(pol *l2.PortPolicy, p *Port) {
 		}
 	}
 	for _, sg := range p.SecurityGroups {
-		for id := range v.rulesBySG[sg] {
+		for id := range v.rulesBySG.of(sg) {
 			e := v.get(securityGroupRules, id)
 			if e == nil {
 				continue

@@ -369,7 +369,7 @@ func (s *Service) updateNetwork(v *view, t *txn, c Caller, e *entry, in input) (
 		return nil, invalidInput("Requested MTU is too big, maximum is %d", s.opts.MTU)
 	}
 	if old.Shared && !n.Shared {
-		for p := range v.portsByNet[n.ID] {
+		for p := range v.portsByNet.of(n.ID) {
 			if pt := v.port(p); pt != nil && pt.TenantID != n.TenantID && pt.DeviceOwner != OwnerRouterGateway && pt.DeviceOwner != OwnerFloatingIP &&
 				!v.granted(n.ID, "access_as_shared", pt.TenantID) {
 				return nil, conflict("InvalidSharedSetting", "Unable to reconfigure sharing settings for network %s. Multiple tenants are using it.", n.ID)
@@ -377,7 +377,7 @@ func (s *Service) updateNetwork(v *view, t *txn, c Caller, e *entry, in input) (
 		}
 	}
 	if old.External && !n.External {
-		for p := range v.portsByNet[n.ID] {
+		for p := range v.portsByNet.of(n.ID) {
 			if pt := v.port(p); pt != nil && (pt.DeviceOwner == OwnerRouterGateway || pt.DeviceOwner == OwnerFloatingIP) {
 				return nil, conflict("ExternalNetworkInUse", "External network %s cannot be updated to be made non-external, since it has existing gateway ports.", n.ID)
 			}
@@ -401,7 +401,7 @@ func equalPtr[T comparable](a, b *T) bool {
 func (s *Service) DeleteNetwork(ctx context.Context, id string, ifMatch int64) error {
 	return s.guardedDelete(ctx, networks, id, ifMatch, func(v *view, t *txn, e *entry) error {
 		n := e.obj.(*Network)
-		for p := range v.portsByNet[id] {
+		for p := range v.portsByNet.of(id) {
 			pt := v.port(p)
 			if pt == nil || autoDeleted(pt.DeviceOwner) {
 				continue
@@ -418,10 +418,10 @@ func (s *Service) DeleteNetwork(ctx context.Context, id string, ifMatch int64) e
 			}
 			return conflict("NetworkInUse", "Unable to complete operation on network %s. There are one or more ports still in use on the network.", id)
 		}
-		for p := range v.portsByNet[id] {
+		for p := range v.portsByNet.of(id) {
 			t.del(s.k.object(ports.plural, p))
 		}
-		for sub := range v.subnetsByNet[id] {
+		for sub := range v.subnetsByNet.of(id) {
 			t.del(s.k.object(subnets.plural, sub))
 			t.delPrefix(s.k.ips(sub))
 		}

@@ -55,6 +55,10 @@ type compiled struct {
 	desc    []bool
 	index   []*entry // candidates from an index, when a filter names one
 	byIndex bool
+	// inOrder: the candidates are one set of an index and the list is in
+	// id order, so it pages through ordered, the set in id order.
+	inOrder bool
+	ordered []*entry
 }
 
 func (v *view) compile(c Caller, k *kind, q Query) (*compiled, error) {
@@ -123,11 +127,19 @@ func (v *view) compile(c Caller, k *kind, q Query) (*compiled, error) {
 	if ix != nil {
 		cq.byIndex = true
 		vals := q.Filters[key]
+		byID := len(cq.sort) == 0 || len(cq.sort) == 1 && cq.sort[0].name == "id"
+		if byID && len(vals) == 1 {
+			cq.inOrder = true
+			if set := ix[vals[0]]; set != nil {
+				cq.ordered = set.ordered()
+			}
+			return cq, nil
+		}
 		for i, val := range vals {
 			if slices.Contains(vals[:i], val) {
 				continue
 			}
-			for _, e := range ix[val] {
+			for _, e := range ix.of(val) {
 				cq.index = append(cq.index, e)
 			}
 		}
@@ -372,6 +384,9 @@ func (v *view) list(c Caller, k *kind, q Query, maxLimit int) (Page[any], error)
 		marker = &m
 	}
 	keep := func(obj any) bool { return v.canSee(c, obj) && cq.match(obj) }
+	if cq.inOrder {
+		return v.listOrdered(cq, limit, keep), nil
+	}
 	if len(cq.sort) == 0 && !cq.byIndex {
 		return v.walk(k, q, limit, keep), nil
 	}
@@ -471,6 +486,81 @@ func (v *view) listSet(cq *compiled, dir int, marker *cand, limit int, keep func
 		page.Items = append(page.Items, v.complete(it.obj))
 	}
 	page.Next, page.Before = pageLinks(cq.q, limit, len(items), more)
+	return page
+}
+
+// listOrdered pages through cq.ordered, a set of an index in id order,
+// for a list in id order (ascending, or descending when sorted by id
+// descending): from the marker to the limit, without looking at the rest.
+func (v *view) listOrdered(cq *compiled, limit int, keep func(any) bool) Page[any] {
+	var page Page[any]
+	q, set := cq.q, cq.ordered
+	// The walk goes down the ids when the list descends or the page is
+	// the one before the marker — not both.
+	back := (len(cq.desc) > 0 && cq.desc[0]) != q.PageReverse
+	i, step := 0, 1
+	if back {
+		i, step = len(set)-1, -1
+	}
+	if q.Marker != "" {
+		// The marker need not be in the set: the page starts at the first
+		// id beyond it in the walk's direction.
+		j, found := slices.BinarySearchFunc(set, q.Marker, func(e *entry, id string) int {
+			return strings.Compare(idOf(e), id)
+		})
+		switch {
+		case back:
+			i = j - 1
+		case found:
+			i = j + 1
+		default:
+			i = j
+		}
+	}
+	// Read the page's entries and ids first, in loops whose loads are
+	// independent (their misses overlap), as listSet does.
+	lo, hi := i, len(set)
+	if back {
+		lo, hi = 0, i+1
+		if limit > 0 {
+			lo = i - limit
+		}
+	} else if limit > 0 {
+		hi = i + limit + 1
+	}
+	lo, hi = max(lo, 0), min(hi, len(set))
+	if lo < hi {
+		var x int
+		for _, e := range set[lo:hi] {
+			x += len(idOf(e))
+		}
+		for _, e := range set[lo:hi] {
+			if id := idOf(e); id != "" {
+				x += int(id[0])
+			}
+		}
+		warmed.Store(int64(x))
+	}
+	var got []any
+	more := false
+	for ; i >= 0 && i < len(set); i += step {
+		obj := set[i].obj
+		if !keep(obj) {
+			continue
+		}
+		if limit > 0 && len(got) == limit {
+			more = true
+			break
+		}
+		got = append(got, obj)
+	}
+	if q.PageReverse {
+		slices.Reverse(got)
+	}
+	for _, o := range got {
+		page.Items = append(page.Items, v.complete(o))
+	}
+	page.Next, page.Before = pageLinks(q, limit, len(got), more)
 	return page
 }
 

@@ -57,3 +57,77 @@ func TestNameIndexAgreesWithHeap(t *testing.T) {
 		}
 	}
 }
+
+// TestOrderedSetAgreesWithCandidates pages through a network's ports in
+// id order both ways a list by network can be computed — the set in id
+// order, and every candidate sorted (forced by naming the network twice,
+// once with a network that has no ports) — forward and backward, from
+// every marker (one of them a port of another network), with a filter
+// beside the network's; and after ports come and go.
+func TestOrderedSetAgreesWithCandidates(t *testing.T) {
+	svc, err := NewService(memory.New(nil), Options{Quotas: map[string]int{"port": -1}})
+	require.NoError(t, err)
+	running(t, svc)
+	ctx := WithCaller(context.Background(), Caller{Project: "p", Admin: true})
+	var nets []string
+	for _, name := range []string{"a", "b"} {
+		n, err := svc.CreateNetwork(ctx, Attrs{"name": name})
+		require.NoError(t, err)
+		nets = append(nets, n.ID)
+	}
+	r := rand.New(rand.NewPCG(1, 1))
+	var created []string
+	for range 50 {
+		p, err := svc.CreatePort(ctx, Attrs{"network_id": nets[r.IntN(2)], "name": fmt.Sprintf("p%d", r.IntN(3))})
+		require.NoError(t, err)
+		created = append(created, p.ID)
+	}
+	ids := func(p Page[any]) []string {
+		var out []string
+		for _, o := range p.Items {
+			out = append(out, o.(*Port).ID)
+		}
+		return out
+	}
+	check := func() {
+		t.Helper()
+		all, err := svc.Ports(ctx, Query{})
+		require.NoError(t, err)
+		svc.v.mu.RLock()
+		defer svc.v.mu.RUnlock()
+		c := Caller{Admin: true}
+		for _, sort := range [][]SortKey{nil, {{Key: "id"}}, {{Key: "id", Desc: true}}} {
+			for _, names := range [][]string{nil, {"p1"}} {
+				for _, reverse := range []bool{false, true} {
+					for _, m := range append([]Port{{}}, all...) {
+						for _, limit := range []int{0, 1, 7} {
+							q := Query{Filters: map[string][]string{"network_id": {nets[0]}}, Sort: sort,
+								Marker: m.ID, PageReverse: reverse, Limit: limit}
+							if names != nil {
+								q.Filters["name"] = names
+							}
+							inOrder, err := svc.v.list(c, ports, q, 0)
+							require.NoError(t, err)
+							q.Filters["network_id"] = []string{nets[0], "no-such-network"}
+							sorted, err := svc.v.list(c, ports, q, 0)
+							require.NoError(t, err)
+							what := fmt.Sprintf("sort %v names %v reverse %v marker %s limit %d", sort, names, reverse, m.ID, limit)
+							require.Equal(t, ids(sorted), ids(inOrder), what)
+							require.Equal(t, sorted.Next, inOrder.Next, what)
+							require.Equal(t, sorted.Before, inOrder.Before, what)
+						}
+					}
+				}
+			}
+		}
+	}
+	check()
+	for _, id := range created[:10] {
+		require.NoError(t, svc.DeletePort(ctx, id, -1))
+	}
+	for range 10 {
+		_, err := svc.CreatePort(ctx, Attrs{"network_id": nets[0], "name": "p1"})
+		require.NoError(t, err)
+	}
+	check()
+}

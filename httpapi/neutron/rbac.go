@@ -152,7 +152,7 @@ func (v *view) checkGrantUnused(p *RBACPolicy, next string) error {
 	inUse := func() bool {
 		switch p.ObjectType {
 		case "network":
-			for pid := range v.portsByNet[p.ObjectID] {
+			for pid := range v.portsByNet.of(p.ObjectID) {
 				pt := v.port(pid)
 				if pt == nil || pt.TenantID == "" {
 					continue

@@ -66,7 +66,7 @@ func (s *Service) setGateway(v *view, t *txn, c Caller, r *Router, in input) err
 		}
 		// New addresses on the same network: the gateway port keeps
 		// those named again and takes the others, as neutron updates it.
-		for pid := range v.portsByDevice[r.ID] {
+		for pid := range v.portsByDevice.of(r.ID) {
 			if p := v.port(pid); p != nil && p.DeviceOwner == OwnerRouterGateway {
 				n := v.network(p.NetworkID)
 				np := *p
@@ -83,7 +83,7 @@ func (s *Service) setGateway(v *view, t *txn, c Caller, r *Router, in input) err
 	}
 	// Remove the old gateway port.
 	if old != nil {
-		for pid := range v.portsByDevice[r.ID] {
+		for pid := range v.portsByDevice.of(r.ID) {
 			if p := v.port(pid); p != nil && p.DeviceOwner == OwnerRouterGateway {
 				for fid, fe := range v.tables[floatingIPs].m {
 					if f := fe.obj.(*FloatingIP); f.RouterID != nil && *f.RouterID == r.ID {
@@ -180,7 +180,7 @@ func (s *Service) updateRouter(v *view, t *txn, c Caller, e *entry, in input) (a
 // routerReaches reports whether ip is on a subnet the router has an
 // interface on.
 func (v *view) routerReaches(router string, ip netip.Addr) bool {
-	for pid := range v.portsByDevice[router] {
+	for pid := range v.portsByDevice.of(router) {
 		p := v.port(pid)
 		if p == nil || p.DeviceOwner != OwnerRouterInterface && p.DeviceOwner != OwnerRouterGateway {
 			continue
@@ -206,7 +206,7 @@ func (s *Service) DeleteRouter(ctx context.Context, id string, ifMatch int64) er
 		if err := checkRevision(e, ifMatch); err != nil {
 			return err
 		}
-		for pid := range v.portsByDevice[id] {
+		for pid := range v.portsByDevice.of(id) {
 			if p := v.port(pid); p != nil && p.DeviceOwner == OwnerRouterInterface {
 				return conflict("RouterInUse", "Router %s still has ports", id)
 			}
@@ -216,7 +216,7 @@ func (s *Service) DeleteRouter(ctx context.Context, id string, ifMatch int64) er
 				return conflict("RouterInUse", "Router %s still has ports", id)
 			}
 		}
-		for pid := range v.portsByDevice[id] {
+		for pid := range v.portsByDevice.of(id) {
 			if p := v.port(pid); p != nil && p.DeviceOwner == OwnerRouterGateway {
 				s.deletePort(v, t, p, v.get(ports, pid).rev)
 			}
@@ -304,7 +304,7 @@ func (s *Service) checkInterfaceSubnet(v *view, router, subnetID string) error {
 		return notFound("Subnet", subnetID)
 	}
 	p := netip.MustParsePrefix(sub.CIDR)
-	for pid := range v.portsByDevice[router] {
+	for pid := range v.portsByDevice.of(router) {
 		pt := v.port(pid)
 		if pt == nil || pt.DeviceOwner != OwnerRouterInterface {
 			continue
@@ -346,7 +346,7 @@ func (s *Service) RemoveRouterInterface(ctx context.Context, router, subnetID, p
 			return notFound("Router", router)
 		}
 		var p *Port
-		for pid := range v.portsByDevice[router] {
+		for pid := range v.portsByDevice.of(router) {
 			pt := v.port(pid)
 			if pt == nil || pt.DeviceOwner != OwnerRouterInterface {
 				continue
@@ -499,7 +499,7 @@ func (s *Service) associate(v *view, t *txn, c Caller, f *FloatingIP, in input) 
 		if r.ExternalGatewayInfo == nil || r.ExternalGatewayInfo.NetworkID != f.FloatingNetworkID {
 			continue
 		}
-		for pid := range v.portsByDevice[rid] {
+		for pid := range v.portsByDevice.of(rid) {
 			if rp := v.port(pid); rp != nil && rp.DeviceOwner == OwnerRouterInterface &&
 				slices.ContainsFunc(rp.FixedIPs, func(x FixedIP) bool { return x.SubnetID == chosen.SubnetID }) {
 				router = rid
@@ -544,7 +544,7 @@ func (s *Service) DeleteFloatingIP(ctx context.Context, id string, ifMatch int64
 		if err := checkRevision(e, ifMatch); err != nil {
 			return err
 		}
-		for pid := range v.portsByDevice[id] {
+		for pid := range v.portsByDevice.of(id) {
 			if p := v.port(pid); p != nil && p.DeviceOwner == OwnerFloatingIP {
 				s.deletePort(v, t, p, v.get(ports, pid).rev)
 			}

@@ -36,7 +36,7 @@ func (s *Service) SecurityGroupRule(ctx context.Context, id string) (SecurityGro
 
 func (v *view) rulesOf(sg string) []SecurityGroupRule {
 	out := []SecurityGroupRule{}
-	for id := range v.rulesBySG[sg] {
+	for id := range v.rulesBySG.of(sg) {
 		if e := v.get(securityGroupRules, id); e != nil {
 			out = append(out, *e.obj.(*SecurityGroupRule))
 		}

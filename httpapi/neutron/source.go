@@ -137,8 +137,8 @@ func (v *view) sliceSpec(n *Network) (l2.SliceSpec, *sources.SliceClaims) {
 	if !n.AdminStateUp {
 		return spec, at
 	}
-	ids := make([]string, 0, len(v.portsByNet[n.ID]))
-	for id := range v.portsByNet[n.ID] {
+	ids := make([]string, 0, len(v.portsByNet.of(n.ID)))
+	for id := range v.portsByNet.of(n.ID) {
 		ids = append(ids, id)
 	}
 	slices.Sort(ids)

@@ -310,7 +310,7 @@ func (s *Service) DeleteSubnet(ctx context.Context, id string, ifMatch int64) er
 	return s.guardedDelete(ctx, subnets, id, ifMatch, func(v *view, t *txn, e *entry) error {
 		sub := e.obj.(*Subnet)
 		var dhcp []*Port
-		for p := range v.portsByNet[sub.NetworkID] {
+		for p := range v.portsByNet.of(sub.NetworkID) {
 			pt := v.port(p)
 			if pt == nil || !slices.ContainsFunc(pt.FixedIPs, func(f FixedIP) bool { return f.SubnetID == id }) {
 				continue

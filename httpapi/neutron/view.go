@@ -11,6 +11,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/google/btree"
@@ -191,7 +192,27 @@ func (ix index) remove(key, id string) {
 
 // entryIndex is an index whose sets hold the objects' entries, for the
 // lists that page through one of its sets: no lookup by id per item.
-type entryIndex map[string]map[string]*entry
+type entryIndex map[string]*entrySet
+
+// entrySet is one key's entries by id, and the same entries in id order
+// once a list has asked for them (until the set changes): a list of a
+// network's ports in id order, the default, then starts at its marker and
+// stops at its limit instead of sorting the whole set every time.
+type entrySet struct {
+	m map[string]*entry
+	// byID is built by readers (holding the view's read lock; two may
+	// race to store equal slices) and dropped by writers, who hold the
+	// write lock.
+	byID atomic.Pointer[[]*entry]
+}
+
+// of is key's set (nil when empty).
+func (ix entryIndex) of(key string) map[string]*entry {
+	if s := ix[key]; s != nil {
+		return s.m
+	}
+	return nil
+}
 
 func (ix entryIndex) add(key, id string, e *entry) {
 	if key == "" {
@@ -199,20 +220,38 @@ func (ix entryIndex) add(key, id string, e *entry) {
 	}
 	s := ix[key]
 	if s == nil {
-		s = map[string]*entry{}
+		s = &entrySet{m: map[string]*entry{}}
 		ix[key] = s
 	}
-	s[id] = e
+	s.m[id] = e
+	s.byID.Store(nil)
 }
 
 func (ix entryIndex) remove(key, id string) {
 	if s := ix[key]; s != nil {
-		delete(s, id)
-		if len(s) == 0 {
+		delete(s.m, id)
+		s.byID.Store(nil)
+		if len(s.m) == 0 {
 			delete(ix, key)
 		}
 	}
 }
+
+// ordered is the set's entries in id order.
+func (s *entrySet) ordered() []*entry {
+	if p := s.byID.Load(); p != nil {
+		return *p
+	}
+	out := make([]*entry, 0, len(s.m))
+	for _, e := range s.m {
+		out = append(out, e)
+	}
+	slices.SortFunc(out, func(a, b *entry) int { return strings.Compare(idOf(a), idOf(b)) })
+	s.byID.Store(&out)
+	return out
+}
+
+func idOf(e *entry) string { return e.obj.(resource).std().ID }
 
 func newView(k keys, log *slog.Logger) *view {
 	v := &view{k: k, log: log, wake: make(chan struct{})}
