@@ -146,6 +146,15 @@ func (s *addrSpace) take(a netip.Addr, port string) {
 	s.mu.Unlock()
 }
 
+// relink makes a's owner the string port when it is that port already.
+func (s *addrSpace) relink(a netip.Addr, port string) {
+	s.mu.Lock()
+	if s.owners[a] == port {
+		s.owners[a] = port
+	}
+	s.mu.Unlock()
+}
+
 // drop records a released allocation.
 func (s *addrSpace) drop(a netip.Addr) {
 	s.mu.Lock()

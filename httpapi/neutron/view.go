@@ -361,7 +361,7 @@ func (v *view) apply(ev store.Event) {
 			return
 		}
 		if put {
-			v.addrSpace(subnet).take(addr, string(val))
+			v.addrSpace(subnet).take(addr, v.portID(val))
 		} else if s := v.addrs[subnet]; s != nil {
 			s.drop(addr)
 			if s.allocated() == 0 && v.get(subnets, subnet) == nil {
@@ -376,7 +376,8 @@ func (v *view) apply(ev store.Event) {
 				m = map[string]string{}
 				v.macs[network] = m
 			}
-			m[mac] = string(val)
+			// Not mac itself: a part of the event's key keeps all of it.
+			m[strings.Clone(mac)] = v.portID(val)
 		} else if m := v.macs[network]; m != nil {
 			delete(m, mac)
 			if len(m) == 0 {
@@ -426,6 +427,33 @@ func (v *view) apply(ev store.Event) {
 	}
 }
 
+// portID is id as a string: the view's port's own ID when it has the
+// port, so that the claims of a port share its ID instead of holding
+// copies.
+func (v *view) portID(id []byte) string {
+	if e := v.tables[ports].m[string(id)]; e != nil {
+		return e.obj.(*Port).ID
+	}
+	return string(id)
+}
+
+// relinkClaims makes the claims of port p (its MAC and addresses) hold p's
+// own ID, when they were applied before it.
+func (v *view) relinkClaims(p *Port) {
+	if m := v.macs[p.NetworkID]; m != nil {
+		if id, ok := m[p.MACAddress]; ok && id == p.ID {
+			m[p.MACAddress] = p.ID
+		}
+	}
+	for _, ip := range p.FixedIPs {
+		if s := v.addrs[ip.SubnetID]; s != nil {
+			if a, err := netip.ParseAddr(ip.IPAddress); err == nil {
+				s.relink(a, p.ID)
+			}
+		}
+	}
+}
+
 func (v *view) undecodable(k *kind, id string, err error) {
 	if v.log != nil {
 		v.log.Error("neutron: undecodable object in the store; ignored", "kind", k.singular, "id", id, "err", err)
@@ -444,6 +472,13 @@ func setOrDelete(m map[string]string, k, val string, put bool) {
 // (obj nil).
 func (v *view) applyObject(k *kind, id string, obj any, rev, created int64) {
 	t := v.tables[k]
+	if obj != nil {
+		// The object's own ID, not id: that is part of the store's key,
+		// and would keep all of it.
+		if own := obj.(resource).std().ID; own == id {
+			id = own
+		}
+	}
 	if old := t.m[id]; old != nil {
 		v.count(k, old.obj, -1)
 		v.unindex(old.obj)
@@ -487,6 +522,7 @@ func (v *view) reindex(obj any, e *entry) {
 	case *Port:
 		v.portsByNet.add(o.NetworkID, o.ID, e)
 		v.portsByDevice.add(o.DeviceID, o.ID, e)
+		v.relinkClaims(o)
 		v.changedNets[o.NetworkID] = struct{}{}
 		for _, sg := range o.SecurityGroups {
 			v.portsBySG.add(sg, o.ID)
@@ -754,10 +790,9 @@ func (v *view) load(ctx context.Context, st store.Store, rev0 int64) error {
 	defer v.mu.Unlock()
 	v.reset()
 	v.loading = true
+	// The objects first, then the claims and the rest: a port's claims
+	// then share its ID (see portID).
 	for i, kv := range all {
-		if kv.Key == v.k.head() {
-			continue
-		}
 		if o := objs[i]; o.kind != nil {
 			v.applied = max(v.applied, kv.ModRevision)
 			if o.err != nil {
@@ -765,9 +800,12 @@ func (v *view) load(ctx context.Context, st store.Store, rev0 int64) error {
 				continue
 			}
 			v.applyObject(o.kind, o.id, o.obj, kv.ModRevision, kv.CreateRevision)
-			continue
 		}
-		v.apply(store.Event{Type: store.EventPut, KV: kv})
+	}
+	for i, kv := range all {
+		if kv.Key != v.k.head() && objs[i].kind == nil {
+			v.apply(store.Event{Type: store.EventPut, KV: kv})
+		}
 	}
 	v.buildSorted()
 	v.loading = false

@@ -6,9 +6,11 @@ import (
 	"encoding/json"
 	"fmt"
 	"math/rand/v2"
+	"net/netip"
 	"slices"
 	"testing"
 	"time"
+	"unsafe"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -202,4 +204,59 @@ func TestPortJSON(t *testing.T) {
 		require.NoError(t, json.Unmarshal(renderReflect(ports, p, Caller{Project: "x"}, nil), &was))
 		require.Equal(t, was, got, "not an admin")
 	}
+}
+
+// TestClaimsShareThePortID: the view holds a port's ID once — its
+// table, indexes and claims (MAC, addresses) share the port's own string
+// rather than copies or the store keys they came from — after a create
+// and after a restart, whichever of port and claims was applied first.
+func TestClaimsShareThePortID(t *testing.T) {
+	st := memory.New(nil)
+	ctx := WithCaller(context.Background(), Caller{Project: "p", Admin: true})
+	check := func(svc *Service, id string) {
+		t.Helper()
+		_, err := svc.Ports(ctx, Query{}) // caught up with the writes
+		require.NoError(t, err)
+		require.NoError(t, svc.v.rlock(ctx))
+		defer svc.v.mu.RUnlock()
+		e := svc.v.tables[ports].m[id]
+		require.NotNil(t, e)
+		p := e.obj.(*Port)
+		same := func(what, s string) {
+			t.Helper()
+			assert.Equal(t, p.ID, s, what)
+			assert.Same(t, unsafe.StringData(p.ID), unsafe.StringData(s), what)
+		}
+		for key := range svc.v.tables[ports].m {
+			if key == id {
+				same("the table's key", key)
+			}
+		}
+		same("the MAC's claim", svc.v.macs[p.NetworkID][p.MACAddress])
+		require.NotEmpty(t, p.FixedIPs)
+		for _, ip := range p.FixedIPs {
+			owner, ok := svc.v.addrs[ip.SubnetID].owner(netip.MustParseAddr(ip.IPAddress))
+			require.True(t, ok)
+			same("the address's claim", owner)
+		}
+	}
+	svc, err := NewService(st, Options{})
+	require.NoError(t, err)
+	runCtx, stop := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { svc.Run(runCtx); close(done) }()
+	n, err := svc.CreateNetwork(ctx, Attrs{"name": "n"})
+	require.NoError(t, err)
+	_, err = svc.CreateSubnet(ctx, Attrs{"network_id": n.ID, "cidr": "10.0.0.0/24", "ip_version": 4})
+	require.NoError(t, err)
+	p, err := svc.CreatePort(ctx, Attrs{"network_id": n.ID})
+	require.NoError(t, err)
+	check(svc, p.ID)
+	stop()
+	<-done
+
+	again, err := NewService(st, Options{})
+	require.NoError(t, err)
+	running(t, again)
+	check(again, p.ID)
 }
