@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"reflect"
 	"slices"
 	"sort"
 	"strconv"
@@ -237,7 +238,12 @@ func (in input) get(name string, v any) bool {
 }
 
 // into decodes every attribute given, but those named in skip, into obj
-// (a pointer to a resource): what was not given keeps obj's value.
+// (a pointer to a resource): what was not given keeps obj's value. An
+// attribute given replaces the value, never fills in what obj's points
+// to: obj is a copy of an object the view holds, sharing its lists, maps
+// and pointers, and encoding/json would write into them (appending into
+// a list's array, adding to a map, storing through a pointer) — changing
+// the view's object under its readers, even for a request that fails.
 func (in input) into(obj any, skip ...string) {
 	m := make(map[string]json.RawMessage, len(in))
 	for k, v := range in {
@@ -245,8 +251,31 @@ func (in input) into(obj any, skip ...string) {
 			m[k] = v
 		}
 	}
+	unshare(reflect.ValueOf(obj).Elem(), m)
 	b, _ := json.Marshal(m)
 	json.Unmarshal(b, obj)
+}
+
+// unshare zeroes the fields of struct v (and of the structs it embeds)
+// that m gives and that refer to memory or hold what does: slices, maps,
+// pointers, structs (a nested object given replaces the whole value).
+func unshare(v reflect.Value, m map[string]json.RawMessage) {
+	t := v.Type()
+	for i := range t.NumField() {
+		f := t.Field(i)
+		if f.Anonymous && f.Type.Kind() == reflect.Struct {
+			unshare(v.Field(i), m)
+			continue
+		}
+		name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
+		if _, given := m[name]; !given || !f.IsExported() {
+			continue
+		}
+		switch f.Type.Kind() {
+		case reflect.Slice, reflect.Map, reflect.Pointer, reflect.Interface, reflect.Struct:
+			v.Field(i).SetZero()
+		}
+	}
 }
 
 // prepare checks a request's attributes against k's rules, as neutron's

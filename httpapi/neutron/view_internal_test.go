@@ -260,3 +260,43 @@ func TestClaimsShareThePortID(t *testing.T) {
 	running(t, again)
 	check(again, p.ID)
 }
+
+// TestUpdateLeavesTheOldObject: an update builds a new object from a copy
+// of the old one, which shares the old one's lists, maps and pointers;
+// what the request gives must replace them, not be written into them
+// (the view's object would change under its readers, and stay changed
+// when the request fails).
+func TestUpdateLeavesTheOldObject(t *testing.T) {
+	svc, err := NewService(memory.New(nil), Options{})
+	require.NoError(t, err)
+	running(t, svc)
+	ctx := WithCaller(context.Background(), Caller{Project: "p", Admin: true})
+	n, err := svc.CreateNetwork(ctx, Attrs{"name": "n"})
+	require.NoError(t, err)
+
+	// A list, in a request that fails after decoding it (the gateway is
+	// outside the subnet).
+	sub, err := svc.CreateSubnet(ctx, Attrs{"network_id": n.ID, "cidr": "10.0.0.0/24", "ip_version": 4,
+		"dns_nameservers": []string{"8.8.8.8", "8.8.4.4"}})
+	require.NoError(t, err)
+	_, err = svc.UpdateSubnet(ctx, sub.ID, Attrs{"dns_nameservers": []string{"1.1.1.1"}, "gateway_ip": "192.168.9.1"}, -1)
+	require.Error(t, err)
+	got, err := svc.Subnet(ctx, sub.ID)
+	require.NoError(t, err)
+	assert.Equal(t, []string{"8.8.8.8", "8.8.4.4"}, got.DNSNameservers)
+
+	// A map is replaced, as neutron replaces binding:profile; a pointer is
+	// not written through.
+	p, err := svc.CreatePort(ctx, Attrs{"network_id": n.ID, "binding:profile": map[string]any{"a": 1}, "trusted": true})
+	require.NoError(t, err)
+	before, err := svc.Port(ctx, p.ID)
+	require.NoError(t, err)
+	require.NotNil(t, before.Trusted)
+	_, err = svc.UpdatePort(ctx, p.ID, Attrs{"binding:profile": map[string]any{"b": 2}, "trusted": false}, -1)
+	require.NoError(t, err)
+	after, err := svc.Port(ctx, p.ID)
+	require.NoError(t, err)
+	assert.Equal(t, map[string]any{"b": float64(2), "trusted": false}, after.Profile)
+	assert.Equal(t, map[string]any{"a": float64(1), "trusted": true}, before.Profile, "the old port's profile")
+	assert.True(t, *before.Trusted, "the old port's flag")
+}
