@@ -8,6 +8,7 @@ import (
 	"runtime"
 	"sync"
 	"unicode/utf8"
+	"unsafe"
 
 	"github.com/netslice/netslice/store"
 )
@@ -49,6 +50,7 @@ func decodePort(b []byte, in interner) (*Port, error) {
 	p := new(Port)
 	d := jsonReader{b: b, in: in}
 	if d.port(p) && d.end() {
+		d.pack()
 		return p, nil
 	}
 	p = new(Port)
@@ -61,6 +63,30 @@ type jsonReader struct {
 	b  []byte
 	i  int
 	in interner
+	// own are the strings of the port's own (its id, name, MAC, device,
+	// description) read so far: they point into b until pack copies them
+	// all into one allocation, side by side — less memory than one each,
+	// and a list writing them loads two cache lines rather than four.
+	own  [8]*string
+	nown int
+}
+
+// pack moves the strings in own out of b, into one allocation.
+func (d *jsonReader) pack() {
+	n := 0
+	for _, s := range d.own[:d.nown] {
+		n += len(*s)
+	}
+	buf := make([]byte, 0, n)
+	for _, s := range d.own[:d.nown] {
+		if len(*s) == 0 {
+			continue
+		}
+		start := len(buf)
+		buf = append(buf, *s...)
+		*s = unsafe.String(&buf[start], len(*s))
+	}
+	d.nown = 0
 }
 
 func (d *jsonReader) ws() {
@@ -119,6 +145,27 @@ func (d *jsonReader) raw() ([]byte, bool) {
 		}
 	}
 	return nil, false
+}
+
+// owned reads a string of the port's own, left in b until pack (a copy
+// now when own is full).
+func (d *jsonReader) owned(s *string) bool {
+	if d.null() {
+		return true
+	}
+	b, ok := d.raw()
+	switch {
+	case !ok:
+	case len(b) == 0:
+		*s = ""
+	case d.nown < len(d.own):
+		*s = unsafe.String(&b[0], len(b))
+		d.own[d.nown] = s
+		d.nown++
+	default:
+		*s = string(b)
+	}
+	return ok
 }
 
 func (d *jsonReader) str(s *string) bool {
@@ -292,13 +339,13 @@ func (d *jsonReader) emptyMap(v *map[string]any) bool {
 func (d *jsonReader) standard(s *Standard, key []byte) (known, ok bool) {
 	switch string(key) {
 	case "id":
-		return true, d.str(&s.ID)
+		return true, d.owned(&s.ID)
 	case "tenant_id":
 		return true, d.shared(&s.TenantID)
 	case "project_id":
 		return true, d.shared(&s.ProjectID)
 	case "description":
-		return true, d.str(&s.Description)
+		return true, d.owned(&s.Description)
 	case "created_at":
 		return true, d.shared(&s.CreatedAt)
 	case "updated_at":
@@ -316,7 +363,7 @@ func (d *jsonReader) port(p *Port) bool {
 		}
 		switch string(key) {
 		case "name":
-			return d.str(&p.Name)
+			return d.owned(&p.Name)
 		case "network_id":
 			return d.shared(&p.NetworkID)
 		case "admin_state_up":
@@ -324,7 +371,7 @@ func (d *jsonReader) port(p *Port) bool {
 		case "status":
 			return d.shared(&p.Status)
 		case "mac_address":
-			return d.str(&p.MACAddress)
+			return d.owned(&p.MACAddress)
 		case "fixed_ips":
 			return objects(d, &p.FixedIPs, func(f *FixedIP, key []byte) bool {
 				switch string(key) {
@@ -336,7 +383,7 @@ func (d *jsonReader) port(p *Port) bool {
 				return false
 			})
 		case "device_id":
-			return d.str(&p.DeviceID)
+			return d.owned(&p.DeviceID)
 		case "device_owner":
 			return d.shared(&p.DeviceOwner)
 		case "security_groups":
