@@ -584,9 +584,12 @@ func (v *view) walk(k *kind, q Query, limit int, keep func(any) bool) Page[any] 
 	t := v.tables[k]
 	more := false
 	var got []any
-	visit := func(id string) bool {
-		e := t.m[id]
-		if e == nil || !keep(e.obj) {
+	var marker *entry
+	if q.Marker != "" {
+		marker = t.m[q.Marker]
+	}
+	visit := func(e *entry) bool {
+		if e == marker || !keep(e.obj) {
 			return true
 		}
 		if limit > 0 && len(got) == limit {
@@ -597,14 +600,14 @@ func (v *view) walk(k *kind, q Query, limit int, keep func(any) bool) Page[any] 
 		return true
 	}
 	switch {
-	case !q.PageReverse && q.Marker == "":
+	case !q.PageReverse && marker == nil:
 		t.ids.Ascend(visit)
 	case !q.PageReverse:
-		t.ids.AscendGreaterOrEqual(q.Marker, func(id string) bool { return id == q.Marker || visit(id) })
-	case q.Marker == "":
+		t.ids.AscendGreaterOrEqual(marker, visit)
+	case marker == nil:
 		t.ids.Descend(visit)
 	default:
-		t.ids.DescendLessOrEqual(q.Marker, func(id string) bool { return id == q.Marker || visit(id) })
+		t.ids.DescendLessOrEqual(marker, visit)
 	}
 	if q.PageReverse {
 		slices.Reverse(got)
@@ -624,18 +627,12 @@ func (v *view) walkSorted(k *kind, q Query, attr string, desc bool, limit int, k
 	ix := t.sorted[attr]
 	var got []any
 	more := false
-	var marker *nameKey
+	var marker *entry
 	if q.Marker != "" {
-		if e := t.m[q.Marker]; e != nil {
-			marker = &nameKey{sortKeyOf(attr, e.obj), q.Marker}
-		}
+		marker = t.m[q.Marker]
 	}
-	visit := func(nk nameKey) bool {
-		if marker != nil && nk == *marker {
-			return true
-		}
-		e := t.m[nk.id]
-		if e == nil || !keep(e.obj) {
+	visit := func(e *entry) bool {
+		if e == marker || !keep(e.obj) {
 			return true
 		}
 		if limit > 0 && len(got) == limit {
@@ -652,11 +649,11 @@ func (v *view) walkSorted(k *kind, q Query, attr string, desc bool, limit int, k
 	case up && marker == nil:
 		ix.Ascend(visit)
 	case up:
-		ix.AscendGreaterOrEqual(*marker, visit)
+		ix.AscendGreaterOrEqual(marker, visit)
 	case marker == nil:
 		ix.Descend(visit)
 	default:
-		ix.DescendLessOrEqual(*marker, visit)
+		ix.DescendLessOrEqual(marker, visit)
 	}
 	if q.PageReverse {
 		slices.Reverse(got)
