@@ -28,6 +28,11 @@ import (
 //
 // Who a call acts for is in its context (WithCaller); without one it acts
 // as an admin, as a program embedding the service is trusted.
+//
+// What a read returns shares its lists, maps and pointers with the
+// service's memory, which other calls read at the same time: treat it as
+// read-only, and copy what you change (slices.Clone, maps.Clone) before
+// passing it back in an update.
 type Service struct {
 	st   store.Store
 	k    keys
