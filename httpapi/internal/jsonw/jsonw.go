@@ -100,17 +100,20 @@ func Plain(s string) bool {
 
 const ones, highs = 0x0101010101010101, 0x8080808080808080
 
-// below reports whether a byte of x is below n (n at most 0x80).
-func below(x uint64, n byte) bool { return (x-ones*uint64(n))&^x&highs != 0 }
-
-// has reports whether a byte of x is c.
-func has(x uint64, c byte) bool { return below(x^(ones*uint64(c)), 1) }
-
 // special reports whether any of the eight bytes in x is not plain: a
-// control character, non-ASCII, or one of " \ < > &.
+// control character, non-ASCII, or one of " \ < > &. Without branches,
+// and with two tests for the four characters: " and & differ in one bit
+// (0x22, 0x26), as < and > do (0x3c, 0x3e), so setting that bit makes
+// each pair one byte to look for.
 func special(x uint64) bool {
-	return x&highs != 0 || below(x, 0x20) || has(x, '"') || has(x, '\\') || has(x, '<') || has(x, '>') || has(x, '&')
+	t := x&highs | (x-ones*0x20)&^x&highs // non-ASCII, control
+	t |= zero(x|ones*0x04^ones*0x26) | zero(x|ones*0x02^ones*0x3e) | zero(x^ones*'\\')
+	return t != 0
 }
+
+// zero has the high bit set in some byte if a byte of x is zero (and only
+// then).
+func zero(x uint64) uint64 { return (x - ones) &^ x & highs }
 
 // Joined appends x+y as one JSON string without making it first.
 func Joined(b []byte, x, y string) []byte {

@@ -72,6 +72,43 @@ func FuzzPlain(f *testing.F) {
 	})
 }
 
+// TestPlainWords: every byte value at every place of a word among plain
+// bytes, and pairs of bytes next to the special ones (where a borrow
+// from one byte could make its neighbour look special), as a byte at a
+// time says.
+func TestPlainWords(t *testing.T) {
+	want := func(s string) bool {
+		for i := 0; i < len(s); i++ {
+			if !plain[s[i]] {
+				return false
+			}
+		}
+		return true
+	}
+	for c := range 256 {
+		for at := range 8 {
+			b := []byte("abcdefgh")
+			b[at] = byte(c)
+			if got := Plain(string(b)); got != want(string(b)) {
+				t.Fatalf("%q: %v", b, got)
+			}
+		}
+	}
+	near := []byte{0x00, 0x01, 0x1f, 0x20, 0x21, 0x22, 0x23, 0x25, 0x26, 0x27, 0x3b, 0x3c, 0x3d, 0x3e, 0x3f,
+		0x5b, 0x5c, 0x5d, 0x7e, 0x7f, 0x80, 0xff}
+	for _, x := range near {
+		for _, y := range near {
+			for at := range 7 {
+				b := []byte("abcdefgh")
+				b[at], b[at+1] = x, y
+				if got := Plain(string(b)); got != want(string(b)) {
+					t.Fatalf("%q: %v", b, got)
+				}
+			}
+		}
+	}
+}
+
 func BenchmarkPlain(b *testing.B) {
 	s := "00004ce3-ce0e-401e-b745-dbc2c57fb463"
 	for b.Loop() {
