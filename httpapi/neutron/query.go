@@ -10,6 +10,8 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+
+	"github.com/google/btree"
 )
 
 // Query selects and orders a list as neutron's query string does.
@@ -387,13 +389,13 @@ func (v *view) list(c Caller, k *kind, q Query, maxLimit int) (Page[any], error)
 	if cq.inOrder {
 		return v.listOrdered(cq, limit, keep), nil
 	}
-	if len(cq.sort) == 0 && !cq.byIndex {
-		return v.walk(k, q, limit, keep), nil
-	}
-	if len(cq.sort) == 1 && !cq.byIndex && v.tables[k].sorted[cq.sort[0].name] != nil {
-		return v.walkSorted(k, q, cq.sort[0].name, cq.desc[0], limit, keep), nil
-	}
 	t := v.tables[k]
+	if len(cq.sort) == 0 && !cq.byIndex {
+		return v.walk(t, t.ids, q, false, limit, keep), nil
+	}
+	if len(cq.sort) == 1 && !cq.byIndex && t.sorted[cq.sort[0].name] != nil {
+		return v.walk(t, t.sorted[cq.sort[0].name], q, cq.desc[0], limit, keep), nil
+	}
 	// Forward: the smallest items after the marker; reverse: the largest
 	// before it, handed out in order.
 	dir := 1
@@ -493,7 +495,6 @@ func (v *view) listSet(cq *compiled, dir int, marker *cand, limit int, keep func
 // for a list in id order (ascending, or descending when sorted by id
 // descending): from the marker to the limit, without looking at the rest.
 func (v *view) listOrdered(cq *compiled, limit int, keep func(any) bool) Page[any] {
-	var page Page[any]
 	q, set := cq.q, cq.ordered
 	// The walk goes down the ids when the list descends or the page is
 	// the one before the marker — not both.
@@ -541,27 +542,13 @@ func (v *view) listOrdered(cq *compiled, limit int, keep func(any) bool) Page[an
 		}
 		warmed.Store(int64(x))
 	}
-	var got []any
-	more := false
+	c := &collector{limit: limit, keep: keep}
 	for ; i >= 0 && i < len(set); i += step {
-		obj := set[i].obj
-		if !keep(obj) {
-			continue
-		}
-		if limit > 0 && len(got) == limit {
-			more = true
+		if !c.visit(set[i]) {
 			break
 		}
-		got = append(got, obj)
 	}
-	if q.PageReverse {
-		slices.Reverse(got)
-	}
-	for _, o := range got {
-		page.Items = append(page.Items, v.complete(o))
-	}
-	page.Next, page.Before = pageLinks(q, limit, len(got), more)
-	return page
+	return v.page(q, c)
 }
 
 // pageLinks says which links a page gets, as neutron decides (a next link
@@ -578,91 +565,63 @@ func pageLinks(q Query, limit, n int, more bool) (next, before bool) {
 	return more, n > 0 || q.Marker != ""
 }
 
-// walk lists in id order straight from the ordered ids.
-func (v *view) walk(k *kind, q Query, limit int, keep func(any) bool) Page[any] {
-	var page Page[any]
-	t := v.tables[k]
-	more := false
-	var got []any
-	var marker *entry
-	if q.Marker != "" {
-		marker = t.m[q.Marker]
-	}
-	visit := func(e *entry) bool {
-		if e == marker || !keep(e.obj) {
-			return true
-		}
-		if limit > 0 && len(got) == limit {
-			more = true
-			return false
-		}
-		got = append(got, e.obj)
+// collector gathers a page as a walk offers it entries in the page's
+// direction: those kept, but the marker, up to the limit.
+type collector struct {
+	marker *entry
+	limit  int
+	keep   func(any) bool
+	got    []any
+	more   bool // an entry kept beyond the limit
+}
+
+// visit takes e, reporting whether the walk goes on.
+func (c *collector) visit(e *entry) bool {
+	if e == c.marker || !c.keep(e.obj) {
 		return true
 	}
-	switch {
-	case !q.PageReverse && marker == nil:
-		t.ids.Ascend(visit)
-	case !q.PageReverse:
-		t.ids.AscendGreaterOrEqual(marker, visit)
-	case marker == nil:
-		t.ids.Descend(visit)
-	default:
-		t.ids.DescendLessOrEqual(marker, visit)
+	if c.limit > 0 && len(c.got) == c.limit {
+		c.more = true
+		return false
 	}
+	c.got = append(c.got, e.obj)
+	return true
+}
+
+// page is what c gathered, in the list's order.
+func (v *view) page(q Query, c *collector) Page[any] {
+	var page Page[any]
 	if q.PageReverse {
-		slices.Reverse(got)
+		slices.Reverse(c.got)
 	}
-	for _, o := range got {
+	for _, o := range c.got {
 		page.Items = append(page.Items, v.complete(o))
 	}
-	page.Next, page.Before = pageLinks(q, limit, len(got), more)
+	page.Next, page.Before = pageLinks(q, c.limit, len(c.got), c.more)
 	return page
 }
 
-// walkSorted lists in the order of attribute attr (then id, ascending
-// or, desc, both descending) straight from its ordered index.
-func (v *view) walkSorted(k *kind, q Query, attr string, desc bool, limit int, keep func(any) bool) Page[any] {
-	var page Page[any]
-	t := v.tables[k]
-	ix := t.sorted[attr]
-	var got []any
-	more := false
-	var marker *entry
+// walk lists in the order of ix, one of t's ordered indexes (ascending,
+// or descending when desc), straight from it.
+func (v *view) walk(t *table, ix *btree.BTreeG[*entry], q Query, desc bool, limit int, keep func(any) bool) Page[any] {
+	c := &collector{limit: limit, keep: keep}
 	if q.Marker != "" {
-		marker = t.m[q.Marker]
-	}
-	visit := func(e *entry) bool {
-		if e == marker || !keep(e.obj) {
-			return true
-		}
-		if limit > 0 && len(got) == limit {
-			more = true
-			return false
-		}
-		got = append(got, e.obj)
-		return true
+		c.marker = t.m[q.Marker]
 	}
 	// Forward in the list's order is ascending in the index unless desc;
 	// a reverse page walks the other way from the marker.
 	up := desc == q.PageReverse
 	switch {
-	case up && marker == nil:
-		ix.Ascend(visit)
+	case up && c.marker == nil:
+		ix.Ascend(c.visit)
 	case up:
-		ix.AscendGreaterOrEqual(marker, visit)
-	case marker == nil:
-		ix.Descend(visit)
+		ix.AscendGreaterOrEqual(c.marker, c.visit)
+	case c.marker == nil:
+		ix.Descend(c.visit)
 	default:
-		ix.DescendLessOrEqual(marker, visit)
+		ix.DescendLessOrEqual(c.marker, c.visit)
 	}
-	if q.PageReverse {
-		slices.Reverse(got)
-	}
-	for _, o := range got {
-		page.Items = append(page.Items, v.complete(o))
-	}
-	page.Next, page.Before = pageLinks(q, limit, len(got), more)
-	return page
+	return v.page(q, c)
 }
 
 // candHeap keeps the page: its top is the item farthest in the page's
