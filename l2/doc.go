@@ -40,8 +40,9 @@
 // misses). A caller holding several frames at once (a software switch
 // reading a batch) decides them with DecideAll, whose table lookups
 // overlap: on a table larger than the caches a frame then costs less
-// than one memory miss, where alone it costs more. Each slice ages its entries on a lazy timing wheel: its work is
-// what expires, not the table size.
+// than one memory miss, where alone it costs more. Each slice ages its
+// entries on a lazy timing wheel: its work is what expires, not the table
+// size.
 //
 // # Bounds
 //

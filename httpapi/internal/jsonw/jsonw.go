@@ -111,8 +111,7 @@ func special(x uint64) bool {
 	return t != 0
 }
 
-// zero has the high bit set in some byte if a byte of x is zero (and only
-// then).
+// zero's result has a high bit set if and only if a byte of x is zero.
 func zero(x uint64) uint64 { return (x - ones) &^ x & highs }
 
 // Joined appends x+y as one JSON string without making it first.
