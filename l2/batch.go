@@ -13,13 +13,15 @@ type Arrival struct {
 const batch = 16
 
 // DecideAll decides frames as Decide would one after the other, writing
-// the decision of frames[i] to ds[i]; ds must be at least as long as
+// the decision of frames[i] to ds[i]; it panics when ds is shorter than
 // frames. On a fabric too large for the caches it costs less per frame
 // than Decide: it starts loading the learning table slots of a group of
 // frames before deciding the first of them, so that their cache misses
 // overlap instead of following each other.
 func (f *Fabric) DecideAll(frames []Arrival, ds []Decision) {
-	ds = ds[:len(frames)]
+	if len(ds) < len(frames) {
+		panic("l2: DecideAll given fewer decisions than frames")
+	}
 	for len(frames) > 0 {
 		n := min(len(frames), batch)
 		for i := range frames[:n] {

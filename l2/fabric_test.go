@@ -622,6 +622,10 @@ func TestDecideAllAsDecide(t *testing.T) {
 				"round %d, frame %d: %+v", round, i, frames[i])
 		}
 		assert.Zero(t, got[len(frames)], "beyond the frames")
+		if len(frames) > 0 {
+			assert.Panics(t, func() { all.DecideAll(frames, make([]l2.Decision, len(frames)-1, len(frames))) },
+				"room for one decision fewer than the frames")
+		}
 		require.Equal(t, one.take(), all.take(), "round %d", round)
 		if round%10 == 9 { // let entries age into moves and refreshes
 			now := t0.Add(time.Duration(round) * time.Second)
