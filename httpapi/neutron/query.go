@@ -449,19 +449,7 @@ func (v *view) list(c Caller, k *kind, q Query, maxLimit int) (Page[any], error)
 // than passed through a heap as the candidates of a whole table are.
 func (v *view) listSet(cq *compiled, dir int, marker *cand, limit int, keep func(any) bool) Page[any] {
 	var page Page[any]
-	// The candidates sit far apart in memory: read each one's entry and
-	// id first, in loops whose loads are independent (their misses
-	// overlap), rather than wait for each in turn in the loop that decides.
-	var x int
-	for _, e := range cq.index {
-		x += len(e.obj.(resource).std().ID)
-	}
-	for _, e := range cq.index {
-		if id := e.obj.(resource).std().ID; id != "" {
-			x += int(id[0])
-		}
-	}
-	warmed.Store(int64(x))
+	warmIDs(cq.index)
 	items := make([]cand, 0, len(cq.index))
 	keys := make([]sortVal, len(cq.index)*len(cq.sort))
 	for _, e := range cq.index {
@@ -491,6 +479,23 @@ func (v *view) listSet(cq *compiled, dir int, marker *cand, limit int, keep func
 	return page
 }
 
+// warmIDs reads entries and their ids ahead of a loop that decides on
+// them: they sit far apart in memory, and in loops whose loads are
+// independent their misses overlap, where the deciding loop would wait
+// for each in turn.
+func warmIDs(es []*entry) {
+	var x int
+	for _, e := range es {
+		x += len(idOf(e))
+	}
+	for _, e := range es {
+		if id := idOf(e); id != "" {
+			x += int(id[0])
+		}
+	}
+	warmed.Store(int64(x))
+}
+
 // listOrdered pages through cq.ordered, a set of an index in id order,
 // for a list in id order (ascending, or descending when sorted by id
 // descending): from the marker to the limit, without looking at the rest.
@@ -518,8 +523,6 @@ func (v *view) listOrdered(cq *compiled, limit int, keep func(any) bool) Page[an
 			i = j
 		}
 	}
-	// Read the page's entries and ids first, in loops whose loads are
-	// independent (their misses overlap), as listSet does.
 	lo, hi := i, len(set)
 	if back {
 		lo, hi = 0, i+1
@@ -531,16 +534,7 @@ func (v *view) listOrdered(cq *compiled, limit int, keep func(any) bool) Page[an
 	}
 	lo, hi = max(lo, 0), min(hi, len(set))
 	if lo < hi {
-		var x int
-		for _, e := range set[lo:hi] {
-			x += len(idOf(e))
-		}
-		for _, e := range set[lo:hi] {
-			if id := idOf(e); id != "" {
-				x += int(id[0])
-			}
-		}
-		warmed.Store(int64(x))
+		warmIDs(set[lo:hi]) // the page's entries
 	}
 	c := &collector{limit: limit, keep: keep}
 	for ; i >= 0 && i < len(set); i += step {
