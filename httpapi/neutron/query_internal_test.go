@@ -6,6 +6,7 @@ import (
 	"math/rand/v2"
 	"testing"
 
+	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/netslice/netslice/store/memory"
@@ -63,7 +64,8 @@ func TestNameIndexAgreesWithHeap(t *testing.T) {
 // order, and every candidate sorted (forced by naming the network twice,
 // once with a network that has no ports) — forward and backward, from
 // every marker (one of them a port of another network), with a filter
-// beside the network's; and after ports come and go.
+// beside the network's, for an admin and for a second project that sees
+// only its own ports; and after ports come and go.
 func TestOrderedSetAgreesWithCandidates(t *testing.T) {
 	svc, err := NewService(memory.New(nil), Options{Quotas: map[string]int{"port": -1}})
 	require.NoError(t, err)
@@ -78,7 +80,11 @@ func TestOrderedSetAgreesWithCandidates(t *testing.T) {
 	r := rand.New(rand.NewPCG(1, 1))
 	var created []string
 	for range 50 {
-		p, err := svc.CreatePort(ctx, Attrs{"network_id": nets[r.IntN(2)], "name": fmt.Sprintf("p%d", r.IntN(3))})
+		a := Attrs{"network_id": nets[r.IntN(2)], "name": fmt.Sprintf("p%d", r.IntN(3))}
+		if r.IntN(3) == 0 {
+			a["project_id"] = "q" // the second project's
+		}
+		p, err := svc.CreatePort(ctx, a)
 		require.NoError(t, err)
 		created = append(created, p.ID)
 	}
@@ -95,26 +101,38 @@ func TestOrderedSetAgreesWithCandidates(t *testing.T) {
 		require.NoError(t, err)
 		svc.v.mu.RLock()
 		defer svc.v.mu.RUnlock()
-		c := Caller{Admin: true}
-		for _, sort := range [][]SortKey{nil, {{Key: "id"}}, {{Key: "id", Desc: true}}} {
-			for _, names := range [][]string{nil, {"p1"}} {
-				for _, reverse := range []bool{false, true} {
-					for _, m := range append([]Port{{}}, all...) {
-						for _, limit := range []int{0, 1, 7} {
-							q := Query{Filters: map[string][]string{"network_id": {nets[0]}}, Sort: sort,
-								Marker: m.ID, PageReverse: reverse, Limit: limit}
-							if names != nil {
-								q.Filters["name"] = names
+		seenByQ := 0
+		defer func() { assert.NotZero(t, seenByQ, "the second project's ports") }()
+		for _, c := range []Caller{{Admin: true}, {Project: "q"}} {
+			for _, sort := range [][]SortKey{nil, {{Key: "id"}}, {{Key: "id", Desc: true}}} {
+				for _, names := range [][]string{nil, {"p1"}} {
+					for _, reverse := range []bool{false, true} {
+						for _, m := range append([]Port{{}}, all...) {
+							if m.ID != "" && !c.Admin && m.ProjectID != c.Project {
+								continue // a marker it cannot see is not found either way
 							}
-							inOrder, err := svc.v.list(c, ports, q, 0)
-							require.NoError(t, err)
-							q.Filters["network_id"] = []string{nets[0], "no-such-network"}
-							sorted, err := svc.v.list(c, ports, q, 0)
-							require.NoError(t, err)
-							what := fmt.Sprintf("sort %v names %v reverse %v marker %s limit %d", sort, names, reverse, m.ID, limit)
-							require.Equal(t, ids(sorted), ids(inOrder), what)
-							require.Equal(t, sorted.Next, inOrder.Next, what)
-							require.Equal(t, sorted.Before, inOrder.Before, what)
+							for _, limit := range []int{0, 1, 7} {
+								q := Query{Filters: map[string][]string{"network_id": {nets[0]}}, Sort: sort,
+									Marker: m.ID, PageReverse: reverse, Limit: limit}
+								if names != nil {
+									q.Filters["name"] = names
+								}
+								inOrder, err := svc.v.list(c, ports, q, 0)
+								require.NoError(t, err)
+								q.Filters["network_id"] = []string{nets[0], "no-such-network"}
+								sorted, err := svc.v.list(c, ports, q, 0)
+								require.NoError(t, err)
+								what := fmt.Sprintf("caller %+v sort %v names %v reverse %v marker %s limit %d", c, sort, names, reverse, m.ID, limit)
+								require.Equal(t, ids(sorted), ids(inOrder), what)
+								require.Equal(t, sorted.Next, inOrder.Next, what)
+								require.Equal(t, sorted.Before, inOrder.Before, what)
+								if !c.Admin {
+									for _, o := range inOrder.Items {
+										require.Equal(t, c.Project, o.(*Port).ProjectID, what)
+									}
+									seenByQ += len(inOrder.Items)
+								}
+							}
 						}
 					}
 				}
